@@ -1,0 +1,53 @@
+/** Shapes shared by the core, the host and the public API. Keep them stable: they are documented in the README. */
+
+/** The kinds of endpoint Socket Lab can open. */
+export type EndpointKind = 'tcp-listener' | 'tcp-client' | 'udp' | 'unix-listener' | 'unix-client';
+
+/** Life-cycle state of an endpoint. */
+export type EndpointState = 'listening' | 'connecting' | 'connected' | 'closed' | 'error';
+
+/** An IP address and port, or a Unix-domain path. */
+export type SocketAddressInfo = { address: string; port: number } | { path: string };
+
+/** One accepted connection (TCP/Unix) or one UDP peer seen. */
+export interface ConnectionInfo {
+  id: string;
+  remote: SocketAddressInfo;
+  state: 'connected' | 'closed';
+  bytesIn: number;
+  bytesOut: number;
+  messagesIn: number;
+  messagesOut: number;
+}
+
+/** A snapshot of one endpoint, as `list()` returns it. */
+export interface EndpointInfo {
+  id: string;
+  kind: EndpointKind;
+  state: EndpointState;
+  local?: SocketAddressInfo;
+  remote?: SocketAddressInfo;
+  bytesIn: number;
+  bytesOut: number;
+  messagesIn: number;
+  messagesOut: number;
+  /** Log records evicted by the cap (counters are never changed by eviction). */
+  dropped: number;
+  /** The clear sentence of the last failure, when state is 'error' or 'closed' by a fault. */
+  error?: string;
+  /** Stable code of that failure. */
+  errorCode?: string;
+  connections: ConnectionInfo[];
+}
+
+/** One chunk (TCP/Unix) or one datagram (UDP) that crossed a socket. */
+export interface TrafficRecord {
+  /** Epoch milliseconds, a sub-millisecond fraction allowed. */
+  time: number;
+  direction: 'in' | 'out';
+  /** 'address:port' ('[v6]:port' for IPv6) or the Unix path / connection label. */
+  peer: string;
+  data: Uint8Array;
+  /** The connection or UDP peer id this record belongs to, when there is one. */
+  connectionId?: string;
+}
