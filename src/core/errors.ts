@@ -16,13 +16,30 @@ export class SocketLabError extends Error {
   /** The Node error code behind it, when there is one (EADDRINUSE...). */
   readonly systemCode?: string;
 
-  constructor(code: string, message: string, values: ErrorValues = {}, systemCode?: string) {
+  /** The sentence with `{name}` placeholders, when built by `create`: the host localizes this one. */
+  readonly template?: string;
+
+  constructor(code: string, message: string, values: ErrorValues = {}, systemCode?: string, template?: string) {
     super(message);
     this.name = 'SocketLabError';
     this.code = code;
     this.values = values;
     this.systemCode = systemCode;
+    this.template = template;
   }
+
+  /**
+   * Builds an error from a sentence template such as `'{address}:{port} is already in use'`; the filled
+   * sentence is the message, and the template stays available so the host can translate it.
+   */
+  static create(code: string, template: string, values: ErrorValues = {}, systemCode?: string): SocketLabError {
+    return new SocketLabError(code, fillTemplate(template, values), values, systemCode, template);
+  }
+}
+
+/** Replaces `{name}` placeholders with their values; unknown names are left as they are. */
+export function fillTemplate(template: string, values: ErrorValues): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));
 }
 
 /** True when `err` is a SocketLabError (also across bundle boundaries, by shape). */

@@ -18,6 +18,12 @@ export interface ConnectionInfo {
   bytesOut: number;
   messagesIn: number;
   messagesOut: number;
+  /** The peer half-closed (sent FIN); we may still send. */
+  peerEnded?: boolean;
+  /** We half-closed (sent FIN); we may still receive. */
+  localEnded?: boolean;
+  /** The clear sentence of the failure that closed it. */
+  error?: string;
 }
 
 /** A snapshot of one endpoint, as `list()` returns it. */
@@ -38,6 +44,24 @@ export interface EndpointInfo {
   /** Stable code of that failure. */
   errorCode?: string;
   connections: ConnectionInfo[];
+  /** The host name as given, when it was resolved to `local`/`remote`. */
+  host?: string;
+  /** Client streams: the peer half-closed (sent FIN); we may still send. */
+  peerEnded?: boolean;
+  /** Client streams: we half-closed (sent FIN). */
+  localEnded?: boolean;
+  /** UDP: broadcast enabled. */
+  broadcast?: boolean;
+  /** UDP: multicast groups joined. */
+  multicastGroups?: string[];
+  /** TCP/Unix listeners: the backlog asked for. */
+  backlog?: number;
+  /** Capture file, when capturing. */
+  capturePath?: string;
+  /** Records the capture could not write because the disk fell behind. */
+  captureLost?: number;
+  /** True when an auto-reply is set. */
+  autoReply?: boolean;
 }
 
 /** One chunk (TCP/Unix) or one datagram (UDP) that crossed a socket. */

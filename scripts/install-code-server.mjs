@@ -1,0 +1,3 @@
+// Installs the test host (code-server) into .vscode-test/ if it is missing. Safe to run again.
+import { ensureCodeServer } from './lib/codeServer.mjs';
+console.log(ensureCodeServer());

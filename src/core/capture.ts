@@ -1,0 +1,115 @@
+/** Optional capture of an endpoint's traffic to a file, so nothing is lost past the log cap. */
+import * as fs from 'fs';
+import { SocketLabError } from './errors';
+import { IDisposable } from './lifecycle';
+import { TrafficRecord } from './types';
+
+/** 'raw': the data bytes back to back (both directions); 'jsonl': one JSON object per record, data in base64. */
+export type CaptureFormat = 'raw' | 'jsonl';
+
+/** Where and how to capture. */
+export interface CaptureSpec {
+  path: string;
+  format: CaptureFormat;
+}
+
+/** How much may wait in memory for the disk before writes are refused (and counted as lost). */
+export const CAPTURE_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
+
+/** Validates an unknown capture argument. */
+export function parseCaptureSpec(value: unknown, field = 'capture'): CaptureSpec {
+  if (typeof value !== 'object' || value === null) {
+    throw new SocketLabError('invalidArgument', `${field} must be an object { path, format?: 'raw' | 'jsonl' }.`, { field });
+  }
+  const { path, format = 'jsonl' } = value as { path?: unknown; format?: unknown };
+  if (typeof path !== 'string' || path === '') {
+    throw new SocketLabError('invalidArgument', `${field}.path must be a non-empty file path.`, { field: `${field}.path` });
+  }
+  if (format !== 'raw' && format !== 'jsonl') {
+    throw new SocketLabError('invalidArgument', `${field}.format must be 'raw' or 'jsonl'.`, { field: `${field}.format` });
+  }
+  return { path, format };
+}
+
+/**
+ * Appends records to a file through a write stream. Buffering is bounded: `write()` returns false once
+ * the stream is over its high-water mark so stream sockets can pause until `onDrain`; past
+ * CAPTURE_MAX_BUFFERED_BYTES records are refused and counted in `lost` (UDP cannot be paused).
+ */
+export class CaptureWriter implements IDisposable {
+  private readonly _stream: fs.WriteStream;
+  private _lost = 0;
+  private _closed = false;
+  private _error?: string;
+
+  constructor(readonly spec: CaptureSpec, onError?: (message: string) => void) {
+    this._stream = fs.createWriteStream(spec.path, { flags: 'a', highWaterMark: 1024 * 1024 });
+    this._stream.on('error', (err: NodeJS.ErrnoException) => {
+      this._error = `Capture to ${spec.path} failed (${err.code ?? err.message}); capture stopped.`;
+      this._closed = true;
+      onError?.(this._error);
+    });
+  }
+
+  /** Records that could not be captured because the disk fell too far behind. */
+  get lost(): number {
+    return this._lost;
+  }
+
+  /** The failure sentence, if writing failed. */
+  get error(): string | undefined {
+    return this._error;
+  }
+
+  /** Writes one record; false means "pause the source until onDrain" (the record itself was taken). */
+  write(record: TrafficRecord): boolean {
+    if (this._closed) {
+      return true;
+    }
+    if (this._stream.writableLength > CAPTURE_MAX_BUFFERED_BYTES) {
+      this._lost++;
+      return false;
+    }
+    if (this.spec.format === 'raw') {
+      return this._stream.write(record.data);
+    }
+    const line = JSON.stringify({
+      time: record.time,
+      direction: record.direction,
+      peer: record.peer,
+      connectionId: record.connectionId,
+      data: Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength).toString('base64'),
+    });
+    return this._stream.write(line + '\n');
+  }
+
+  /** Calls `fn` once when the buffered data has gone to disk. */
+  onDrain(fn: () => void): void {
+    if (this._closed) {
+      fn();
+    } else {
+      this._stream.once('drain', fn);
+    }
+  }
+
+  /** Flushes what is buffered and closes the file. */
+  dispose(): void {
+    if (!this._closed) {
+      this._closed = true;
+      this._stream.end();
+    } else {
+      this._stream.destroy();
+    }
+  }
+
+  /** Resolves when the file is closed (for tests and orderly shutdown). */
+  closed(): Promise<void> {
+    return new Promise((resolve) => {
+      if (this._stream.closed) {
+        resolve();
+      } else {
+        this._stream.once('close', () => resolve());
+      }
+    });
+  }
+}

@@ -1,0 +1,376 @@
+/** The base of every endpoint: state, counters, connections, the traffic log and the hot receive path. */
+import * as dns from 'dns';
+import * as net from 'net';
+import type { AutoReplyFn } from './autoReply';
+import { CaptureSpec, CaptureWriter } from './capture';
+import { SocketLabError } from './errors';
+import { Disposable } from './lifecycle';
+import { TrafficLog } from './trafficLog';
+import { formatAddress, toSocketLabError } from './systemErrors';
+import { ConnectionInfo, EndpointInfo, EndpointKind, EndpointState, SocketAddressInfo, TrafficRecord } from './types';
+
+/** Where an endpoint reports what happens; implemented by SocketLab (which owns the public events). */
+export interface EndpointSink {
+  /** State, connections or settings changed (never called per chunk). */
+  changed(endpointId: string): void;
+  /** One record was logged. */
+  traffic(endpointId: string, record: TrafficRecord): void;
+  /** The endpoint (connectionId undefined) or one of its connections closed. */
+  closed(endpointId: string, connectionId?: string): void;
+}
+
+/** Settings every endpoint shares. */
+export interface EndpointCommonOptions {
+  id: string;
+  sink: EndpointSink;
+  logCapBytes?: number;
+  autoReply?: AutoReplyFn;
+  capture?: CaptureSpec;
+}
+
+/** Closed connections kept in `connections` so the user still sees them; older ones are forgotten. */
+export const MAX_CLOSED_CONNECTIONS_KEPT = 100;
+
+/** A host name resolver with the shape of dns.lookup (injectable so tests never query DNS). */
+export type LookupFunction = net.LookupFunction;
+
+/** Resolves `host` to one address (IP literals pass through), mapping failures to 'hostNotFound'. */
+export function resolveHost(host: string, lookup: LookupFunction = dns.lookup as LookupFunction): Promise<{ address: string; family: 4 | 6 }> {
+  const literal = net.isIP(host);
+  if (literal) {
+    return Promise.resolve({ address: host, family: literal as 4 | 6 });
+  }
+  return new Promise((resolve, reject) => {
+    try {
+      lookup(host, { all: false }, (err, address, family) => {
+        if (err || typeof address !== 'string' || !net.isIP(address)) {
+          reject(toSocketLabError(err ?? Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), { operation: 'resolve', host }));
+        } else {
+          resolve({ address, family: family === 6 || net.isIPv6(address) ? 6 : 4 });
+        }
+      });
+    } catch (err) {
+      reject(toSocketLabError(err, { operation: 'resolve', host }));
+    }
+  });
+}
+
+/** The 'address:port' or path label of a socket address. */
+export function formatSocketAddress(a: SocketAddressInfo): string {
+  return 'path' in a ? a.path : formatAddress(a.address, a.port);
+}
+
+/** One accepted connection, one UDP peer, or a client's own socket (not listed then). */
+export class Connection {
+  state: 'connected' | 'closed' = 'connected';
+  bytesIn = 0;
+  bytesOut = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  /** The peer sent FIN (TCP/Unix half-close). */
+  peerEnded = false;
+  /** We sent FIN. */
+  localEnded = false;
+  error?: SocketLabError;
+  /** The stream socket, for TCP/Unix. */
+  socket?: net.Socket;
+  /** Stream paused because the capture file fell behind. */
+  pausedForCapture = false;
+
+  constructor(
+    readonly id: string,
+    readonly remote: SocketAddressInfo,
+    /** The `peer` of its records. */
+    readonly label: string,
+    /** The connectionId put on its records (undefined for a client's own socket). */
+    readonly recordId: string | undefined,
+  ) {}
+
+  /** A snapshot for list(). */
+  info(): ConnectionInfo {
+    const info: ConnectionInfo = {
+      id: this.id,
+      remote: this.remote,
+      state: this.state,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      messagesIn: this.messagesIn,
+      messagesOut: this.messagesOut,
+    };
+    if (this.peerEnded) info.peerEnded = true;
+    if (this.localEnded) info.localEnded = true;
+    if (this.error) info.error = this.error.message;
+    return info;
+  }
+}
+
+interface Collector {
+  connectionId?: string;
+  chunks: Uint8Array[];
+  done: () => void;
+}
+
+/** Where a send goes: one connection/peer, all of a listener's connections, or an explicit UDP address. */
+export interface SendTarget {
+  connectionId?: string;
+  to?: { address: string; port: number };
+}
+
+/** How long to wait: 'flushed' = until the OS took the data (plain send); 'accepted' = only on backpressure (repeats). */
+export type SendMode = 'flushed' | 'accepted';
+
+/** Base of all endpoints. Subclasses open the socket in start() and implement send(). */
+export abstract class Endpoint extends Disposable {
+  abstract readonly kind: EndpointKind;
+  readonly id: string;
+  state: EndpointState = 'connecting';
+  local?: SocketAddressInfo;
+  remote?: SocketAddressInfo;
+  /** The host name the user gave, when it was not an address. */
+  host?: string;
+  bytesIn = 0;
+  bytesOut = 0;
+  messagesIn = 0;
+  messagesOut = 0;
+  error?: SocketLabError;
+  readonly log: TrafficLog;
+  autoReply?: AutoReplyFn;
+  capture?: CaptureWriter;
+  protected readonly sink: EndpointSink;
+  protected readonly connections = new Map<string, Connection>();
+  private readonly _closedOrder: string[] = [];
+  private readonly _collectors = new Set<Collector>();
+  private _nextConnection = 1;
+
+  constructor(options: EndpointCommonOptions) {
+    super();
+    this.id = options.id;
+    this.sink = options.sink;
+    this.log = new TrafficLog(options.logCapBytes);
+    this.autoReply = options.autoReply;
+    if (options.capture) {
+      this.setCapture(options.capture);
+    }
+  }
+
+  /** Opens the socket; rejects with a SocketLabError and leaves nothing open on failure. */
+  abstract start(): Promise<void>;
+
+  /** Sends `data` to `target`; resolves with the bytes handed to the OS. */
+  abstract send(target: SendTarget, data: Uint8Array, mode?: SendMode): Promise<number>;
+
+  /** True while the endpoint can send and receive. */
+  get isOpen(): boolean {
+    return !this.isDisposed && (this.state === 'listening' || this.state === 'connected');
+  }
+
+  /** The snapshot list() returns; O(connections), no per-record work. */
+  info(): EndpointInfo {
+    const connections: ConnectionInfo[] = [];
+    for (const c of this.connections.values()) {
+      if (c.recordId !== undefined) connections.push(c.info());
+    }
+    const info: EndpointInfo = {
+      id: this.id,
+      kind: this.kind,
+      state: this.state,
+      bytesIn: this.bytesIn,
+      bytesOut: this.bytesOut,
+      messagesIn: this.messagesIn,
+      messagesOut: this.messagesOut,
+      dropped: this.log.dropped,
+      connections,
+    };
+    if (this.local) info.local = this.local;
+    if (this.remote) info.remote = this.remote;
+    if (this.host !== undefined) info.host = this.host;
+    if (this.error) {
+      info.error = this.error.message;
+      info.errorCode = this.error.code;
+    }
+    if (this.capture) {
+      info.capturePath = this.capture.spec.path;
+      if (this.capture.lost) info.captureLost = this.capture.lost;
+    }
+    this.addInfo(info);
+    return info;
+  }
+
+  /** Lets subclasses add their own fields to info(). */
+  protected addInfo(_info: EndpointInfo): void {}
+
+  /** A connection or peer by id, if this endpoint has it. */
+  connection(id: string): Connection | undefined {
+    return this.connections.get(id);
+  }
+
+  /** Starts (spec) or stops (undefined) capturing to a file. */
+  setCapture(spec: CaptureSpec | undefined): void {
+    this.capture?.dispose();
+    this.capture = spec
+      ? new CaptureWriter(spec, (message) => {
+          this.error = new SocketLabError('captureFailed', message, { path: spec.path });
+          this.sink.changed(this.id);
+        })
+      : undefined;
+    this.sink.changed(this.id);
+  }
+
+  /** Closes one connection (TCP/Unix: destroys it; UDP peer: forgets it). */
+  closeConnection(connectionId: string): void {
+    const c = this.connections.get(connectionId);
+    if (!c) {
+      throw new SocketLabError('unknownId', `There is no connection ${connectionId}.`, { id: connectionId });
+    }
+    if (c.socket) {
+      c.socket.destroy();
+    } else {
+      this.connections.delete(connectionId);
+      this.sink.closed(this.id, connectionId);
+      this.sink.changed(this.id);
+    }
+  }
+
+  /** Half-closes (sends FIN on) one connection or the client's socket; it can still receive. */
+  endConnection(connectionId?: string): void {
+    const c = connectionId === undefined ? this.ownConnection() : this.connections.get(connectionId);
+    if (!c?.socket) {
+      throw new SocketLabError('notAStream', `${connectionId ?? this.id} is not a TCP or Unix stream; only streams can be half-closed.`, { id: connectionId ?? this.id });
+    }
+    if (c.state === 'connected' && !c.localEnded) {
+      c.localEnded = true;
+      c.socket.end();
+      this.sink.changed(this.id);
+    }
+  }
+
+  /** The client's own connection (clients override). */
+  protected ownConnection(): Connection | undefined {
+    return undefined;
+  }
+
+  /** Collects what arrives (on one connection, or anywhere on this endpoint) for `waitMs`, or until it closes. */
+  collect(connectionId: string | undefined, waitMs: number): { result: Promise<Uint8Array>; cancel: () => void } {
+    let timer: NodeJS.Timeout | undefined;
+    let resolveResult!: (v: Uint8Array) => void;
+    const result = new Promise<Uint8Array>((r) => (resolveResult = r));
+    const collector: Collector = {
+      connectionId,
+      chunks: [],
+      done: () => {
+        if (!this._collectors.delete(collector)) return;
+        clearTimeout(timer);
+        resolveResult(collector.chunks.length === 1 ? collector.chunks[0] : Buffer.concat(collector.chunks));
+      },
+    };
+    this._collectors.add(collector);
+    timer = setTimeout(collector.done, waitMs);
+    return { result, cancel: collector.done };
+  }
+
+  /** Creates and registers a connection with the next id ('<endpointId>.c3' / '.p3'). */
+  protected addConnection(prefix: 'c' | 'p', remote: SocketAddressInfo, label?: string): Connection {
+    const id = `${this.id}.${prefix}${this._nextConnection++}`;
+    const c = new Connection(id, remote, label ?? formatSocketAddress(remote), id);
+    this.connections.set(id, c);
+    return c;
+  }
+
+  /** The hot receive path: counters, one log append, one event, capture, collectors. O(1), no copy. */
+  protected received(c: Connection, data: Uint8Array): void {
+    const n = data.byteLength;
+    c.bytesIn += n;
+    c.messagesIn++;
+    this.bytesIn += n;
+    this.messagesIn++;
+    const record: TrafficRecord = { time: Date.now(), direction: 'in', peer: c.label, data, connectionId: c.recordId };
+    this.log.append(record);
+    this.sink.traffic(this.id, record);
+    if (this.capture && !this.capture.write(record) && c.socket && !c.pausedForCapture) {
+      // The disk fell behind: stop reading this stream until the capture drains, so nothing is lost.
+      c.pausedForCapture = true;
+      c.socket.pause();
+      this.capture.onDrain(() => {
+        c.pausedForCapture = false;
+        c.socket?.resume();
+      });
+    }
+    if (this._collectors.size) {
+      for (const col of this._collectors) {
+        if (col.connectionId === undefined || col.connectionId === c.id) col.chunks.push(data);
+      }
+    }
+  }
+
+  /** Counts and logs what was handed to the OS for `c`. */
+  protected sent(c: Connection, data: Uint8Array): void {
+    const n = data.byteLength;
+    c.bytesOut += n;
+    c.messagesOut++;
+    this.bytesOut += n;
+    this.messagesOut++;
+    const record: TrafficRecord = { time: Date.now(), direction: 'out', peer: c.label, data, connectionId: c.recordId };
+    this.log.append(record);
+    this.sink.traffic(this.id, record);
+    this.capture?.write(record);
+  }
+
+  /** Runs the auto-reply for `data`; returns the reply bytes or undefined. Never throws. */
+  protected replyFor(data: Uint8Array): Uint8Array | undefined {
+    try {
+      return this.autoReply!(data);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Marks a connection closed, ends collectors waiting on it, keeps the last few closed ones. */
+  protected connectionClosed(c: Connection): void {
+    if (c.state === 'closed') return;
+    c.state = 'closed';
+    c.socket = undefined;
+    for (const col of [...this._collectors]) {
+      if (col.connectionId === c.id) col.done();
+    }
+    if (c.recordId !== undefined) {
+      this._closedOrder.push(c.id);
+      while (this._closedOrder.length > MAX_CLOSED_CONNECTIONS_KEPT) {
+        this.connections.delete(this._closedOrder.shift()!);
+      }
+    }
+    this.sink.closed(this.id, c.id);
+    this.sink.changed(this.id);
+  }
+
+  /** The endpoint stopped working: state 'error' (with `err`) or 'closed' (with an optional reason). */
+  protected endpointEnded(state: 'closed' | 'error', err?: SocketLabError): void {
+    if (this.state === 'closed' || this.state === 'error') return;
+    this.state = state;
+    if (err) this.error = err;
+    for (const col of [...this._collectors]) col.done();
+    this.sink.closed(this.id);
+    this.sink.changed(this.id);
+  }
+
+  /** Marks the endpoint failed without closing (e.g. an ICMP error on a connected UDP socket). */
+  protected endpointFailed(err: SocketLabError): void {
+    this.state = 'error';
+    this.error = err;
+    this.sink.changed(this.id);
+  }
+
+  /** Maps any error to a SocketLabError naming this endpoint's remote or local address. */
+  protected mapError(err: unknown, operation: string, at?: SocketAddressInfo, datagram = false) {
+    const a = at ?? this.remote ?? this.local;
+    return toSocketLabError(err, a ? ('path' in a ? { operation, path: a.path } : { operation, address: a.address, port: a.port, datagram }) : { operation, datagram });
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    for (const col of [...this._collectors]) col.done();
+    this.capture?.dispose();
+    super.dispose();
+    if (this.state !== 'error') this.state = 'closed';
+    this.sink.closed(this.id);
+  }
+}

@@ -1,0 +1,76 @@
+/** What TCP and Unix-domain endpoints share: attaching a stream socket and writing with backpressure. */
+import * as net from 'net';
+import { Connection, Endpoint, SendMode } from './endpoint';
+import { SocketLabError } from './errors';
+
+/** Base of TCP/Unix listeners and clients. */
+export abstract class StreamEndpoint extends Endpoint {
+  /** Wires a connected socket to `c`: receive path, auto-reply, half-close, errors and close. */
+  protected attach(c: Connection, socket: net.Socket, endOnPeerEnd: boolean): void {
+    c.socket = socket;
+    socket.on('data', (chunk: Buffer) => {
+      this.received(c, chunk);
+      if (this.autoReply) {
+        const reply = this.replyFor(chunk);
+        if (reply && reply.byteLength && c.state === 'connected' && !c.localEnded) {
+          socket.write(reply);
+          this.sent(c, reply);
+        }
+      }
+    });
+    socket.on('end', () => {
+      c.peerEnded = true;
+      if (endOnPeerEnd && !c.localEnded) {
+        // Behave like a plain server: the peer is done, so finish after what is queued (auto-replies included).
+        c.localEnded = true;
+        socket.end();
+      }
+      this.sink.changed(this.id);
+    });
+    socket.on('error', (err) => {
+      c.error = this.mapError(err, 'receive', c.remote);
+    });
+    socket.on('close', () => this.streamClosed(c));
+  }
+
+  /** Called once the socket of `c` is fully closed. */
+  protected streamClosed(c: Connection): void {
+    this.connectionClosed(c);
+  }
+
+  /** Writes to one stream; in 'flushed' mode resolves when the OS took it, in 'accepted' mode only waits on backpressure. */
+  protected write(c: Connection, data: Uint8Array, mode: SendMode): Promise<number> {
+    const socket = c.socket;
+    if (!socket || c.state !== 'connected' || socket.destroyed) {
+      return Promise.reject(new SocketLabError('connectionClosed', `Connection ${c.id} to ${c.label} is closed; nothing was sent.`, { id: c.id, peer: c.label }));
+    }
+    if (c.localEnded || socket.writableEnded) {
+      return Promise.reject(new SocketLabError('connectionEnded', `Connection ${c.id} to ${c.label} was half-closed by this side; it can only receive now.`, { id: c.id, peer: c.label }));
+    }
+    return new Promise<number>((resolve, reject) => {
+      let settled = false;
+      const fail = (err: unknown) => {
+        if (!settled) {
+          settled = true;
+          socket.off('close', onClose);
+          reject(this.mapError(err, 'send', c.remote));
+        }
+      };
+      const done = () => {
+        if (!settled) {
+          settled = true;
+          socket.off('close', onClose);
+          resolve(data.byteLength);
+        }
+      };
+      const onClose = () => fail(Object.assign(new Error('closed'), { code: c.error?.systemCode ?? 'EPIPE' }));
+      socket.once('close', onClose);
+      const accepted = socket.write(data, (err) => (err ? fail(err) : mode === 'flushed' ? done() : undefined));
+      this.sent(c, data);
+      if (mode === 'accepted') {
+        if (accepted) done();
+        else socket.once('drain', done);
+      }
+    });
+  }
+}

@@ -1,0 +1,181 @@
+/** TCP and Unix-domain listeners: bind, listen(backlog), accept many clients, send to one or all. */
+import * as fs from 'fs';
+import * as net from 'net';
+import { EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
+import { SocketLabError } from './errors';
+import { StreamEndpoint } from './streamEndpoint';
+import { toSocketLabError } from './systemErrors';
+import { EndpointInfo, EndpointKind } from './types';
+
+/** Options of a TCP listener (address already resolved) or a Unix listener (path). */
+export interface StreamListenerOptions extends EndpointCommonOptions {
+  address?: string;
+  port?: number;
+  path?: string;
+  backlog?: number;
+  host?: string;
+}
+
+/** Listens on host:port (TCP) or a path (Unix); each accepted client is a connection '<id>.cN'. */
+export class StreamListener extends StreamEndpoint {
+  readonly kind: EndpointKind;
+  private _server?: net.Server;
+  /** Inode of the socket file we created, so stop never deletes somebody else's file. */
+  private _socketFileIno?: number;
+
+  constructor(private readonly _options: StreamListenerOptions) {
+    super(_options);
+    this.kind = _options.path !== undefined ? 'unix-listener' : 'tcp-listener';
+    this.host = _options.host;
+  }
+
+  protected override addInfo(info: EndpointInfo): void {
+    if (this._options.backlog !== undefined) info.backlog = this._options.backlog;
+    if (this.autoReply) info.autoReply = true;
+  }
+
+  async start(): Promise<void> {
+    const { path, address, port, backlog } = this._options;
+    if (path !== undefined) {
+      await prepareUnixPath(path);
+    }
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    const ctx = path !== undefined ? { operation: 'listen', path } : { operation: 'listen', address, port };
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error) => {
+        server.close();
+        reject(toSocketLabError(err, ctx));
+      };
+      server.once('error', onError);
+      server.listen(path !== undefined ? { path, backlog } : { host: address, port, backlog, ipv6Only: false }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    });
+    if (this.isDisposed) {
+      server.close();
+      throw new SocketLabError('stopped', `Endpoint ${this.id} was stopped while starting.`, { id: this.id });
+    }
+    this._server = server;
+    if (path !== undefined) {
+      this.local = { path };
+      try {
+        this._socketFileIno = fs.lstatSync(path).ino;
+      } catch {
+        // Already gone: nothing to remove later.
+      }
+    } else {
+      const a = server.address() as net.AddressInfo;
+      this.local = { address: a.address, port: a.port };
+    }
+    this.state = 'listening';
+    server.on('connection', (socket) => this._accept(socket));
+    server.on('error', (err) => {
+      this.endpointEnded('error', toSocketLabError(err, ctx));
+      this._closeAll();
+    });
+  }
+
+  private _accept(socket: net.Socket): void {
+    if (this.isDisposed) {
+      socket.destroy();
+      return;
+    }
+    const path = this._options.path;
+    let c;
+    if (path !== undefined) {
+      // Node gives no peer path for accepted Unix connections: they are told apart by id.
+      c = this.addConnection('c', { path });
+      (c as { label: string }).label = `${path}#${c.id.slice(this.id.length + 1)}`;
+    } else {
+      c = this.addConnection('c', { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
+    }
+    this.attach(c, socket, true);
+    this.sink.changed(this.id);
+  }
+
+  async send(target: SendTarget, data: Uint8Array, mode: SendMode = 'flushed'): Promise<number> {
+    if (target.to) {
+      throw new SocketLabError('toNotAllowed', `'to' is only for UDP sockets; ${this.id} is a ${this.kind}: pick one of its connections or the listener.`, { id: this.id });
+    }
+    if (target.connectionId !== undefined) {
+      const c = this.connection(target.connectionId);
+      if (!c) throw new SocketLabError('unknownId', `There is no connection ${target.connectionId}.`, { id: target.connectionId });
+      return this.write(c, data, mode);
+    }
+    const open = [...this.connections.values()].filter((c) => c.state === 'connected' && !c.localEnded);
+    if (!open.length) {
+      throw new SocketLabError('noConnections', `${this.id} has no connected clients to send to.`, { id: this.id });
+    }
+    const sizes = await Promise.all(open.map((c) => this.write(c, data, mode)));
+    return sizes.reduce((a, b) => a + b, 0);
+  }
+
+  private _closeAll(): void {
+    this._server?.close();
+    for (const c of this.connections.values()) c.socket?.destroy();
+    this._removeSocketFile();
+  }
+
+  private _removeSocketFile(): void {
+    const path = this._options.path;
+    if (path === undefined || this._socketFileIno === undefined) return;
+    try {
+      const st = fs.lstatSync(path);
+      if (st.isSocket() && st.ino === this._socketFileIno) fs.unlinkSync(path);
+    } catch {
+      // Already removed (Node may unlink it itself on close).
+    }
+    this._socketFileIno = undefined;
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this._closeAll();
+    super.dispose();
+  }
+}
+
+/**
+ * Makes `path` free for a Unix listener: nothing there is fine; a stale socket file (nobody listening)
+ * is removed; a live socket, a regular file or a folder is refused with a clear error.
+ */
+export async function prepareUnixPath(path: string): Promise<void> {
+  let st: fs.Stats;
+  try {
+    st = await fs.promises.lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw toSocketLabError(err, { operation: 'listen', path });
+  }
+  if (!st.isSocket()) {
+    throw new SocketLabError(
+      'pathNotSocket',
+      `${path} already exists and is ${st.isDirectory() ? 'a folder' : 'not a socket'}; Socket Lab never deletes it, choose another path.`,
+      { path },
+    );
+  }
+  if (await isSomebodyListening(path)) {
+    throw new SocketLabError('addressInUse', `${path} is already in use by another listening process; choose another path or stop that process.`, { path }, 'EADDRINUSE');
+  }
+  try {
+    await fs.promises.unlink(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toSocketLabError(err, { operation: 'listen', path });
+  }
+}
+
+function isSomebodyListening(path: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.connect({ path });
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    // ECONNREFUSED means a stale file; any other failure also means nobody answers on it.
+    probe.once('error', () => {
+      probe.destroy();
+      resolve(false);
+    });
+  });
+}
