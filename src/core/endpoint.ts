@@ -108,6 +108,7 @@ interface Collector {
   connectionId?: string;
   chunks: Uint8Array[];
   done: () => void;
+  timer?: NodeJS.Timeout;
 }
 
 /** Where a send goes: one connection/peer, all of a listener's connections, or an explicit UDP address. */
@@ -251,7 +252,6 @@ export abstract class Endpoint extends Disposable {
 
   /** Collects what arrives (on one connection, or anywhere on this endpoint) for `waitMs`, or until it closes. */
   collect(connectionId: string | undefined, waitMs: number): { result: Promise<Uint8Array>; cancel: () => void } {
-    let timer: NodeJS.Timeout | undefined;
     let resolveResult!: (v: Uint8Array) => void;
     const result = new Promise<Uint8Array>((r) => (resolveResult = r));
     const collector: Collector = {
@@ -259,19 +259,19 @@ export abstract class Endpoint extends Disposable {
       chunks: [],
       done: () => {
         if (!this._collectors.delete(collector)) return;
-        clearTimeout(timer);
+        clearTimeout(collector.timer);
         resolveResult(collector.chunks.length === 1 ? collector.chunks[0] : Buffer.concat(collector.chunks));
       },
     };
     this._collectors.add(collector);
-    timer = setTimeout(collector.done, waitMs);
+    collector.timer = setTimeout(collector.done, waitMs);
     return { result, cancel: collector.done };
   }
 
   /** Creates and registers a connection with the next id ('<endpointId>.c3' / '.p3'). */
-  protected addConnection(prefix: 'c' | 'p', remote: SocketAddressInfo, label?: string): Connection {
+  protected addConnection(prefix: 'c' | 'p', remote: SocketAddressInfo, label?: (id: string) => string): Connection {
     const id = `${this.id}.${prefix}${this._nextConnection++}`;
-    const c = new Connection(id, remote, label ?? formatSocketAddress(remote), id);
+    const c = new Connection(id, remote, label ? label(id) : formatSocketAddress(remote), id);
     this.connections.set(id, c);
     return c;
   }
@@ -329,6 +329,7 @@ export abstract class Endpoint extends Disposable {
     if (c.state === 'closed') return;
     c.state = 'closed';
     c.socket = undefined;
+    if (this.isDisposed) return;
     for (const col of [...this._collectors]) {
       if (col.connectionId === c.id) col.done();
     }

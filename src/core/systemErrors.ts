@@ -56,6 +56,9 @@ export function toSocketLabError(err: unknown, ctx: ErrorContext): SocketLabErro
         ? make('addressInUse', `${at} is already in use by another listening process; choose another path or stop that process.`)
         : make('addressInUse', `${at} is already in use by another process; choose another port or stop that process.`);
     case 'EACCES':
+      if (ctx.datagram && ctx.operation === 'send') {
+        return make('broadcastNotEnabled', `Sending to ${at} was refused (EACCES); to send to a broadcast address, enable broadcast on this socket.`);
+      }
       return isPath
         ? make('permissionDenied', `Permission denied for ${at}; choose a path in a folder you may write to.`)
         : make('permissionDenied', `Permission denied for ${at}; ports below 1024 need administrator rights, choose a port above 1023.`);

@@ -85,8 +85,7 @@ export class StreamListener extends StreamEndpoint {
     let c;
     if (path !== undefined) {
       // Node gives no peer path for accepted Unix connections: they are told apart by id.
-      c = this.addConnection('c', { path });
-      (c as { label: string }).label = `${path}#${c.id.slice(this.id.length + 1)}`;
+      c = this.addConnection('c', { path }, (id) => `${path}#${id.slice(this.id.length + 1)}`);
     } else {
       c = this.addConnection('c', { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
     }

@@ -1,0 +1,89 @@
+/** Repeat send: a payload every N ms, M times or until stopped; N = 0 sends back to back with backpressure. */
+import { IDisposable } from './lifecycle';
+
+/** What activeRepeats() reports. */
+export interface RepeatInfo {
+  id: string;
+  /** The send target (endpoint, connection or peer id). */
+  target: string;
+  endpointId: string;
+  intervalMs: number;
+  count?: number;
+  /** Sends completed so far. */
+  sent: number;
+  bytes: number;
+}
+
+/**
+ * Runs `sendOnce` repeatedly. It waits for each send to be accepted (the socket's backpressure) before the
+ * next, so a back-to-back repeat never queues unbounded data; a failed send ends the repeat.
+ */
+export class RepeatSend implements IDisposable {
+  private _stopped = false;
+  private _timer?: NodeJS.Timeout;
+  private _wake?: () => void;
+  sent = 0;
+  bytes = 0;
+
+  constructor(
+    readonly id: string,
+    readonly target: string,
+    readonly endpointId: string,
+    readonly intervalMs: number,
+    readonly count: number | undefined,
+    private readonly _sendOnce: () => Promise<number>,
+    private readonly _onEnd: (repeat: RepeatSend, error?: unknown) => void,
+  ) {}
+
+  /** Starts the loop (it runs in the background; the end is reported through onEnd). */
+  start(): void {
+    void this._run();
+  }
+
+  /** True until the repeat ended or was stopped. */
+  get active(): boolean {
+    return !this._stopped;
+  }
+
+  info(): RepeatInfo {
+    const info: RepeatInfo = { id: this.id, target: this.target, endpointId: this.endpointId, intervalMs: this.intervalMs, sent: this.sent, bytes: this.bytes };
+    if (this.count !== undefined) info.count = this.count;
+    return info;
+  }
+
+  private async _run(): Promise<void> {
+    let error: unknown;
+    try {
+      while (!this._stopped && (this.count === undefined || this.sent < this.count)) {
+        this.bytes += await this._sendOnce();
+        this.sent++;
+        if (this.intervalMs > 0 && (this.count === undefined || this.sent < this.count)) {
+          await this._sleep(this.intervalMs);
+        } else if (this.sent % 256 === 0) {
+          // Back to back: let I/O and timers run now and then even when every write is accepted at once.
+          await new Promise<void>((r) => setImmediate(r));
+        }
+      }
+    } catch (err) {
+      error = err;
+    }
+    const wasStopped = this._stopped;
+    this._stopped = true;
+    this._onEnd(this, wasStopped ? undefined : error);
+  }
+
+  private _sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this._wake = resolve;
+      this._timer = setTimeout(resolve, ms);
+    });
+  }
+
+  /** Stops the repeat; a send in flight completes, no new one starts. */
+  dispose(): void {
+    if (this._stopped) return;
+    this._stopped = true;
+    clearTimeout(this._timer);
+    this._wake?.();
+  }
+}

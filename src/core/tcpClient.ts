@@ -1,0 +1,130 @@
+/** TCP and Unix-domain clients: connect (with timeout, local bind, options), send, half-close, report peer FIN/reset. */
+import * as net from 'net';
+import { Connection, EndpointCommonOptions, SendMode, SendTarget, formatSocketAddress } from './endpoint';
+import { SocketLabError } from './errors';
+import { StreamEndpoint } from './streamEndpoint';
+import { toSocketLabError } from './systemErrors';
+import { EndpointInfo, EndpointKind } from './types';
+
+/** Options of a TCP client (address already resolved) or a Unix client (path). */
+export interface StreamClientOptions extends EndpointCommonOptions {
+  address?: string;
+  port?: number;
+  path?: string;
+  host?: string;
+  timeoutMs: number;
+  localAddress?: string;
+  localPort?: number;
+  noDelay?: boolean;
+  keepAlive?: boolean;
+}
+
+/**
+ * A connected stream. allowHalfOpen is on: when the peer sends FIN we report it (`peerEnded`) and the user
+ * may still send, then end() or stop; like ncat, nothing is closed behind the user's back.
+ */
+export class StreamClient extends StreamEndpoint {
+  readonly kind: EndpointKind;
+  private _own?: Connection;
+
+  constructor(private readonly _options: StreamClientOptions) {
+    super(_options);
+    this.kind = _options.path !== undefined ? 'unix-client' : 'tcp-client';
+    this.host = _options.host;
+    this.remote = _options.path !== undefined ? { path: _options.path } : { address: _options.address!, port: _options.port! };
+  }
+
+  protected override ownConnection(): Connection | undefined {
+    return this._own;
+  }
+
+  protected override addInfo(info: EndpointInfo): void {
+    if (this._own?.peerEnded) info.peerEnded = true;
+    if (this._own?.localEnded) info.localEnded = true;
+    if (this.autoReply) info.autoReply = true;
+  }
+
+  async start(): Promise<void> {
+    const o = this._options;
+    const remote = this.remote!;
+    const ctx = 'path' in remote ? { operation: 'connect', path: remote.path } : { operation: 'connect', address: remote.address, port: remote.port };
+    const socket =
+      o.path !== undefined
+        ? net.connect({ path: o.path, allowHalfOpen: true })
+        : net.connect({
+            host: o.address,
+            port: o.port!,
+            localAddress: o.localAddress,
+            localPort: o.localPort,
+            allowHalfOpen: true,
+            noDelay: o.noDelay ?? false,
+            keepAlive: o.keepAlive ?? false,
+          });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new SocketLabError('timedOut', `Connecting to ${formatSocketAddress(remote)} timed out after ${o.timeoutMs} ms; check the address, the port and any firewall.`, { ...valuesOf(ctx), timeoutMs: o.timeoutMs }, 'ETIMEDOUT'));
+      }, o.timeoutMs);
+      socket.once('error', (err) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(toSocketLabError(err, ctx));
+      });
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeAllListeners('error');
+        resolve();
+      });
+    });
+    if (this.isDisposed) {
+      socket.destroy();
+      throw new SocketLabError('stopped', `Endpoint ${this.id} was stopped while connecting.`, { id: this.id });
+    }
+    if (o.path === undefined) {
+      this.local = { address: socket.localAddress ?? '?', port: socket.localPort ?? 0 };
+    }
+    this.state = 'connected';
+    // The client's own socket is a connection too (same hot path), but it is not listed as a child.
+    this._own = new Connection(this.id, remote, formatSocketAddress(remote), undefined);
+    this.connections.set(this.id, this._own);
+    this.attach(this._own, socket, false);
+  }
+
+  protected override streamClosed(c: Connection): void {
+    const err = c.error;
+    const byPeer = c.peerEnded && !c.localEnded;
+    this.connectionClosed(c);
+    if (err) {
+      this.endpointEnded('error', err);
+    } else {
+      this.endpointEnded(
+        'closed',
+        byPeer || c.peerEnded
+          ? new SocketLabError('closedByPeer', `${formatSocketAddress(this.remote!)} closed the connection.`, { peer: formatSocketAddress(this.remote!) })
+          : undefined,
+      );
+    }
+  }
+
+  async send(target: SendTarget, data: Uint8Array, mode: SendMode = 'flushed'): Promise<number> {
+    if (target.to) {
+      throw new SocketLabError('toNotAllowed', `'to' is only for UDP sockets; ${this.id} is a ${this.kind} connected to ${formatSocketAddress(this.remote!)}.`, { id: this.id });
+    }
+    if (!this._own) {
+      throw new SocketLabError('connectionClosed', `${this.id} is not connected; nothing was sent.`, { id: this.id });
+    }
+    return this.write(this._own, data, mode);
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    this._own?.socket?.destroy();
+    super.dispose();
+  }
+}
+
+function valuesOf(ctx: { operation: string; path?: string; address?: string; port?: number }): Record<string, string | number> {
+  const v: Record<string, string | number> = {};
+  for (const [k, val] of Object.entries(ctx)) if (val !== undefined) v[k] = val;
+  return v;
+}

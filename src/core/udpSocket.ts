@@ -1,0 +1,269 @@
+/** UDP sockets: a bound socket that talks to any host:port (peers tracked), or a connected UDP client. */
+import * as dgram from 'dgram';
+import * as net from 'net';
+import { Connection, Endpoint, EndpointCommonOptions, SendMode, SendTarget, formatSocketAddress } from './endpoint';
+import { SocketLabError } from './errors';
+import { formatAddress, toSocketLabError } from './systemErrors';
+import { EndpointInfo } from './types';
+import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from './validate';
+
+
+/** Options of a UDP socket; addresses already resolved. */
+export interface UdpOptions extends EndpointCommonOptions {
+  /** 'bound': bind address:port, send anywhere. 'connected': socket.connect(address, port), ICMP errors reported. */
+  mode: 'bound' | 'connected';
+  address: string;
+  port: number;
+  family: 4 | 6;
+  /** Connected mode: local port to bind (0 = any). */
+  localPort?: number;
+  broadcast?: boolean;
+  multicastGroups?: string[];
+  host?: string;
+}
+
+/** The largest payload for a datagram to `address`. */
+export function udpMaxPayload(address: string): number {
+  return net.isIPv6(address) ? UDP_MAX_PAYLOAD_IPV6 : UDP_MAX_PAYLOAD_IPV4;
+}
+
+/** A UDP socket; every remote seen (or sent to) is a peer '<id>.pN' with its own counters. */
+export class UdpSocket extends Endpoint {
+  readonly kind = 'udp' as const;
+  private _socket?: dgram.Socket;
+  /** Peers by 'address|port': one Map lookup per datagram. */
+  private readonly _peers = new Map<string, Connection>();
+  private _broadcast = false;
+  private readonly _groups = new Set<string>();
+  private _connectedPeer?: Connection;
+
+  constructor(private readonly _options: UdpOptions) {
+    super(_options);
+    this.host = _options.host;
+  }
+
+  /** True for a connected UDP client. */
+  get isConnectedMode(): boolean {
+    return this._options.mode === 'connected';
+  }
+
+  protected override addInfo(info: EndpointInfo): void {
+    info.broadcast = this._broadcast;
+    if (this._groups.size) info.multicastGroups = [...this._groups];
+    if (this.autoReply) info.autoReply = true;
+  }
+
+  async start(): Promise<void> {
+    const o = this._options;
+    const socket = dgram.createSocket({ type: o.family === 6 ? 'udp6' : 'udp4' });
+    const connected = o.mode === 'connected';
+    const bindCtx = connected
+      ? { operation: 'bind', address: o.family === 6 ? '::' : '0.0.0.0', port: o.localPort ?? 0, datagram: true }
+      : { operation: 'bind', address: o.address, port: o.port, datagram: true };
+    try {
+      await new Promise<void>((resolve, reject) => {
+        socket.once('error', (err) => reject(toSocketLabError(err, bindCtx)));
+        socket.bind(connected ? { port: o.localPort ?? 0 } : { address: o.address, port: o.port }, () => {
+          socket.removeAllListeners('error');
+          resolve();
+        });
+      });
+      if (connected) {
+        await new Promise<void>((resolve, reject) => {
+          socket.once('error', (err) => reject(toSocketLabError(err, { operation: 'connect', address: o.address, port: o.port, datagram: true })));
+          socket.connect(o.port, o.address, () => {
+            socket.removeAllListeners('error');
+            resolve();
+          });
+        });
+      }
+      if (o.broadcast) this._setBroadcastOn(socket, true);
+      for (const g of o.multicastGroups ?? []) this._join(socket, g);
+    } catch (err) {
+      socket.removeAllListeners('error');
+      socket.on('error', () => undefined);
+      try {
+        socket.close();
+      } catch {
+        // Never bound: nothing to close.
+      }
+      throw err;
+    }
+    if (this.isDisposed) {
+      socket.close();
+      throw new SocketLabError('stopped', `Endpoint ${this.id} was stopped while starting.`, { id: this.id });
+    }
+    this._socket = socket;
+    const a = socket.address();
+    this.local = { address: a.address, port: a.port };
+    if (connected) {
+      this.remote = { address: o.address, port: o.port };
+      this._connectedPeer = this._peer(o.address, o.port);
+      this.state = 'connected';
+    } else {
+      this.state = 'listening';
+    }
+    socket.on('message', (msg, rinfo) => {
+      const peer = this._connectedPeer ?? this._peer(rinfo.address, rinfo.port);
+      this.received(peer, msg);
+      if (this.autoReply) {
+        const reply = this.replyFor(msg);
+        if (reply && reply.byteLength) {
+          this._sendDatagram(peer, reply).catch(() => undefined);
+        }
+      }
+    });
+    socket.on('error', (err) => {
+      // A connected socket learns of ICMP port-unreachable here: report it, keep the socket usable.
+      this.endpointFailed(this.mapError(err, 'receive', this.remote ?? this.local, true));
+    });
+    socket.on('close', () => this.endpointEnded('closed'));
+  }
+
+  private _peer(address: string, port: number): Connection {
+    const key = address + '|' + port;
+    let p = this._peers.get(key);
+    if (!p) {
+      p = this.addConnection('p', { address, port });
+      this._peers.set(key, p);
+      this.sink.changed(this.id);
+    }
+    return p;
+  }
+
+  private _sendDatagram(peer: Connection, data: Uint8Array): Promise<number> {
+    const socket = this._socket;
+    const remote = peer.remote as { address: string; port: number };
+    if (!socket || !this.isOpen && this.state !== 'error') {
+      return Promise.reject(new SocketLabError('socketClosed', `The UDP socket ${this.id} is closed; restart it first.`, { id: this.id }));
+    }
+    const max = udpMaxPayload(remote.address);
+    if (data.byteLength > max) {
+      return Promise.reject(
+        new SocketLabError(
+          'payloadTooLarge',
+          `A UDP datagram to ${formatAddress(remote.address, remote.port)} can carry at most ${max} bytes over ${max === UDP_MAX_PAYLOAD_IPV6 ? 'IPv6' : 'IPv4'}; this payload has ${data.byteLength}.`,
+          { address: remote.address, port: remote.port, limit: max, size: data.byteLength },
+        ),
+      );
+    }
+    return new Promise<number>((resolve, reject) => {
+      const cb = (err: Error | null) => {
+        if (err) {
+          const mapped = this.mapError(err, 'send', remote, true);
+          if (this.isConnectedMode) this.endpointFailed(mapped);
+          reject(mapped);
+        } else {
+          if (this.isConnectedMode && this.state === 'error') {
+            // The last error was transient (e.g. nothing listened yet): sending works again.
+            this.state = 'connected';
+            this.error = undefined;
+            this.sink.changed(this.id);
+          }
+          resolve(data.byteLength);
+        }
+      };
+      try {
+        if (this.isConnectedMode) socket.send(data, cb);
+        else socket.send(data, remote.port, remote.address, cb);
+      } catch (err) {
+        reject(this.mapError(err, 'send', remote, true));
+        return;
+      }
+      this.sent(peer, data);
+    });
+  }
+
+  async send(target: SendTarget, data: Uint8Array, _mode: SendMode = 'flushed'): Promise<number> {
+    if (this.isConnectedMode) {
+      if (target.to) {
+        throw new SocketLabError('toNotAllowed', `${this.id} is a connected UDP client of ${formatSocketAddress(this.remote!)}; it cannot send elsewhere ('to' is refused).`, { id: this.id });
+      }
+      return this._sendDatagram(this._connectedPeer!, data);
+    }
+    if (target.to) {
+      return this._sendDatagram(this._peer(target.to.address, target.to.port), data);
+    }
+    if (target.connectionId !== undefined) {
+      const p = this.connection(target.connectionId);
+      if (!p) throw new SocketLabError('unknownId', `There is no peer ${target.connectionId}.`, { id: target.connectionId });
+      return this._sendDatagram(p, data);
+    }
+    throw new SocketLabError('missingTo', `${this.id} is a UDP socket: give 'to' { host, port } or a peer id as target.`, { id: this.id });
+  }
+
+  /** Turns broadcast sending on or off. */
+  setBroadcast(on: boolean): void {
+    if (!this._socket) throw new SocketLabError('socketClosed', `The UDP socket ${this.id} is closed; restart it first.`, { id: this.id });
+    this._setBroadcastOn(this._socket, on);
+    this.sink.changed(this.id);
+  }
+
+  /** Joins a multicast group (IPv4 or IPv6), on an interface address when given. */
+  joinGroup(group: string, iface?: string): void {
+    if (!this._socket) throw new SocketLabError('socketClosed', `The UDP socket ${this.id} is closed; restart it first.`, { id: this.id });
+    this._join(this._socket, group, iface);
+    this.sink.changed(this.id);
+  }
+
+  /** Leaves a multicast group. */
+  leaveGroup(group: string, iface?: string): void {
+    if (!this._socket) throw new SocketLabError('socketClosed', `The UDP socket ${this.id} is closed; restart it first.`, { id: this.id });
+    try {
+      this._socket.dropMembership(group, iface);
+    } catch (err) {
+      throw toSocketLabError(err, { operation: 'leave multicast group', address: group });
+    }
+    this._groups.delete(group);
+    this.sink.changed(this.id);
+  }
+
+  private _setBroadcastOn(socket: dgram.Socket, on: boolean): void {
+    try {
+      socket.setBroadcast(on);
+    } catch (err) {
+      throw toSocketLabError(err, { operation: 'set broadcast', address: this._options.address, port: this._options.port });
+    }
+    this._broadcast = on;
+  }
+
+  private _join(socket: dgram.Socket, group: string, iface?: string): void {
+    if (!isMulticastAddress(group)) {
+      throw new SocketLabError('notMulticast', `${group} is not a multicast group address (224.0.0.0/4 or ff00::/8).`, { address: group });
+    }
+    if ((net.isIPv6(group) ? 6 : 4) !== this._options.family) {
+      throw new SocketLabError('multicastFamily', `${group} is an IPv${net.isIPv6(group) ? 6 : 4} group but ${this.id} is an IPv${this._options.family} socket; bind an address of the same family.`, { address: group });
+    }
+    try {
+      socket.addMembership(group, iface);
+    } catch (err) {
+      throw toSocketLabError(err, { operation: 'join multicast group', address: group });
+    }
+    this._groups.add(group);
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    const socket = this._socket;
+    this._socket = undefined;
+    super.dispose();
+    if (socket) {
+      socket.removeAllListeners('message');
+      socket.on('error', () => undefined);
+      try {
+        socket.close();
+      } catch {
+        // Already closed.
+      }
+    }
+  }
+}
+
+/** True for 224.0.0.0/4 and ff00::/8. */
+export function isMulticastAddress(address: string): boolean {
+  if (net.isIPv4(address)) {
+    const first = Number(address.split('.')[0]);
+    return first >= 224 && first <= 239;
+  }
+  return net.isIPv6(address) && /^ff/i.test(address);
+}

@@ -1,0 +1,74 @@
+/** Small helpers for socket tests: waiting, temp dirs, free-running peers. */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+
+/** Polls `cond` every 10 ms until true; fails after `timeoutMs` with `what`. */
+export async function waitFor(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+/** Resolves after `ms`. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/** A fresh temp directory (short, so Unix socket paths fit) and its remover. */
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-'));
+  return { dir, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** True when `cmd` can be run. */
+export function hasCommand(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
+
+/** A running child process whose output is collected. */
+export interface Peer {
+  child: ChildProcess;
+  stdout: () => Buffer;
+  stderr: () => string;
+  /** Resolves with the exit code (kills it after `timeoutMs`). */
+  exited: (timeoutMs?: number) => Promise<number | null>;
+  kill: () => Promise<void>;
+}
+
+/** Spawns a peer program (ncat, socat, php, python3) with bounded lifetime. */
+export function startPeer(cmd: string, args: string[], input?: string | Buffer): Peer {
+  const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
+  const out: Buffer[] = [];
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => out.push(d));
+  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+  child.stdin!.on('error', () => undefined);
+  if (input !== undefined) child.stdin!.end(input);
+  const exit = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
+  return {
+    child,
+    stdout: () => Buffer.concat(out),
+    stderr: () => err,
+    exited: async (timeoutMs = 5000) => {
+      const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+      const code = await exit;
+      clearTimeout(timer);
+      return code;
+    },
+    kill: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exit;
+    },
+  };
+}
+
+/** Waits until a line of `peer`'s stdout matches `re`, returns the match. */
+export async function waitForOutput(peer: Peer, re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+  let m: RegExpMatchArray | null = null;
+  await waitFor(() => (m = peer.stdout().toString().match(re)) !== null, `output ${re} (stderr: ${peer.stderr()})`, timeoutMs);
+  return m!;
+}
