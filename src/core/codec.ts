@@ -1,0 +1,649 @@
+/**
+ * Payload codecs: what the user types (text with escapes, hex, base64) becomes bytes, and received
+ * bytes become inert display text (escaped text, hex, hex dump). Character sets come from iconv-lite
+ * rather than hand-written tables. Every failure is a SocketLabError with a stable code.
+ */
+import * as iconv from 'iconv-lite';
+import { SocketLabError } from './errors';
+
+/** How the `data` string of a payload is written. */
+export type PayloadFormat = 'text' | 'hex' | 'base64';
+
+/** Line ending appended to a payload after it is encoded. */
+export type LineEnding = 'none' | 'lf' | 'cr' | 'crlf';
+
+/** The payload formats, in the order the UI offers them. */
+export const PAYLOAD_FORMATS: readonly PayloadFormat[] = ['text', 'hex', 'base64'];
+
+/** The line endings, in the order the UI offers them. */
+export const LINE_ENDINGS: readonly LineEnding[] = ['none', 'lf', 'cr', 'crlf'];
+
+/** The text encodings Socket Lab offers, by their normalized names. */
+export const TEXT_ENCODINGS: readonly string[] = ['utf8', 'ascii', 'latin1', 'utf16le', 'gbk', 'gb18030', 'big5', 'shift_jis'];
+
+/** A payload as the user or a command argument describes it. */
+export interface PayloadSpec {
+  data: string;
+  format?: PayloadFormat;
+  encoding?: string;
+  escapes?: boolean;
+  lineEnding?: LineEnding;
+}
+
+/** Characters of a text segment and where they start in the typed data (escaped: from one escape). */
+export interface TextPiece {
+  text: string;
+  source: number;
+  escaped?: boolean;
+}
+
+/** One piece of a parsed text payload: characters to encode, or raw bytes from `\xHH` escapes. */
+export type TextSegment = { kind: 'text'; text: string; pieces: TextPiece[] } | { kind: 'bytes'; bytes: Uint8Array };
+
+// Aliases users type (labels of other tools, IANA names) mapped to our names; keys are lower case
+// with '-', '_' and spaces removed so 'UTF-8', 'utf_8' and 'Shift JIS' all find their entry.
+const ENCODING_ALIASES: Record<string, string> = {
+  utf8: 'utf8',
+  ascii: 'ascii',
+  usascii: 'ascii',
+  latin1: 'latin1',
+  iso88591: 'latin1',
+  binary: 'latin1',
+  utf16le: 'utf16le',
+  ucs2: 'utf16le',
+  gbk: 'gbk',
+  cp936: 'gbk',
+  gb2312: 'gbk',
+  gb18030: 'gb18030',
+  big5: 'big5',
+  shiftjis: 'shift_jis',
+  sjis: 'shift_jis',
+};
+
+const LINE_ENDING_TEXT: Record<LineEnding, string> = { none: '', lf: '\n', cr: '\r', crlf: '\r\n' };
+
+/** Shows a user value inside a sentence: strings quoted and shortened, other values as JSON-ish text. */
+export function describeValue(value: unknown): string {
+  if (typeof value === 'string') {
+    // Long payloads would drown the sentence; the start is enough to recognize the input.
+    const shown = value.length > 40 ? `${value.slice(0, 40)}…` : value;
+    return JSON.stringify(shown);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') {
+    return String(value);
+  }
+  if (value === undefined) {
+    return 'nothing';
+  }
+  if (value === null) {
+    return 'null';
+  }
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+}
+
+/** Normalizes an encoding name ('UTF-8' -> 'utf8', 'GBK' -> 'gbk'...), or throws SocketLabError code 'unknownEncoding' listing the allowed names. */
+export function normalizeEncoding(name: string): string {
+  const key = typeof name === 'string' ? name.toLowerCase().replace(/[-_\s]/g, '') : '';
+  const found = Object.prototype.hasOwnProperty.call(ENCODING_ALIASES, key) ? ENCODING_ALIASES[key] : undefined;
+  if (!found) {
+    throw new SocketLabError(
+      'unknownEncoding',
+      `Encoding must be one of ${TEXT_ENCODINGS.join(', ')} (got ${describeValue(name)}).`,
+      { value: describeValue(name), allowed: TEXT_ENCODINGS.join(', ') },
+    );
+  }
+  return found;
+}
+
+/** A Buffer view on the same memory (no copy), for APIs that want a Buffer. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** A plain Uint8Array copy of `buffer`, so callers never hold a pooled Buffer slice. */
+function toPlainBytes(buffer: Uint8Array): Uint8Array {
+  const out = new Uint8Array(buffer.byteLength);
+  out.set(buffer);
+  return out;
+}
+
+function concatBytes(parts: Uint8Array[]): Uint8Array {
+  let total = 0;
+  for (const part of parts) {
+    total += part.byteLength;
+  }
+  const out = new Uint8Array(total);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.byteLength;
+  }
+  return out;
+}
+
+const HEX_DIGITS = '0123456789abcdef';
+
+function hexValue(code: number): number {
+  if (code >= 0x30 && code <= 0x39) {
+    return code - 0x30;
+  }
+  const lower = code | 0x20;
+  if (lower >= 0x61 && lower <= 0x66) {
+    return lower - 0x61 + 10;
+  }
+  return -1;
+}
+
+function badEscape(position: number, sequence: string, why: string): SocketLabError {
+  return new SocketLabError(
+    'badEscape',
+    `Payload text has ${why} "\\${escapeForDisplay(sequence.slice(1))}" at position ${position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.`,
+    { position, sequence },
+  );
+}
+
+/**
+ * Splits text with escapes into runs of characters to encode and raw bytes. `\xHH` is a raw byte
+ * (not the character U+00HH) so that binary can be mixed into text whatever the encoding; every
+ * other escape (including `\0`, `\uHHHH`, `\u{H...}`) is a character that the encoding then encodes.
+ */
+export function parseTextSegments(data: string, escapes = true): TextSegment[] {
+  if (!escapes || data.indexOf('\\') < 0) {
+    return [{ kind: 'text', text: data, pieces: [{ text: data, source: 0 }] }];
+  }
+  const segments: TextSegment[] = [];
+  let pieces: TextPiece[] = [];
+  let rawBytes: number[] = [];
+  const flushText = () => {
+    if (pieces.length > 0) {
+      segments.push({ kind: 'text', text: pieces.map((p) => p.text).join(''), pieces });
+      pieces = [];
+    }
+  };
+  const flushBytes = () => {
+    if (rawBytes.length > 0) {
+      segments.push({ kind: 'bytes', bytes: Uint8Array.from(rawBytes) });
+      rawBytes = [];
+    }
+  };
+  const addText = (text: string, source: number, escaped = false) => {
+    flushBytes();
+    pieces.push({ text, source, escaped });
+  };
+  let i = 0;
+  while (i < data.length) {
+    const slash = data.indexOf('\\', i);
+    if (slash < 0) {
+      addText(data.slice(i), i);
+      break;
+    }
+    if (slash > i) {
+      addText(data.slice(i, slash), i);
+    }
+    const position = slash + 1;
+    const next = data[slash + 1];
+    const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', '0': '\0', '\\': '\\' };
+    if (next === undefined) {
+      throw badEscape(position, '\\', 'an unfinished escape');
+    } else if (Object.prototype.hasOwnProperty.call(simple, next)) {
+      addText(simple[next], slash, true);
+      i = slash + 2;
+    } else if (next === 'x') {
+      const hi = hexValue(data.charCodeAt(slash + 2));
+      const lo = hexValue(data.charCodeAt(slash + 3));
+      if (hi < 0 || lo < 0) {
+        throw badEscape(position, data.slice(slash, slash + 4), 'a bad or unfinished escape');
+      }
+      flushText();
+      rawBytes.push(hi * 16 + lo);
+      i = slash + 4;
+    } else if (next === 'u' && data[slash + 2] === '{') {
+      const close = data.indexOf('}', slash + 3);
+      const digits = close < 0 ? '' : data.slice(slash + 3, close);
+      const codePoint = /^[0-9a-fA-F]{1,6}$/.test(digits) ? parseInt(digits, 16) : -1;
+      if (codePoint < 0 || codePoint > 0x10ffff) {
+        throw badEscape(position, close < 0 ? data.slice(slash, slash + 10) : data.slice(slash, close + 1), 'a bad or unfinished escape');
+      }
+      addText(String.fromCodePoint(codePoint), slash, true);
+      i = close + 1;
+    } else if (next === 'u') {
+      const digits = data.slice(slash + 2, slash + 6);
+      if (!/^[0-9a-fA-F]{4}$/.test(digits)) {
+        throw badEscape(position, data.slice(slash, slash + 6), 'a bad or unfinished escape');
+      }
+      addText(String.fromCharCode(parseInt(digits, 16)), slash, true);
+      i = slash + 6;
+    } else {
+      throw badEscape(position, data.slice(slash, slash + 1 + (next.codePointAt(0)! > 0xffff ? 2 : 1)), 'an unknown escape');
+    }
+  }
+  flushText();
+  flushBytes();
+  return segments;
+}
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_ASCII = /[\u0080-\uffff]/;
+const NOT_LATIN1 = /[\u0100-\uffff]/;
+const QUESTION_MARK = 0x3f;
+
+// Per code point answers for the multi-byte tables, so locating an offender in a 1 MB payload costs
+// one iconv call per distinct character, not per character.
+const encodableCache = new Map<string, Map<number, boolean>>();
+
+function isEncodableCodePoint(codePoint: number, encoding: string): boolean {
+  let cache = encodableCache.get(encoding);
+  if (!cache) {
+    cache = new Map();
+    encodableCache.set(encoding, cache);
+  }
+  let known = cache.get(codePoint);
+  if (known === undefined) {
+    const bytes = iconv.encode(String.fromCodePoint(codePoint), encoding);
+    known = !(bytes.length === 1 && bytes[0] === QUESTION_MARK);
+    cache.set(codePoint, known);
+  }
+  return known;
+}
+
+/** Index (in UTF-16 units) of the first character of `text` that `encoding` cannot represent, or -1. */
+function findUnencodable(text: string, encoding: string, encoded: Buffer): number {
+  const lone = LONE_SURROGATE.exec(text);
+  // utf16le carries lone surrogates as they are; every other encoding would substitute them.
+  const loneIndex = lone && encoding !== 'utf16le' ? lone.index : -1;
+  let index = -1;
+  switch (encoding) {
+    case 'utf8':
+    case 'utf16le':
+      return loneIndex;
+    case 'ascii':
+      index = text.search(NOT_ASCII);
+      break;
+    case 'latin1':
+      index = text.search(NOT_LATIN1);
+      break;
+    default: {
+      // iconv-lite writes '?' for what its table lacks, and no valid multi-byte sequence of these
+      // encodings contains the byte 0x3f, so equal counts of '?' prove that nothing was substituted.
+      let questionsIn = 0;
+      for (let at = text.indexOf('?'); at >= 0; at = text.indexOf('?', at + 1)) {
+        questionsIn++;
+      }
+      let questionsOut = 0;
+      for (let at = encoded.indexOf(QUESTION_MARK); at >= 0; at = encoded.indexOf(QUESTION_MARK, at + 1)) {
+        questionsOut++;
+      }
+      if (questionsIn === questionsOut) {
+        return -1;
+      }
+      for (let at = 0; at < text.length; ) {
+        const codePoint = text.codePointAt(at)!;
+        const width = codePoint > 0xffff ? 2 : 1;
+        const isLone = codePoint >= 0xd800 && codePoint <= 0xdfff;
+        if (codePoint >= 0x80 && (isLone || !isEncodableCodePoint(codePoint, encoding))) {
+          index = at;
+          break;
+        }
+        at += width;
+      }
+    }
+  }
+  if (loneIndex >= 0 && (index < 0 || loneIndex < index)) {
+    return loneIndex;
+  }
+  return index;
+}
+
+/** Encodes one text segment, refusing (instead of mangling) characters the encoding lacks. */
+function encodeTextSegment(segment: Extract<TextSegment, { kind: 'text' }>, encoding: string): Uint8Array {
+  const encoded = iconv.encode(segment.text, encoding);
+  const bad = findUnencodable(segment.text, encoding, encoded);
+  if (bad >= 0) {
+    let offset = 0;
+    let position = 1;
+    for (const piece of segment.pieces) {
+      if (bad < offset + piece.text.length) {
+        // Characters of a literal run map one to one; an escape maps to where it starts.
+        position = piece.source + 1 + (piece.escaped ? 0 : bad - offset);
+        break;
+      }
+      offset += piece.text.length;
+    }
+    const codePoint = segment.text.codePointAt(bad)!;
+    const char = String.fromCodePoint(codePoint);
+    const hexCode = codePoint.toString(16).toUpperCase().padStart(4, '0');
+    throw new SocketLabError(
+      'notEncodable',
+      `Payload text has ${JSON.stringify(char)} (U+${hexCode}) at position ${position}, which the ${encoding} encoding cannot represent; choose another encoding or write raw bytes as \\xHH.`,
+      { char, codePoint: `U+${hexCode}`, position, encoding },
+    );
+  }
+  return encoded;
+}
+
+/** Encodes parsed text segments: text runs through `encoding`, raw bytes as they are. */
+export function encodeTextSegments(segments: readonly TextSegment[], encoding = 'utf8'): Uint8Array {
+  const name = normalizeEncoding(encoding);
+  const parts = segments.map((segment) => (segment.kind === 'bytes' ? segment.bytes : encodeTextSegment(segment, name)));
+  return parts.length === 1 ? toPlainBytes(parts[0]) : concatBytes(parts);
+}
+
+function hexError(code: 'hexOddDigits' | 'hexBadChar', data: string, position: number, groupStart?: number): SocketLabError {
+  if (code === 'hexOddDigits') {
+    const group = data.slice(groupStart!, position - 1);
+    return new SocketLabError(
+      'hexOddDigits',
+      `Hex payload has an odd number of digits in ${JSON.stringify(group)} at position ${groupStart! + 1}; every byte needs two digits (write 0f, not f).`,
+      { position: groupStart! + 1, group },
+    );
+  }
+  const char = String.fromCodePoint(data.codePointAt(position - 1)!);
+  return new SocketLabError(
+    'hexBadChar',
+    `Hex payload has the character ${JSON.stringify(char)} at position ${position}; allowed are hex digits, spaces, newlines, ':', '-', ',' and a 0x prefix per byte.`,
+    { position, char },
+  );
+}
+
+/**
+ * Parses hex: digits in either case; whitespace, ':', '-' and ',' separate groups; a `0x`/`0X`
+ * prefix may start any byte. Each separated group must have an even number of digits, so "1 2" is
+ * refused rather than guessed as 0x12 or 01 02.
+ */
+function decodeHex(data: string): Uint8Array {
+  const out = new Uint8Array(data.length >> 1);
+  let length = 0;
+  let high = -1;
+  let groupStart = 0;
+  for (let i = 0; i < data.length; i++) {
+    const code = data.charCodeAt(i);
+    const value = hexValue(code);
+    if (value >= 0) {
+      if (high < 0) {
+        if (value === 0 && (data.charCodeAt(i + 1) | 0x20) === 0x78 /* x */) {
+          // A 0x prefix: it must be followed by a digit, or it is a typo worth reporting.
+          if (hexValue(data.charCodeAt(i + 2)) < 0) {
+            throw hexError('hexBadChar', data, i + 2);
+          }
+          i++;
+          groupStart = i + 1;
+          continue;
+        }
+        high = value;
+      } else {
+        out[length++] = high * 16 + value;
+        high = -1;
+      }
+    } else if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x3a || code === 0x2d || code === 0x2c) {
+      if (high >= 0) {
+        throw hexError('hexOddDigits', data, i + 1, groupStart);
+      }
+      groupStart = i + 1;
+    } else {
+      throw hexError('hexBadChar', data, i + 1);
+    }
+  }
+  if (high >= 0) {
+    throw hexError('hexOddDigits', data, data.length + 1, groupStart);
+  }
+  return out.slice(0, length);
+}
+
+const BASE64_VALUES = (() => {
+  const table = new Int8Array(128).fill(-1);
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  for (let i = 0; i < alphabet.length; i++) {
+    table[alphabet.charCodeAt(i)] = i;
+  }
+  return table;
+})();
+
+function base64Error(sentence: string, values: Record<string, string | number>): SocketLabError {
+  return new SocketLabError('base64Invalid', `Base64 payload ${sentence}.`, values);
+}
+
+/**
+ * Strict base64 (RFC 4648): the standard alphabet (+ /) or the URL-safe one (- _), not mixed;
+ * whitespace anywhere is ignored; '=' padding is optional, but when present it must complete the
+ * last group of four; a last group of one character, or unused bits that are not zero (a sign of a
+ * truncated or edited string), is refused.
+ */
+function decodeBase64(data: string): Uint8Array {
+  const out = new Uint8Array(Math.ceil((data.length * 3) / 4));
+  let length = 0;
+  let alphabet: 'standard' | 'url' | undefined;
+  let accumulator = 0;
+  let count = 0;
+  let padding = 0;
+  let lastPosition = 0;
+  for (let i = 0; i < data.length; i++) {
+    const code = data.charCodeAt(i);
+    if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) {
+      continue;
+    }
+    const position = i + 1;
+    if (code === 0x3d /* = */) {
+      padding++;
+      if (count % 4 < 2 || count % 4 + padding > 4) {
+        throw base64Error(`has misplaced '=' padding at position ${position}; padding may only complete the last group of four characters`, { position, char: '=' });
+      }
+      continue;
+    }
+    let value = code < 128 ? BASE64_VALUES[code] : -1;
+    let kind: 'standard' | 'url' | undefined;
+    if (code === 0x2b || code === 0x2f) {
+      value = code === 0x2b ? 62 : 63;
+      kind = 'standard';
+    } else if (code === 0x2d || code === 0x5f) {
+      value = code === 0x2d ? 62 : 63;
+      kind = 'url';
+    }
+    if (value < 0) {
+      const char = String.fromCodePoint(data.codePointAt(i)!);
+      throw base64Error(
+        `has the character ${JSON.stringify(char)} at position ${position}; allowed are A-Z, a-z, 0-9, + and / (or - and _), whitespace and '=' padding at the end`,
+        { position, char },
+      );
+    }
+    if (padding > 0) {
+      throw base64Error(`has data after '=' padding at position ${position}; padding may only end the payload`, { position, char: data[i] });
+    }
+    if (kind) {
+      if (alphabet && alphabet !== kind) {
+        throw base64Error(`mixes the standard (+ /) and URL-safe (- _) alphabets at position ${position}; use one of them`, { position, char: data[i] });
+      }
+      alphabet = kind;
+    }
+    accumulator = ((accumulator << 6) | value) & 0xffffff;
+    count++;
+    lastPosition = position;
+    if (count % 4 === 0) {
+      out[length++] = (accumulator >> 16) & 0xff;
+      out[length++] = (accumulator >> 8) & 0xff;
+      out[length++] = accumulator & 0xff;
+    }
+  }
+  const rest = count % 4;
+  if (rest === 1) {
+    throw base64Error(`ends with a single character in its last group at position ${lastPosition}; a group needs at least two characters`, { position: lastPosition });
+  }
+  if (padding > 0 && rest + padding !== 4) {
+    throw base64Error(`has incomplete '=' padding; the last group of four characters needs ${4 - rest} '='`, { position: data.length });
+  }
+  if (rest === 2) {
+    if ((accumulator & 0x0f) !== 0) {
+      throw base64Error(`has non-zero unused bits in its last character at position ${lastPosition}; the string looks truncated or edited`, { position: lastPosition });
+    }
+    out[length++] = (accumulator >> 4) & 0xff;
+  } else if (rest === 3) {
+    if ((accumulator & 0x03) !== 0) {
+      throw base64Error(`has non-zero unused bits in its last character at position ${lastPosition}; the string looks truncated or edited`, { position: lastPosition });
+    }
+    out[length++] = (accumulator >> 10) & 0xff;
+    out[length++] = (accumulator >> 2) & 0xff;
+  }
+  return out.slice(0, length);
+}
+
+/**
+ * text -> bytes. Defaults: format 'text', encoding 'utf8', escapes true for text, lineEnding 'none'.
+ * The line ending is appended to every format (encoded in the text encoding for text, so utf16le
+ * gets 0d 00 0a 00; plain ASCII bytes for hex and base64). Throws SocketLabError.
+ */
+export function encodePayload(spec: PayloadSpec): Uint8Array {
+  if (typeof spec !== 'object' || spec === null || typeof spec.data !== 'string') {
+    throw new SocketLabError('invalidPayload', `Payload data must be a string (got ${describeValue(spec?.data)}).`, {
+      value: describeValue(spec?.data),
+    });
+  }
+  const format = spec.format ?? 'text';
+  const lineEnding = spec.lineEnding ?? 'none';
+  if (!Object.prototype.hasOwnProperty.call(LINE_ENDING_TEXT, lineEnding)) {
+    throw new SocketLabError('unknownLineEnding', `Line ending must be one of ${LINE_ENDINGS.join(', ')} (got ${describeValue(lineEnding)}).`, {
+      value: describeValue(lineEnding),
+      allowed: LINE_ENDINGS.join(', '),
+    });
+  }
+  const ending = LINE_ENDING_TEXT[lineEnding];
+  let body: Uint8Array;
+  let endingBytes: Uint8Array | undefined;
+  if (format === 'text') {
+    const encoding = normalizeEncoding(spec.encoding ?? 'utf8');
+    body = encodeTextSegments(parseTextSegments(spec.data, spec.escapes ?? true), encoding);
+    endingBytes = ending ? iconv.encode(ending, encoding) : undefined;
+  } else if (format === 'hex') {
+    body = decodeHex(spec.data);
+  } else if (format === 'base64') {
+    body = decodeBase64(spec.data);
+  } else {
+    throw new SocketLabError('unknownFormat', `Payload format must be one of ${PAYLOAD_FORMATS.join(', ')} (got ${describeValue(format)}).`, {
+      value: describeValue(format),
+      allowed: PAYLOAD_FORMATS.join(', '),
+    });
+  }
+  if (ending && !endingBytes) {
+    endingBytes = Buffer.from(ending, 'latin1');
+  }
+  return endingBytes ? concatBytes([body, endingBytes]) : body;
+}
+
+/** bytes -> string in the given encoding (iconv-lite); invalid sequences become U+FFFD. A BOM is kept, since it is data. */
+export function decodeText(bytes: Uint8Array, encoding = 'utf8'): string {
+  const name = normalizeEncoding(encoding);
+  const text = iconv.decode(asBuffer(bytes), name, { stripBOM: false });
+  // Node's utf16le decoder silently drops a trailing odd byte; show that it was there.
+  return name === 'utf16le' && bytes.byteLength % 2 === 1 ? `${text}\uFFFD` : text;
+}
+
+const HEX_TABLE: readonly string[] = Array.from({ length: 256 }, (_, i) => HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15]);
+
+/** bytes -> 'de ad be ef' (separator configurable, default ' '). Fast (lookup table), used for previews. */
+export function toHex(bytes: Uint8Array, separator = ' '): string {
+  if (separator === '') {
+    return asBuffer(bytes).toString('hex');
+  }
+  const parts = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) {
+    parts[i] = HEX_TABLE[bytes[i]];
+  }
+  return parts.join(separator);
+}
+
+// Controls, format characters (bidi overrides, zero-width), line/paragraph separators, lone
+// surrogates, and the backslash itself so that the escaped form is unambiguous.
+const DISPLAY_ESCAPE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\\]/gu;
+const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0', '\\': '\\\\' };
+
+function escapeChar(char: string): string {
+  const short = SHORT_ESCAPES[char];
+  if (short) {
+    return short;
+  }
+  const code = char.charCodeAt(0);
+  // \xHH only below 0x80, where byte and character agree in every encoding we offer; above that
+  // \uHHHH names the character, so the escaped text pasted back as a payload means the same.
+  return code < 0x80 ? `\\x${HEX_TABLE[code]}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Decoded text for display with control chars/non-printables escaped (\n \r \t \0 \\ \xHH \uHHHH,
+ * U+FFFD kept), so received bytes are always inert text; the result is itself a valid text payload
+ * that re-encodes to the same characters. With maxChars the escaped result is cut (never inside an
+ * escape or a surrogate pair) to at most maxChars characters followed by '…'.
+ */
+export function escapeForDisplay(text: string, maxChars?: number): string {
+  const limit = maxChars === undefined ? Infinity : Math.max(0, Math.floor(maxChars));
+  // Every input character yields at least one output character, so a long input can be cut first.
+  const source = text.length > limit + 2 ? text.slice(0, limit + 2) : text;
+  let out = '';
+  let last = 0;
+  DISPLAY_ESCAPE.lastIndex = 0;
+  const append = (piece: string): boolean => {
+    if (out.length + piece.length > limit) {
+      return false;
+    }
+    out += piece;
+    return true;
+  };
+  for (let match = DISPLAY_ESCAPE.exec(source); match; match = DISPLAY_ESCAPE.exec(source)) {
+    if (!appendPlain(source.slice(last, match.index)) || !append(escapeChar(match[0]))) {
+      return `${out}…`;
+    }
+    last = match.index + match[0].length;
+  }
+  if (!appendPlain(source.slice(last))) {
+    return `${out}…`;
+  }
+  return source.length < text.length ? `${out}…` : out;
+
+  function appendPlain(piece: string): boolean {
+    if (out.length + piece.length <= limit) {
+      out += piece;
+      return true;
+    }
+    let cut = limit - out.length;
+    // Do not split a surrogate pair.
+    if (cut > 0 && cut < piece.length && /[\uD800-\uDBFF]/.test(piece[cut - 1])) {
+      cut--;
+    }
+    out += piece.slice(0, Math.max(0, cut));
+    return false;
+  }
+}
+
+/**
+ * Classic hex dump, as `hexdump -C` prints it:
+ * '00000000  48 65 6c 6c 6f 0d 0a 20  57 6f 72 6c 64 0a        |Hello.. World.|', 16 bytes a line.
+ * With maxBytes only that many bytes are dumped, then a last line '… N more bytes'.
+ */
+export function hexDump(bytes: Uint8Array, options?: { maxBytes?: number }): string {
+  const shown = options?.maxBytes !== undefined ? Math.min(bytes.length, Math.max(0, Math.floor(options.maxBytes))) : bytes.length;
+  const lines: string[] = [];
+  for (let offset = 0; offset < shown; offset += 16) {
+    const end = Math.min(offset + 16, shown);
+    let hex = '';
+    let ascii = '';
+    for (let i = offset; i < offset + 16; i++) {
+      if (i === offset + 8) {
+        hex += ' ';
+      }
+      if (i < end) {
+        const byte = bytes[i];
+        hex += `${HEX_TABLE[byte]} `;
+        ascii += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
+      } else {
+        hex += '   ';
+      }
+    }
+    lines.push(`${offset.toString(16).padStart(8, '0')}  ${hex} |${ascii}|`);
+  }
+  if (shown < bytes.length) {
+    lines.push(`… ${bytes.length - shown} more bytes`);
+  }
+  return lines.join('\n');
+}
+
+/** base64 of bytes (for export / JSON Lines). */
+export function toBase64(bytes: Uint8Array): string {
+  return asBuffer(bytes).toString('base64');
+}

@@ -1,0 +1,348 @@
+/**
+ * Validators shared by the core and by the host's quick inputs (which validate as the user types).
+ * Each comes in two forms: `check*` returns the SocketLabError or undefined and never throws,
+ * `parse*` returns the normalized value or throws that same error. Syntax only: no DNS, no file system.
+ */
+import * as net from 'net';
+import { SocketLabError } from './errors';
+import { describeValue } from './codec';
+
+/** Max UDP payload over IPv4: 65,535 - 20 (IP header) - 8 (UDP header). */
+export const UDP_MAX_PAYLOAD_IPV4 = 65507;
+/** Max UDP payload over IPv6: 65,535 - 8 (UDP header); the IPv6 header is not counted in its length field. */
+export const UDP_MAX_PAYLOAD_IPV6 = 65527;
+
+/** Max length of a Unix socket path for `platform`: bytes of sun_path minus its NUL (Linux 107, macOS/BSD 103); Windows named pipes, 256 characters. */
+export function unixPathMax(platform: NodeJS.Platform = process.platform): number {
+  if (platform === 'win32') {
+    return 256;
+  }
+  return platform === 'linux' || platform === 'android' ? 107 : 103;
+}
+
+/** Max bytes of a Unix socket path on this platform (Linux 107 usable bytes, macOS/BSD 103); Windows named pipes (\\.\pipe\...) have their own rule (256 chars). */
+export const UNIX_PATH_MAX: number = unixPathMax();
+
+// Fields whose words alone would read badly ('Wait (waitMs)').
+const FIELD_LABELS: Record<string, string> = { waitMs: 'Wait time', intervalMs: 'Repeat interval', count: 'Repeat count' };
+
+/** Turns a field name into the subject of a sentence: 'localPort' -> 'Local port (localPort)', 'port' -> 'Port'. */
+export function fieldLabel(field: string): string {
+  if (!/^[a-z][A-Za-z0-9]*$/.test(field)) {
+    return field;
+  }
+  if (Object.prototype.hasOwnProperty.call(FIELD_LABELS, field)) {
+    return `${FIELD_LABELS[field]} (${field})`;
+  }
+  const words = field
+    .replace(/Ms$/, '')
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+  const label = words.charAt(0).toUpperCase() + words.slice(1);
+  return label.toLowerCase() === field.toLowerCase() ? label : `${label} (${field})`;
+}
+
+/** Finishes `check` as a parser: throws the error it reports. */
+function orThrow<T>(error: SocketLabError | undefined, value: T): T {
+  if (error) {
+    throw error;
+  }
+  return value;
+}
+
+/** Reads a whole number from a number or a string of decimal digits (no sign, no spaces); NaN when it is neither. */
+function toInteger(value: unknown): number {
+  if (typeof value === 'number') {
+    return Number.isInteger(value) ? value : NaN;
+  }
+  if (typeof value === 'string' && /^[0-9]{1,16}$/.test(value)) {
+    return Number(value);
+  }
+  return NaN;
+}
+
+/** Checks a whole number in [min, max] given as a number or a digit string; `code` is the error code to report. */
+export function checkInteger(value: unknown, field: string, min: number, max: number, code: string): SocketLabError | undefined {
+  const number = toInteger(value);
+  if (Number.isInteger(number) && number >= min && number <= max) {
+    return undefined;
+  }
+  const unit = /Ms$/.test(field) ? ' of milliseconds' : '';
+  const spaces = typeof value === 'string' && value !== value.trim() && value.trim() !== '';
+  const reason = typeof value !== 'number' && typeof value !== 'string' ? 'type' : spaces ? 'spaces' : Number.isInteger(number) ? 'range' : 'notInteger';
+  return new SocketLabError(
+    code,
+    `${fieldLabel(field)} must be a whole number${unit} from ${min} to ${max}${spaces ? ', without spaces' : ''} (got ${describeValue(value)}).`,
+    { field, value: describeValue(value), min, max, reason },
+  );
+}
+
+/** Parses a whole number in [min, max] (see checkInteger) or throws. */
+export function parseInteger(value: unknown, field: string, min: number, max: number, code: string): number {
+  return orThrow(checkInteger(value, field, min, max, code), toInteger(value));
+}
+
+/** Port check: a number or string, integer 0..65535; refuses -1, 65536, 1.5, '', '80a', ' 80 ' (no trimming: the message says so), NaN, booleans. code 'invalidPort', values {field, value}. */
+export function checkPort(value: unknown, field = 'port'): SocketLabError | undefined {
+  return checkInteger(value, field, 0, 65535, 'invalidPort');
+}
+
+/** Accepts a number or string; integer 0..65535; refuses -1, 65536, 1.5, '', '80a', ' 80 ' (no trimming: say so in the message), NaN, booleans. code 'invalidPort', values {field, value}. */
+export function parsePort(value: unknown, field = 'port'): number {
+  return parseInteger(value, field, 0, 65535, 'invalidPort');
+}
+
+/** The four parts of a dotted-quad IPv4 address, or undefined when `host` is not one. */
+function ipv4Parts(host: string): number[] | undefined {
+  const match = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(host);
+  if (!match) {
+    return undefined;
+  }
+  const parts = match.slice(1).map(Number);
+  return parts.every((part) => part <= 255) ? parts : undefined;
+}
+
+/** The eight 16-bit groups of an IPv6 address (zone and brackets removed), or undefined. */
+function ipv6Groups(address: string): number[] | undefined {
+  let text = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
+  text = text.split('%')[0];
+  if (!net.isIPv6(text)) {
+    return undefined;
+  }
+  const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
+  if (v4) {
+    // Rewrite an embedded IPv4 tail (::ffff:127.0.0.1) as the two groups it stands for.
+    const parts = ipv4Parts(v4[1])!;
+    text = `${text.slice(0, -v4[1].length)}${(parts[0] * 256 + parts[1]).toString(16)}:${(parts[2] * 256 + parts[3]).toString(16)}`;
+  }
+  const [head, rest] = text.includes('::') ? text.split('::') : [text, undefined];
+  const parse = (part: string | undefined) => (part ? part.split(':').map((g) => parseInt(g, 16)) : []);
+  const first = parse(head);
+  const last = parse(rest);
+  const missing = 8 - first.length - last.length;
+  return [...first, ...new Array<number>(Math.max(0, missing)).fill(0), ...last];
+}
+
+function hostError(field: string, value: unknown, reason: string, detail: string): SocketLabError {
+  return new SocketLabError('invalidHost', `${fieldLabel(field)} must be ${detail} (got ${describeValue(value)}).`, {
+    field,
+    value: describeValue(value),
+    reason,
+  });
+}
+
+const HOST_KINDS = 'an IPv4 address, an IPv6 address or a host name';
+
+/** Checks the host syntax and returns [error, normalized host]. */
+function examineHost(value: unknown, field: string): [SocketLabError | undefined, string] {
+  if (typeof value !== 'string') {
+    return [hostError(field, value, 'type', `text: ${HOST_KINDS}`), ''];
+  }
+  if (value === '') {
+    return [hostError(field, value, 'empty', HOST_KINDS), ''];
+  }
+  if (/\s/.test(value)) {
+    return [hostError(field, value, 'spaces', `${HOST_KINDS}, without spaces`), ''];
+  }
+  const unbracketed = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  if (net.isIPv6(unbracketed)) {
+    // Zone ids (fe80::1%eth0) are interface names: case matters there, not in the address.
+    const zone = unbracketed.indexOf('%');
+    const normalized = zone < 0 ? unbracketed.toLowerCase() : unbracketed.slice(0, zone).toLowerCase() + unbracketed.slice(zone);
+    return [undefined, normalized];
+  }
+  if (unbracketed !== value || value.includes(':')) {
+    return [hostError(field, value, 'badIpv6', 'a valid IPv6 address, with or without [brackets]'), ''];
+  }
+  const labels = (value.endsWith('.') ? value.slice(0, -1) : value).split('.');
+  const lastLabel = labels[labels.length - 1];
+  // An all-numeric (or 0x) last label is an IPv4 attempt: resolvers would read '127.1' or
+  // '0x7f000001' as addresses, so such strings are refused rather than passed on as names.
+  if (/^[0-9]+$/.test(lastLabel) || /^0x[0-9a-f]*$/i.test(lastLabel)) {
+    if (/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(value) && /(^|\.)0\d/.test(value) && ipv4Parts(value)) {
+      return [hostError(field, value, 'ipv4LeadingZero', 'an IPv4 address without leading zeros, which some systems read as octal'), ''];
+    }
+    if (!ipv4Parts(value)) {
+      return [hostError(field, value, 'ipv4', 'a valid IPv4 address: four numbers from 0 to 255 separated by dots'), ''];
+    }
+    return [undefined, value];
+  }
+  if (value.length - (value.endsWith('.') ? 1 : 0) > 253) {
+    return [hostError(field, value, 'tooLong', 'a host name of at most 253 characters'), ''];
+  }
+  for (const label of labels) {
+    if (label.length < 1 || label.length > 63) {
+      return [hostError(field, value, 'labelLength', 'a host name whose dot-separated labels have 1 to 63 characters'), ''];
+    }
+    // '_' is outside RFC 1123 but common in real names (Docker services, SRV-style labels) that
+    // resolvers happily look up, so it is accepted.
+    if (!/^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$/.test(label)) {
+      return [hostError(field, value, 'badChar', `${HOST_KINDS} made of letters, digits, '-' and '.', with no label starting or ending with '-'`), ''];
+    }
+  }
+  return [undefined, value.toLowerCase()];
+}
+
+/** Host check (syntax only, no DNS); see parseHost. code 'invalidHost', values {field, value, reason}. */
+export function checkHost(value: unknown, field = 'host'): SocketLabError | undefined {
+  return examineHost(value, field)[0];
+}
+
+/**
+ * Host syntax only (no DNS): IPv4 dotted quad with each part 0..255 (no leading zeros), IPv6
+ * ('[::1]' accepted, brackets stripped; a %zone kept), or a DNS name per RFC 1123 (labels of 1-63
+ * letters, digits, '-' and '_', not starting/ending with '-', total <= 253, one trailing dot
+ * allowed). Numeric-dotted strings that are not valid IPv4 are refused. code 'invalidHost'.
+ * Returns the normalized host (lower case, brackets stripped).
+ */
+export function parseHost(value: unknown, field = 'host'): string {
+  const [error, host] = examineHost(value, field);
+  return orThrow(error, host);
+}
+
+/** True for 127.0.0.0/8, ::1, ::ffff:127.x, 'localhost' (brackets and case ignored). */
+export function isLoopbackHost(host: string): boolean {
+  if (typeof host !== 'string') {
+    return false;
+  }
+  const lower = host.toLowerCase();
+  if (lower === 'localhost' || lower === 'localhost.') {
+    return true;
+  }
+  const v4 = ipv4Parts(host);
+  if (v4) {
+    return v4[0] === 127;
+  }
+  const groups = ipv6Groups(host);
+  if (!groups) {
+    return false;
+  }
+  const zerosBefore = (count: number) => groups.slice(0, count).every((g) => g === 0);
+  if (zerosBefore(7) && groups[7] === 1) {
+    return true;
+  }
+  return zerosBefore(5) && groups[5] === 0xffff && groups[6] >> 8 === 127;
+}
+
+/** True for 0.0.0.0, ::, and any address that is not loopback (the host asks confirmation for those); host names other than localhost count as external. */
+export function isExternalBind(host: string): boolean {
+  return !isLoopbackHost(host);
+}
+
+function pathError(code: string, field: string, path: string, sentence: string, values: Record<string, string | number> = {}): SocketLabError {
+  return new SocketLabError(code, sentence, { field, path, ...values });
+}
+
+/** Unix socket path check (see parseUnixPath); `platform` is for tests. */
+export function checkUnixPath(value: unknown, field = 'path', platform: NodeJS.Platform = process.platform): SocketLabError | undefined {
+  const label = fieldLabel(field);
+  if (typeof value !== 'string' || value === '') {
+    return pathError('invalidPath', field, describeValue(value), `${label} must be a non-empty socket path (got ${describeValue(value)}).`);
+  }
+  if (value.includes('\0')) {
+    return pathError('invalidPath', field, value, `${label} must not contain a NUL character (got ${describeValue(value)}).`);
+  }
+  const limit = unixPathMax(platform);
+  if (platform === 'win32') {
+    // Node implements local sockets on Windows with named pipes, which live only under \\.\pipe\.
+    if (!/^\\\\[.?]\\pipe\\./i.test(value)) {
+      return pathError('invalidPath', field, value, `${label} must be a named pipe path starting with \\\\.\\pipe\\ on Windows (got ${describeValue(value)}).`);
+    }
+    if (value.length > limit) {
+      return pathError('unixPathTooLong', field, value, `${label} must be at most ${limit} characters on Windows (got ${value.length}).`, { length: value.length, limit });
+    }
+    return undefined;
+  }
+  if (value.endsWith('/')) {
+    return pathError('invalidPath', field, value, `${label} must name a socket file, not end with '/' (got ${describeValue(value)}).`);
+  }
+  const length = Buffer.byteLength(value, 'utf8');
+  if (length > limit) {
+    return pathError(
+      'unixPathTooLong',
+      field,
+      value,
+      `${label} must be at most ${limit} bytes in UTF-8 on this system (got ${length} bytes); choose a shorter path, e.g. under /tmp.`,
+      { length, limit },
+    );
+  }
+  return undefined;
+}
+
+/** Syntax/length check of a Unix socket path (byte length in UTF-8 vs UNIX_PATH_MAX, not empty, no NUL): code 'unixPathTooLong' with values {path, length, limit}, 'invalidPath'. No file-system access here. */
+export function parseUnixPath(value: unknown, field = 'path', platform: NodeJS.Platform = process.platform): string {
+  return orThrow(checkUnixPath(value, field, platform), value as string);
+}
+
+/** Largest repeat interval: one day. */
+export const REPEAT_MAX_INTERVAL_MS = 86_400_000;
+/** Largest repeat count. */
+export const REPEAT_MAX_COUNT = 10_000_000;
+
+/** Repeat check (see parseRepeat). */
+export function checkRepeat(value: unknown): SocketLabError | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return new SocketLabError('invalidRepeat', `Repeat must be an object with intervalMs and an optional count (got ${describeValue(value)}).`, {
+      field: 'repeat',
+      value: describeValue(value),
+    });
+  }
+  const { intervalMs, count } = value as { intervalMs?: unknown; count?: unknown };
+  const intervalError = checkInteger(intervalMs, 'intervalMs', 0, REPEAT_MAX_INTERVAL_MS, 'invalidRepeat');
+  if (intervalError) {
+    return intervalError;
+  }
+  if (count !== undefined) {
+    const countError = checkInteger(count, 'count', 1, REPEAT_MAX_COUNT, 'invalidRepeat');
+    if (countError) {
+      return countError;
+    }
+  } else if (toInteger(intervalMs) === 0) {
+    return new SocketLabError(
+      'repeatNeedsCount',
+      `Count must be given, from 1 to ${REPEAT_MAX_COUNT}, when the repeat interval is 0 ms (back to back), so that the repetition ends.`,
+      { field: 'count', min: 1, max: REPEAT_MAX_COUNT },
+    );
+  }
+  return undefined;
+}
+
+/** Repeat: intervalMs integer 0..86_400_000; count integer 1..10_000_000 or undefined; interval 0 requires a count ('repeatNeedsCount'); negative/huge/non-integer -> 'invalidRepeat' naming the field and the allowed range. */
+export function parseRepeat(value: unknown): { intervalMs: number; count?: number } {
+  const error = checkRepeat(value);
+  if (error) {
+    throw error;
+  }
+  const { intervalMs, count } = value as { intervalMs: unknown; count?: unknown };
+  return count === undefined ? { intervalMs: toInteger(intervalMs) } : { intervalMs: toInteger(intervalMs), count: toInteger(count) };
+}
+
+/** Wait time check (see parseWaitMs). code 'invalidWait'. */
+export function checkWaitMs(value: unknown, field = 'waitMs'): SocketLabError | undefined {
+  return checkInteger(value, field, 0, 600_000, 'invalidWait');
+}
+
+/** Wait time for send-and-wait: integer 0..600_000 ms. code 'invalidWait'. */
+export function parseWaitMs(value: unknown, field = 'waitMs'): number {
+  return parseInteger(value, field, 0, 600_000, 'invalidWait');
+}
+
+/** Timeout check (see parseTimeoutMs). code 'invalidTimeout'. */
+export function checkTimeoutMs(value: unknown, field = 'timeoutMs'): SocketLabError | undefined {
+  return checkInteger(value, field, 1, 600_000, 'invalidTimeout');
+}
+
+/** Timeout: integer 1..600_000 ms. code 'invalidTimeout'. */
+export function parseTimeoutMs(value: unknown, field = 'timeoutMs'): number {
+  return parseInteger(value, field, 1, 600_000, 'invalidTimeout');
+}
+
+/** Backlog check (see parseBacklog). code 'invalidBacklog'. */
+export function checkBacklog(value: unknown, field = 'backlog'): SocketLabError | undefined {
+  return checkInteger(value, field, 1, 65535, 'invalidBacklog');
+}
+
+/** Backlog: integer 1..65535. code 'invalidBacklog'. */
+export function parseBacklog(value: unknown, field = 'backlog'): number {
+  return parseInteger(value, field, 1, 65535, 'invalidBacklog');
+}

@@ -1,0 +1,364 @@
+import * as assert from 'assert';
+import * as fc from 'fast-check';
+import * as iconv from 'iconv-lite';
+import {
+  TEXT_ENCODINGS,
+  decodeText,
+  encodePayload,
+  escapeForDisplay,
+  hexDump,
+  normalizeEncoding,
+  parseTextSegments,
+  toBase64,
+  toHex,
+} from '../../src/core/codec';
+import { SocketLabError } from '../../src/core/errors';
+
+const bytes = (...values: number[]) => Uint8Array.from(values);
+const utf8 = (text: string) => Uint8Array.from(Buffer.from(text, 'utf8'));
+
+/** Asserts that `fn` throws a SocketLabError with `code` (and the given values), and returns it. */
+function throwsCode(fn: () => unknown, code: string, values: Record<string, string | number> = {}): SocketLabError {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof SocketLabError, `expected a SocketLabError, got ${String(err)}`);
+    assert.strictEqual(err.code, code, err.message);
+    for (const [key, value] of Object.entries(values)) {
+      assert.deepStrictEqual(err.values[key], value, `values.${key} of: ${err.message}`);
+    }
+    // One sentence ending with a period, no stray newlines.
+    assert.match(err.message, /^[^\n]+\.$/);
+    return err;
+  }
+  assert.fail(`expected ${code} to be thrown`);
+}
+
+// Characters worth mixing: ASCII, the seed's Chinese, Japanese kana, Latin-1, any code point.
+const interestingChar = fc.oneof(
+  fc.string({ unit: 'binary-ascii', minLength: 1, maxLength: 1 }),
+  fc.constantFrom(...'我是返回的数据中文漢字日本語カタカナé€ü¥?\\'.split('')),
+  fc.string({ unit: 'binary', minLength: 1, maxLength: 1 }),
+);
+const mixedText = fc.string({ unit: interestingChar, maxLength: 40 });
+
+describe('codec', () => {
+  describe('text payloads', () => {
+    it('encodes the seed reply "我是返回的数据" in GBK exactly as iconv-lite does', () => {
+      const expected = Uint8Array.from(iconv.encode('我是返回的数据', 'gbk'));
+      assert.deepStrictEqual(encodePayload({ data: '我是返回的数据', encoding: 'gbk' }), expected);
+      assert.deepStrictEqual(expected, bytes(0xce, 0xd2, 0xca, 0xc7, 0xb7, 0xb5, 0xbb, 0xd8, 0xb5, 0xc4, 0xca, 0xfd, 0xbe, 0xdd));
+      assert.deepStrictEqual(encodePayload({ data: '我是返回的数据' }), utf8('我是返回的数据'));
+    });
+
+    it('defaults to text, utf8, escapes on, no line ending', () => {
+      assert.deepStrictEqual(encodePayload({ data: 'a\\n' }), bytes(0x61, 0x0a));
+      assert.deepStrictEqual(encodePayload({ data: 'a\\n', escapes: false }), bytes(0x61, 0x5c, 0x6e));
+    });
+
+    it('appends line endings after encoding, in the text encoding', () => {
+      assert.deepStrictEqual(encodePayload({ data: 'hi', lineEnding: 'crlf' }), bytes(0x68, 0x69, 0x0d, 0x0a));
+      assert.deepStrictEqual(encodePayload({ data: 'hi', lineEnding: 'lf' }), bytes(0x68, 0x69, 0x0a));
+      assert.deepStrictEqual(encodePayload({ data: 'hi', lineEnding: 'cr' }), bytes(0x68, 0x69, 0x0d));
+      assert.deepStrictEqual(encodePayload({ data: 'hi', lineEnding: 'none' }), bytes(0x68, 0x69));
+      assert.deepStrictEqual(encodePayload({ data: 'hi', encoding: 'utf16le', lineEnding: 'crlf' }), bytes(0x68, 0, 0x69, 0, 0x0d, 0, 0x0a, 0));
+      assert.deepStrictEqual(encodePayload({ data: '我', encoding: 'gbk', lineEnding: 'crlf' }), bytes(0xce, 0xd2, 0x0d, 0x0a));
+      // Hex and base64 get the plain ASCII line ending.
+      assert.deepStrictEqual(encodePayload({ data: 'ff', format: 'hex', lineEnding: 'crlf' }), bytes(0xff, 0x0d, 0x0a));
+      assert.deepStrictEqual(encodePayload({ data: 'AA==', format: 'base64', lineEnding: 'lf' }), bytes(0, 0x0a));
+    });
+
+    it('decodes every escape', () => {
+      assert.deepStrictEqual(encodePayload({ data: '\\n\\r\\t\\0\\\\' }), bytes(0x0a, 0x0d, 0x09, 0x00, 0x5c));
+      assert.deepStrictEqual(encodePayload({ data: '\\u00e9\\u{1F600}' }), utf8('é😀'));
+      assert.deepStrictEqual(encodePayload({ data: '\\uD83D\\uDE00' }), utf8('😀'));
+    });
+
+    it('writes \\xHH as the raw byte, not the encoded character, whatever the encoding', () => {
+      assert.deepStrictEqual(encodePayload({ data: '\\xff\\x00' }), bytes(0xff, 0x00));
+      assert.deepStrictEqual(encodePayload({ data: 'A\\xFF我', encoding: 'gbk' }), bytes(0x41, 0xff, 0xce, 0xd2));
+      assert.deepStrictEqual(encodePayload({ data: 'A\\x01B', encoding: 'utf16le' }), bytes(0x41, 0, 0x01, 0x42, 0));
+      // latin1 would encode U+00FF as ff too, but utf8 shows the difference.
+      assert.deepStrictEqual(encodePayload({ data: '\\u00ff' }), bytes(0xc3, 0xbf));
+    });
+
+    it('refuses bad and unfinished escapes with their position', () => {
+      throwsCode(() => encodePayload({ data: 'ab\\q' }), 'badEscape', { position: 3, sequence: '\\q' });
+      throwsCode(() => encodePayload({ data: 'ab\\' }), 'badEscape', { position: 3 });
+      throwsCode(() => encodePayload({ data: '\\x4' }), 'badEscape', { position: 1 });
+      throwsCode(() => encodePayload({ data: 'x\\xZZ' }), 'badEscape', { position: 2 });
+      throwsCode(() => encodePayload({ data: '\\u12' }), 'badEscape', { position: 1 });
+      throwsCode(() => encodePayload({ data: '\\u{110000}' }), 'badEscape', { position: 1 });
+      throwsCode(() => encodePayload({ data: '\\u{12' }), 'badEscape', { position: 1 });
+      const err = throwsCode(() => encodePayload({ data: 'ok\\q' }), 'badEscape');
+      assert.match(err.message, /unknown escape "\\q" at position 3/);
+      // With escapes off, backslashes are literal.
+      assert.deepStrictEqual(encodePayload({ data: 'ab\\', escapes: false }), utf8('ab\\'));
+    });
+
+    it('refuses characters an encoding cannot represent instead of writing "?"', () => {
+      const err = throwsCode(() => encodePayload({ data: 'abé', encoding: 'ascii' }), 'notEncodable', { position: 3, char: 'é', encoding: 'ascii' });
+      assert.match(err.message, /ascii/);
+      throwsCode(() => encodePayload({ data: 'a€', encoding: 'latin1' }), 'notEncodable', { position: 2, codePoint: 'U+20AC' });
+      throwsCode(() => encodePayload({ data: '我😀', encoding: 'gbk' }), 'notEncodable', { position: 2, char: '😀' });
+      throwsCode(() => encodePayload({ data: '??\u0e01', encoding: 'big5' }), 'notEncodable', { position: 3 });
+      throwsCode(() => encodePayload({ data: 'x한', encoding: 'shift_jis' }), 'notEncodable', { position: 2 });
+      throwsCode(() => encodePayload({ data: 'a\uD800' }), 'notEncodable', { position: 2, codePoint: 'U+D800' });
+      throwsCode(() => encodePayload({ data: 'a\uD800', encoding: 'gb18030' }), 'notEncodable', { position: 2 });
+      // The position is that of the escape in the typed text.
+      throwsCode(() => encodePayload({ data: '\\n\\xff\\u00e9', encoding: 'ascii' }), 'notEncodable', { position: 7 });
+      // utf16le carries lone surrogates as they are; gb18030 has the emoji; a typed '?' is fine.
+      assert.deepStrictEqual(encodePayload({ data: '\uD800', encoding: 'utf16le' }), bytes(0x00, 0xd8));
+      assert.deepStrictEqual(encodePayload({ data: '😀', encoding: 'gb18030' }), Uint8Array.from(iconv.encode('😀', 'gb18030')));
+      assert.deepStrictEqual(encodePayload({ data: '?我?', encoding: 'gbk' }), bytes(0x3f, 0xce, 0xd2, 0x3f));
+    });
+
+    it('refuses unknown formats, encodings, line endings and non-string data', () => {
+      throwsCode(() => encodePayload({ data: 'a', format: 'octal' as never }), 'unknownFormat', { value: '"octal"' });
+      const err = throwsCode(() => encodePayload({ data: 'a', encoding: 'ebcdic' }), 'unknownEncoding');
+      assert.match(err.message, /utf8, ascii, latin1, utf16le, gbk, gb18030, big5, shift_jis/);
+      throwsCode(() => encodePayload({ data: 'a', lineEnding: 'lfcr' as never }), 'unknownLineEnding');
+      throwsCode(() => encodePayload({ data: 42 as never }), 'invalidPayload');
+    });
+
+    it('encodes a 1 MB payload quickly, and finds an unencodable character at its end quickly', () => {
+      const big = '我是返回的数据?'.repeat(150_000);
+      let started = Date.now();
+      assert.strictEqual(encodePayload({ data: big, encoding: 'gbk' }).length, 150_000 * 15);
+      started = Date.now();
+      throwsCode(() => encodePayload({ data: `${big}😀`, encoding: 'gbk' }), 'notEncodable', { position: big.length + 1 });
+      throwsCode(() => encodePayload({ data: `${big}\\q`, encoding: 'gbk' }), 'badEscape', { position: big.length + 1 });
+      assert.ok(Date.now() - started < 3000, `took ${Date.now() - started} ms`);
+    });
+  });
+
+  describe('hex payloads', () => {
+    it('accepts separators, 0x prefixes and either case', () => {
+      assert.deepStrictEqual(encodePayload({ data: 'DE:ad-Be,eF', format: 'hex' }), bytes(0xde, 0xad, 0xbe, 0xef));
+      assert.deepStrictEqual(encodePayload({ data: '0x01 0X02\n\t0x0304\r\n', format: 'hex' }), bytes(1, 2, 3, 4));
+      assert.deepStrictEqual(encodePayload({ data: '0x410x42', format: 'hex' }), bytes(0x41, 0x42));
+      assert.deepStrictEqual(encodePayload({ data: '', format: 'hex' }), bytes());
+      assert.deepStrictEqual(encodePayload({ data: ' \n ', format: 'hex' }), bytes());
+    });
+
+    it('refuses an odd digit count, naming the group and its position', () => {
+      throwsCode(() => encodePayload({ data: 'abc', format: 'hex' }), 'hexOddDigits', { position: 1, group: 'abc' });
+      throwsCode(() => encodePayload({ data: 'de a', format: 'hex' }), 'hexOddDigits', { position: 4, group: 'a' });
+      throwsCode(() => encodePayload({ data: '1 2', format: 'hex' }), 'hexOddDigits', { position: 1 });
+      throwsCode(() => encodePayload({ data: 'ff 0x1', format: 'hex' }), 'hexOddDigits', { position: 6 });
+    });
+
+    it('refuses a bad character with its 1-based position and the character', () => {
+      throwsCode(() => encodePayload({ data: 'de ag', format: 'hex' }), 'hexBadChar', { position: 5, char: 'g' });
+      throwsCode(() => encodePayload({ data: 'ff;00', format: 'hex' }), 'hexBadChar', { position: 3, char: ';' });
+      throwsCode(() => encodePayload({ data: '0x', format: 'hex' }), 'hexBadChar', { position: 2, char: 'x' });
+      throwsCode(() => encodePayload({ data: 'ff 😀', format: 'hex' }), 'hexBadChar', { position: 4, char: '😀' });
+    });
+
+    it('round-trips random bytes written with random separators, prefixes and case (property)', () => {
+      const separator = fc.constantFrom(' ', ':', '-', ',', '\n', '\r\n', '  ', '\t');
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 64 }), fc.array(fc.tuple(fc.boolean(), fc.boolean(), separator), { minLength: 64, maxLength: 64 }), (data, styles) => {
+          const text = Array.from(data, (byte, i) => {
+            const [prefix, upper, sep] = styles[i];
+            const digits = byte.toString(16).padStart(2, '0');
+            return `${prefix ? '0x' : ''}${upper ? digits.toUpperCase() : digits}${sep}`;
+          }).join('');
+          assert.deepStrictEqual(encodePayload({ data: text, format: 'hex' }), data);
+        }),
+      );
+    });
+
+    it('toHex output parses back (property)', () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 300 }), fc.constantFrom(' ', '', ':', '-', ',', '\n'), (data, sep) => {
+          assert.deepStrictEqual(encodePayload({ data: toHex(data, sep), format: 'hex' }), data);
+        }),
+      );
+    });
+  });
+
+  describe('base64 payloads', () => {
+    it('decodes standard and URL-safe base64, with optional padding and whitespace', () => {
+      assert.deepStrictEqual(encodePayload({ data: 'SGVsbG8=', format: 'base64' }), utf8('Hello'));
+      assert.deepStrictEqual(encodePayload({ data: 'SGVs\n bG8', format: 'base64' }), utf8('Hello'));
+      assert.deepStrictEqual(encodePayload({ data: '+/8=', format: 'base64' }), bytes(0xfb, 0xff));
+      assert.deepStrictEqual(encodePayload({ data: '-_8', format: 'base64' }), bytes(0xfb, 0xff));
+      assert.deepStrictEqual(encodePayload({ data: '', format: 'base64' }), bytes());
+    });
+
+    it('refuses bad characters, bad padding, truncation and mixed alphabets', () => {
+      throwsCode(() => encodePayload({ data: 'SGVs!bG8=', format: 'base64' }), 'base64Invalid', { position: 5, char: '!' });
+      throwsCode(() => encodePayload({ data: 'S=GVs', format: 'base64' }), 'base64Invalid', { position: 2 });
+      throwsCode(() => encodePayload({ data: 'SGVsbG8==', format: 'base64' }), 'base64Invalid', { position: 9 });
+      throwsCode(() => encodePayload({ data: 'SGVsbA=', format: 'base64' }), 'base64Invalid');
+      throwsCode(() => encodePayload({ data: 'SGVsbA==QQ==', format: 'base64' }), 'base64Invalid', { position: 9 });
+      throwsCode(() => encodePayload({ data: 'SGVsb', format: 'base64' }), 'base64Invalid', { position: 5 });
+      throwsCode(() => encodePayload({ data: 'SGVsbG9=', format: 'base64' }), 'base64Invalid', { position: 7 });
+      throwsCode(() => encodePayload({ data: 'QR==', format: 'base64' }), 'base64Invalid', { position: 2 });
+      throwsCode(() => encodePayload({ data: '+_8=', format: 'base64' }), 'base64Invalid', { position: 2 });
+    });
+
+    it('round-trips random bytes, standard and URL-safe (property)', () => {
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 200 }), fc.nat(300), (data, cut) => {
+          const encoded = toBase64(data);
+          assert.strictEqual(encoded, Buffer.from(data).toString('base64'));
+          assert.deepStrictEqual(encodePayload({ data: encoded, format: 'base64' }), data);
+          const url = encoded.replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+          assert.deepStrictEqual(encodePayload({ data: url, format: 'base64' }), data);
+          const spaced = `${encoded.slice(0, cut)}\n  ${encoded.slice(cut)}`;
+          assert.deepStrictEqual(encodePayload({ data: spaced, format: 'base64' }), data);
+        }),
+      );
+    });
+  });
+
+  describe('encodings', () => {
+    it('normalizes encoding names and aliases', () => {
+      const cases: Array<[string, string]> = [
+        ['UTF-8', 'utf8'],
+        ['utf_8', 'utf8'],
+        ['US-ASCII', 'ascii'],
+        ['ISO-8859-1', 'latin1'],
+        ['UTF-16LE', 'utf16le'],
+        ['GBK', 'gbk'],
+        ['GB2312', 'gbk'],
+        ['GB18030', 'gb18030'],
+        ['Big5', 'big5'],
+        ['Shift_JIS', 'shift_jis'],
+        ['shift-jis', 'shift_jis'],
+        ['SJIS', 'shift_jis'],
+      ];
+      for (const [input, expected] of cases) {
+        assert.strictEqual(normalizeEncoding(input), expected, input);
+      }
+      for (const name of TEXT_ENCODINGS) {
+        assert.strictEqual(normalizeEncoding(name), name);
+      }
+      throwsCode(() => normalizeEncoding('koi8-r'), 'unknownEncoding', { value: '"koi8-r"' });
+      throwsCode(() => normalizeEncoding('constructor'), 'unknownEncoding');
+      throwsCode(() => normalizeEncoding(undefined as never), 'unknownEncoding');
+    });
+
+    for (const encoding of TEXT_ENCODINGS) {
+      it(`${encoding}: encode -> decode -> encode gives the same bytes, and refusals are real (property)`, () => {
+        fc.assert(
+          fc.property(mixedText, (text) => {
+            let encoded: Uint8Array;
+            try {
+              encoded = encodePayload({ data: text, encoding, escapes: false });
+            } catch (err) {
+              assert.ok(err instanceof SocketLabError && err.code === 'notEncodable', String(err));
+              // The refused character really is one iconv-lite would have replaced.
+              const char = err.values.char as string;
+              const alone = iconv.encode(char, encoding);
+              assert.ok(/[\uD800-\uDFFF]/.test(char) || (alone.length === 1 && alone[0] === 0x3f && char !== '?'), `${encoding} refused ${char}`);
+              return;
+            }
+            // Nothing was mangled: exactly what iconv-lite writes.
+            assert.deepStrictEqual(encoded, Uint8Array.from(iconv.encode(text, encoding)));
+            const decoded = decodeText(encoded, encoding);
+            assert.deepStrictEqual(encodePayload({ data: decoded, encoding, escapes: false }), encoded);
+            if (['utf8', 'utf16le', 'latin1', 'ascii', 'gb18030'].includes(encoding)) {
+              assert.strictEqual(decoded, text);
+            }
+          }),
+          { numRuns: 300 },
+        );
+      });
+    }
+  });
+
+  describe('escapes (property)', () => {
+    it('a sequence of literals and escapes encodes to the concatenation of their bytes', () => {
+      const literal = fc.string({ unit: 'grapheme', maxLength: 5 }).filter((s) => !s.includes('\\')).map((s) => [s, utf8(s)] as const);
+      const rawByte = fc.integer({ min: 0, max: 255 }).map((b) => [`\\x${b.toString(16).padStart(2, '0')}`, bytes(b)] as const);
+      const bmp = fc
+        .integer({ min: 0, max: 0xffff })
+        .filter((c) => c < 0xd800 || c > 0xdfff)
+        .map((c) => [`\\u${c.toString(16).padStart(4, '0')}`, utf8(String.fromCharCode(c))] as const);
+      const astral = fc.integer({ min: 0, max: 0x10ffff }).filter((c) => c < 0xd800 || c > 0xdfff).map((c) => [`\\u{${c.toString(16)}}`, utf8(String.fromCodePoint(c))] as const);
+      const simple = fc.constantFrom(['\\n', bytes(10)] as const, ['\\r', bytes(13)] as const, ['\\t', bytes(9)] as const, ['\\0', bytes(0)] as const, ['\\\\', bytes(0x5c)] as const);
+      fc.assert(
+        fc.property(fc.array(fc.oneof(literal, rawByte, bmp, astral, simple), { maxLength: 20 }), (parts) => {
+          const data = parts.map(([text]) => text).join('');
+          const expected = Buffer.concat(parts.map(([, b]) => b));
+          assert.deepStrictEqual(encodePayload({ data }), Uint8Array.from(expected));
+        }),
+      );
+    });
+
+    it('escapeForDisplay output is inert and parses back to the same text', () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary', maxLength: 60 }), (text) => {
+          const shown = escapeForDisplay(text);
+          assert.ok(!/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u.test(shown), JSON.stringify(shown));
+          const segments = parseTextSegments(shown);
+          const back = segments.map((s) => (s.kind === 'text' ? s.text : String.fromCharCode(...s.bytes))).join('');
+          assert.strictEqual(back, text);
+        }),
+      );
+    });
+  });
+
+  describe('display', () => {
+    it('decodes with U+FFFD for invalid sequences and keeps a BOM', () => {
+      assert.strictEqual(decodeText(bytes(0x61, 0xff, 0x62)), 'a\uFFFDb');
+      assert.strictEqual(decodeText(bytes(0xef, 0xbb, 0xbf, 0x41)), '\uFEFFA');
+      assert.strictEqual(decodeText(bytes(0xce, 0xd2, 0xca, 0xc7), 'GBK'), '我是');
+      assert.strictEqual(decodeText(bytes(0x41, 0, 0x42), 'utf16le'), 'A\uFFFD');
+      assert.strictEqual(decodeText(bytes(0x41, 0xff), 'ascii'), 'A\uFFFD');
+      assert.strictEqual(decodeText(new Uint8Array(0)), '');
+      throwsCode(() => decodeText(bytes(1), 'nope'), 'unknownEncoding');
+    });
+
+    it('toHex uses a separator, default a space', () => {
+      assert.strictEqual(toHex(bytes(0xde, 0xad, 0xbe, 0xef)), 'de ad be ef');
+      assert.strictEqual(toHex(bytes(0, 0x0f, 0xf0), ''), '000ff0');
+      assert.strictEqual(toHex(bytes(1, 2), ':'), '01:02');
+      assert.strictEqual(toHex(new Uint8Array(0)), '');
+      // Works on a view into a larger buffer.
+      assert.strictEqual(toHex(bytes(9, 1, 2, 9).subarray(1, 3), ''), '0102');
+    });
+
+    it('escapeForDisplay escapes controls, bidi and format characters, keeps U+FFFD', () => {
+      assert.strictEqual(escapeForDisplay('a\r\n\t\0\\b'), 'a\\r\\n\\t\\0\\\\b');
+      assert.strictEqual(escapeForDisplay('\x01\x7f\u0085'), '\\x01\\x7f\\u0085');
+      assert.strictEqual(escapeForDisplay('x\u202Ey\u200B\u2028'), 'x\\u202ey\\u200b\\u2028');
+      assert.strictEqual(escapeForDisplay('我\uFFFD😀'), '我\uFFFD😀');
+      assert.strictEqual(escapeForDisplay('\uD800'), '\\ud800');
+      assert.strictEqual(escapeForDisplay('<script>'), '<script>');
+    });
+
+    it('escapeForDisplay truncates with an ellipsis, never inside an escape or a surrogate pair', () => {
+      assert.strictEqual(escapeForDisplay('abcdef', 3), 'abc…');
+      assert.strictEqual(escapeForDisplay('abc', 3), 'abc');
+      assert.strictEqual(escapeForDisplay('ab\ncd', 3), 'ab…');
+      assert.strictEqual(escapeForDisplay('ab\ncd', 4), 'ab\\n…');
+      assert.strictEqual(escapeForDisplay('a😀b', 2), 'a…');
+      assert.strictEqual(escapeForDisplay('x'.repeat(1_000_000), 10), `${'x'.repeat(10)}…`);
+      assert.strictEqual(escapeForDisplay('abc', 0), '…');
+    });
+
+    it('hexDump prints offset, two hex halves and the ASCII column', () => {
+      const dump = hexDump(utf8('Hello\r\n World. this is long enough'));
+      assert.strictEqual(
+        dump,
+        [
+          '00000000  48 65 6c 6c 6f 0d 0a 20  57 6f 72 6c 64 2e 20 74  |Hello.. World. t|',
+          '00000010  68 69 73 20 69 73 20 6c  6f 6e 67 20 65 6e 6f 75  |his is long enou|',
+          '00000020  67 68                                             |gh|',
+        ].join('\n'),
+      );
+      assert.strictEqual(hexDump(new Uint8Array(0)), '');
+      assert.strictEqual(hexDump(bytes(0x00, 0x7f, 0x80, 0xff, 0x41)), '00000000  00 7f 80 ff 41                                    |....A|');
+    });
+
+    it('hexDump stops at maxBytes and says how many bytes were left out', () => {
+      const dump = hexDump(new Uint8Array(40).fill(0x41), { maxBytes: 16 });
+      assert.strictEqual(dump, '00000000  41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41  |AAAAAAAAAAAAAAAA|\n… 24 more bytes');
+      assert.strictEqual(hexDump(bytes(1, 2), { maxBytes: 16 }).split('\n').length, 1);
+    });
+  });
+});
