@@ -73,6 +73,7 @@ export class RepeatSend implements IDisposable {
   }
 
   private _sleep(ms: number): Promise<void> {
+    if (this._stopped) return Promise.resolve();
     return new Promise((resolve) => {
       this._wake = resolve;
       this._timer = setTimeout(resolve, ms);

@@ -1,0 +1,168 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
+import './helpers/noLeaks';
+import { tempDir } from './helpers/util';
+import { Emitter } from '../../src/core/event';
+import { RECORD_OVERHEAD_BYTES, TrafficLog } from '../../src/core/trafficLog';
+import { CaptureWriter } from '../../src/core/capture';
+import { formatAddress, toSocketLabError } from '../../src/core/systemErrors';
+import { TrafficRecord } from '../../src/core/types';
+
+function rec(n: number, connectionId?: string): TrafficRecord {
+  return { time: Date.now(), direction: 'in', peer: '127.0.0.1:1', data: new Uint8Array(n), connectionId };
+}
+
+describe('Emitter', () => {
+  it('calls listeners, survives a throwing one and reports it', () => {
+    const errors: unknown[] = [];
+    const e = new Emitter<number>({ onListenerError: (err) => errors.push(err) });
+    const seen: number[] = [];
+    e.event(() => {
+      throw new Error('boom');
+    });
+    const sub = e.event((n) => seen.push(n));
+    e.fire(1);
+    sub.dispose();
+    e.fire(2);
+    assert.deepStrictEqual(seen, [1]);
+    assert.strictEqual(errors.length, 2);
+    e.dispose();
+    e.fire(3);
+  });
+
+  it('binds thisArgs and pushes the subscription into disposables', () => {
+    const e = new Emitter<string>();
+    const target = { got: '' };
+    const bag: { dispose(): void }[] = [];
+    e.event(function (this: typeof target, s) {
+      this.got = s;
+    }, target, bag);
+    e.fire('x');
+    assert.strictEqual(target.got, 'x');
+    assert.strictEqual(bag.length, 1);
+    bag[0].dispose();
+    e.fire('y');
+    assert.strictEqual(target.got, 'x');
+  });
+});
+
+describe('TrafficLog', () => {
+  it('keeps records oldest first and filters by connection', () => {
+    const log = new TrafficLog(1 << 20);
+    log.append(rec(1, 'a'));
+    log.append(rec(2, 'b'));
+    log.append(rec(3, 'a'));
+    assert.deepStrictEqual(log.records().map((r) => r.data.length), [1, 2, 3]);
+    assert.deepStrictEqual(log.records('a').map((r) => r.data.length), [1, 3]);
+  });
+
+  it('counts the per-record overhead so tiny records are bounded too', () => {
+    const cap = 100 * RECORD_OVERHEAD_BYTES;
+    const log = new TrafficLog(cap);
+    for (let i = 0; i < 100_000; i++) log.append(rec(0));
+    assert.strictEqual(log.size, 100);
+    assert.strictEqual(log.dropped, 100_000 - 100);
+    assert.ok(log.heldBytes <= cap);
+  });
+
+  it('evicts in amortized O(1): a million appends stay fast', () => {
+    const log = new TrafficLog(1024 * 1024);
+    const data = new Uint8Array(100);
+    const t0 = Date.now();
+    for (let i = 0; i < 1_000_000; i++) log.append({ time: i, direction: 'in', peer: 'p', data });
+    assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+    const held = log.records();
+    assert.strictEqual(held[held.length - 1].time, 999_999);
+    assert.strictEqual(log.dropped + log.size, 1_000_000);
+  });
+
+  it('keeps the data by reference (no copy on the receive path)', () => {
+    const log = new TrafficLog();
+    const r = rec(10);
+    log.append(r);
+    assert.strictEqual(log.records()[0].data, r.data);
+  });
+
+  it('clear() forgets records and the dropped count; lowering the cap evicts', () => {
+    const log = new TrafficLog(1 << 20);
+    for (let i = 0; i < 10; i++) log.append(rec(100));
+    log.capBytes = 2 * (100 + RECORD_OVERHEAD_BYTES);
+    assert.strictEqual(log.size, 2);
+    assert.strictEqual(log.dropped, 8);
+    log.clear();
+    assert.strictEqual(log.size, 0);
+    assert.strictEqual(log.dropped, 0);
+  });
+});
+
+describe('CaptureWriter', () => {
+  it('writes JSON Lines with base64 data and raw bytes, and closes its file', async () => {
+    const t = tempDir();
+    try {
+      const jsonl = new CaptureWriter({ path: path.join(t.dir, 'c.jsonl'), format: 'jsonl' });
+      const raw = new CaptureWriter({ path: path.join(t.dir, 'c.bin'), format: 'raw' });
+      for (const w of [jsonl, raw]) {
+        w.write({ time: 1, direction: 'in', peer: 'p', data: Buffer.from('ab'), connectionId: 'e1.c1' });
+        w.write({ time: 2, direction: 'out', peer: 'p', data: Buffer.from([0, 255]) });
+        w.dispose();
+        await w.closed();
+      }
+      const lines = fs.readFileSync(path.join(t.dir, 'c.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      assert.deepStrictEqual(lines[0], { time: 1, direction: 'in', peer: 'p', connectionId: 'e1.c1', data: 'YWI=' });
+      assert.strictEqual(lines[1].data, 'AP8=');
+      assert.deepStrictEqual([...fs.readFileSync(path.join(t.dir, 'c.bin'))], [0x61, 0x62, 0, 255]);
+    } finally {
+      t.remove();
+    }
+  });
+
+  it('reports a file it cannot open as a sentence, without throwing', async () => {
+    let message = '';
+    const w = new CaptureWriter({ path: '/nonexistent-dir/x.jsonl', format: 'jsonl' }, (m) => (message = m));
+    await new Promise((r) => setTimeout(r, 50));
+    assert.match(message, /Capture to \/nonexistent-dir\/x\.jsonl failed \(ENOENT\)/);
+    w.dispose();
+  });
+});
+
+describe('systemErrors', () => {
+  const sys = (code: string) => Object.assign(new Error(code), { code });
+  it('names the address and gives a hint', () => {
+    const e = toSocketLabError(sys('EADDRINUSE'), { operation: 'listen', address: '127.0.0.1', port: 8880 });
+    assert.strictEqual(e.code, 'addressInUse');
+    assert.strictEqual(e.message, '127.0.0.1:8880 is already in use by another process; choose another port or stop that process.');
+    assert.deepStrictEqual(e.values, { operation: 'listen', address: '127.0.0.1', port: 8880, systemCode: 'EADDRINUSE' });
+    assert.strictEqual(e.systemCode, 'EADDRINUSE');
+  });
+
+  it('maps every code endpoints meet to its own stable code', () => {
+    const expected: Record<string, string> = {
+      EADDRINUSE: 'addressInUse', EACCES: 'permissionDenied', EADDRNOTAVAIL: 'addressNotAvailable', ECONNREFUSED: 'connectionRefused',
+      ETIMEDOUT: 'timedOut', ECONNRESET: 'connectionReset', EPIPE: 'brokenPipe', ENOTFOUND: 'hostNotFound', EAI_AGAIN: 'hostNotFound',
+      EHOSTUNREACH: 'hostUnreachable', ENETUNREACH: 'networkUnreachable', EMSGSIZE: 'messageTooLarge', ENAMETOOLONG: 'pathTooLong',
+      ENOENT: 'fileNotFound', ENOTSOCK: 'notASocket', EPERM: 'operationNotPermitted', EINVAL: 'invalidAddress', EISDIR: 'isDirectory',
+    };
+    for (const [code, slCode] of Object.entries(expected)) {
+      const e = toSocketLabError(sys(code), { operation: 'send', address: '::1', port: 9, host: 'example.invalid' });
+      assert.strictEqual(e.code, slCode, code);
+      assert.ok(e.message.includes('[::1]:9') || e.message.includes('::1') || e.message.includes('example.invalid'), e.message);
+      assert.ok(e.message.length > 20 && e.message.endsWith('.'), e.message);
+    }
+  });
+
+  it('distinguishes UDP port-unreachable, broadcast refusal and a missing Unix socket', () => {
+    assert.strictEqual(toSocketLabError(sys('ECONNREFUSED'), { operation: 'send', address: '127.0.0.1', port: 9, datagram: true }).code, 'portUnreachable');
+    assert.strictEqual(toSocketLabError(sys('EACCES'), { operation: 'send', address: '255.255.255.255', port: 9, datagram: true }).code, 'broadcastNotEnabled');
+    const e = toSocketLabError(sys('ENOENT'), { operation: 'connect', path: '/tmp/x.sock' });
+    assert.strictEqual(e.code, 'noSuchSocket');
+    assert.match(e.message, /\/tmp\/x\.sock/);
+  });
+
+  it('still gives a sentence with the address for unknown codes', () => {
+    const e = toSocketLabError(sys('EWEIRD'), { operation: 'connect', address: '10.0.0.1', port: 5 });
+    assert.strictEqual(e.code, 'systemError');
+    assert.strictEqual(e.message, 'connect on 10.0.0.1:5 failed (EWEIRD).');
+    assert.strictEqual(formatAddress('::1', 80), '[::1]:80');
+  });
+});

@@ -1,0 +1,379 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import './helpers/noLeaks';
+import { portOf, rawConnect, rawServer, withLab } from './helpers/lab';
+import { sleep, startPeer, tempDir, waitFor, waitForOutput } from './helpers/util';
+import { isSocketLabError } from '../../src/core/errors';
+import { SocketLab } from '../../src/core/socketLab';
+
+const SEED_REPLY = '我是返回的数据';
+
+async function rejectsWith(p: Promise<unknown> | (() => unknown), code: string, message?: RegExp): Promise<void> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (err) {
+    assert.ok(isSocketLabError(err), `not a SocketLabError: ${err}`);
+    assert.strictEqual(err.code, code, err.message);
+    if (message) assert.match(err.message, message);
+    return;
+  }
+  assert.fail(`expected error ${code}`);
+}
+
+for (const host of ['127.0.0.1', '::1']) {
+  describe(`TCP listener on ${host}`, () => {
+    it('reports the real port, accepts many clients with their own counters, sends to one or all, closes one', () =>
+      withLab(async (lab) => {
+        const info = await lab.startTcpListener({ host, port: 0 });
+        assert.strictEqual(info.kind, 'tcp-listener');
+        assert.strictEqual(info.state, 'listening');
+        assert.ok(portOf(info) > 0);
+        assert.strictEqual((info.local as { address: string }).address, host);
+        const a = await rawConnect({ host, port: portOf(info) });
+        const b = await rawConnect({ host, port: portOf(info) });
+        await waitFor(() => lab.get(info.id)!.connections.length === 2, 'two connections');
+        const [ca, cb] = lab.get(info.id)!.connections;
+        assert.deepStrictEqual([ca.id, cb.id], [`${info.id}.c1`, `${info.id}.c2`]);
+        assert.strictEqual((ca.remote as { port: number }).port, a.socket.localPort);
+        a.socket.write('from a');
+        await waitFor(() => lab.get(info.id)!.bytesIn === 6, 'bytes in');
+        const rec = lab.traffic(ca.id);
+        assert.strictEqual(rec.length, 1);
+        assert.strictEqual(Buffer.from(rec[0].data).toString(), 'from a');
+        assert.strictEqual(rec[0].direction, 'in');
+        assert.strictEqual(rec[0].connectionId, ca.id);
+        assert.strictEqual(lab.get(info.id)!.connections[0].bytesIn, 6);
+        assert.strictEqual(lab.get(info.id)!.connections[1].bytesIn, 0);
+
+        assert.deepStrictEqual(await lab.send({ target: cb.id, data: 'only b' }), { bytes: 6 });
+        assert.deepStrictEqual(await lab.send({ target: info.id, data: 'all' }), { bytes: 6 });
+        await waitFor(() => b.received().toString() === 'only ball' && a.received().toString() === 'all', 'deliveries');
+
+        lab.stop({ id: ca.id });
+        await waitFor(() => a.closed(), 'a closed');
+        await waitFor(() => lab.get(info.id)!.connections[0].state === 'closed', 'c1 closed state');
+        assert.strictEqual(b.closed(), false);
+
+        lab.stop({ id: info.id });
+        assert.strictEqual(lab.get(info.id), undefined);
+        await waitFor(() => b.closed(), 'b closed by stop');
+      }));
+
+    it('auto-replies a fixed UTF-8 string like the seed server, logged as out', () =>
+      withLab(async (lab) => {
+        const info = await lab.startTcpListener({ host, port: 0, autoReply: { mode: 'fixed', data: SEED_REPLY } });
+        const c = await rawConnect({ host, port: portOf(info) });
+        c.socket.write('hello');
+        await waitFor(() => c.received().toString() === SEED_REPLY, 'reply');
+        const records = lab.traffic(info.id);
+        assert.deepStrictEqual(records.map((r) => r.direction), ['in', 'out']);
+        assert.strictEqual(Buffer.from(records[1].data).toString(), SEED_REPLY);
+        c.socket.destroy();
+      }));
+
+    it('a client connects, sends and waits for the reply (send-and-wait), half-closes, sees the peer half-close', () =>
+      withLab(async (lab) => {
+        const server = await rawServer(host, (s) => s.on('data', (d) => s.write(Buffer.concat([Buffer.from('echo:'), d]))), { allowHalfOpen: true });
+        try {
+          const client = await lab.connectTcp({ host, port: server.port, noDelay: true, keepAlive: true });
+          assert.strictEqual(client.state, 'connected');
+          assert.deepStrictEqual(client.remote, { address: host, port: server.port });
+          const r = await lab.send({ target: client.id, data: 'ping', waitMs: 300 });
+          assert.strictEqual(Buffer.from(r.reply!).toString(), 'echo:ping');
+          // Peer half-closes: we are told, and we may still send.
+          server.sockets[0].end();
+          await waitFor(() => lab.get(client.id)!.peerEnded === true, 'peerEnded');
+          assert.strictEqual(lab.get(client.id)!.state, 'connected');
+          await lab.send({ target: client.id, data: 'after-fin' });
+          await waitFor(() => server.received().toString().endsWith('after-fin'), 'data after the peer FIN');
+          // We half-close: the endpoint closes once both sides are done.
+          lab.end({ id: client.id });
+          await waitFor(() => lab.get(client.id)!.state === 'closed', 'closed');
+          assert.strictEqual(lab.get(client.id)!.errorCode, 'closedByPeer');
+          await rejectsWith(lab.send({ target: client.id, data: 'x' }), 'endpointClosed');
+        } finally {
+          await server.close();
+        }
+      }));
+
+    it('reports a reset by the peer as state error with the sentence, and stays in list until stopped', () =>
+      withLab(async (lab) => {
+        const server = await rawServer(host);
+        try {
+          const client = await lab.connectTcp({ host, port: server.port });
+          await waitFor(() => server.sockets.length === 1, 'accepted');
+          server.sockets[0].resetAndDestroy();
+          await waitFor(() => lab.get(client.id)!.state === 'error', 'error state');
+          const info = lab.get(client.id)!;
+          assert.strictEqual(info.errorCode, 'connectionReset');
+          assert.match(info.error!, /was reset by the peer/);
+          lab.stop({ id: client.id });
+          assert.strictEqual(lab.list().length, 0);
+        } finally {
+          await server.close();
+        }
+      }));
+
+    it('binds the local address and port of a client (ncat -s / -p)', () =>
+      withLab(async (lab) => {
+        const server = await rawServer(host);
+        const probe = net.createServer();
+        await new Promise<void>((r) => probe.listen(0, host, r));
+        const freePort = (probe.address() as net.AddressInfo).port;
+        await new Promise((r) => probe.close(r));
+        try {
+          const client = await lab.connectTcp({ host, port: server.port, localAddress: host, localPort: freePort });
+          assert.deepStrictEqual(client.local, { address: host, port: freePort });
+          await waitFor(() => server.sockets.length === 1, 'accepted');
+          assert.strictEqual(server.sockets[0].remotePort, freePort);
+        } finally {
+          await server.close();
+        }
+      }));
+
+    it('refuses a port in use with the address in the sentence and opens nothing', () =>
+      withLab(async (lab) => {
+        const first = await lab.startTcpListener({ host, port: 0 });
+        const shown = host.includes(':') ? `[${host}]:${portOf(first)}` : `${host}:${portOf(first)}`;
+        await rejectsWith(lab.startTcpListener({ host, port: portOf(first) }), 'addressInUse', new RegExp(`^${shown.replace(/[[\]]/g, '\\$&')} is already in use by another process; choose another port or stop that process\\.$`));
+        assert.strictEqual(lab.list().length, 1);
+      }));
+
+    it('a refused connect creates no endpoint', () =>
+      withLab(async (lab) => {
+        const probe = net.createServer();
+        await new Promise<void>((r) => probe.listen(0, host, r));
+        const port = (probe.address() as net.AddressInfo).port;
+        await new Promise((r) => probe.close(r));
+        await rejectsWith(lab.connectTcp({ host, port }), 'connectionRefused', /Nothing is listening at/);
+        assert.deepStrictEqual(lab.list(), []);
+      }));
+  });
+}
+
+describe('TCP behaviours', () => {
+  it('times out a connect that never completes, leaving nothing open', async function () {
+    this.timeout(15000);
+    const peer = startPeer('python3', [path.join(__dirname, '../../../test/peers/no_accept.py'), '8']);
+    const fillers: net.Socket[] = [];
+    try {
+      const port = Number((await waitForOutput(peer, /^(\d+)/m))[1]);
+      // Fill the accept queue of a server that never accepts; then SYNs are dropped and connects hang.
+      let hanging = false;
+      for (let i = 0; i < 16 && !hanging; i++) {
+        const s = net.connect(port, '127.0.0.1');
+        s.on('error', () => undefined);
+        fillers.push(s);
+        hanging = !(await Promise.race([new Promise<boolean>((r) => s.once('connect', () => r(true))), sleep(300).then(() => false)]));
+      }
+      assert.ok(hanging, 'could not fill the accept queue');
+      await withLab(async (lab) => {
+        const t0 = Date.now();
+        await rejectsWith(lab.connectTcp({ port, timeoutMs: 300 }), 'timedOut', /^Connecting to 127\.0\.0\.1:\d+ timed out after 300 ms/);
+        assert.ok(Date.now() - t0 < 2000);
+        assert.deepStrictEqual(lab.list(), []);
+      });
+    } finally {
+      for (const s of fillers) s.destroy();
+      await peer.kill();
+    }
+  });
+
+  it('resolves host names through the injected lookup and reports the address; failures name the host', async () => {
+    const lookup = ((hostname: string, _o: unknown, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void) => {
+      if (hostname === 'device.test') cb(null, '127.0.0.1', 4);
+      else cb(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }), '', 0);
+    }) as unknown as net.LookupFunction;
+    await withLab(
+      async (lab) => {
+        const l = await lab.startTcpListener({ host: 'device.test', port: 0 });
+        assert.strictEqual(l.host, 'device.test');
+        assert.strictEqual((l.local as { address: string }).address, '127.0.0.1');
+        const c = await lab.connectTcp({ host: 'device.test', port: portOf(l) });
+        assert.deepStrictEqual(c.remote, { address: '127.0.0.1', port: portOf(l) });
+        await rejectsWith(lab.connectTcp({ host: 'nowhere.test', port: 80 }), 'hostNotFound', /^Host name 'nowhere\.test' could not be resolved \(ENOTFOUND\)/);
+        assert.strictEqual(lab.list().length, 2);
+      },
+      { lookup },
+    );
+  });
+
+  it('validates every argument field and names it', () =>
+    withLab(async (lab) => {
+      await rejectsWith(lab.startTcpListener({ port: 'abc' }), 'invalidPort', /port/i);
+      await rejectsWith(lab.startTcpListener({ port: 70000 }), 'invalidPort');
+      await rejectsWith(lab.startTcpListener({ host: '', port: 0 }), 'invalidHost');
+      await rejectsWith(lab.startTcpListener({ port: 0, colour: 'red' }), 'unknownField', /colour/);
+      await rejectsWith(lab.startTcpListener({ port: 0, autoReply: { mode: 'nope' } }), 'invalidAutoReply');
+      await rejectsWith(lab.startTcpListener(undefined), 'invalidArgument');
+      await rejectsWith(lab.connectTcp({ port: 0 }), 'invalidArgument', /port/);
+      await rejectsWith(lab.startTcpListener({ host: '0.0.0.0', port: 0 }), 'externalBindNotAllowed', /allowExternal/);
+      await rejectsWith(lab.send({ target: 'e99', data: 'x' }), 'unknownId');
+      const l = await lab.startTcpListener({ port: 0 });
+      await rejectsWith(lab.send({ target: l.id, data: 'x' }), 'noConnections');
+      await rejectsWith(lab.send({ target: l.id, data: 'zz', format: 'hex' }), 'hexBadChar');
+      await rejectsWith(lab.send({ target: l.id, data: 'x', waitMs: -1 }), 'invalidWait');
+      await rejectsWith(lab.send({ target: l.id, data: 'x', repeat: { intervalMs: 0 } }), 'repeatNeedsCount');
+      await rejectsWith(lab.send({ target: l.id, data: 'x', to: { host: '127.0.0.1', port: 1 } }), 'toNotAllowed');
+      assert.strictEqual(lab.list().length, 1);
+    }));
+
+  it('binds 0.0.0.0 and :: with allowExternal', () =>
+    withLab(async (lab) => {
+      const v4 = await lab.startTcpListener({ host: '0.0.0.0', port: 0, allowExternal: true });
+      const v6 = await lab.startTcpListener({ host: '::', port: 0, allowExternal: true });
+      const c = await rawConnect({ host: '127.0.0.1', port: portOf(v6) });
+      await waitFor(() => lab.get(v6.id)!.connections.length === 1, 'dual-stack accept');
+      assert.strictEqual((lab.get(v4.id)!.local as { address: string }).address, '0.0.0.0');
+      c.socket.destroy();
+    }));
+
+  it('repeats a send every N ms M times, and back to back with backpressure', () =>
+    withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0 });
+      const peer = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+      const ends: string[] = [];
+      lab.onDidEndRepeat((e) => ends.push(e.repeatId));
+      const r = await lab.send({ target: `${l.id}.c1`, data: 'ab', repeat: { intervalMs: 10, count: 5 } });
+      assert.strictEqual(r.bytes, 2);
+      assert.ok(r.repeatId);
+      assert.strictEqual(lab.activeRepeats()[0].id, r.repeatId);
+      await waitFor(() => peer.received().length === 10, '5 payloads');
+      await waitFor(() => ends.length === 1, 'repeat ended');
+      assert.deepStrictEqual(lab.activeRepeats(), []);
+      const payload = 'x'.repeat(1000);
+      await lab.send({ target: l.id, data: payload, repeat: { intervalMs: 0, count: 2000 } });
+      await waitFor(() => peer.received().length === 10 + 2000 * 1000, 'back-to-back payloads', 10000);
+      assert.strictEqual(lab.get(l.id)!.messagesOut, 5 + 2000);
+      peer.socket.destroy();
+    }));
+
+  it('stops a repeat on request and when its connection closes', () =>
+    withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0 });
+      const peer = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+      const a = await lab.send({ target: `${l.id}.c1`, data: 'a', repeat: { intervalMs: 5 } });
+      await waitFor(() => peer.received().length >= 3, 'a few sends');
+      lab.stopRepeat({ repeatId: a.repeatId });
+      assert.deepStrictEqual(lab.activeRepeats(), []);
+      const b = await lab.send({ target: `${l.id}.c1`, data: 'b', repeat: { intervalMs: 60_000 } });
+      assert.strictEqual(lab.activeRepeats().length, 1);
+      peer.socket.destroy();
+      await waitFor(() => lab.activeRepeats().length === 0, 'repeat ended by close');
+      assert.throws(() => lab.stopRepeat({ repeatId: b.repeatId }), /There is no running repeat/);
+    }));
+
+  it('sends a file with backpressure and refuses a missing file or a folder', () =>
+    withLab(async (lab) => {
+      const t = tempDir();
+      try {
+        const file = path.join(t.dir, 'blob.bin');
+        const content = Buffer.alloc(3 * 1024 * 1024 + 7);
+        for (let i = 0; i < content.length; i++) content[i] = i % 251;
+        fs.writeFileSync(file, content);
+        const l = await lab.startTcpListener({ port: 0 });
+        const peer = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+        await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+        assert.deepStrictEqual(await lab.sendFile({ target: `${l.id}.c1`, path: file }), { bytes: content.length });
+        await waitFor(() => peer.received().length === content.length, 'whole file');
+        assert.ok(peer.received().equals(content));
+        await rejectsWith(lab.sendFile({ target: l.id, path: path.join(t.dir, 'missing') }), 'fileNotFound', /missing does not exist/);
+        await rejectsWith(lab.sendFile({ target: l.id, path: t.dir }), 'isDirectory', /is a folder/);
+        peer.socket.destroy();
+      } finally {
+        t.remove();
+      }
+    }));
+
+  it('restarts an endpoint with the same id and settings', () =>
+    withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
+      const c = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      const again = await lab.restart({ id: l.id });
+      assert.strictEqual(again.id, l.id);
+      assert.strictEqual(again.state, 'listening');
+      assert.strictEqual(again.autoReply, true);
+      assert.strictEqual(again.connections.length, 0);
+      await waitFor(() => c.closed(), 'old connection closed by restart');
+      const d = await rawConnect({ host: '127.0.0.1', port: portOf(again) });
+      d.socket.write('hi');
+      await waitFor(() => d.received().toString() === 'hi', 'echo after restart');
+      d.socket.destroy();
+      assert.deepStrictEqual(lab.list().map((e) => e.id), [l.id]);
+    }));
+
+  it('bounds the log by its cap; counters never change by eviction; clearLog keeps counters', () =>
+    withLab(
+      async (lab) => {
+        const l = await lab.startTcpListener({ port: 0 });
+        const c = await lab.connectTcp({ port: portOf(l) });
+        for (let i = 0; i < 50; i++) await lab.send({ target: c.id, data: 'y'.repeat(1000) });
+        await waitFor(() => lab.get(l.id)!.bytesIn === 50_000, 'all bytes in');
+        const info = lab.get(c.id)!;
+        assert.strictEqual(info.messagesOut, 50);
+        assert.strictEqual(info.bytesOut, 50_000);
+        assert.ok(info.dropped > 0);
+        const held = lab.traffic(c.id);
+        assert.ok(held.length * 1064 <= 4096);
+        lab.clearLog({ id: c.id });
+        assert.strictEqual(lab.traffic(c.id).length, 0);
+        assert.strictEqual(lab.get(c.id)!.bytesOut, 50_000);
+      },
+      { logCapBytes: 4096 },
+    ));
+
+  it('fires traffic per record but endpoint changes only on state changes', () =>
+    withLab(async (lab) => {
+      const changes: string[] = [];
+      let records = 0;
+      lab.onDidChangeEndpoints((id) => changes.push(id));
+      lab.onDidTraffic(() => records++);
+      const l = await lab.startTcpListener({ port: 0 });
+      const c = await lab.connectTcp({ port: portOf(l) });
+      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+      const before = changes.length;
+      for (let i = 0; i < 100; i++) await lab.send({ target: c.id, data: 'z' });
+      await waitFor(() => lab.get(l.id)!.messagesIn >= 1 && lab.get(l.id)!.bytesIn === 100, 'bytes in');
+      assert.ok(records >= 101);
+      assert.strictEqual(changes.length, before);
+    }));
+
+  it('list() stays cheap with thousands of connections', async function () {
+    this.timeout(60000);
+    await withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0, backlog: 511 });
+      const clients: net.Socket[] = [];
+      const N = 3000;
+      try {
+        for (let i = 0; i < N; i += 100) {
+          const batch = Array.from({ length: 100 }, () => rawConnect({ host: '127.0.0.1', port: portOf(l) }));
+          for (const c of await Promise.all(batch)) clients.push(c.socket);
+        }
+        await waitFor(() => lab.get(l.id)!.connections.length === N, 'all accepted', 20000);
+        const t0 = process.hrtime.bigint();
+        const list = lab.list();
+        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+        assert.strictEqual(list[0].connections.length, N);
+        assert.ok(ms < 50, `list() took ${ms} ms`);
+      } finally {
+        for (const s of clients) s.destroy();
+      }
+    });
+  });
+
+  it('dispose() stops everything and is idempotent', async () => {
+    const lab = new SocketLab();
+    const l = await lab.startTcpListener({ port: 0 });
+    const c = await lab.connectTcp({ port: portOf(l) });
+    await lab.send({ target: c.id, data: 'x', repeat: { intervalMs: 1000 } });
+    lab.dispose();
+    lab.dispose();
+    assert.deepStrictEqual(lab.list(), []);
+    assert.deepStrictEqual(lab.activeRepeats(), []);
+    await rejectsWith(lab.startTcpListener({ port: 0 }), 'disposed');
+  });
+});

@@ -1,0 +1,163 @@
+import * as assert from 'assert';
+import * as dgram from 'dgram';
+import * as fs from 'fs';
+import * as path from 'path';
+import './helpers/noLeaks';
+import { portOf, withLab } from './helpers/lab';
+import { tempDir, waitFor } from './helpers/util';
+import { isSocketLabError } from '../../src/core/errors';
+
+async function rejectsWith(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(isSocketLabError(err), `not a SocketLabError: ${err}`);
+    assert.strictEqual(err.code, code, err.message);
+    if (message) assert.match(err.message, message);
+    return;
+  }
+  assert.fail(`expected error ${code}`);
+}
+
+/** A plain dgram socket (the "other program") bound on host, collecting datagrams. */
+async function rawUdp(host: string): Promise<{ socket: dgram.Socket; port: number; got: Buffer[]; close: () => Promise<void> }> {
+  const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
+  const got: Buffer[] = [];
+  socket.on('message', (m) => got.push(m));
+  await new Promise<void>((r) => socket.bind(0, host, r));
+  return { socket, port: socket.address().port, got, close: () => new Promise<void>((r) => socket.close(() => r())) };
+}
+
+for (const host of ['127.0.0.1', '::1']) {
+  const max = host === '::1' ? 65527 : 65507;
+  describe(`UDP on ${host}`, () => {
+    it('tracks every remote as a peer with counters, one record per datagram, sends to a peer or to host:port', () =>
+      withLab(async (lab) => {
+        const u = await lab.startUdpListener({ host, port: 0 });
+        assert.strictEqual(u.state, 'listening');
+        const a = await rawUdp(host);
+        const b = await rawUdp(host);
+        try {
+          a.socket.send('one', portOf(u), host);
+          a.socket.send('two', portOf(u), host);
+          b.socket.send('three', portOf(u), host);
+          await waitFor(() => lab.get(u.id)!.messagesIn === 3, 'three datagrams');
+          const peers = lab.get(u.id)!.connections;
+          assert.strictEqual(peers.length, 2);
+          const pa = peers.find((p) => (p.remote as { port: number }).port === a.port)!;
+          assert.strictEqual(pa.id, `${u.id}.p1`);
+          assert.strictEqual(pa.messagesIn, 2);
+          assert.strictEqual(pa.bytesIn, 6);
+          assert.deepStrictEqual(lab.traffic(pa.id).map((r) => Buffer.from(r.data).toString()), ['one', 'two']);
+          await lab.send({ target: pa.id, data: 'to-a' });
+          await lab.send({ target: u.id, data: 'to-b', to: { host, port: b.port } });
+          await waitFor(() => a.got.length === 1 && b.got.length === 1, 'replies');
+          assert.strictEqual(a.got[0].toString(), 'to-a');
+          assert.strictEqual(b.got[0].toString(), 'to-b');
+          await rejectsWith(lab.send({ target: u.id, data: 'x' }), 'missingTo');
+        } finally {
+          await a.close();
+          await b.close();
+        }
+      }));
+
+    it(`refuses a payload over ${max} bytes with the limit, accepts exactly ${max}`, () =>
+      withLab(async (lab) => {
+        const u = await lab.startUdpListener({ host, port: 0 });
+        const peer = await rawUdp(host);
+        try {
+          await rejectsWith(
+            lab.send({ target: u.id, data: 'ab'.repeat(max + 1).slice(0, (max + 1) * 2), format: 'hex', to: { host, port: peer.port } }),
+            'payloadTooLarge',
+            new RegExp(`at most ${max} bytes over IPv${host === '::1' ? 6 : 4}; this payload has ${max + 1}`),
+          );
+          const r = await lab.send({ target: u.id, data: 'x'.repeat(max), to: { host, port: peer.port } });
+          assert.strictEqual(r.bytes, max);
+          await waitFor(() => peer.got.length === 1, 'max datagram');
+          const t = tempDir();
+          try {
+            const file = path.join(t.dir, 'big');
+            fs.writeFileSync(file, Buffer.alloc(max + 1));
+            await rejectsWith(lab.sendFile({ target: u.id, path: file, to: { host, port: peer.port } }), 'payloadTooLarge', /one UDP datagram can carry at most/);
+            fs.writeFileSync(file, 'small file');
+            assert.deepStrictEqual(await lab.sendFile({ target: u.id, path: file, to: { host, port: peer.port } }), { bytes: 10 });
+            await waitFor(() => peer.got.length === 2 && peer.got[1].toString() === 'small file', 'file datagram');
+          } finally {
+            t.remove();
+          }
+        } finally {
+          await peer.close();
+        }
+      }));
+
+    it('auto-replies to the peer that sent (echo), and a connected client does send-and-wait', () =>
+      withLab(async (lab) => {
+        const u = await lab.startUdpListener({ host, port: 0, autoReply: { mode: 'echo' } });
+        const c = await lab.openUdpClient({ host, port: portOf(u) });
+        assert.strictEqual(c.state, 'connected');
+        assert.deepStrictEqual(c.remote, { address: host, port: portOf(u) });
+        const r = await lab.send({ target: c.id, data: 'marco', waitMs: 200 });
+        assert.strictEqual(Buffer.from(r.reply!).toString(), 'marco');
+        await rejectsWith(lab.send({ target: c.id, data: 'x', to: { host, port: 9 } }), 'toNotAllowed', /connected UDP client/);
+        const out = lab.traffic(u.id).map((x) => x.direction);
+        assert.deepStrictEqual(out, ['in', 'out']);
+      }));
+
+    it('reports ICMP port-unreachable on a connected client as state error with the sentence', () =>
+      withLab(async (lab) => {
+        const gone = await rawUdp(host);
+        const port = gone.port;
+        await gone.close();
+        const c = await lab.openUdpClient({ host, port });
+        for (let i = 0; i < 10 && lab.get(c.id)!.state !== 'error'; i++) {
+          await lab.send({ target: c.id, data: 'anyone?' }).catch(() => undefined);
+          await new Promise((r) => setTimeout(r, 30));
+        }
+        const info = lab.get(c.id)!;
+        assert.strictEqual(info.state, 'error');
+        assert.strictEqual(info.errorCode, 'portUnreachable');
+        assert.match(info.error!, /answered that the port is unreachable \(ICMP, ECONNREFUSED\); nothing listens there\./);
+      }));
+
+    it('refuses a port in use and opens nothing', () =>
+      withLab(async (lab) => {
+        const u = await lab.startUdpListener({ host, port: 0 });
+        await rejectsWith(lab.startUdpListener({ host, port: portOf(u) }), 'addressInUse', /is already in use by another process/);
+        assert.strictEqual(lab.list().length, 1);
+      }));
+  });
+}
+
+describe('UDP behaviours', () => {
+  it('refuses mixing families for multicast and non-group addresses', () =>
+    withLab(async (lab) => {
+      await rejectsWith(lab.startUdpListener({ port: 0, multicastGroups: ['ff02::1:3'] }), 'multicastFamily');
+      await rejectsWith(lab.startUdpListener({ port: 0, multicastGroups: ['10.0.0.1'] }), 'notMulticast');
+      await rejectsWith(lab.startUdpListener({ port: 0, multicastGroups: 'x' }), 'invalidArgument', /multicastGroups/);
+      assert.deepStrictEqual(lab.list(), []);
+    }));
+
+  it('repeats datagrams back to back and counts each', () =>
+    withLab(async (lab) => {
+      const u = await lab.startUdpListener({ port: 0 });
+      const c = await lab.openUdpClient({ port: portOf(u) });
+      await lab.send({ target: c.id, data: 'd', repeat: { intervalMs: 0, count: 500 } });
+      await waitFor(() => lab.activeRepeats().length === 0, 'repeat done');
+      assert.strictEqual(lab.get(c.id)!.messagesOut, 500);
+      await waitFor(() => lab.get(u.id)!.messagesIn >= 200, 'datagrams arrived (the kernel drops what overflows its receive buffer)');
+    }));
+
+  it('bounds a flood of tiny datagrams by the per-record overhead', () =>
+    withLab(
+      async (lab) => {
+        const u = await lab.startUdpListener({ port: 0 });
+        const c = await lab.openUdpClient({ port: portOf(u) });
+        await lab.send({ target: c.id, data: '', repeat: { intervalMs: 0, count: 2000 } });
+        await waitFor(() => lab.activeRepeats().length === 0, 'repeat done');
+        await waitFor(() => lab.get(u.id)!.messagesIn >= 200, 'datagrams arrived');
+        assert.ok(lab.traffic(u.id).length <= 64 * 64 / 64);
+        assert.ok(lab.get(u.id)!.dropped > 0);
+      },
+      { logCapBytes: 64 * 64 },
+    ));
+});
