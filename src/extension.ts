@@ -1,8 +1,57 @@
 import * as vscode from 'vscode';
+import { SocketLab } from './core/socketLab';
+import { PublicApi, type SocketLabApi } from './host/api';
+import { registerCommands } from './host/commands';
+import { LifecycleLog } from './host/lifecycleLog';
+import { SendPanelManager } from './host/panel/sendPanelManager';
+import { PromptMemory } from './host/prompts';
+import { readSettings } from './host/settings';
+import { SocketsTreeProvider, type SocketNode } from './host/socketsTree';
+import { SocketLabStatus } from './host/statusBar';
 
-export function activate(context: vscode.ExtensionContext) {
-  context.subscriptions.push(vscode.commands.registerCommand('socketLab.startTcpListener', () => undefined));
-  return {};
+let lab: SocketLab | undefined;
+
+/** Wires the core to VS Code; returns the public API (see the README). */
+export function activate(context: vscode.ExtensionContext): SocketLabApi {
+  const output = vscode.window.createOutputChannel('Socket Lab', { log: true });
+  context.subscriptions.push(output);
+
+  const settings = readSettings();
+  lab = new SocketLab({ logCapBytes: settings.logCapBytes, defaultHost: settings.defaultHost, connectTimeoutMs: settings.connectTimeoutMs });
+  const core = lab;
+  context.subscriptions.push(core);
+  context.subscriptions.push(
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration('socketLab')) return;
+      const s = readSettings();
+      core.setOptions({ logCapBytes: s.logCapBytes, defaultHost: s.defaultHost, connectTimeoutMs: s.connectTimeoutMs });
+    }),
+  );
+
+  const tree = new SocketsTreeProvider(core);
+  const treeView = vscode.window.createTreeView<SocketNode>('socketLab.sockets', { treeDataProvider: tree, showCollapseAll: true });
+  const status = new SocketLabStatus(core, treeView);
+  const panels = new SendPanelManager(context, core);
+  const api = new PublicApi(core);
+  context.subscriptions.push(tree, treeView, status, panels, api, new LifecycleLog(core, output));
+  context.subscriptions.push(...registerCommands({ lab: core, memory: new PromptMemory(context.globalState), output, tree, treeView, panels }));
+  output.info(`Socket Lab ${context.extension.packageJSON.version} activated`);
+
+  const exported: SocketLabApi = {
+    list: () => api.list(),
+    traffic: (id: string) => api.traffic(id),
+    onDidChange: api.onDidChange,
+    onDidReceive: api.onDidReceive,
+  };
+  if (context.extensionMode === vscode.ExtensionMode.Test) {
+    // Tests reach the view's provider, the status bar and the panels through this; never in production.
+    Object.assign(exported, { _test: { lab: core, tree, treeView, status, panels } });
+  }
+  return exported;
 }
 
-export function deactivate() {}
+/** Closes every socket (VS Code also disposes context.subscriptions; this covers a host that is shutting down fast). */
+export function deactivate(): void {
+  lab?.dispose();
+  lab = undefined;
+}

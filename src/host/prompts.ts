@@ -1,0 +1,151 @@
+import * as vscode from 'vscode';
+import * as os from 'os';
+import * as path from 'path';
+import { checkHost, checkPort, checkUnixPath } from '../core/validate';
+import { encodePayload, PAYLOAD_FORMATS, type PayloadFormat } from '../core/codec';
+import { describeError } from './messages';
+
+/** Remembers the last value typed into each prompt, so the next prompt offers it. */
+export class PromptMemory {
+  constructor(private readonly state: vscode.Memento) {}
+
+  get(key: string, fallback: string): string {
+    return this.state.get<string>(`socketLab.last.${key}`) ?? fallback;
+  }
+
+  async set(key: string, value: string): Promise<void> {
+    await this.state.update(`socketLab.last.${key}`, value);
+  }
+}
+
+/** Asks for one value with validation as the user types; undefined when cancelled. */
+async function ask(options: {
+  memory: PromptMemory;
+  key: string;
+  fallback: string;
+  title: string;
+  prompt: string;
+  validate: (value: string) => string | undefined | vscode.InputBoxValidationMessage;
+}): Promise<string | undefined> {
+  const value = await vscode.window.showInputBox({
+    title: options.title,
+    prompt: options.prompt,
+    value: options.memory.get(options.key, options.fallback),
+    ignoreFocusOut: true,
+    validateInput: options.validate,
+  });
+  if (value !== undefined) await options.memory.set(options.key, value);
+  return value;
+}
+
+function hostError(value: string): string | undefined {
+  const err = checkHost(value);
+  return err ? describeError(err) : undefined;
+}
+
+function portError(value: string): string | undefined {
+  const err = checkPort(value);
+  return err ? describeError(err) : undefined;
+}
+
+/** Asks host then port; `port` is returned as a number. */
+export async function askHostAndPort(memory: PromptMemory, title: string, keyPrefix: string, defaults: { host: string; port: string }): Promise<{ host: string; port: number } | undefined> {
+  const host = await ask({
+    memory,
+    key: `${keyPrefix}.host`,
+    fallback: defaults.host,
+    title,
+    prompt: vscode.l10n.t('Host or IP address (127.0.0.1 and ::1 are loopback; 0.0.0.0 and :: mean every interface)'),
+    validate: hostError,
+  });
+  if (host === undefined) return undefined;
+  const port = await ask({
+    memory,
+    key: `${keyPrefix}.port`,
+    fallback: defaults.port,
+    title,
+    prompt: vscode.l10n.t('Port, 0-65535 (0 lets the system pick a free one)'),
+    validate: portError,
+  });
+  if (port === undefined) return undefined;
+  return { host, port: Number(port) };
+}
+
+/** Asks for a Unix socket path (checked for length as the user types). */
+export async function askUnixPath(memory: PromptMemory, title: string, key: string): Promise<string | undefined> {
+  const fallback = process.platform === 'win32' ? '\\\\.\\pipe\\socket-lab' : path.join(os.tmpdir(), 'socket-lab.sock');
+  return ask({
+    memory,
+    key,
+    fallback,
+    title,
+    prompt: vscode.l10n.t('Unix socket path (or a Windows named pipe \\\\.\\pipe\\name)'),
+    validate: (value) => {
+      const err = checkUnixPath(value);
+      return err ? describeError(err) : undefined;
+    },
+  });
+}
+
+/** Asks for a payload: format first, then the data with live validation and byte count. */
+export async function askPayload(
+  memory: PromptMemory,
+  title: string,
+  defaults: { format: PayloadFormat; encoding: string; lineEnding: 'none' | 'lf' | 'cr' | 'crlf' },
+): Promise<{ data: string; format: PayloadFormat; encoding: string; lineEnding: 'none' | 'lf' | 'cr' | 'crlf' } | undefined> {
+  const formatLabels: Record<PayloadFormat, string> = {
+    text: vscode.l10n.t('Text ({0}, escapes like \\n \\x00 allowed)', defaults.encoding),
+    hex: vscode.l10n.t('Hex bytes (48 65 6c 6c 6f, 0x48, 48:65...)'),
+    base64: vscode.l10n.t('Base64'),
+  };
+  const lastFormat = memory.get('send.format', defaults.format) as PayloadFormat;
+  const items = PAYLOAD_FORMATS.map((format) => ({ label: formatLabels[format], format, picked: format === lastFormat }));
+  items.sort((a, b) => Number(b.picked) - Number(a.picked));
+  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Payload format') });
+  if (!picked) return undefined;
+  await memory.set('send.format', picked.format);
+  const spec = { format: picked.format, encoding: defaults.encoding, lineEnding: picked.format === 'text' ? defaults.lineEnding : ('none' as const) };
+  const data = await ask({
+    memory,
+    key: `send.data.${picked.format}`,
+    fallback: picked.format === 'hex' ? '48 65 6c 6c 6f 0d 0a' : picked.format === 'base64' ? 'SGVsbG8NCg==' : 'Hello\\r\\n',
+    title,
+    prompt: vscode.l10n.t('Payload ({0})', picked.format),
+    validate: (value) => {
+      try {
+        const bytes = encodePayload({ data: value, ...spec });
+        return { message: vscode.l10n.t('{0} bytes', bytes.length), severity: vscode.InputBoxValidationSeverity.Info };
+      } catch (err) {
+        return describeError(err);
+      }
+    },
+  });
+  if (data === undefined) return undefined;
+  return { data, ...spec };
+}
+
+/** Asks for a destination host:port (UDP sends); '[::1]:9000' and 'host:port' forms. */
+export async function askDestination(memory: PromptMemory, title: string, fallback: string): Promise<{ host: string; port: number } | undefined> {
+  const value = await ask({
+    memory,
+    key: 'send.to',
+    fallback,
+    title,
+    prompt: vscode.l10n.t('Destination host:port ([::1]:9000 for IPv6)'),
+    validate: (v) => {
+      const parsed = parseHostPort(v);
+      return typeof parsed === 'string' ? parsed : undefined;
+    },
+  });
+  if (value === undefined) return undefined;
+  const parsed = parseHostPort(value);
+  return typeof parsed === 'string' ? undefined : parsed;
+}
+
+/** 'host:port' or '[v6]:port' -> parts, or the sentence saying what is wrong. */
+export function parseHostPort(value: string): { host: string; port: number } | string {
+  const m = /^\[([^\]]+)\]:(.*)$/.exec(value) ?? /^([^:]+):(.*)$/.exec(value);
+  if (!m) return vscode.l10n.t('Write the destination as host:port, or [IPv6]:port.');
+  const error = hostError(m[1]) ?? portError(m[2]);
+  return error ?? { host: m[1], port: Number(m[2]) };
+}

@@ -1,0 +1,126 @@
+// Drives the real code-server workbench in Chromium: start a fresh server with Socket Lab loaded, open
+// the page, run palette commands, answer quick inputs, read the Sockets view and reach webview frames.
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+
+/** The repository root (out/test/e2e/helpers -> ../../../..). */
+export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+/** Where screenshots and other artifacts of the e2e run go (gitignored). */
+export const artifactsDir = path.join(repoRoot, 'test-artifacts');
+
+// The launch helpers are ES modules shared with `npm start`; TypeScript compiles import() to require()
+// under CommonJS, so keep a real dynamic import.
+const importEsm = new Function('specifier', 'return import(specifier)') as (s: string) => Promise<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export interface WorkbenchOptions {
+  /** Extra user settings (e.g. a colour theme). */
+  settings?: Record<string, unknown>;
+  /** Files to put in the workspace folder. */
+  files?: Record<string, string>;
+}
+
+/** One code-server + one Chromium page with Socket Lab loaded from this repository. */
+export class Workbench {
+  private constructor(
+    readonly page: Page,
+    private readonly browser: Browser,
+    private readonly server: { stop(): Promise<void>; url: string },
+    readonly workspace: string,
+  ) {}
+
+  static async start(options: WorkbenchOptions = {}): Promise<Workbench> {
+    const { startCodeServer, workbenchUrl } = await importEsm(path.join(repoRoot, 'scripts', 'lib', 'codeServer.mjs'));
+    const { launchBrowser } = await importEsm(path.join(repoRoot, 'scripts', 'lib', 'browser.mjs'));
+    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-e2e-ws-'));
+    for (const [name, text] of Object.entries(options.files ?? {})) fs.writeFileSync(path.join(workspace, name), text);
+    const server = await startCodeServer({ folder: workspace, settings: { 'workbench.colorTheme': 'Default Dark Modern', ...options.settings } });
+    let browser: Browser | undefined;
+    try {
+      browser = (await launchBrowser()) as Browser;
+      const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+      await page.goto(workbenchUrl(server.url, { folder: workspace, extensionDevelopmentPath: repoRoot }));
+      await page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+      // The activity bar entry appears once the workbench has read Socket Lab's manifest.
+      await page.locator('.activitybar .action-item a[aria-label^="Socket Lab"]').waitFor({ timeout: 60000 });
+      return new Workbench(page, browser, server, workspace);
+    } catch (err) {
+      await browser?.close().catch(() => undefined);
+      await server.stop();
+      throw err;
+    }
+  }
+
+  /** Runs a command from the palette by its full title, e.g. 'Socket Lab: Start TCP Listener'. */
+  async runCommand(title: string): Promise<void> {
+    const { page } = this;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    await row.waitFor({ state: 'visible', timeout: 20000 });
+    await input.press('Enter');
+  }
+
+  /** Lists the titles the palette offers for a query. */
+  async paletteEntries(query: string): Promise<string[]> {
+    const { page } = this;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.fill(`>${query}`);
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ state: 'visible', timeout: 20000 });
+    const labels = await page.locator('.quick-input-list .monaco-list-row .label-name').allInnerTexts();
+    await page.keyboard.press('Escape');
+    return labels;
+  }
+
+  /** Types into the open quick input (replacing its value) and accepts it. */
+  async answer(text: string): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill(text);
+    await input.press('Enter');
+  }
+
+  /** The validation message the open quick input shows now. */
+  async quickInputMessage(): Promise<string> {
+    return (await this.page.locator('.quick-input-widget .quick-input-message').innerText()).trim();
+  }
+
+  /** Opens the Socket Lab view container. */
+  async openSocketsView(): Promise<void> {
+    // With one view in the container VS Code hides the pane header, so wait for the container's title.
+    const title = this.page.locator('.sidebar .composite.title', { hasText: /Socket Lab/i });
+    if (await title.isVisible().catch(() => false)) return;
+    await this.page.locator('.activitybar .action-item a[aria-label^="Socket Lab"]').click();
+    await title.waitFor({ state: 'visible', timeout: 20000 });
+  }
+
+  /** A row of the Sockets view whose label matches. */
+  treeItem(label: string | RegExp): Locator {
+    return this.page.locator('.sidebar .pane-body .monaco-list-row', { hasText: label }).first();
+  }
+
+  /** The active webview's content frame (two iframes deep). */
+  webview(): FrameLocator {
+    return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+  }
+
+  /** Saves a screenshot under test-artifacts/. */
+  async screenshot(name: string): Promise<string> {
+    fs.mkdirSync(artifactsDir, { recursive: true });
+    const file = path.join(artifactsDir, `${name}.png`);
+    await this.page.screenshot({ path: file });
+    return file;
+  }
+
+  async stop(): Promise<void> {
+    await this.browser.close().catch(() => undefined);
+    await this.server.stop();
+    fs.rmSync(this.workspace, { recursive: true, force: true });
+  }
+}
