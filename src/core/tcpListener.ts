@@ -140,6 +140,9 @@ export class StreamListener extends StreamEndpoint {
  * is removed; a live socket, a regular file or a folder is refused with a clear error.
  */
 export async function prepareUnixPath(path: string): Promise<void> {
+  if (process.platform === 'win32') {
+    return; // A named pipe is no file: the OS itself refuses a name in use.
+  }
   let st: fs.Stats;
   try {
     st = await fs.promises.lstat(path);

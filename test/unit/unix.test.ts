@@ -1,0 +1,121 @@
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import './helpers/noLeaks';
+import { rawConnect, withLab } from './helpers/lab';
+import { tempDir, waitFor } from './helpers/util';
+import { isSocketLabError } from '../../src/core/errors';
+import { UNIX_PATH_MAX } from '../../src/core/validate';
+
+async function rejectsWith(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(isSocketLabError(err), `not a SocketLabError: ${err}`);
+    assert.strictEqual(err.code, code, err.message);
+    if (message) assert.match(err.message, message);
+    return;
+  }
+  assert.fail(`expected error ${code}`);
+}
+
+/** Leaves a socket file nobody listens on (a process that bound it and exited without unlinking). */
+function makeStaleSocketFile(file: string): void {
+  const r = spawnSync('python3', ['-c', 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])', file]);
+  assert.strictEqual(r.status, 0, r.stderr.toString());
+  assert.ok(fs.lstatSync(file).isSocket());
+}
+
+describe('Unix-domain sockets', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.remove());
+
+  it('listens on a path, accepts clients told apart by id, echoes, and removes the file on stop', () =>
+    withLab(async (lab) => {
+      const file = path.join(t.dir, 'lab.sock');
+      const l = await lab.startUnixListener({ path: file, autoReply: { mode: 'echo' } });
+      assert.strictEqual(l.kind, 'unix-listener');
+      assert.deepStrictEqual(l.local, { path: file });
+      const c = await lab.connectUnix({ path: file });
+      assert.strictEqual(c.kind, 'unix-client');
+      assert.strictEqual(c.state, 'connected');
+      const r = await lab.send({ target: c.id, data: 'over AF_UNIX', waitMs: 200 });
+      assert.strictEqual(Buffer.from(r.reply!).toString(), 'over AF_UNIX');
+      const other = await rawConnect({ path: file });
+      await waitFor(() => lab.get(l.id)!.connections.length === 2, 'two connections');
+      const conns = lab.get(l.id)!.connections;
+      assert.deepStrictEqual(conns.map((x) => x.id), [`${l.id}.c1`, `${l.id}.c2`]);
+      assert.deepStrictEqual(conns[0].remote, { path: file });
+      assert.strictEqual(lab.traffic(conns[0].id)[0].peer, `${file}#c1`);
+      await lab.send({ target: conns[1].id, data: 'just you' });
+      await waitFor(() => other.received().toString() === 'just you', 'send to one');
+      lab.stop({ id: l.id });
+      assert.strictEqual(fs.existsSync(file), false);
+      // The client keeps its half-open socket (it may still send) but shows that the peer sent FIN.
+      await waitFor(() => other.closed() && lab.get(c.id)!.peerEnded === true, 'clients told of the close');
+    }));
+
+  it('refuses a path longer than the system limit, naming the limit', () =>
+    withLab(async (lab) => {
+      const long = path.join(t.dir, 'x'.repeat(UNIX_PATH_MAX));
+      await rejectsWith(lab.startUnixListener({ path: long }), 'unixPathTooLong', new RegExp(`at most ${UNIX_PATH_MAX} bytes`));
+      await rejectsWith(lab.connectUnix({ path: long }), 'unixPathTooLong');
+      assert.deepStrictEqual(lab.list(), []);
+    }));
+
+  it('replaces a stale socket file, but refuses one somebody listens on', () =>
+    withLab(async (lab) => {
+      const stale = path.join(t.dir, 'stale.sock');
+      makeStaleSocketFile(stale);
+      const l = await lab.startUnixListener({ path: stale });
+      assert.strictEqual(l.state, 'listening');
+      const live = path.join(t.dir, 'live.sock');
+      const server = net.createServer();
+      await new Promise<void>((r) => server.listen(live, r));
+      try {
+        await rejectsWith(lab.startUnixListener({ path: live }), 'addressInUse', /live\.sock is already in use by another listening process/);
+        assert.ok(fs.lstatSync(live).isSocket(), 'the live socket file is untouched');
+      } finally {
+        await new Promise((r) => server.close(r));
+      }
+      assert.strictEqual(lab.list().length, 1);
+    }));
+
+  it('never deletes a regular file or a folder at the path', () =>
+    withLab(async (lab) => {
+      const file = path.join(t.dir, 'notes.txt');
+      fs.writeFileSync(file, 'keep me');
+      await rejectsWith(lab.startUnixListener({ path: file }), 'pathNotSocket', /is not a socket; Socket Lab never deletes it/);
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'keep me');
+      const dir = path.join(t.dir, 'folder');
+      fs.mkdirSync(dir);
+      await rejectsWith(lab.startUnixListener({ path: dir }), 'pathNotSocket', /is a folder/);
+      assert.ok(fs.statSync(dir).isDirectory());
+      assert.deepStrictEqual(lab.list(), []);
+    }));
+
+  it('a client to a missing path or a stale file gets a clear error and no endpoint', () =>
+    withLab(async (lab) => {
+      await rejectsWith(lab.connectUnix({ path: path.join(t.dir, 'none.sock') }), 'noSuchSocket', /There is no socket at .*none\.sock; start the listener first/);
+      const stale = path.join(t.dir, 'stale.sock');
+      makeStaleSocketFile(stale);
+      await rejectsWith(lab.connectUnix({ path: stale }), 'connectionRefused', /Nothing is listening at .*stale\.sock/);
+      assert.deepStrictEqual(lab.list(), []);
+    }));
+
+  it('restarts a Unix listener on the same path', () =>
+    withLab(async (lab) => {
+      const file = path.join(t.dir, 'r.sock');
+      const l = await lab.startUnixListener({ path: file });
+      const again = await lab.restart({ id: l.id });
+      assert.strictEqual(again.state, 'listening');
+      const c = await rawConnect({ path: file });
+      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted after restart');
+      c.socket.destroy();
+      lab.stopAll();
+      assert.strictEqual(fs.existsSync(file), false);
+    }));
+});
