@@ -324,6 +324,13 @@ export abstract class Endpoint extends Disposable {
     }
   }
 
+  /** The peer of `c` sent FIN: nothing more will arrive, so send-and-wait on it can return at once. */
+  protected peerFinished(c: Connection): void {
+    for (const col of [...this._collectors]) {
+      if (col.connectionId === c.id || (c.recordId === undefined && col.connectionId === undefined)) col.done();
+    }
+  }
+
   /** Marks a connection closed, ends collectors waiting on it, keeps the last few closed ones. */
   protected connectionClosed(c: Connection): void {
     if (c.state === 'closed') return;

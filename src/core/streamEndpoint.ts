@@ -20,6 +20,7 @@ export abstract class StreamEndpoint extends Endpoint {
     });
     socket.on('end', () => {
       c.peerEnded = true;
+      this.peerFinished(c);
       if (endOnPeerEnd && !c.localEnded) {
         // Behave like a plain server: the peer is done, so finish after what is queued (auto-replies included).
         c.localEnded = true;
