@@ -1,0 +1,77 @@
+import * as assert from 'assert';
+import * as path from 'path';
+import { spawnSync } from 'child_process';
+import { randomBytes } from 'crypto';
+import './helpers/noLeaks';
+
+/** Runs `ip` with args; returns the failure text or undefined. */
+function ip(...args: string[]): string | undefined {
+  const r = spawnSync('ip', args, { encoding: 'utf8', timeout: 10000 });
+  return r.status === 0 ? undefined : (r.stderr || r.error?.message || `exit ${r.status}`).trim();
+}
+
+// Broadcast and multicast datagrams could leave through the real interface, so they are only ever
+// sent inside a namespace made for the test: loopback plus a veth pair whose both ends stay inside.
+describe('broadcast and multicast inside a throw-away network namespace', function () {
+  this.timeout(30000);
+  const ns = `sl-test-${randomBytes(4).toString('hex')}`;
+  let ipv6Iface = '';
+  let skipReason: string | undefined;
+
+  before(function () {
+    if (process.getuid?.() !== 0) {
+      skipReason = 'not root, cannot create a network namespace';
+    } else {
+      skipReason = ip('netns', 'add', ns);
+      if (skipReason) skipReason = `ip netns add failed: ${skipReason}`;
+    }
+    if (skipReason) {
+      console.log(`      (skipped: ${skipReason})`);
+      this.skip();
+    }
+    const steps = [
+      ['-n', ns, 'link', 'set', 'lo', 'up'],
+      ['-n', ns, 'link', 'set', 'lo', 'multicast', 'on'],
+      // A subnet on lo gives a directed broadcast address that the kernel delivers locally.
+      ['-n', ns, 'addr', 'add', '10.99.0.1/24', 'broadcast', '10.99.0.255', 'dev', 'lo'],
+      ['-n', ns, 'route', 'add', '224.0.0.0/4', 'dev', 'lo'],
+    ];
+    for (const s of steps) {
+      const err = ip(...s);
+      if (err) throw new Error(`ip ${s.join(' ')}: ${err}`);
+    }
+    // IPv6 multicast does not loop over lo; a veth pair (both ends in the namespace) carries it.
+    if (!ip('-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1') && !ip('-n', ns, 'link', 'set', 'v0', 'up') && !ip('-n', ns, 'link', 'set', 'v1', 'up')) {
+      ipv6Iface = 'v0';
+    } else {
+      console.log('      (IPv6 multicast part skipped: no veth pair could be created in the namespace)');
+    }
+  });
+
+  after(() => {
+    if (!skipReason) ip('netns', 'del', ns);
+  });
+
+  it('broadcast needs enabling, then reaches a socket on 0.0.0.0; IPv4 and IPv6 groups join and leave', async function () {
+    if (ipv6Iface) {
+      // Give IPv6 its link-local addresses (DAD) before sending multicast.
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    const script = path.join(__dirname, 'helpers', 'netnsScenario.js');
+    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, script, ipv6Iface], { encoding: 'utf8', timeout: 20000 });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.strictEqual(out.error, undefined, out.error);
+    assert.strictEqual(out.withoutBroadcast, 'broadcastNotEnabled');
+    assert.match(out.withoutBroadcastMessage, /enable broadcast on this socket/);
+    assert.strictEqual(out.broadcastFlag, true);
+    assert.deepStrictEqual(out.broadcastReceived, ['b1']);
+    assert.deepStrictEqual(out.groups4, ['239.1.2.3']);
+    assert.strictEqual(out.multicast4Received, 1);
+    assert.strictEqual(out.multicast4AfterLeave, 1);
+    if (ipv6Iface) {
+      assert.strictEqual(out.multicast6Received, 1);
+      assert.strictEqual(out.multicast6AfterLeave, 1);
+    }
+  });
+});
