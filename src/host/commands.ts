@@ -225,14 +225,6 @@ async function runCommand(ctx: CommandContext, name: string, spec: CommandSpec, 
   }
 }
 
-function externalBindRefused(host: string): SocketLabError {
-  return SocketLabError.create(
-    'externalBindNeedsConsent',
-    'Binding {host} makes the port reachable from the network; pass allowExternal: true to allow it, or bind 127.0.0.1 / ::1.',
-    { host, field: 'allowExternal' },
-  );
-}
-
 /** The modal confirmation for binds that other machines can reach. */
 async function confirmExternal(ctx: CommandContext, host: string, port: number | string): Promise<boolean> {
   if (!readSettings().confirmExternalBind) return true;
@@ -246,18 +238,6 @@ async function confirmExternal(ctx: CommandContext, host: string, port: number |
   return answer === bind;
 }
 
-/** Scripted starts: host defaults to the setting; an external bind needs allowExternal: true. */
-function scriptedStartArgs(args: Args): Args {
-  const { allowExternal, ...rest } = args;
-  if (allowExternal !== undefined && typeof allowExternal !== 'boolean') {
-    throw SocketLabError.create('invalidArgument', 'allowExternal must be true or false.', { field: 'allowExternal' });
-  }
-  const host = rest.host === undefined ? readSettings().defaultHost : rest.host;
-  if (typeof host === 'string' && host !== '' && isExternalBind(host) && allowExternal !== true) throw externalBindRefused(host);
-  if (rest.host === undefined) rest.host = host;
-  return rest;
-}
-
 function logStarted(ctx: CommandContext, info: EndpointInfo): void {
   ctx.output.info(`${info.id}: ${endpointLabel(info)} ${info.state}${info.local ? ` (local ${formatAddress(info.local)})` : ''}`);
   void ctx.treeView.reveal(ctx.tree.nodeFor(info.id) ?? { type: 'endpoint', id: info.id }, { select: true, focus: false }).then(undefined, () => undefined);
@@ -269,13 +249,16 @@ function startCommand(ctx: CommandContext, command: 'startTcpListener' | 'startU
     interactive: async () => {
       const answer = await askHostAndPort(ctx.memory, title, `${keyPrefix}.listen`, { host: readSettings().defaultHost, port: '8880' });
       if (!answer) return undefined;
-      if (isExternalBind(answer.host) && !(await confirmExternal(ctx, answer.host, answer.port))) return undefined;
-      const info = await start(answer);
+      // The core refuses external binds unless allowed; the user allows one by confirming it here.
+      const external = isExternalBind(answer.host);
+      if (external && !(await confirmExternal(ctx, answer.host, answer.port))) return undefined;
+      const info = await start({ ...answer, allowExternal: external });
       logStarted(ctx, info);
       return info;
     },
     scripted: async (args) => {
-      const info = await start(scriptedStartArgs(args));
+      // The core applies the default host and refuses external binds without allowExternal: true.
+      const info = await start(args);
       logStarted(ctx, info);
       return info;
     },

@@ -61,6 +61,7 @@ export function endpointDescription(info: EndpointInfo): string {
   } else if (info.kind === 'udp' && !info.remote) {
     parts.push(info.connections.length === 1 ? vscode.l10n.t('1 peer') : vscode.l10n.t('{0} peers', info.connections.length));
   }
+  if (info.peerEnded && info.state === 'connected') parts.push(vscode.l10n.t('peer closed its side'));
   parts.push(counters(info));
   return parts.join(' · ');
 }
@@ -208,7 +209,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     const label = 'path' in c.remote ? `#${c.id.slice(c.id.lastIndexOf('.') + 1)}` : formatAddress(c.remote);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = c.id;
-    item.description = `${stateText(c.state)} · ${counters(c)}`;
+    item.description = [stateText(c.state), ...(c.peerEnded && c.state === 'connected' ? [vscode.l10n.t('peer closed its side')] : []), counters(c)].join(' · ');
     item.contextValue = `connection.${c.state === 'connected' ? 'live' : 'dead'}`;
     item.iconPath = new vscode.ThemeIcon(c.id.startsWith(`${endpointId}.p`) ? 'account' : 'arrow-swap', c.state === 'connected' ? undefined : new vscode.ThemeColor('disabledForeground'));
     const md = new vscode.MarkdownString();
