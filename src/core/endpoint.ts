@@ -160,6 +160,9 @@ export abstract class Endpoint extends Disposable {
   /** Sends `data` to `target`; resolves with the bytes handed to the OS. */
   abstract send(target: SendTarget, data: Uint8Array, mode?: SendMode): Promise<number>;
 
+  /** Throws when a send to `target` cannot work now (checked before a repeat starts); default: nothing to check. */
+  checkTarget(_target: SendTarget): void {}
+
   /** True while the endpoint can send and receive. */
   get isOpen(): boolean {
     return !this.isDisposed && (this.state === 'listening' || this.state === 'connected');

@@ -271,6 +271,7 @@ export class SocketLab extends Disposable {
     this._checkOpen(endpoint);
 
     if (repeat) {
+      endpoint.checkTarget(target);
       const repeatId = `r${this._nextRepeat++}`;
       const r = new RepeatSend(repeatId, targetId, endpoint.id, repeat.intervalMs, repeat.count, () => endpoint.send(target, data, 'accepted'), (rep, error) => {
         if (this._repeats.get(rep.id) === rep) this._repeats.delete(rep.id);

@@ -93,6 +93,12 @@ export class StreamListener extends StreamEndpoint {
     this.sink.changed(this.id);
   }
 
+  override checkTarget(target: SendTarget): void {
+    if (target.connectionId === undefined && ![...this.connections.values()].some((c) => c.state === 'connected' && !c.localEnded)) {
+      throw new SocketLabError('noConnections', `${this.id} has no connected clients to send to.`, { id: this.id });
+    }
+  }
+
   async send(target: SendTarget, data: Uint8Array, mode: SendMode = 'flushed'): Promise<number> {
     if (target.to) {
       throw new SocketLabError('toNotAllowed', `'to' is only for UDP sockets; ${this.id} is a ${this.kind}: pick one of its connections or the listener.`, { id: this.id });
@@ -111,9 +117,40 @@ export class StreamListener extends StreamEndpoint {
   }
 
   private _closeAll(): void {
-    this._server?.close();
+    this._closeServer();
     for (const c of this.connections.values()) c.socket?.destroy();
     this._removeSocketFile();
+  }
+
+  /**
+   * Closes the server. libuv unlinks a pipe server's path when it closes, whatever is there by then; if
+   * somebody replaced our socket file, park their file under another name meanwhile so it survives.
+   */
+  private _closeServer(): void {
+    const server = this._server;
+    if (!server) return;
+    this._server = undefined;
+    const path = this._options.path;
+    let parked: string | undefined;
+    if (path !== undefined && process.platform !== 'win32') {
+      try {
+        const st = fs.lstatSync(path);
+        if (!(st.isSocket() && st.ino === this._socketFileIno)) {
+          parked = `${path}.socket-lab-${process.pid}-${Date.now()}`;
+          fs.renameSync(path, parked);
+        }
+      } catch {
+        parked = undefined; // Nothing there (or not ours to move): nothing to protect.
+      }
+    }
+    server.close();
+    if (parked) {
+      try {
+        fs.renameSync(parked, path!);
+      } catch {
+        // Could not put it back; it is still safe under the parked name.
+      }
+    }
   }
 
   private _removeSocketFile(): void {

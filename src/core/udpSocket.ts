@@ -8,6 +8,9 @@ import { EndpointInfo } from './types';
 import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from './validate';
 
 
+/** Peers tracked per UDP socket; beyond this the oldest is forgotten (its records stay in the log). */
+export const MAX_UDP_PEERS = 10000;
+
 /** Options of a UDP socket; addresses already resolved. */
 export interface UdpOptions extends EndpointCommonOptions {
   /** 'bound': bind address:port, send anywhere. 'connected': socket.connect(address, port), ICMP errors reported. */
@@ -124,11 +127,23 @@ export class UdpSocket extends Endpoint {
     const key = address + '|' + port;
     let p = this._peers.get(key);
     if (!p) {
+      if (this._peers.size >= MAX_UDP_PEERS) {
+        // A flood from many sources (or spoofed ones) must not grow memory without bound: forget the oldest peer.
+        const [oldestKey, oldest] = this._peers.entries().next().value as [string, Connection];
+        this._peers.delete(oldestKey);
+        this.connections.delete(oldest.id);
+      }
       p = this.addConnection('p', { address, port });
       this._peers.set(key, p);
       this.sink.changed(this.id);
     }
     return p;
+  }
+
+  override closeConnection(connectionId: string): void {
+    const p = this.connection(connectionId);
+    if (p && 'address' in p.remote) this._peers.delete(p.remote.address + '|' + p.remote.port);
+    super.closeConnection(connectionId);
   }
 
   private _sendDatagram(peer: Connection, data: Uint8Array): Promise<number> {

@@ -4,23 +4,11 @@ import * as net from 'net';
 import * as path from 'path';
 import './helpers/noLeaks';
 import { portOf, rawConnect, rawServer, withLab } from './helpers/lab';
-import { sleep, startPeer, tempDir, waitFor, waitForOutput } from './helpers/util';
-import { isSocketLabError } from '../../src/core/errors';
+import { sleep, startPeer, tempDir, waitFor, waitForOutput, rejectsWith } from './helpers/util';
 import { SocketLab } from '../../src/core/socketLab';
 
 const SEED_REPLY = '我是返回的数据';
 
-async function rejectsWith(p: Promise<unknown> | (() => unknown), code: string, message?: RegExp): Promise<void> {
-  try {
-    await (typeof p === 'function' ? p() : p);
-  } catch (err) {
-    assert.ok(isSocketLabError(err), `not a SocketLabError: ${err}`);
-    assert.strictEqual(err.code, code, err.message);
-    if (message) assert.match(err.message, message);
-    return;
-  }
-  assert.fail(`expected error ${code}`);
-}
 
 for (const host of ['127.0.0.1', '::1']) {
   describe(`TCP listener on ${host}`, () => {
@@ -213,6 +201,8 @@ describe('TCP behaviours', () => {
       await rejectsWith(lab.send({ target: 'e99', data: 'x' }), 'unknownId');
       const l = await lab.startTcpListener({ port: 0 });
       await rejectsWith(lab.send({ target: l.id, data: 'x' }), 'noConnections');
+      await rejectsWith(lab.send({ target: l.id, data: 'x', repeat: { intervalMs: 10 } }), 'noConnections');
+      assert.deepStrictEqual(lab.activeRepeats(), []);
       await rejectsWith(lab.send({ target: l.id, data: 'zz', format: 'hex' }), 'hexBadChar');
       await rejectsWith(lab.send({ target: l.id, data: 'x', waitMs: -1 }), 'invalidWait');
       await rejectsWith(lab.send({ target: l.id, data: 'x', repeat: { intervalMs: 0 } }), 'repeatNeedsCount');

@@ -4,20 +4,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import './helpers/noLeaks';
 import { portOf, withLab } from './helpers/lab';
-import { tempDir, waitFor } from './helpers/util';
-import { isSocketLabError } from '../../src/core/errors';
+import { tempDir, waitFor, rejectsWith } from './helpers/util';
 
-async function rejectsWith(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(isSocketLabError(err), `not a SocketLabError: ${err}`);
-    assert.strictEqual(err.code, code, err.message);
-    if (message) assert.match(err.message, message);
-    return;
-  }
-  assert.fail(`expected error ${code}`);
-}
 
 /** A plain dgram socket (the "other program") bound on host, collecting datagrams. */
 async function rawUdp(host: string): Promise<{ socket: dgram.Socket; port: number; got: Buffer[]; close: () => Promise<void> }> {
@@ -55,6 +43,12 @@ for (const host of ['127.0.0.1', '::1']) {
           assert.strictEqual(a.got[0].toString(), 'to-a');
           assert.strictEqual(b.got[0].toString(), 'to-b');
           await rejectsWith(lab.send({ target: u.id, data: 'x' }), 'missingTo');
+          // Forgetting a peer: it leaves the list, and comes back with a new id when it speaks again.
+          lab.stop({ id: pa.id });
+          assert.strictEqual(lab.get(u.id)!.connections.length, 1);
+          a.socket.send('again', portOf(u), host);
+          await waitFor(() => lab.get(u.id)!.connections.length === 2, 'peer seen again');
+          assert.strictEqual(lab.get(u.id)!.connections[1].id, `${u.id}.p3`);
         } finally {
           await a.close();
           await b.close();

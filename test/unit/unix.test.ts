@@ -5,21 +5,9 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import './helpers/noLeaks';
 import { rawConnect, withLab } from './helpers/lab';
-import { tempDir, waitFor } from './helpers/util';
-import { isSocketLabError } from '../../src/core/errors';
+import { tempDir, waitFor, rejectsWith } from './helpers/util';
 import { UNIX_PATH_MAX } from '../../src/core/validate';
 
-async function rejectsWith(p: Promise<unknown>, code: string, message?: RegExp): Promise<void> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(isSocketLabError(err), `not a SocketLabError: ${err}`);
-    assert.strictEqual(err.code, code, err.message);
-    if (message) assert.match(err.message, message);
-    return;
-  }
-  assert.fail(`expected error ${code}`);
-}
 
 /** Leaves a socket file nobody listens on (a process that bound it and exited without unlinking). */
 function makeStaleSocketFile(file: string): void {
@@ -104,6 +92,22 @@ describe('Unix-domain sockets', () => {
       makeStaleSocketFile(stale);
       await rejectsWith(lab.connectUnix({ path: stale }), 'connectionRefused', /Nothing is listening at .*stale\.sock/);
       assert.deepStrictEqual(lab.list(), []);
+    }));
+
+  it('a restart that fails keeps the endpoint in the list with state error, and never deletes the file in the way', () =>
+    withLab(async (lab) => {
+      const file = path.join(t.dir, 'f.sock');
+      const l = await lab.startUnixListener({ path: file });
+      // Another process replaces our socket file with a regular file while we listen.
+      fs.unlinkSync(file);
+      fs.writeFileSync(file, 'taken');
+      await rejectsWith(lab.restart({ id: l.id }), 'pathNotSocket');
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'taken', 'closing the old server must not unlink the new file');
+      const info = lab.get(l.id)!;
+      assert.strictEqual(info.state, 'error');
+      assert.match(info.error!, /not a socket; Socket Lab never deletes it/);
+      lab.stop({ id: l.id });
+      assert.strictEqual(fs.readFileSync(file, 'utf8'), 'taken');
     }));
 
   it('restarts a Unix listener on the same path', () =>

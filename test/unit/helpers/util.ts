@@ -1,8 +1,10 @@
 /** Small helpers for socket tests: waiting, temp dirs, free-running peers. */
+import * as assert from 'assert';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { isSocketLabError } from '../../../src/core/errors';
 
 /** Polls `cond` every 10 ms until true; fails after `timeoutMs` with `what`. */
 export async function waitFor(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
@@ -71,4 +73,17 @@ export async function waitForOutput(peer: Peer, re: RegExp, timeoutMs = 5000): P
   let m: RegExpMatchArray | null = null;
   await waitFor(() => (m = peer.stdout().toString().match(re)) !== null, `output ${re} (stderr: ${peer.stderr()})`, timeoutMs);
   return m!;
+}
+
+/** Asserts that `p` rejects (or `p()` throws) a SocketLabError with `code`, and a message matching `message`. */
+export async function rejectsWith(p: Promise<unknown> | (() => unknown), code: string, message?: RegExp): Promise<void> {
+  try {
+    await (typeof p === 'function' ? p() : p);
+  } catch (err) {
+    assert.ok(isSocketLabError(err), `not a SocketLabError: ${err}`);
+    assert.strictEqual(err.code, code, err.message);
+    if (message) assert.match(err.message, message);
+    return;
+  }
+  assert.fail(`expected error ${code}`);
 }
