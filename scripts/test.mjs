@@ -52,6 +52,11 @@ async function runIntegration() {
   return result;
 }
 
+// Type check and lint first: a layering violation (vscode in src/core) fails the run like a test would.
+if (!process.argv.includes('--no-check')) {
+  run('npx', ['tsc', '--noEmit', '-p', '.']);
+  run('npx', ['eslint', '.']);
+}
 run('node', ['scripts/build.mjs']);
 run('npx', ['tsc', '-p', 'tsconfig.test.json']);
 
