@@ -36,6 +36,8 @@ export interface SocketLabOptions {
   connectTimeoutMs?: number;
   /** Host name resolver (default dns.lookup); tests inject one so no DNS query leaves the machine. */
   lookup?: LookupFunction;
+  /** Told when an event listener throws (the emitters keep going); fixed at construction. */
+  onListenerError?: (err: unknown) => void;
 }
 
 /** One traffic record of one endpoint, as onDidTraffic fires it. */
@@ -79,18 +81,18 @@ export class SocketLab extends Disposable {
   private readonly _repeats = new Map<string, RepeatSend>();
   private _nextEndpoint = 1;
   private _nextRepeat = 1;
-  private _options: Required<Omit<SocketLabOptions, 'lookup'>> & { lookup?: LookupFunction };
+  private _options: Required<Omit<SocketLabOptions, 'lookup' | 'onListenerError'>> & { lookup?: LookupFunction };
 
-  private readonly _onDidChangeEndpoints = this._register(new Emitter<string>());
-  private readonly _onDidTraffic = this._register(new Emitter<TrafficEvent>());
-  private readonly _onDidEndRepeat = this._register(new Emitter<RepeatEndEvent>());
+  private readonly _onDidChangeEndpoints: Emitter<string>;
+  private readonly _onDidTraffic: Emitter<TrafficEvent>;
+  private readonly _onDidEndRepeat: Emitter<RepeatEndEvent>;
 
   /** Fires an endpoint id when its state, connections or settings change, or it is added or removed (never per chunk). */
-  readonly onDidChangeEndpoints: Event<string> = this._onDidChangeEndpoints.event;
+  readonly onDidChangeEndpoints: Event<string>;
   /** Fires once per logged record (O(1); the host coalesces). */
-  readonly onDidTraffic: Event<TrafficEvent> = this._onDidTraffic.event;
-  /** Fires when a repeat ends or is stopped. */
-  readonly onDidEndRepeat: Event<RepeatEndEvent> = this._onDidEndRepeat.event;
+  readonly onDidTraffic: Event<TrafficEvent>;
+  /** Fires when a repeat ends by itself (count reached, send failed, its endpoint or connection closed) or is stopped. */
+  readonly onDidEndRepeat: Event<RepeatEndEvent>;
 
   private readonly _sink: EndpointSink = {
     changed: (id) => this._onDidChangeEndpoints.fire(id),
@@ -102,6 +104,13 @@ export class SocketLab extends Disposable {
 
   constructor(options: SocketLabOptions = {}) {
     super();
+    const emitterOptions = { onListenerError: options.onListenerError };
+    this._onDidChangeEndpoints = this._register(new Emitter<string>(emitterOptions));
+    this._onDidTraffic = this._register(new Emitter<TrafficEvent>(emitterOptions));
+    this._onDidEndRepeat = this._register(new Emitter<RepeatEndEvent>(emitterOptions));
+    this.onDidChangeEndpoints = this._onDidChangeEndpoints.event;
+    this.onDidTraffic = this._onDidTraffic.event;
+    this.onDidEndRepeat = this._onDidEndRepeat.event;
     this._options = { logCapBytes: DEFAULT_LOG_CAP_BYTES, defaultHost: '127.0.0.1', connectTimeoutMs: 10000 };
     this.setOptions(options);
     this._register(toDisposable(() => this._closeEverything()));

@@ -332,27 +332,99 @@ describe('TCP behaviours', () => {
       assert.strictEqual(changes.length, before);
     }));
 
-  it('list() stays cheap with thousands of connections', async function () {
+  it('list() stays well under 50 ms with 10,000 connections', async function () {
     this.timeout(60000);
     await withLab(async (lab) => {
-      const l = await lab.startTcpListener({ port: 0, backlog: 511 });
-      const clients: net.Socket[] = [];
-      const N = 3000;
+      const N = 10_000;
+      const l = await lab.startTcpListener({ port: 0, backlog: 4096 });
+      // The clients live in another process so this one only spends one descriptor per accepted connection.
+      const clients = startPeer('python3', [path.join(__dirname, '../../../test/peers/many_clients.py'), '127.0.0.1', String(portOf(l)), String(N)]);
       try {
-        for (let i = 0; i < N; i += 100) {
-          const batch = Array.from({ length: 100 }, () => rawConnect({ host: '127.0.0.1', port: portOf(l) }));
-          for (const c of await Promise.all(batch)) clients.push(c.socket);
-        }
+        await waitForOutput(clients, /ready/, 30000);
         await waitFor(() => lab.get(l.id)!.connections.length === N, 'all accepted', 20000);
-        const t0 = process.hrtime.bigint();
-        const list = lab.list();
-        const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-        assert.strictEqual(list[0].connections.length, N);
-        assert.ok(ms < 50, `list() took ${ms} ms`);
+        let worst = 0;
+        for (let i = 0; i < 5; i++) {
+          const t0 = process.hrtime.bigint();
+          const list = lab.list();
+          worst = Math.max(worst, Number(process.hrtime.bigint() - t0) / 1e6);
+          assert.strictEqual(list[0].connections.length, N);
+        }
+        assert.ok(worst < 50, `list() took ${worst} ms`);
       } finally {
-        for (const s of clients) s.destroy();
+        clients.child.stdin!.end();
+        await clients.exited();
       }
+      await waitFor(() => lab.get(l.id)!.connections.every((c) => c.state === 'closed'), 'all closed', 20000);
+      assert.ok(lab.get(l.id)!.connections.length <= 100, 'only the last closed connections are kept');
     });
+  });
+
+  it('captures to a file past the log cap (JSON Lines), keeps capture across setCapture changes', () =>
+    withLab(
+      async (lab) => {
+        const t = tempDir();
+        try {
+          const file = path.join(t.dir, 'cap.jsonl');
+          const l = await lab.startTcpListener({ port: 0, capture: { path: path.join(t.dir, 'listener.bin'), format: 'raw' } });
+          assert.strictEqual(l.capturePath, path.join(t.dir, 'listener.bin'));
+          const c = await lab.connectTcp({ port: portOf(l) });
+          lab.setCapture(c.id, { path: file, format: 'jsonl' });
+          for (let i = 0; i < 40; i++) await lab.send({ target: c.id, data: `msg${i};` });
+          await waitFor(() => lab.get(l.id)!.bytesIn === lab.get(c.id)!.bytesOut, 'all in');
+          assert.ok(lab.get(c.id)!.dropped > 0, 'the log alone lost records');
+          lab.setCapture(c.id, undefined);
+          lab.setCapture(l.id, undefined);
+          await new Promise((r) => setTimeout(r, 50));
+          const expected = Array.from({ length: 40 }, (_, i) => `msg${i};`).join('');
+          assert.strictEqual(fs.readFileSync(path.join(t.dir, 'listener.bin'), 'utf8'), expected);
+          await new Promise((r) => setTimeout(r, 50));
+          const captured = fs
+            .readFileSync(file, 'utf8')
+            .trim()
+            .split('\n')
+            .map((line) => Buffer.from(JSON.parse(line).data, 'base64').toString())
+            .join('');
+          assert.strictEqual(captured, expected);
+        } finally {
+          t.remove();
+        }
+      },
+      { logCapBytes: 512 },
+    ));
+
+  it('auto-replies on a client too, and half-closes one accepted connection', () =>
+    withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0 });
+      const c = await lab.connectTcp({ port: portOf(l), autoReply: { mode: 'fixed', data: 'ack' } });
+      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+      const r = await lab.send({ target: `${l.id}.c1`, data: 'cmd', waitMs: 200 });
+      assert.strictEqual(Buffer.from(r.reply!).toString(), 'ack');
+      lab.end({ id: `${l.id}.c1` });
+      await waitFor(() => lab.get(c.id)!.peerEnded === true, 'client sees FIN');
+      assert.strictEqual(lab.get(l.id)!.connections[0].localEnded, true);
+      await rejectsWith(lab.send({ target: `${l.id}.c1`, data: 'x' }), 'connectionEnded', /half-closed by this side/);
+      await lab.send({ target: c.id, data: 'still open that way' });
+      await waitFor(() => lab.get(l.id)!.bytesIn === 3 + 19, 'client may still send');
+    }));
+
+  it('a throwing event listener is reported and breaks nothing', async () => {
+    const reported: unknown[] = [];
+    await withLab(
+      async (lab) => {
+        lab.onDidTraffic(() => {
+          throw new Error('listener bug');
+        });
+        lab.onDidChangeEndpoints(() => {
+          throw new Error('listener bug');
+        });
+        const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
+        const c = await lab.connectTcp({ port: portOf(l) });
+        const r = await lab.send({ target: c.id, data: 'still works', waitMs: 200 });
+        assert.strictEqual(Buffer.from(r.reply!).toString(), 'still works');
+      },
+      { onListenerError: (err) => reported.push(err) },
+    );
+    assert.ok(reported.length >= 4);
   });
 
   it('dispose() stops everything and is idempotent', async () => {
