@@ -519,7 +519,8 @@ export class SocketLab extends Disposable {
   }
 
   private _checkOpen(endpoint: Endpoint): void {
-    if (endpoint.state === 'closed' || (endpoint.state === 'error' && !(endpoint instanceof UdpSocket && endpoint.isConnectedMode))) {
+    // A UDP socket in 'error' is still open (an ICMP report, say): sending may work again.
+    if (endpoint.state === 'closed' || (endpoint.state === 'error' && !(endpoint instanceof UdpSocket))) {
       throw new SocketLabError('endpointClosed', `${endpoint.id} is ${endpoint.state === 'closed' ? 'closed' : 'in error'}${endpoint.error ? ` (${endpoint.error.message})` : ''}; restart it first.`, { id: endpoint.id });
     }
   }

@@ -8,6 +8,8 @@ export abstract class StreamEndpoint extends Endpoint {
   /** Wires a connected socket to `c`: receive path, auto-reply, half-close, errors and close. */
   protected attach(c: Connection, socket: net.Socket, endOnPeerEnd: boolean): void {
     c.socket = socket;
+    // Each send in flight watches 'close' for a moment; many parallel sends are legitimate, not a leak.
+    socket.setMaxListeners(0);
     socket.on('data', (chunk: Buffer) => {
       this.received(c, chunk);
       if (this.autoReply) {

@@ -149,7 +149,7 @@ export class UdpSocket extends Endpoint {
   private _sendDatagram(peer: Connection, data: Uint8Array): Promise<number> {
     const socket = this._socket;
     const remote = peer.remote as { address: string; port: number };
-    if (!socket || !this.isOpen && this.state !== 'error') {
+    if (!socket || this.isDisposed || this.state === 'closed') {
       return Promise.reject(new SocketLabError('socketClosed', `The UDP socket ${this.id} is closed; restart it first.`, { id: this.id }));
     }
     const max = udpMaxPayload(remote.address);
@@ -169,9 +169,9 @@ export class UdpSocket extends Endpoint {
           if (this.isConnectedMode) this.endpointFailed(mapped);
           reject(mapped);
         } else {
-          if (this.isConnectedMode && this.state === 'error') {
+          if (this.state === 'error' && this._socket) {
             // The last error was transient (e.g. nothing listened yet): sending works again.
-            this.state = 'connected';
+            this.state = this.isConnectedMode ? 'connected' : 'listening';
             this.error = undefined;
             this.sink.changed(this.id);
           }
