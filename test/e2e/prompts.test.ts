@@ -1,0 +1,147 @@
+import * as assert from 'assert';
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { Workbench } from './helpers/workbench';
+
+/** Picks an entry of the open quick pick by its visible text. */
+async function pick(wb: Workbench, text: string | RegExp): Promise<void> {
+  const row = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout: 20000 });
+  await row.click();
+}
+
+/** Resolves once something accepts connections on 127.0.0.1:port (bounded to 10 s). */
+async function waitListening(port: number): Promise<void> {
+  const deadline = Date.now() + 10000;
+  for (;;) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+function portFromLabel(label: string): number {
+  return Number(/:(\d+)/.exec(label)![1]);
+}
+
+describe('commands driven through the real palette and quick inputs', function () {
+  this.timeout(240000);
+  let wb: Workbench;
+  const children: ChildProcess[] = [];
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-e2e-'));
+
+  before(async () => {
+    wb = await Workbench.start();
+    await wb.openSocketsView();
+  });
+
+  after(async () => {
+    for (const child of children) child.kill('SIGKILL');
+    await wb?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('validates the port as the user types and does not accept a bad one', async () => {
+    await wb.runCommand('Socket Lab: Start TCP Listener');
+    await wb.answer('127.0.0.1');
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.fill('65536');
+    await wb.page.waitForTimeout(300);
+    assert.match(await wb.quickInputMessage(), /0 to 65535/);
+    await input.press('Enter');
+    assert.ok(await input.isVisible(), 'an invalid port keeps the prompt open');
+    await input.fill(' 80 ');
+    await wb.page.waitForTimeout(300);
+    assert.match(await wb.quickInputMessage(), /without spaces/);
+    await wb.page.keyboard.press('Escape');
+  });
+
+  it('asks before an external bind: Cancel binds nothing, Bind binds 0.0.0.0', async () => {
+    await wb.runCommand('Socket Lab: Start TCP Listener');
+    await wb.answer('0.0.0.0');
+    await wb.answer('0');
+    const dialog = wb.page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 20000 });
+    assert.match(await dialog.innerText(), /reachable from the network/);
+    await dialog.locator('.monaco-button', { hasText: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await wb.page.waitForTimeout(500);
+    assert.strictEqual(await wb.treeItem(/TCP 0\.0\.0\.0/).count(), 0, 'cancel binds nothing');
+
+    await wb.runCommand('Socket Lab: Start TCP Listener');
+    await wb.answer('0.0.0.0');
+    await wb.answer('0');
+    await dialog.waitFor({ state: 'visible', timeout: 20000 });
+    await dialog.locator('.monaco-button', { hasText: /^Bind$/ }).click();
+    const item = wb.treeItem(/TCP 0\.0\.0\.0:\d+/);
+    await item.waitFor({ state: 'visible', timeout: 20000 });
+    const port = portFromLabel(await item.innerText());
+    // Reach it through loopback only.
+    await new Promise<void>((resolve, reject) => {
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.destroy();
+        resolve();
+      });
+      s.once('error', reject);
+    });
+  });
+
+  it('starts UDP and Unix listeners, connects a TCP client, sends hex from the palette, stops all', async () => {
+    await wb.runCommand('Socket Lab: Start UDP Listener');
+    await wb.answer('127.0.0.1');
+    await wb.answer('0');
+    await wb.treeItem(/UDP 127\.0\.0\.1:\d+/).waitFor({ state: 'visible', timeout: 20000 });
+
+    const sock = path.join(tmp, 'e2e.sock');
+    await wb.runCommand('Socket Lab: Start Unix Socket Listener');
+    await wb.answer(sock);
+    await wb.treeItem(`Unix ${sock}`).waitFor({ state: 'visible', timeout: 20000 });
+    assert.ok(fs.existsSync(sock));
+
+    // A real ncat listener for our TCP client.
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    // -k keeps ncat listening, so the readiness probe below does not use up its one accept.
+    const ncat = spawn('ncat', ['-lk', '127.0.0.1', String(port)], { stdio: ['ignore', 'pipe', 'ignore'] });
+    children.push(ncat);
+    const got: Buffer[] = [];
+    ncat.stdout!.on('data', (d) => got.push(d));
+    await waitListening(port);
+
+    await wb.runCommand('Socket Lab: Connect TCP Client');
+    await wb.answer('127.0.0.1');
+    await wb.answer(String(port));
+    await wb.treeItem(`TCP → 127.0.0.1:${port}`).waitFor({ state: 'visible', timeout: 20000 });
+
+    await wb.runCommand('Socket Lab: Send…');
+    await pick(wb, `TCP → 127.0.0.1:${port}`);
+    await pick(wb, /Hex bytes/);
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.fill('48 6g');
+    await wb.page.waitForTimeout(300);
+    assert.match(await wb.quickInputMessage(), /"g" at position 5/);
+    await input.fill('48 69 0a');
+    await wb.page.waitForTimeout(300);
+    assert.match(await wb.quickInputMessage(), /3 bytes/);
+    await input.press('Enter');
+    const until = Date.now() + 10000;
+    while (Buffer.concat(got).length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    assert.deepStrictEqual(Buffer.concat(got), Buffer.from('Hi\n'));
+
+    await wb.runCommand('Socket Lab: Stop All');
+    await wb.page.locator('.sidebar', { hasText: 'No socket is open' }).waitFor({ state: 'visible', timeout: 20000 });
+    assert.strictEqual(fs.existsSync(sock), false, 'the Unix socket file is removed on stop');
+  });
+});
