@@ -241,6 +241,27 @@ describe('TCP behaviours', () => {
       peer.socket.destroy();
     }));
 
+  it('a back-to-back repeat to a peer that does not read stalls on backpressure instead of queueing', async function () {
+    this.timeout(10000);
+    await withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0 });
+      const peer = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      peer.socket.pause();
+      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+      const total = 200 * 1024 * 1024;
+      const r = await lab.send({ target: `${l.id}.c1`, data: 'q'.repeat(1024), repeat: { intervalMs: 0, count: total / 1024 } });
+      await new Promise((res) => setTimeout(res, 400));
+      const first = lab.get(l.id)!.bytesOut;
+      await new Promise((res) => setTimeout(res, 200));
+      const second = lab.get(l.id)!.bytesOut;
+      // Only kernel buffers plus one stream high-water mark can be in flight: far below the 200 MiB asked for.
+      assert.ok(second < 64 * 1024 * 1024, `queued ${second} bytes`);
+      assert.strictEqual(second, first, 'no progress while the peer does not read');
+      lab.stopRepeat({ repeatId: r.repeatId });
+      peer.socket.destroy();
+    });
+  });
+
   it('stops a repeat on request and when its connection closes', () =>
     withLab(async (lab) => {
       const l = await lab.startTcpListener({ port: 0 });
