@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   const tree = new SocketsTreeProvider(core);
   const treeView = vscode.window.createTreeView<SocketNode>('socketLab.sockets', { treeDataProvider: tree, showCollapseAll: true });
   const status = new SocketLabStatus(core, treeView);
-  const panels = new SendPanelManager(context, core);
+  const panels = new SendPanelManager(context, core, output);
   const api = new PublicApi(core);
   context.subscriptions.push(tree, treeView, status, panels, api, new LifecycleLog(core, output));
   context.subscriptions.push(...registerCommands({ lab: core, memory: new PromptMemory(context.globalState), output, tree, treeView, panels }));

@@ -1,18 +1,64 @@
 import * as vscode from 'vscode';
 import type { SocketLab } from '../../core/socketLab';
-import { Disposable } from '../../core/lifecycle';
+import { Disposable, toDisposable } from '../../core/lifecycle';
+import { parsePanelState } from '../../shared/protocol';
+import { endpointLabel } from '../socketsTree';
+import { SEND_PANEL_VIEW_TYPE, SendPanel } from './sendPanel';
 
-/** Placeholder until the send panel lands: says so instead of pretending. */
+/** One send panel per endpoint: opening again reveals it; panels come back after a window reload. */
 export class SendPanelManager extends Disposable {
+  private readonly _panels = new Map<string, SendPanel>();
+  private readonly _all = new Set<SendPanel>();
+
   constructor(
-    _context: vscode.ExtensionContext,
+    private readonly context: vscode.ExtensionContext,
     private readonly lab: SocketLab,
+    private readonly output?: vscode.LogOutputChannel,
   ) {
     super();
+    this._register(
+      vscode.window.registerWebviewPanelSerializer(SEND_PANEL_VIEW_TYPE, {
+        deserializeWebviewPanel: async (panel, state) => this._restore(panel, state),
+      }),
+    );
+    this._register(toDisposable(() => [...this._all].forEach((p) => p.dispose())));
   }
 
+  /** Opens (or reveals) the panel of an endpoint. */
   open(endpointId: string): void {
-    void this.lab;
-    void vscode.window.showInformationMessage(vscode.l10n.t('The send panel of {0} is not built yet.', endpointId));
+    const existing = this._panels.get(endpointId);
+    if (existing) {
+      existing.reveal();
+      return;
+    }
+    const info = this.lab.get(endpointId);
+    const panel = vscode.window.createWebviewPanel(SEND_PANEL_VIEW_TYPE, info ? endpointLabel(info) : endpointId, vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview')],
+    });
+    this._track(new SendPanel(panel, endpointId, this.lab, this.context.extensionUri, this.output), true);
+  }
+
+  /** The open panels (tests read them). */
+  get panels(): readonly SendPanel[] {
+    return [...this._all];
+  }
+
+  private _restore(panel: vscode.WebviewPanel, state: unknown): void {
+    const header = parsePanelState(state);
+    const info = header ? this.lab.get(header.endpointId) : undefined;
+    // Ids restart from e1 in a new extension host: attach only when it is really the same endpoint.
+    const same = info !== undefined && header?.label === endpointLabel(info) && !this._panels.has(info.id);
+    const id = same ? info.id : (header?.endpointId ?? '?');
+    this._track(new SendPanel(panel, same ? id : `${id}#gone`, this.lab, this.context.extensionUri, this.output, header?.label), same);
+  }
+
+  private _track(panel: SendPanel, live: boolean): void {
+    this._all.add(panel);
+    if (live) this._panels.set(panel.endpointId, panel);
+    panel.onDidDispose(() => {
+      this._all.delete(panel);
+      if (this._panels.get(panel.endpointId) === panel) this._panels.delete(panel.endpointId);
+    });
   }
 }

@@ -65,6 +65,27 @@ export class Workbench {
     await input.press('Enter');
   }
 
+  /**
+   * Switches the colour theme through the theme picker (e.g. 'Dark Modern', 'Light Modern', 'High Contrast').
+   * The `workbench.colorTheme` user setting is not honoured at startup by the code-server workbench when
+   * an extension is under development (it comes up in Light+), so tests that need a theme pick it here.
+   */
+  async setColorTheme(label: string, uiClass: 'vs' | 'vs-dark' | 'hc-black' | 'hc-light'): Promise<void> {
+    const { page } = this;
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible' });
+    await input.fill('>Preferences: Color Theme');
+    // Not the first row: 'Browse Color Themes in Marketplace' ranks first and needs the internet.
+    await page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: /^Preferences: Color Theme$/ }).first().click();
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 20000 });
+    await input.fill(label);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 20000 });
+    await input.press('Enter');
+    await page.locator(`.monaco-workbench.${uiClass}`).waitFor({ state: 'attached', timeout: 20000 });
+  }
+
   /** Lists the titles the palette offers for a query. */
   async paletteEntries(query: string): Promise<string[]> {
     const { page } = this;

@@ -1,0 +1,274 @@
+/**
+ * The message protocol between the send panel's host side and its webview: one discriminated union per
+ * direction, with valibot schemas so that both sides validate every message they receive before acting
+ * on it. No vscode, no DOM, no Node built-ins: this file is bundled into both.
+ *
+ * Flow: the webview posts `ready`; only then does the host post `init`, followed by `endpoint`,
+ * `traffic`, `reset` and `repeat` updates. Webview requests carry a numeric `id`; the host answers each
+ * with exactly one `response` (ok with a result, or an error sentence).
+ */
+import * as v from 'valibot';
+
+// ---- limits -------------------------------------------------------------------------------------
+
+/** At most this many posts of traffic a second to one panel. */
+export const POSTS_PER_SECOND = 20;
+/** A traffic batch carries at most this many records; older ones of the same interval are counted as skipped. */
+export const BATCH_MAX_RECORDS = 2000;
+/** Each record carries at most this many bytes of preview; the rest is fetched on demand. */
+export const PREVIEW_MAX_BYTES = 512;
+/** A batch carries at most this many preview bytes in total (BATCH_MAX_RECORDS x PREVIEW_MAX_BYTES). */
+export const BATCH_MAX_PREVIEW_BYTES = 1024 * 1024;
+/** fetchOlder returns at most this many records per page. */
+export const FETCH_PAGE_MAX = 1000;
+/** fetchRecord returns at most this many bytes of one record (its hex dump is shown in the panel). */
+export const FETCH_RECORD_MAX_BYTES = 64 * 1024;
+/** Longest payload text the composer may send or validate (characters). */
+export const PAYLOAD_MAX_CHARS = 8 * 1024 * 1024;
+/** Recent payloads kept in the composer's history. */
+export const HISTORY_MAX = 20;
+
+// ---- shared shapes --------------------------------------------------------------------------------
+
+const id = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
+const shortString = v.pipe(v.string(), v.maxLength(1024));
+const endpointRef = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
+const format = v.picklist(['text', 'hex', 'base64']);
+const lineEnding = v.picklist(['none', 'lf', 'cr', 'crlf']);
+const encoding = v.pipe(v.string(), v.minLength(1), v.maxLength(32));
+const payloadData = v.pipe(v.string(), v.maxLength(PAYLOAD_MAX_CHARS));
+const destination = v.strictObject({ host: v.pipe(v.string(), v.minLength(1), v.maxLength(255)), port: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(65535)) });
+
+const replyPayload = {
+  data: v.pipe(v.string(), v.maxLength(1024 * 1024)),
+  format: v.optional(format),
+  encoding: v.optional(encoding),
+  escapes: v.optional(v.boolean()),
+  lineEnding: v.optional(lineEnding),
+};
+const ruleSchema = v.strictObject({
+  contains: v.optional(shortString),
+  hex: v.optional(shortString),
+  regex: v.optional(shortString),
+  flags: v.optional(v.pipe(v.string(), v.maxLength(8))),
+  reply: v.strictObject(replyPayload),
+});
+
+/** The auto-reply spec the panel edits (the core validates the rest: one matcher per rule, regex syntax). */
+export const AutoReplySpecSchema = v.variant('mode', [
+  v.strictObject({ mode: v.literal('off') }),
+  v.strictObject({ mode: v.literal('echo') }),
+  v.strictObject({ mode: v.literal('fixed'), ...replyPayload }),
+  v.strictObject({ mode: v.literal('rules'), rules: v.pipe(v.array(ruleSchema), v.maxLength(100)), encoding: v.optional(encoding) }),
+]);
+export type AutoReplySpecMessage = v.InferOutput<typeof AutoReplySpecSchema>;
+
+// ---- webview -> host ------------------------------------------------------------------------------
+
+const payloadFields = {
+  data: payloadData,
+  format,
+  encoding,
+  escapes: v.boolean(),
+  lineEnding,
+};
+
+export const WebviewMessageSchema = v.variant('type', [
+  v.strictObject({ type: v.literal('ready') }),
+  v.strictObject({
+    type: v.literal('send'),
+    id,
+    /** Endpoint, connection or UDP peer id. */
+    target: endpointRef,
+    ...payloadFields,
+    to: v.optional(destination),
+    repeat: v.optional(v.strictObject({ intervalMs: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(86_400_000)), count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(10_000_000))) })),
+  }),
+  v.strictObject({ type: v.literal('sendFile'), id, target: endpointRef, to: v.optional(destination) }),
+  v.strictObject({ type: v.literal('stopRepeat'), id, repeatId: endpointRef }),
+  v.strictObject({ type: v.literal('setAutoReply'), id, spec: AutoReplySpecSchema }),
+  v.strictObject({ type: v.literal('clear'), id }),
+  v.strictObject({ type: v.literal('export'), id, format: v.picklist(['jsonl', 'text', 'raw']) }),
+  v.strictObject({ type: v.literal('fetchOlder'), id, epoch: count, after: count, before: count, limit: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(FETCH_PAGE_MAX)) }),
+  v.strictObject({ type: v.literal('fetchRecord'), id, epoch: count, seq: count }),
+  v.strictObject({ type: v.literal('copy'), id, epoch: count, seq: count, as: v.picklist(['hex', 'text']), encoding }),
+  v.strictObject({ type: v.literal('validate'), id, ...payloadFields }),
+]);
+
+/** Everything the webview may post to the host. */
+export type WebviewMessage = v.InferOutput<typeof WebviewMessageSchema>;
+/** The webview messages that expect a `response`. */
+export type WebviewRequest = Exclude<WebviewMessage, { type: 'ready' }>;
+
+// ---- host -> webview ------------------------------------------------------------------------------
+
+const previewBytes = v.pipe(v.instance(Uint8Array), v.check((b) => b.byteLength <= PREVIEW_MAX_BYTES));
+
+/** One traffic record as the panel sees it: a preview of its bytes and its full length. */
+export const RecordViewSchema = v.strictObject({
+  /** Position in the endpoint's log since the last reset (stable while the epoch is the same). */
+  seq: count,
+  time: v.number(),
+  dir: v.picklist(['in', 'out']),
+  peer: shortString,
+  connectionId: v.optional(endpointRef),
+  length: count,
+  preview: previewBytes,
+});
+export type RecordView = v.InferOutput<typeof RecordViewSchema>;
+
+const connectionView = v.strictObject({ id: endpointRef, label: shortString, state: v.picklist(['connected', 'closed']) });
+
+/** The endpoint as the panel shows it (null when it is gone). */
+export const EndpointViewSchema = v.strictObject({
+  id: endpointRef,
+  kind: v.picklist(['tcp-listener', 'tcp-client', 'udp', 'unix-listener', 'unix-client']),
+  /** 'TCP 127.0.0.1:8880' */
+  label: shortString,
+  state: v.picklist(['listening', 'connecting', 'connected', 'closed', 'error']),
+  /** The localized state word. */
+  stateText: shortString,
+  error: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+  connections: v.pipe(v.array(connectionView), v.maxLength(10000)),
+  /** UDP sockets that are not connected: they need a destination. */
+  needsDestination: v.boolean(),
+  /** UDP: the last peer heard from, 'host:port', as the default destination. */
+  lastPeer: v.optional(shortString),
+  autoReply: v.boolean(),
+});
+export type EndpointView = v.InferOutput<typeof EndpointViewSchema>;
+
+const counters = v.strictObject({
+  bytesIn: count,
+  bytesOut: count,
+  messagesIn: count,
+  messagesOut: count,
+  /** Per second, over the interval since the previous post. */
+  bytesInRate: v.number(),
+  bytesOutRate: v.number(),
+  messagesInRate: v.number(),
+  messagesOutRate: v.number(),
+  /** Records the core's log evicted (their seqs are below this). */
+  dropped: count,
+  /** The log's cap in bytes. */
+  capBytes: count,
+});
+export type CountersView = v.InferOutput<typeof counters>;
+
+const stringTable = v.pipe(v.record(v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(1024))), v.check((r) => Object.keys(r).length <= 500));
+
+export const HostMessageSchema = v.variant('type', [
+  v.strictObject({
+    type: v.literal('init'),
+    endpointId: endpointRef,
+    /** The panel's title ('TCP 127.0.0.1:8880'), saved in the webview state for the serializer. */
+    label: shortString,
+    /** Null when the endpoint is gone (restored after a reload, or stopped). */
+    endpoint: v.nullable(EndpointViewSchema),
+    /** Localized user-facing strings, by key. */
+    strings: stringTable,
+    encodings: v.pipe(v.array(encoding), v.maxLength(64)),
+    defaults: v.strictObject({ format, encoding, lineEnding }),
+  }),
+  v.strictObject({ type: v.literal('endpoint'), endpoint: v.nullable(EndpointViewSchema) }),
+  v.strictObject({
+    type: v.literal('traffic'),
+    epoch: count,
+    /** Newest last; seqs ascending. */
+    records: v.pipe(v.array(RecordViewSchema), v.maxLength(BATCH_MAX_RECORDS)),
+    /** Records that arrived since the previous post but are not in this batch (fetch them with fetchOlder). */
+    skipped: count,
+    counters,
+  }),
+  v.strictObject({
+    type: v.literal('reset'),
+    epoch: count,
+    /** The newest records of the log (seqs ascending); older ones via fetchOlder. */
+    records: v.pipe(v.array(RecordViewSchema), v.maxLength(BATCH_MAX_RECORDS)),
+    counters,
+  }),
+  v.strictObject({ type: v.literal('repeat'), repeatId: endpointRef, running: v.boolean(), sent: count, error: v.optional(v.pipe(v.string(), v.maxLength(4096))) }),
+  v.strictObject({ type: v.literal('response'), id, ok: v.literal(true), result: v.unknown() }),
+  v.strictObject({ type: v.literal('response'), id, ok: v.literal(false), error: v.pipe(v.string(), v.maxLength(4096)) }),
+]);
+
+/** Everything the host may post to the webview. */
+export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
+
+/** Result shapes of the requests, checked by the webview when it reads a response. */
+export const ResultSchemas = {
+  send: v.strictObject({ bytes: count, repeatId: v.optional(endpointRef) }),
+  sendFile: v.strictObject({ bytes: count, cancelled: v.optional(v.boolean()), path: v.optional(v.string()) }),
+  validate: v.union([v.strictObject({ bytes: count }), v.strictObject({ error: v.pipe(v.string(), v.maxLength(4096)) })]),
+  fetchOlder: v.strictObject({ records: v.pipe(v.array(RecordViewSchema), v.maxLength(FETCH_PAGE_MAX)), dropped: count }),
+  fetchRecord: v.strictObject({ data: v.pipe(v.instance(Uint8Array), v.check((b) => b.byteLength <= FETCH_RECORD_MAX_BYTES)), length: count }),
+  export: v.strictObject({ path: v.optional(v.string()), records: count }),
+  empty: v.unknown(),
+};
+
+// ---- validators ------------------------------------------------------------------------------------
+
+/** Either the typed message or a one-line reason (and the request id when one could be read, for an error reply). */
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string; id?: number };
+
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+  const first = issues[0];
+  const path = first?.path?.map((p) => String(p.key)).join('.') ?? '';
+  const text = `${path ? `${path}: ` : ''}${first?.message ?? 'invalid message'}`;
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+function requestIdOf(raw: unknown): number | undefined {
+  try {
+    if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) {
+      const value = (raw as { id?: unknown }).id;
+      if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return value;
+    }
+  } catch {
+    // A hostile getter: no id to answer.
+  }
+  return undefined;
+}
+
+function parseWith<T>(schema: v.GenericSchema<unknown, T>, raw: unknown): ParseResult<T> {
+  try {
+    const result = v.safeParse(schema, raw);
+    if (result.success) return { ok: true, message: result.output };
+    return { ok: false, error: describeIssues(result.issues), id: requestIdOf(raw) };
+  } catch (err) {
+    // valibot does not throw on data, but a message is untrusted input: never let anything escape.
+    return { ok: false, error: `invalid message (${err instanceof Error ? err.message : String(err)})`, id: requestIdOf(raw) };
+  }
+}
+
+/** Validates what the webview posted; never throws. */
+export function parseWebviewMessage(raw: unknown): ParseResult<WebviewMessage> {
+  return parseWith(WebviewMessageSchema, raw);
+}
+
+/** Validates what the host posted; never throws. */
+export function parseHostMessage(raw: unknown): ParseResult<HostMessage> {
+  return parseWith(HostMessageSchema, raw);
+}
+
+/** Validates a response's result against the shape its request expects; never throws. */
+export function parseResult<K extends keyof typeof ResultSchemas>(kind: K, raw: unknown): ParseResult<v.InferOutput<(typeof ResultSchemas)[K]>> {
+  return parseWith(ResultSchemas[kind] as v.GenericSchema<unknown, v.InferOutput<(typeof ResultSchemas)[K]>>, raw);
+}
+
+// ---- state kept by the webview (getState/setState, and the serializer's restore) -------------------
+
+/** What the webview saves with setState; the serializer reads endpointId/label from it after a reload. */
+export const PanelStateSchema = v.looseObject({
+  endpointId: endpointRef,
+  /** Label of the endpoint when the state was saved: a restored panel attaches only to the same endpoint. */
+  label: v.optional(shortString),
+});
+export type PanelStateHeader = v.InferOutput<typeof PanelStateSchema>;
+
+/** Reads the header of a saved panel state; undefined when it is not ours. Never throws. */
+export function parsePanelState(raw: unknown): PanelStateHeader | undefined {
+  const r = parseWith(PanelStateSchema, raw);
+  return r.ok ? r.message : undefined;
+}

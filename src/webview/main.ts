@@ -1,0 +1,901 @@
+/**
+ * The send panel in the browser: composer, auto-reply editor and the virtualized traffic view. Every
+ * message from the host is validated (shared/protocol) before use; received bytes only ever reach the
+ * DOM through textContent. State (drafts, history, view options) survives hiding and reloads via
+ * getState/setState.
+ */
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-option/index.js';
+import '@vscode-elements/elements/dist/vscode-single-select/index.js';
+import '@vscode-elements/elements/dist/vscode-textarea/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
+import { formatBytes, formatTime } from '../shared/format';
+import {
+  FETCH_PAGE_MAX,
+  HISTORY_MAX,
+  parseHostMessage,
+  parseResult,
+  type AutoReplySpecMessage,
+  type CountersView,
+  type EndpointView,
+  type HostMessage,
+  type RecordView,
+  type WebviewMessage,
+} from '../shared/protocol';
+import { decodeForDisplay, hexDump, hexOf } from './bytes';
+import './main.css';
+
+declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
+const vscode = acquireVsCodeApi();
+
+// ---- state ------------------------------------------------------------------------------------------
+
+type Format = 'text' | 'hex' | 'base64';
+type LineEnding = 'none' | 'lf' | 'cr' | 'crlf';
+interface Draft {
+  data: string;
+  format: Format;
+  encoding: string;
+  lineEnding: LineEnding;
+  escapes: boolean;
+}
+interface Saved {
+  endpointId: string;
+  label: string;
+  draft: Draft;
+  target: string;
+  to: string;
+  intervalMs: string;
+  count: string;
+  history: Draft[];
+  view: { mode: 'text' | 'hex' | 'both'; filter: string; follow: boolean; showDate: boolean };
+  autoReply: { mode: 'off' | 'echo' | 'fixed'; data: string; format: Format; rules: string } | { mode: 'rules'; data: string; format: Format; rules: string };
+}
+
+const saved = (vscode.getState() ?? {}) as Partial<Saved>;
+const state: Saved = {
+  endpointId: '',
+  label: '',
+  draft: { data: '', format: 'text', encoding: 'utf8', lineEnding: 'none', escapes: true },
+  target: '',
+  to: '',
+  intervalMs: '1000',
+  count: '',
+  history: [],
+  view: { mode: 'both', filter: '', follow: true, showDate: false },
+  autoReply: { mode: 'off', data: '', format: 'text', rules: '[\n  { "contains": "ping", "reply": { "data": "pong\\n" } }\n]' },
+  ...saved,
+};
+const hasSavedDraft = saved.draft !== undefined;
+function persist(): void {
+  vscode.setState(state);
+}
+
+let strings: Record<string, string> = {};
+/** A localized string with {0}, {1}... filled in. */
+function t(key: string, ...args: (string | number)[]): string {
+  const s = strings[key] ?? key;
+  return s.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : whole));
+}
+
+let endpoint: EndpointView | null = null;
+let encodings: string[] = ['utf8'];
+let counters: CountersView | undefined;
+let skippedTotal = 0;
+
+// ---- requests -----------------------------------------------------------------------------------------
+
+let nextId = 1;
+const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+type RequestBody = WebviewMessage extends infer M ? (M extends { id: number } ? Omit<M, 'id'> : never) : never;
+
+function request(body: RequestBody): Promise<unknown> {
+  const id = nextId++;
+  return new Promise((resolve, reject) => {
+    pending.set(id, { resolve, reject });
+    vscode.postMessage({ ...body, id });
+  });
+}
+
+// ---- DOM helpers (never innerHTML) ---------------------------------------------------------------------
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, props?: Record<string, unknown>, ...children: (Node | string)[]): HTMLElementTagNameMap[K];
+function el(tag: string, props?: Record<string, unknown>, ...children: (Node | string)[]): HTMLElement;
+function el(tag: string, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElement {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(props)) {
+    if (v === undefined || v === false) continue;
+    if (k === 'class') e.className = String(v);
+    else if (k === 'text') e.textContent = String(v);
+    else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v as EventListener);
+    else if (k in e && typeof v !== 'string') (e as unknown as Record<string, unknown>)[k] = v;
+    else e.setAttribute(k, v === true ? '' : String(v));
+  }
+  e.append(...children);
+  return e;
+}
+
+function select(id: string, options: [string, string][], value: string, label: string, onChange: (v: string) => void): HTMLElement {
+  const s = el('vscode-single-select', { id, 'aria-label': label, title: label });
+  for (const [v, text] of options) s.append(el('vscode-option', { value: v, text }));
+  (s as unknown as { value: string }).value = value;
+  s.addEventListener('change', () => onChange((s as unknown as { value: string }).value));
+  return s;
+}
+
+const val = (e: Element) => (e as unknown as { value: string }).value;
+const setVal = (e: Element, v: string) => ((e as unknown as { value: string }).value = v);
+const checked = (e: Element) => (e as unknown as { checked: boolean }).checked;
+
+function icon(name: string): HTMLElement {
+  return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
+}
+
+// ---- layout -------------------------------------------------------------------------------------------
+
+const app = document.getElementById('app')!;
+const banner = el('div', { id: 'banner', role: 'alert', hidden: true });
+const header = el('div', { id: 'header' });
+const titleEl = el('h1', { id: 'title' });
+const stateEl = el('span', { id: 'state' });
+const countersEl = el('div', { id: 'counters', 'aria-live': 'off' });
+const composer = el('section', { id: 'composer' });
+const autoReplyBox = el('section', { id: 'auto-reply' });
+const traffic = el('section', { id: 'traffic' });
+const statusEl = el('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
+
+function setStatus(text: string, isError = false): void {
+  statusEl.textContent = text;
+  statusEl.classList.toggle('error', isError);
+}
+
+// Composer fields (built once init arrives, since they need the encodings and strings).
+let payloadField!: HTMLElement;
+let byteCountEl!: HTMLElement;
+let payloadErrorEl!: HTMLElement;
+let targetBox!: HTMLElement;
+let repeatButton!: HTMLElement;
+let stopButton!: HTMLElement;
+let repeatIndicator!: HTMLElement;
+let historyList!: HTMLElement;
+let runningRepeat: string | undefined;
+
+function buildComposer(): void {
+  const d = state.draft;
+  targetBox = el('div', { class: 'field target' });
+  const formatSel = select('format', [['text', 'text'], ['hex', 'hex'], ['base64', 'base64']], d.format, t('format'), (v) => {
+    d.format = v as Format;
+    updatePlaceholder();
+    changed();
+  });
+  const encodingSel = select('encoding', encodings.map((e) => [e, e]), encodings.includes(d.encoding) ? d.encoding : encodings[0], t('encoding'), (v) => {
+    d.encoding = v;
+    changed();
+    traffic.dispatchEvent(new Event('encoding-changed'));
+  });
+  const endingSel = select('line-ending', [['none', 'none'], ['lf', 'LF \\n'], ['cr', 'CR \\r'], ['crlf', 'CRLF \\r\\n']], d.lineEnding, t('lineEnding'), (v) => {
+    d.lineEnding = v as LineEnding;
+    changed();
+  });
+  const escapes = el('vscode-checkbox', { id: 'escapes', label: t('escapes'), checked: d.escapes });
+  escapes.addEventListener('change', () => {
+    d.escapes = checked(escapes);
+    changed();
+  });
+  payloadField = el('vscode-textarea', { id: 'payload', monospace: true, rows: 4, resize: 'vertical', 'aria-label': t('payload') });
+  setVal(payloadField, d.data);
+  payloadField.addEventListener('input', () => {
+    d.data = val(payloadField);
+    changed();
+  });
+  payloadField.addEventListener('keydown', (e) => {
+    const k = e as KeyboardEvent;
+    if (k.key === 'Enter' && (k.ctrlKey || k.metaKey)) {
+      k.preventDefault();
+      void doSend();
+    }
+  });
+  byteCountEl = el('span', { id: 'byte-count' });
+  payloadErrorEl = el('span', { id: 'payload-error', class: 'error', role: 'alert' });
+  const sendButton = el('vscode-button', { id: 'send', icon: 'send', title: t('sendHint'), text: t('send'), onclick: () => void doSend() });
+  const fileButton = el('vscode-button', { id: 'send-file', icon: 'file-binary', secondary: true, text: t('sendFile'), onclick: () => void doSendFile() });
+  const interval = el('vscode-textfield', { id: 'repeat-interval', type: 'number', min: 0, 'aria-label': t('repeatEvery'), title: t('repeatEvery'), placeholder: 'ms' });
+  setVal(interval, state.intervalMs);
+  interval.addEventListener('input', () => {
+    state.intervalMs = val(interval);
+    persist();
+  });
+  const count = el('vscode-textfield', { id: 'repeat-count', type: 'number', min: 1, 'aria-label': t('repeatTimes'), title: t('repeatTimes'), placeholder: '∞' });
+  setVal(count, state.count);
+  count.addEventListener('input', () => {
+    state.count = val(count);
+    persist();
+  });
+  repeatButton = el('vscode-button', { id: 'repeat', icon: 'sync', secondary: true, text: t('repeat'), onclick: () => void doSend(true) });
+  stopButton = el('vscode-button', { id: 'stop-repeat', icon: 'debug-stop', secondary: true, text: t('stop'), hidden: true, onclick: () => void doStopRepeat() });
+  repeatIndicator = el('span', { id: 'repeat-indicator', hidden: true });
+  historyList = el('div', { id: 'history', role: 'list' });
+
+  composer.replaceChildren(
+    el('div', { class: 'row options' }, targetBox, labelled(t('format'), formatSel), labelled(t('encoding'), encodingSel), labelled(t('lineEnding'), endingSel), escapes),
+    payloadField,
+    el('div', { class: 'row under-payload' }, byteCountEl, payloadErrorEl),
+    el(
+      'div',
+      { class: 'row actions' },
+      sendButton,
+      fileButton,
+      el('span', { class: 'sep' }),
+      labelled(t('repeatEvery'), interval),
+      labelled(t('repeatTimes'), count),
+      repeatButton,
+      stopButton,
+      repeatIndicator,
+    ),
+    statusEl,
+    el('vscode-collapsible', { title: t('history'), id: 'history-box' }, historyList),
+  );
+  updatePlaceholder();
+  renderHistory();
+  renderTarget();
+  changed();
+}
+
+function labelled(text: string, control: HTMLElement): HTMLElement {
+  return el('label', { class: 'labelled' }, el('span', { class: 'label-text', text }), control);
+}
+
+function updatePlaceholder(): void {
+  const key = state.draft.format === 'hex' ? 'payloadPlaceholderHex' : state.draft.format === 'base64' ? 'payloadPlaceholderBase64' : 'payloadPlaceholderText';
+  payloadField.setAttribute('placeholder', t(key));
+}
+
+let validateTimer: ReturnType<typeof setTimeout> | undefined;
+let validateSerial = 0;
+/** The draft changed: save it, and have the host count its bytes (debounced). */
+function changed(): void {
+  persist();
+  if (validateTimer) clearTimeout(validateTimer);
+  validateTimer = setTimeout(() => void validate(), 150);
+}
+
+async function validate(): Promise<boolean> {
+  const serial = ++validateSerial;
+  try {
+    const raw = await request({ type: 'validate', ...state.draft });
+    if (serial !== validateSerial) return true;
+    const r = parseResult('validate', raw);
+    if (!r.ok) return false;
+    if ('error' in r.message) {
+      byteCountEl.textContent = '';
+      payloadErrorEl.textContent = r.message.error;
+      payloadField.setAttribute('invalid', '');
+      return false;
+    }
+    byteCountEl.textContent = t('bytes', r.message.bytes);
+    payloadErrorEl.textContent = '';
+    payloadField.removeAttribute('invalid');
+    return true;
+  } catch (err) {
+    payloadErrorEl.textContent = (err as Error).message;
+    return false;
+  }
+}
+
+function renderTarget(): void {
+  if (!targetBox) return;
+  if (!endpoint) {
+    targetBox.replaceChildren();
+    return;
+  }
+  const ep = endpoint;
+  if (ep.kind === 'tcp-listener' || ep.kind === 'unix-listener') {
+    const live = ep.connections.filter((c) => c.state === 'connected');
+    const options: [string, string][] = [[ep.id, t('allConnections')], ...live.map((c): [string, string] => [c.id, c.label])];
+    if (!options.some(([v]) => v === state.target)) state.target = ep.id;
+    targetBox.replaceChildren(labelled(t('target'), select('target', options, state.target, t('target'), (v) => ((state.target = v), persist()))));
+  } else if (ep.needsDestination) {
+    state.target = ep.id;
+    const to = el('vscode-textfield', { id: 'destination', placeholder: '127.0.0.1:9000', 'aria-label': t('destination') });
+    if (!state.to && ep.lastPeer) state.to = ep.lastPeer;
+    setVal(to, state.to);
+    to.addEventListener('input', () => {
+      state.to = val(to);
+      persist();
+    });
+    targetBox.replaceChildren(labelled(t('destination'), to));
+  } else {
+    state.target = ep.id;
+    targetBox.replaceChildren(labelled(t('target'), el('span', { class: 'static-target', text: ep.label })));
+  }
+}
+
+function destination(): { host: string; port: number } | undefined {
+  if (!endpoint?.needsDestination) return undefined;
+  const m = /^\s*\[?([^\]]+?)\]?:(\d{1,5})\s*$/.exec(state.to || endpoint.lastPeer || '');
+  if (!m) throw new Error(t('destination'));
+  return { host: m[1], port: Number(m[2]) };
+}
+
+async function doSend(repeat = false): Promise<void> {
+  if (!endpoint) return;
+  try {
+    const to = destination();
+    const body: RequestBody = { type: 'send', target: state.target || endpoint.id, ...state.draft, ...(to ? { to } : {}) };
+    if (repeat) {
+      const intervalMs = Number(state.intervalMs || '0');
+      const count = state.count === '' ? undefined : Number(state.count);
+      (body as { repeat?: { intervalMs: number; count?: number } }).repeat = count === undefined ? { intervalMs } : { intervalMs, count };
+    }
+    const r = parseResult('send', await request(body));
+    if (!r.ok) throw new Error(r.error);
+    remember();
+    if (r.message.repeatId) {
+      runningRepeat = r.message.repeatId;
+      showRepeat(t('repeating', r.message.repeatId, 0));
+    } else {
+      setStatus(t('sent', r.message.bytes));
+    }
+  } catch (err) {
+    setStatus((err as Error).message, true);
+  }
+}
+
+async function doSendFile(): Promise<void> {
+  if (!endpoint) return;
+  try {
+    const to = destination();
+    const r = parseResult('sendFile', await request({ type: 'sendFile', target: state.target || endpoint.id, ...(to ? { to } : {}) }));
+    if (!r.ok) throw new Error(r.error);
+    if (!r.message.cancelled) setStatus(t('sentFile', r.message.bytes));
+  } catch (err) {
+    setStatus((err as Error).message, true);
+  }
+}
+
+async function doStopRepeat(): Promise<void> {
+  if (!runningRepeat) return;
+  try {
+    await request({ type: 'stopRepeat', repeatId: runningRepeat });
+  } catch (err) {
+    setStatus((err as Error).message, true);
+  }
+}
+
+function showRepeat(text: string | undefined): void {
+  repeatIndicator.hidden = text === undefined;
+  repeatIndicator.replaceChildren(icon('sync codicon-modifier-spin'), document.createTextNode(` ${text ?? ''}`));
+  stopButton.hidden = text === undefined;
+  repeatButton.toggleAttribute('disabled', text !== undefined);
+}
+
+function remember(): void {
+  const d = { ...state.draft };
+  state.history = [d, ...state.history.filter((h) => !(h.data === d.data && h.format === d.format && h.encoding === d.encoding && h.lineEnding === d.lineEnding && h.escapes === d.escapes))].slice(0, HISTORY_MAX);
+  persist();
+  renderHistory();
+}
+
+function renderHistory(): void {
+  if (!state.history.length) {
+    historyList.replaceChildren(el('p', { class: 'muted', text: t('historyEmpty') }));
+    return;
+  }
+  historyList.replaceChildren(
+    ...state.history.map((h) =>
+      el(
+        'button',
+        {
+          class: 'history-item',
+          role: 'listitem',
+          title: h.data,
+          onclick: () => {
+            state.draft = { ...h };
+            buildComposer();
+            payloadField.focus();
+          },
+        },
+        el('span', { class: 'badge', text: h.format === 'text' ? `${h.encoding}${h.lineEnding !== 'none' ? ` +${h.lineEnding}` : ''}` : h.format }),
+        el('span', { class: 'history-data', text: h.data.length > 120 ? `${h.data.slice(0, 120)}…` : h.data }),
+      ),
+    ),
+  );
+}
+
+// ---- auto-reply ---------------------------------------------------------------------------------------
+
+function buildAutoReply(): void {
+  if (!endpoint || !(endpoint.kind === 'tcp-listener' || endpoint.kind === 'unix-listener' || endpoint.needsDestination)) {
+    autoReplyBox.replaceChildren();
+    return;
+  }
+  const a = state.autoReply;
+  const body = el('div', { class: 'auto-reply-body' });
+  const error = el('span', { class: 'error', role: 'alert' });
+  const renderBody = () => {
+    if (a.mode === 'fixed') {
+      const data = el('vscode-textarea', { id: 'auto-reply-data', monospace: true, rows: 2, 'aria-label': t('modeFixed') });
+      setVal(data, a.data);
+      data.addEventListener('input', () => ((a.data = val(data)), persist()));
+      body.replaceChildren(labelled(t('format'), select('auto-reply-format', [['text', 'text'], ['hex', 'hex'], ['base64', 'base64']], a.format, t('format'), (v) => ((a.format = v as Format), persist()))), data);
+    } else if (a.mode === 'rules') {
+      const rules = el('vscode-textarea', { id: 'auto-reply-rules', monospace: true, rows: 5, 'aria-label': t('rulesJson'), title: t('rulesJson') });
+      setVal(rules, a.rules);
+      rules.addEventListener('input', () => ((a.rules = val(rules)), persist()));
+      body.replaceChildren(el('span', { class: 'muted', text: t('rulesJson') }), rules);
+    } else {
+      body.replaceChildren();
+    }
+  };
+  const mode = select('auto-reply-mode', [['off', t('modeOff')], ['echo', t('modeEcho')], ['fixed', t('modeFixed')], ['rules', t('modeRules')]], a.mode, t('autoReply'), (v) => {
+    a.mode = v as Saved['autoReply']['mode'];
+    persist();
+    renderBody();
+  });
+  const apply = el('vscode-button', {
+    id: 'auto-reply-apply',
+    secondary: true,
+    text: t('apply'),
+    onclick: async () => {
+      error.textContent = '';
+      let spec: AutoReplySpecMessage;
+      if (a.mode === 'fixed') spec = { mode: 'fixed', data: a.data, format: a.format };
+      else if (a.mode === 'rules') {
+        try {
+          spec = { mode: 'rules', rules: JSON.parse(a.rules) };
+        } catch (err) {
+          error.textContent = t('invalidJson', (err as Error).message);
+          return;
+        }
+      } else spec = { mode: a.mode };
+      try {
+        await request({ type: 'setAutoReply', spec });
+        setStatus(t('applied'));
+      } catch (err) {
+        error.textContent = (err as Error).message;
+      }
+    },
+  });
+  renderBody();
+  autoReplyBox.replaceChildren(el('vscode-collapsible', { title: t('autoReply'), id: 'auto-reply-box' }, el('div', { class: 'row' }, labelled(t('autoReply'), mode), apply, error), body));
+}
+
+// ---- traffic view --------------------------------------------------------------------------------------
+
+type RecRow = { kind: 'rec'; r: RecordView; expanded?: boolean; full?: Uint8Array; loading?: boolean; text?: string; hex?: string };
+type GapRow = { kind: 'gap'; after: number; before: number; loading?: boolean };
+type Row = RecRow | GapRow;
+
+let epoch = -1;
+let rows: Row[] = [];
+/** rows, or only those matching the filter. */
+let shown: Row[] = rows;
+let dropped = 0;
+let selectedSeq = -1;
+const ROW_HEIGHT = 22;
+
+const listEl = el('div', { id: 'list', tabindex: 0, role: 'list', 'aria-label': t('traffic') });
+const spacer = el('div', { id: 'spacer' });
+listEl.append(spacer);
+const droppedEl = el('div', { id: 'dropped-line', class: 'muted', hidden: true });
+const skippedEl = el('div', { id: 'skipped-line', class: 'muted', hidden: true });
+const emptyEl = el('div', { id: 'empty-line', class: 'muted' });
+
+const rowKey = (i: number) => {
+  const row = shown[i];
+  return row ? (row.kind === 'rec' ? row.r.seq : `gap${row.after}`) : i;
+};
+
+const virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
+  count: 0,
+  getScrollElement: () => listEl,
+  estimateSize: () => ROW_HEIGHT,
+  getItemKey: rowKey,
+  overscan: 10,
+  scrollToFn: elementScroll,
+  observeElementRect,
+  observeElementOffset,
+  onChange: () => scheduleRender(),
+});
+
+let renderQueued = false;
+function scheduleRender(): void {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    renderRows();
+  });
+}
+
+function textOf(row: RecRow): string {
+  return (row.text ??= decodeForDisplay(row.r.preview, state.draft.encoding) + (row.r.length > row.r.preview.byteLength ? '…' : ''));
+}
+function hexOfRow(row: RecRow): string {
+  return (row.hex ??= hexOf(row.r.preview) + (row.r.length > row.r.preview.byteLength ? ' …' : ''));
+}
+
+function matches(row: Row, filter: string): boolean {
+  if (row.kind === 'gap' || !filter) return true;
+  return textOf(row).toLowerCase().includes(filter) || hexOfRow(row).includes(filter) || row.r.peer.toLowerCase().includes(filter);
+}
+
+function refilter(): void {
+  const f = state.view.filter.trim().toLowerCase();
+  shown = f ? rows.filter((r) => matches(r, f)) : rows;
+  syncCount();
+}
+
+function syncCount(): void {
+  virtualizer.setOptions({ ...virtualizer.options, count: shown.length });
+  virtualizer.measure();
+  emptyEl.textContent = rows.length === 0 ? t('noRecords') : shown.length === 0 ? t('noMatch') : '';
+  emptyEl.hidden = emptyEl.textContent === '';
+  if (state.view.follow && shown.length) virtualizer.scrollToIndex(shown.length - 1, { align: 'end' });
+  scheduleRender();
+}
+
+function renderRows(): void {
+  const items = virtualizer.getVirtualItems();
+  spacer.style.height = `${virtualizer.getTotalSize()}px`;
+  const nodes: HTMLElement[] = [];
+  for (const item of items) {
+    const row = shown[item.index];
+    if (!row) continue;
+    const node = row.kind === 'gap' ? gapNode(row) : recordNode(row);
+    node.dataset.index = String(item.index);
+    node.style.transform = `translateY(${item.start}px)`;
+    nodes.push(node);
+    if (row.kind === 'gap' && !row.loading) void fillGap(row);
+  }
+  spacer.replaceChildren(...nodes);
+  for (const n of nodes) virtualizer.measureElement(n);
+}
+
+function gapNode(row: GapRow): HTMLElement {
+  return el('div', { class: 'row gap', role: 'listitem' }, icon('history'), ` ${row.loading ? t('loading') : t('olderRows', (row.before - row.after).toLocaleString())}`);
+}
+
+function cellTime(time: number): string {
+  return formatTime(time, state.view.showDate);
+}
+
+function recordNode(row: RecRow): HTMLElement {
+  const r = row.r;
+  const mode = state.view.mode;
+  const line = el(
+    'div',
+    { class: 'line' },
+    el('span', { class: 'time', text: cellTime(r.time) }),
+    el('span', { class: `dir ${r.dir}` }, icon(r.dir === 'in' ? 'arrow-down' : 'arrow-up'), el('span', { text: t(r.dir) })),
+    el('span', { class: 'peer', text: r.peer, title: r.peer }),
+    el('span', { class: 'len', text: String(r.length) }),
+  );
+  if (mode !== 'hex') line.append(el('span', { class: 'data text', text: textOf(row) }));
+  if (mode !== 'text') line.append(el('span', { class: 'data hex', text: hexOfRow(row) }));
+  const node = el('div', { class: `row rec${row.expanded ? ' expanded' : ''}${r.seq === selectedSeq ? ' selected' : ''}`, role: 'listitem', 'aria-expanded': String(!!row.expanded), title: t('expandHint') }, line);
+  node.dataset.seq = String(r.seq);
+  node.addEventListener('click', (e) => {
+    if ((e.target as HTMLElement).closest('.detail')) return;
+    selectedSeq = r.seq;
+    toggle(row);
+  });
+  if (row.expanded) {
+    const data = row.full ?? r.preview;
+    const dump = el('pre', { class: 'dump', text: row.loading ? t('loading') : hexDump(data) + (r.length > data.byteLength ? `\n${t('moreBytes', r.length - data.byteLength)}` : '') });
+    const copyHex = el('vscode-button', { secondary: true, icon: 'copy', class: 'copy-hex', text: t('copyHex'), onclick: () => void copy(r.seq, 'hex') });
+    const copyText = el('vscode-button', { secondary: true, icon: 'copy', class: 'copy-text', text: t('copyText'), onclick: () => void copy(r.seq, 'text') });
+    node.append(el('div', { class: 'detail' }, el('div', { class: 'row-actions' }, copyHex, copyText), dump));
+  }
+  return node;
+}
+
+function toggle(row: RecRow): void {
+  row.expanded = !row.expanded;
+  if (row.expanded && !row.full && row.r.length > row.r.preview.byteLength) {
+    row.loading = true;
+    const requestEpoch = epoch;
+    request({ type: 'fetchRecord', epoch, seq: row.r.seq })
+      .then((raw) => {
+        const res = parseResult('fetchRecord', raw);
+        if (res.ok && requestEpoch === epoch) row.full = res.message.data;
+      })
+      .catch((err) => setStatus((err as Error).message, true))
+      .finally(() => {
+        row.loading = false;
+        scheduleRender();
+      });
+  }
+  scheduleRender();
+}
+
+async function copy(seq: number, as: 'hex' | 'text'): Promise<void> {
+  try {
+    await request({ type: 'copy', epoch, seq, as, encoding: state.draft.encoding });
+    setStatus(t('copied'));
+  } catch (err) {
+    setStatus((err as Error).message, true);
+  }
+}
+
+/** Loads the newest page of a gap from the host and puts it in place, keeping what is on screen still. */
+async function fillGap(gap: GapRow): Promise<void> {
+  gap.loading = true;
+  const requestEpoch = epoch;
+  let records: RecordView[] = [];
+  try {
+    const res = parseResult('fetchOlder', await request({ type: 'fetchOlder', epoch, after: gap.after, before: gap.before, limit: Math.min(500, FETCH_PAGE_MAX) }));
+    if (!res.ok || requestEpoch !== epoch) return;
+    records = res.message.records;
+  } catch {
+    // A stale epoch: the host posts a reset.
+    return;
+  } finally {
+    gap.loading = false;
+  }
+  const at = rows.indexOf(gap);
+  if (at < 0) return;
+  const first = records.length ? records[0].seq : gap.before;
+  const replacement: Row[] = [];
+  if (first > Math.max(gap.after, dropped)) replacement.push({ kind: 'gap', after: Math.max(gap.after, dropped), before: first });
+  for (const r of records) replacement.push({ kind: 'rec', r });
+  const shownIndex = shown.indexOf(gap);
+  const firstVisible = virtualizer.getVirtualItems()[0]?.index ?? 0;
+  rows.splice(at, 1, ...replacement);
+  const before = shown.length;
+  refilterKeepingScroll(shownIndex >= 0 && shownIndex <= firstVisible, before);
+}
+
+function refilterKeepingScroll(anchorAbove: boolean, before: number): void {
+  const follow = state.view.follow;
+  const offset = listEl.scrollTop;
+  state.view.follow = false;
+  refilter();
+  state.view.follow = follow;
+  if (anchorAbove) listEl.scrollTop = offset + (shown.length - before) * ROW_HEIGHT;
+  else if (follow && shown.length) virtualizer.scrollToIndex(shown.length - 1, { align: 'end' });
+}
+
+/** Removes rows the core's log no longer holds (seq < dropped) and keeps a gap row for what is not loaded on top. */
+function normalizeTop(): void {
+  let cut = 0;
+  while (cut < rows.length) {
+    const row = rows[cut];
+    if (row.kind === 'rec' ? row.r.seq < dropped : row.before <= dropped) cut++;
+    else break;
+  }
+  if (cut) rows.splice(0, cut);
+  const first = rows[0];
+  if (first?.kind === 'gap') first.after = Math.max(first.after, dropped);
+  else if (first && first.r.seq > dropped) rows.unshift({ kind: 'gap', after: dropped, before: first.r.seq });
+}
+
+function lastSeq(): number {
+  for (let i = rows.length - 1; i >= 0; i--) {
+    const r = rows[i];
+    if (r.kind === 'rec') return r.r.seq;
+    return r.before - 1;
+  }
+  return dropped - 1;
+}
+
+function onReset(m: Extract<HostMessage, { type: 'reset' }>): void {
+  epoch = m.epoch;
+  dropped = m.counters.dropped;
+  skippedTotal = 0;
+  rows = m.records.map((r): Row => ({ kind: 'rec', r }));
+  normalizeTop();
+  setCounters(m.counters);
+  refilter();
+}
+
+function onTraffic(m: Extract<HostMessage, { type: 'traffic' }>): void {
+  if (m.epoch !== epoch) return;
+  skippedTotal += m.skipped;
+  dropped = m.counters.dropped;
+  setCounters(m.counters);
+  if (!m.records.length && !m.skipped) {
+    normalizeTop();
+    return;
+  }
+  const f = state.view.filter.trim().toLowerCase();
+  const last = lastSeq();
+  const firstNew = m.records.length ? m.records[0].seq : last + 1 + m.skipped;
+  const added: Row[] = [];
+  if (firstNew > last + 1) added.push({ kind: 'gap', after: last + 1, before: firstNew });
+  for (const r of m.records) added.push({ kind: 'rec', r });
+  const lengthBefore = rows.length;
+  for (const a of added) rows.push(a);
+  const rowsBefore = rows.length - added.length;
+  normalizeTop();
+  const trimmed = rowsBefore + added.length - rows.length;
+  if (shown !== rows) {
+    if (trimmed) shown = f ? rows.filter((r) => matches(r, f)) : rows;
+    else for (const a of added) if (matches(a, f)) shown.push(a);
+  }
+  void lengthBefore;
+  const offset = listEl.scrollTop;
+  syncCount();
+  if (!state.view.follow && trimmed) listEl.scrollTop = Math.max(0, offset - trimmed * ROW_HEIGHT);
+}
+
+function setCounters(c: CountersView): void {
+  counters = c;
+  countersEl.replaceChildren(
+    el('span', { class: 'counter in' }, icon('arrow-down'), ` ${t('countersIn', formatBytes(c.bytesIn), c.messagesIn.toLocaleString(), formatBytes(c.bytesInRate))}`),
+    el('span', { class: 'counter out' }, icon('arrow-up'), ` ${t('countersOut', formatBytes(c.bytesOut), c.messagesOut.toLocaleString(), formatBytes(c.bytesOutRate))}`),
+  );
+  droppedEl.hidden = c.dropped === 0;
+  droppedEl.textContent = t('droppedLine', c.dropped.toLocaleString(), formatBytes(c.capBytes));
+  skippedEl.hidden = skippedTotal === 0;
+  skippedEl.textContent = t('skippedLine', skippedTotal.toLocaleString());
+}
+
+function buildTraffic(): void {
+  const v = state.view;
+  const mode = select('view-mode', [['text', t('viewText')], ['hex', t('viewHex')], ['both', t('viewBoth')]], v.mode, t('data'), (x) => {
+    v.mode = x as Saved['view']['mode'];
+    persist();
+    scheduleRender();
+  });
+  const filter = el('vscode-textfield', { id: 'filter', placeholder: t('filter'), 'aria-label': t('filter') }, el('span', { slot: 'content-before', class: 'codicon codicon-filter', 'aria-hidden': 'true' }));
+  setVal(filter, v.filter);
+  let filterTimer: ReturnType<typeof setTimeout> | undefined;
+  filter.addEventListener('input', () => {
+    v.filter = val(filter);
+    persist();
+    if (filterTimer) clearTimeout(filterTimer);
+    filterTimer = setTimeout(refilter, 120);
+  });
+  const follow = el('vscode-checkbox', { id: 'follow', label: t('autoscroll'), checked: v.follow });
+  follow.addEventListener('change', () => {
+    v.follow = checked(follow);
+    persist();
+    if (v.follow) syncCount();
+  });
+  const date = el('vscode-checkbox', { id: 'show-date', label: t('showDate'), checked: v.showDate });
+  date.addEventListener('change', () => {
+    v.showDate = checked(date);
+    persist();
+    scheduleRender();
+  });
+  const clear = el('vscode-button', { id: 'clear', secondary: true, icon: 'clear-all', text: t('clear'), onclick: () => void request({ type: 'clear' }).catch((err) => setStatus((err as Error).message, true)) });
+  let exportFormat: 'jsonl' | 'text' | 'raw' = 'jsonl';
+  const exportSel = select('export-format', [['jsonl', 'JSON Lines'], ['text', t('viewText')], ['raw', 'raw bytes']], exportFormat, t('export'), (x) => (exportFormat = x as typeof exportFormat));
+  const exportButton = el('vscode-button', {
+    id: 'export',
+    secondary: true,
+    icon: 'save-as',
+    text: t('export'),
+    onclick: async () => {
+      try {
+        const r = parseResult('export', await request({ type: 'export', format: exportFormat }));
+        if (r.ok && r.message.path) setStatus(t('exported', r.message.records));
+      } catch (err) {
+        setStatus((err as Error).message, true);
+      }
+    },
+  });
+  const head = el('div', { class: 'list-head', 'aria-hidden': 'true' }, el('span', { class: 'time', text: t('time') }), el('span', { class: 'dir', text: t('direction') }), el('span', { class: 'peer', text: t('peer') }), el('span', { class: 'len', text: t('length') }), el('span', { class: 'data', text: t('data') }));
+  traffic.replaceChildren(el('div', { class: 'row toolbar' }, labelled(t('data'), mode), filter, follow, date, clear, exportSel, exportButton), countersEl, droppedEl, skippedEl, head, emptyEl, listEl);
+  traffic.addEventListener('encoding-changed', () => {
+    for (const r of rows) if (r.kind === 'rec') r.text = undefined;
+    refilter();
+  });
+  listEl.addEventListener('scroll', () => {
+    // Scrolling up pauses following; reaching the bottom resumes it.
+    const atEnd = listEl.scrollHeight - listEl.scrollTop - listEl.clientHeight < ROW_HEIGHT;
+    if (v.follow !== atEnd && document.activeElement !== follow) {
+      v.follow = atEnd;
+      (follow as unknown as { checked: boolean }).checked = atEnd;
+      persist();
+    }
+  });
+  listEl.addEventListener('keydown', (e) => {
+    const recs = shown.filter((r): r is RecRow => r.kind === 'rec');
+    if (!recs.length) return;
+    let i = recs.findIndex((r) => r.r.seq === selectedSeq);
+    if (e.key === 'ArrowDown') i = Math.min(recs.length - 1, i + 1);
+    else if (e.key === 'ArrowUp') i = i < 0 ? recs.length - 1 : Math.max(0, i - 1);
+    else if (e.key === 'End') i = recs.length - 1;
+    else if (e.key === 'Home') i = 0;
+    else if (e.key === 'Enter' || e.key === ' ') {
+      if (i >= 0) toggle(recs[i]);
+      e.preventDefault();
+      return;
+    } else return;
+    e.preventDefault();
+    selectedSeq = recs[i].r.seq;
+    virtualizer.scrollToIndex(shown.indexOf(recs[i]), { align: 'auto' });
+    scheduleRender();
+  });
+  virtualizer._didMount();
+  virtualizer._willUpdate();
+}
+
+// ---- endpoint and banner -------------------------------------------------------------------------------
+
+function renderEndpoint(): void {
+  titleEl.textContent = endpoint?.label ?? state.label;
+  stateEl.textContent = endpoint ? endpoint.stateText : '';
+  stateEl.className = endpoint ? `state ${endpoint.state}` : 'state';
+  const problem = !endpoint ? t('endpointGone') : endpoint.error ? t('stateError', endpoint.error) : '';
+  banner.hidden = !problem;
+  banner.replaceChildren(icon(endpoint ? 'error' : 'warning'), document.createTextNode(` ${problem}`));
+  banner.className = endpoint ? 'error' : 'warning';
+  composer.toggleAttribute('inert', !endpoint);
+  composer.classList.toggle('disabled', !endpoint);
+  if (endpoint?.autoReply) stateEl.textContent = `${endpoint.stateText} · ${t('autoReplyOn')}`;
+  renderTarget();
+}
+
+// ---- messages from the host ---------------------------------------------------------------------------
+
+window.addEventListener('message', (event: MessageEvent) => {
+  const parsed = parseHostMessage(event.data);
+  if (!parsed.ok) {
+    console.warn(`Socket Lab panel: ignored a malformed message from the host: ${parsed.error}`);
+    return;
+  }
+  const m = parsed.message;
+  switch (m.type) {
+    case 'init': {
+      strings = m.strings;
+      encodings = m.encodings.length ? m.encodings : ['utf8'];
+      endpoint = m.endpoint;
+      if (state.endpointId !== m.endpointId || !hasSavedDraft) {
+        if (!hasSavedDraft) state.draft = { ...state.draft, ...m.defaults };
+        state.endpointId = m.endpointId;
+      }
+      state.label = m.label;
+      persist();
+      header.replaceChildren(icon('plug'), titleEl, stateEl);
+      buildComposer();
+      buildAutoReply();
+      buildTraffic();
+      renderEndpoint();
+      app.removeAttribute('aria-busy');
+      app.replaceChildren(header, banner, composer, autoReplyBox, traffic);
+      refilter();
+      break;
+    }
+    case 'endpoint': {
+      const hadAutoReplyBox = autoReplyBox.childElementCount > 0;
+      endpoint = m.endpoint;
+      renderEndpoint();
+      if (hadAutoReplyBox !== !!endpoint) buildAutoReply();
+      break;
+    }
+    case 'reset':
+      onReset(m);
+      break;
+    case 'traffic':
+      onTraffic(m);
+      break;
+    case 'repeat':
+      if (m.running) {
+        runningRepeat = m.repeatId;
+        showRepeat(t('repeating', m.repeatId, m.sent));
+      } else if (m.repeatId === runningRepeat) {
+        runningRepeat = undefined;
+        showRepeat(undefined);
+        if (m.error) setStatus(t('repeatFailed', m.sent, m.error), true);
+        else setStatus(t('repeatEnded', m.sent));
+      }
+      break;
+    case 'response': {
+      const p = pending.get(m.id);
+      if (!p) return;
+      pending.delete(m.id);
+      if (m.ok) p.resolve(m.result);
+      else p.reject(new Error(m.error));
+      break;
+    }
+  }
+});
+
+void counters;
+vscode.postMessage({ type: 'ready' });
