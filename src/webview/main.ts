@@ -534,7 +534,12 @@ function syncCount(): void {
   virtualizer.measure();
   emptyEl.textContent = rows.length === 0 ? t('noRecords') : shown.length === 0 ? t('noMatch') : '';
   emptyEl.hidden = emptyEl.textContent === '';
-  if (state.view.follow && shown.length) virtualizer.scrollToIndex(shown.length - 1, { align: 'end' });
+  if (state.view.follow && shown.length) {
+    // Jump now (not on the next frame), so the first render after a reset is already at the newest rows.
+    spacer.style.height = `${virtualizer.getTotalSize()}px`;
+    listEl.scrollTop = listEl.scrollHeight;
+    virtualizer.scrollToIndex(shown.length - 1, { align: 'end' });
+  }
   scheduleRender();
 }
 
@@ -542,6 +547,9 @@ function renderRows(): void {
   const items = virtualizer.getVirtualItems();
   spacer.style.height = `${virtualizer.getTotalSize()}px`;
   const nodes: HTMLElement[] = [];
+  // Gaps load only when really on screen (not in the overscan), so the anchoring after a load does not chain loads.
+  const top = listEl.scrollTop;
+  const bottom = top + listEl.clientHeight;
   for (const item of items) {
     const row = shown[item.index];
     if (!row) continue;
@@ -549,7 +557,7 @@ function renderRows(): void {
     node.dataset.index = String(item.index);
     node.style.transform = `translateY(${item.start}px)`;
     nodes.push(node);
-    if (row.kind === 'gap' && !row.loading) void fillGap(row);
+    if (row.kind === 'gap' && !row.loading && item.end > top && item.start < bottom) void fillGap(row);
   }
   spacer.replaceChildren(...nodes);
   for (const n of nodes) virtualizer.measureElement(n);
@@ -643,10 +651,11 @@ async function fillGap(gap: GapRow): Promise<void> {
   if (first > Math.max(gap.after, dropped)) replacement.push({ kind: 'gap', after: Math.max(gap.after, dropped), before: first });
   for (const r of records) replacement.push({ kind: 'rec', r });
   const shownIndex = shown.indexOf(gap);
-  const firstVisible = virtualizer.getVirtualItems()[0]?.index ?? 0;
-  rows.splice(at, 1, ...replacement);
   const before = shown.length;
-  refilterKeepingScroll(shownIndex >= 0 && shownIndex <= firstVisible, before);
+  // The gap is on screen at the top (or above it): keep the rows under it where they are.
+  const anchorAbove = shownIndex >= 0 && (virtualizer.getVirtualItems().find((i) => i.index === shownIndex)?.start ?? 0) <= listEl.scrollTop + ROW_HEIGHT;
+  rows.splice(at, 1, ...replacement);
+  refilterKeepingScroll(anchorAbove, before);
 }
 
 function refilterKeepingScroll(anchorAbove: boolean, before: number): void {

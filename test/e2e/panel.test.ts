@@ -21,6 +21,7 @@ describe('Send panel in the real workbench', function () {
   let ncat: ChildProcess | undefined;
   let received = Buffer.alloc(0);
   const dialogs: string[] = [];
+  const cspErrors: string[] = [];
 
   /** Sets a vscode-single-select (custom element) the way a user's pick does: value + change event. */
   async function pick(selector: string, value: string): Promise<void> {
@@ -36,6 +37,9 @@ describe('Send panel in the real workbench', function () {
 
   before(async () => {
     wb = await Workbench.start();
+    wb.page.on('console', (m) => {
+      if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text())) cspErrors.push(m.text());
+    });
     wb.page.on('dialog', (d) => {
       dialogs.push(d.message());
       void d.dismiss();
@@ -147,9 +151,124 @@ describe('Send panel in the real workbench', function () {
     await shot('send-panel-high-contrast');
   });
 
+  it('copies a record as hex through the host clipboard', async () => {
+    await wb.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(wb.page.url()).origin });
+    const row = panel.locator('.rec', { has: panel.locator('.dir.in') }).filter({ hasText: 'hello from ncat' }).first();
+    await row.locator('.line').click();
+    await panel.locator('.rec.expanded .copy-hex').click();
+    await panel.locator('#status', { hasText: 'Copied' }).waitFor({ timeout: 10000 });
+    const text = await wb.page.evaluate(() => navigator.clipboard.readText()).catch(() => undefined);
+    if (text !== undefined) assert.strictEqual(text, '68 65 6c 6c 6f 20 66 72 6f 6d 20 6e 63 61 74 0a');
+    await row.locator('.line').click();
+  });
+
+  it('turns on echo auto-reply from the panel', async () => {
+    await panel.locator('#auto-reply-box').click();
+    await pick('#auto-reply-mode', 'echo');
+    await panel.locator('#auto-reply-apply').click();
+    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await panel.locator('#state', { hasText: 'Auto-reply is on' }).waitFor({ timeout: 10000 });
+    received = Buffer.alloc(0);
+    ncat!.stdin!.write('echo me\n');
+    await waitUntil(() => received.toString('latin1') === 'echo me\n', 'the echo at ncat');
+    await pick('#auto-reply-mode', 'off');
+    await panel.locator('#auto-reply-apply').click();
+    await panel.locator('#state', { hasText: /^listening$/ }).waitFor({ timeout: 10000 });
+    await panel.locator('#auto-reply-box').click();
+  });
+
   it('clears the log from the panel', async () => {
     await panel.locator('#clear').click();
     await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
     assert.strictEqual(await panel.locator('.rec').count(), 0);
+  });
+
+  it('keeps the draft and the rows when the panel is hidden and shown again', async () => {
+    await pick('#format', 'text');
+    await panel.locator('#payload textarea').fill('draft survives');
+    ncat!.stdin!.write('while visible\n');
+    await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 10000 });
+    await wb.runCommand('File: New Untitled Text File');
+    await panel.locator('#payload').waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
+    await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 15000 });
+    assert.strictEqual(await panel.locator('#payload textarea').inputValue(), 'draft survives');
+  });
+
+  it('scrolls 100,000 rows smoothly, skips what a hidden panel missed and fetches it when scrolled back', async () => {
+    received = Buffer.alloc(0);
+    await pick('#format', 'hex');
+    await pick('#line-ending', 'none');
+    await panel.locator('#payload textarea').fill('2e');
+    await panel.locator('#repeat-interval input').fill('0');
+    await panel.locator('#repeat-count input').fill('100000');
+    await panel.locator('#byte-count', { hasText: '1 bytes' }).waitFor({ timeout: 10000 });
+    const outBefore = Number(/Out: .*?([\d,]+) msgs/.exec(await panel.locator('#counters').innerText())![1].replace(/,/g, ''));
+    const started = Date.now();
+    await panel.locator('#repeat').click();
+    await waitUntil(() => received.length >= 100000, '100,000 bytes at ncat', 120000);
+    await panel.locator('#counters', { hasText: `${(outBefore + 100000).toLocaleString('en-US')} msgs` }).waitFor({ timeout: 20000 }).catch(async () => {
+      assert.fail(`counters: ${await panel.locator('#counters').innerText()}`);
+    });
+    const floodMs = Date.now() - started;
+    await panel.locator('#repeat-indicator').waitFor({ state: 'hidden', timeout: 20000 });
+    // Scroll the whole list in 40 jumps; each frame must be quick and only a window of rows in the DOM.
+    const perf = await panel.locator('#list').evaluate(async (list) => {
+      const frame = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const times: number[] = [];
+      let maxRows = 0;
+      for (let i = 0; i <= 40; i++) {
+        const t0 = performance.now();
+        list.scrollTop = ((i * 7919) % 41) / 40 * (list.scrollHeight - list.clientHeight);
+        await frame();
+        times.push(performance.now() - t0);
+        maxRows = Math.max(maxRows, list.querySelectorAll('.row').length);
+      }
+      return { mean: times.reduce((a, b) => a + b, 0) / times.length, max: Math.max(...times), maxRows, height: list.scrollHeight };
+    });
+    console.log(`      flood ${floodMs} ms; scroll frames mean ${perf.mean.toFixed(1)} ms, max ${perf.max.toFixed(1)} ms; ${perf.maxRows} rows in the DOM; list ${perf.height} px`);
+    assert.ok(perf.maxRows < 200, `virtualized: ${perf.maxRows} rows in the DOM`);
+    assert.ok(perf.mean < 100, `mean frame ${perf.mean} ms`);
+    assert.ok(perf.height > 20000 * 22, `the list holds the flood (${perf.height} px)`);
+
+    // Back at the bottom: following again.
+    await panel.locator('#list').evaluate((list) => (list.scrollTop = list.scrollHeight));
+    await waitUntil(async () => (await panel.locator('#follow').evaluate((el) => (el as unknown as { checked: boolean }).checked)) === true, 'follow to resume at the bottom', 5000);
+    // Hidden during a flood: when shown again the panel holds the newest rows and offers the older ones.
+    await wb.page.locator('.tabs-container .tab', { hasText: 'Untitled-1' }).click();
+    await panel.locator('#payload').waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
+    const gap = panel.locator('.row.gap').first();
+    await panel.locator('#list').evaluate((list) => (list.scrollTop = list.scrollHeight));
+    const rowsAfterShow = await panel.locator('#list').evaluate((list) => list.scrollHeight);
+    assert.ok(rowsAfterShow <= 2100 * 22 + 200, `at most one batch of rows after a reset (${rowsAfterShow} px)`);
+    await panel.locator('#list').evaluate((list) => (list.scrollTop = 0));
+    await gap.waitFor({ timeout: 10000 });
+    await waitUntil(async () => (await panel.locator('#list').evaluate((list) => list.scrollHeight)) > rowsAfterShow + 400 * 22, 'older rows fetched on scroll', 15000);
+    await shot('send-panel-flood');
+  });
+
+  it('shows a banner and keeps the rows when the endpoint is stopped', async () => {
+    const item = wb.treeItem(new RegExp(`TCP 127\\.0\\.0\\.1:${port}`));
+    await wb.openSocketsView();
+    await item.hover();
+    await item.locator('.action-label[aria-label^="Stop"]').click();
+    await panel.locator('#banner', { hasText: 'no longer exists' }).waitFor({ timeout: 15000 });
+    assert.ok((await panel.locator('.rec').count()) > 0);
+    assert.strictEqual(await panel.locator('#composer').getAttribute('inert'), '');
+  });
+
+  it('comes back after a window reload with its draft and an endpoint-gone banner', async () => {
+    await wb.page.reload();
+    await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
+    const restored = wb.webview();
+    await restored.locator('#banner', { hasText: 'no longer exists' }).waitFor({ timeout: 60000 });
+    assert.strictEqual(await restored.locator('#payload textarea').inputValue(), '2e');
+    await restored.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
+    await shot('send-panel-restored');
+  });
+
+  it('raised no CSP violation in the webview', () => {
+    assert.deepStrictEqual(cspErrors, []);
   });
 });

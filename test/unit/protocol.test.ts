@@ -168,6 +168,8 @@ describe('send panel HTML shell', () => {
     assert.deepStrictEqual(directives.get('style-src'), [cspSource]);
     assert.deepStrictEqual(directives.get('font-src'), [cspSource]);
     assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), csp);
+    assert.deepStrictEqual(directives.get('img-src'), [cspSource, 'data:']);
+    assert.deepStrictEqual([...directives.keys()].sort(), ['default-src', 'font-src', 'img-src', 'script-src', 'style-src']);
     const scripts = all.filter((e) => e.tagName === 'script');
     assert.ok(scripts.length >= 1);
     for (const s of scripts) {

@@ -30,7 +30,8 @@ export function escapeHtml(text: string): string {
 export function panelCsp(cspSource: string, nonce: string): string {
   return [
     "default-src 'none'",
-    `img-src ${cspSource}`,
+    // data: only for images: @vscode-elements' textarea draws its resize grip with a data: PNG.
+    `img-src ${cspSource} data:`,
     // Lit and @vscode-elements style their shadow roots with constructable stylesheets (adoptedStyleSheets),
     // which style-src does not block, so no 'unsafe-inline' is needed.
     `style-src ${cspSource}`,
