@@ -316,7 +316,7 @@ function renderTarget(): void {
 function destination(): { host: string; port: number } | undefined {
   if (!endpoint?.needsDestination) return undefined;
   const m = /^\s*\[?([^\]]+?)\]?:(\d{1,5})\s*$/.exec(state.to || endpoint.lastPeer || '');
-  if (!m) throw new Error(t('destination'));
+  if (!m) throw new Error(t('badDestination'));
   return { host: m[1], port: Number(m[2]) };
 }
 
@@ -635,7 +635,7 @@ async function fillGap(gap: GapRow): Promise<void> {
   const requestEpoch = epoch;
   let records: RecordView[] = [];
   try {
-    const res = parseResult('fetchOlder', await request({ type: 'fetchOlder', epoch, after: gap.after, before: gap.before, limit: Math.min(500, FETCH_PAGE_MAX) }));
+    const res = parseResult('fetchOlder', await request({ type: 'fetchOlder', epoch, after: gap.after, before: gap.before, limit: FETCH_PAGE_MAX }));
     if (!res.ok || requestEpoch !== epoch) return;
     records = res.message.records;
   } catch {
@@ -782,7 +782,7 @@ function buildTraffic(): void {
     onclick: async () => {
       try {
         const r = parseResult('export', await request({ type: 'export', format: exportFormat }));
-        if (r.ok && r.message.path) setStatus(t('exported', r.message.records));
+        if (r.ok && r.message.path) setStatus(t('exported', r.message.records, r.message.path));
       } catch (err) {
         setStatus((err as Error).message, true);
       }
@@ -874,6 +874,11 @@ window.addEventListener('message', (event: MessageEvent) => {
     case 'endpoint': {
       const hadAutoReplyBox = autoReplyBox.childElementCount > 0;
       endpoint = m.endpoint;
+      if (!endpoint && runningRepeat) {
+        // The core stops the repeats of a stopped endpoint.
+        runningRepeat = undefined;
+        showRepeat(undefined);
+      }
       renderEndpoint();
       if (hadAutoReplyBox !== !!endpoint) buildAutoReply();
       break;
