@@ -237,6 +237,8 @@ describe('Send panel in the real workbench', function () {
     await panel.locator('#list').evaluate((list) => (list.scrollTop = list.scrollHeight));
     const rowsAfterShow = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
     assert.ok(rowsAfterShow <= 2001 + 1, `at most one batch of rows (and a gap row) after a reset: ${rowsAfterShow}`);
+    // The rows of the reset carry their bytes (a batch's previews travel in one buffer).
+    await waitUntil(async () => (await panel.locator('.rec .data.hex').last().innerText()).trim() === '2e', 'the newest row to show 2e', 10000);
 
     // Scrolling back loads older pages from the host until the whole log is in the list.
     const deadline = Date.now() + 90000;

@@ -218,6 +218,9 @@ describe('traffic feed (host side coalescing)', () => {
     assert.strictEqual(skipped, 150);
     assert.deepStrictEqual([records[0].seq, records[99].seq], [150, 249]);
     assert.ok(feed.matches(log, 0));
+    // One ArrayBuffer per post, whatever the batch size (VS Code's RPC counts buffers in a byte).
+    assert.strictEqual(new Set(records.map((r) => r.preview.buffer)).size, 1);
+    assert.deepStrictEqual([...records[5].preview], [...log[155].data]);
     assert.deepStrictEqual(feed.take(), { records: [], skipped: 0 });
     // Scrolling back pages through what was skipped, newest first.
     const page = feed.page(log, 0, 0, 150, 60);

@@ -12,17 +12,39 @@ import { BATCH_MAX_RECORDS, PREVIEW_MAX_BYTES, type RecordView } from '../../sha
 
 /** Turns a record into what the panel receives: a copied preview of at most `PREVIEW_MAX_BYTES`. */
 export function toRecordView(record: TrafficRecord, seq: number): RecordView {
-  const view: RecordView = {
-    seq,
-    time: record.time,
-    dir: record.direction,
-    peer: record.peer.length > 1024 ? record.peer.slice(0, 1024) : record.peer,
-    length: record.data.byteLength,
-    // A copy, so the post never drags a pooled Buffer's whole backing store along.
-    preview: new Uint8Array(record.data.subarray(0, PREVIEW_MAX_BYTES)),
-  };
-  if (record.connectionId !== undefined) view.connectionId = record.connectionId;
-  return view;
+  return toRecordViews([record], seq)[0];
+}
+
+/**
+ * Record views for consecutive records starting at `firstSeq`. All previews are views into ONE fresh
+ * ArrayBuffer: VS Code serializes each distinct ArrayBuffer of a webview message as a separate RPC
+ * argument and writes the argument count as a byte, so a post with hundreds of separate buffers arrives
+ * corrupted from a remote extension host (seen in code-server 4.100: previews came out empty). One
+ * buffer per post also means one copy and one transfer.
+ */
+export function toRecordViews(records: readonly TrafficRecord[], firstSeq: number): RecordView[] {
+  let total = 0;
+  for (const r of records) total += Math.min(r.data.byteLength, PREVIEW_MAX_BYTES);
+  const shared = new Uint8Array(total);
+  const out: RecordView[] = new Array(records.length);
+  let at = 0;
+  for (let i = 0; i < records.length; i++) {
+    const record = records[i];
+    const n = Math.min(record.data.byteLength, PREVIEW_MAX_BYTES);
+    shared.set(record.data.subarray(0, n), at);
+    const view: RecordView = {
+      seq: firstSeq + i,
+      time: record.time,
+      dir: record.direction,
+      peer: record.peer.length > 1024 ? record.peer.slice(0, 1024) : record.peer,
+      length: record.data.byteLength,
+      preview: shared.subarray(at, at + n),
+    };
+    if (record.connectionId !== undefined) view.connectionId = record.connectionId;
+    out[i] = view;
+    at += n;
+  }
+  return out;
 }
 
 /** Counts and keeps (by reference, bounded) the records of one endpoint between two posts. */
@@ -61,11 +83,9 @@ export class TrafficFeed {
   take(): { records: RecordView[]; skipped: number } {
     const n = Math.min(this._arrived, this._capacity);
     const skipped = this._arrived - n;
-    const records: RecordView[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const seq = this._next - n + i;
-      records[i] = toRecordView(this._ring[seq % this._capacity]!, seq);
-    }
+    const picked: TrafficRecord[] = new Array(n);
+    for (let i = 0; i < n; i++) picked[i] = this._ring[(this._next - n + i) % this._capacity]!;
+    const records = toRecordViews(picked, this._next - n);
     this._ring.fill(undefined);
     this._arrived = 0;
     return { records, skipped };
@@ -84,21 +104,14 @@ export class TrafficFeed {
     this._last = log[log.length - 1];
     this._ring.fill(undefined);
     const n = Math.min(log.length, this._capacity);
-    const out: RecordView[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const index = log.length - n + i;
-      out[i] = toRecordView(log[index], dropped + index);
-    }
-    return out;
+    return toRecordViews(log.slice(log.length - n), dropped + log.length - n);
   }
 
   /** Records with after <= seq < before, at most `limit`, the newest of that range (for scrolling back). */
   page(log: readonly TrafficRecord[], dropped: number, after: number, before: number, limit: number): RecordView[] {
     const end = Math.min(before - dropped, log.length);
     const start = Math.max(0, after - dropped, end - limit);
-    const out: RecordView[] = [];
-    for (let i = start; i < end; i++) out.push(toRecordView(log[i], dropped + i));
-    return out;
+    return end > start ? toRecordViews(log.slice(start, end), dropped + start) : [];
   }
 
   /** The record with this seq, when the log still holds it. */
