@@ -1,6 +1,7 @@
 // The send panel in real Chromium inside the real workbench, against a real ncat peer.
 import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
+import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
@@ -304,5 +305,60 @@ describe('Send panel in the real workbench', function () {
 
   it('raised no CSP violation in the webview', () => {
     assert.deepStrictEqual(cspErrors, []);
+  });
+});
+
+describe('Send panel of a UDP listener with a small log cap', function () {
+  this.timeout(240000);
+  let wb: Workbench;
+  let peer: dgram.Socket;
+  const got: Buffer[] = [];
+
+  before(async () => {
+    wb = await Workbench.start({ settings: { 'socketLab.logCapBytes': 65536 } });
+    peer = dgram.createSocket('udp4');
+    peer.on('message', (m) => got.push(m));
+    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
+  });
+
+  after(async () => {
+    peer?.close();
+    await wb?.stop();
+  });
+
+  it('answers the last peer with Ctrl+Enter and says how many records the cap evicted', async () => {
+    await wb.openSocketsView();
+    await wb.runCommand('Socket Lab: Start UDP Listener');
+    await wb.answer('127.0.0.1');
+    await wb.answer('0');
+    const item = wb.treeItem(/UDP 127\.0\.0\.1:\d+/);
+    await item.waitFor({ state: 'visible', timeout: 20000 });
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);
+    await item.hover();
+    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
+    const panel = wb.webview();
+    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 });
+
+    peer.send('hello udp', port, '127.0.0.1');
+    await panel.locator('.rec .data.text', { hasText: 'hello udp' }).waitFor({ timeout: 15000 });
+    const peerAddress = `127.0.0.1:${peer.address().port}`;
+    await waitUntil(async () => (await panel.locator('#destination input').inputValue().catch(() => '')) === peerAddress, 'the destination to default to the last peer');
+
+    await panel.locator('#payload textarea').fill('pong');
+    await panel.locator('#byte-count', { hasText: '4' }).waitFor({ timeout: 10000 });
+    await panel.locator('#payload textarea').press('Control+Enter');
+    await waitUntil(() => got.some((m) => m.toString() === 'pong'), 'the reply at the UDP peer');
+
+    // 2,000 datagrams of 200 bytes: the 64 KiB log keeps about 240 of them.
+    const payload = Buffer.alloc(200, 0x41);
+    for (let i = 0; i < 2000; i++) {
+      peer.send(payload, port, '127.0.0.1');
+      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
+    }
+    await panel.locator('#dropped-line', { hasText: 'evicted by the log cap (64 KB)' }).waitFor({ timeout: 15000 });
+    await new Promise((r) => setTimeout(r, 500));
+    const rows = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
+    assert.ok(rows <= 65536 / (200 + 64) + 2, `the panel holds no more than the log: ${rows} rows`);
+    await wb.screenshot('send-panel-udp');
   });
 });
