@@ -152,16 +152,8 @@ export class UdpSocket extends Endpoint {
     if (!socket || this.isDisposed || this.state === 'closed') {
       return Promise.reject(new SocketLabError('socketClosed', `The UDP socket ${this.id} is closed; restart it first.`, { id: this.id }));
     }
-    const max = udpMaxPayload(remote.address);
-    if (data.byteLength > max) {
-      return Promise.reject(
-        new SocketLabError(
-          'payloadTooLarge',
-          `A UDP datagram to ${formatAddress(remote.address, remote.port)} can carry at most ${max} bytes over ${max === UDP_MAX_PAYLOAD_IPV6 ? 'IPv6' : 'IPv4'}; this payload has ${data.byteLength}.`,
-          { address: remote.address, port: remote.port, limit: max, size: data.byteLength },
-        ),
-      );
-    }
+    const tooLarge = sizeError(remote, data);
+    if (tooLarge) return Promise.reject(tooLarge);
     return new Promise<number>((resolve, reject) => {
       const cb = (err: Error | null) => {
         if (err) {
@@ -197,6 +189,9 @@ export class UdpSocket extends Endpoint {
       return this._sendDatagram(this._connectedPeer!, data);
     }
     if (target.to) {
+      // Refused before the destination is registered as a peer: a refused send leaves no trace in list().
+      const tooLarge = sizeError(target.to, data);
+      if (tooLarge) throw tooLarge;
       return this._sendDatagram(this._peer(target.to.address, target.to.port), data);
     }
     if (target.connectionId !== undefined) {
@@ -272,6 +267,17 @@ export class UdpSocket extends Endpoint {
       }
     }
   }
+}
+
+/** The 'payloadTooLarge' error when `data` does not fit one datagram to `remote`, else undefined. */
+function sizeError(remote: { address: string; port: number }, data: Uint8Array): SocketLabError | undefined {
+  const max = udpMaxPayload(remote.address);
+  if (data.byteLength <= max) return undefined;
+  return new SocketLabError(
+    'payloadTooLarge',
+    `A UDP datagram to ${formatAddress(remote.address, remote.port)} can carry at most ${max} bytes over ${max === UDP_MAX_PAYLOAD_IPV6 ? 'IPv6' : 'IPv4'}; this payload has ${data.byteLength}.`,
+    { address: remote.address, port: remote.port, limit: max, size: data.byteLength },
+  );
 }
 
 /** True for 224.0.0.0/4 and ff00::/8. */
