@@ -1,6 +1,7 @@
 /** TCP and Unix-domain listeners: bind, listen(backlog), accept many clients, send to one or all. */
 import * as fs from 'fs';
 import * as net from 'net';
+import * as nodePath from 'path';
 import { EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
 import { SocketLabError } from './errors';
 import { StreamEndpoint } from './streamEndpoint';
@@ -38,6 +39,7 @@ export class StreamListener extends StreamEndpoint {
     const { path, address, port, backlog } = this._options;
     if (path !== undefined) {
       await prepareUnixPath(path);
+      await checkParentFolder(path);
     }
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
     const ctx = path !== undefined ? { operation: 'listen', path } : { operation: 'listen', address, port };
@@ -201,6 +203,27 @@ export async function prepareUnixPath(path: string): Promise<void> {
     await fs.promises.unlink(path);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw toSocketLabError(err, { operation: 'listen', path });
+  }
+}
+
+/**
+ * libuv reports bind() of a socket path in a missing folder as EACCES (for Windows compatibility), which
+ * would read "permission denied"; say what is really wrong instead.
+ */
+async function checkParentFolder(path: string): Promise<void> {
+  if (process.platform === 'win32') return;
+  const folder = nodePath.dirname(path);
+  try {
+    const st = await fs.promises.stat(folder);
+    if (!st.isDirectory()) {
+      throw new SocketLabError('fileNotFound', `${folder} is not a folder, so ${path} cannot be created; check the path.`, { path, folder });
+    }
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
+      throw new SocketLabError('fileNotFound', `The folder ${folder} does not exist, so ${path} cannot be created; create the folder or choose another path.`, { path, folder });
+    }
+    if (!(err instanceof SocketLabError)) return; // EACCES and the like: let listen() report it with the path.
+    throw err;
   }
 }
 
