@@ -45,7 +45,8 @@ export abstract class StreamEndpoint extends Endpoint {
   protected write(c: Connection, data: Uint8Array, mode: SendMode): Promise<number> {
     const socket = c.socket;
     if (!socket || c.state !== 'connected' || socket.destroyed) {
-      return Promise.reject(new SocketLabError('connectionClosed', `Connection ${c.id} to ${c.label} is closed; nothing was sent.`, { id: c.id, peer: c.label }));
+      // A connection that failed (reset, broken pipe) says why, rather than only that it is closed.
+      return Promise.reject(c.error ?? new SocketLabError('connectionClosed', `Connection ${c.id} to ${c.label} is closed; nothing was sent.`, { id: c.id, peer: c.label }));
     }
     if (c.localEnded || socket.writableEnded) {
       return Promise.reject(new SocketLabError('connectionEnded', `Connection ${c.id} to ${c.label} was half-closed by this side; it can only receive now.`, { id: c.id, peer: c.label }));
