@@ -76,6 +76,8 @@ export class Connection {
   socket?: net.Socket;
   /** Stream paused because the capture file fell behind. */
   pausedForCapture = false;
+  /** Stream paused because the peer does not read our auto-replies. */
+  pausedForReply = false;
 
   constructor(
     readonly id: string,
@@ -295,7 +297,7 @@ export abstract class Endpoint extends Disposable {
       c.socket.pause();
       this.capture.onDrain(() => {
         c.pausedForCapture = false;
-        c.socket?.resume();
+        if (!c.pausedForReply) c.socket?.resume();
       });
     }
     if (this._collectors.size) {

@@ -15,8 +15,18 @@ export abstract class StreamEndpoint extends Endpoint {
       if (this.autoReply) {
         const reply = this.replyFor(chunk);
         if (reply && reply.byteLength && c.state === 'connected' && !c.localEnded) {
-          socket.write(reply);
+          const flushed = socket.write(reply);
           this.sent(c, reply);
+          if (!flushed && !c.pausedForReply) {
+            // The peer does not read its replies: stop reading from it until it does, as a real echo
+            // server would, so a peer that only sends cannot grow our memory without bound.
+            c.pausedForReply = true;
+            socket.pause();
+            socket.once('drain', () => {
+              c.pausedForReply = false;
+              if (!c.pausedForCapture) socket.resume();
+            });
+          }
         }
       }
     });
