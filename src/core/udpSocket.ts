@@ -8,6 +8,9 @@ import { EndpointInfo } from './types';
 import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from './validate';
 
 
+/** Receive buffer asked for on every UDP socket (the OS may grant less). */
+export const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** Peers tracked per UDP socket; beyond this the oldest is forgotten (its records stay in the log). */
 export const MAX_UDP_PEERS = 10000;
 
@@ -97,6 +100,13 @@ export class UdpSocket extends Endpoint {
       throw new SocketLabError('stopped', `Endpoint ${this.id} was stopped while starting.`, { id: this.id });
     }
     this._socket = socket;
+    try {
+      // A flood of datagrams outruns the default ~200 KiB buffer during any pause of the event loop (a GC,
+      // a busy host): ask for more so bursts are absorbed instead of dropped. Linux caps it at rmem_max.
+      if (socket.getRecvBufferSize() < UDP_RECV_BUFFER_BYTES) socket.setRecvBufferSize(UDP_RECV_BUFFER_BYTES);
+    } catch {
+      // The OS refused the size (some platforms fail above their maximum): the default buffer still works.
+    }
     const a = socket.address();
     this.local = { address: a.address, port: a.port };
     if (connected) {
