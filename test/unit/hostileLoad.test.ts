@@ -1,0 +1,349 @@
+// Issue 7, integrity, load and hostile peers: byte-exact bulk transfer, UDP counters against the kernel,
+// many clients, open/close cycles without leaks, and payloads that must stay inert when displayed.
+// Every loop is bounded in count and time; peers run in other processes; loopback only.
+import * as assert from 'assert';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { decodeText, escapeForDisplay, hexDump } from '../../src/core/codec';
+import { SocketLab } from '../../src/core/socketLab';
+import { portOf, rawConnect, withLab } from './helpers/lab';
+import { sleep, startPeer, tempDir, waitFor, waitForOutput } from './helpers/util';
+import './helpers/noLeaks';
+
+const peers = path.join(__dirname, '../../../test/peers');
+/** Figures for RELIABILITY.md, printed as one line each. */
+function figure(name: string, value: unknown): void {
+  console.log(`      [figure] ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
+}
+
+/** Descriptors this process holds, by kind ('socket', 'pipe', 'anon_inode', 'file'). */
+function fds(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    let kind = 'gone';
+    try {
+      const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
+      kind = /^(socket|pipe|anon_inode)/.exec(target)?.[1] ?? 'file';
+    } catch {
+      continue; // The descriptor readdir itself used.
+    }
+    out[kind] = (out[kind] ?? 0) + 1;
+  }
+  return out;
+}
+
+function resources(): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1;
+  return out;
+}
+
+/** The kernel's drop counter of the UDP socket bound to `port` (last column of /proc/net/udp). */
+function udpDrops(port: number): number {
+  const hexPort = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  for (const line of fs.readFileSync('/proc/net/udp', 'utf8').split('\n').slice(1)) {
+    const cols = line.trim().split(/\s+/);
+    if (cols[1]?.endsWith(hexPort)) return Number(cols[cols.length - 1]);
+  }
+  throw new Error(`no UDP socket on port ${port} in /proc/net/udp`);
+}
+
+const linux = process.platform === 'linux';
+
+describe('integrity and load', function () {
+  this.timeout(120000);
+
+  it('1 GiB through an echo listener comes back byte-exact (SHA-256 both directions, client in another process)', async function () {
+    if (!linux) this.skip();
+    const TOTAL = 1 << 30;
+    await withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
+      const inHash = crypto.createHash('sha256');
+      const outHash = crypto.createHash('sha256');
+      const sub = lab.onDidTraffic(({ record }) => (record.direction === 'in' ? inHash : outHash).update(record.data));
+      const t0 = Date.now();
+      const client = startPeer('python3', [path.join(peers, 'hash_echo_client.py'), '127.0.0.1', String(portOf(l)), String(TOTAL), '90']);
+      try {
+        const line = await waitForOutput(client, /^\{.*\}$/m, 100000);
+        const r = JSON.parse(line[0]) as { sent: number; received: number; sentSha: string; receivedSha: string; seconds: number };
+        const seconds = (Date.now() - t0) / 1000;
+        assert.strictEqual(r.sent, TOTAL);
+        assert.strictEqual(r.received, TOTAL, 'the echo came back short');
+        const info = lab.get(l.id)!;
+        assert.strictEqual(info.bytesIn, TOTAL, 'bytesIn');
+        assert.strictEqual(info.bytesOut, TOTAL, 'bytesOut');
+        assert.strictEqual(inHash.digest('hex'), r.sentSha, 'what the listener received differs from what the client sent');
+        assert.strictEqual(outHash.digest('hex'), r.sentSha, 'what the listener echoed differs from what it received');
+        assert.strictEqual(r.receivedSha, r.sentSha, 'what the client got back differs from what it sent');
+        assert.ok(info.dropped > 0 && lab.traffic(l.id).reduce((n, x) => n + x.data.byteLength, 0) <= 8 << 20, 'the log stayed within its cap');
+        figure('1 GiB echo', `${seconds.toFixed(1)} s, ${((2 * TOTAL) / seconds / 1e6).toFixed(0)} MB/s both directions together, ${info.messagesIn} chunks in, ${info.dropped} log records evicted, sha256 ${r.sentSha.slice(0, 16)}…`);
+      } finally {
+        sub.dispose();
+        await client.kill();
+      }
+    });
+  });
+
+  it('a peer that floods an echo listener and never reads cannot grow memory: reading pauses (bounded by socket buffers)', async function () {
+    await withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
+      const rss0 = process.memoryUsage().rss;
+      const flooder = startPeer('python3', [path.join(peers, 'flood_no_read.py'), '127.0.0.1', String(portOf(l)), '3', String(512 << 20)]);
+      try {
+        const accepted = Number((await waitForOutput(flooder, /^(\d+)$/m, 10000))[1]);
+        const info = lab.get(l.id)!;
+        const growth = process.memoryUsage().rss - rss0;
+        figure('flood without reading (3 s, echo)', `peer got ${(accepted / 1e6).toFixed(1)} MB into the kernel, listener read ${(info.bytesIn / 1e6).toFixed(1)} MB, RSS +${(growth / 1e6).toFixed(0)} MB`);
+        assert.ok(info.bytesIn < 64 << 20, `the listener kept reading (${info.bytesIn} bytes) from a peer that reads nothing`);
+        assert.strictEqual(info.bytesIn, info.bytesOut, 'every byte read was echoed');
+        // It resumes as soon as the peer reads again: the listener is not stuck.
+        lab.stop({ id: l.id });
+      } finally {
+        await flooder.kill();
+      }
+    });
+  });
+
+  it('100,000 UDP datagrams: counters equal what the kernel delivered; log eviction never changes counters', async function () {
+    if (!linux) this.skip();
+    const N = 100_000;
+    const SIZE = 64;
+    await withLab(
+      async (lab) => {
+        const u = await lab.startUdpListener({ port: 0 });
+        const port = portOf(u);
+        const t0 = Date.now();
+        const sender = startPeer('python3', [path.join(peers, 'udp_sender.py'), '127.0.0.1', String(port), String(N), String(SIZE)]);
+        const sent = Number((await waitForOutput(sender, /^(\d+)$/m, 60000))[1]);
+        await sender.exited();
+        // Everything the kernel queued for the socket is read within a moment once the sender stops.
+        let last = -1;
+        await waitFor(
+          () => {
+            const now = lab.get(u.id)!.messagesIn;
+            const still = now === last;
+            last = now;
+            return still && now + udpDrops(port) === sent;
+          },
+          'the socket drained',
+          20000,
+        );
+        const info = lab.get(u.id)!;
+        const drops = udpDrops(port);
+        const held = lab.traffic(u.id).length;
+        figure('100,000 UDP datagrams', `${sent} sent in ${((Date.now() - t0) / 1000).toFixed(1)} s; socket counted ${info.messagesIn}, kernel dropped ${drops} (receive buffer full); log holds ${held}, evicted ${info.dropped}`);
+        assert.strictEqual(info.messagesIn + drops, sent, 'received + dropped by the kernel = sent');
+        assert.strictEqual(info.bytesIn, info.messagesIn * SIZE);
+        assert.strictEqual(info.connections.length, 1);
+        assert.strictEqual(info.connections[0].messagesIn, info.messagesIn, 'the peer counters agree');
+        assert.ok(info.dropped > 0, 'the small cap evicted records');
+        assert.strictEqual(held + info.dropped, info.messagesIn, 'held + evicted = received: eviction loses records, never counts');
+        lab.clearLog({ id: u.id });
+        assert.strictEqual(lab.get(u.id)!.messagesIn, info.messagesIn, 'clearLog keeps counters');
+      },
+      { logCapBytes: 256 * 1024 },
+    );
+  });
+
+  it('10,000 concurrent TCP clients (another process) are accepted and listed; stopping closes all of them', async function () {
+    if (!linux) this.skip();
+    const N = 10_000;
+    await withLab(async (lab) => {
+      const before = fds().socket ?? 0;
+      const l = await lab.startTcpListener({ port: 0, backlog: 4096 });
+      const t0 = Date.now();
+      const clients = startPeer('python3', [path.join(peers, 'many_clients_eof.py'), '127.0.0.1', String(portOf(l)), String(N)]);
+      try {
+        await waitForOutput(clients, /ready/, 40000);
+        await waitFor(() => lab.get(l.id)!.connections.length === N, 'all accepted', 30000);
+        const accepted = (Date.now() - t0) / 1000;
+        const list = lab.list();
+        assert.strictEqual(list[0].connections.filter((c) => c.state === 'connected').length, N);
+        assert.strictEqual(new Set(list[0].connections.map((c) => c.id)).size, N, 'every connection has its own id');
+        assert.ok((fds().socket ?? 0) >= before + N, 'one descriptor per accepted client');
+        lab.stop({ id: l.id });
+        clients.child.stdin!.write('wait\n');
+        const closed = Number((await waitForOutput(clients, /^(\d+)$/m, 30000))[1]);
+        figure('10,000 TCP clients', `accepted and listed in ${accepted.toFixed(1)} s; stop closed ${closed} of ${N}`);
+        assert.strictEqual(closed, N, 'every client saw the listener close');
+        await waitFor(() => (fds().socket ?? 0) <= before, 'descriptors released', 10000);
+      } finally {
+        clients.child.stdin!.end();
+        await clients.kill();
+      }
+    });
+  });
+
+  it('2,000 open/close cycles and a stopAll leave no extra handle or file descriptor', async function () {
+    if (!linux) this.skip();
+    const t = tempDir();
+    const lab = new SocketLab();
+    try {
+      // Warm up once so lazily created process-wide handles (DNS, signal pipes) are in the baseline.
+      const w = await lab.startTcpListener({ port: 0 });
+      lab.stop({ id: (await lab.connectTcp({ port: portOf(w) })).id });
+      lab.stop({ id: w.id });
+      await sleep(100);
+      const fdBefore = fds();
+      const resBefore = resources();
+      const t0 = Date.now();
+      const CYCLES = 2000;
+      for (let i = 0; i < CYCLES; i++) {
+        const kind = i % 4;
+        if (kind === 0) {
+          const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
+          const c = await lab.connectTcp({ port: portOf(l) });
+          await lab.send({ target: c.id, data: `cycle ${i}` });
+          lab.stop({ id: c.id });
+          lab.stop({ id: l.id });
+        } else if (kind === 1) {
+          const u = await lab.startUdpListener({ port: 0 });
+          const c = await lab.openUdpClient({ port: portOf(u) });
+          await lab.send({ target: c.id, data: 'x' });
+          lab.stop({ id: c.id });
+          lab.stop({ id: u.id });
+        } else if (kind === 2) {
+          const p = path.join(t.dir, `c${i % 8}.sock`);
+          const l = await lab.startUnixListener({ path: p });
+          const c = await lab.connectUnix({ path: p });
+          lab.stop({ id: c.id });
+          lab.stop({ id: l.id });
+        } else {
+          // Failures count too: a refused connect and a port in use must leave nothing.
+          const l = await lab.startTcpListener({ port: 0 });
+          await lab.startTcpListener({ port: portOf(l) }).catch(() => undefined);
+          lab.stop({ id: l.id });
+          await lab.connectTcp({ port: portOf(l) }).catch(() => undefined);
+        }
+      }
+      // Leave some open and let stopAll close them.
+      for (let i = 0; i < 20; i++) {
+        const l = await lab.startTcpListener({ port: 0 });
+        await lab.connectTcp({ port: portOf(l) });
+        await lab.startUnixListener({ path: path.join(t.dir, `open${i}.sock`) });
+      }
+      lab.stopAll();
+      const seconds = (Date.now() - t0) / 1000;
+      assert.deepStrictEqual(lab.list(), []);
+      let fdAfter = fds();
+      let resAfter = resources();
+      const deadline = Date.now() + 5000;
+      while ((JSON.stringify(fdAfter) !== JSON.stringify(fdBefore) || (resAfter.TCPSocketWrap ?? 0) + (resAfter.TCPServerWrap ?? 0) + (resAfter.UDPWrap ?? 0) + (resAfter.PipeWrap ?? 0) + (resAfter.PipeServerWrap ?? 0) > 0) && Date.now() < deadline) {
+        await sleep(50);
+        fdAfter = fds();
+        resAfter = resources();
+      }
+      figure('2,000 open/close cycles', `${seconds.toFixed(1)} s; descriptors before ${JSON.stringify(fdBefore)}, after ${JSON.stringify(fdAfter)}; handles before ${JSON.stringify(resBefore)}, after ${JSON.stringify(resAfter)}`);
+      assert.deepStrictEqual(fdAfter, fdBefore, 'file descriptors leaked');
+      for (const kind of ['TCPSocketWrap', 'TCPServerWrap', 'UDPWrap', 'PipeWrap', 'PipeServerWrap']) {
+        assert.strictEqual(resAfter[kind] ?? 0, resBefore[kind] ?? 0, `${kind} handles leaked`);
+      }
+      assert.deepStrictEqual(fs.readdirSync(t.dir), [], 'socket files left behind');
+    } finally {
+      lab.dispose();
+      t.remove();
+    }
+  });
+
+  it('Unix socket files are removed on stop, on stopAll and on dispose (deactivate), never when somebody else replaced them', async () => {
+    const t = tempDir();
+    try {
+      const lab = new SocketLab();
+      const a = path.join(t.dir, 'a.sock');
+      const b = path.join(t.dir, 'b.sock');
+      const c = path.join(t.dir, 'c.sock');
+      const la = await lab.startUnixListener({ path: a });
+      await lab.startUnixListener({ path: b });
+      lab.stop({ id: la.id });
+      assert.ok(!fs.existsSync(a), 'stop');
+      lab.stopAll();
+      assert.ok(!fs.existsSync(b), 'stopAll');
+      await lab.startUnixListener({ path: c });
+      const client = await rawConnect({ path: c });
+      lab.dispose();
+      assert.ok(!fs.existsSync(c), 'dispose');
+      await waitFor(() => client.closed(), 'the client saw the close');
+    } finally {
+      t.remove();
+    }
+  });
+});
+
+describe('hostile payloads are inert when displayed', () => {
+  const hostile: Record<string, Uint8Array> = {
+    html: Buffer.from('<img src=x onerror=alert(1)><b>bold</b>'),
+    script: Buffer.from('<script>window.top.location="https://example.invalid"</script>'),
+    ansi: Buffer.from('\x1b[2J\x1b[31mred\x1b]0;title\x07\x1b[0m'),
+    nul: Buffer.from('a\0b\0\0c'),
+    invalidUtf8: Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x90, 0x28, 0xbc, 0xff, 0xfe]),
+    bidi: Buffer.from('abc\u202edcba\u2066x\u2069'),
+    lineSeparators: Buffer.from('a\u2028b\u2029c\r\n'),
+  };
+  const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
+
+  for (const [name, bytes] of Object.entries(hostile)) {
+    it(`${name}: escapeForDisplay and hexDump lines hold no raw control, format or separator character`, () => {
+      const text = escapeForDisplay(decodeText(bytes, 'utf8'));
+      assert.ok(!CONTROL.test(text), `raw control in ${JSON.stringify(text)}`);
+      for (const line of hexDump(bytes).split('\n')) assert.ok(!CONTROL.test(line), `raw control in hex dump line ${JSON.stringify(line)}`);
+      // Markup survives as the characters it is made of: rendering them as text (never HTML) is the panel's job.
+      if (name === 'html' || name === 'script') assert.strictEqual(text, bytes.toString());
+    });
+  }
+
+  it('a 1 MB single line: escaping and a bounded preview stay fast and bounded', () => {
+    const line = Buffer.from('<script>\x1b[31m'.repeat(81_000)).subarray(0, 1 << 20);
+    assert.strictEqual(line.length, 1 << 20);
+    const t0 = process.hrtime.bigint();
+    const full = escapeForDisplay(decodeText(line, 'utf8'));
+    const preview = escapeForDisplay(decodeText(line, 'utf8'), 200);
+    const dump = hexDump(line, { maxBytes: 4096 });
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+    figure('1 MB single line', `escaped in ${ms.toFixed(0)} ms (full ${full.length} chars, preview ${preview.length} chars, dump ${dump.split('\n').length} lines)`);
+    assert.ok(!CONTROL.test(full));
+    assert.ok(preview.length <= 201);
+    assert.ok(ms < 2000, `took ${ms} ms`);
+  });
+
+  it('a hostile payload through a real socket is logged byte-exact (no interpretation on the receive path)', () =>
+    withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0 });
+      const c = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      const all = Buffer.concat(Object.values(hostile));
+      c.socket.write(all);
+      await waitFor(() => lab.get(l.id)!.bytesIn === all.length, 'all bytes in');
+      assert.ok(Buffer.concat(lab.traffic(l.id).map((r) => r.data)).equals(all));
+      c.socket.destroy();
+    }));
+});
+
+describe('nothing is sent or listened to unless asked', () => {
+  it('a new SocketLab opens no socket, handle or descriptor, and its default bind is loopback', async function () {
+    const fdBefore = fds();
+    const resBefore = resources();
+    const lab = new SocketLab();
+    try {
+      await sleep(50);
+      assert.deepStrictEqual(fds(), fdBefore, 'constructing SocketLab opened a descriptor');
+      // Timers are mocha's and this test's own; sockets, servers, pipes and files would be SocketLab's.
+      const noTimers = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'Timeout' && k !== 'Immediate'));
+      assert.deepStrictEqual(noTimers(resources()), noTimers(resBefore), 'constructing SocketLab opened a handle');
+      const t = await lab.startTcpListener({ port: 0 });
+      const u = await lab.startUdpListener({ port: 0 });
+      assert.strictEqual((t.local as { address: string }).address, '127.0.0.1');
+      assert.strictEqual((u.local as { address: string }).address, '127.0.0.1');
+      // Nothing answers on other addresses of the machine: the port is not reachable from outside loopback.
+      const probe = net.connect({ port: portOf(t), host: '127.0.0.2' });
+      const outcome = await new Promise<string>((r) => {
+        probe.once('connect', () => r('connected'));
+        probe.once('error', (e: NodeJS.ErrnoException) => r(e.code ?? 'error'));
+      });
+      probe.destroy();
+      assert.strictEqual(outcome, 'ECONNREFUSED', 'a default listener answered on another address');
+    } finally {
+      lab.dispose();
+    }
+  });
+});
