@@ -211,12 +211,16 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     item.id = c.id;
     item.description = [stateText(c.state), ...(c.peerEnded && c.state === 'connected' ? [vscode.l10n.t('peer closed its side')] : []), counters(c)].join(' · ');
     item.contextValue = `connection.${c.state === 'connected' ? 'live' : 'dead'}`;
-    item.iconPath = new vscode.ThemeIcon(c.id.startsWith(`${endpointId}.p`) ? 'account' : 'arrow-swap', c.state === 'connected' ? undefined : new vscode.ThemeColor('disabledForeground'));
-    const md = new vscode.MarkdownString();
+    const icon = c.error ? 'error' : c.id.startsWith(`${endpointId}.p`) ? 'account' : 'arrow-swap';
+    item.iconPath = new vscode.ThemeIcon(icon, c.error ? new vscode.ThemeColor('errorForeground') : c.state === 'connected' ? undefined : new vscode.ThemeColor('disabledForeground'));
+    const md = new vscode.MarkdownString(undefined, true);
+    md.isTrusted = false;
     md.appendMarkdown(`**${escapeMarkdown(label)}** \`${c.id}\`\n\n`);
     md.appendMarkdown(
       escapeMarkdown(vscode.l10n.t('In: {0} in {1} messages · Out: {2} in {3} messages', formatBytes(c.bytesIn), c.messagesIn, formatBytes(c.bytesOut), c.messagesOut)),
     );
+    // Why it closed (a reset by the peer...), as the endpoint tooltip does for endpoints.
+    if (c.error) md.appendMarkdown(`\n\n$(error) ${escapeMarkdown(c.error)}`);
     item.tooltip = md;
     return item;
   }
