@@ -1,0 +1,142 @@
+// Issue 7 through the real workbench: activation opens no socket in the extension host, and stopping the
+// extension host (deactivate) with live listeners closes them and removes their Unix socket files.
+import * as assert from 'assert';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as os from 'os';
+import * as path from 'path';
+import { Workbench } from './helpers/workbench';
+
+/** Pids of the extension hosts among the code-server processes of this workbench (same process group). */
+function extensionHosts(wb: Workbench): number[] {
+  const server = (wb as unknown as { server: { child?: { pid?: number } } }).server;
+  const group = server.child?.pid;
+  assert.ok(group, 'no code-server process');
+  const out: number[] = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const pgid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
+      if (pgid !== group) continue;
+      const cmdline = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (/extensionHost/.test(cmdline)) out.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return out;
+}
+
+/** Listening TCP sockets and bound UDP sockets held by process `pid`, from /proc. */
+function socketsOf(pid: number): { tcpListening: number; udp: number; unixListening: string[] } {
+  const inodes = new Set<string>();
+  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
+    try {
+      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
+      if (m) inodes.add(m[1]);
+    } catch {
+      // Closed meanwhile.
+    }
+  }
+  const count = (file: string, listeningOnly: boolean) =>
+    fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .slice(1)
+      .map((l) => l.trim().split(/\s+/))
+      .filter((c) => c.length > 9 && inodes.has(c[9]) && (!listeningOnly || c[3] === '0A')).length;
+  // /proc/net/unix: Num RefCount Protocol Flags Type St Inode Path; flag 00010000 = listening.
+  const unixListening = fs
+    .readFileSync('/proc/net/unix', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((c) => c.length >= 8 && inodes.has(c[6]) && c[3] === '00010000')
+    .map((c) => c[7])
+    // VS Code's own CLI hook (created lazily by the extension host itself), not a socket of Socket Lab.
+    .filter((p) => !/\/vscode-ipc-[^/]+\.sock$/.test(p));
+  return { tcpListening: count('/proc/net/tcp', true) + count('/proc/net/tcp6', true), udp: count('/proc/net/udp', false) + count('/proc/net/udp6', false), unixListening };
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Answers the quick input once it shows the prompt `prompt` (so an answer never lands in the palette). */
+async function answerPrompt(wb: Workbench, prompt: string, text: string): Promise<void> {
+  await wb.page.locator('.quick-input-widget', { hasText: prompt }).waitFor({ state: 'visible', timeout: 20000 });
+  await wb.answer(text);
+}
+
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+describe('hostile conditions through the real workbench', function () {
+  this.timeout(240000);
+  let wb: Workbench;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-e2e-h-'));
+
+  before(async function () {
+    if (process.platform !== 'linux') this.skip();
+    wb = await Workbench.start();
+  });
+
+  after(async () => {
+    await wb?.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('activation opens no socket; listeners opened from the palette close and their socket files go when the extension host stops (deactivate)', async () => {
+    await until('an extension host', () => extensionHosts(wb).length > 0);
+    const [hostPid] = extensionHosts(wb);
+    const idle = socketsOf(hostPid);
+    // Opening the Sockets view activates Socket Lab.
+    await wb.openSocketsView();
+    await wb.page.locator('.sidebar .welcome-view-content, .sidebar .monaco-list').first().waitFor({ timeout: 30000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    const activated = socketsOf(hostPid);
+    console.log(`      [figure] extension host ${hostPid} before activation ${JSON.stringify(idle)}, after ${JSON.stringify(activated)}`);
+    assert.deepStrictEqual(activated, idle, 'activating Socket Lab opened a socket');
+
+    const port = await freePort();
+    await wb.runCommand('Socket Lab: Start TCP Listener');
+    await answerPrompt(wb, 'Host or IP address', '127.0.0.1');
+    await answerPrompt(wb, 'Port, 0-65535', String(port));
+    await until('the TCP listener', () => canConnect(port));
+    const sock = path.join(tmp, 'deactivate.sock');
+    await wb.runCommand('Socket Lab: Start Unix Socket Listener');
+    await answerPrompt(wb, 'Unix socket path', sock);
+    await until('the socket file', () => fs.existsSync(sock));
+    const open = socketsOf(hostPid);
+    assert.strictEqual(open.tcpListening, idle.tcpListening + 1);
+    assert.ok(open.unixListening.includes(sock), `the extension host does not listen on ${sock}`);
+
+    // Reloading the window stops this extension host (code-server has no 'Restart Extension Host'), which
+    // runs deactivate(); a process that was only killed would leave the socket file behind.
+    await wb.runCommand('Developer: Reload Window');
+    await until('the port to close', async () => !(await canConnect(port)), 30000);
+    await until('the socket file to go', () => !fs.existsSync(sock), 30000);
+    await until('a new extension host', () => extensionHosts(wb).some((p) => p !== hostPid), 30000);
+    console.log('      [figure] after Developer: Reload Window the port refused connections and the Unix socket file was gone');
+  });
+});
