@@ -1,0 +1,254 @@
+/* global window, requestAnimationFrame */
+// Host-side benchmarks (items 6 posts/s, 8 and 9 of issue 6), called by scripts/bench.mjs:
+// - activation time in the real extension host (code-server 4.100.3 = VS Code 1.100.3), one fresh host per run;
+// - bundle sizes (dist/extension.js, dist/webview/main.js, socket-lab.vsix);
+// - the send panel in real Chromium inside the real workbench: 100,000 records, scroll top to bottom,
+//   long tasks (PerformanceObserver 'longtask') while the records arrive, while scrolling and during an
+//   incoming TCP flood, and the host->webview posts per second during that flood (counted in the webview).
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Starts a load child in its own process group; resolves its JSON lines through next(). */
+function child(args, root) {
+  const p = spawn(process.execPath, args.map(String), { cwd: root, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+  const lines = [];
+  const waiters = [];
+  let buf = '';
+  p.stdout.on('data', (d) => {
+    buf += d;
+    let i;
+    while ((i = buf.indexOf('\n')) >= 0) {
+      const line = buf.slice(0, i);
+      buf = buf.slice(i + 1);
+      try {
+        const v = JSON.parse(line);
+        const w = waiters.shift();
+        if (w) w(v);
+        else lines.push(v);
+      } catch {
+        // not JSON
+      }
+    }
+  });
+  return {
+    proc: p,
+    next: (timeoutMs = 120000) =>
+      lines.length
+        ? Promise.resolve(lines.shift())
+        : new Promise((resolve, reject) => {
+            const t = setTimeout(() => reject(new Error(`no output from ${args[0]}`)), timeoutMs);
+            waiters.push((v) => (clearTimeout(t), resolve(v)));
+          }),
+    kill: () => {
+      try {
+        process.kill(-p.pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    },
+  };
+}
+
+async function activation({ runs, root, artifacts, cell }) {
+  const { runInCodeServer } = await import(path.join(root, 'scripts', 'lib', 'runInHost.mjs'));
+  const ms = [];
+  let host = '';
+  for (let i = 0; i < runs; i++) {
+    const out = path.join(artifacts, 'activation.json');
+    fs.rmSync(out, { force: true });
+    const { code } = await runInCodeServer({ testsPath: path.join(root, 'bench', 'host', 'activationIndex.js'), env: { SOCKET_LAB_BENCH_RESULT: out }, timeoutMs: 180000 });
+    if (code !== 0 || !fs.existsSync(out)) throw new Error('activation run failed');
+    const r = JSON.parse(fs.readFileSync(out, 'utf8'));
+    if (r.wasActive) throw new Error('Socket Lab was already active: the measurement would be empty');
+    ms.push(r.activateMs);
+    host = `${r.host} ${r.version}`;
+    process.stdout.write(`  activation run ${i + 1}/${runs}: ${r.activateMs.toFixed(0)} ms\n`);
+  }
+  return { host, cell: cell(ms, 0), ms };
+}
+
+function sizes(root) {
+  const kib = (f) => (fs.existsSync(f) ? `${(fs.statSync(f).size / 1024).toFixed(0)} KiB (${new Date(fs.statSync(f).mtimeMs).toISOString().slice(0, 16).replace('T', ' ')})` : 'missing');
+  return [
+    ['dist/extension.js', kib(path.join(root, 'dist', 'extension.js'))],
+    ['dist/webview/main.js', kib(path.join(root, 'dist', 'webview', 'main.js'))],
+    ['dist/webview/main.css', kib(path.join(root, 'dist', 'webview', 'main.css'))],
+    ['socket-lab.vsix', kib(path.join(root, 'socket-lab.vsix'))],
+  ];
+}
+
+async function webview({ runs, quick, root, cell, stats, fmt }) {
+  const require = createRequire(import.meta.url);
+  const helper = path.join(root, 'out', 'test', 'e2e', 'helpers', 'workbench.js');
+  if (!fs.existsSync(helper)) spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { cwd: root, stdio: 'inherit' });
+  const { Workbench } = require(helper);
+  const wb = await Workbench.start();
+  const kids = [];
+  try {
+    await wb.openSocketsView();
+    await wb.runCommand('Socket Lab: Start TCP Listener');
+    await wb.answer('127.0.0.1');
+    await wb.answer('0');
+    const item = wb.treeItem(/TCP 127\.0\.0\.1:\d+/);
+    await item.waitFor({ state: 'visible', timeout: 20000 });
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())[1]);
+    await item.hover();
+    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
+    const panel = wb.webview();
+    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 });
+    const list = panel.locator('#list');
+
+    // A client that reads everything the panel's repeat sends.
+    const sinkClient = child([path.join(root, 'bench', 'load', 'sinkClient.mjs'), port, 300000], root);
+    kids.push(sinkClient);
+    await panel.locator('#target vscode-option', { hasText: '127.0.0.1:' }).waitFor({ state: 'attached', timeout: 20000 });
+
+    await list.evaluate(() => {
+      const b = (window.__bench = { phase: 'idle', long: [], msgs: 0 });
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) b.long.push({ phase: b.phase, ms: e.duration });
+      }).observe({ type: 'longtask' });
+      window.addEventListener('message', () => b.msgs++);
+    });
+    const setPhase = (phase) => list.evaluate((_, p) => ((window.__bench.phase = p), (window.__bench.msgs = 0)), phase);
+    const longTasks = (phase) => list.evaluate((_, p) => window.__bench.long.filter((e) => e.phase === p).map((e) => e.ms), phase);
+
+    // 1) 100,000 records through the panel's own repeat (1 byte each, back to back).
+    const pick = (sel, v) => panel.locator(sel).evaluate((el, value) => ((el.value = value), el.dispatchEvent(new Event('change', { bubbles: true }))), v);
+    await pick('#format', 'hex');
+    await pick('#line-ending', 'none');
+    await panel.locator('#payload textarea').fill('2e');
+    await panel.locator('#repeat-interval input').fill('0');
+    await panel.locator('#repeat-count input').fill('100000');
+    await panel.locator('#byte-count', { hasText: '1 bytes' }).waitFor({ timeout: 10000 });
+    await setPhase('records');
+    const t0 = Date.now();
+    await panel.locator('#repeat').click();
+    await panel.locator('#counters', { hasText: '100,000 msgs' }).waitFor({ timeout: 180000 });
+    const arrivedMs = Date.now() - t0;
+    const postsDuringRecords = await list.evaluate(() => window.__bench.msgs);
+    // All reachable: live batches skip what a 20/s post cannot carry, leaving gap rows that load when on
+    // screen. Scroll from the bottom to the top a screen at a time, waiting while a gap on screen loads
+    // (a loaded page lands above the view, so going up meets the rest of a gap again).
+    const reach = await list.evaluate(async (l) => {
+      const yieldNow = () => new Promise((r) => {
+        const c = new MessageChannel();
+        c.port1.onmessage = () => r();
+        c.port2.postMessage(0);
+      });
+      const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+      const gapOnScreen = () => {
+        for (const g of l.querySelectorAll('.row.gap')) {
+          const y = Number(/translateY\(([-\d.]+)px\)/.exec(g.style.transform)?.[1] ?? NaN);
+          if (y + 22 > l.scrollTop && y < l.scrollTop + l.clientHeight) return true;
+        }
+        return false;
+      };
+      const t = performance.now();
+      let waits = 0;
+      let steps = 0;
+      l.scrollTop = l.scrollHeight;
+      for (; steps < 100000 && performance.now() - t < 170000; steps++) {
+        l.dispatchEvent(new Event('scroll'));
+        await yieldNow();
+        await frame();
+        for (let w = 0; gapOnScreen() && w < 600; w++, waits++) await frame();
+        if (l.scrollTop <= 0 && !gapOnScreen()) break;
+        l.scrollTop = Math.max(0, l.scrollTop - l.clientHeight);
+      }
+      return { ms: performance.now() - t, rows: l.scrollHeight / 22, gapsLeft: l.querySelectorAll('.row.gap').length, steps, waits };
+    });
+    if (reach.rows < 100000) throw new Error(`only ${reach.rows} rows reachable after scrolling up: ${JSON.stringify(reach)}`);
+    const reachableMs = Date.now() - t0;
+    const recordsLong = await longTasks('records');
+
+    // 2) Scroll top to bottom, `runs` passes of 400 steps, one frame per step.
+    await setPhase('scroll');
+    const passes = [];
+    for (let i = 0; i < runs; i++) {
+      passes.push(
+        await list.evaluate(async (l) => {
+          const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+          l.scrollTop = 0;
+          await frame();
+          const step = Math.max(l.clientHeight, (l.scrollHeight - l.clientHeight) / 400);
+          const t = performance.now();
+          let worst = 0;
+          let steps = 0;
+          while (l.scrollTop + l.clientHeight < l.scrollHeight - 1 && steps < 2000) {
+            const f = performance.now();
+            l.scrollTop += step;
+            await frame();
+            worst = Math.max(worst, performance.now() - f);
+            steps++;
+          }
+          return { ms: performance.now() - t, steps, worstFrameMs: worst, domRows: l.querySelectorAll('.row').length };
+        }),
+      );
+    }
+    const scrollLong = await longTasks('scroll');
+
+    // 3) An incoming TCP flood from another process while the panel is open and following.
+    const floodBytes = quick ? 256 * 2 ** 20 : 1024 * 2 ** 20;
+    const flood = { posts: [], long: [], gbps: [] };
+    for (let i = 0; i < runs; i++) {
+      const phase = `flood${i}`;
+      await setPhase(phase);
+      const ts = Date.now();
+      const sender = child([path.join(root, 'bench', 'load', 'tcpSend.mjs'), port, floodBytes, 262144, 120000], root);
+      kids.push(sender);
+      const r = await sender.next(130000);
+      const seconds = (Date.now() - ts) / 1000;
+      await sleep(300); // the last coalesced post
+      const msgs = await list.evaluate(() => window.__bench.msgs);
+      flood.posts.push(msgs / (seconds + 0.3));
+      flood.long.push(...(await longTasks(phase)));
+      flood.gbps.push(floodBytes / r.ms / 1e6);
+    }
+    sinkClient.kill();
+    const over50 = (xs) => xs.filter((x) => x > 50);
+    return {
+      rows: [
+        ['100,000 records (panel repeat of 1 byte): until the counters show all', `${arrivedMs} ms`, `${postsDuringRecords} posts`],
+        ['… until all 100,000 rows are reachable by scrolling', `${reachableMs} ms`, `bottom-to-top pass: ${reach.steps} screens, ${fmt(reach.ms / 1000, 1)} s, waited ${reach.waits} frames for gaps to load`],
+        ['long tasks > 50 ms while the 100,000 arrive', `${over50(recordsLong).length} (longest ${fmt(Math.max(0, ...recordsLong), 0)} ms)`, `none: ${over50(recordsLong).length ? '**missed**' : 'met'}`],
+        [`scroll top to bottom (${passes[0]?.steps} steps, 1 frame each), ms per pass`, cell(passes.map((p) => p.ms), 0), ''],
+        ['… slowest frame ms per pass', cell(passes.map((p) => p.worstFrameMs), 0), ''],
+        ['… rows in the DOM', String(Math.max(...passes.map((p) => p.domRows))), ''],
+        ['long tasks > 50 ms while scrolling', `${over50(scrollLong).length} (longest ${fmt(Math.max(0, ...scrollLong), 0)} ms)`, `none: ${over50(scrollLong).length ? '**missed**' : 'met'}`],
+        [`incoming TCP flood, ${floodBytes / 2 ** 20} MiB × ${runs}, GB/s`, cell(flood.gbps, 2), ''],
+        ['long tasks > 50 ms during the floods', `${over50(flood.long).length} (longest ${fmt(Math.max(0, ...flood.long), 0)} ms)`, `none: ${over50(flood.long).length ? '**missed**' : 'met'}`],
+      ],
+      postsRow: ['host→webview posts/s during an incoming TCP flood (counted in the webview)', cell(flood.posts, 1), '', '', `≤ 20: ${stats(flood.posts).median <= 20 ? 'met' : '**missed**'}`],
+    };
+  } finally {
+    for (const k of kids) k.kill();
+    await wb.stop();
+  }
+}
+
+export async function hostBenchmarks(ctx) {
+  const { section, wanted, runs, root } = ctx;
+  const out = {};
+  if (wanted('host')) {
+    const a = await activation(ctx);
+    section(
+      '9. Activation in the real extension host and bundle sizes',
+      ['measure', 'value', 'note'],
+      [
+        [`activate() in ${a.host} (fresh host per run; loads dist/extension.js)`, `${a.cell} ms`, `${runs} runs`],
+        ...sizes(root).map(([f, s]) => [f, s, f.endsWith('.vsix') ? 'from the last `npm run package` (date shown); `npm run bench -- --package` rebuilds it first' : '']),
+      ],
+    );
+  }
+  if (wanted('webview')) {
+    const w = await webview(ctx);
+    section('8. Send panel in Chromium (real workbench, code-server): 100,000 records, scrolling, floods', ['measure', 'value', 'target'], w.rows);
+    out.responsivenessRows = [w.postsRow];
+  }
+  return out;
+}
