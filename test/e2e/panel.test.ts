@@ -60,7 +60,10 @@ describe('Send panel in the real workbench', function () {
     await wb.answer('127.0.0.1');
     await wb.answer('0');
     const item = wb.treeItem(/TCP 127\.0\.0\.1:\d+/);
-    await item.waitFor({ state: 'visible', timeout: 20000 });
+    await item.waitFor({ state: 'visible', timeout: 60000 }).catch(async (err) => {
+      await shot('panel-listener-missing');
+      throw err;
+    });
     port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);
     assert.ok(port > 0);
 
@@ -210,6 +213,18 @@ describe('Send panel in the real workbench', function () {
     assert.deepStrictEqual([last.direction, Buffer.from(last.base64, 'base64').toString()], ['in', 'while visible\n']);
   });
 
+  it('sends a file chosen in the open dialog', async () => {
+    const file = path.join(wb.workspace, 'payload.bin');
+    const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
+    fs.writeFileSync(file, bytes);
+    received = Buffer.alloc(0);
+    await panel.locator('#send-file').click();
+    await wb.answer(file);
+    await waitUntil(() => received.length >= 256, 'the file at ncat');
+    assert.deepStrictEqual(received, bytes);
+    await panel.locator('#status', { hasText: 'Sent 256 bytes from the file' }).waitFor({ timeout: 10000 });
+  });
+
   it('scrolls 100,000 rows smoothly, skips what a hidden panel missed and fetches it when scrolled back', async () => {
     received = Buffer.alloc(0);
     await pick('#format', 'hex');
@@ -332,7 +347,7 @@ describe('Send panel of a UDP listener with a small log cap', function () {
     await wb.answer('127.0.0.1');
     await wb.answer('0');
     const item = wb.treeItem(/UDP 127\.0\.0\.1:\d+/);
-    await item.waitFor({ state: 'visible', timeout: 20000 });
+    await item.waitFor({ state: 'visible', timeout: 60000 });
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);
     await item.hover();
     await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
