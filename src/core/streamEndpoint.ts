@@ -51,9 +51,14 @@ export abstract class StreamEndpoint extends Endpoint {
     this.connectionClosed(c);
   }
 
+  private _stoppedError(): SocketLabError {
+    return new SocketLabError('stopped', `${this.id} was stopped; the data was not sent.`, { id: this.id });
+  }
+
   /** Writes to one stream; in 'flushed' mode resolves when the OS took it, in 'accepted' mode only waits on backpressure. */
   protected write(c: Connection, data: Uint8Array, mode: SendMode): Promise<number> {
     const socket = c.socket;
+    if (this.isDisposed) return Promise.reject(this._stoppedError());
     if (!socket || c.state !== 'connected' || socket.destroyed) {
       // A connection that failed (reset, broken pipe) says why, rather than only that it is closed.
       return Promise.reject(c.error ?? new SocketLabError('connectionClosed', `Connection ${c.id} to ${c.label} is closed; nothing was sent.`, { id: c.id, peer: c.label }));
@@ -77,9 +82,10 @@ export abstract class StreamEndpoint extends Endpoint {
           resolve(data.byteLength);
         }
       };
-      const onClose = () => fail(Object.assign(new Error('closed'), { code: c.error?.systemCode ?? 'EPIPE' }));
+      // Closed by our own stop/dispose: say so, rather than blame the peer (EPIPE).
+      const onClose = () => fail(this.isDisposed ? this._stoppedError() : Object.assign(new Error('closed'), { code: c.error?.systemCode ?? 'EPIPE' }));
       socket.once('close', onClose);
-      const accepted = socket.write(data, (err) => (err ? fail(err) : mode === 'flushed' ? done() : undefined));
+      const accepted = socket.write(data, (err) => (err ? fail(this.isDisposed ? this._stoppedError() : err) : mode === 'flushed' ? done() : undefined));
       this.sent(c, data);
       if (mode === 'accepted') {
         if (accepted) done();
