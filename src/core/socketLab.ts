@@ -337,7 +337,10 @@ export class SocketLab extends Disposable {
         bytes += await endpoint.send(target, chunk as Buffer, 'accepted');
       }
     } catch (err) {
-      throw toSocketLabError(err, { operation: 'read file', path });
+      const e = toSocketLabError(err, { operation: 'read file', path });
+      if (bytes === 0) throw e;
+      // Part of the file went out: say how much, so "nothing was sent" never misleads.
+      throw new SocketLabError(e.code, `Sending ${path} stopped after ${bytes} of ${stat.size} bytes (${e.message.replace(/\.$/, '')}).`, { ...e.values, path, bytes, size: stat.size }, e.systemCode);
     } finally {
       stream.destroy();
     }
