@@ -131,13 +131,22 @@ describe('hostile conditions through the real workbench', function () {
     assert.strictEqual(open.tcpListening, idle.tcpListening + 1);
     assert.ok(open.unixListening.includes(sock), `the extension host does not listen on ${sock}`);
 
+    // Traffic in flight: a client keeps writing to the listener while the extension host goes away.
+    const client = net.connect(port, '127.0.0.1');
+    client.on('error', () => undefined);
+    let clientClosed = false;
+    client.once('close', () => (clientClosed = true));
+    await new Promise((r) => client.once('connect', r));
+    const pump = setInterval(() => client.writable && client.write(Buffer.alloc(64 * 1024, 0x61)), 5);
     // Reloading the window stops this extension host (code-server has no 'Restart Extension Host'), which
     // runs deactivate(); a process that was only killed would leave the socket file behind.
     await wb.runCommand('Developer: Reload Window');
     await until('the port to close', async () => !(await canConnect(port)), 30000);
     await until('the socket file to go', () => !fs.existsSync(sock), 30000);
+    await until('the writing client to see the close', () => clientClosed, 30000);
+    clearInterval(pump);
     await until('a new extension host', () => extensionHosts(wb).some((p) => p !== hostPid), 30000);
-    console.log('      [figure] after Developer: Reload Window the port refused connections and the Unix socket file was gone');
+    console.log('      [figure] after Developer: Reload Window the port refused connections, the client writing to it saw the close, and the Unix socket file was gone');
   });
   it('after the reload, the quick inputs refuse bad values as the user types, with the sentence, and accept nothing', async () => {
     const input = wb.page.locator('.quick-input-widget input');

@@ -147,6 +147,24 @@ describe('integrity and load', function () {
     );
   });
 
+  it('UDP datagrams from 12,000 source ports: peers are capped at 10,000 (oldest forgotten), counters keep every datagram', async function () {
+    if (!linux) this.skip();
+    await withLab(async (lab) => {
+      const u = await lab.startUdpListener({ port: 0 });
+      // Sockets stay open so that every datagram has its own source port (a closed one may be reused).
+      const script = 'import resource,socket,sys\nh=resource.getrlimit(resource.RLIMIT_NOFILE)[1]\nresource.setrlimit(resource.RLIMIT_NOFILE,(min(h,13000),h))\nk=[]\nfor i in range(12000):\n  s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(b"p",("127.0.0.1",int(sys.argv[1]))); k.append(s)\nprint("done",flush=True)\nsys.stdin.read()';
+      const sender = startPeer('python3', ['-c', script, String(portOf(u))]);
+      await waitForOutput(sender, /done/, 30000);
+      sender.child.stdin!.end();
+      await sender.exited();
+      await waitFor(() => lab.get(u.id)!.messagesIn + udpDrops(portOf(u)) >= 12000, 'all datagrams counted', 10000);
+      const info = lab.get(u.id)!;
+      figure('12,000 UDP source ports', `${info.messagesIn} datagrams counted, ${info.connections.length} peers kept`);
+      assert.strictEqual(info.connections.length, 10000, 'peers are capped');
+      assert.strictEqual(info.messagesIn + udpDrops(portOf(u)), 12000);
+    });
+  });
+
   it('10,000 concurrent TCP clients (another process) are accepted and listed; stopping closes all of them', async function () {
     if (!linux) this.skip();
     const N = 10_000;
