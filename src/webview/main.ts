@@ -391,7 +391,7 @@ function renderHistory(): void {
         {
           class: 'history-item',
           role: 'listitem',
-          title: h.data,
+          title: h.data.length > 500 ? `${h.data.slice(0, 500)}…` : h.data,
           onclick: () => {
             state.draft = { ...h };
             buildComposer();
