@@ -95,7 +95,7 @@ describe('integrity and load', function () {
         const accepted = Number((await waitForOutput(flooder, /^(\d+)$/m, 10000))[1]);
         const info = lab.get(l.id)!;
         const growth = process.memoryUsage().rss - rss0;
-        figure('flood without reading (3 s, echo)', `peer got ${(accepted / 1e6).toFixed(1)} MB into the kernel, listener read ${(info.bytesIn / 1e6).toFixed(1)} MB, RSS +${(growth / 1e6).toFixed(0)} MB`);
+        figure('flood without reading (3 s, echo)', `peer got ${(accepted / 1e6).toFixed(1)} MB into the kernel, listener read ${(info.bytesIn / 1e6).toFixed(1)} MB, RSS change ${growth >= 0 ? "+" : ""}${(growth / 1e6).toFixed(0)} MB`);
         assert.ok(info.bytesIn < 64 << 20, `the listener kept reading (${info.bytesIn} bytes) from a peer that reads nothing`);
         assert.strictEqual(info.bytesIn, info.bytesOut, 'every byte read was echoed');
         // It resumes as soon as the peer reads again: the listener is not stuck.

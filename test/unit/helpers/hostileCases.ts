@@ -105,7 +105,7 @@ export async function buildFixture(caller: Caller): Promise<Fixture> {
     folder,
     missing: path.join(dir, 'missing'),
     cleanup: async () => {
-      for (const id of [idOf(tcp), idOf(u4), idOf(u6), idOf(uc), idOf(dead)]) await caller.call('stop', { id }).catch(() => undefined);
+      for (const id of [idOf(tcp), idOf(u4), idOf(u6), idOf(uc), idOf(dead)]) await Promise.resolve().then(() => caller.call('stop', { id })).catch(() => undefined);
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
