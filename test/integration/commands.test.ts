@@ -251,6 +251,18 @@ describe('commands with argument objects (real extension host)', () => {
     assert.deepStrictEqual(api.list(), []);
   });
 
+  it('openPanel {id} opens one panel per endpoint; opening again reveals the same one', async () => {
+    const info = await run<EndpointInfo>('startTcpListener', { port: 0 });
+    const panels = api._test.panels as { panels: readonly { endpointId: string }[] };
+    const before = panels.panels.length;
+    assert.deepStrictEqual(await run('openPanel', { id: info.id }), { id: info.id });
+    await run('openPanel', { id: info.id });
+    assert.strictEqual(panels.panels.length, before + 1);
+    assert.ok(panels.panels.some((p) => p.endpointId === info.id));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await waitFor('the panel closed', () => !panels.panels.some((p) => p.endpointId === info.id));
+  });
+
   it('reports a peer half-close, and an endpoint reset by its peer stays listed with the reason until stopped', async () => {
     let resetNext = false;
     const server = net.createServer((s) => {
