@@ -59,6 +59,12 @@ export function toSocketLabError(err: unknown, ctx: ErrorContext): SocketLabErro
       if (ctx.datagram && ctx.operation === 'send') {
         return make('broadcastNotEnabled', `Sending to ${at} was refused (EACCES); to send to a broadcast address, enable broadcast on this socket.`);
       }
+      if (isPath && ctx.operation === 'read file') {
+        return make('permissionDenied', `Permission denied reading ${at}; choose a file you may read.`);
+      }
+      if (isPath && ctx.operation === 'connect') {
+        return make('permissionDenied', `Permission denied for ${at}; connecting needs access to its folder and write permission on the socket.`);
+      }
       return isPath
         ? make('permissionDenied', `Permission denied for ${at}; choose a path in a folder you may write to.`)
         : make('permissionDenied', `Permission denied for ${at}; ports below 1024 need administrator rights, choose a port above 1023.`);
