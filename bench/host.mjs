@@ -81,7 +81,29 @@ function sizes(root) {
   ];
 }
 
-async function webview({ runs, quick, root, cell, stats, fmt }) {
+/** CPU-profiles the webview's own renderer frame (an out-of-process iframe) or, failing that, the page. */
+async function startWebviewProfiler(page) {
+  const frame = page.frames().find((f) => f.name() === 'active-frame' || /[?&]id=/.test(f.url()) && f.parentFrame()?.parentFrame());
+  let cdp;
+  try {
+    cdp = await page.context().newCDPSession(frame);
+  } catch {
+    cdp = await page.context().newCDPSession(page);
+  }
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return {
+    async stop(file) {
+      const { profile } = await cdp.send('Profiler.stop');
+      fs.mkdirSync(path.dirname(file), { recursive: true });
+      fs.writeFileSync(file, JSON.stringify(profile));
+    },
+  };
+}
+
+async function webview(ctx) {
+  const { runs, quick, root, cell, stats, fmt } = ctx;
   const require = createRequire(import.meta.url);
   const helper = path.join(root, 'out', 'test', 'e2e', 'helpers', 'workbench.js');
   if (!fs.existsSync(helper)) spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { cwd: root, stdio: 'inherit' });
@@ -110,12 +132,13 @@ async function webview({ runs, quick, root, cell, stats, fmt }) {
     await list.evaluate(() => {
       const b = (window.__bench = { phase: 'idle', long: [], msgs: 0 });
       new PerformanceObserver((l) => {
-        for (const e of l.getEntries()) b.long.push({ phase: b.phase, ms: e.duration });
+        // name says whose task it was: 'self' = this panel's frame; the workbench shares the renderer here.
+        for (const e of l.getEntries()) b.long.push({ phase: b.phase, ms: e.duration, self: e.name === 'self' });
       }).observe({ type: 'longtask' });
       window.addEventListener('message', () => b.msgs++);
     });
     const setPhase = (phase) => list.evaluate((_, p) => ((window.__bench.phase = p), (window.__bench.msgs = 0)), phase);
-    const longTasks = (phase) => list.evaluate((_, p) => window.__bench.long.filter((e) => e.phase === p).map((e) => e.ms), phase);
+    const longTasks = (phase, selfOnly = true) => list.evaluate((_, [p, own]) => window.__bench.long.filter((e) => e.phase === p && (!own || e.self)).map((e) => e.ms), [phase, selfOnly]);
 
     // 1) 100,000 records through the panel's own repeat (1 byte each, back to back).
     const pick = (sel, v) => panel.locator(sel).evaluate((el, value) => ((el.value = value), el.dispatchEvent(new Event('change', { bubbles: true }))), v);
@@ -126,11 +149,17 @@ async function webview({ runs, quick, root, cell, stats, fmt }) {
     await panel.locator('#repeat-count input').fill('100000');
     await panel.locator('#byte-count', { hasText: '1 bytes' }).waitFor({ timeout: 10000 });
     await setPhase('records');
+    // --profile: a CPU profile of the webview's renderer while the 100,000 records arrive.
+    const profiler = ctx.argv.includes('--profile') ? await startWebviewProfiler(wb.page) : undefined;
     const t0 = Date.now();
     await panel.locator('#repeat').click();
     await panel.locator('#counters', { hasText: '100,000 msgs' }).waitFor({ timeout: 180000 });
     const arrivedMs = Date.now() - t0;
+    if (profiler) await profiler.stop(path.join(ctx.artifacts, 'profiles', 'webview-records.cpuprofile'));
     const postsDuringRecords = await list.evaluate(() => window.__bench.msgs);
+    const recordsLong = await longTasks('records');
+    const recordsLongAll = await longTasks('records', false);
+    await setPhase('reach');
     // All reachable: live batches skip what a 20/s post cannot carry, leaving gap rows that load when on
     // screen. Scroll from the bottom to the top a screen at a time, waiting while a gap on screen loads
     // (a loaded page lands above the view, so going up meets the rest of a gap again).
@@ -164,7 +193,7 @@ async function webview({ runs, quick, root, cell, stats, fmt }) {
     });
     if (reach.rows < 100000) throw new Error(`only ${reach.rows} rows reachable after scrolling up: ${JSON.stringify(reach)}`);
     const reachableMs = Date.now() - t0;
-    const recordsLong = await longTasks('records');
+    const reachLong = await longTasks('reach');
 
     // 2) Scroll top to bottom, `runs` passes of 400 steps, one frame per step.
     await setPhase('scroll');
@@ -191,10 +220,11 @@ async function webview({ runs, quick, root, cell, stats, fmt }) {
       );
     }
     const scrollLong = await longTasks('scroll');
+    const scrollLongAll = await longTasks('scroll', false);
 
     // 3) An incoming TCP flood from another process while the panel is open and following.
     const floodBytes = quick ? 256 * 2 ** 20 : 1024 * 2 ** 20;
-    const flood = { posts: [], long: [], gbps: [] };
+    const flood = { posts: [], long: [], longAll: [], gbps: [] };
     for (let i = 0; i < runs; i++) {
       const phase = `flood${i}`;
       await setPhase(phase);
@@ -207,6 +237,7 @@ async function webview({ runs, quick, root, cell, stats, fmt }) {
       const msgs = await list.evaluate(() => window.__bench.msgs);
       flood.posts.push(msgs / (seconds + 0.3));
       flood.long.push(...(await longTasks(phase)));
+      flood.longAll.push(...(await longTasks(phase, false)));
       flood.gbps.push(floodBytes / r.ms / 1e6);
     }
     sinkClient.kill();
@@ -215,13 +246,17 @@ async function webview({ runs, quick, root, cell, stats, fmt }) {
       rows: [
         ['100,000 records (panel repeat of 1 byte): until the counters show all', `${arrivedMs} ms`, `${postsDuringRecords} posts`],
         ['… until all 100,000 rows are reachable by scrolling', `${reachableMs} ms`, `bottom-to-top pass: ${reach.steps} screens, ${fmt(reach.ms / 1000, 1)} s, waited ${reach.waits} frames for gaps to load`],
-        ['long tasks > 50 ms while the 100,000 arrive', `${over50(recordsLong).length} (longest ${fmt(Math.max(0, ...recordsLong), 0)} ms)`, `none: ${over50(recordsLong).length ? '**missed**' : 'met'}`],
+        ['long tasks > 50 ms while the 100,000 arrive: in the panel\'s frame', `${over50(recordsLong).length} (longest ${fmt(Math.max(0, ...recordsLong), 0)} ms)`, `none: ${over50(recordsLong).length ? '**missed**' : 'met'}`],
+        ['… all long tasks of the renderer (workbench included)', `${over50(recordsLongAll).length} (longest ${fmt(Math.max(0, ...recordsLongAll), 0)} ms)`, ''],
+        ['long tasks > 50 ms in the panel\'s frame during the bottom-to-top pass (gaps loading)', `${over50(reachLong).length} (longest ${fmt(Math.max(0, ...reachLong), 0)} ms)`, ''],
         [`scroll top to bottom (${passes[0]?.steps} steps, 1 frame each), ms per pass`, cell(passes.map((p) => p.ms), 0), ''],
         ['… slowest frame ms per pass', cell(passes.map((p) => p.worstFrameMs), 0), ''],
         ['… rows in the DOM', String(Math.max(...passes.map((p) => p.domRows))), ''],
-        ['long tasks > 50 ms while scrolling', `${over50(scrollLong).length} (longest ${fmt(Math.max(0, ...scrollLong), 0)} ms)`, `none: ${over50(scrollLong).length ? '**missed**' : 'met'}`],
+        ['long tasks > 50 ms while scrolling: in the panel\'s frame', `${over50(scrollLong).length} (longest ${fmt(Math.max(0, ...scrollLong), 0)} ms)`, `none: ${over50(scrollLong).length ? '**missed**' : 'met'}`],
+        ['… all long tasks of the renderer (workbench included)', `${over50(scrollLongAll).length} (longest ${fmt(Math.max(0, ...scrollLongAll), 0)} ms)`, ''],
         [`incoming TCP flood, ${floodBytes / 2 ** 20} MiB × ${runs}, GB/s`, cell(flood.gbps, 2), ''],
-        ['long tasks > 50 ms during the floods', `${over50(flood.long).length} (longest ${fmt(Math.max(0, ...flood.long), 0)} ms)`, `none: ${over50(flood.long).length ? '**missed**' : 'met'}`],
+        ['long tasks > 50 ms during the floods: in the panel\'s frame', `${over50(flood.long).length} (longest ${fmt(Math.max(0, ...flood.long), 0)} ms)`, `none: ${over50(flood.long).length ? '**missed**' : 'met'}`],
+        ['… all long tasks of the renderer (workbench included)', `${over50(flood.longAll).length} (longest ${fmt(Math.max(0, ...flood.longAll), 0)} ms)`, ''],
       ],
       postsRow: ['host→webview posts/s during an incoming TCP flood (counted in the webview)', cell(flood.posts, 1), '', '', `≤ 20: ${stats(flood.posts).median <= 20 ? 'met' : '**missed**'}`],
     };

@@ -4,6 +4,8 @@
  * load itself except where Socket Lab is the sender under test (TCP send, UDP burst), so it behaves like
  * an extension host: all peers live in other processes.
  */
+import * as fs from 'fs';
+import { Session } from 'inspector';
 import { monitorEventLoopDelay, performance } from 'perf_hooks';
 import { SocketLab } from '../src/core/socketLab';
 import { PublicApi } from '../src/host/api';
@@ -154,6 +156,20 @@ const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
       t = performance.now();
       children = buildTreeChildren(String(a.id));
       treeMs.push(performance.now() - t);
+    }
+    const profileFile = process.env.BENCH_PROFILE_TREE;
+    if (profileFile) {
+      // A CPU profile of just the tree build (10 repetitions), for BENCHMARKS.md.
+      const session = new Session();
+      session.connect();
+      session.post('Profiler.enable');
+      session.post('Profiler.setSamplingInterval', { interval: 100 });
+      session.post('Profiler.start');
+      for (let i = 0; i < 10; i++) buildTreeChildren(String(a.id));
+      session.post('Profiler.stop', (err, res) => {
+        if (!err) fs.writeFileSync(profileFile, JSON.stringify(res.profile));
+        session.disconnect();
+      });
     }
     global.gc?.();
     return { listMs: median(listMs), listMaxMs: Math.max(...listMs), treeMs: median(treeMs), treeMaxMs: Math.max(...treeMs), children, rssMB: process.memoryUsage().rss / 2 ** 20 };
