@@ -51,6 +51,9 @@ export const AUTO_REPLY_MATCH_LIMIT = 64 * 1024;
 /** Time budget of one regex match, in milliseconds (enforced by running it under vm's timeout). */
 export const REGEX_TIME_LIMIT_MS = 100;
 
+/** Messages on which a rule's regex may run out of its time budget before the rule is skipped for good. */
+export const REGEX_MAX_TIMEOUTS = 3;
+
 const MODES = ['off', 'echo', 'fixed', 'rules'];
 const MATCHERS = ['contains', 'hex', 'regex'] as const;
 
@@ -214,7 +217,8 @@ function renderReply(reply: CompiledReply, found: RegExpExecArray | boolean | nu
  * decoded with the spec's `encoding` (default utf8); hex = the message STARTS WITH those bytes;
  * regex = JS regex on the decoded text, whose reply (text format only) may use $1..$9, $& and $$.
  * Text is decoded from the first AUTO_REPLY_MATCH_LIMIT bytes only, and a regex gets
- * REGEX_TIME_LIMIT_MS per message (over budget = no reply, reported to options.onError).
+ * REGEX_TIME_LIMIT_MS per message (over budget = no reply, reported to options.onError); after
+ * REGEX_MAX_TIMEOUTS such messages the rule is skipped for good (a peer cannot keep the host busy).
  * fixed: the payload encoded once here. echo: a copy of the received bytes.
  */
 export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}): AutoReplyFn | undefined {
@@ -242,11 +246,15 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
     throw invalid('autoReply.rules', `must be an array of rules (got ${describeValue(spec.rules)}).`);
   }
   const rules = spec.rules.map((rule, index) => compileRule(rule, `autoReply.rules[${index}]`, encoding));
+  // A peer that keeps sending input a rule's regex chokes on would cost the extension host the full time
+  // budget per message, forever: after REGEX_MAX_TIMEOUTS such messages the rule is skipped.
+  const timeouts = new Array<number>(rules.length).fill(0);
   return (data) => {
     let decoded: string | undefined;
     // Decoded lazily and once: hex-only rule sets never pay for it.
     const text = () => (decoded ??= decodeText(data.length > AUTO_REPLY_MATCH_LIMIT ? data.subarray(0, AUTO_REPLY_MATCH_LIMIT) : data, encoding));
     for (let index = 0; index < rules.length; index++) {
+      if (timeouts[index] >= REGEX_MAX_TIMEOUTS) continue;
       const rule = rules[index];
       try {
         const found = rule.match(data, text);
@@ -254,13 +262,20 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
           return renderReply(rule.reply, found);
         }
       } catch (err) {
+        const disabled = !isSocketLabError(err) && ++timeouts[index] >= REGEX_MAX_TIMEOUTS;
         const error = isSocketLabError(err)
           ? invalid(`autoReply.rules[${index}].reply`, err.message, err)
-          : new SocketLabError(
-              'autoReplyRegexTimeout',
-              `autoReply.rules[${index}].regex took longer than ${REGEX_TIME_LIMIT_MS} ms on a message and was skipped; simplify the pattern.`,
-              { field: `autoReply.rules[${index}].regex`, limit: REGEX_TIME_LIMIT_MS },
-            );
+          : disabled
+            ? new SocketLabError(
+                'autoReplyRegexDisabled',
+                `autoReply.rules[${index}].regex took longer than ${REGEX_TIME_LIMIT_MS} ms on ${REGEX_MAX_TIMEOUTS} messages and is now skipped; simplify the pattern and set the auto-reply again.`,
+                { field: `autoReply.rules[${index}].regex`, limit: REGEX_TIME_LIMIT_MS, count: REGEX_MAX_TIMEOUTS },
+              )
+            : new SocketLabError(
+                'autoReplyRegexTimeout',
+                `autoReply.rules[${index}].regex took longer than ${REGEX_TIME_LIMIT_MS} ms on a message and was skipped; simplify the pattern.`,
+                { field: `autoReply.rules[${index}].regex`, limit: REGEX_TIME_LIMIT_MS },
+              );
         options.onError?.(error);
         return undefined;
       }
