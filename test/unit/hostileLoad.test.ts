@@ -6,6 +6,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { compileAutoReply } from '../../src/core/autoReply';
 import { decodeText, escapeForDisplay, hexDump } from '../../src/core/codec';
 import { SocketLab } from '../../src/core/socketLab';
 import { portOf, rawConnect, withLab } from './helpers/lab';
@@ -104,6 +105,47 @@ describe('integrity and load', function () {
         await flooder.kill();
       }
     });
+  });
+
+  it('a peer feeding a catastrophic auto-reply regex cannot keep the event loop busy: the rule is skipped after 3 timeouts', async () => {
+    await withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }, { contains: 'ping', reply: { data: 'pong' } }] } });
+      let stalled = 0;
+      let last = Date.now();
+      const probe = setInterval(() => {
+        const now = Date.now();
+        stalled += Math.max(0, now - last - 20);
+        last = now;
+      }, 10);
+      const c = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      try {
+        for (let i = 0; i < 30; i++) {
+          c.socket.write(`${'a'.repeat(40)}!`);
+          await sleep(5);
+        }
+        await waitFor(() => lab.get(l.id)!.messagesIn >= 30, 'hostile messages in', 20000);
+        const t0 = Date.now();
+        c.socket.write('ping');
+        await waitFor(() => c.received().toString().endsWith('pong'), 'the other rule still answers', 5000);
+        figure('catastrophic regex flood', `30 messages stalled the event loop ${stalled} ms in total; a later rule answered in ${Date.now() - t0} ms`);
+        assert.ok(stalled < 1500, `30 hostile messages stalled the event loop for ${stalled} ms`);
+      } finally {
+        clearInterval(probe);
+        c.socket.destroy();
+      }
+    });
+  });
+
+  it('the skipped rule is reported once with its sentence, and costs nothing afterwards', () => {
+    const errors: { code: string; message: string }[] = [];
+    const fn = compileAutoReply({ mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }] }, { onError: (e) => errors.push(e) })!;
+    const evil = Buffer.from(`${'a'.repeat(40)}!`);
+    for (let i = 0; i < 3; i++) fn(evil);
+    const t0 = Date.now();
+    assert.strictEqual(fn(evil), undefined);
+    assert.ok(Date.now() - t0 < 20, 'a skipped rule still ran');
+    assert.deepStrictEqual(errors.map((e) => e.code), ['autoReplyRegexTimeout', 'autoReplyRegexTimeout', 'autoReplyRegexDisabled']);
+    assert.match(errors[2].message, /^autoReply\.rules\[0\]\.regex took longer than 100 ms on 3 messages and is now skipped; simplify the pattern and set the auto-reply again\.$/);
   });
 
   it('100,000 UDP datagrams: counters equal what the kernel delivered; log eviction never changes counters', async function () {
