@@ -33,7 +33,8 @@ export function endpointLabel(info: EndpointInfo): string {
   return isClient ? `${family} → ${formatAddress(info.remote)}` : `${family} ${formatAddress(info.local)}`;
 }
 
-function stateText(state: EndpointInfo['state'] | ConnectionInfo['state']): string {
+/** The localized word for an endpoint's or connection's state. */
+export function stateText(state: EndpointInfo['state'] | ConnectionInfo['state']): string {
   switch (state) {
     case 'listening':
       return vscode.l10n.t('listening');

@@ -19,7 +19,7 @@ import {
 } from '../../shared/protocol';
 import { describeError } from '../messages';
 import { readSettings } from '../settings';
-import { endpointLabel } from '../socketsTree';
+import { endpointLabel, stateText } from '../socketsTree';
 import { buildPanelHtml } from './html';
 import { panelStrings } from './strings';
 import { TrafficFeed } from './trafficFeed';
@@ -29,21 +29,6 @@ export const SEND_PANEL_VIEW_TYPE = 'socketLab.sendPanel';
 
 /** After traffic stops, one more post this much later shows the rates falling to zero. */
 const RATE_SETTLE_MS = 1000;
-
-function stateText(state: EndpointInfo['state']): string {
-  switch (state) {
-    case 'listening':
-      return vscode.l10n.t('listening');
-    case 'connecting':
-      return vscode.l10n.t('connecting');
-    case 'connected':
-      return vscode.l10n.t('connected');
-    case 'closed':
-      return vscode.l10n.t('closed');
-    case 'error':
-      return vscode.l10n.t('error');
-  }
-}
 
 /** The endpoint as the panel shows it. */
 export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined): EndpointView {
