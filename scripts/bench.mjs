@@ -679,11 +679,13 @@ function writeReport(m, minutes) {
   const end = '<!-- bench:table:end -->';
   let doc = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : `# Benchmarks\n\n${begin}\n${end}\n`;
   if (!doc.includes(begin)) doc += `\n${begin}\n${end}\n`;
-  const target = quick ? path.join(artifacts, 'BENCHMARKS.quick.md') : file;
-  if (quick) doc = `# Benchmarks (quick run, not committed)\n\n${begin}\n${end}\n`;
+  // Only a full run of everything rewrites BENCHMARKS.md; quick and partial runs go to bench-artifacts/.
+  const partial = quick || only || argv.some((a) => a.startsWith('--runs=') || a === '--no-host');
+  const target = partial ? path.join(artifacts, quick ? 'BENCHMARKS.quick.md' : 'BENCHMARKS.partial.md') : file;
+  if (partial) doc = `# Benchmarks (${quick ? 'quick' : 'partial'} run, not committed)\n\n${begin}\n${end}\n`;
   doc = doc.slice(0, doc.indexOf(begin) + begin.length) + '\n' + table + '\n' + doc.slice(doc.indexOf(end));
   fs.writeFileSync(target, doc);
-  fs.writeFileSync(path.join(artifacts, `results-${quick ? 'quick' : 'full'}.json`), JSON.stringify({ machine: m, sizes, runs, results }, null, 1));
+  fs.writeFileSync(path.join(artifacts, `results-${partial ? (quick ? 'quick' : 'partial') : 'full'}.json`), JSON.stringify({ machine: m, sizes, runs, results }, null, 1));
   console.log(`\nwritten: ${path.relative(root, target)} (${minutes.toFixed(1)} min)`);
 }
 
