@@ -12,7 +12,7 @@ export interface SocketLabApi {
   traffic(id: string): TrafficRecord[];
   /** Something changed (state, counters, endpoints): at most 10 a second during floods. */
   readonly onDidChange: vscode.Event<void>;
-  /** Received records, batched per endpoint (at most 10 batches a second per endpoint). */
+  /** Received records, batched per endpoint (at most 10 batches a second; each at most 10,000 records and 1 MiB, the rest counted in `skipped`). */
   readonly onDidReceive: vscode.Event<{ id: string; records: TrafficRecord[]; skipped: number }>;
 }
 
@@ -20,15 +20,21 @@ export interface SocketLabApi {
 const API_EVENT_MS = 100;
 /** A batch of onDidReceive holds at most this many records; the rest are counted in `skipped` (read them with traffic()). */
 export const RECEIVE_BATCH_MAX_RECORDS = 10_000;
+/**
+ * ...and at most this many bytes of data per endpoint: a TCP flood arrives in 64 KiB chunks, and holding
+ * 10,000 of them between two batches kept hundreds of MB alive beside the log cap (npm run bench, item 7).
+ */
+export const RECEIVE_BATCH_MAX_BYTES = 1024 * 1024;
 
 /** Implements the public API on top of the core, coalescing its per-chunk events. */
 export class PublicApi extends Disposable implements SocketLabApi {
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
   private readonly _onDidReceive = this._register(new vscode.EventEmitter<{ id: string; records: TrafficRecord[]; skipped: number }>());
-  readonly onDidReceive = this._onDidReceive.event;
+  /** Subscribers of onDidReceive: with none, received records are not batched at all. */
+  private receiveListeners = 0;
 
-  private readonly pending = new Map<string, { records: TrafficRecord[]; skipped: number }>();
+  private readonly pending = new Map<string, { records: TrafficRecord[]; bytes: number; skipped: number }>();
   private readonly changeThrottle = this._register(new Throttle(API_EVENT_MS, () => this._onDidChange.fire()));
   private readonly receiveThrottle = this._register(new Throttle(API_EVENT_MS, () => this.flushReceived()));
 
@@ -38,11 +44,15 @@ export class PublicApi extends Disposable implements SocketLabApi {
     this._register(
       lab.onDidTraffic(({ endpointId, record }) => {
         this.changeThrottle.schedule();
-        if (record.direction !== 'in') return;
+        if (record.direction !== 'in' || this.receiveListeners === 0) return;
         let batch = this.pending.get(endpointId);
-        if (!batch) this.pending.set(endpointId, (batch = { records: [], skipped: 0 }));
-        if (batch.records.length < RECEIVE_BATCH_MAX_RECORDS) batch.records.push(record);
-        else batch.skipped++;
+        if (!batch) this.pending.set(endpointId, (batch = { records: [], bytes: 0, skipped: 0 }));
+        if (batch.records.length < RECEIVE_BATCH_MAX_RECORDS && batch.bytes + record.data.byteLength <= RECEIVE_BATCH_MAX_BYTES) {
+          batch.records.push(record);
+          batch.bytes += record.data.byteLength;
+        } else {
+          batch.skipped++;
+        }
         this.receiveThrottle.schedule();
       }),
     );
@@ -51,8 +61,25 @@ export class PublicApi extends Disposable implements SocketLabApi {
   private flushReceived(): void {
     const batches = [...this.pending];
     this.pending.clear();
-    for (const [id, batch] of batches) this._onDidReceive.fire({ id, ...batch });
+    for (const [id, batch] of batches) this._onDidReceive.fire({ id, records: batch.records, skipped: batch.skipped });
   }
+
+  /** Subscribes to received batches; counting subscribers lets the receive path skip batching when nobody listens. */
+  readonly onDidReceive: vscode.Event<{ id: string; records: TrafficRecord[]; skipped: number }> = (listener, thisArgs, disposables) => {
+    this.receiveListeners++;
+    const subscription = this._onDidReceive.event(listener, thisArgs);
+    let disposed = false;
+    const result = {
+      dispose: () => {
+        if (disposed) return;
+        disposed = true;
+        this.receiveListeners--;
+        subscription.dispose();
+      },
+    };
+    disposables?.push(result);
+    return result;
+  };
 
   list(): EndpointInfo[] {
     return this.lab.list();

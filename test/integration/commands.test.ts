@@ -339,6 +339,22 @@ describe('events, coalescing and the status bar (real extension host)', () => {
     client.destroy();
   });
 
+  it('onDidReceive batches hold at most 1 MiB of data per endpoint; the rest is counted as skipped', async () => {
+    const listener = await run<EndpointInfo>('startTcpListener', { port: 0 });
+    const batches: { bytes: number; count: number }[] = [];
+    const sub = api.onDidReceive((e) => batches.push({ bytes: e.records.reduce((n, r) => n + r.data.byteLength, 0), count: e.records.length + e.skipped }));
+    const client = await connect(portOf(listener));
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    for (let i = 0; i < 64; i++) client.write(chunk); // 4 MiB, faster than one batch interval on loopback
+    await waitFor('4 MiB in', () => api.list()[0].bytesIn === 64 * chunk.length);
+    await new Promise((r) => setTimeout(r, 300));
+    sub.dispose();
+    assert.ok(batches.length > 0);
+    assert.ok(batches.every((b) => b.bytes <= 1024 * 1024), `batch sizes ${batches.map((b) => b.bytes).join(', ')}`);
+    assert.strictEqual(batches.reduce((n, b) => n + b.count, 0), api.list()[0].messagesIn, 'every record is delivered or counted as skipped');
+    client.destroy();
+  });
+
   it('the status bar counts listeners and connections', async () => {
     const listener = await run<EndpointInfo>('startTcpListener', { port: 0 });
     const client = await connect(portOf(listener));
