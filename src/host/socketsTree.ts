@@ -184,8 +184,22 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     item.contextValue = `endpoint.${info.kind}.${live ? 'live' : 'dead'}`;
     const color = info.state === 'error' ? new vscode.ThemeColor('errorForeground') : live ? undefined : new vscode.ThemeColor('disabledForeground');
     item.iconPath = new vscode.ThemeIcon(info.state === 'error' ? 'error' : KIND_ICON[info.kind], color);
-    item.tooltip = this.endpointTooltip(info);
     item.command = { command: 'socketLab.openPanel', title: vscode.l10n.t('Open Send Panel'), arguments: [this.node(info.id)] };
+    return item;
+  }
+
+  /**
+   * Tooltips are built only when VS Code asks (on hover): building Markdown for each of 10,000 children
+   * on every refresh was half of the tree's cost (npm run bench, item 5b).
+   */
+  resolveTreeItem(item: vscode.TreeItem, element: SocketNode): vscode.TreeItem {
+    if (element.type === 'endpoint') {
+      const info = this.lab.get(element.id);
+      if (info) item.tooltip = this.endpointTooltip(info);
+    } else {
+      const c = this.connectionSnapshots.get(element.id) ?? this.lab.get(element.endpointId)?.connections.find((x) => x.id === element.id);
+      if (c) item.tooltip = this.connectionTooltip(c, typeof item.label === 'string' ? item.label : c.id);
+    }
     return item;
   }
 
@@ -214,6 +228,10 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     item.contextValue = `connection.${c.state === 'connected' ? 'live' : 'dead'}`;
     const icon = c.error ? 'error' : c.id.startsWith(`${endpointId}.p`) ? 'account' : 'arrow-swap';
     item.iconPath = new vscode.ThemeIcon(icon, c.error ? new vscode.ThemeColor('errorForeground') : c.state === 'connected' ? undefined : new vscode.ThemeColor('disabledForeground'));
+    return item;
+  }
+
+  private connectionTooltip(c: ConnectionInfo, label: string): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
     md.appendMarkdown(`**${escapeMarkdown(label)}** \`${c.id}\`\n\n`);
@@ -222,8 +240,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     );
     // Why it closed (a reset by the peer...), as the endpoint tooltip does for endpoints.
     if (c.error) md.appendMarkdown(`\n\n$(error) ${escapeMarkdown(c.error)}`);
-    item.tooltip = md;
-    return item;
+    return md;
   }
 }
 

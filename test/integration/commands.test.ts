@@ -6,7 +6,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EndpointInfo } from '../../src/core/types';
-import { rejection, run, socketLab, waitFor, type TestApi } from './helpers/api';
+import { rejection, run, socketLab, waitFor, type TestApi, resolvedItem } from './helpers/api';
 
 /** Collects everything a Node socket receives. */
 function collect(socket: net.Socket): () => Buffer {
@@ -282,7 +282,7 @@ describe('commands with argument objects (real extension host)', () => {
     const resetOne = await run<EndpointInfo>('connectTcp', { host: '127.0.0.1', port });
     const failed = await waitFor('reset by the peer', () => api.list().find((x) => x.id === resetOne.id && (x.state === 'closed' || x.state === 'error')));
     assert.match(failed.error ?? '', /reset/i, 'the reason is given in words');
-    const item = tree.getTreeItem(tree.getChildren().find((n) => n.id === resetOne.id)!);
+    const item = resolvedItem(tree, tree.getChildren().find((n) => n.id === resetOne.id)!);
     assert.match(String((item.tooltip as vscode.MarkdownString).value), /reset/i, 'the tree tooltip shows the sentence');
     await run('stop', { id: resetOne.id });
     await run('stop', { id: info.id });

@@ -9,7 +9,7 @@ import * as net from 'net';
 import * as vscode from 'vscode';
 import type { EndpointInfo } from '../../src/core/types';
 import { COMMAND_CASES, Fixture, UNRESOLVABLE_HOST, assertSentence, buildFixture, listSnapshot, offlineLookup } from '../unit/helpers/hostileCases';
-import { rejection, run, socketLab, waitFor, type TestApi } from './helpers/api';
+import { rejection, run, socketLab, waitFor, type TestApi, resolvedItem } from './helpers/api';
 
 /** Socket inodes of this process that listen (TCP) or are bound (UDP), from /proc. */
 function boundSockets(): { tcpListening: number; udp: number } {
@@ -118,7 +118,7 @@ describe('hostile conditions in the real extension host', function () {
       accepted[0].resetAndDestroy();
       const failed = await waitFor('client in error', () => api.list().find((e) => e.id === client.id && e.state === 'error'));
       assert.match(failed.error!, /reset by the peer \(ECONNRESET\)/);
-      const item = api._test.tree.getTreeItem(api._test.tree.nodeFor(client.id)!);
+      const item = resolvedItem(api._test.tree, api._test.tree.nodeFor(client.id)!);
       assert.strictEqual((item.iconPath as vscode.ThemeIcon).id, 'error');
       assert.strictEqual(((item.iconPath as vscode.ThemeIcon).color as vscode.ThemeColor).id, 'errorForeground');
       assert.match((item.tooltip as vscode.MarkdownString).value, /reset by the peer/);
@@ -141,7 +141,7 @@ describe('hostile conditions in the real extension host', function () {
     assert.match(conn.error!, /reset by the peer/);
     const root = api._test.tree.nodeFor(listener.id)!;
     const child = api._test.tree.getChildren(root).find((n) => n.id === conn.id)!;
-    const childItem = api._test.tree.getTreeItem(child);
+    const childItem = resolvedItem(api._test.tree, child);
     assert.match(String(childItem.description), /^closed/);
     assert.match((childItem.tooltip as vscode.MarkdownString).value, /reset by the peer/, 'the tree shows why the connection closed');
     assert.strictEqual((childItem.iconPath as vscode.ThemeIcon).id, 'error');
@@ -159,7 +159,7 @@ describe('hostile conditions in the real extension host', function () {
       await waitFor('ICMP reported', inError, 300).catch(() => undefined);
     }
     assert.ok(inError(), 'ICMP port unreachable never showed');
-    const udpItem = api._test.tree.getTreeItem(api._test.tree.nodeFor(udp.id)!);
+    const udpItem = resolvedItem(api._test.tree, api._test.tree.nodeFor(udp.id)!);
     assert.match((udpItem.tooltip as vscode.MarkdownString).value, /port is unreachable/);
 
     // Stopping a listener with live clients: the clients see the close, the root disappears.

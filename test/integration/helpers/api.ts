@@ -43,3 +43,8 @@ export async function rejection(p: Thenable<unknown>): Promise<string> {
   }
   throw new Error('expected the command to reject, but it resolved');
 }
+
+/** A tree item as VS Code shows it on hover: getTreeItem, then resolveTreeItem (which adds the tooltip). */
+export function resolvedItem(tree: SocketsTreeProvider, node: SocketNode): vscode.TreeItem {
+  return tree.resolveTreeItem(tree.getTreeItem(node), node);
+}
