@@ -483,6 +483,16 @@ listEl.append(spacer);
 const droppedEl = el('div', { id: 'dropped-line', class: 'muted', hidden: true });
 const skippedEl = el('div', { id: 'skipped-line', class: 'muted', hidden: true });
 const emptyEl = el('div', { id: 'empty-line', class: 'muted' });
+// One listener for every record row (rows are reused while scrolling).
+spacer.addEventListener('click', (e) => {
+  const target = e.target as HTMLElement;
+  if (target.closest('.detail')) return;
+  const node = target.closest<HTMLElement>('.row.rec');
+  const row = node && nodeRow.get(node);
+  if (!row) return;
+  selectedSeq = row.r.seq;
+  toggle(row);
+});
 
 const rowKey = (i: number) => {
   const row = shown[i];
@@ -543,28 +553,137 @@ function syncCount(): void {
   scheduleRender();
 }
 
+/** The node on screen for each row, with the signature of what it shows (rebuilt only when that changes). */
+interface Shown {
+  node: HTMLElement;
+  sig: string;
+  start: number;
+  index: number;
+  pooled: boolean;
+}
+const onScreen = new Map<Row, Shown>();
+const nodeRow = new WeakMap<HTMLElement, RecRow>();
+/** Collapsed record rows that left the screen, refilled for rows that come on (no per-row allocation while scrolling). */
+const pool: HTMLElement[] = [];
+/** Bumped when every row's text must be rebuilt (encoding change). */
+let contentGeneration = 0;
+
+function signature(row: Row): string {
+  if (row.kind === 'gap') return `g${row.loading ? 1 : 0}:${row.before - row.after}`;
+  return `r${contentGeneration}:${state.view.mode}:${state.view.showDate ? 1 : 0}:${row.r.seq === selectedSeq ? 1 : 0}:${row.expanded ? `e${row.loading ? 1 : 0}${row.full ? 1 : 0}` : 'c'}`;
+}
+
 function renderRows(): void {
   const items = virtualizer.getVirtualItems();
-  spacer.style.height = `${virtualizer.getTotalSize()}px`;
-  const nodes: HTMLElement[] = [];
-  // Gaps load only when really on screen (not in the overscan), so the anchoring after a load does not chain loads.
+  // Reads first (one layout at most), then writes only.
   const top = listEl.scrollTop;
   const bottom = top + listEl.clientHeight;
+  const height = `${virtualizer.getTotalSize()}px`;
+  if (spacer.style.height !== height) spacer.style.height = height;
+  const wanted = new Map<Row, Shown>();
+  const gapsToFill: GapRow[] = [];
+  const toMeasure: HTMLElement[] = [];
   for (const item of items) {
     const row = shown[item.index];
     if (!row) continue;
-    const node = row.kind === 'gap' ? gapNode(row) : recordNode(row);
-    node.dataset.index = String(item.index);
-    node.style.transform = `translateY(${item.start}px)`;
-    nodes.push(node);
-    if (row.kind === 'gap' && !row.loading && item.end > top && item.start < bottom) void fillGap(row);
+    const sig = signature(row);
+    let entry = onScreen.get(row);
+    if (entry && entry.sig !== sig) {
+      entry.node.remove();
+      if (entry.pooled) pool.push(entry.node);
+      onScreen.delete(row);
+      entry = undefined;
+    }
+    if (entry) onScreen.delete(row);
+    else entry = { node: undefined as unknown as HTMLElement, sig, start: NaN, index: -1, pooled: false };
+    if (!entry.node) {
+      if (row.kind === 'gap') entry.node = gapNode(row);
+      else if (row.expanded) entry.node = recordNode(row);
+      else {
+        entry.node = collapsedNode(row, pool.pop());
+        entry.pooled = true;
+      }
+    }
+    const node = entry.node;
+    if (entry.index !== item.index) {
+      node.dataset.index = String(item.index);
+      entry.index = item.index;
+    }
+    if (entry.start !== item.start) {
+      node.style.transform = `translateY(${item.start}px)`;
+      entry.start = item.start;
+    }
+    wanted.set(row, entry);
+    // Collapsed rows and gaps are exactly ROW_HEIGHT (the estimate): only expanded rows are measured.
+    if (row.kind === 'rec' && row.expanded) toMeasure.push(node);
+    if (row.kind === 'gap' && !row.loading && item.end > top && item.start < bottom) gapsToFill.push(row);
   }
-  spacer.replaceChildren(...nodes);
-  for (const n of nodes) virtualizer.measureElement(n);
+  // Rows that left the screen: detach, and keep collapsed record nodes for reuse.
+  for (const entry of onScreen.values()) {
+    entry.node.remove();
+    if (entry.pooled && pool.length < 200) pool.push(entry.node);
+  }
+  onScreen.clear();
+  // Put the nodes in index order with the fewest DOM moves.
+  let ref = spacer.firstChild;
+  for (const entry of wanted.values()) {
+    if (entry.node === ref) ref = ref.nextSibling;
+    else spacer.insertBefore(entry.node, ref);
+  }
+  while (ref) {
+    const next = ref.nextSibling;
+    ref.remove();
+    ref = next;
+  }
+  onScreen.clear();
+  for (const [row, entry] of wanted) onScreen.set(row, entry);
+  for (const n of toMeasure) virtualizer.measureElement(n);
+  for (const g of gapsToFill) void fillGap(g);
 }
 
 function gapNode(row: GapRow): HTMLElement {
   return el('div', { class: 'row gap', role: 'listitem' }, icon('history'), ` ${row.loading ? t('loading') : t('olderRows', (row.before - row.after).toLocaleString())}`);
+}
+
+/** A collapsed record row: a pooled node refilled (textContent only), or a new one. */
+function collapsedNode(row: RecRow, reuse?: HTMLElement): HTMLElement {
+  const r = row.r;
+  const mode = state.view.mode;
+  let node = reuse;
+  if (!node) {
+    node = el(
+      'div',
+      { class: 'row rec', role: 'listitem', 'aria-expanded': 'false', title: t('expandHint') },
+      el(
+        'div',
+        { class: 'line' },
+        el('span', { class: 'time' }),
+        el('span', { class: 'dir' }, el('span', { class: 'codicon', 'aria-hidden': 'true' }), el('span')),
+        el('span', { class: 'peer' }),
+        el('span', { class: 'len' }),
+      ),
+    );
+  }
+  const line = node.firstChild as HTMLElement;
+  const [time, dir, peer, len] = line.children as unknown as HTMLElement[];
+  node.className = `row rec${r.seq === selectedSeq ? ' selected' : ''}`;
+  node.dataset.seq = String(r.seq);
+  time.textContent = cellTime(r.time);
+  dir.className = `dir ${r.dir}`;
+  (dir.firstChild as HTMLElement).className = `codicon codicon-${r.dir === 'in' ? 'arrow-down' : 'arrow-up'}`;
+  (dir.lastChild as HTMLElement).textContent = t(r.dir);
+  peer.textContent = r.peer;
+  peer.title = r.peer;
+  len.textContent = String(r.length);
+  // The data cells for the view mode, in order: text, then hex.
+  let textCell = line.querySelector<HTMLElement>(':scope > .data.text');
+  let hexCell = line.querySelector<HTMLElement>(':scope > .data.hex');
+  if (mode === 'hex') textCell?.remove();
+  else (textCell ??= line.insertBefore(el('span', { class: 'data text' }), hexCell)).textContent = textOf(row);
+  if (mode === 'text') hexCell?.remove();
+  else (hexCell ??= line.appendChild(el('span', { class: 'data hex' }))).textContent = hexOfRow(row);
+  nodeRow.set(node, row);
+  return node;
 }
 
 function cellTime(time: number): string {
@@ -586,11 +705,7 @@ function recordNode(row: RecRow): HTMLElement {
   if (mode !== 'text') line.append(el('span', { class: 'data hex', text: hexOfRow(row) }));
   const node = el('div', { class: `row rec${row.expanded ? ' expanded' : ''}${r.seq === selectedSeq ? ' selected' : ''}`, role: 'listitem', 'aria-expanded': String(!!row.expanded), title: t('expandHint') }, line);
   node.dataset.seq = String(r.seq);
-  node.addEventListener('click', (e) => {
-    if ((e.target as HTMLElement).closest('.detail')) return;
-    selectedSeq = r.seq;
-    toggle(row);
-  });
+  nodeRow.set(node, row);
   if (row.expanded) {
     const data = row.full ?? r.preview;
     const dump = el('pre', { class: 'dump', text: row.loading ? t('loading') : hexDump(data) + (r.length > data.byteLength ? `\n${t('moreBytes', r.length - data.byteLength)}` : '') });
@@ -603,6 +718,11 @@ function recordNode(row: RecRow): HTMLElement {
 
 function toggle(row: RecRow): void {
   row.expanded = !row.expanded;
+  if (!row.expanded) {
+    // Back to the fixed height (collapsed rows are never measured).
+    const index = shown.indexOf(row);
+    if (index >= 0) virtualizer.resizeItem(index, ROW_HEIGHT);
+  }
   if (row.expanded && !row.full && row.r.length > row.r.preview.byteLength) {
     row.loading = true;
     const requestEpoch = epoch;
@@ -695,6 +815,8 @@ function onReset(m: Extract<HostMessage, { type: 'reset' }>): void {
   epoch = m.epoch;
   dropped = m.counters.dropped;
   skippedTotal = 0;
+  pendingTrimmed = 0;
+  pendingCounters = undefined;
   rows = m.records.map((r): Row => ({ kind: 'rec', r }));
   normalizeTop();
   setCounters(m.counters);
@@ -705,9 +827,10 @@ function onTraffic(m: Extract<HostMessage, { type: 'traffic' }>): void {
   if (m.epoch !== epoch) return;
   skippedTotal += m.skipped;
   dropped = m.counters.dropped;
-  setCounters(m.counters);
+  pendingCounters = m.counters;
   if (!m.records.length && !m.skipped) {
     normalizeTop();
+    scheduleTrafficFlush();
     return;
   }
   const f = state.view.filter.trim().toLowerCase();
@@ -726,21 +849,51 @@ function onTraffic(m: Extract<HostMessage, { type: 'traffic' }>): void {
     else for (const a of added) if (matches(a, f)) shown.push(a);
   }
   void lengthBefore;
+  pendingTrimmed += trimmed;
+  scheduleTrafficFlush();
+}
+
+// Traffic messages only update the row arrays; the list and counters follow at most once per frame.
+let pendingTrimmed = 0;
+let pendingCounters: CountersView | undefined;
+let flushQueued = false;
+let flushTimer: ReturnType<typeof setTimeout> | undefined;
+function scheduleTrafficFlush(): void {
+  if (flushQueued) return;
+  flushQueued = true;
+  requestAnimationFrame(flushTraffic);
+  // rAF does not run while the panel is hidden: flush anyway, rarely.
+  flushTimer = setTimeout(flushTraffic, 250);
+}
+function flushTraffic(): void {
+  if (!flushQueued) return;
+  flushQueued = false;
+  if (flushTimer) clearTimeout(flushTimer);
+  flushTimer = undefined;
+  if (pendingCounters) setCounters(pendingCounters);
+  pendingCounters = undefined;
+  const trimmed = pendingTrimmed;
+  pendingTrimmed = 0;
   const offset = listEl.scrollTop;
   syncCount();
   if (!state.view.follow && trimmed) listEl.scrollTop = Math.max(0, offset - trimmed * ROW_HEIGHT);
 }
 
+const counterInText = document.createTextNode('');
+const counterOutText = document.createTextNode('');
 function setCounters(c: CountersView): void {
   counters = c;
-  countersEl.replaceChildren(
-    el('span', { class: 'counter in' }, icon('arrow-down'), ` ${t('countersIn', formatBytes(c.bytesIn), c.messagesIn.toLocaleString(), formatBytes(c.bytesInRate))}`),
-    el('span', { class: 'counter out' }, icon('arrow-up'), ` ${t('countersOut', formatBytes(c.bytesOut), c.messagesOut.toLocaleString(), formatBytes(c.bytesOutRate))}`),
-  );
+  if (!countersEl.firstChild) countersEl.append(el('span', { class: 'counter in' }, icon('arrow-down'), counterInText), el('span', { class: 'counter out' }, icon('arrow-up'), counterOutText));
+  const inText = ` ${t('countersIn', formatBytes(c.bytesIn), c.messagesIn.toLocaleString(), formatBytes(c.bytesInRate))}`;
+  const outText = ` ${t('countersOut', formatBytes(c.bytesOut), c.messagesOut.toLocaleString(), formatBytes(c.bytesOutRate))}`;
+  if (counterInText.data !== inText) counterInText.data = inText;
+  if (counterOutText.data !== outText) counterOutText.data = outText;
   droppedEl.hidden = c.dropped === 0;
-  droppedEl.textContent = t('droppedLine', c.dropped.toLocaleString(), formatBytes(c.capBytes));
+  const droppedText = t('droppedLine', c.dropped.toLocaleString(), formatBytes(c.capBytes));
+  if (droppedEl.textContent !== droppedText) droppedEl.textContent = droppedText;
   skippedEl.hidden = skippedTotal === 0;
-  skippedEl.textContent = t('skippedLine', skippedTotal.toLocaleString());
+  const skippedText = t('skippedLine', skippedTotal.toLocaleString());
+  if (skippedEl.textContent !== skippedText) skippedEl.textContent = skippedText;
 }
 
 function buildTraffic(): void {
@@ -792,6 +945,7 @@ function buildTraffic(): void {
   traffic.replaceChildren(el('div', { class: 'row toolbar' }, labelled(t('data'), mode), filter, follow, date, clear, exportSel, exportButton), countersEl, droppedEl, skippedEl, head, emptyEl, listEl);
   traffic.addEventListener('encoding-changed', () => {
     for (const r of rows) if (r.kind === 'rec') r.text = undefined;
+    contentGeneration++;
     refilter();
   });
   listEl.addEventListener('scroll', () => {
