@@ -1,0 +1,127 @@
+// The commands not covered elsewhere, each run from the real command palette with its prompts:
+// Open UDP Client, Connect Unix Socket Client, Send File…, Copy Address, Clear Log, Restart, Stop Repeat,
+// Show Output, Open Send Panel.
+import * as assert from 'assert';
+import * as dgram from 'dgram';
+import * as fs from 'fs';
+import * as net from 'net';
+import * as path from 'path';
+import { Workbench } from './helpers/workbench';
+
+async function pick(wb: Workbench, text: string | RegExp): Promise<void> {
+  const row = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout: 30000 });
+  await row.click();
+}
+
+async function until(what: string, cond: () => boolean, timeoutMs = 15000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('the remaining commands through the real palette', function () {
+  this.timeout(240000);
+  let wb: Workbench;
+  let udpServer: dgram.Socket;
+  let tcpServer: net.Server;
+  const udpInbox: Buffer[] = [];
+  let tcpReceived = Buffer.alloc(0);
+  let tcpConnections = 0;
+
+  before(async () => {
+    wb = await Workbench.start();
+    await wb.openSocketsView();
+    udpServer = dgram.createSocket('udp4');
+    udpServer.on('message', (m) => udpInbox.push(m));
+    await new Promise<void>((r) => udpServer.bind(0, '127.0.0.1', r));
+    tcpServer = net.createServer((s) => {
+      tcpConnections++;
+      s.on('data', (d) => (tcpReceived = Buffer.concat([tcpReceived, d])));
+    });
+    await new Promise<void>((r) => tcpServer.listen(0, '127.0.0.1', r));
+  });
+
+  after(async () => {
+    udpServer?.close();
+    tcpServer?.close();
+    await wb?.stop();
+  });
+
+  it('Open UDP Client connects a UDP socket that sends from the palette', async () => {
+    const port = udpServer.address().port;
+    await wb.runCommand('Socket Lab: Open UDP Client');
+    await wb.answer('127.0.0.1');
+    await wb.answer(String(port));
+    await wb.treeItem(`UDP → 127.0.0.1:${port}`).waitFor({ state: 'visible', timeout: 30000 });
+    await wb.runCommand('Socket Lab: Send…');
+    await pick(wb, `UDP → 127.0.0.1:${port}`);
+    await pick(wb, /^Text/);
+    await wb.answer('datagram');
+    await until('the datagram', () => udpInbox.length === 1);
+    assert.strictEqual(udpInbox[0].toString(), 'datagram');
+  });
+
+  it('Connect Unix Socket Client reaches a Unix listener started from the palette', async () => {
+    const sock = path.join(wb.workspace, 'palette.sock');
+    await wb.runCommand('Socket Lab: Start Unix Socket Listener');
+    await wb.answer(sock);
+    await wb.treeItem(`Unix ${sock}`).waitFor({ state: 'visible', timeout: 30000 });
+    await wb.runCommand('Socket Lab: Connect Unix Socket Client');
+    await wb.answer(sock);
+    await wb.treeItem(`Unix → ${sock}`).waitFor({ state: 'visible', timeout: 30000 });
+    // The listener's child: the accepted connection, told apart by id.
+    await wb.treeItem(/#c1\s*connected/).waitFor({ state: 'visible', timeout: 30000 });
+  });
+
+  it('Send File… sends the chosen file through a TCP client', async () => {
+    const port = (tcpServer.address() as net.AddressInfo).port;
+    await wb.runCommand('Socket Lab: Connect TCP Client');
+    await wb.answer('127.0.0.1');
+    await wb.answer(String(port));
+    await wb.treeItem(`TCP → 127.0.0.1:${port}`).waitFor({ state: 'visible', timeout: 30000 });
+    const file = path.join(wb.workspace, 'file.bin');
+    const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
+    fs.writeFileSync(file, bytes);
+    await wb.runCommand('Socket Lab: Send File…');
+    await pick(wb, `TCP → 127.0.0.1:${port}`);
+    await wb.answer(file); // the workbench's own open dialog (a quick input in the web workbench)
+    await until('the file at the server', () => tcpReceived.length >= bytes.length);
+    assert.ok(tcpReceived.equals(bytes));
+  });
+
+  it('Copy Address, Clear Log, Restart, Stop Repeat and Show Output work from the palette', async () => {
+    const port = (tcpServer.address() as net.AddressInfo).port;
+    const label = `TCP → 127.0.0.1:${port}`;
+
+    await wb.runCommand('Socket Lab: Copy Address');
+    await pick(wb, label);
+    await wb.page.locator('.statusbar', { hasText: `Copied 127.0.0.1:${port}` }).waitFor({ timeout: 15000 });
+
+    await wb.runCommand('Socket Lab: Clear Log');
+    await pick(wb, label);
+
+    const connectionsBefore = tcpConnections;
+    await wb.runCommand('Socket Lab: Restart');
+    await pick(wb, label);
+    await until('the client to reconnect', () => tcpConnections === connectionsBefore + 1);
+    await wb.treeItem(label).waitFor({ state: 'visible', timeout: 30000 });
+
+    await wb.runCommand('Socket Lab: Stop Repeat');
+    await wb.page.locator('.notifications-toasts', { hasText: 'No repeat is running.' }).waitFor({ timeout: 15000 });
+
+    await wb.runCommand('Socket Lab: Show Output');
+    await wb.page.locator('.panel .monaco-editor', { hasText: 'Socket Lab' }).first().waitFor({ timeout: 30000 });
+    const output = await wb.page.locator('.panel .monaco-editor').first().innerText();
+    assert.match(output, /activated/);
+    assert.match(output, /restarted/);
+  });
+
+  it('Open Send Panel asks which endpoint and opens its panel', async () => {
+    await wb.runCommand('Socket Lab: Open Send Panel');
+    await pick(wb, /UDP → 127\.0\.0\.1/);
+    await wb.page.locator('.tab', { hasText: /UDP → 127\.0\.0\.1/ }).waitFor({ timeout: 30000 });
+  });
+});
