@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { Workbench } from './helpers/workbench';
+import { Workbench, waitUntil } from './helpers/workbench';
 
 /** Pids of the extension hosts among the code-server processes of this workbench (same process group). */
 function extensionHosts(wb: Workbench): number[] {
@@ -69,14 +69,6 @@ function canConnect(port: number): Promise<boolean> {
   });
 }
 
-async function until(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** Answers the quick input once it shows the prompt `prompt` (so an answer never lands in the palette). */
 async function answerPrompt(wb: Workbench, prompt: string, text: string): Promise<void> {
   await wb.page.locator('.quick-input-widget', { hasText: prompt }).waitFor({ state: 'visible', timeout: 20000 });
@@ -107,7 +99,7 @@ describe('hostile conditions through the real workbench', function () {
   });
 
   it('activation opens no socket; listeners opened from the palette close and their socket files go when the extension host stops (deactivate)', async () => {
-    await until('an extension host', () => extensionHosts(wb).length > 0);
+    await waitUntil('an extension host', () => extensionHosts(wb).length > 0);
     const [hostPid] = extensionHosts(wb);
     const idle = socketsOf(hostPid);
     // Opening the Sockets view activates Socket Lab.
@@ -122,11 +114,11 @@ describe('hostile conditions through the real workbench', function () {
     await wb.runCommand('Socket Lab: Start TCP Listener');
     await answerPrompt(wb, 'Host or IP address', '127.0.0.1');
     await answerPrompt(wb, 'Port, 0-65535', String(port));
-    await until('the TCP listener', () => canConnect(port));
+    await waitUntil('the TCP listener', () => canConnect(port));
     const sock = path.join(tmp, 'deactivate.sock');
     await wb.runCommand('Socket Lab: Start Unix Socket Listener');
     await answerPrompt(wb, 'Unix socket path', sock);
-    await until('the socket file', () => fs.existsSync(sock));
+    await waitUntil('the socket file', () => fs.existsSync(sock));
     const open = socketsOf(hostPid);
     assert.strictEqual(open.tcpListening, idle.tcpListening + 1);
     assert.ok(open.unixListening.includes(sock), `the extension host does not listen on ${sock}`);
@@ -141,18 +133,18 @@ describe('hostile conditions through the real workbench', function () {
     // Reloading the window stops this extension host (code-server has no 'Restart Extension Host'), which
     // runs deactivate(); a process that was only killed would leave the socket file behind.
     await wb.runCommand('Developer: Reload Window');
-    await until('the port to close', async () => !(await canConnect(port)), 30000);
-    await until('the socket file to go', () => !fs.existsSync(sock), 30000);
-    await until('the writing client to see the close', () => clientClosed, 30000);
+    await waitUntil('the port to close', async () => !(await canConnect(port)), 30000);
+    await waitUntil('the socket file to go', () => !fs.existsSync(sock), 30000);
+    await waitUntil('the writing client to see the close', () => clientClosed, 30000);
     clearInterval(pump);
-    await until('a new extension host', () => extensionHosts(wb).some((p) => p !== hostPid), 30000);
+    await waitUntil('a new extension host', () => extensionHosts(wb).some((p) => p !== hostPid), 30000);
     console.log('      [figure] after Developer: Reload Window the port refused connections, the client writing to it saw the close, and the Unix socket file was gone');
   });
   it('after the reload, the quick inputs refuse bad values as the user types, with the sentence, and accept nothing', async () => {
     const input = wb.page.locator('.quick-input-widget input');
     const typed = async (value: string, says: RegExp) => {
       await input.fill(value);
-      await until(`the message for ${JSON.stringify(value)}`, async () => says.test(await wb.quickInputMessage().catch(() => '')), 10000);
+      await waitUntil(`the message for ${JSON.stringify(value)}`, async () => says.test(await wb.quickInputMessage().catch(() => '')), 10000);
       await input.press('Enter');
       await wb.page.waitForTimeout(200);
       // Enter on an invalid value keeps the prompt open.

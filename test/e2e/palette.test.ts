@@ -6,21 +6,7 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { Workbench } from './helpers/workbench';
-
-async function pick(wb: Workbench, text: string | RegExp): Promise<void> {
-  const row = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ state: 'visible', timeout: 30000 });
-  await row.click();
-}
-
-async function until(what: string, cond: () => boolean, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { Workbench, waitUntil } from './helpers/workbench';
 
 describe('the remaining commands through the real palette', function () {
   this.timeout(240000);
@@ -57,10 +43,10 @@ describe('the remaining commands through the real palette', function () {
     await wb.answer(String(port));
     await wb.treeItem(`UDP → 127.0.0.1:${port}`).waitFor({ state: 'visible', timeout: 30000 });
     await wb.runCommand('Socket Lab: Send…');
-    await pick(wb, `UDP → 127.0.0.1:${port}`);
-    await pick(wb, /^Text/);
+    await wb.pick(`UDP → 127.0.0.1:${port}`);
+    await wb.pick(/^Text/);
     await wb.answer('datagram');
-    await until('the datagram', () => udpInbox.length === 1);
+    await waitUntil('the datagram', () => udpInbox.length === 1);
     assert.strictEqual(udpInbox[0].toString(), 'datagram');
   });
 
@@ -86,9 +72,9 @@ describe('the remaining commands through the real palette', function () {
     const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
     fs.writeFileSync(file, bytes);
     await wb.runCommand('Socket Lab: Send File…');
-    await pick(wb, `TCP → 127.0.0.1:${port}`);
+    await wb.pick(`TCP → 127.0.0.1:${port}`);
     await wb.answer(file); // the workbench's own open dialog (a quick input in the web workbench)
-    await until('the file at the server', () => tcpReceived.length >= bytes.length);
+    await waitUntil('the file at the server', () => tcpReceived.length >= bytes.length);
     assert.ok(tcpReceived.equals(bytes));
   });
 
@@ -97,16 +83,16 @@ describe('the remaining commands through the real palette', function () {
     const label = `TCP → 127.0.0.1:${port}`;
 
     await wb.runCommand('Socket Lab: Copy Address');
-    await pick(wb, label);
+    await wb.pick(label);
     await wb.page.locator('.statusbar', { hasText: `Copied 127.0.0.1:${port}` }).waitFor({ timeout: 15000 });
 
     await wb.runCommand('Socket Lab: Clear Log');
-    await pick(wb, label);
+    await wb.pick(label);
 
     const connectionsBefore = tcpConnections;
     await wb.runCommand('Socket Lab: Restart');
-    await pick(wb, label);
-    await until('the client to reconnect', () => tcpConnections === connectionsBefore + 1);
+    await wb.pick(label);
+    await waitUntil('the client to reconnect', () => tcpConnections === connectionsBefore + 1);
     await wb.treeItem(label).waitFor({ state: 'visible', timeout: 30000 });
 
     await wb.runCommand('Socket Lab: Stop Repeat');
@@ -121,7 +107,7 @@ describe('the remaining commands through the real palette', function () {
 
   it('Open Send Panel asks which endpoint and opens its panel', async () => {
     await wb.runCommand('Socket Lab: Open Send Panel');
-    await pick(wb, /UDP → 127\.0\.0\.1/);
+    await wb.pick(/UDP → 127\.0\.0\.1/);
     await wb.page.locator('.tab', { hasText: /UDP → 127\.0\.0\.1/ }).waitFor({ timeout: 30000 });
   });
 });

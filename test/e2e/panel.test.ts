@@ -5,16 +5,7 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
-import { Workbench } from './helpers/workbench';
-
-/** Polls until `cond` holds; fails with `what` after `timeoutMs`. */
-async function waitUntil(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 15000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { Workbench, waitUntil } from './helpers/workbench';
 
 describe('Send panel in the real workbench', function () {
   this.timeout(240000);
@@ -88,7 +79,7 @@ describe('Send panel in the real workbench', function () {
     await panel.locator('#payload textarea').fill('48 65 6c 6c 6f 0d 0a');
     await panel.locator('#byte-count', { hasText: '7' }).waitFor({ timeout: 10000 });
     await panel.locator('#send').click();
-    await waitUntil(() => received.length >= 7, 'ncat to receive 7 bytes');
+    await waitUntil('ncat to receive 7 bytes', () => received.length >= 7);
     assert.deepStrictEqual(received, Buffer.from([0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x0d, 0x0a]));
     // The outgoing record shows up too.
     await panel.locator('.rec .dir.out').first().waitFor({ timeout: 10000 });
@@ -126,7 +117,7 @@ describe('Send panel in the real workbench', function () {
     await panel.locator('#byte-count', { hasText: '5' }).waitFor({ timeout: 10000 });
     const started = Date.now();
     await panel.locator('#repeat').click();
-    await waitUntil(() => received.toString('latin1').split('tick\n').length - 1 >= 5, 'five ticks at ncat', 15000);
+    await waitUntil('five ticks at ncat', () => received.toString('latin1').split('tick\n').length - 1 >= 5, 15000);
     // The indicator clears once the core reports the end of the repeat.
     await panel.locator('#repeat-indicator').waitFor({ state: 'hidden', timeout: 10000 });
     await new Promise((r) => setTimeout(r, 300));
@@ -176,7 +167,7 @@ describe('Send panel in the real workbench', function () {
     await panel.locator('#state', { hasText: 'Auto-reply is on' }).waitFor({ timeout: 10000 });
     received = Buffer.alloc(0);
     ncat!.stdin!.write('echo me\n');
-    await waitUntil(() => received.toString('latin1') === 'echo me\n', 'the echo at ncat');
+    await waitUntil('the echo at ncat', () => received.toString('latin1') === 'echo me\n');
     await pick('#auto-reply-mode', 'off');
     await panel.locator('#auto-reply-apply').click();
     await panel.locator('#state', { hasText: /^listening$/ }).waitFor({ timeout: 10000 });
@@ -220,7 +211,7 @@ describe('Send panel in the real workbench', function () {
     received = Buffer.alloc(0);
     await panel.locator('#send-file').click();
     await wb.answer(file);
-    await waitUntil(() => received.length >= 256, 'the file at ncat');
+    await waitUntil('the file at ncat', () => received.length >= 256);
     assert.deepStrictEqual(received, bytes);
     await panel.locator('#status', { hasText: 'Sent 256 bytes from the file' }).waitFor({ timeout: 10000 });
   });
@@ -236,7 +227,7 @@ describe('Send panel in the real workbench', function () {
     const outBefore = Number(/Out: .*?([\d,]+) msgs/.exec(await panel.locator('#counters').innerText())![1].replace(/,/g, ''));
     const started = Date.now();
     await panel.locator('#repeat').click();
-    await waitUntil(() => received.length >= 100000, '100,000 bytes at ncat', 120000);
+    await waitUntil('100,000 bytes at ncat', () => received.length >= 100000, 120000);
     await panel.locator('#counters', { hasText: `${(outBefore + 100000).toLocaleString('en-US')} msgs` }).waitFor({ timeout: 20000 }).catch(async () => {
       assert.fail(`counters: ${await panel.locator('#counters').innerText()}`);
     });
@@ -254,7 +245,7 @@ describe('Send panel in the real workbench', function () {
     const rowsAfterShow = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
     assert.ok(rowsAfterShow <= 2001 + 1, `at most one batch of rows (and a gap row) after a reset: ${rowsAfterShow}`);
     // The rows of the reset carry their bytes (a batch's previews travel in one buffer).
-    await waitUntil(async () => (await panel.locator('.rec .data.hex').last().innerText()).trim() === '2e', 'the newest row to show 2e', 10000);
+    await waitUntil('the newest row to show 2e', async () => (await panel.locator('.rec .data.hex').last().innerText()).trim() === '2e', 10000);
 
     // Scrolling back loads older pages from the host until the whole log is in the list.
     const deadline = Date.now() + 90000;
@@ -264,7 +255,7 @@ describe('Send panel in the real workbench', function () {
       // The log holds 'while visible' and the 100,000 repeats.
       if (height / 22 >= 100001) break;
       assert.ok(Date.now() < deadline, `backfill stalled at ${height / 22} rows`);
-      await waitUntil(async () => (await panel.locator('#list').evaluate((list) => list.scrollHeight)) !== height, `an older page after ${height / 22} rows`, 10000);
+      await waitUntil(`an older page after ${height / 22} rows`, async () => (await panel.locator('#list').evaluate((list) => list.scrollHeight)) !== height, 10000);
       fetches++;
     }
     const totalRows = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
@@ -357,12 +348,12 @@ describe('Send panel of a UDP listener with a small log cap', function () {
     peer.send('hello udp', port, '127.0.0.1');
     await panel.locator('.rec .data.text', { hasText: 'hello udp' }).waitFor({ timeout: 15000 });
     const peerAddress = `127.0.0.1:${peer.address().port}`;
-    await waitUntil(async () => (await panel.locator('#destination input').inputValue().catch(() => '')) === peerAddress, 'the destination to default to the last peer');
+    await waitUntil('the destination to default to the last peer', async () => (await panel.locator('#destination input').inputValue().catch(() => '')) === peerAddress);
 
     await panel.locator('#payload textarea').fill('pong');
     await panel.locator('#byte-count', { hasText: '4' }).waitFor({ timeout: 10000 });
     await panel.locator('#payload textarea').press('Control+Enter');
-    await waitUntil(() => got.some((m) => m.toString() === 'pong'), 'the reply at the UDP peer');
+    await waitUntil('the reply at the UDP peer', () => got.some((m) => m.toString() === 'pong'));
 
     // 2,000 datagrams of 200 bytes: the 64 KiB log keeps about 240 of them.
     const payload = Buffer.alloc(200, 0x41);

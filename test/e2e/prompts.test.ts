@@ -6,13 +6,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { Workbench } from './helpers/workbench';
 
-/** Picks an entry of the open quick pick by its visible text. */
-async function pick(wb: Workbench, text: string | RegExp): Promise<void> {
-  const row = wb.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
-  await row.waitFor({ state: 'visible', timeout: 20000 });
-  await row.click();
-}
-
 /** Resolves once something accepts connections on 127.0.0.1:port (bounded to 10 s). */
 async function waitListening(port: number): Promise<void> {
   const deadline = Date.now() + 10000;
@@ -126,8 +119,8 @@ describe('commands driven through the real palette and quick inputs', function (
     await wb.treeItem(`TCP → 127.0.0.1:${port}`).waitFor({ state: 'visible', timeout: 20000 });
 
     await wb.runCommand('Socket Lab: Send…');
-    await pick(wb, `TCP → 127.0.0.1:${port}`);
-    await pick(wb, /Hex bytes/);
+    await wb.pick(`TCP → 127.0.0.1:${port}`);
+    await wb.pick(/Hex bytes/);
     const input = wb.page.locator('.quick-input-widget input');
     await input.fill('48 6g');
     await wb.page.waitForTimeout(300);

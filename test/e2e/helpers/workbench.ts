@@ -21,6 +21,15 @@ export interface WorkbenchOptions {
   files?: Record<string, string>;
 }
 
+/** Polls until `cond` holds (sync or async); fails naming `what` after `timeoutMs`. Every e2e wait is bounded. */
+export async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** One code-server + one Chromium page with Socket Lab loaded from this repository. */
 export class Workbench {
   private constructor(
@@ -105,6 +114,13 @@ export class Workbench {
     await input.waitFor({ state: 'visible' });
     await input.fill(text);
     await input.press('Enter');
+  }
+
+  /** Clicks the entry of the open quick pick whose text matches. */
+  async pick(text: string | RegExp): Promise<void> {
+    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+    await row.waitFor({ state: 'visible', timeout: 30000 });
+    await row.click();
   }
 
   /** The validation message the open quick input shows now. */
