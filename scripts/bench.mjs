@@ -12,6 +12,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
+import { freePort } from './lib/codeServer.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const artifacts = path.join(root, 'bench-artifacts');
@@ -134,19 +135,6 @@ class Lab {
 
 const node = (script, args, opts) => new Proc(process.execPath, [path.join(loadDir, script), ...args.map(String)], { label: script, ...opts });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    import('node:net').then(({ default: net }) => {
-      const srv = net.createServer();
-      srv.once('error', reject);
-      srv.listen(0, '127.0.0.1', () => {
-        const { port } = srv.address();
-        srv.close(() => resolve(port));
-      });
-    });
-  });
-}
 
 /** Waits until something listens on 127.0.0.1:port (TCP) without connecting to it (ss), so one-shot listeners keep their accept. */
 async function waitListening(port, udp = false, timeoutMs = 10000) {
