@@ -212,8 +212,10 @@ describe('hostile conditions in the real extension host', function () {
       await run('stopAll', {});
       await waitFor('descriptors and handles back to the baseline', () => fdCount() <= fdBefore && socketHandles() <= handlesBefore, 10000).catch(() => undefined);
       console.log(`      [figure] host descriptors ${fdBefore} -> ${fdCount()}, socket handles ${handlesBefore} -> ${socketHandles()} after 300 open/close cycles`);
-      assert.strictEqual(fdCount(), fdBefore, 'descriptors leaked in the extension host');
-      assert.strictEqual(socketHandles(), handlesBefore, 'socket handles leaked in the extension host');
+      // The extension host is shared: VS Code itself may close a descriptor of its own meanwhile, so a
+      // leak is growth, not any difference.
+      assert.ok(fdCount() <= fdBefore, `descriptors leaked in the extension host: ${fdBefore} -> ${fdCount()}`);
+      assert.ok(socketHandles() <= handlesBefore, `socket handles leaked in the extension host: ${handlesBefore} -> ${socketHandles()}`);
       assert.deepStrictEqual(fs.readdirSync(dir), [], 'socket files left behind');
       assert.deepStrictEqual(api._test.tree.getChildren(), []);
     } finally {
