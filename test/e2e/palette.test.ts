@@ -73,7 +73,7 @@ describe('the remaining commands through the real palette', function () {
     fs.writeFileSync(file, bytes);
     await wb.runCommand('Socket Lab: Send File…');
     await wb.pick(`TCP → 127.0.0.1:${port}`);
-    await wb.answer(file); // the workbench's own open dialog (a quick input in the web workbench)
+    await wb.answerPath(file); // the workbench's own open dialog (a quick input in the web workbench)
     await waitUntil('the file at the server', () => tcpReceived.length >= bytes.length);
     assert.ok(tcpReceived.equals(bytes));
   });

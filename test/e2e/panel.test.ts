@@ -197,7 +197,7 @@ describe('Send panel in the real workbench', function () {
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.jsonl`);
     await pick('#export-format', 'jsonl');
     await panel.locator('#export').click();
-    await wb.answer(file);
+    await wb.answerPath(file); // the workbench's own open dialog (a quick input in the web workbench)
     await panel.locator('#status', { hasText: 'Exported' }).waitFor({ timeout: 15000 });
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const last = lines[lines.length - 1];
@@ -210,7 +210,7 @@ describe('Send panel in the real workbench', function () {
     fs.writeFileSync(file, bytes);
     received = Buffer.alloc(0);
     await panel.locator('#send-file').click();
-    await wb.answer(file);
+    await wb.answerPath(file); // the workbench's own open dialog (a quick input in the web workbench)
     await waitUntil('the file at ncat', () => received.length >= 256);
     assert.deepStrictEqual(received, bytes);
     await panel.locator('#status', { hasText: 'Sent 256 bytes from the file' }).waitFor({ timeout: 10000 });

@@ -72,6 +72,9 @@ export class Workbench {
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout: 20000 });
     await input.press('Enter');
+    // The command's own prompt reuses the same widget: wait until the palette has gone (the widget
+    // hid, or shows another value), or the next answer would be typed into the palette.
+    await waitUntil(`the palette to run ${title}`, async () => !(await input.isVisible()) || !(await input.inputValue()).startsWith('>'));
   }
 
   /**
@@ -111,9 +114,31 @@ export class Workbench {
   /** Types into the open quick input (replacing its value) and accepts it. */
   async answer(text: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
+    await waitUntil('a prompt that is not the command palette', async () => (await input.isVisible()) && !(await input.inputValue()).startsWith('>'));
     await input.fill(text);
+    const messageAfterFill = await this.quickInputMessage().catch(() => '');
     await input.press('Enter');
+    // Wait until the prompt took the answer: it closed, or the next prompt (another value or message) is up.
+    await waitUntil(
+      `the prompt to accept ${JSON.stringify(text)}`,
+      async () => !(await input.isVisible()) || (await input.inputValue()) !== text || (await this.quickInputMessage().catch(() => '')) !== messageAfterFill,
+    );
+  }
+
+  /**
+   * Answers the workbench's own open/save dialog (a quick input in the web workbench) with a path. The
+   * dialog updates its state from the typed value asynchronously, so wait until it lists the file
+   * before accepting, and until it has closed after.
+   */
+  async answerPath(filePath: string): Promise<void> {
+    const widget = this.page.locator('.quick-input-widget');
+    const input = widget.locator('input');
+    await input.waitFor({ state: 'visible', timeout: 20000 });
+    await input.fill(filePath);
+    const base = filePath.slice(filePath.lastIndexOf('/') + 1);
+    await widget.locator('.monaco-list-row', { hasText: base }).first().waitFor({ state: 'visible', timeout: 20000 }).catch(() => undefined);
+    await input.press('Enter');
+    await widget.waitFor({ state: 'hidden', timeout: 20000 });
   }
 
   /** Clicks the entry of the open quick pick whose text matches. */
