@@ -33,8 +33,22 @@ function boundSockets(): { tcpListening: number; udp: number } {
   return { tcpListening: count('/proc/net/tcp', true) + count('/proc/net/tcp6', true), udp: count('/proc/net/udp', false) + count('/proc/net/udp6', false) };
 }
 
-function fdCount(): number {
-  return fs.readdirSync('/proc/self/fd').length;
+/** The extension host's descriptors by what they point at ('socket:[123]', '/path', 'anon_inode:…'). */
+function fdTargets(): string[] {
+  const targets: string[] = [];
+  for (const fd of fs.readdirSync('/proc/self/fd')) {
+    try {
+      targets.push(fs.readlinkSync(`/proc/self/fd/${fd}`));
+    } catch {
+      // closed while we listed it
+    }
+  }
+  return targets;
+}
+
+/** Sockets held by the process, the descriptors a socket tool could leak. */
+function socketFdCount(targets = fdTargets()): number {
+  return targets.filter((t) => t.startsWith('socket:')).length;
 }
 
 function socketHandles(): number {
@@ -188,7 +202,8 @@ describe('hostile conditions in the real extension host', function () {
   it('300 open/close cycles through the commands and a stopAll leave the extension host with the same descriptors and socket handles', async () => {
     await run('stopAll', {});
     await new Promise((r) => setTimeout(r, 200));
-    const fdBefore = fdCount();
+    const targetsBefore = fdTargets();
+    const socketFdsBefore = socketFdCount(targetsBefore);
     const handlesBefore = socketHandles();
     const dir = fs.mkdtempSync('/tmp/sl-hi-');
     try {
@@ -210,11 +225,14 @@ describe('hostile conditions in the real extension host', function () {
         await run('connectTcp', { port: portOf(l) });
       }
       await run('stopAll', {});
-      await waitFor('descriptors and handles back to the baseline', () => fdCount() <= fdBefore && socketHandles() <= handlesBefore, 10000).catch(() => undefined);
-      console.log(`      [figure] host descriptors ${fdBefore} -> ${fdCount()}, socket handles ${handlesBefore} -> ${socketHandles()} after 300 open/close cycles`);
-      // The extension host is shared: VS Code itself may close a descriptor of its own meanwhile, so a
-      // leak is growth, not any difference.
-      assert.ok(fdCount() <= fdBefore, `descriptors leaked in the extension host: ${fdBefore} -> ${fdCount()}`);
+      await waitFor('sockets and handles back to the baseline', () => socketFdCount() <= socketFdsBefore && socketHandles() <= handlesBefore, 10000).catch(() => undefined);
+      const targetsAfter = fdTargets();
+      const added = targetsAfter.filter((t) => !targetsBefore.includes(t));
+      console.log(`      [figure] host descriptors ${targetsBefore.length} -> ${targetsAfter.length} (sockets ${socketFdsBefore} -> ${socketFdCount(targetsAfter)}), socket handles ${handlesBefore} -> ${socketHandles()} after 300 open/close cycles; new: ${JSON.stringify(added)}`);
+      // The extension host is shared with VS Code, which opens and closes files of its own (logs,
+      // watchers) meanwhile; what Socket Lab could leak is sockets, and files of its own folder.
+      assert.ok(socketFdCount(targetsAfter) <= socketFdsBefore, `socket descriptors leaked in the extension host: ${JSON.stringify(added)}`);
+      assert.deepStrictEqual(added.filter((t) => t.startsWith(dir)), [], 'descriptors of socket files leaked');
       assert.ok(socketHandles() <= handlesBefore, `socket handles leaked in the extension host: ${handlesBefore} -> ${socketHandles()}`);
       assert.deepStrictEqual(fs.readdirSync(dir), [], 'socket files left behind');
       assert.deepStrictEqual(api._test.tree.getChildren(), []);
