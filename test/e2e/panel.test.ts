@@ -197,7 +197,7 @@ describe('Send panel in the real workbench', function () {
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.jsonl`);
     await pick('#export-format', 'jsonl');
     await panel.locator('#export').click();
-    await wb.answerPath(file); // the workbench's own open dialog (a quick input in the web workbench)
+    await wb.answer(file); // the save dialog proposes a name; typing the full path is accepted at once
     await panel.locator('#status', { hasText: 'Exported' }).waitFor({ timeout: 15000 });
     const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     const last = lines[lines.length - 1];

@@ -136,10 +136,20 @@ export class Workbench {
     await input.waitFor({ state: 'visible', timeout: 20000 });
     await input.fill(filePath);
     const base = filePath.slice(filePath.lastIndexOf('/') + 1);
-    await widget.locator('.monaco-list-row', { hasText: base }).first().waitFor({ state: 'visible', timeout: 20000 }).catch(() => undefined);
+    await widget.locator('.monaco-list-row', { hasText: base }).first().waitFor({ state: 'visible', timeout: 10000 }).catch(() => undefined);
     await input.press('Enter');
-    await widget.waitFor({ state: 'hidden', timeout: 20000 });
+    if (await widget.waitFor({ state: 'hidden', timeout: 5000 }).then(() => true, () => false)) return;
+    // Seen on a cold host: the first Enter was not taken. Keep a picture, then accept once more
+    // (typing the path again only if the dialog changed it).
+    const shot = await this.screenshot(`file-dialog-second-enter-${Date.now()}`);
+    const value = await input.inputValue().catch(() => '');
+    if (value !== filePath) await input.fill(filePath);
+    await input.press('Enter');
+    if (await widget.waitFor({ state: 'hidden', timeout: 10000 }).then(() => true, () => false)) return;
+    throw new Error(`the file dialog did not accept ${filePath} (it showed ${JSON.stringify(value)}; see ${shot})`);
   }
+
+
 
   /** Clicks the entry of the open quick pick whose text matches. */
   async pick(text: string | RegExp): Promise<void> {
