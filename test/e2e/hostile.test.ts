@@ -6,6 +6,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Workbench, waitUntil } from './helpers/workbench';
+import { closedPort } from '../unit/helpers/util';
 
 /** Pids of the extension hosts among the code-server processes of this workbench (same process group). */
 function extensionHosts(wb: Workbench): number[] {
@@ -75,14 +76,6 @@ async function answerPrompt(wb: Workbench, prompt: string, text: string): Promis
   await wb.answer(text);
 }
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
-
 describe('hostile conditions through the real workbench', function () {
   this.timeout(240000);
   let wb: Workbench;
@@ -110,7 +103,7 @@ describe('hostile conditions through the real workbench', function () {
     console.log(`      [figure] extension host ${hostPid} before activation ${JSON.stringify(idle)}, after ${JSON.stringify(activated)}`);
     assert.deepStrictEqual(activated, idle, 'activating Socket Lab opened a socket');
 
-    const port = await freePort();
+    const port = await closedPort();
     await wb.runCommand('Socket Lab: Start TCP Listener');
     await answerPrompt(wb, 'Host or IP address', '127.0.0.1');
     await answerPrompt(wb, 'Port, 0-65535', String(port));

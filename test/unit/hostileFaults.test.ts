@@ -11,7 +11,7 @@ import { isSocketLabError } from '../../src/core/errors';
 import { SocketLab } from '../../src/core/socketLab';
 import { assertSentence, offlineLookup, UNRESOLVABLE_HOST } from './helpers/hostileCases';
 import { portOf, rawConnect, rawServer, withLab } from './helpers/lab';
-import { rejectsWith, sleep, startPeer, tempDir, waitFor, waitForOutput } from './helpers/util';
+import { rejectsWith, sleep, startPeer, tempDir, waitFor, waitForOutput , fillAcceptQueue, closedPort } from './helpers/util';
 import './helpers/noLeaks';
 
 const peers = path.join(__dirname, '../../../test/peers');
@@ -35,15 +35,6 @@ async function stillWorks(lab: SocketLab): Promise<void> {
   assert.strictEqual(Buffer.from(reply!).toString(), 'still alive');
   lab.stop({ id: c.id });
   lab.stop({ id: l.id });
-}
-
-/** A port nothing listens on (bound, then closed). */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe('faults with real sockets', function () {
@@ -117,7 +108,7 @@ describe('faults with real sockets', function () {
 
   it('connection refused: a clear sentence and no endpoint', () =>
     withLab(async (lab) => {
-      const port = await freePort();
+      const port = await closedPort();
       const err = await failure(lab.connectTcp({ port }));
       assert.strictEqual(err.code, 'connectionRefused');
       assertSentence(err.message, new RegExp(`^Nothing is listening at 127\\.0\\.0\\.1:${port} \\(connection refused\\); start the server first or check the port\\.$`), 'refused');
@@ -130,14 +121,7 @@ describe('faults with real sockets', function () {
     const fillers: net.Socket[] = [];
     try {
       const port = Number((await waitForOutput(peer, /^(\d+)/m))[1]);
-      let hanging = false;
-      for (let i = 0; i < 16 && !hanging; i++) {
-        const s = net.connect(port, '127.0.0.1');
-        s.on('error', () => undefined);
-        fillers.push(s);
-        hanging = !(await Promise.race([new Promise<boolean>((r) => s.once('connect', () => r(true))), sleep(300).then(() => false)]));
-      }
-      assert.ok(hanging, 'could not fill the accept queue');
+      await fillAcceptQueue(port, fillers);
       await withLab(async (lab) => {
         const err = await failure(lab.connectTcp({ port, timeoutMs: 400 }));
         assert.strictEqual(err.code, 'timedOut');
@@ -234,7 +218,7 @@ describe('faults with real sockets', function () {
 
   it('UDP to a closed port: ICMP port unreachable shows as error on the connected client, and it recovers once something listens', () =>
     withLab(async (lab) => {
-      const port = await freePort();
+      const port = await closedPort();
       const c = await lab.openUdpClient({ port });
       for (let i = 0; i < 20 && lab.get(c.id)!.state !== 'error'; i++) {
         await lab.send({ target: c.id, data: 'anyone?' }).catch(() => undefined);

@@ -4,7 +4,7 @@ import * as net from 'net';
 import * as path from 'path';
 import './helpers/noLeaks';
 import { portOf, rawConnect, rawServer, withLab } from './helpers/lab';
-import { sleep, startPeer, tempDir, waitFor, waitForOutput, rejectsWith } from './helpers/util';
+import { startPeer, tempDir, waitFor, waitForOutput, rejectsWith , fillAcceptQueue } from './helpers/util';
 import { SocketLab } from '../../src/core/socketLab';
 
 const SEED_REPLY = '我是返回的数据';
@@ -148,15 +148,7 @@ describe('TCP behaviours', () => {
     const fillers: net.Socket[] = [];
     try {
       const port = Number((await waitForOutput(peer, /^(\d+)/m))[1]);
-      // Fill the accept queue of a server that never accepts; then SYNs are dropped and connects hang.
-      let hanging = false;
-      for (let i = 0; i < 16 && !hanging; i++) {
-        const s = net.connect(port, '127.0.0.1');
-        s.on('error', () => undefined);
-        fillers.push(s);
-        hanging = !(await Promise.race([new Promise<boolean>((r) => s.once('connect', () => r(true))), sleep(300).then(() => false)]));
-      }
-      assert.ok(hanging, 'could not fill the accept queue');
+      await fillAcceptQueue(port, fillers);
       await withLab(async (lab) => {
         const t0 = Date.now();
         await rejectsWith(lab.connectTcp({ port, timeoutMs: 300 }), 'timedOut', /^Connecting to 127\.0\.0\.1:\d+ timed out after 300 ms/);

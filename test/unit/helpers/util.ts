@@ -1,6 +1,7 @@
 /** Small helpers for socket tests: waiting, temp dirs, free-running peers. */
 import * as assert from 'assert';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
@@ -86,4 +87,29 @@ export async function rejectsWith(p: Promise<unknown> | (() => unknown), code: s
     return;
   }
   assert.fail(`expected error ${code}`);
+}
+
+/** A loopback port nothing listens on (bound, then closed). */
+export async function closedPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+/**
+ * Fills the accept queue of a server that never accepts (test/peers/no_accept.py), so that further
+ * SYNs are dropped and connects hang. Pushes the filler sockets into `fillers` (the caller destroys
+ * them) and fails when the queue could not be filled within 16 connects.
+ */
+export async function fillAcceptQueue(port: number, fillers: net.Socket[]): Promise<void> {
+  let hanging = false;
+  for (let i = 0; i < 16 && !hanging; i++) {
+    const s = net.connect(port, '127.0.0.1');
+    s.on('error', () => undefined);
+    fillers.push(s);
+    hanging = !(await Promise.race([new Promise<boolean>((r) => s.once('connect', () => r(true))), sleep(300).then(() => false)]));
+  }
+  assert.ok(hanging, 'could not fill the accept queue');
 }
