@@ -55,8 +55,9 @@ function socketsOf(pid: number): { tcpListening: number; udp: number; unixListen
     .map((l) => l.trim().split(/\s+/))
     .filter((c) => c.length >= 8 && inodes.has(c[6]) && c[3] === '00010000')
     .map((c) => c[7])
-    // VS Code's own CLI hook (created lazily by the extension host itself), not a socket of Socket Lab.
-    .filter((p) => !/\/vscode-ipc-[^/]+\.sock$/.test(p));
+    // IPC sockets VS Code and its built-in extensions create lazily in the same extension host
+    // (vscode-ipc-*.sock for the CLI, vscode-git-*.sock for git's askpass), not sockets of Socket Lab.
+    .filter((p) => !/\/vscode-(ipc|git)-[^/]+\.sock$/.test(p));
   return { tcpListening: count('/proc/net/tcp', true) + count('/proc/net/tcp6', true), udp: count('/proc/net/udp', false) + count('/proc/net/udp6', false), unixListening };
 }
 
