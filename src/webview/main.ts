@@ -542,8 +542,6 @@ function refilter(): void {
 function syncCount(): void {
   virtualizer.setOptions({ ...virtualizer.options, count: shown.length });
   virtualizer.measure();
-  emptyEl.textContent = rows.length === 0 ? t('noRecords') : shown.length === 0 ? t('noMatch') : '';
-  emptyEl.hidden = emptyEl.textContent === '';
   if (state.view.follow && shown.length) {
     // Jump now (not on the next frame), so the first render after a reset is already at the newest rows.
     spacer.style.height = `${virtualizer.getTotalSize()}px`;
@@ -574,6 +572,10 @@ function signature(row: Row): string {
 }
 
 function renderRows(): void {
+  // The empty line changes in the same frame as the rows, so it never says "no traffic" over stale rows.
+  const empty = rows.length === 0 ? t('noRecords') : shown.length === 0 ? t('noMatch') : '';
+  if (emptyEl.textContent !== empty) emptyEl.textContent = empty;
+  emptyEl.hidden = empty === '';
   const items = virtualizer.getVirtualItems();
   // Reads first (one layout at most), then writes only.
   const top = listEl.scrollTop;
