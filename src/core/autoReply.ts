@@ -57,15 +57,18 @@ export const REGEX_MAX_TIMEOUTS = 3;
 const MODES = ['off', 'echo', 'fixed', 'rules'];
 const MATCHERS = ['contains', 'hex', 'regex'] as const;
 
-function invalid(field: string, sentence: string, cause?: SocketLabError): SocketLabError {
-  const values: Record<string, string | number> = { field };
-  if (cause) {
-    values.cause = cause.code;
-    for (const [key, value] of Object.entries(cause.values)) {
-      values[key] ??= value;
-    }
+/**
+ * 'invalidAutoReply' quoting the error `cause` of a part of the spec ('autoReply.data: Hex payload has...'):
+ * the cause's sentence is the `problem` value (the host localizes it on its own), its code is `cause`
+ * and its values are kept.
+ */
+function invalidWithin(field: string, cause: SocketLabError): SocketLabError {
+  const values: Record<string, string | number> = { field, cause: cause.code };
+  for (const [key, value] of Object.entries(cause.values)) {
+    values[key] ??= value;
   }
-  return new SocketLabError('invalidAutoReply', `${field}: ${sentence}`, values);
+  values.problem = cause.message;
+  return SocketLabError.create('invalidAutoReply', '{field}: {problem}', values, undefined, cause);
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -78,7 +81,7 @@ function within<T>(field: string, fn: () => T): T {
     return fn();
   } catch (err) {
     if (isSocketLabError(err)) {
-      throw invalid(field, err.message, err);
+      throw invalidWithin(field, err);
     }
     throw err;
   }
@@ -91,10 +94,10 @@ const CAPTURE = /\$(\$|&|[1-9])/g;
 
 function compileReply(value: unknown, field: string, defaultEncoding: string, withCaptures: boolean): CompiledReply {
   if (!isRecord(value)) {
-    throw invalid(field, `must be an object with a data string (got ${describeValue(value)}).`);
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be an object with a data string (got {value}).', { field, value: describeValue(value) });
   }
   if (typeof value.data !== 'string') {
-    throw invalid(`${field}.data`, `must be a string (got ${describeValue(value.data)}).`);
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be a string (got {value}).', { field: `${field}.data`, value: describeValue(value.data) });
   }
   const { data, format, encoding, escapes, lineEnding } = value;
   if (format !== undefined && !PAYLOAD_FORMATS.includes(format as PayloadFormat)) {
@@ -104,7 +107,7 @@ function compileReply(value: unknown, field: string, defaultEncoding: string, wi
     within(`${field}.lineEnding`, () => encodePayload({ data: '', lineEnding: lineEnding as LineEnding }));
   }
   if (escapes !== undefined && typeof escapes !== 'boolean') {
-    throw invalid(`${field}.escapes`, `must be true or false (got ${describeValue(escapes)}).`);
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be true or false (got {value}).', { field: `${field}.escapes`, value: describeValue(escapes) });
   }
   const name = within(`${field}.encoding`, () => normalizeEncoding(encoding === undefined ? defaultEncoding : (encoding as string)));
   const spec = { data, format: format as PayloadFormat | undefined, encoding: name, escapes: escapes as boolean | undefined, lineEnding: lineEnding as LineEnding | undefined };
@@ -134,19 +137,35 @@ const regexScript = new vm.Script('regex.lastIndex = 0, regex.exec(text)');
 
 function compileRule(value: unknown, field: string, encoding: string): { match: Matcher; reply: CompiledReply } {
   if (!isRecord(value)) {
-    throw invalid(field, `must be an object with one matcher (contains, hex or regex) and a reply (got ${describeValue(value)}).`);
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be an object with one matcher (contains, hex or regex) and a reply (got {value}).', {
+      field,
+      value: describeValue(value),
+    });
   }
   const present = MATCHERS.filter((key) => value[key] !== undefined);
-  if (present.length !== 1) {
-    throw invalid(field, `must have exactly one of contains, hex or regex (it has ${present.length === 0 ? 'none' : present.join(' and ')}).`);
+  if (present.length === 0) {
+    throw SocketLabError.create('invalidAutoReply', '{field}: must have exactly one of contains, hex or regex (it has none).', { field });
+  }
+  if (present.length === 2) {
+    throw SocketLabError.create('invalidAutoReply', '{field}: must have exactly one of contains, hex or regex (it has {first} and {second}).', {
+      field,
+      first: present[0],
+      second: present[1],
+    });
+  }
+  if (present.length > 2) {
+    throw SocketLabError.create('invalidAutoReply', '{field}: must have exactly one of contains, hex or regex (it has all three).', { field });
   }
   const key = present[0];
   const pattern = value[key];
   if (typeof pattern !== 'string') {
-    throw invalid(`${field}.${key}`, `must be a string (got ${describeValue(pattern)}).`);
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be a string (got {value}).', { field: `${field}.${key}`, value: describeValue(pattern) });
   }
   if (value.flags !== undefined && (key !== 'regex' || typeof value.flags !== 'string' || !/^[imsuv]*$/.test(value.flags))) {
-    throw invalid(`${field}.flags`, `must be a string of the regex flags i, m, s, u or v, and only with regex (got ${describeValue(value.flags)}).`);
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be a string of the regex flags i, m, s, u or v, and only with regex (got {value}).', {
+      field: `${field}.flags`,
+      value: describeValue(value.flags),
+    });
   }
   let match: Matcher;
   if (key === 'contains') {
@@ -169,7 +188,8 @@ function compileRule(value: unknown, field: string, encoding: string): { match: 
     try {
       regex = new RegExp(pattern, (value.flags as string | undefined) ?? '');
     } catch (err) {
-      throw invalid(`${field}.regex`, `${(err as Error).message}.`.replace(/\.\.$/, '.'));
+      // V8's own sentence ('Invalid regular expression: /(/: Unterminated group') is quoted as it is.
+      throw SocketLabError.create('invalidAutoReply', '{field}: {regexError}.', { field: `${field}.regex`, regexError: (err as Error).message.replace(/\.$/, '') });
     }
     const context = vm.createContext({ regex, text: '' });
     match = (_data, text) => {
@@ -226,10 +246,10 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
     return undefined;
   }
   if (!isRecord(spec)) {
-    throw invalid('autoReply', `must be an object whose mode is off, echo, fixed or rules (got ${describeValue(spec)}).`);
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be an object whose mode is off, echo, fixed or rules (got {value}).', { field: 'autoReply', value: describeValue(spec) });
   }
   if (!MODES.includes(spec.mode as string)) {
-    throw invalid('autoReply.mode', `must be one of ${MODES.join(', ')} (got ${describeValue(spec.mode)}).`);
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be one of {allowed} (got {value}).', { field: 'autoReply.mode', allowed: MODES.join(', '), value: describeValue(spec.mode) });
   }
   switch (spec.mode) {
     case 'off':
@@ -243,7 +263,7 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
   }
   const encoding = within('autoReply.encoding', () => normalizeEncoding(spec.encoding === undefined ? 'utf8' : (spec.encoding as string)));
   if (!Array.isArray(spec.rules)) {
-    throw invalid('autoReply.rules', `must be an array of rules (got ${describeValue(spec.rules)}).`);
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be an array of rules (got {value}).', { field: 'autoReply.rules', value: describeValue(spec.rules) });
   }
   const rules = spec.rules.map((rule, index) => compileRule(rule, `autoReply.rules[${index}]`, encoding));
   // A peer that keeps sending input a rule's regex chokes on would cost the extension host the full time
@@ -264,16 +284,16 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
       } catch (err) {
         const disabled = !isSocketLabError(err) && ++timeouts[index] >= REGEX_MAX_TIMEOUTS;
         const error = isSocketLabError(err)
-          ? invalid(`autoReply.rules[${index}].reply`, err.message, err)
+          ? invalidWithin(`autoReply.rules[${index}].reply`, err)
           : disabled
-            ? new SocketLabError(
+            ? SocketLabError.create(
                 'autoReplyRegexDisabled',
-                `autoReply.rules[${index}].regex took longer than ${REGEX_TIME_LIMIT_MS} ms on ${REGEX_MAX_TIMEOUTS} messages and is now skipped; simplify the pattern and set the auto-reply again.`,
+                '{field} took longer than {limit} ms on {count} messages and is now skipped; simplify the pattern and set the auto-reply again.',
                 { field: `autoReply.rules[${index}].regex`, limit: REGEX_TIME_LIMIT_MS, count: REGEX_MAX_TIMEOUTS },
               )
-            : new SocketLabError(
+            : SocketLabError.create(
                 'autoReplyRegexTimeout',
-                `autoReply.rules[${index}].regex took longer than ${REGEX_TIME_LIMIT_MS} ms on a message and was skipped; simplify the pattern.`,
+                '{field} took longer than {limit} ms on a message and was skipped; simplify the pattern.',
                 { field: `autoReply.rules[${index}].regex`, limit: REGEX_TIME_LIMIT_MS },
               );
         options.onError?.(error);

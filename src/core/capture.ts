@@ -19,14 +19,14 @@ export const CAPTURE_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Validates an unknown capture argument. */
 export function parseCaptureSpec(value: unknown, field = 'capture'): CaptureSpec {
   if (typeof value !== 'object' || value === null) {
-    throw new SocketLabError('invalidArgument', `${field} must be an object { path, format?: 'raw' | 'jsonl' }.`, { field });
+    throw SocketLabError.create('invalidArgument', "{field} must be an object { path, format?: 'raw' | 'jsonl' }.", { field });
   }
   const { path, format = 'jsonl' } = value as { path?: unknown; format?: unknown };
   if (typeof path !== 'string' || path === '') {
-    throw new SocketLabError('invalidArgument', `${field}.path must be a non-empty file path.`, { field: `${field}.path` });
+    throw SocketLabError.create('invalidArgument', '{field} must be a non-empty file path.', { field: `${field}.path` });
   }
   if (format !== 'raw' && format !== 'jsonl') {
-    throw new SocketLabError('invalidArgument', `${field}.format must be 'raw' or 'jsonl'.`, { field: `${field}.format` });
+    throw SocketLabError.create('invalidArgument', "{field} must be 'raw' or 'jsonl'.", { field: `${field}.format` });
   }
   return { path, format };
 }

@@ -86,9 +86,9 @@ export function normalizeEncoding(name: string): string {
   const key = typeof name === 'string' ? name.toLowerCase().replace(/[-_\s]/g, '') : '';
   const found = Object.prototype.hasOwnProperty.call(ENCODING_ALIASES, key) ? ENCODING_ALIASES[key] : undefined;
   if (!found) {
-    throw new SocketLabError(
+    throw SocketLabError.create(
       'unknownEncoding',
-      `Encoding must be one of ${TEXT_ENCODINGS.join(', ')} (got ${describeValue(name)}).`,
+      'Encoding must be one of {allowed} (got {value}).',
       { value: describeValue(name), allowed: TEXT_ENCODINGS.join(', ') },
     );
   }
@@ -134,12 +134,16 @@ function hexValue(code: number): number {
   return -1;
 }
 
-function badEscape(position: number, sequence: string, why: string): SocketLabError {
-  return new SocketLabError(
-    'badEscape',
-    `Payload text has ${why} "\\${escapeForDisplay(sequence.slice(1))}" at position ${position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.`,
-    { position, sequence },
-  );
+function badEscape(position: number, sequence: string, why: 'unfinished' | 'bad' | 'unknown'): SocketLabError {
+  const values = { position, sequence, escape: `\\${escapeForDisplay(sequence.slice(1))}` };
+  switch (why) {
+    case 'unfinished':
+      return SocketLabError.create('badEscape', 'Payload text has an unfinished escape "{escape}" at position {position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.', values);
+    case 'bad':
+      return SocketLabError.create('badEscape', 'Payload text has a bad or unfinished escape "{escape}" at position {position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.', values);
+    case 'unknown':
+      return SocketLabError.create('badEscape', 'Payload text has an unknown escape "{escape}" at position {position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.', values);
+  }
 }
 
 /**
@@ -184,7 +188,7 @@ export function parseTextSegments(data: string, escapes = true): TextSegment[] {
     const next = data[slash + 1];
     const simple: Record<string, string> = { n: '\n', r: '\r', t: '\t', '0': '\0', '\\': '\\' };
     if (next === undefined) {
-      throw badEscape(position, '\\', 'an unfinished escape');
+      throw badEscape(position, '\\', 'unfinished');
     } else if (Object.prototype.hasOwnProperty.call(simple, next)) {
       addText(simple[next], slash, true);
       i = slash + 2;
@@ -192,7 +196,7 @@ export function parseTextSegments(data: string, escapes = true): TextSegment[] {
       const hi = hexValue(data.charCodeAt(slash + 2));
       const lo = hexValue(data.charCodeAt(slash + 3));
       if (hi < 0 || lo < 0) {
-        throw badEscape(position, data.slice(slash, slash + 4), 'a bad or unfinished escape');
+        throw badEscape(position, data.slice(slash, slash + 4), 'bad');
       }
       flushText();
       rawBytes.push(hi * 16 + lo);
@@ -202,19 +206,19 @@ export function parseTextSegments(data: string, escapes = true): TextSegment[] {
       const digits = close < 0 ? '' : data.slice(slash + 3, close);
       const codePoint = /^[0-9a-fA-F]{1,6}$/.test(digits) ? parseInt(digits, 16) : -1;
       if (codePoint < 0 || codePoint > 0x10ffff) {
-        throw badEscape(position, close < 0 ? data.slice(slash, slash + 10) : data.slice(slash, close + 1), 'a bad or unfinished escape');
+        throw badEscape(position, close < 0 ? data.slice(slash, slash + 10) : data.slice(slash, close + 1), 'bad');
       }
       addText(String.fromCodePoint(codePoint), slash, true);
       i = close + 1;
     } else if (next === 'u') {
       const digits = data.slice(slash + 2, slash + 6);
       if (!/^[0-9a-fA-F]{4}$/.test(digits)) {
-        throw badEscape(position, data.slice(slash, slash + 6), 'a bad or unfinished escape');
+        throw badEscape(position, data.slice(slash, slash + 6), 'bad');
       }
       addText(String.fromCharCode(parseInt(digits, 16)), slash, true);
       i = slash + 6;
     } else {
-      throw badEscape(position, data.slice(slash, slash + 1 + (next.codePointAt(0)! > 0xffff ? 2 : 1)), 'an unknown escape');
+      throw badEscape(position, data.slice(slash, slash + 1 + (next.codePointAt(0)! > 0xffff ? 2 : 1)), 'unknown');
     }
   }
   flushText();
@@ -312,10 +316,10 @@ function encodeTextSegment(segment: Extract<TextSegment, { kind: 'text' }>, enco
     const codePoint = segment.text.codePointAt(bad)!;
     const char = String.fromCodePoint(codePoint);
     const hexCode = codePoint.toString(16).toUpperCase().padStart(4, '0');
-    throw new SocketLabError(
+    throw SocketLabError.create(
       'notEncodable',
-      `Payload text has ${JSON.stringify(char)} (U+${hexCode}) at position ${position}, which the ${encoding} encoding cannot represent; choose another encoding or write raw bytes as \\xHH.`,
-      { char, codePoint: `U+${hexCode}`, position, encoding },
+      'Payload text has {quotedChar} ({codePoint}) at position {position}, which the {encoding} encoding cannot represent; choose another encoding or write raw bytes as \\xHH.',
+      { char, quotedChar: JSON.stringify(char), codePoint: `U+${hexCode}`, position, encoding },
     );
   }
   return encoded;
@@ -331,17 +335,17 @@ export function encodeTextSegments(segments: readonly TextSegment[], encoding = 
 function hexError(code: 'hexOddDigits' | 'hexBadChar', data: string, position: number, groupStart?: number): SocketLabError {
   if (code === 'hexOddDigits') {
     const group = data.slice(groupStart!, position - 1);
-    return new SocketLabError(
+    return SocketLabError.create(
       'hexOddDigits',
-      `Hex payload has an odd number of digits in ${JSON.stringify(group)} at position ${groupStart! + 1}; every byte needs two digits (write 0f, not f).`,
-      { position: groupStart! + 1, group },
+      'Hex payload has an odd number of digits in {quotedGroup} at position {position}; every byte needs two digits (write 0f, not f).',
+      { position: groupStart! + 1, group, quotedGroup: JSON.stringify(group) },
     );
   }
   const char = String.fromCodePoint(data.codePointAt(position - 1)!);
-  return new SocketLabError(
+  return SocketLabError.create(
     'hexBadChar',
-    `Hex payload has the character ${JSON.stringify(char)} at position ${position}; allowed are hex digits, spaces, newlines, ':', '-', ',' and a 0x prefix per byte.`,
-    { position, char },
+    "Hex payload has the character {quotedChar} at position {position}; allowed are hex digits, spaces, newlines, ':', '-', ',' and a 0x prefix per byte.",
+    { position, char, quotedChar: JSON.stringify(char) },
   );
 }
 
@@ -398,10 +402,6 @@ const BASE64_VALUES = (() => {
   return table;
 })();
 
-function base64Error(sentence: string, values: Record<string, string | number>): SocketLabError {
-  return new SocketLabError('base64Invalid', `Base64 payload ${sentence}.`, values);
-}
-
 /**
  * Strict base64 (RFC 4648): the standard alphabet (+ /) or the URL-safe one (- _), not mixed;
  * whitespace anywhere is ignored; '=' padding is optional, but when present it must complete the
@@ -425,7 +425,7 @@ function decodeBase64(data: string): Uint8Array {
     if (code === 0x3d /* = */) {
       padding++;
       if (count % 4 < 2 || count % 4 + padding > 4) {
-        throw base64Error(`has misplaced '=' padding at position ${position}; padding may only complete the last group of four characters`, { position, char: '=' });
+        throw SocketLabError.create('base64Invalid', "Base64 payload has misplaced '=' padding at position {position}; padding may only complete the last group of four characters.", { position, char: '=' });
       }
       continue;
     }
@@ -440,17 +440,18 @@ function decodeBase64(data: string): Uint8Array {
     }
     if (value < 0) {
       const char = String.fromCodePoint(data.codePointAt(i)!);
-      throw base64Error(
-        `has the character ${JSON.stringify(char)} at position ${position}; allowed are A-Z, a-z, 0-9, + and / (or - and _), whitespace and '=' padding at the end`,
-        { position, char },
+      throw SocketLabError.create(
+        'base64Invalid',
+        "Base64 payload has the character {quotedChar} at position {position}; allowed are A-Z, a-z, 0-9, + and / (or - and _), whitespace and '=' padding at the end.",
+        { position, char, quotedChar: JSON.stringify(char) },
       );
     }
     if (padding > 0) {
-      throw base64Error(`has data after '=' padding at position ${position}; padding may only end the payload`, { position, char: data[i] });
+      throw SocketLabError.create('base64Invalid', "Base64 payload has data after '=' padding at position {position}; padding may only end the payload.", { position, char: data[i] });
     }
     if (kind) {
       if (alphabet && alphabet !== kind) {
-        throw base64Error(`mixes the standard (+ /) and URL-safe (- _) alphabets at position ${position}; use one of them`, { position, char: data[i] });
+        throw SocketLabError.create('base64Invalid', 'Base64 payload mixes the standard (+ /) and URL-safe (- _) alphabets at position {position}; use one of them.', { position, char: data[i] });
       }
       alphabet = kind;
     }
@@ -465,19 +466,19 @@ function decodeBase64(data: string): Uint8Array {
   }
   const rest = count % 4;
   if (rest === 1) {
-    throw base64Error(`ends with a single character in its last group at position ${lastPosition}; a group needs at least two characters`, { position: lastPosition });
+    throw SocketLabError.create('base64Invalid', 'Base64 payload ends with a single character in its last group at position {position}; a group needs at least two characters.', { position: lastPosition });
   }
   if (padding > 0 && rest + padding !== 4) {
-    throw base64Error(`has incomplete '=' padding; the last group of four characters needs ${4 - rest} '='`, { position: data.length });
+    throw SocketLabError.create('base64Invalid', "Base64 payload has incomplete '=' padding; the last group of four characters needs {needed} '='.", { position: data.length, needed: 4 - rest });
   }
   if (rest === 2) {
     if ((accumulator & 0x0f) !== 0) {
-      throw base64Error(`has non-zero unused bits in its last character at position ${lastPosition}; the string looks truncated or edited`, { position: lastPosition });
+      throw SocketLabError.create('base64Invalid', 'Base64 payload has non-zero unused bits in its last character at position {position}; the string looks truncated or edited.', { position: lastPosition });
     }
     out[length++] = (accumulator >> 4) & 0xff;
   } else if (rest === 3) {
     if ((accumulator & 0x03) !== 0) {
-      throw base64Error(`has non-zero unused bits in its last character at position ${lastPosition}; the string looks truncated or edited`, { position: lastPosition });
+      throw SocketLabError.create('base64Invalid', 'Base64 payload has non-zero unused bits in its last character at position {position}; the string looks truncated or edited.', { position: lastPosition });
     }
     out[length++] = (accumulator >> 10) & 0xff;
     out[length++] = (accumulator >> 2) & 0xff;
@@ -492,14 +493,14 @@ function decodeBase64(data: string): Uint8Array {
  */
 export function encodePayload(spec: PayloadSpec): Uint8Array {
   if (typeof spec !== 'object' || spec === null || typeof spec.data !== 'string') {
-    throw new SocketLabError('invalidPayload', `Payload data must be a string (got ${describeValue(spec?.data)}).`, {
+    throw SocketLabError.create('invalidPayload', 'Payload data must be a string (got {value}).', {
       value: describeValue(spec?.data),
     });
   }
   const format = spec.format ?? 'text';
   const lineEnding = spec.lineEnding ?? 'none';
   if (!Object.prototype.hasOwnProperty.call(LINE_ENDING_TEXT, lineEnding)) {
-    throw new SocketLabError('unknownLineEnding', `Line ending must be one of ${LINE_ENDINGS.join(', ')} (got ${describeValue(lineEnding)}).`, {
+    throw SocketLabError.create('unknownLineEnding', 'Line ending must be one of {allowed} (got {value}).', {
       value: describeValue(lineEnding),
       allowed: LINE_ENDINGS.join(', '),
     });
@@ -516,7 +517,7 @@ export function encodePayload(spec: PayloadSpec): Uint8Array {
   } else if (format === 'base64') {
     body = decodeBase64(spec.data);
   } else {
-    throw new SocketLabError('unknownFormat', `Payload format must be one of ${PAYLOAD_FORMATS.join(', ')} (got ${describeValue(format)}).`, {
+    throw SocketLabError.create('unknownFormat', 'Payload format must be one of {allowed} (got {value}).', {
       value: describeValue(format),
       allowed: PAYLOAD_FORMATS.join(', '),
     });

@@ -19,21 +19,30 @@ export class SocketLabError extends Error {
   /** The sentence with `{name}` placeholders, when built by `create`: the host localizes this one. */
   readonly template?: string;
 
-  constructor(code: string, message: string, values: ErrorValues = {}, systemCode?: string, template?: string) {
+  /**
+   * The error whose sentence this one quotes as its `{problem}` value ('e1 is in error ({problem}); ...'):
+   * the host localizes it too and puts its sentence in place of the English one.
+   */
+  readonly inner?: SocketLabError;
+
+  constructor(code: string, message: string, values: ErrorValues = {}, systemCode?: string, template?: string, inner?: SocketLabError) {
     super(message);
     this.name = 'SocketLabError';
     this.code = code;
     this.values = values;
     this.systemCode = systemCode;
     this.template = template;
+    this.inner = inner;
   }
 
   /**
    * Builds an error from a sentence template such as `'{address}:{port} is already in use'`; the filled
-   * sentence is the message, and the template stays available so the host can translate it.
+   * sentence is the message, and the template stays available so the host can translate it. The
+   * template must be a string literal at the call (scripts/l10n.mjs collects them into the bundle).
+   * `inner`: the error quoted as `values.problem` (see `inner` above).
    */
-  static create(code: string, template: string, values: ErrorValues = {}, systemCode?: string): SocketLabError {
-    return new SocketLabError(code, fillTemplate(template, values), values, systemCode, template);
+  static create(code: string, template: string, values: ErrorValues = {}, systemCode?: string, inner?: SocketLabError): SocketLabError {
+    return new SocketLabError(code, fillTemplate(template, values), values, systemCode, template, inner);
   }
 }
 

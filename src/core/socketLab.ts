@@ -120,7 +120,7 @@ export class SocketLab extends Disposable {
   setOptions(options: SocketLabOptions): void {
     if (options.logCapBytes !== undefined) {
       if (!Number.isSafeInteger(options.logCapBytes) || options.logCapBytes < 0) {
-        throw new SocketLabError('invalidArgument', `logCapBytes must be a whole number of bytes >= 0.`, { field: 'logCapBytes' });
+        throw SocketLabError.create('invalidArgument', '{field} must be a whole number of bytes >= 0.', { field: 'logCapBytes' });
       }
       this._options.logCapBytes = options.logCapBytes;
     }
@@ -156,7 +156,7 @@ export class SocketLab extends Disposable {
       let groups: string[] | undefined;
       if (a.multicastGroups !== undefined) {
         if (!Array.isArray(a.multicastGroups) || a.multicastGroups.some((g) => typeof g !== 'string' || !net.isIP(g))) {
-          throw invalid('multicastGroups', 'multicastGroups must be a list of multicast group IP addresses, e.g. ["239.1.2.3"].');
+          throw SocketLabError.create('invalidArgument', '{field} must be a list of multicast group IP addresses, e.g. ["239.1.2.3"].', { field: 'multicastGroups' });
         }
         groups = a.multicastGroups as string[];
       }
@@ -173,7 +173,7 @@ export class SocketLab extends Disposable {
     return this._open(args, 'connectTcp', ['host', 'port', 'timeoutMs', 'localAddress', 'localPort', 'noDelay', 'keepAlive', 'autoReply', 'capture'], (a, common) => {
       const host = this._host(a.host, 'host');
       const port = parsePort(a.port, 'port');
-      if (port === 0) throw invalid('port', 'port must be 1-65535 to connect (0 only means "any port" when binding).');
+      if (port === 0) throw SocketLabError.create('invalidArgument', '{field} must be 1-65535 to connect (0 only means "any port" when binding).', { field: 'port' });
       const timeoutMs = a.timeoutMs === undefined ? this._options.connectTimeoutMs : parseTimeoutMs(a.timeoutMs, 'timeoutMs');
       const localHost = a.localAddress === undefined ? undefined : parseHost(a.localAddress, 'localAddress');
       const localPort = a.localPort === undefined ? undefined : parsePort(a.localPort, 'localPort');
@@ -192,7 +192,7 @@ export class SocketLab extends Disposable {
     return this._open(args, 'openUdpClient', ['host', 'port', 'localPort', 'autoReply', 'capture'], (a, common) => {
       const host = this._host(a.host, 'host');
       const port = parsePort(a.port, 'port');
-      if (port === 0) throw invalid('port', 'port must be 1-65535 to connect (0 only means "any port" when binding).');
+      if (port === 0) throw SocketLabError.create('invalidArgument', '{field} must be 1-65535 to connect (0 only means "any port" when binding).', { field: 'port' });
       const localPort = a.localPort === undefined ? undefined : parsePort(a.localPort, 'localPort');
       return async (id) => {
         const { address, family } = await resolveHost(host, this._options.lookup);
@@ -269,12 +269,12 @@ export class SocketLab extends Disposable {
     this._checkAlive();
     const a = argsObject(args, 'send', ['target', 'data', 'format', 'encoding', 'escapes', 'lineEnding', 'to', 'repeat', 'waitMs']);
     const targetId = idArg(a.target, 'target');
-    if (typeof a.data !== 'string') throw invalid('data', 'data must be a string (text, hex or base64 according to format).');
+    if (typeof a.data !== 'string') throw SocketLabError.create('invalidArgument', '{field} must be a string (text, hex or base64 according to format).', { field: 'data' });
     const escapes = optionalBoolean(a.escapes, 'escapes');
     const data = encodePayload({ data: a.data, format: a.format as never, encoding: a.encoding as never, escapes, lineEnding: a.lineEnding as never });
     const repeat = a.repeat === undefined ? undefined : parseRepeat(a.repeat);
     const waitMs = a.waitMs === undefined ? undefined : parseWaitMs(a.waitMs);
-    if (repeat && waitMs !== undefined) throw invalid('waitMs', 'waitMs cannot be combined with repeat; wait for replies with traffic() instead.');
+    if (repeat && waitMs !== undefined) throw SocketLabError.create('invalidArgument', '{field} cannot be combined with repeat; wait for replies with traffic() instead.', { field: 'waitMs' });
     const { endpoint, connectionId } = this._target(targetId);
     const target: SendTarget = { connectionId, to: await this._to(a.to) };
     this._checkOpen(endpoint);
@@ -309,7 +309,7 @@ export class SocketLab extends Disposable {
     this._checkAlive();
     const a = argsObject(args, 'sendFile', ['target', 'path', 'to']);
     const targetId = idArg(a.target, 'target');
-    if (typeof a.path !== 'string' || a.path === '') throw invalid('path', 'path must be the path of a file to send.');
+    if (typeof a.path !== 'string' || a.path === '') throw SocketLabError.create('invalidArgument', '{field} must be the path of a file to send.', { field: 'path' });
     const path = a.path;
     const { endpoint, connectionId } = this._target(targetId);
     const target: SendTarget = { connectionId, to: await this._to(a.to) };
@@ -320,12 +320,12 @@ export class SocketLab extends Disposable {
     } catch (err) {
       throw toSocketLabError(err, { operation: 'read file', path });
     }
-    if (stat.isDirectory()) throw new SocketLabError('isDirectory', `${path} is a folder, not a file.`, { path });
+    if (stat.isDirectory()) throw SocketLabError.create('isDirectory', '{path} is a folder, not a file.', { path });
     if (endpoint instanceof UdpSocket) {
       const dest = target.to?.address ?? (endpoint.connection(connectionId ?? '')?.remote as { address?: string } | undefined)?.address ?? (endpoint.remote as { address?: string } | undefined)?.address ?? '0.0.0.0';
       const max = udpMaxPayload(dest);
       if (stat.size > max) {
-        throw new SocketLabError('payloadTooLarge', `${path} has ${stat.size} bytes but one UDP datagram can carry at most ${max}; send a smaller file.`, { path, size: stat.size, limit: max });
+        throw SocketLabError.create('payloadTooLarge', '{path} has {size} bytes but one UDP datagram can carry at most {limit}; send a smaller file.', { path, size: stat.size, limit: max });
       }
       const content = await fs.promises.readFile(path).catch((err) => Promise.reject(toSocketLabError(err, { operation: 'read file', path })));
       return { bytes: await endpoint.send(target, content, 'flushed') };
@@ -340,7 +340,13 @@ export class SocketLab extends Disposable {
       const e = toSocketLabError(err, { operation: 'read file', path });
       if (bytes === 0) throw e;
       // Part of the file went out: say how much, so "nothing was sent" never misleads.
-      throw new SocketLabError(e.code, `Sending ${path} stopped after ${bytes} of ${stat.size} bytes (${e.message.replace(/\.$/, '')}).`, { ...e.values, path, bytes, size: stat.size }, e.systemCode);
+      throw SocketLabError.create(
+        e.code,
+        'Sending {path} stopped after {bytes} of {size} bytes ({problem}).',
+        { ...e.values, path, bytes, size: stat.size, problem: e.message.replace(/\.$/, '') },
+        e.systemCode,
+        e,
+      );
     } finally {
       stream.destroy();
     }
@@ -352,7 +358,7 @@ export class SocketLab extends Disposable {
     const a = argsObject(args, 'stopRepeat', ['repeatId']);
     const id = idArg(a.repeatId, 'repeatId');
     const r = this._repeats.get(id);
-    if (!r) throw new SocketLabError('unknownId', `There is no running repeat ${id}.`, { id });
+    if (!r) throw SocketLabError.create('unknownId', 'There is no running repeat {id}.', { id });
     this._repeats.delete(id);
     r.dispose();
   }
@@ -392,7 +398,7 @@ export class SocketLab extends Disposable {
     const a = argsObject(args, 'restart', ['id']);
     const id = idArg(a.id, 'id');
     const entry = this._entries.get(id);
-    if (!entry) throw new SocketLabError('unknownId', `There is no endpoint ${id}.`, { id });
+    if (!entry) throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id });
     const old = entry.endpoint;
     safeDispose(old);
     try {
@@ -400,7 +406,7 @@ export class SocketLab extends Disposable {
       if (this._entries.get(id) !== entry) {
         // Stopped while restarting.
         safeDispose(fresh);
-        throw new SocketLabError('stopped', `Endpoint ${id} was stopped while restarting.`, { id });
+        throw SocketLabError.create('stopped', 'Endpoint {id} was stopped while restarting.', { id });
       }
       entry.endpoint = fresh;
       return fresh.info();
@@ -446,7 +452,7 @@ export class SocketLab extends Disposable {
   /** `{ id, on }`: turns broadcast on or off on a UDP socket. */
   setBroadcast(args: unknown): void {
     const a = argsObject(args, 'setBroadcast', ['id', 'on']);
-    if (typeof a.on !== 'boolean') throw invalid('on', 'on must be true or false.');
+    if (typeof a.on !== 'boolean') throw SocketLabError.create('invalidArgument', '{field} must be true or false.', { field: 'on' });
     this._udp(a.id).setBroadcast(a.on);
   }
 
@@ -490,24 +496,24 @@ export class SocketLab extends Disposable {
 
   private async _to(value: unknown): Promise<{ address: string; port: number } | undefined> {
     if (value === undefined) return undefined;
-    if (typeof value !== 'object' || value === null) throw invalid('to', "to must be an object { host, port }.");
+    if (typeof value !== 'object' || value === null) throw SocketLabError.create('invalidArgument', '{field} must be an object { host, port }.', { field: 'to' });
     const t = value as Args;
     const host = parseHost(t.host, 'to.host');
     const port = parsePort(t.port, 'to.port');
-    if (port === 0) throw invalid('to.port', 'to.port must be 1-65535.');
+    if (port === 0) throw SocketLabError.create('invalidArgument', '{field} must be 1-65535.', { field: 'to.port' });
     const { address } = await resolveHost(host, this._options.lookup);
     return { address, port };
   }
 
   private _entry(id: string): Entry {
     const entry = this._entries.get(id);
-    if (!entry) throw new SocketLabError('unknownId', `There is no endpoint ${id}.`, { id });
+    if (!entry) throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id });
     return entry;
   }
 
   private _udp(id: unknown): UdpSocket {
     const endpoint = this._entry(idArg(id, 'id')).endpoint;
-    if (!(endpoint instanceof UdpSocket)) throw new SocketLabError('notUdp', `${endpoint.id} is a ${endpoint.kind}, not a UDP socket.`, { id: endpoint.id });
+    if (!(endpoint instanceof UdpSocket)) throw SocketLabError.create('notUdp', '{id} is a {kind}, not a UDP socket.', { id: endpoint.id, kind: endpoint.kind });
     return endpoint;
   }
 
@@ -518,18 +524,18 @@ export class SocketLab extends Disposable {
     const dot = id.indexOf('.');
     const owner = dot > 0 ? this._entries.get(id.slice(0, dot)) : undefined;
     if (owner && owner.endpoint.connection(id)) return { endpoint: owner.endpoint, connectionId: id };
-    throw new SocketLabError('unknownId', `There is no endpoint, connection or peer ${id}.`, { id });
+    throw SocketLabError.create('unknownId', 'There is no endpoint, connection or peer {id}.', { id });
   }
 
   private _checkOpen(endpoint: Endpoint): void {
     // A UDP socket in 'error' is still open (an ICMP report, say): sending may work again.
     if (endpoint.state === 'closed' || (endpoint.state === 'error' && !(endpoint instanceof UdpSocket))) {
-      throw new SocketLabError('endpointClosed', `${endpoint.id} is ${endpoint.state === 'closed' ? 'closed' : 'in error'}${endpoint.error ? ` (${endpoint.error.message})` : ''}; restart it first.`, { id: endpoint.id });
+      throw endpointClosedError(endpoint);
     }
   }
 
   private _checkAlive(): void {
-    if (this.isDisposed) throw new SocketLabError('disposed', 'Socket Lab has been shut down.', {});
+    if (this.isDisposed) throw SocketLabError.create('disposed', 'Socket Lab has been shut down.', {});
   }
 
   private _stopRepeatsOf(id: string, endpointId: string | undefined): void {
@@ -557,17 +563,27 @@ function safeDispose(d: { dispose(): void }): void {
   }
 }
 
-function invalid(field: string, sentence: string): SocketLabError {
-  return new SocketLabError('invalidArgument', sentence, { field });
+/** 'e1 is closed; restart it first.', quoting why when the endpoint failed. */
+function endpointClosedError(endpoint: Endpoint): SocketLabError {
+  const id = endpoint.id;
+  const inner = endpoint.error;
+  if (endpoint.state === 'closed') {
+    return inner
+      ? SocketLabError.create('endpointClosed', '{id} is closed ({problem}); restart it first.', { id, problem: inner.message }, undefined, inner)
+      : SocketLabError.create('endpointClosed', '{id} is closed; restart it first.', { id });
+  }
+  return inner
+    ? SocketLabError.create('endpointClosed', '{id} is in error ({problem}); restart it first.', { id, problem: inner.message }, undefined, inner)
+    : SocketLabError.create('endpointClosed', '{id} is in error; restart it first.', { id });
 }
 
 function argsObject(args: unknown, command: string, fields: string[]): Args {
   if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    throw new SocketLabError('invalidArgument', `${command} needs an argument object with ${fields.join(', ')}.`, { field: 'args', command });
+    throw SocketLabError.create('invalidArgument', '{command} needs an argument object with {fields}.', { field: 'args', command, fields: fields.join(', ') });
   }
   for (const key of Object.keys(args)) {
     if (!fields.includes(key)) {
-      throw new SocketLabError('unknownField', `${command} has no field '${key}'; its fields are ${fields.join(', ')}.`, { field: key, command });
+      throw SocketLabError.create('unknownField', "{command} has no field '{field}'; its fields are {fields}.", { field: key, command, fields: fields.join(', ') });
     }
   }
   return args as Args;
@@ -575,11 +591,11 @@ function argsObject(args: unknown, command: string, fields: string[]): Args {
 
 function optionalBoolean(value: unknown, field: string): boolean | undefined {
   if (value === undefined || typeof value === 'boolean') return value;
-  throw invalid(field, `${field} must be true or false.`);
+  throw SocketLabError.create('invalidArgument', '{field} must be true or false.', { field });
 }
 
 function stringArg(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '') throw invalid(field, `${field} must be a non-empty string.`);
+  if (typeof value !== 'string' || value === '') throw SocketLabError.create('invalidArgument', '{field} must be a non-empty string.', { field });
   return value;
 }
 
@@ -588,7 +604,7 @@ function idArg(value: unknown, field: string): string {
 }
 
 function groupArg(value: unknown): string {
-  if (typeof value !== 'string' || !net.isIP(value)) throw invalid('group', 'group must be a multicast group IP address, e.g. 239.1.2.3 or ff02::1:3.');
+  if (typeof value !== 'string' || !net.isIP(value)) throw SocketLabError.create('invalidArgument', '{field} must be a multicast group IP address, e.g. 239.1.2.3 or ff02::1:3.', { field: 'group' });
   return value;
 }
 
@@ -598,10 +614,12 @@ function hostName(host: string): string | undefined {
 
 function checkExternal(address: string, host: string, allowExternal: boolean | undefined): void {
   if (!allowExternal && isExternalBind(address)) {
-    throw new SocketLabError(
-      'externalBindNotAllowed',
-      `Binding ${host === address ? address : `${host} (${address})`} makes the port reachable from the network; pass allowExternal: true to do it.`,
-      { address, field: 'allowExternal' },
-    );
+    throw host === address
+      ? SocketLabError.create('externalBindNotAllowed', 'Binding {address} makes the port reachable from the network; pass allowExternal: true to do it.', { address, field: 'allowExternal' })
+      : SocketLabError.create('externalBindNotAllowed', 'Binding {host} ({address}) makes the port reachable from the network; pass allowExternal: true to do it.', {
+          address,
+          host,
+          field: 'allowExternal',
+        });
   }
 }

@@ -52,7 +52,7 @@ export abstract class StreamEndpoint extends Endpoint {
   }
 
   private _stoppedError(): SocketLabError {
-    return new SocketLabError('stopped', `${this.id} was stopped; the data was not sent.`, { id: this.id });
+    return SocketLabError.create('stopped', '{id} was stopped; the data was not sent.', { id: this.id });
   }
 
   /** Writes to one stream; in 'flushed' mode resolves when the OS took it, in 'accepted' mode only waits on backpressure. */
@@ -61,10 +61,10 @@ export abstract class StreamEndpoint extends Endpoint {
     if (this.isDisposed) return Promise.reject(this._stoppedError());
     if (!socket || c.state !== 'connected' || socket.destroyed) {
       // A connection that failed (reset, broken pipe) says why, rather than only that it is closed.
-      return Promise.reject(c.error ?? new SocketLabError('connectionClosed', `Connection ${c.id} to ${c.label} is closed; nothing was sent.`, { id: c.id, peer: c.label }));
+      return Promise.reject(c.error ?? SocketLabError.create('connectionClosed', 'Connection {id} to {peer} is closed; nothing was sent.', { id: c.id, peer: c.label }));
     }
     if (c.localEnded || socket.writableEnded) {
-      return Promise.reject(new SocketLabError('connectionEnded', `Connection ${c.id} to ${c.label} was half-closed by this side; it can only receive now.`, { id: c.id, peer: c.label }));
+      return Promise.reject(SocketLabError.create('connectionEnded', 'Connection {id} to {peer} was half-closed by this side; it can only receive now.', { id: c.id, peer: c.label }));
     }
     return new Promise<number>((resolve, reject) => {
       let settled = false;

@@ -1,5 +1,5 @@
 /** Turns the Node errors endpoints meet into one SocketLabError with a clear sentence and a hint. */
-import { ErrorValues, SocketLabError, isSocketLabError } from './errors';
+import { SocketLabError, isSocketLabError } from './errors';
 
 /** What was being done, and to what, when the error happened. */
 export interface ErrorContext {
@@ -40,95 +40,129 @@ export function toSocketLabError(err: unknown, ctx: ErrorContext): SocketLabErro
   }
   const e = err as NodeJS.ErrnoException | undefined;
   const code = typeof e?.code === 'string' ? e.code : undefined;
-  const at = where(ctx);
-  const values: ErrorValues = { operation: ctx.operation };
+  // Typed by name (not ErrorValues) so that scripts/l10n.mjs can check each template's placeholders.
+  const values: { operation: string; target: string; address?: string; port?: number; path?: string; host?: string; systemCode?: string } = {
+    operation: ctx.operation,
+    target: where(ctx),
+  };
   if (ctx.address !== undefined) values.address = ctx.address;
   if (ctx.port !== undefined) values.port = ctx.port;
   if (ctx.path !== undefined) values.path = ctx.path;
   if (ctx.host !== undefined) values.host = ctx.host;
   if (code !== undefined) values.systemCode = code;
-  const make = (slCode: string, sentence: string) => new SocketLabError(slCode, sentence, values, code);
   const isPath = ctx.path !== undefined;
 
   switch (code) {
     case 'EADDRINUSE':
       return isPath
-        ? make('addressInUse', `${at} is already in use by another listening process; choose another path or stop that process.`)
-        : make('addressInUse', `${at} is already in use by another process; choose another port or stop that process.`);
+        ? SocketLabError.create('addressInUse', '{target} is already in use by another listening process; choose another path or stop that process.', values, code)
+        : SocketLabError.create('addressInUse', '{target} is already in use by another process; choose another port or stop that process.', values, code);
     case 'EACCES':
       if (ctx.datagram && ctx.operation === 'send') {
-        return make('broadcastNotEnabled', `Sending to ${at} was refused (EACCES); to send to a broadcast address, enable broadcast on this socket.`);
+        return SocketLabError.create('broadcastNotEnabled', 'Sending to {target} was refused (EACCES); to send to a broadcast address, enable broadcast on this socket.', values, code);
       }
       if (isPath && ctx.operation === 'read file') {
-        return make('permissionDenied', `Permission denied reading ${at}; choose a file you may read.`);
+        return SocketLabError.create('permissionDenied', 'Permission denied reading {target}; choose a file you may read.', values, code);
       }
       if (isPath && ctx.operation === 'connect') {
-        return make('permissionDenied', `Permission denied for ${at}; connecting needs access to its folder and write permission on the socket.`);
+        return SocketLabError.create('permissionDenied', 'Permission denied for {target}; connecting needs access to its folder and write permission on the socket.', values, code);
       }
       return isPath
-        ? make('permissionDenied', `Permission denied for ${at}; choose a path in a folder you may write to.`)
-        : make('permissionDenied', `Permission denied for ${at}; ports below 1024 need administrator rights, choose a port above 1023.`);
+        ? SocketLabError.create('permissionDenied', 'Permission denied for {target}; choose a path in a folder you may write to.', values, code)
+        : SocketLabError.create('permissionDenied', 'Permission denied for {target}; ports below 1024 need administrator rights, choose a port above 1023.', values, code);
     case 'EADDRNOTAVAIL':
-      return make('addressNotAvailable', `${ctx.address ?? at} is not an address of this machine; use one of its own addresses, 0.0.0.0 or ::.`);
+      return SocketLabError.create('addressNotAvailable', '{target} is not an address of this machine; use one of its own addresses, 0.0.0.0 or ::.', { ...values, target: ctx.address ?? values.target }, code);
     case 'ECONNREFUSED':
-      return ctx.datagram
-        ? make('portUnreachable', `${at} answered that the port is unreachable (ICMP, ECONNREFUSED); nothing listens there.`)
-        : make('connectionRefused', `Nothing is listening at ${at} (connection refused); start the server first or check the ${isPath ? 'path' : 'port'}.`);
+      if (ctx.datagram) {
+        return SocketLabError.create('portUnreachable', '{target} answered that the port is unreachable (ICMP, ECONNREFUSED); nothing listens there.', values, code);
+      }
+      return isPath
+        ? SocketLabError.create('connectionRefused', 'Nothing is listening at {target} (connection refused); start the server first or check the path.', values, code)
+        : SocketLabError.create('connectionRefused', 'Nothing is listening at {target} (connection refused); start the server first or check the port.', values, code);
     case 'ETIMEDOUT':
-      return make('timedOut', `${ctx.operation === 'connect' ? 'Connecting to' : 'The connection to'} ${at} timed out; check the address, the port and any firewall.`);
+      return ctx.operation === 'connect'
+        ? SocketLabError.create('timedOut', 'Connecting to {target} timed out; check the address, the port and any firewall.', values, code)
+        : SocketLabError.create('timedOut', 'The connection to {target} timed out; check the address, the port and any firewall.', values, code);
     case 'ECONNRESET':
-      return make('connectionReset', `The connection to ${at} was reset by the peer (ECONNRESET).`);
+      return SocketLabError.create('connectionReset', 'The connection to {target} was reset by the peer (ECONNRESET).', values, code);
     case 'ECONNABORTED':
-      return make('connectionAborted', `The connection to ${at} was aborted (ECONNABORTED).`);
+      return SocketLabError.create('connectionAborted', 'The connection to {target} was aborted (ECONNABORTED).', values, code);
     case 'EPIPE':
-      return make('brokenPipe', `${at} closed the connection while data was still being sent (EPIPE).`);
+      return SocketLabError.create('brokenPipe', '{target} closed the connection while data was still being sent (EPIPE).', values, code);
     case 'ENOTCONN':
-      return make('notConnected', `The socket to ${at} is not connected any more (ENOTCONN).`);
+      return SocketLabError.create('notConnected', 'The socket to {target} is not connected any more (ENOTCONN).', values, code);
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
     case 'EAI_FAIL':
-      return make('hostNotFound', `Host name '${ctx.host ?? ctx.address ?? '?'}' could not be resolved (${code}); check the spelling or use an IP address.`);
+      return SocketLabError.create('hostNotFound', "Host name '{name}' could not be resolved ({systemCode}); check the spelling or use an IP address.", { ...values, name: ctx.host ?? ctx.address ?? '?' }, code);
     case 'EHOSTUNREACH':
     case 'EHOSTDOWN':
-      return make('hostUnreachable', `${at} cannot be reached: no route to the host (${code}); check the address and the network.`);
+      return SocketLabError.create('hostUnreachable', '{target} cannot be reached: no route to the host ({systemCode}); check the address and the network.', values, code);
     case 'ENETUNREACH':
     case 'ENETDOWN':
-      return make('networkUnreachable', `The network of ${at} is unreachable (${code}); check the address and the network connection.`);
+      return SocketLabError.create('networkUnreachable', 'The network of {target} is unreachable ({systemCode}); check the address and the network connection.', values, code);
     case 'EMSGSIZE':
-      return make('messageTooLarge', `The datagram to ${at} is too large for the network (EMSGSIZE); send a smaller payload.`);
+      return SocketLabError.create('messageTooLarge', 'The datagram to {target} is too large for the network (EMSGSIZE); send a smaller payload.', values, code);
     case 'ENOBUFS':
-      return make('noBuffers', `The system ran out of buffer space sending to ${at} (ENOBUFS); send less or slower.`);
+      return SocketLabError.create('noBuffers', 'The system ran out of buffer space sending to {target} (ENOBUFS); send less or slower.', values, code);
     case 'ENAMETOOLONG':
-      return make('pathTooLong', `The path ${at} is too long for a socket (ENAMETOOLONG); use a shorter path.`);
+      return SocketLabError.create('pathTooLong', 'The path {target} is too long for a socket (ENAMETOOLONG); use a shorter path.', values, code);
     case 'ENOENT':
       return ctx.operation === 'connect'
-        ? make('noSuchSocket', `There is no socket at ${at}; start the listener first or check the path.`)
-        : make('fileNotFound', `${at} does not exist (or its folder does not); check the path.`);
+        ? SocketLabError.create('noSuchSocket', 'There is no socket at {target}; start the listener first or check the path.', values, code)
+        : SocketLabError.create('fileNotFound', '{target} does not exist (or its folder does not); check the path.', values, code);
     case 'ENOTDIR':
-      return make('fileNotFound', `A part of ${at} is not a folder (ENOTDIR); check the path.`);
+      return SocketLabError.create('fileNotFound', 'A part of {target} is not a folder (ENOTDIR); check the path.', values, code);
     case 'EISDIR':
-      return make('isDirectory', `${at} is a folder, not a file.`);
+      return SocketLabError.create('isDirectory', '{target} is a folder, not a file.', values, code);
     case 'ENOTSOCK':
-      return make('notASocket', `${at} is not a socket.`);
+      return SocketLabError.create('notASocket', '{target} is not a socket.', values, code);
     case 'EPERM':
-      return make('operationNotPermitted', `The system refused the operation on ${at} (EPERM); broadcast may need to be enabled, or a firewall blocks it.`);
+      return SocketLabError.create('operationNotPermitted', 'The system refused the operation on {target} (EPERM); broadcast may need to be enabled, or a firewall blocks it.', values, code);
     case 'EINVAL':
-      return make('invalidAddress', `The address ${at} cannot be used for this operation (EINVAL); for example IPv4 and IPv6 addresses were mixed.`);
+      return SocketLabError.create('invalidAddress', 'The address {target} cannot be used for this operation (EINVAL); for example IPv4 and IPv6 addresses were mixed.', values, code);
     case 'EAFNOSUPPORT':
-      return make('addressFamilyNotSupported', `The address family of ${at} is not supported here (EAFNOSUPPORT); is IPv6 enabled?`);
+      return SocketLabError.create('addressFamilyNotSupported', 'The address family of {target} is not supported here (EAFNOSUPPORT); is IPv6 enabled?', values, code);
     case 'ENODEV':
     case 'ENOPROTOOPT':
-      return make('multicastFailed', `Multicast on ${at} failed (${code}); check the group address and the interface.`);
+      return SocketLabError.create('multicastFailed', 'Multicast on {target} failed ({systemCode}); check the group address and the interface.', values, code);
     case 'EBADF':
     case 'ERR_SOCKET_DGRAM_NOT_RUNNING':
     case 'ERR_SOCKET_CLOSED':
     case 'ERR_STREAM_DESTROYED':
     case 'ERR_STREAM_WRITE_AFTER_END':
-      return make('socketClosed', `The socket of ${at} is already closed; restart it first.`);
-    default: {
-      const detail = code ?? (e instanceof Error ? e.message : String(err));
-      return make('systemError', `${ctx.operation} on ${at} failed (${detail}).`);
-    }
+      return SocketLabError.create('socketClosed', 'The socket of {target} is already closed; restart it first.', values, code);
+    default:
+      return failed(ctx.operation, { ...values, detail: code ?? (e instanceof Error ? e.message : String(err)) }, code);
+  }
+}
+
+/** 'Listening on 127.0.0.1:80 failed (EWHATEVER).': one whole sentence per operation, so each translates as a whole. */
+function failed(operation: string, values: { operation: string; target: string; detail: string }, code: string | undefined): SocketLabError {
+  switch (operation) {
+    case 'listen':
+      return SocketLabError.create('systemError', 'Listening on {target} failed ({detail}).', values, code);
+    case 'bind':
+      return SocketLabError.create('systemError', 'Binding {target} failed ({detail}).', values, code);
+    case 'connect':
+      return SocketLabError.create('systemError', 'Connecting to {target} failed ({detail}).', values, code);
+    case 'send':
+      return SocketLabError.create('systemError', 'Sending to {target} failed ({detail}).', values, code);
+    case 'read file':
+      return SocketLabError.create('systemError', 'Reading {target} failed ({detail}).', values, code);
+    case 'resolve':
+      return SocketLabError.create('systemError', 'Resolving {target} failed ({detail}).', values, code);
+    case 'restart':
+      return SocketLabError.create('systemError', 'Restarting {target} failed ({detail}).', values, code);
+    case 'join multicast group':
+      return SocketLabError.create('systemError', 'Joining the multicast group {target} failed ({detail}).', values, code);
+    case 'leave multicast group':
+      return SocketLabError.create('systemError', 'Leaving the multicast group {target} failed ({detail}).', values, code);
+    case 'set broadcast':
+      return SocketLabError.create('systemError', 'Changing the broadcast setting of {target} failed ({detail}).', values, code);
+    default:
+      // An operation named by a caller this list does not know yet: its name is quoted as it is.
+      return SocketLabError.create('systemError', '{operation} on {target} failed ({detail}).', values, code);
   }
 }

@@ -63,7 +63,7 @@ export class StreamClient extends StreamEndpoint {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(new SocketLabError('timedOut', `Connecting to ${formatSocketAddress(remote)} timed out after ${o.timeoutMs} ms; check the address, the port and any firewall.`, { ...valuesOf(ctx), timeoutMs: o.timeoutMs }, 'ETIMEDOUT'));
+        reject(SocketLabError.create('timedOut', 'Connecting to {target} timed out after {timeoutMs} ms; check the address, the port and any firewall.', { ...valuesOf(ctx), target: formatSocketAddress(remote), timeoutMs: o.timeoutMs }, 'ETIMEDOUT'));
       }, o.timeoutMs);
       socket.once('error', (err) => {
         clearTimeout(timer);
@@ -78,7 +78,7 @@ export class StreamClient extends StreamEndpoint {
     });
     if (this.isDisposed) {
       socket.destroy();
-      throw new SocketLabError('stopped', `Endpoint ${this.id} was stopped while connecting.`, { id: this.id });
+      throw SocketLabError.create('stopped', 'Endpoint {id} was stopped while connecting.', { id: this.id });
     }
     if (o.path === undefined) {
       this.local = { address: socket.localAddress ?? '?', port: socket.localPort ?? 0 };
@@ -100,7 +100,7 @@ export class StreamClient extends StreamEndpoint {
       this.endpointEnded(
         'closed',
         byPeer || c.peerEnded
-          ? new SocketLabError('closedByPeer', `${formatSocketAddress(this.remote!)} closed the connection.`, { peer: formatSocketAddress(this.remote!) })
+          ? SocketLabError.create('closedByPeer', '{peer} closed the connection.', { peer: formatSocketAddress(this.remote!) })
           : undefined,
       );
     }
@@ -108,10 +108,10 @@ export class StreamClient extends StreamEndpoint {
 
   async send(target: SendTarget, data: Uint8Array, mode: SendMode = 'flushed'): Promise<number> {
     if (target.to) {
-      throw new SocketLabError('toNotAllowed', `'to' is only for UDP sockets; ${this.id} is a ${this.kind} connected to ${formatSocketAddress(this.remote!)}.`, { id: this.id });
+      throw SocketLabError.create('toNotAllowed', "'to' is only for UDP sockets; {id} is a {kind} connected to {peer}.", { id: this.id, kind: this.kind, peer: formatSocketAddress(this.remote!) });
     }
     if (!this._own) {
-      throw new SocketLabError('connectionClosed', `${this.id} is not connected; nothing was sent.`, { id: this.id });
+      throw SocketLabError.create('connectionClosed', '{id} is not connected; nothing was sent.', { id: this.id });
     }
     return this.write(this._own, data, mode);
   }

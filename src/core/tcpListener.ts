@@ -56,7 +56,7 @@ export class StreamListener extends StreamEndpoint {
     });
     if (this.isDisposed) {
       server.close();
-      throw new SocketLabError('stopped', `Endpoint ${this.id} was stopped while starting.`, { id: this.id });
+      throw SocketLabError.create('stopped', 'Endpoint {id} was stopped while starting.', { id: this.id });
     }
     this._server = server;
     if (path !== undefined) {
@@ -97,22 +97,22 @@ export class StreamListener extends StreamEndpoint {
 
   override checkTarget(target: SendTarget): void {
     if (target.connectionId === undefined && ![...this.connections.values()].some((c) => c.state === 'connected' && !c.localEnded)) {
-      throw new SocketLabError('noConnections', `${this.id} has no connected clients to send to.`, { id: this.id });
+      throw SocketLabError.create('noConnections', '{id} has no connected clients to send to.', { id: this.id });
     }
   }
 
   async send(target: SendTarget, data: Uint8Array, mode: SendMode = 'flushed'): Promise<number> {
     if (target.to) {
-      throw new SocketLabError('toNotAllowed', `'to' is only for UDP sockets; ${this.id} is a ${this.kind}: pick one of its connections or the listener.`, { id: this.id });
+      throw SocketLabError.create('toNotAllowed', "'to' is only for UDP sockets; {id} is a {kind}: pick one of its connections or the listener.", { id: this.id, kind: this.kind });
     }
     if (target.connectionId !== undefined) {
       const c = this.connection(target.connectionId);
-      if (!c) throw new SocketLabError('unknownId', `There is no connection ${target.connectionId}.`, { id: target.connectionId });
+      if (!c) throw SocketLabError.create('unknownId', 'There is no connection {id}.', { id: target.connectionId });
       return this.write(c, data, mode);
     }
     const open = [...this.connections.values()].filter((c) => c.state === 'connected' && !c.localEnded);
     if (!open.length) {
-      throw new SocketLabError('noConnections', `${this.id} has no connected clients to send to.`, { id: this.id });
+      throw SocketLabError.create('noConnections', '{id} has no connected clients to send to.', { id: this.id });
     }
     const sizes = await Promise.all(open.map((c) => this.write(c, data, mode)));
     return sizes.reduce((a, b) => a + b, 0);
@@ -190,14 +190,12 @@ export async function prepareUnixPath(path: string): Promise<void> {
     throw toSocketLabError(err, { operation: 'listen', path });
   }
   if (!st.isSocket()) {
-    throw new SocketLabError(
-      'pathNotSocket',
-      `${path} already exists and is ${st.isDirectory() ? 'a folder' : 'not a socket'}; Socket Lab never deletes it, choose another path.`,
-      { path },
-    );
+    throw st.isDirectory()
+      ? SocketLabError.create('pathNotSocket', '{path} already exists and is a folder; Socket Lab never deletes it, choose another path.', { path })
+      : SocketLabError.create('pathNotSocket', '{path} already exists and is not a socket; Socket Lab never deletes it, choose another path.', { path });
   }
   if (await isSomebodyListening(path)) {
-    throw new SocketLabError('addressInUse', `${path} is already in use by another listening process; choose another path or stop that process.`, { path }, 'EADDRINUSE');
+    throw SocketLabError.create('addressInUse', '{path} is already in use by another listening process; choose another path or stop that process.', { path }, 'EADDRINUSE');
   }
   try {
     await fs.promises.unlink(path);
@@ -216,11 +214,11 @@ async function checkParentFolder(path: string): Promise<void> {
   try {
     const st = await fs.promises.stat(folder);
     if (!st.isDirectory()) {
-      throw new SocketLabError('fileNotFound', `${folder} is not a folder, so ${path} cannot be created; check the path.`, { path, folder });
+      throw SocketLabError.create('fileNotFound', '{folder} is not a folder, so {path} cannot be created; check the path.', { path, folder });
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      throw new SocketLabError('fileNotFound', `The folder ${folder} does not exist, so ${path} cannot be created; create the folder or choose another path.`, { path, folder });
+      throw SocketLabError.create('fileNotFound', 'The folder {folder} does not exist, so {path} cannot be created; create the folder or choose another path.', { path, folder });
     }
     if (!(err instanceof SocketLabError)) return; // EACCES and the like: let listen() report it with the path.
     throw err;

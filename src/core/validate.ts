@@ -67,14 +67,18 @@ export function checkInteger(value: unknown, field: string, min: number, max: nu
   if (Number.isInteger(number) && number >= min && number <= max) {
     return undefined;
   }
-  const unit = /Ms$/.test(field) ? ' of milliseconds' : '';
+  const milliseconds = /Ms$/.test(field);
   const spaces = typeof value === 'string' && value !== value.trim() && value.trim() !== '';
   const reason = typeof value !== 'number' && typeof value !== 'string' ? 'type' : spaces ? 'spaces' : Number.isInteger(number) ? 'range' : 'notInteger';
-  return new SocketLabError(
-    code,
-    `${fieldLabel(field)} must be a whole number${unit} from ${min} to ${max}${spaces ? ', without spaces' : ''} (got ${describeValue(value)}).`,
-    { field, value: describeValue(value), min, max, reason },
-  );
+  const values = { field, label: fieldLabel(field), value: describeValue(value), min, max, reason };
+  if (milliseconds) {
+    return spaces
+      ? SocketLabError.create(code, '{label} must be a whole number of milliseconds from {min} to {max}, without spaces (got {value}).', values)
+      : SocketLabError.create(code, '{label} must be a whole number of milliseconds from {min} to {max} (got {value}).', values);
+  }
+  return spaces
+    ? SocketLabError.create(code, '{label} must be a whole number from {min} to {max}, without spaces (got {value}).', values)
+    : SocketLabError.create(code, '{label} must be a whole number from {min} to {max} (got {value}).', values);
 }
 
 /** Parses a whole number in [min, max] (see checkInteger) or throws. */
@@ -123,26 +127,21 @@ function ipv6Groups(address: string): number[] | undefined {
   return [...first, ...new Array<number>(Math.max(0, missing)).fill(0), ...last];
 }
 
-function hostError(field: string, value: unknown, reason: string, detail: string): SocketLabError {
-  return new SocketLabError('invalidHost', `${fieldLabel(field)} must be ${detail} (got ${describeValue(value)}).`, {
-    field,
-    value: describeValue(value),
-    reason,
-  });
+/** The values of an 'invalidHost' error: the field, its label, the value as shown and why it was refused. */
+function hostValues(field: string, value: unknown, reason: string): { field: string; label: string; value: string; reason: string } {
+  return { field, label: fieldLabel(field), value: describeValue(value), reason };
 }
-
-const HOST_KINDS = 'an IPv4 address, an IPv6 address or a host name';
 
 /** Checks the host syntax and returns [error, normalized host]. */
 function examineHost(value: unknown, field: string): [SocketLabError | undefined, string] {
   if (typeof value !== 'string') {
-    return [hostError(field, value, 'type', `text: ${HOST_KINDS}`), ''];
+    return [SocketLabError.create('invalidHost', '{label} must be text: an IPv4 address, an IPv6 address or a host name (got {value}).', hostValues(field, value, 'type')), ''];
   }
   if (value === '') {
-    return [hostError(field, value, 'empty', HOST_KINDS), ''];
+    return [SocketLabError.create('invalidHost', '{label} must be an IPv4 address, an IPv6 address or a host name (got {value}).', hostValues(field, value, 'empty')), ''];
   }
   if (/\s/.test(value)) {
-    return [hostError(field, value, 'spaces', `${HOST_KINDS}, without spaces`), ''];
+    return [SocketLabError.create('invalidHost', '{label} must be an IPv4 address, an IPv6 address or a host name, without spaces (got {value}).', hostValues(field, value, 'spaces')), ''];
   }
   const unbracketed = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
   if (net.isIPv6(unbracketed)) {
@@ -152,7 +151,7 @@ function examineHost(value: unknown, field: string): [SocketLabError | undefined
     return [undefined, normalized];
   }
   if (unbracketed !== value || value.includes(':')) {
-    return [hostError(field, value, 'badIpv6', 'a valid IPv6 address, with or without [brackets]'), ''];
+    return [SocketLabError.create('invalidHost', '{label} must be a valid IPv6 address, with or without [brackets] (got {value}).', hostValues(field, value, 'badIpv6')), ''];
   }
   const labels = (value.endsWith('.') ? value.slice(0, -1) : value).split('.');
   const lastLabel = labels[labels.length - 1];
@@ -160,24 +159,40 @@ function examineHost(value: unknown, field: string): [SocketLabError | undefined
   // '0x7f000001' as addresses, so such strings are refused rather than passed on as names.
   if (/^[0-9]+$/.test(lastLabel) || /^0x[0-9a-f]*$/i.test(lastLabel)) {
     if (/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(value) && /(^|\.)0\d/.test(value) && ipv4Parts(value)) {
-      return [hostError(field, value, 'ipv4LeadingZero', 'an IPv4 address without leading zeros, which some systems read as octal'), ''];
+      return [
+        SocketLabError.create('invalidHost', '{label} must be an IPv4 address without leading zeros, which some systems read as octal (got {value}).', hostValues(field, value, 'ipv4LeadingZero')),
+        '',
+      ];
     }
     if (!ipv4Parts(value)) {
-      return [hostError(field, value, 'ipv4', 'a valid IPv4 address: four numbers from 0 to 255 separated by dots'), ''];
+      return [
+        SocketLabError.create('invalidHost', '{label} must be a valid IPv4 address: four numbers from 0 to 255 separated by dots (got {value}).', hostValues(field, value, 'ipv4')),
+        '',
+      ];
     }
     return [undefined, value];
   }
   if (value.length - (value.endsWith('.') ? 1 : 0) > 253) {
-    return [hostError(field, value, 'tooLong', 'a host name of at most 253 characters'), ''];
+    return [SocketLabError.create('invalidHost', '{label} must be a host name of at most 253 characters (got {value}).', hostValues(field, value, 'tooLong')), ''];
   }
   for (const label of labels) {
     if (label.length < 1 || label.length > 63) {
-      return [hostError(field, value, 'labelLength', 'a host name whose dot-separated labels have 1 to 63 characters'), ''];
+      return [
+        SocketLabError.create('invalidHost', '{label} must be a host name whose dot-separated labels have 1 to 63 characters (got {value}).', hostValues(field, value, 'labelLength')),
+        '',
+      ];
     }
     // '_' is outside RFC 1123 but common in real names (Docker services, SRV-style labels) that
     // resolvers happily look up, so it is accepted.
     if (!/^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$/.test(label)) {
-      return [hostError(field, value, 'badChar', `${HOST_KINDS} made of letters, digits, '-' and '.', with no label starting or ending with '-'`), ''];
+      return [
+        SocketLabError.create(
+          'invalidHost',
+          "{label} must be an IPv4 address, an IPv6 address or a host name made of letters, digits, '-' and '.', with no label starting or ending with '-' (got {value}).",
+          hostValues(field, value, 'badChar'),
+        ),
+        '',
+      ];
     }
   }
   return [undefined, value.toLowerCase()];
@@ -229,41 +244,37 @@ export function isExternalBind(host: string): boolean {
   return !isLoopbackHost(host);
 }
 
-function pathError(code: string, field: string, path: string, sentence: string, values: Record<string, string | number> = {}): SocketLabError {
-  return new SocketLabError(code, sentence, { field, path, ...values });
-}
-
 /** Unix socket path check (see parseUnixPath); `platform` is for tests. */
 export function checkUnixPath(value: unknown, field = 'path', platform: NodeJS.Platform = process.platform): SocketLabError | undefined {
   const label = fieldLabel(field);
+  const shown = describeValue(value);
   if (typeof value !== 'string' || value === '') {
-    return pathError('invalidPath', field, describeValue(value), `${label} must be a non-empty socket path (got ${describeValue(value)}).`);
+    return SocketLabError.create('invalidPath', '{label} must be a non-empty socket path (got {value}).', { field, label, path: shown, value: shown });
   }
+  const values = { field, label, path: value, value: shown };
   if (value.includes('\0')) {
-    return pathError('invalidPath', field, value, `${label} must not contain a NUL character (got ${describeValue(value)}).`);
+    return SocketLabError.create('invalidPath', '{label} must not contain a NUL character (got {value}).', values);
   }
   const limit = unixPathMax(platform);
   if (platform === 'win32') {
     // Node implements local sockets on Windows with named pipes, which live only under \\.\pipe\.
     if (!/^\\\\[.?]\\pipe\\./i.test(value)) {
-      return pathError('invalidPath', field, value, `${label} must be a named pipe path starting with \\\\.\\pipe\\ on Windows (got ${describeValue(value)}).`);
+      return SocketLabError.create('invalidPath', '{label} must be a named pipe path starting with {prefix} on Windows (got {value}).', { ...values, prefix: '\\\\.\\pipe\\' });
     }
     if (value.length > limit) {
-      return pathError('unixPathTooLong', field, value, `${label} must be at most ${limit} characters on Windows (got ${value.length}).`, { length: value.length, limit });
+      return SocketLabError.create('unixPathTooLong', '{label} must be at most {limit} characters on Windows (got {length}).', { ...values, length: value.length, limit });
     }
     return undefined;
   }
   if (value.endsWith('/')) {
-    return pathError('invalidPath', field, value, `${label} must name a socket file, not end with '/' (got ${describeValue(value)}).`);
+    return SocketLabError.create('invalidPath', "{label} must name a socket file, not end with '/' (got {value}).", values);
   }
   const length = Buffer.byteLength(value, 'utf8');
   if (length > limit) {
-    return pathError(
+    return SocketLabError.create(
       'unixPathTooLong',
-      field,
-      value,
-      `${label} must be at most ${limit} bytes in UTF-8 on this system (got ${length} bytes); choose a shorter path, e.g. under /tmp.`,
-      { length, limit },
+      '{label} must be at most {limit} bytes in UTF-8 on this system (got {length} bytes); choose a shorter path, e.g. under /tmp.',
+      { ...values, length, limit },
     );
   }
   return undefined;
@@ -282,7 +293,7 @@ export const REPEAT_MAX_COUNT = 10_000_000;
 /** Repeat check (see parseRepeat). */
 export function checkRepeat(value: unknown): SocketLabError | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return new SocketLabError('invalidRepeat', `Repeat must be an object with intervalMs and an optional count (got ${describeValue(value)}).`, {
+    return SocketLabError.create('invalidRepeat', 'Repeat must be an object with intervalMs and an optional count (got {value}).', {
       field: 'repeat',
       value: describeValue(value),
     });
@@ -298,9 +309,9 @@ export function checkRepeat(value: unknown): SocketLabError | undefined {
       return countError;
     }
   } else if (toInteger(intervalMs) === 0) {
-    return new SocketLabError(
+    return SocketLabError.create(
       'repeatNeedsCount',
-      `Count must be given, from 1 to ${REPEAT_MAX_COUNT}, when the repeat interval is 0 ms (back to back), so that the repetition ends.`,
+      'Count must be given, from {min} to {max}, when the repeat interval is 0 ms (back to back), so that the repetition ends.',
       { field: 'count', min: 1, max: REPEAT_MAX_COUNT },
     );
   }

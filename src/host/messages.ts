@@ -7,7 +7,16 @@ import { isSocketLabError } from '../core/errors';
  */
 export function describeError(err: unknown): string {
   if (isSocketLabError(err)) {
-    return err.template ? vscode.l10n.t(err.template, err.values) : vscode.l10n.t(err.message);
+    if (!err.template) {
+      return vscode.l10n.t(err.message);
+    }
+    let values = err.values;
+    if (err.inner && typeof values.problem === 'string') {
+      // The quoted sentence is localized on its own; it keeps or drops its final period as the core chose.
+      const inner = describeError(err.inner);
+      values = { ...values, problem: /[.。]$/.test(values.problem) ? inner : inner.replace(/[.。]$/, '') };
+    }
+    return vscode.l10n.t(err.template, values);
   }
   if (err instanceof Error) {
     return err.message;

@@ -132,7 +132,7 @@ describe('systemErrors', () => {
     const e = toSocketLabError(sys('EADDRINUSE'), { operation: 'listen', address: '127.0.0.1', port: 8880 });
     assert.strictEqual(e.code, 'addressInUse');
     assert.strictEqual(e.message, '127.0.0.1:8880 is already in use by another process; choose another port or stop that process.');
-    assert.deepStrictEqual(e.values, { operation: 'listen', address: '127.0.0.1', port: 8880, systemCode: 'EADDRINUSE' });
+    assert.deepStrictEqual(e.values, { operation: 'listen', target: '127.0.0.1:8880', address: '127.0.0.1', port: 8880, systemCode: 'EADDRINUSE' });
     assert.strictEqual(e.systemCode, 'EADDRINUSE');
   });
 
@@ -162,7 +162,7 @@ describe('systemErrors', () => {
   it('still gives a sentence with the address for unknown codes', () => {
     const e = toSocketLabError(sys('EWEIRD'), { operation: 'connect', address: '10.0.0.1', port: 5 });
     assert.strictEqual(e.code, 'systemError');
-    assert.strictEqual(e.message, 'connect on 10.0.0.1:5 failed (EWEIRD).');
+    assert.strictEqual(e.message, 'Connecting to 10.0.0.1:5 failed (EWEIRD).');
     assert.strictEqual(formatAddress('::1', 80), '[::1]:80');
   });
 });
