@@ -281,7 +281,7 @@ export abstract class Endpoint extends Disposable {
     return c;
   }
 
-  /** The hot receive path: counters, one log append, one event, capture, collectors. O(1), no copy. */
+  /** The hot receive path: counters, one log append (small data copied into its ring), one event, capture, collectors. O(1). */
   protected received(c: Connection, data: Uint8Array): void {
     const n = data.byteLength;
     c.bytesIn += n;

@@ -39,6 +39,8 @@ export class UdpSocket extends Endpoint {
   private _socket?: dgram.Socket;
   /** Peers by 'address|port': one Map lookup per datagram. */
   private readonly _peers = new Map<string, Connection>();
+  /** The peer of the last datagram; forgotten whenever a peer is removed. */
+  private _recentPeer: { address: string; port: number; peer: Connection } | undefined;
   private _broadcast = false;
   private readonly _groups = new Set<string>();
   private _connectedPeer?: Connection;
@@ -134,6 +136,9 @@ export class UdpSocket extends Endpoint {
   }
 
   private _peer(address: string, port: number): Connection {
+    // A flood usually comes from one peer: comparing two short strings beats building a key per datagram.
+    const recent = this._recentPeer;
+    if (recent && recent.port === port && recent.address === address) return recent.peer;
     const key = address + '|' + port;
     let p = this._peers.get(key);
     if (!p) {
@@ -142,17 +147,20 @@ export class UdpSocket extends Endpoint {
         const [oldestKey, oldest] = this._peers.entries().next().value as [string, Connection];
         this._peers.delete(oldestKey);
         this.connections.delete(oldest.id);
+        this._recentPeer = undefined;
       }
       p = this.addConnection('p', { address, port });
       this._peers.set(key, p);
       this.sink.changed(this.id);
     }
+    this._recentPeer = { address, port, peer: p };
     return p;
   }
 
   override closeConnection(connectionId: string): void {
     const p = this.connection(connectionId);
     if (p && 'address' in p.remote) this._peers.delete(p.remote.address + '|' + p.remote.port);
+    this._recentPeer = undefined;
     super.closeConnection(connectionId);
   }
 
