@@ -12,7 +12,7 @@ import { RepeatInfo, RepeatSend } from './repeat';
 import { toSocketLabError } from './systemErrors';
 import { StreamClient } from './tcpClient';
 import { StreamListener } from './tcpListener';
-import { DEFAULT_LOG_CAP_BYTES } from './trafficLog';
+import { DEFAULT_LOG_CAP_BYTES, TrafficLogView } from './trafficLog';
 import { EndpointInfo, TrafficRecord } from './types';
 import { UdpSocket, udpMaxPayload } from './udpSocket';
 import {
@@ -486,6 +486,11 @@ export class SocketLab extends Disposable {
   traffic(id: string): TrafficRecord[] {
     const { endpoint, connectionId } = this._target(idArg(id, 'id'));
     return endpoint.log.records(connectionId);
+  }
+
+  /** The log of an endpoint as a live read-only view, read a range at a time (the send panel pages through it). */
+  trafficLog(id: string): TrafficLogView {
+    return this._target(idArg(id, 'id')).endpoint.log;
   }
 
   // ---- internals --------------------------------------------------------------------------------

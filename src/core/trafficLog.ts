@@ -34,6 +34,9 @@ export interface TrafficLogView {
   slice(start: number, end: number): TrafficRecord[];
 }
 
+/** The view of a log that holds nothing (an endpoint that is gone). */
+export const EMPTY_TRAFFIC_LOG: TrafficLogView = Object.freeze({ size: 0, dropped: 0, last: undefined, slice: () => [] });
+
 /**
  * Records that crossed an endpoint, oldest first, bounded by a byte cap that counts data plus a fixed
  * per-record overhead. Stored by column in rings (times, directions, offsets in typed arrays; peers and

@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { parse } from 'parse5';
 import { buildPanelHtml, panelCsp } from '../../src/host/panel/html';
 import { TrafficFeed, toRecordView } from '../../src/host/panel/trafficFeed';
+import { RECORD_OVERHEAD_BYTES, TrafficLog } from '../../src/core/trafficLog';
 import type { TrafficRecord } from '../../src/core/types';
 import {
   BATCH_MAX_RECORDS,
@@ -206,11 +207,11 @@ describe('traffic feed (host side coalescing)', () => {
 
   it('keeps only references between posts, the newest N, and counts what it skipped', () => {
     const feed = new TrafficFeed(100);
-    const log: TrafficRecord[] = [];
+    const log = new TrafficLog();
     feed.reset(log, 0);
     for (let i = 0; i < 250; i++) {
       const r = rec(i);
-      log.push(r);
+      log.append(r);
       feed.push(r);
     }
     const { records, skipped } = feed.take();
@@ -220,12 +221,13 @@ describe('traffic feed (host side coalescing)', () => {
     assert.ok(feed.matches(log, 0));
     // One ArrayBuffer per post, whatever the batch size (VS Code's RPC counts buffers in a byte).
     assert.strictEqual(new Set(records.map((r) => r.preview.buffer)).size, 1);
-    assert.deepStrictEqual([...records[5].preview], [...log[155].data]);
+    assert.deepStrictEqual([...records[5].preview], [...rec(155).data]);
     assert.deepStrictEqual(feed.take(), { records: [], skipped: 0 });
     // Scrolling back pages through what was skipped, newest first.
     const page = feed.page(log, 0, 0, 150, 60);
     assert.deepStrictEqual([page[0].seq, page[page.length - 1].seq, page.length], [90, 149, 60]);
-    assert.strictEqual(feed.record(log, 0, 42), log[42]);
+    const r42 = feed.record(log, 0, 42)!;
+    assert.deepStrictEqual([r42.time, r42.direction, [...r42.data]], [42, 'out', [...rec(42).data]]);
   });
 
   it('bounds previews and notices a cleared or evicted log', () => {
@@ -236,20 +238,28 @@ describe('traffic feed (host side coalescing)', () => {
     assert.notStrictEqual(view.preview.buffer, big.data.buffer);
 
     const feed = new TrafficFeed(10);
-    let log = [rec(0), rec(1)];
-    const first = feed.reset(log, 0);
+    const log = new TrafficLog(2 * (3 + RECORD_OVERHEAD_BYTES));
+    log.append(rec(0));
+    log.append(rec(1));
+    const first = feed.reset(log, log.dropped);
     const epoch = feed.epoch;
     assert.deepStrictEqual(first.map((r) => r.seq), [0, 1]);
-    // Eviction: two dropped, one appended.
+    // Eviction: one appended, the oldest dropped by the cap.
     const r2 = rec(2);
+    log.append(r2);
     feed.push(r2);
-    log = [r2];
-    assert.ok(feed.matches(log, 2));
-    assert.deepStrictEqual(feed.page(log, 2, 0, 3, 10).map((r) => r.seq), [2]);
-    assert.strictEqual(feed.record(log, 2, 1), undefined);
+    assert.strictEqual(log.dropped, 1);
+    assert.ok(feed.matches(log, 1));
+    assert.deepStrictEqual(feed.page(log, 1, 0, 3, 10).map((r) => r.seq), [1, 2]);
+    assert.strictEqual(feed.record(log, 1, 0), undefined);
     // Cleared: the log restarts empty while the feed counted 3.
-    assert.strictEqual(feed.matches([], 0), false);
-    feed.reset([], 0);
+    log.clear();
+    assert.strictEqual(feed.matches(log, 0), false);
+    feed.reset(log, 0);
     assert.ok(feed.epoch > epoch);
+    // A record appended after a clear is not the one the feed saw last, even when the count agrees.
+    const other = new TrafficLog();
+    other.append(rec(9));
+    assert.strictEqual(feed.matches(other, -1), false);
   });
 });

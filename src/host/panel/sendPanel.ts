@@ -2,6 +2,7 @@
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { SocketLab } from '../../core/socketLab';
+import { EMPTY_TRAFFIC_LOG, type TrafficLogView } from '../../core/trafficLog';
 import type { EndpointInfo, TrafficRecord } from '../../core/types';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { TEXT_ENCODINGS, decodeText, encodePayload, escapeForDisplay, toHex } from '../../core/codec';
@@ -185,10 +186,10 @@ export class SendPanel extends Disposable {
     return c;
   }
 
-  /** The endpoint's log, or undefined when the endpoint is gone. */
-  private _log(): TrafficRecord[] | undefined {
+  /** The endpoint's log (a live view, read a range at a time), or undefined when the endpoint is gone. */
+  private _log(): TrafficLogView | undefined {
     try {
-      return this.lab.traffic(this.endpointId);
+      return this.lab.trafficLog(this.endpointId);
     } catch {
       return undefined;
     }
@@ -196,7 +197,7 @@ export class SendPanel extends Disposable {
 
   /** Sends the whole picture again: used after `ready` and whenever the log no longer matches the feed. */
   private _postReset(info: EndpointInfo): void {
-    const log = this._log() ?? [];
+    const log = this._log() ?? EMPTY_TRAFFIC_LOG;
     const records = this._feed.reset(log, info.dropped);
     this._logDirty = false;
     this._post({ type: 'reset', epoch: this._feed.epoch, records, counters: this._counters(info) });
@@ -217,7 +218,7 @@ export class SendPanel extends Disposable {
     if (this._logDirty) {
       // Only after a state change (clear, restart), never per record: is the log still what we counted?
       this._logDirty = false;
-      const log = this._log() ?? [];
+      const log = this._log() ?? EMPTY_TRAFFIC_LOG;
       if (!this._feed.matches(log, info.dropped)) {
         this._postReset(info);
         return;
@@ -373,9 +374,9 @@ export class SendPanel extends Disposable {
   }
 
   /** The log for a request made in `epoch`; a stale epoch (the log was cleared or renumbered) is an error. */
-  private _checkedLog(epoch: number): { log: TrafficRecord[]; dropped: number } {
+  private _checkedLog(epoch: number): { log: TrafficLogView; dropped: number } {
     const info = this._requireEndpoint();
-    const log = this._log() ?? [];
+    const log = this._log() ?? EMPTY_TRAFFIC_LOG;
     if (epoch !== this._feed.epoch) throw SocketLabError.create('staleRows', 'The log was cleared or restarted; the rows were reloaded.', {});
     // Records pushed but not yet posted are in the log already, so compare against the feed's count.
     if (!this._feed.matches(log, info.dropped)) {
@@ -395,7 +396,8 @@ export class SendPanel extends Disposable {
 
   private async _export(format: 'jsonl' | 'text' | 'raw'): Promise<unknown> {
     this._requireEndpoint();
-    const records = this._log() ?? [];
+    const log = this._log() ?? EMPTY_TRAFFIC_LOG;
+    const records = log.slice(0, log.size);
     const ext = format === 'jsonl' ? 'jsonl' : format === 'text' ? 'txt' : 'bin';
     const safeName = this._label.replace(/[^A-Za-z0-9._-]+/g, '_');
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;

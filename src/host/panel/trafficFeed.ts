@@ -4,9 +4,10 @@
  * copied only for the records actually posted.
  *
  * Records are numbered by `seq`, their position in the endpoint's log counted from its last clear
- * (seq - dropped = index in `lab.traffic(id)`), so the panel can ask for older rows by seq. When the
+ * (seq - dropped = index in the endpoint's log), so the panel can ask for older rows by seq. When the
  * log stops matching what the feed counted (cleared, restarted), the feed starts a new `epoch`.
  */
+import type { TrafficLogView } from '../../core/trafficLog';
 import type { TrafficRecord } from '../../core/types';
 import { BATCH_MAX_RECORDS, PREVIEW_MAX_BYTES, type RecordView } from '../../shared/protocol';
 
@@ -92,31 +93,31 @@ export class TrafficFeed {
   }
 
   /** True when `log` (the endpoint's records now) and `dropped` still match what the feed counted. */
-  matches(log: readonly TrafficRecord[], dropped: number): boolean {
-    return log.length === this._next - dropped && (log.length === 0 || log[log.length - 1] === this._last);
+  matches(log: TrafficLogView, dropped: number): boolean {
+    return log.size === this._next - dropped && (log.size === 0 || log.last === this._last);
   }
 
   /** Renumbers from the log as it is now (new epoch); returns the newest records to show. */
-  reset(log: readonly TrafficRecord[], dropped: number): RecordView[] {
+  reset(log: TrafficLogView, dropped: number): RecordView[] {
     this._epoch++;
-    this._next = dropped + log.length;
+    this._next = dropped + log.size;
     this._arrived = 0;
-    this._last = log[log.length - 1];
+    this._last = log.last;
     this._ring.fill(undefined);
-    const n = Math.min(log.length, this._capacity);
-    return toRecordViews(log.slice(log.length - n), dropped + log.length - n);
+    const n = Math.min(log.size, this._capacity);
+    return toRecordViews(log.slice(log.size - n, log.size), dropped + log.size - n);
   }
 
   /** Records with after <= seq < before, at most `limit`, the newest of that range (for scrolling back). */
-  page(log: readonly TrafficRecord[], dropped: number, after: number, before: number, limit: number): RecordView[] {
-    const end = Math.min(before - dropped, log.length);
+  page(log: TrafficLogView, dropped: number, after: number, before: number, limit: number): RecordView[] {
+    const end = Math.min(before - dropped, log.size);
     const start = Math.max(0, after - dropped, end - limit);
     return end > start ? toRecordViews(log.slice(start, end), dropped + start) : [];
   }
 
   /** The record with this seq, when the log still holds it. */
-  record(log: readonly TrafficRecord[], dropped: number, seq: number): TrafficRecord | undefined {
+  record(log: TrafficLogView, dropped: number, seq: number): TrafficRecord | undefined {
     const index = seq - dropped;
-    return index >= 0 && index < log.length ? log[index] : undefined;
+    return index >= 0 && index < log.size ? log.slice(index, index + 1)[0] : undefined;
   }
 }
