@@ -1,0 +1,71 @@
+// The send panel's auto-reply draft: reading a saved draft back (including an older one whose rules were
+// a JSON string) and turning the table's rows into rules the protocol and the core accept.
+import * as assert from 'assert';
+import { compileAutoReply } from '../../src/core/autoReply';
+import { parseWebviewMessage } from '../../src/shared/protocol';
+import { RULES_MAX, restoreAutoReply, rowsFromRules, ruleOf } from '../../src/webview/rules';
+
+const rules = [
+  { contains: 'ping', reply: { data: 'pong\\n' } },
+  { hex: '01 02', reply: { data: 'aa bb', format: 'hex' } },
+  { regex: '^get (\\w+)', flags: 'i', reply: { data: 'got $1', lineEnding: 'crlf', encoding: 'gbk', escapes: false } },
+];
+
+describe('send panel auto-reply rules draft', () => {
+  it('reads an old draft whose rules are a JSON string into rows', () => {
+    const draft = restoreAutoReply({ mode: 'rules', data: 'x', format: 'hex', rules: JSON.stringify(rules) });
+    assert.deepStrictEqual(draft, {
+      mode: 'rules',
+      data: 'x',
+      format: 'hex',
+      rules: [
+        { kind: 'contains', match: 'ping', flags: '', reply: 'pong\\n', format: 'text' },
+        { kind: 'hex', match: '01 02', flags: '', reply: 'aa bb', format: 'hex' },
+        { kind: 'regex', match: '^get (\\w+)', flags: 'i', reply: 'got $1', format: 'text', more: { encoding: 'gbk', escapes: false, lineEnding: 'crlf' } },
+      ],
+    });
+  });
+
+  it('starts with one empty row when the old JSON does not parse, is not an array, or is missing', () => {
+    const empty = [{ kind: 'contains', match: '', flags: '', reply: '', format: 'text' }];
+    assert.deepStrictEqual(restoreAutoReply({ mode: 'rules', data: '', format: 'text', rules: '[{ "contains": ' }).rules, empty);
+    assert.deepStrictEqual(restoreAutoReply({ mode: 'rules', rules: '{"contains":"a"}' }).rules, empty);
+    assert.deepStrictEqual(restoreAutoReply(undefined), { mode: 'off', data: '', format: 'text', rules: empty });
+    assert.deepStrictEqual(restoreAutoReply({ mode: 'nonsense', format: 'utf9', data: 3, rules: 5 }), { mode: 'off', data: '', format: 'text', rules: empty });
+  });
+
+  it('checks saved rows field by field', () => {
+    const draft = restoreAutoReply({
+      mode: 'rules',
+      rules: [{ kind: 'regex', match: 'a', flags: 'i', reply: 'b', format: 'base64', more: { escapes: 'yes', lineEnding: 'lf', extra: 1 } }, 'junk', { kind: 'bogus', match: 7 }],
+      json: '[]',
+    });
+    assert.deepStrictEqual(draft.rules, [
+      { kind: 'regex', match: 'a', flags: 'i', reply: 'b', format: 'base64', more: { lineEnding: 'lf' } },
+      { kind: 'contains', match: '', flags: '', reply: '', format: 'text' },
+    ]);
+    assert.strictEqual(draft.json, '[]');
+  });
+
+  it('keeps at most the protocol limit of rules', () => {
+    const many = Array.from({ length: RULES_MAX + 5 }, (_, i) => ({ contains: String(i), reply: { data: '' } }));
+    assert.strictEqual(rowsFromRules(many)!.length, RULES_MAX);
+  });
+
+  it('turns rows back into the same rules, which the protocol and the core accept', () => {
+    const back = rowsFromRules(rules)!.map(ruleOf);
+    assert.deepStrictEqual(back, rules);
+    const spec = { mode: 'rules', rules: back };
+    const parsed = parseWebviewMessage({ type: 'setAutoReply', id: 1, spec });
+    assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+    const reply = compileAutoReply(spec)!;
+    assert.strictEqual(Buffer.from(reply(Buffer.from('ping\n'))!).toString(), 'pong\n');
+    assert.deepStrictEqual(Buffer.from(reply(Buffer.from([1, 2, 3]))!), Buffer.from([0xaa, 0xbb]));
+    assert.strictEqual(Buffer.from(reply(Buffer.from('GET index'))!).toString(), 'got index\r\n');
+  });
+
+  it('sends flags only with a regex, and the format only when it is not text', () => {
+    assert.deepStrictEqual(ruleOf({ kind: 'contains', match: 'a', flags: 'i', reply: 'b', format: 'text' }), { contains: 'a', reply: { data: 'b' } });
+    assert.deepStrictEqual(ruleOf({ kind: 'regex', match: 'a', flags: '', reply: 'b', format: 'base64' }), { regex: 'a', reply: { data: 'b', format: 'base64' } });
+  });
+});
