@@ -26,6 +26,7 @@ import {
   type WebviewMessage,
 } from '../shared/protocol';
 import { decodeForDisplay, hexDump, hexOf } from './bytes';
+import { FORMATS, RULES_MAX, emptyRule, restoreAutoReply, rowsFromRules, ruleOf, type AutoReplyDraft, type Format, type LineEnding, type RuleKind, type RuleRow } from './rules';
 import './main.css';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
@@ -33,8 +34,6 @@ const vscode = acquireVsCodeApi();
 
 // ---- state ------------------------------------------------------------------------------------------
 
-type Format = 'text' | 'hex' | 'base64';
-type LineEnding = 'none' | 'lf' | 'cr' | 'crlf';
 interface Draft {
   data: string;
   format: Format;
@@ -52,7 +51,7 @@ interface Saved {
   count: string;
   history: Draft[];
   view: { mode: 'text' | 'hex' | 'both'; filter: string; follow: boolean; showDate: boolean };
-  autoReply: { mode: 'off' | 'echo' | 'fixed'; data: string; format: Format; rules: string } | { mode: 'rules'; data: string; format: Format; rules: string };
+  autoReply: AutoReplyDraft;
 }
 
 const saved = (vscode.getState() ?? {}) as Partial<Saved>;
@@ -66,8 +65,8 @@ const state: Saved = {
   count: '',
   history: [],
   view: { mode: 'both', filter: '', follow: true, showDate: false },
-  autoReply: { mode: 'off', data: '', format: 'text', rules: '[\n  { "contains": "ping", "reply": { "data": "pong\\n" } }\n]' },
   ...saved,
+  autoReply: restoreAutoReply(saved.autoReply),
 };
 const hasSavedDraft = saved.draft !== undefined;
 function persist(): void {
@@ -414,7 +413,7 @@ function buildAutoReply(): void {
   }
   const a = state.autoReply;
   const body = el('div', { class: 'auto-reply-body' });
-  const error = el('span', { class: 'error', role: 'alert' });
+  const error = el('span', { id: 'auto-reply-error', class: 'error', role: 'alert' });
   const renderBody = () => {
     if (a.mode === 'fixed') {
       const data = el('vscode-textarea', { id: 'auto-reply-data', monospace: true, rows: 2, 'aria-label': t('modeFixed') });
@@ -422,16 +421,14 @@ function buildAutoReply(): void {
       data.addEventListener('input', () => ((a.data = val(data)), persist()));
       body.replaceChildren(labelled(t('format'), select('auto-reply-format', [['text', 'text'], ['hex', 'hex'], ['base64', 'base64']], a.format, t('format'), (v) => ((a.format = v as Format), persist()))), data);
     } else if (a.mode === 'rules') {
-      const rules = el('vscode-textarea', { id: 'auto-reply-rules', monospace: true, rows: 5, 'aria-label': t('rulesJson'), title: t('rulesJson') });
-      setVal(rules, a.rules);
-      rules.addEventListener('input', () => ((a.rules = val(rules)), persist()));
-      body.replaceChildren(el('span', { class: 'muted', text: t('rulesJson') }), rules);
+      body.replaceChildren(buildRulesEditor(error));
     } else {
       body.replaceChildren();
     }
   };
   const mode = select('auto-reply-mode', [['off', t('modeOff')], ['echo', t('modeEcho')], ['fixed', t('modeFixed')], ['rules', t('modeRules')]], a.mode, t('autoReply'), (v) => {
     a.mode = v as Saved['autoReply']['mode'];
+    error.textContent = '';
     persist();
     renderBody();
   });
@@ -442,25 +439,354 @@ function buildAutoReply(): void {
     onclick: async () => {
       error.textContent = '';
       let spec: AutoReplySpecMessage;
+      // The rows as they were sent: a host error names a rule by its index in them.
+      let sentRows: RuleRow[] = [];
       if (a.mode === 'fixed') spec = { mode: 'fixed', data: a.data, format: a.format };
       else if (a.mode === 'rules') {
-        try {
-          spec = { mode: 'rules', rules: JSON.parse(a.rules) };
-        } catch (err) {
-          error.textContent = t('invalidJson', (err as Error).message);
-          return;
+        if (a.json !== undefined) {
+          try {
+            spec = { mode: 'rules', rules: JSON.parse(a.json) };
+          } catch (err) {
+            error.textContent = t('invalidJson', (err as Error).message);
+            setStatus(error.textContent, true);
+            return;
+          }
+        } else {
+          sentRows = [...a.rules];
+          spec = { mode: 'rules', rules: sentRows.map(ruleOf) };
         }
+        for (const row of a.rules) errorsOf(row).host = undefined;
+        renderRuleMessages();
       } else spec = { mode: a.mode };
       try {
         await request({ type: 'setAutoReply', spec });
         setStatus(t('applied'));
       } catch (err) {
-        error.textContent = (err as Error).message;
+        const message = (err as Error).message;
+        setStatus(message, true);
+        // 'autoReply.rules[2].regex: …' from the core, or 'spec.rules.2.flags: …' from the protocol check.
+        const m = /rules(?:\[(\d+)\]|\.(\d+))/.exec(message);
+        const row = m ? sentRows[Number(m[1] ?? m[2])] : undefined;
+        if (row) {
+          errorsOf(row).host = message;
+          renderRuleMessages();
+        } else error.textContent = message;
       }
     },
   });
   renderBody();
   autoReplyBox.replaceChildren(el('vscode-collapsible', { title: t('autoReply'), id: 'auto-reply-box' }, el('div', { class: 'row' }, labelled(t('autoReply'), mode), apply, error), body));
+}
+
+// ---- auto-reply rules table ---------------------------------------------------------------------------
+
+/** What is wrong with a rule: its match or its reply as the host's live check sees them, and the host's answer to Apply. */
+interface RuleErrors {
+  match?: string;
+  reply?: string;
+  host?: string;
+}
+const ruleErrors = new WeakMap<RuleRow, RuleErrors>();
+const errorsOf = (row: RuleRow): RuleErrors => {
+  let e = ruleErrors.get(row);
+  if (!e) ruleErrors.set(row, (e = {}));
+  return e;
+};
+/** The table's nodes of each row on screen (rebuilt with the table). */
+const ruleNodes = new Map<RuleRow, RuleNodes>();
+let rulesTableBody: HTMLElement | undefined;
+let rulesFooter: { add: HTMLElement; limit: HTMLElement } | undefined;
+
+/** The rules editor: a table of rules, or (Edit as JSON) the JSON array the core takes. */
+function buildRulesEditor(error: HTMLElement): HTMLElement {
+  const a = state.autoReply;
+  const editor = el('div', { id: 'rules-editor' });
+  const asJson = el('vscode-checkbox', { id: 'rules-as-json', label: t('rulesEditJson'), checked: a.json !== undefined });
+  asJson.addEventListener('change', () => {
+    error.textContent = '';
+    if (checked(asJson)) {
+      a.json = JSON.stringify(a.rules.map(ruleOf), null, 2);
+    } else if (a.json !== undefined) {
+      let rows: RuleRow[] | undefined;
+      try {
+        rows = rowsFromRules(JSON.parse(a.json));
+      } catch (err) {
+        error.textContent = t('invalidJson', (err as Error).message);
+      }
+      if (!rows) {
+        error.textContent ||= t('rulesNotArray');
+        (asJson as unknown as { checked: boolean }).checked = true;
+        return;
+      }
+      a.rules = rows;
+      a.json = undefined;
+    }
+    persist();
+    renderEditor();
+  });
+  const content = el('div', { class: 'rules-content' });
+  const renderEditor = () => {
+    if (a.json !== undefined) {
+      rulesTableBody = undefined;
+      rulesFooter = undefined;
+      ruleNodes.clear();
+      const json = el('vscode-textarea', { id: 'auto-reply-rules', monospace: true, rows: 8, resize: 'vertical', 'aria-label': t('rulesJson'), title: t('rulesJson') });
+      setVal(json, a.json);
+      json.addEventListener('input', () => ((a.json = val(json)), persist()));
+      content.replaceChildren(el('span', { class: 'muted', text: t('rulesJson') }), json);
+    } else {
+      content.replaceChildren(buildRulesTable());
+    }
+  };
+  editor.append(el('div', { class: 'row rules-head' }, el('span', { class: 'muted', text: t('rulesHint') }), asJson), content);
+  renderEditor();
+  return editor;
+}
+
+function buildRulesTable(): HTMLElement {
+  const headCells = ['#', t('ruleMatcher'), t('ruleMatch'), t('ruleFlags'), t('ruleReply'), t('format')];
+  const table = el(
+    'table',
+    { id: 'rules', class: 'rules-table', 'aria-label': t('rulesTable') },
+    el('thead', {}, el('tr', {}, ...headCells.map((text) => el('th', { scope: 'col', text })), el('th', { scope: 'col', 'aria-label': t('ruleActions') }))),
+  );
+  rulesTableBody = el('tbody');
+  table.append(rulesTableBody);
+  const add = el('vscode-button', { id: 'rule-add', secondary: true, icon: 'add', text: t('ruleAdd'), onclick: () => addRule() });
+  const limit = el('span', { id: 'rules-limit', class: 'muted', 'aria-live': 'polite' });
+  rulesFooter = { add, limit };
+  renderRules();
+  return el('div', { class: 'rules-wrap' }, el('div', { class: 'rules-scroll' }, table), el('div', { class: 'row rules-actions' }, add, limit));
+}
+
+/** Builds the rows of the table again (after a structural change) and puts the focus on `focus` when given. */
+/**
+ * Puts the rows of the table in the order of the rules, building only rows that are new (a table of 100
+ * rules is not rebuilt for one added or moved rule), and focuses `focus` when given.
+ */
+function renderRules(focus?: { row: RuleRow; field: string }): void {
+  if (!rulesTableBody || !rulesFooter) return;
+  const rules = state.autoReply.rules;
+  for (const row of [...ruleNodes.keys()]) if (!rules.includes(row)) ruleNodes.delete(row);
+  const trs: HTMLElement[] = [];
+  rules.forEach((row, index) => {
+    let nodes = ruleNodes.get(row);
+    if (!nodes) ruleNodes.set(row, (nodes = ruleRowNodes(row)));
+    numberRule(nodes, index, rules.length);
+    trs.push(nodes.tr, nodes.messageRow);
+  });
+  if (!rules.length) trs.push(el('tr', {}, el('td', { colspan: 7, class: 'muted', text: t('rulesEmpty') })));
+  // Only move what changed place: an unmoved row keeps its focus and its rendered elements.
+  const body = rulesTableBody;
+  trs.forEach((tr, i) => {
+    if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] ?? null);
+  });
+  while (body.children.length > trs.length) body.lastElementChild!.remove();
+  const full = rules.length >= RULES_MAX;
+  rulesFooter.add.toggleAttribute('disabled', full);
+  rulesFooter.limit.textContent = full ? t('rulesMax', RULES_MAX) : '';
+  renderRuleMessages();
+  if (focus) {
+    const tr = ruleNodes.get(focus.row)?.tr;
+    const target = tr?.querySelector<HTMLElement>(`[data-field="${focus.field}"]:not([disabled])`) ?? tr?.querySelector<HTMLElement>('[data-field="match"]') ?? rulesFooter.add;
+    focusWhenRendered(target);
+  }
+}
+
+/** Focuses a vscode-element once it has rendered its shadow root (a new one delegates focus to nothing before). */
+function focusWhenRendered(target: HTMLElement): void {
+  void Promise.resolve((target as { updateComplete?: Promise<unknown> }).updateComplete).then(() => target.focus());
+}
+
+interface RuleNodes {
+  tr: HTMLElement;
+  messageRow: HTMLElement;
+  number: HTMLElement;
+  match: HTMLElement;
+  reply: HTMLElement;
+  message: HTMLElement;
+  /** The labelled controls, each with the string key of its label ('… of rule {0}'). */
+  labelled: [HTMLElement, string][];
+  up: HTMLElement;
+  down: HTMLElement;
+}
+
+/** Gives a row its number: the # column, the data-index, the labels that name it, and which move buttons apply. */
+function numberRule(nodes: RuleNodes, index: number, total: number): void {
+  const n = index + 1;
+  if (nodes.number.textContent === String(n) && nodes.up.hasAttribute('disabled') === (index === 0) && nodes.down.hasAttribute('disabled') === (index === total - 1)) return;
+  nodes.number.textContent = String(n);
+  nodes.tr.dataset.index = String(index);
+  nodes.messageRow.dataset.index = String(index);
+  for (const [control, key] of nodes.labelled) {
+    control.setAttribute('aria-label', t(key, n));
+    if (control.localName !== 'vscode-textfield') control.setAttribute('title', t(key, n));
+  }
+  nodes.up.toggleAttribute('disabled', index === 0);
+  nodes.down.toggleAttribute('disabled', index === total - 1);
+}
+
+function ruleRowNodes(row: RuleRow): RuleNodes {
+  const edited = () => {
+    errorsOf(row).host = undefined;
+    persist();
+    scheduleRuleCheck(row);
+  };
+  const kind = select('', [['contains', t('ruleContains')], ['hex', t('ruleHex')], ['regex', t('ruleRegex')]], row.kind, '', (v) => {
+    row.kind = v as RuleKind;
+    flags.hidden = row.kind !== 'regex';
+    match.setAttribute('placeholder', matchPlaceholder(row.kind));
+    edited();
+  });
+  kind.removeAttribute('id');
+  const match = el('vscode-textfield', { class: 'rule-match', 'data-field': 'match', maxlength: 1024, placeholder: matchPlaceholder(row.kind) });
+  setVal(match, row.match);
+  match.addEventListener('input', () => ((row.match = val(match)), edited()));
+  const flags = el('vscode-textfield', { class: 'rule-flags', 'data-field': 'flags', maxlength: 8, title: t('ruleFlagsHint') });
+  flags.hidden = row.kind !== 'regex';
+  setVal(flags, row.flags);
+  flags.addEventListener('input', () => ((row.flags = val(flags)), edited()));
+  const reply = el('vscode-textfield', { class: 'rule-reply', 'data-field': 'reply', placeholder: replyPlaceholder(row.format) });
+  setVal(reply, row.reply);
+  reply.addEventListener('input', () => ((row.reply = val(reply)), edited()));
+  const format = select('', FORMATS.map((f): [string, string] => [f, f]), row.format, '', (v) => {
+    row.format = v as Format;
+    reply.setAttribute('placeholder', replyPlaceholder(row.format));
+    edited();
+  });
+  format.removeAttribute('id');
+  kind.classList.add('rule-kind');
+  kind.dataset.field = 'kind';
+  format.classList.add('rule-format');
+  format.dataset.field = 'format';
+  const button = (field: string, iconName: string, action: () => void) => el('vscode-button', { class: `rule-${field}`, 'data-field': field, secondary: true, icon: iconName, onclick: action });
+  const up = button('up', 'arrow-up', () => moveRule(row, -1, 'up'));
+  const down = button('down', 'arrow-down', () => moveRule(row, 1, 'down'));
+  const remove = button('remove', 'trash', () => removeRule(row));
+  const number = el('td', { class: 'rule-number' });
+  const tr = el(
+    'tr',
+    { class: 'rule-row' },
+    number,
+    el('td', {}, kind),
+    el('td', {}, match),
+    el('td', {}, flags),
+    el('td', {}, reply),
+    el('td', {}, format),
+    el('td', { class: 'rule-buttons' }, up, down, remove),
+  );
+  // Alt+↑ / Alt+↓ move the rule, keeping the focus where it was.
+  tr.addEventListener('keydown', (e) => {
+    if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+    e.preventDefault();
+    const field = (e.target as HTMLElement).closest<HTMLElement>('[data-field]')?.dataset.field ?? 'match';
+    moveRule(row, e.key === 'ArrowUp' ? -1 : 1, field);
+  });
+  const message = el('div', { class: 'rule-error error', role: 'alert' });
+  const messageRow = el('tr', { class: 'rule-message', hidden: true }, el('td'), el('td', { colspan: 6 }, message));
+  if (!ruleErrors.has(row)) scheduleRuleCheck(row, 0);
+  const labelled: [HTMLElement, string][] = [
+    [kind, 'ruleMatcherOf'],
+    [match, 'ruleMatchOf'],
+    [flags, 'ruleFlagsOf'],
+    [reply, 'ruleReplyOf'],
+    [format, 'ruleFormatOf'],
+    [up, 'ruleUp'],
+    [down, 'ruleDown'],
+    [remove, 'ruleRemove'],
+  ];
+  return { tr, messageRow, number, match, reply, message, labelled, up, down };
+}
+
+function matchPlaceholder(kind: RuleKind): string {
+  return t(kind === 'hex' ? 'ruleMatchHexPlaceholder' : kind === 'regex' ? 'ruleMatchRegexPlaceholder' : 'ruleMatchContainsPlaceholder');
+}
+
+function replyPlaceholder(format: Format): string {
+  return t(format === 'hex' ? 'ruleReplyHexPlaceholder' : format === 'base64' ? 'ruleReplyBase64Placeholder' : 'ruleReplyTextPlaceholder');
+}
+
+/** Shows each rule's problems under it (and marks the fields they concern). */
+function renderRuleMessages(): void {
+  for (const [row, nodes] of ruleNodes) {
+    const e = errorsOf(row);
+    const lines = [e.match && t('ruleMatchError', e.match), e.reply && t('ruleReplyError', e.reply), e.host].filter((x): x is string => !!x);
+    nodes.match.toggleAttribute('invalid', !!e.match);
+    nodes.reply.toggleAttribute('invalid', !!e.reply);
+    nodes.messageRow.hidden = !lines.length;
+    const text = lines.join('\n');
+    if (nodes.message.textContent !== text) nodes.message.textContent = text;
+  }
+}
+
+function addRule(): void {
+  const rules = state.autoReply.rules;
+  if (rules.length >= RULES_MAX) return;
+  const row = emptyRule();
+  rules.push(row);
+  persist();
+  renderRules({ row, field: 'match' });
+}
+
+function removeRule(row: RuleRow): void {
+  const rules = state.autoReply.rules;
+  const index = rules.indexOf(row);
+  if (index < 0) return;
+  rules.splice(index, 1);
+  persist();
+  const next = rules[Math.min(index, rules.length - 1)];
+  renderRules(next ? { row: next, field: 'remove' } : undefined);
+  if (!next && rulesFooter) focusWhenRendered(rulesFooter.add);
+}
+
+function moveRule(row: RuleRow, by: -1 | 1, field: string): void {
+  const rules = state.autoReply.rules;
+  const from = rules.indexOf(row);
+  const to = from + by;
+  if (from < 0 || to < 0 || to >= rules.length) return;
+  rules.splice(from, 1);
+  rules.splice(to, 0, row);
+  persist();
+  // A move button that is now disabled (first or last row) hands the focus to the other one.
+  const other = field === 'up' && to === 0 ? 'down' : field === 'down' && to === rules.length - 1 ? 'up' : field;
+  renderRules({ row, field: other });
+}
+
+const ruleTimers = new WeakMap<RuleRow, ReturnType<typeof setTimeout>>();
+const ruleSerials = new WeakMap<RuleRow, number>();
+/** Has the host check a rule's hex match and its reply as the composer's payload is checked (debounced). */
+function scheduleRuleCheck(row: RuleRow, delay = 150): void {
+  errorsOf(row);
+  const timer = ruleTimers.get(row);
+  if (timer) clearTimeout(timer);
+  ruleTimers.set(
+    row,
+    setTimeout(() => void checkRule(row), delay),
+  );
+}
+
+async function checkRule(row: RuleRow): Promise<void> {
+  const serial = (ruleSerials.get(row) ?? 0) + 1;
+  ruleSerials.set(row, serial);
+  const problem = async (body: Extract<RequestBody, { type: 'validate' }>): Promise<string | undefined> => {
+    try {
+      const r = parseResult('validate', await request(body));
+      return r.ok && 'error' in r.message ? r.message.error : undefined;
+    } catch (err) {
+      return (err as Error).message;
+    }
+  };
+  const [match, reply] = await Promise.all([
+    row.kind === 'hex' && row.match ? problem({ type: 'validate', data: row.match, format: 'hex', encoding: 'utf8', escapes: false, lineEnding: 'none' }) : undefined,
+    row.reply
+      ? problem({ type: 'validate', data: row.reply, format: row.format, encoding: row.more?.encoding || 'utf8', escapes: row.more?.escapes ?? true, lineEnding: row.more?.lineEnding ?? 'none' })
+      : undefined,
+  ]);
+  if (ruleSerials.get(row) !== serial) return;
+  const e = errorsOf(row);
+  e.match = match;
+  e.reply = reply;
+  renderRuleMessages();
 }
 
 // ---- traffic view --------------------------------------------------------------------------------------
