@@ -1,0 +1,351 @@
+// The send panel's auto-reply rules table, log export and a Unix-domain listener's panel, in real
+// Chromium inside the real workbench, against real peers (ncat over TCP, socat over a Unix socket).
+import * as assert from 'assert';
+import { spawn, type ChildProcess } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FrameLocator, Locator } from 'playwright-core';
+import { Workbench, waitUntil } from './helpers/workbench';
+
+describe('Auto-reply rules table, export and a Unix listener in the send panel', function () {
+  this.timeout(300000);
+  let wb: Workbench;
+  let panel: FrameLocator;
+  let port = 0;
+  let ncat: ChildProcess | undefined;
+  let socat: ChildProcess | undefined;
+  let received = Buffer.alloc(0);
+  const cspErrors: string[] = [];
+
+  /** Sets a vscode-single-select (custom element) the way a user's pick does: value + change event. */
+  async function pick(target: string | Locator, value: string): Promise<void> {
+    const locator = typeof target === 'string' ? panel.locator(target) : target;
+    await locator.evaluate((el, v) => {
+      (el as unknown as { value: string }).value = v;
+      el.dispatchEvent(new Event('change', { bubbles: true }));
+    }, value);
+  }
+
+  const rule = (index: number) => panel.locator(`tr.rule-row[data-index="${index}"]`);
+  const ruleMessage = (index: number) => panel.locator(`tr.rule-message[data-index="${index}"]`);
+
+  /** Fills one row of the rules table through its fields. */
+  async function fillRule(index: number, r: { kind: 'contains' | 'hex' | 'regex'; match: string; flags?: string; reply: string; format?: 'text' | 'hex' | 'base64' }): Promise<void> {
+    const row = rule(index);
+    await row.waitFor({ timeout: 10000 });
+    await pick(row.locator('.rule-kind'), r.kind);
+    await row.locator('.rule-match input').fill(r.match);
+    if (r.kind === 'regex') await row.locator('.rule-flags input').fill(r.flags ?? '');
+    await pick(row.locator('.rule-format'), r.format ?? 'text');
+    await row.locator('.rule-reply input').fill(r.reply);
+  }
+
+  async function apply(): Promise<void> {
+    await panel.locator('#status').evaluate((s) => (s.textContent = ''));
+    await panel.locator('#auto-reply-apply').click();
+  }
+
+  /** Sends `data` from ncat and waits until exactly `reply` came back. */
+  async function expectReply(data: string | Buffer, reply: Buffer | string): Promise<void> {
+    received = Buffer.alloc(0);
+    ncat!.stdin!.write(data);
+    const want = Buffer.from(reply);
+    await waitUntil(`the reply ${JSON.stringify(want.toString('latin1'))} at ncat`, () => received.length >= want.length, 15000).catch(() => {
+      throw new Error(`ncat got ${JSON.stringify(received.toString('latin1'))}, expected ${JSON.stringify(want.toString('latin1'))}`);
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepStrictEqual(received, want);
+  }
+
+  async function kinds(): Promise<string[]> {
+    return panel.locator('tr.rule-row .rule-kind').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+  }
+
+  before(async () => {
+    wb = await Workbench.start();
+    wb.page.on('console', (m) => {
+      if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text())) cspErrors.push(m.text());
+    });
+  });
+
+  after(async () => {
+    ncat?.kill('SIGKILL');
+    socat?.kill('SIGKILL');
+    await wb?.stop();
+  });
+
+  it('opens the panel of a TCP listener and connects ncat', async () => {
+    await wb.openSocketsView();
+    await wb.runCommand('Socket Lab: Start TCP Listener');
+    await wb.answer('127.0.0.1');
+    await wb.answer('0');
+    const item = wb.treeItem(/TCP 127\.0\.0\.1:\d+/);
+    await item.waitFor({ state: 'visible', timeout: 60000 });
+    port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);
+    await item.hover();
+    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
+    panel = wb.webview();
+    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 });
+    ncat = spawn('ncat', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
+    ncat.stdout!.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
+    await panel.locator('#target vscode-option', { hasText: '127.0.0.1:' }).waitFor({ state: 'attached', timeout: 20000 });
+  });
+
+  it('builds two rules in the table, applies them, and ncat gets pong for ping and aa bb for 01 02', async () => {
+    await panel.locator('#auto-reply-box').click();
+    await pick('#auto-reply-mode', 'rules');
+    // A fresh panel starts with one empty row.
+    await rule(0).waitFor({ timeout: 10000 });
+    assert.strictEqual(await panel.locator('tr.rule-row').count(), 1);
+    await fillRule(0, { kind: 'contains', match: 'ping', reply: 'pong\\n' });
+    await panel.locator('#rule-add').click();
+    // Adding a rule puts the focus in its match field.
+    await waitUntil('the focus in the new rule', () => rule(1).evaluate((tr) => !!tr.querySelector('.rule-match')?.matches(':focus-within')));
+    await fillRule(1, { kind: 'hex', match: '01 02', reply: 'aa bb', format: 'hex' });
+    // The regex flags field is there for regex rules only.
+    assert.strictEqual(await rule(0).locator('.rule-flags').isVisible(), false);
+    await apply();
+    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await panel.locator('#state', { hasText: 'Auto-reply is on' }).waitFor({ timeout: 10000 });
+    await expectReply('ping\n', 'pong\n');
+    await expectReply(Buffer.from([0x01, 0x02]), Buffer.from([0xaa, 0xbb]));
+    // A message no rule matches gets no answer.
+    await expectReply('no rule matches this\n', '');
+    await wb.screenshot('rules-table');
+  });
+
+  it('flags malformed hex in a rule as it is typed, through the host live check', async () => {
+    await rule(1).locator('.rule-match input').fill('01 0');
+    await ruleMessage(1).locator('.rule-error', { hasText: /Match: .*odd number of digits/ }).waitFor({ timeout: 10000 });
+    assert.strictEqual(await rule(1).locator('.rule-match').getAttribute('invalid'), '');
+    await rule(1).locator('.rule-reply input').fill('aa b');
+    await ruleMessage(1).locator('.rule-error', { hasText: /Reply: .*odd number of digits/ }).waitFor({ timeout: 10000 });
+    await rule(1).locator('.rule-match input').fill('01 02');
+    await rule(1).locator('.rule-reply input').fill('aa bb');
+    await ruleMessage(1).waitFor({ state: 'hidden', timeout: 10000 });
+    assert.strictEqual(await rule(1).locator('.rule-match').getAttribute('invalid'), null);
+  });
+
+  it('shows the core sentence next to a regex rule that does not compile, and applies nothing', async () => {
+    await rule(0).locator('.rule-reply input').fill('changed\\n');
+    await panel.locator('#rule-add').click();
+    await fillRule(2, { kind: 'regex', match: '(unclosed', reply: 'never' });
+    assert.strictEqual(await rule(2).locator('.rule-flags').isVisible(), true);
+    await apply();
+    await ruleMessage(2).locator('.rule-error', { hasText: /autoReply\.rules\[2\]\.regex: Invalid regular expression/ }).waitFor({ timeout: 10000 });
+    await panel.locator('#status.error', { hasText: 'autoReply.rules[2].regex' }).waitFor({ timeout: 10000 });
+    // Only that rule carries the message.
+    assert.strictEqual(await ruleMessage(0).isVisible(), false);
+    assert.strictEqual(await ruleMessage(1).isVisible(), false);
+    // The rules applied before are still the ones in force.
+    await expectReply('ping\n', 'pong\n');
+    // Editing the rule clears its message; a compiling regex applies.
+    await rule(2).locator('.rule-match input').fill('^(p\\w+)');
+    await ruleMessage(2).waitFor({ state: 'hidden', timeout: 10000 });
+    await rule(0).locator('.rule-reply input').fill('pong\\n');
+  });
+
+  it('tries the rules in order: moving a rule up changes which one answers', async () => {
+    // Rule 0 (contains ping) and rule 2 (regex ^(p\w+)) both match 'ping'.
+    await rule(2).locator('.rule-reply input').fill('regex got $1\\n');
+    await apply();
+    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await expectReply('ping\n', 'pong\n');
+
+    // Move the regex rule up with its button, then once more with Alt+Up from its match field.
+    await rule(2).locator('.rule-up').click();
+    assert.deepStrictEqual(await kinds(), ['contains', 'regex', 'hex']);
+    await rule(1).locator('.rule-match input').focus();
+    await wb.page.keyboard.press('Alt+ArrowUp');
+    assert.deepStrictEqual(await kinds(), ['regex', 'contains', 'hex']);
+    // The focus stays in the moved rule's match field; its up button is now disabled.
+    assert.ok(await rule(0).evaluate((tr) => !!tr.querySelector('.rule-match')?.matches(':focus-within')), 'the focus followed the rule');
+    assert.strictEqual(await rule(0).locator('.rule-up').getAttribute('disabled'), '');
+    assert.strictEqual(await rule(0).locator('.rule-match input').inputValue(), '^(p\\w+)');
+    await apply();
+    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await expectReply('ping\n', 'regex got ping\n');
+    await expectReply(Buffer.from([0x01, 0x02, 0x03]), Buffer.from([0xaa, 0xbb]));
+  });
+
+  it('removes a rule with its button and reaches every control with the keyboard', async () => {
+    await panel.locator('#rule-add').click();
+    assert.strictEqual(await panel.locator('tr.rule-row').count(), 4);
+    await rule(3).locator('.rule-remove').click();
+    assert.strictEqual(await panel.locator('tr.rule-row').count(), 3);
+    // Every control of a row is labelled and in the tab order.
+    const labels = await rule(0).evaluate((tr) =>
+      [...tr.querySelectorAll('[data-field]')].map((e) => ({ label: e.getAttribute('aria-label') ?? '', tab: (e as HTMLElement).tabIndex })),
+    );
+    for (const l of labels) assert.ok(l.label.length > 0, JSON.stringify(labels));
+    assert.deepStrictEqual(
+      labels.map((l) => l.label),
+      ['Matcher of rule 1', 'Match of rule 1', 'Regex flags of rule 1', 'Reply of rule 1', 'Reply format of rule 1', 'Move rule 1 up (Alt+Up)', 'Move rule 1 down (Alt+Down)', 'Remove rule 1'],
+    );
+    // Tab from the match field of rule 1 goes on through its fields (the disabled up button is skipped).
+    await rule(0).locator('.rule-match input').focus();
+    const visited: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      await wb.page.keyboard.press('Tab');
+      visited.push(await panel.locator('body').evaluate(() => (document.activeElement as HTMLElement | null)?.closest('[data-field]')?.getAttribute('aria-label') ?? document.activeElement?.tagName ?? ''));
+    }
+    assert.deepStrictEqual(visited, ['Regex flags of rule 1', 'Reply of rule 1', 'Reply format of rule 1', 'Move rule 1 down (Alt+Down)', 'Remove rule 1']);
+  });
+
+  it('keeps the rules rows when the panel is hidden and shown again', async () => {
+    await wb.runCommand('File: New Untitled Text File');
+    await panel.locator('#payload').waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
+    await panel.locator('#auto-reply-box').waitFor({ timeout: 15000 });
+    await panel.locator('#auto-reply-box').click();
+    await rule(2).waitFor({ timeout: 10000 });
+    assert.strictEqual(await panel.locator('#auto-reply-mode').evaluate((s) => (s as unknown as { value: string }).value), 'rules');
+    assert.deepStrictEqual(await kinds(), ['regex', 'contains', 'hex']);
+    const values = await panel.locator('tr.rule-row').evaluateAll((trs) =>
+      trs.map((tr) => [...tr.querySelectorAll('vscode-textfield, vscode-single-select')].map((e) => (e as unknown as { value: string }).value)),
+    );
+    assert.deepStrictEqual(values, [
+      ['regex', '^(p\\w+)', '', 'regex got $1\\n', 'text'],
+      ['contains', 'ping', '', 'pong\\n', 'text'],
+      ['hex', '01 02', '', 'aa bb', 'hex'],
+    ]);
+    await wb.screenshot('rules-table-after-reshow');
+    // Back to off, so the exports below see only the traffic they make.
+    await pick('#auto-reply-mode', 'off');
+    await apply();
+    await panel.locator('#state', { hasText: /^listening$/ }).waitFor({ timeout: 10000 });
+    await panel.locator('#auto-reply-box').click();
+  });
+
+  it('exports the log as text, exactly', async () => {
+    await panel.locator('#clear').click();
+    await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
+    await panel.locator('#show-date').click();
+    ncat!.stdin!.write('hello export\n');
+    await panel.locator('.rec .data.text', { hasText: 'hello export' }).waitFor({ timeout: 10000 });
+    await pick('#format', 'text');
+    await pick('#line-ending', 'crlf');
+    await panel.locator('#payload textarea').fill('bye\\t1');
+    await panel.locator('#byte-count', { hasText: '7 bytes' }).waitFor({ timeout: 10000 });
+    received = Buffer.alloc(0);
+    await panel.locator('#send').click();
+    await waitUntil('the reply at ncat', () => received.length >= 7);
+    await panel.locator('.rec .dir.out').first().waitFor({ timeout: 10000 });
+    // The panel shows each record's time with the date, as the text export writes it.
+    const rows = await panel.locator('.rec').evaluateAll((recs) =>
+      recs.map((r) => ({ time: r.querySelector('.time')!.textContent!.trim(), peer: r.querySelector('.peer')!.textContent!.trim() })),
+    );
+    assert.strictEqual(rows.length, 2);
+    // The save dialog proposes '<label>.txt' in the workspace folder: answer with that very path, so a
+    // dialog that fills in its proposal after the answer was typed still saves to the same file.
+    const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.txt`);
+    await pick('#export-format', 'text');
+    await panel.locator('#export').click();
+    await wb.answer(file);
+    await panel.locator('#status', { hasText: 'Exported 2 records' }).waitFor({ timeout: 15000 });
+    assert.strictEqual((await panel.locator('#status').innerText()).trim(), `Exported 2 records to ${file}`);
+    const expected = `${rows[0].time} <- ${rows[0].peer} 13 B  hello export\\n\n${rows[1].time} -> ${rows[1].peer} 7 B  bye\\t1\\r\\n\n`;
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), expected);
+    assert.match(rows[0].time, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}$/);
+    assert.match(rows[0].peer, /^127\.0\.0\.1:\d+$/);
+  });
+
+  it('exports the log as raw bytes, exactly', async () => {
+    await panel.locator('#clear').click();
+    await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
+    const fromPeer = Buffer.from([0x00, 0xff, 0x10, 0x0a]);
+    ncat!.stdin!.write(fromPeer);
+    await panel.locator('.rec .data.hex', { hasText: '00 ff 10 0a' }).waitFor({ timeout: 10000 });
+    await pick('#format', 'hex');
+    await pick('#line-ending', 'none');
+    await panel.locator('#payload textarea').fill('de ad be ef 00');
+    await panel.locator('#byte-count', { hasText: '5 bytes' }).waitFor({ timeout: 10000 });
+    received = Buffer.alloc(0);
+    await panel.locator('#send').click();
+    await waitUntil('the bytes at ncat', () => received.length >= 5);
+    await panel.locator('.rec .data.hex', { hasText: 'de ad be ef 00' }).waitFor({ timeout: 10000 });
+    const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.bin`);
+    await pick('#export-format', 'raw');
+    await panel.locator('#export').click();
+    await wb.answer(file);
+    await panel.locator('#status', { hasText: 'Exported 2 records' }).waitFor({ timeout: 15000 });
+    assert.strictEqual((await panel.locator('#status').innerText()).trim(), `Exported 2 records to ${file}`);
+    assert.deepStrictEqual(fs.readFileSync(file), Buffer.concat([fromPeer, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00])]));
+  });
+
+  it('opens the panel of a Unix-domain listener, sends to a socat peer and answers it by a rule', async () => {
+    const sock = path.join(wb.workspace, 'panel.sock');
+    await wb.runCommand('View: Close All Editors');
+    await wb.runCommand('Socket Lab: Start Unix Socket Listener');
+    await wb.answer(sock);
+    const item = wb.treeItem(`Unix ${sock}`);
+    await item.waitFor({ state: 'visible', timeout: 30000 });
+    await item.hover();
+    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
+    panel = wb.webview();
+    await panel.locator('#title', { hasText: `Unix ${sock}` }).waitFor({ timeout: 30000 });
+
+    let fromListener = Buffer.alloc(0);
+    socat = spawn('socat', ['-', `UNIX-CONNECT:${sock}`], { stdio: ['pipe', 'pipe', 'ignore'] });
+    socat.stdout!.on('data', (d: Buffer) => (fromListener = Buffer.concat([fromListener, d])));
+    // The target list offers the accepted connection once it is there.
+    await waitUntil('the Unix connection in the target list', async () => (await panel.locator('#target vscode-option').count()) === 2);
+    await pick('#format', 'hex');
+    await panel.locator('#payload textarea').fill('75 6e 69 78 00 ff 0a');
+    await panel.locator('#byte-count', { hasText: '7 bytes' }).waitFor({ timeout: 10000 });
+    await panel.locator('#send').click();
+    await waitUntil('socat to receive 7 bytes', () => fromListener.length >= 7);
+    assert.deepStrictEqual(fromListener, Buffer.from([0x75, 0x6e, 0x69, 0x78, 0x00, 0xff, 0x0a]));
+    await panel.locator('#status', { hasText: 'Sent 7 bytes' }).waitFor({ timeout: 10000 });
+
+    // The rules table works on a Unix listener as well.
+    await panel.locator('#auto-reply-box').click();
+    await pick('#auto-reply-mode', 'rules');
+    await fillRule(0, { kind: 'regex', match: '^hi (\\w+)', flags: 'i', reply: 'hello $1\\n' });
+    await apply();
+    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    fromListener = Buffer.alloc(0);
+    socat.stdin!.write('HI unix\n');
+    await waitUntil('the rule reply at socat', () => fromListener.toString().includes('\n'));
+    assert.strictEqual(fromListener.toString(), 'hello unix\n');
+    await panel.locator('.rec .data.text', { hasText: 'HI unix' }).waitFor({ timeout: 10000 });
+    await wb.screenshot('send-panel-unix');
+  });
+
+  it('edits the rules as JSON and back, and stops adding rules at 100', async () => {
+    await panel.locator('#rules-as-json').click();
+    const json = panel.locator('#auto-reply-rules textarea');
+    await json.waitFor({ timeout: 10000 });
+    assert.deepStrictEqual(JSON.parse(await json.inputValue()), [{ regex: '^hi (\\w+)', flags: 'i', reply: { data: 'hello $1\\n' } }]);
+    const edited = '[{ "regex": "^hi (\\\\w+)", "flags": "i", "reply": { "data": "hello $1\\\\n" } }, { "hex": "ff", "reply": { "data": "AQI=", "format": "base64" } }';
+    await json.fill(edited);
+    // Not valid JSON: the table does not come back and the panel says why.
+    await panel.locator('#rules-as-json').click();
+    await panel.locator('#auto-reply-error', { hasText: 'not valid JSON' }).waitFor({ timeout: 10000 });
+    assert.strictEqual(await json.isVisible(), true);
+    await json.fill(`${edited}]`);
+    await panel.locator('#rules-as-json').click();
+    await rule(1).waitFor({ timeout: 10000 });
+    assert.deepStrictEqual(await kinds(), ['regex', 'hex']);
+    assert.strictEqual(await rule(1).locator('.rule-reply input').inputValue(), 'AQI=');
+    assert.strictEqual(await rule(1).locator('.rule-format').evaluate((s) => (s as unknown as { value: string }).value), 'base64');
+
+    const add = panel.locator('#rule-add');
+    for (let i = 2; i < 100; i++) await add.click();
+    assert.strictEqual(await panel.locator('tr.rule-row').count(), 100);
+    assert.strictEqual(await add.getAttribute('disabled'), '');
+    await panel.locator('#rules-limit', { hasText: 'At most 100 rules' }).waitFor({ timeout: 10000 });
+    await wb.screenshot('rules-table-100');
+    // 100 rules are accepted (98 empty 'contains' rules after the two above: the first match still wins).
+    await apply();
+    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await rule(99).locator('.rule-remove').click();
+    assert.strictEqual(await panel.locator('tr.rule-row').count(), 99);
+    assert.strictEqual(await add.getAttribute('disabled'), null);
+    assert.strictEqual((await panel.locator('#rules-limit').innerText()).trim(), '');
+  });
+
+  it('raised no CSP violation in the webview', () => {
+    assert.deepStrictEqual(cspErrors, []);
+  });
+});
