@@ -42,12 +42,13 @@ export class CaptureWriter implements IDisposable {
   private _closed = false;
   private _error?: string;
 
-  constructor(readonly spec: CaptureSpec, onError?: (message: string) => void) {
+  constructor(readonly spec: CaptureSpec, onError?: (error: SocketLabError) => void) {
     this._stream = fs.createWriteStream(spec.path, { flags: 'a', highWaterMark: 1024 * 1024 });
     this._stream.on('error', (err: NodeJS.ErrnoException) => {
-      this._error = `Capture to ${spec.path} failed (${err.code ?? err.message}); capture stopped.`;
+      const error = SocketLabError.create('captureFailed', 'Capture to {path} failed ({detail}); capture stopped.', { path: spec.path, detail: err.code ?? err.message });
+      this._error = error.message;
       this._closed = true;
-      onError?.(this._error);
+      onError?.(error);
     });
   }
 

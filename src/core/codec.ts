@@ -560,10 +560,12 @@ function escapeChar(char: string): string {
   if (short) {
     return short;
   }
-  const code = char.charCodeAt(0);
+  const code = char.codePointAt(0)!;
   // \xHH only below 0x80, where byte and character agree in every encoding we offer; above that
-  // \uHHHH names the character, so the escaped text pasted back as a payload means the same.
-  return code < 0x80 ? `\\x${HEX_TABLE[code]}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  // \uHHHH (\u{HHHHH} beyond the BMP, e.g. the format characters U+E0001..) names the character, so the
+  // escaped text pasted back as a payload means the same.
+  if (code < 0x80) return `\\x${HEX_TABLE[code]}`;
+  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /**

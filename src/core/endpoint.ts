@@ -214,8 +214,8 @@ export abstract class Endpoint extends Disposable {
   setCapture(spec: CaptureSpec | undefined): void {
     this.capture?.dispose();
     this.capture = spec
-      ? new CaptureWriter(spec, (message) => {
-          this.error = new SocketLabError('captureFailed', message, { path: spec.path });
+      ? new CaptureWriter(spec, (error) => {
+          this.error = error;
           this.sink.changed(this.id);
         })
       : undefined;
@@ -226,7 +226,7 @@ export abstract class Endpoint extends Disposable {
   closeConnection(connectionId: string): void {
     const c = this.connections.get(connectionId);
     if (!c) {
-      throw new SocketLabError('unknownId', `There is no connection ${connectionId}.`, { id: connectionId });
+      throw SocketLabError.create('unknownId', 'There is no connection {id}.', { id: connectionId });
     }
     if (c.socket) {
       c.socket.destroy();
@@ -241,7 +241,7 @@ export abstract class Endpoint extends Disposable {
   endConnection(connectionId?: string): void {
     const c = connectionId === undefined ? this.ownConnection() : this.connections.get(connectionId);
     if (!c?.socket) {
-      throw new SocketLabError('notAStream', `${connectionId ?? this.id} is not a TCP or Unix stream; only streams can be half-closed.`, { id: connectionId ?? this.id });
+      throw SocketLabError.create('notAStream', '{id} is not a TCP or Unix stream; only streams can be half-closed.', { id: connectionId ?? this.id });
     }
     if (c.state === 'connected' && !c.localEnded) {
       c.localEnded = true;

@@ -99,7 +99,7 @@ export class UdpSocket extends Endpoint {
     }
     if (this.isDisposed) {
       socket.close();
-      throw new SocketLabError('stopped', `Endpoint ${this.id} was stopped while starting.`, { id: this.id });
+      throw SocketLabError.create('stopped', 'Endpoint {id} was stopped while starting.', { id: this.id });
     }
     this._socket = socket;
     try {
@@ -168,7 +168,7 @@ export class UdpSocket extends Endpoint {
     const socket = this._socket;
     const remote = peer.remote as { address: string; port: number };
     if (!socket || this.isDisposed || this.state === 'closed') {
-      return Promise.reject(new SocketLabError('socketClosed', `The UDP socket ${this.id} is closed; restart it first.`, { id: this.id }));
+      return Promise.reject(SocketLabError.create('socketClosed', 'The UDP socket {id} is closed; restart it first.', { id: this.id }));
     }
     const tooLarge = sizeError(remote, data);
     if (tooLarge) return Promise.reject(tooLarge);
@@ -202,7 +202,7 @@ export class UdpSocket extends Endpoint {
   async send(target: SendTarget, data: Uint8Array, _mode: SendMode = 'flushed'): Promise<number> {
     if (this.isConnectedMode) {
       if (target.to) {
-        throw new SocketLabError('toNotAllowed', `${this.id} is a connected UDP client of ${formatSocketAddress(this.remote!)}; it cannot send elsewhere ('to' is refused).`, { id: this.id });
+        throw SocketLabError.create('toNotAllowed', "{id} is a connected UDP client of {remote}; it cannot send elsewhere ('to' is refused).", { id: this.id, remote: formatSocketAddress(this.remote!) });
       }
       return this._sendDatagram(this._connectedPeer!, data);
     }
@@ -214,29 +214,29 @@ export class UdpSocket extends Endpoint {
     }
     if (target.connectionId !== undefined) {
       const p = this.connection(target.connectionId);
-      if (!p) throw new SocketLabError('unknownId', `There is no peer ${target.connectionId}.`, { id: target.connectionId });
+      if (!p) throw SocketLabError.create('unknownId', 'There is no peer {id}.', { id: target.connectionId });
       return this._sendDatagram(p, data);
     }
-    throw new SocketLabError('missingTo', `${this.id} is a UDP socket: give 'to' { host, port } or a peer id as target.`, { id: this.id });
+    throw SocketLabError.create('missingTo', "{id} is a UDP socket: give 'to' { host, port } or a peer id as target.", { id: this.id });
   }
 
   /** Turns broadcast sending on or off. */
   setBroadcast(on: boolean): void {
-    if (!this._socket) throw new SocketLabError('socketClosed', `The UDP socket ${this.id} is closed; restart it first.`, { id: this.id });
+    if (!this._socket) throw SocketLabError.create('socketClosed', 'The UDP socket {id} is closed; restart it first.', { id: this.id });
     this._setBroadcastOn(this._socket, on);
     this.sink.changed(this.id);
   }
 
   /** Joins a multicast group (IPv4 or IPv6), on an interface address when given. */
   joinGroup(group: string, iface?: string): void {
-    if (!this._socket) throw new SocketLabError('socketClosed', `The UDP socket ${this.id} is closed; restart it first.`, { id: this.id });
+    if (!this._socket) throw SocketLabError.create('socketClosed', 'The UDP socket {id} is closed; restart it first.', { id: this.id });
     this._join(this._socket, group, iface);
     this.sink.changed(this.id);
   }
 
   /** Leaves a multicast group. */
   leaveGroup(group: string, iface?: string): void {
-    if (!this._socket) throw new SocketLabError('socketClosed', `The UDP socket ${this.id} is closed; restart it first.`, { id: this.id });
+    if (!this._socket) throw SocketLabError.create('socketClosed', 'The UDP socket {id} is closed; restart it first.', { id: this.id });
     try {
       this._socket.dropMembership(group, iface);
     } catch (err) {
@@ -257,10 +257,10 @@ export class UdpSocket extends Endpoint {
 
   private _join(socket: dgram.Socket, group: string, iface?: string): void {
     if (!isMulticastAddress(group)) {
-      throw new SocketLabError('notMulticast', `${group} is not a multicast group address (224.0.0.0/4 or ff00::/8).`, { address: group });
+      throw SocketLabError.create('notMulticast', '{address} is not a multicast group address (224.0.0.0/4 or ff00::/8).', { address: group });
     }
     if ((net.isIPv6(group) ? 6 : 4) !== this._options.family) {
-      throw new SocketLabError('multicastFamily', `${group} is an IPv${net.isIPv6(group) ? 6 : 4} group but ${this.id} is an IPv${this._options.family} socket; bind an address of the same family.`, { address: group });
+      throw SocketLabError.create('multicastFamily', '{address} is an IPv{groupFamily} group but {id} is an IPv{family} socket; bind an address of the same family.', { address: group, groupFamily: net.isIPv6(group) ? 6 : 4, id: this.id, family: this._options.family });
     }
     try {
       socket.addMembership(group, iface);
@@ -291,11 +291,14 @@ export class UdpSocket extends Endpoint {
 function sizeError(remote: { address: string; port: number }, data: Uint8Array): SocketLabError | undefined {
   const max = udpMaxPayload(remote.address);
   if (data.byteLength <= max) return undefined;
-  return new SocketLabError(
-    'payloadTooLarge',
-    `A UDP datagram to ${formatAddress(remote.address, remote.port)} can carry at most ${max} bytes over ${max === UDP_MAX_PAYLOAD_IPV6 ? 'IPv6' : 'IPv4'}; this payload has ${data.byteLength}.`,
-    { address: remote.address, port: remote.port, limit: max, size: data.byteLength },
-  );
+  return SocketLabError.create('payloadTooLarge', 'A UDP datagram to {target} can carry at most {limit} bytes over IPv{family}; this payload has {size}.', {
+    target: formatAddress(remote.address, remote.port),
+    address: remote.address,
+    port: remote.port,
+    limit: max,
+    family: max === UDP_MAX_PAYLOAD_IPV6 ? 6 : 4,
+    size: data.byteLength,
+  });
 }
 
 /** True for 224.0.0.0/4 and ff00::/8. */

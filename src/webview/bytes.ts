@@ -36,7 +36,13 @@ const ESCAPE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\\]/gu;
 /** Decoded text with control characters escaped (\n \r \t \0 \\ \xHH \uHHHH). */
 export function decodeForDisplay(bytes: Uint8Array, encoding: string): string {
   const text = decoder(encoding).decode(bytes);
-  return text.replace(ESCAPE, (c) => SHORT[c] ?? (c.charCodeAt(0) < 0x80 ? `\\x${HEX[c.charCodeAt(0)]}` : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  return text.replace(ESCAPE, (c) => SHORT[c] ?? escapeCodePoint(c.codePointAt(0)!));
+}
+
+/** \xHH below 0x80, \uHHHH in the BMP, \u{HHHHH} beyond it (astral format characters are escaped whole). */
+function escapeCodePoint(code: number): string {
+  if (code < 0x80) return `\\x${HEX[code]}`;
+  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
 }
 
 /** 'de ad be ef' */

@@ -1,4 +1,5 @@
 import * as assert from 'assert';
+import { decodeForDisplay } from '../../src/webview/bytes';
 import * as fc from 'fast-check';
 import * as iconv from 'iconv-lite';
 import {
@@ -328,6 +329,10 @@ describe('codec', () => {
       assert.strictEqual(escapeForDisplay('x\u202Ey\u200B\u2028'), 'x\\u202ey\\u200b\\u2028');
       assert.strictEqual(escapeForDisplay('我\uFFFD😀'), '我\uFFFD😀');
       assert.strictEqual(escapeForDisplay('\uD800'), '\\ud800');
+      // Astral format characters are escaped whole, never as half a surrogate pair (core and webview alike).
+      assert.strictEqual(escapeForDisplay('\u{E0001}a\u{13430}'), '\\u{e0001}a\\u{13430}');
+      assert.strictEqual(decodeForDisplay(Buffer.from('\u{E0001}a\u{13430}'), 'utf8'), '\\u{e0001}a\\u{13430}');
+      assert.deepStrictEqual(Buffer.from(encodePayload({ data: escapeForDisplay('\u{E0001}') })), Buffer.from('\u{E0001}'));
       assert.strictEqual(escapeForDisplay('<script>'), '<script>');
     });
 

@@ -8,6 +8,7 @@ import * as fc from 'fast-check';
 import { RECORD_OVERHEAD_BYTES, SMALL_DATA_MAX_BYTES, TrafficLog } from '../../src/core/trafficLog';
 import { CaptureWriter } from '../../src/core/capture';
 import { formatAddress, toSocketLabError } from '../../src/core/systemErrors';
+import { SocketLabError } from '../../src/core/errors';
 import { TrafficRecord } from '../../src/core/types';
 
 function rec(n: number, connectionId?: string): TrafficRecord {
@@ -186,10 +187,12 @@ describe('CaptureWriter', () => {
   });
 
   it('reports a file it cannot open as a sentence, without throwing', async () => {
-    let message = '';
-    const w = new CaptureWriter({ path: '/nonexistent-dir/x.jsonl', format: 'jsonl' }, (m) => (message = m));
+    let reported: SocketLabError | undefined;
+    const w = new CaptureWriter({ path: '/nonexistent-dir/x.jsonl', format: 'jsonl' }, (e) => (reported = e));
     await new Promise((r) => setTimeout(r, 50));
-    assert.match(message, /Capture to \/nonexistent-dir\/x\.jsonl failed \(ENOENT\)/);
+    assert.match(reported?.message ?? '', /Capture to \/nonexistent-dir\/x\.jsonl failed \(ENOENT\)/);
+    assert.deepStrictEqual([reported?.code, reported?.template], ['captureFailed', 'Capture to {path} failed ({detail}); capture stopped.']);
+    assert.strictEqual(w.error, reported?.message);
     w.dispose();
   });
 });
