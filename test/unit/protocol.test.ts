@@ -252,6 +252,14 @@ describe('traffic feed (host side coalescing)', () => {
     assert.ok(feed.matches(log, 1));
     assert.deepStrictEqual(feed.page(log, 1, 0, 3, 10).map((r) => r.seq), [1, 2]);
     assert.strictEqual(feed.record(log, 1, 0), undefined);
+    // A large record waits for the post as a copy of its preview, not as the whole chunk.
+    const chunk = Buffer.alloc(64 * 1024, 7);
+    feed.push({ ...rec(3), data: chunk });
+    const pending = (feed as unknown as { _ring: TrafficRecord[] })._ring.filter(Boolean);
+    assert.ok(pending.every((r) => r.data.buffer !== chunk.buffer && r.data.byteLength <= PREVIEW_MAX_BYTES));
+    const posted = feed.take().records;
+    assert.deepStrictEqual([posted[posted.length - 1].length, posted[posted.length - 1].preview.byteLength], [64 * 1024, PREVIEW_MAX_BYTES]);
+    assert.strictEqual(feed.matches(log, 1), false); // the feed counted one more than the log holds
     // Cleared: the log restarts empty while the feed counted 3.
     log.clear();
     assert.strictEqual(feed.matches(log, 0), false);

@@ -23,7 +23,7 @@ export function toRecordView(record: TrafficRecord, seq: number): RecordView {
  * corrupted from a remote extension host (seen in code-server 4.100: previews came out empty). One
  * buffer per post also means one copy and one transfer.
  */
-export function toRecordViews(records: readonly TrafficRecord[], firstSeq: number): RecordView[] {
+export function toRecordViews(records: readonly (TrafficRecord | PendingRecord)[], firstSeq: number): RecordView[] {
   let total = 0;
   for (const r of records) total += Math.min(r.data.byteLength, PREVIEW_MAX_BYTES);
   const shared = new Uint8Array(total);
@@ -38,7 +38,7 @@ export function toRecordViews(records: readonly TrafficRecord[], firstSeq: numbe
       time: record.time,
       dir: record.direction,
       peer: record.peer.length > 1024 ? record.peer.slice(0, 1024) : record.peer,
-      length: record.data.byteLength,
+      length: 'fullLength' in record ? record.fullLength : record.data.byteLength,
       preview: shared.subarray(at, at + n),
     };
     if (record.connectionId !== undefined) view.connectionId = record.connectionId;
@@ -48,9 +48,18 @@ export function toRecordViews(records: readonly TrafficRecord[], firstSeq: numbe
   return out;
 }
 
-/** Counts and keeps (by reference, bounded) the records of one endpoint between two posts. */
+/** A record waiting for the next post whose data was cut to its preview (`fullLength` is the real length). */
+interface PendingRecord extends TrafficRecord {
+  fullLength: number;
+}
+
+/**
+ * Counts and keeps (bounded in count and bytes) the records of one endpoint between two posts: small
+ * records by reference; of a large one only a copy of its preview, so a TCP flood of 64 KiB chunks does
+ * not keep up to 2,000 chunks alive between posts.
+ */
 export class TrafficFeed {
-  private readonly _ring: (TrafficRecord | undefined)[];
+  private readonly _ring: (TrafficRecord | PendingRecord | undefined)[];
   /** Seq the next record gets. */
   private _next = 0;
   /** Records pushed since the last take(). */
@@ -72,9 +81,11 @@ export class TrafficFeed {
     return this._arrived;
   }
 
-  /** O(1): the only work done per received record. */
+  /** O(1): the only work done per received record (a copy of at most a preview for a large one). */
   push(record: TrafficRecord): void {
-    this._ring[this._next % this._capacity] = record;
+    const length = record.data.byteLength;
+    this._ring[this._next % this._capacity] =
+      length <= PREVIEW_MAX_BYTES ? record : { ...record, data: new Uint8Array(record.data.subarray(0, PREVIEW_MAX_BYTES)), fullLength: length };
     this._next++;
     this._arrived++;
     this._last = record;
@@ -84,7 +95,7 @@ export class TrafficFeed {
   take(): { records: RecordView[]; skipped: number } {
     const n = Math.min(this._arrived, this._capacity);
     const skipped = this._arrived - n;
-    const picked: TrafficRecord[] = new Array(n);
+    const picked: (TrafficRecord | PendingRecord)[] = new Array(n);
     for (let i = 0; i < n; i++) picked[i] = this._ring[(this._next - n + i) % this._capacity]!;
     const records = toRecordViews(picked, this._next - n);
     this._ring.fill(undefined);
