@@ -541,7 +541,18 @@ async function memory(bundle) {
   const peak = [];
   const startMB = [];
   const gbps = [];
+  const rawDelta = [];
+  const rawPeak = [];
   for (let run = 0; run < runs; run++) {
+    // The reference: a fresh raw Node counting server receiving the same bytes the same way.
+    const raw = node('tcpCount.mjs', [300000, 'rss']);
+    const rawPort = (await raw.next()).port;
+    const rr = await node('tcpSend.mjs', [rawPort, bytes, 262144, 180000]).next(190000);
+    const rawResult = await raw.next(10000);
+    raw.child.stdin.end();
+    if (rr.error) throw new Error(rr.error);
+    rawDelta.push(rawResult.rssPeakMB - rawResult.rssStartMB);
+    rawPeak.push(rawResult.rssPeakMB);
     // A fresh core process per run: a used one keeps the high-water mark of earlier work (glibc does not give it back).
     const lab = await Lab.start(bundle);
     const { id, port } = await lab.call('tcpListen');
@@ -566,6 +577,8 @@ async function memory(bundle) {
       ['RSS peak MB', cell(peak, 0), ''],
       ['RSS growth over the run MB (peak − start)', cell(delta, 0), `≤ cap + 64 = ${capMB + 64} MB: ${verdict(stats(delta).median <= capMB + 64)}`],
       ['throughput GB/s', cell(gbps, 2), ''],
+      ['reference: raw Node net counting server (bench/load/tcpCount.mjs), RSS peak MB', cell(rawPeak, 0), ''],
+      ['reference: raw Node net counting server, RSS growth MB (peak − when listening)', cell(rawDelta, 0), 'what Node itself grows on this flow'],
     ],
   );
 }
