@@ -228,12 +228,15 @@ async function webview(ctx) {
     for (let i = 0; i < runs; i++) {
       const phase = `flood${i}`;
       await setPhase(phase);
+      // --profile: a CPU profile of the webview's renderer during the first flood.
+      const floodProfiler = i === 0 && ctx.argv.includes('--profile') ? await startWebviewProfiler(wb.page) : undefined;
       const ts = Date.now();
       const sender = child([path.join(root, 'bench', 'load', 'tcpSend.mjs'), port, floodBytes, 262144, 120000], root);
       kids.push(sender);
       const r = await sender.next(130000);
       const seconds = (Date.now() - ts) / 1000;
       await sleep(300); // the last coalesced post
+      if (floodProfiler) await floodProfiler.stop(path.join(ctx.artifacts, 'profiles', 'webview-flood.cpuprofile'));
       const msgs = await list.evaluate(() => window.__bench.msgs);
       flood.posts.push(msgs / (seconds + 0.3));
       flood.long.push(...(await longTasks(phase)));

@@ -866,15 +866,23 @@ function refilter(): void {
 }
 
 function syncCount(): void {
+  // No measure(): sizes are cached by row key, so a new count is all the virtualizer needs (measure() would
+  // throw away the measured heights of expanded rows and recompute every row's offset per flush).
   virtualizer.setOptions({ ...virtualizer.options, count: shown.length });
-  virtualizer.measure();
-  if (state.view.follow && shown.length) {
-    // Jump now (not on the next frame), so the first render after a reset is already at the newest rows.
-    spacer.style.height = `${virtualizer.getTotalSize()}px`;
-    listEl.scrollTop = listEl.scrollHeight;
-    virtualizer.scrollToIndex(shown.length - 1, { align: 'end' });
-  }
+  if (state.view.follow && shown.length) scrollToEnd();
   scheduleRender();
+}
+
+/**
+ * Jumps to the newest row now (not on the next frame), with writes only: rows have a fixed height, so the
+ * end is the total size and the browser clamps. The virtualizer learns the offset from the scroll event,
+ * which fires before the render frame. (Its own scrollToIndex re-reads the scroll height every frame until
+ * the position settles, a forced layout per frame that never settles during a flood.)
+ */
+function scrollToEnd(): void {
+  const total = virtualizer.getTotalSize();
+  spacer.style.height = `${total}px`;
+  listEl.scrollTop = total;
 }
 
 /** The node on screen for each row, with the signature of what it shows (rebuilt only when that changes). */
@@ -1113,7 +1121,7 @@ function refilterKeepingScroll(anchorAbove: boolean, before: number): void {
   refilter();
   state.view.follow = follow;
   if (anchorAbove) listEl.scrollTop = offset + (shown.length - before) * ROW_HEIGHT;
-  else if (follow && shown.length) virtualizer.scrollToIndex(shown.length - 1, { align: 'end' });
+  else if (follow && shown.length) scrollToEnd();
 }
 
 /** Removes rows the core's log no longer holds (seq < dropped) and keeps a gap row for what is not loaded on top. */
@@ -1198,13 +1206,14 @@ function flushTraffic(): void {
   flushQueued = false;
   if (flushTimer) clearTimeout(flushTimer);
   flushTimer = undefined;
-  if (pendingCounters) setCounters(pendingCounters);
-  pendingCounters = undefined;
   const trimmed = pendingTrimmed;
   pendingTrimmed = 0;
-  const offset = listEl.scrollTop;
+  // Read before any write: reading scrollTop after the counters changed would force a layout per flush.
+  const keepOffset = !state.view.follow && trimmed ? listEl.scrollTop : undefined;
+  if (pendingCounters) setCounters(pendingCounters);
+  pendingCounters = undefined;
   syncCount();
-  if (!state.view.follow && trimmed) listEl.scrollTop = Math.max(0, offset - trimmed * ROW_HEIGHT);
+  if (keepOffset !== undefined) listEl.scrollTop = Math.max(0, keepOffset - trimmed * ROW_HEIGHT);
 }
 
 const counterInText = document.createTextNode('');
