@@ -311,10 +311,14 @@ describe('events, coalescing and the status bar (real extension host)', () => {
   it('onDidReceive batches received records; onDidChange and tree refreshes stay coalesced under a flood', async () => {
     const listener = await run<EndpointInfo>('startTcpListener', { port: 0 });
     let changes = 0;
-    const batches: { id: string; count: number }[] = [];
+    const batches: { id: string; count: number; skipped: number }[] = [];
+    const data: Buffer[] = [];
     const subs = [
       api.onDidChange(() => changes++),
-      api.onDidReceive((e) => batches.push({ id: e.id, count: e.records.length + e.skipped })),
+      api.onDidReceive((e) => {
+        batches.push({ id: e.id, count: e.records.length + e.skipped, skipped: e.skipped });
+        for (const r of e.records) data.push(Buffer.from(r.data));
+      }),
     ];
     const refreshesBefore = api._test.tree.refreshCount;
     const client = await connect(portOf(listener));
@@ -331,6 +335,8 @@ describe('events, coalescing and the status bar (real extension host)', () => {
     const received = batches.reduce((n, b) => n + b.count, 0);
     assert.strictEqual(received, api.list()[0].messagesIn, 'every received record is delivered in some batch');
     assert.ok(batches.every((b) => b.id === listener.id));
+    // Nothing was skipped at this rate, so the batches carry exactly the bytes sent, in order.
+    assert.deepStrictEqual([batches.reduce((n, b) => n + b.skipped, 0), Buffer.concat(data).toString()], [0, '0123456789'.repeat(3000)]);
     assert.ok(changes <= Math.ceil(seconds * 10) + 2, `onDidChange fired ${changes} times in ${seconds}s`);
     const refreshes = api._test.tree.refreshCount - refreshesBefore;
     assert.ok(refreshes <= Math.ceil(seconds * 4) + 2, `tree refreshed ${refreshes} times in ${seconds}s`);
