@@ -2,11 +2,13 @@
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
 
-/** The browser's decoder label for each of the core's encodings (latin1/ascii shown as windows-1252, as browsers do). */
+/**
+ * The browser's decoder label for each of the core's multi-byte encodings. latin1 and ascii are decoded by
+ * hand below: browsers map both labels to windows-1252, which would show 0x80 as '€' where the core (and
+ * every socket tool) means U+0080.
+ */
 const DECODER_LABEL: Record<string, string> = {
   utf8: 'utf-8',
-  ascii: 'windows-1252',
-  latin1: 'windows-1252',
   utf16le: 'utf-16le',
   gbk: 'gbk',
   gb18030: 'gb18030',
@@ -35,8 +37,19 @@ const ESCAPE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\\]/gu;
 
 /** Decoded text with control characters escaped (\n \r \t \0 \\ \xHH \uHHHH). */
 export function decodeForDisplay(bytes: Uint8Array, encoding: string): string {
-  const text = decoder(encoding).decode(bytes);
+  const text = encoding === 'latin1' || encoding === 'ascii' ? decodeSingleByte(bytes, encoding === 'ascii') : decoder(encoding).decode(bytes);
   return text.replace(ESCAPE, (c) => SHORT[c] ?? escapeCodePoint(c.codePointAt(0)!));
+}
+
+/** ISO-8859-1 (each byte is the code point), or ASCII with bytes >= 0x80 as U+FFFD, as the core's iconv-lite decodes them. */
+function decodeSingleByte(bytes: Uint8Array, ascii: boolean): string {
+  let out = '';
+  for (let at = 0; at < bytes.length; at += 4096) {
+    const chunk = bytes.subarray(at, at + 4096);
+    const codes = ascii ? Array.from(chunk, (b) => (b < 0x80 ? b : 0xfffd)) : Array.from(chunk);
+    out += String.fromCharCode(...codes);
+  }
+  return out;
 }
 
 /** \xHH below 0x80, \uHHHH in the BMP, \u{HHHHH} beyond it (astral format characters are escaped whole). */

@@ -332,6 +332,10 @@ describe('codec', () => {
       // Astral format characters are escaped whole, never as half a surrogate pair (core and webview alike).
       assert.strictEqual(escapeForDisplay('\u{E0001}a\u{13430}'), '\\u{e0001}a\\u{13430}');
       assert.strictEqual(decodeForDisplay(Buffer.from('\u{E0001}a\u{13430}'), 'utf8'), '\\u{e0001}a\\u{13430}');
+      // The webview decodes latin1 and ascii as the core does (browsers would use windows-1252: 0x80 as '€').
+      const high = Buffer.from([0x41, 0x80, 0x9f, 0xe9, 0xff]);
+      for (const encoding of ['latin1', 'ascii']) assert.strictEqual(decodeForDisplay(high, encoding), escapeForDisplay(decodeText(high, encoding)), encoding);
+      assert.strictEqual(decodeForDisplay(high, 'latin1'), 'A\\u0080\\u009féÿ');
       assert.deepStrictEqual(Buffer.from(encodePayload({ data: escapeForDisplay('\u{E0001}') })), Buffer.from('\u{E0001}'));
       assert.strictEqual(escapeForDisplay('<script>'), '<script>');
     });
