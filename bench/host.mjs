@@ -111,17 +111,8 @@ async function webview(ctx) {
   const wb = await Workbench.start();
   const kids = [];
   try {
-    await wb.openSocketsView();
-    await wb.runCommand('Socket Lab: Start TCP Listener');
-    await wb.answer('127.0.0.1');
-    await wb.answer('0');
-    const item = wb.treeItem(/TCP 127\.0\.0\.1:\d+/);
-    await item.waitFor({ state: 'visible', timeout: 20000 });
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())[1]);
-    await item.hover();
-    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
-    const panel = wb.webview();
-    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 });
+    const { item, port } = await wb.startTcpListenerFromPalette('bench-listener-missing');
+    const panel = await wb.openPanelFromTree(item, 'bench-panel-missing');
     const list = panel.locator('#list');
 
     // A client that reads everything the panel's repeat sends.

@@ -46,25 +46,10 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('opens the panel of a TCP listener from the Sockets view', async () => {
-    await wb.openSocketsView();
-    await wb.runCommand('Socket Lab: Start TCP Listener');
-    await wb.answer('127.0.0.1');
-    await wb.answer('0');
-    const item = wb.treeItem(/TCP 127\.0\.0\.1:\d+/);
-    await item.waitFor({ state: 'visible', timeout: 60000 }).catch(async (err) => {
-      await shot('panel-listener-missing');
-      throw err;
-    });
-    port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);
+    const started = await wb.startTcpListenerFromPalette('panel-listener-missing');
+    port = started.port;
     assert.ok(port > 0);
-
-    await item.hover();
-    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
-    panel = wb.webview();
-    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 }).catch(async (err) => {
-      await shot('panel-missing');
-      throw err;
-    });
+    panel = await wb.openPanelFromTree(started.item);
     await panel.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
     // The editor tab carries the endpoint's label.
     await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });

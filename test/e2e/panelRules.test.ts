@@ -75,17 +75,9 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('opens the panel of a TCP listener and connects ncat', async () => {
-    await wb.openSocketsView();
-    await wb.runCommand('Socket Lab: Start TCP Listener');
-    await wb.answer('127.0.0.1');
-    await wb.answer('0');
-    const item = wb.treeItem(/TCP 127\.0\.0\.1:\d+/);
-    await item.waitFor({ state: 'visible', timeout: 60000 });
-    port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);
-    await item.hover();
-    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
-    panel = wb.webview();
-    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 });
+    const started = await wb.startTcpListenerFromPalette('rules-listener-missing');
+    port = started.port;
+    panel = await wb.openPanelFromTree(started.item, 'rules-panel-missing');
     ncat = spawn('ncat', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
     ncat.stdout!.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
     await panel.locator('#target vscode-option', { hasText: '127.0.0.1:' }).waitFor({ state: 'attached', timeout: 20000 });

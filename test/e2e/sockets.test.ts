@@ -22,18 +22,8 @@ describe('Sockets view in the real workbench', function () {
   });
 
   it('starts a TCP listener from the palette, shows it, shows a connected ncat with counters, stops it inline', async () => {
-    await wb.openSocketsView();
-    await wb.runCommand('Socket Lab: Start TCP Listener');
-    await wb.answer('127.0.0.1');
-    await wb.answer('0');
-    const item = wb.treeItem(/TCP 127\.0\.0\.1:\d+/);
-    await item.waitFor({ state: 'visible', timeout: 20000 }).catch(async (err) => {
-      await wb.screenshot('sockets-view-item-missing');
-      throw err;
-    });
-    const label = await item.innerText();
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(label)![1]);
-    assert.ok(port > 0, label);
+    const { item, port } = await wb.startTcpListenerFromPalette('sockets-view-item-missing');
+    assert.ok(port > 0, await item.innerText());
 
     const ncat = spawn('ncat', ['127.0.0.1', String(port)], { stdio: ['pipe', 'ignore', 'ignore'] });
     children.push(ncat);

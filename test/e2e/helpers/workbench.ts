@@ -177,6 +177,35 @@ export class Workbench {
     return this.page.locator('.sidebar .pane-body .monaco-list-row', { hasText: label }).first();
   }
 
+  /**
+   * Starts a TCP listener on 127.0.0.1 with an ephemeral port through the palette and its quick inputs, and
+   * waits for its row in the Sockets view (a screenshot named `<shotName>` when it does not appear).
+   */
+  async startTcpListenerFromPalette(shotName = 'tcp-listener-missing', timeoutMs = 60000): Promise<{ item: Locator; port: number }> {
+    await this.openSocketsView();
+    await this.runCommand('Socket Lab: Start TCP Listener');
+    await this.answer('127.0.0.1');
+    await this.answer('0');
+    const item = this.treeItem(/TCP 127\.0\.0\.1:\d+/);
+    await item.waitFor({ state: 'visible', timeout: timeoutMs }).catch(async (err) => {
+      await this.screenshot(shotName);
+      throw err;
+    });
+    return { item, port: Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]) };
+  }
+
+  /** Opens the send panel of a Sockets view row through its inline action; resolves when the composer shows. */
+  async openPanelFromTree(item: Locator, shotName = 'panel-missing'): Promise<FrameLocator> {
+    await item.hover();
+    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
+    const panel = this.webview();
+    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 }).catch(async (err) => {
+      await this.screenshot(shotName);
+      throw err;
+    });
+    return panel;
+  }
+
   /** The active webview's content frame (two iframes deep). */
   webview(): FrameLocator {
     return this.page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
