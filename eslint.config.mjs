@@ -15,6 +15,21 @@ export default tseslint.config(
     },
   },
   {
+    // Errors are built from templates so that the host can translate them (scripts/l10n.mjs collects them).
+    files: ['src/**/*.ts'],
+    ignores: ['src/core/errors.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='SocketLabError']",
+          message:
+            "Build errors with SocketLabError.create(code, 'sentence with {placeholders}', values): a template string literal that scripts/l10n.mjs collects and the host translates.",
+        },
+      ],
+    },
+  },
+  {
     // The core is pure Node: it must never import the vscode API.
     files: ['src/core/**/*.ts'],
     rules: {

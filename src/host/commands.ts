@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { SocketLab } from '../core/socketLab';
 import type { EndpointInfo } from '../core/types';
 import { SocketLabError } from '../core/errors';
+import { describeValue } from '../core/codec';
 import { isExternalBind } from '../core/validate';
 import { formatAddress } from '../shared/format';
 import { describeError, toCallerError } from './messages';
@@ -169,7 +170,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         return {};
       },
       scripted: async (args) => {
-        if (Object.keys(args).length) throw new SocketLabError('unknownField', 'stopAll takes no fields; pass {}.', { field: Object.keys(args)[0], command: 'stopAll' });
+        if (Object.keys(args).length) throw SocketLabError.create('unknownField', '{command} takes no fields; pass {}.', { field: Object.keys(args)[0], command: 'stopAll' });
         lab.stopAll();
         output.info('stopped all endpoints');
         return {};
@@ -207,7 +208,7 @@ async function runCommand(ctx: CommandContext, name: string, spec: CommandSpec, 
   if (arg !== undefined && arg !== null && !isSocketNode(arg)) {
     try {
       if (typeof arg !== 'object' || Array.isArray(arg)) {
-        throw new SocketLabError('invalidArgument', `socketLab.${name} takes an argument object (see the README), not ${Array.isArray(arg) ? 'an array' : typeof arg}.`, { field: 'args', command: name });
+        throw SocketLabError.create('invalidArgument', 'socketLab.{command} takes an argument object (see the README), not {value}.', { field: 'args', command: name, value: describeValue(arg) });
       }
       return await spec.scripted({ ...(arg as Args) });
     } catch (err) {
@@ -333,7 +334,7 @@ async function pickTarget(ctx: CommandContext, title: string, withConnections: b
 
 function idArg(args: Args, command: string): string {
   for (const key of Object.keys(args)) {
-    if (key !== 'id') throw new SocketLabError('unknownField', `${command} has no field '${key}'; its fields are id.`, { field: key, command });
+    if (key !== 'id') throw SocketLabError.create('unknownField', "{command} has no field '{field}'; its fields are {fields}.", { field: key, command, fields: 'id' });
   }
   if (typeof args.id !== 'string' || args.id === '') throw SocketLabError.create('invalidArgument', 'id must be a non-empty string (an endpoint or connection id from list()).', { field: 'id' });
   return args.id;
