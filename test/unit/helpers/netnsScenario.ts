@@ -3,59 +3,48 @@
  * broadcast and multicast through the real core, where nothing can reach a real network.
  * Prints one JSON object with what it observed.
  */
-import { SocketLab } from '../../../src/core/socketLab';
+import { runScenario } from './scenario';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const portOf = (info: { local?: unknown }) => (info.local as { port: number }).port;
 
-async function main(): Promise<void> {
+runScenario(async (lab, out) => {
   const ipv6Iface = process.argv[2]; // an interface with IPv6 multicast, or '' when none could be made
-  const lab = new SocketLab();
-  const out: Record<string, unknown> = {};
+  const rx = await lab.startUdpListener({ host: '0.0.0.0', port: 0, allowExternal: true });
+  const tx = await lab.startUdpListener({ host: '0.0.0.0', port: 0, allowExternal: true });
   try {
-    const rx = await lab.startUdpListener({ host: '0.0.0.0', port: 0, allowExternal: true });
-    const tx = await lab.startUdpListener({ host: '0.0.0.0', port: 0, allowExternal: true });
-    try {
-      await lab.send({ target: tx.id, data: 'b0', to: { host: '10.99.0.255', port: portOf(rx) } });
-      out.withoutBroadcast = 'sent';
-    } catch (err) {
-      out.withoutBroadcast = (err as { code: string }).code;
-      out.withoutBroadcastMessage = (err as Error).message;
-    }
-    lab.setBroadcast({ id: tx.id, on: true });
-    out.broadcastFlag = lab.get(tx.id)!.broadcast;
-    await lab.send({ target: tx.id, data: 'b1', to: { host: '10.99.0.255', port: portOf(rx) } });
-    await sleep(100);
-    out.broadcastReceived = lab.traffic(rx.id).map((r) => Buffer.from(r.data).toString());
-
-    const m4 = await lab.startUdpListener({ host: '0.0.0.0', port: 0, allowExternal: true, multicastGroups: ['239.1.2.3'] });
-    out.groups4 = lab.get(m4.id)!.multicastGroups;
-    await lab.send({ target: tx.id, data: 'm4', to: { host: '239.1.2.3', port: portOf(m4) } });
-    await sleep(100);
-    out.multicast4Received = lab.get(m4.id)!.messagesIn;
-    lab.leaveMulticast({ id: m4.id, group: '239.1.2.3' });
-    await lab.send({ target: tx.id, data: 'm4-after-leave', to: { host: '239.1.2.3', port: portOf(m4) } });
-    await sleep(100);
-    out.multicast4AfterLeave = lab.get(m4.id)!.messagesIn;
-
-    if (ipv6Iface) {
-      const m6 = await lab.startUdpListener({ host: '::', port: 0, allowExternal: true });
-      lab.joinMulticast({ id: m6.id, group: 'ff05::1:3', interface: `::%${ipv6Iface}` });
-      const tx6 = await lab.startUdpListener({ host: '::', port: 0, allowExternal: true });
-      await lab.send({ target: tx6.id, data: 'm6', to: { host: 'ff05::1:3', port: portOf(m6) } });
-      await sleep(100);
-      out.multicast6Received = lab.get(m6.id)!.messagesIn;
-      lab.leaveMulticast({ id: m6.id, group: 'ff05::1:3', interface: `::%${ipv6Iface}` });
-      await lab.send({ target: tx6.id, data: 'm6-after-leave', to: { host: 'ff05::1:3', port: portOf(m6) } });
-      await sleep(100);
-      out.multicast6AfterLeave = lab.get(m6.id)!.messagesIn;
-    }
+    await lab.send({ target: tx.id, data: 'b0', to: { host: '10.99.0.255', port: portOf(rx) } });
+    out.withoutBroadcast = 'sent';
   } catch (err) {
-    out.error = (err as Error).message;
-  } finally {
-    lab.dispose();
+    out.withoutBroadcast = (err as { code: string }).code;
+    out.withoutBroadcastMessage = (err as Error).message;
   }
-  process.stdout.write(JSON.stringify(out));
-}
+  lab.setBroadcast({ id: tx.id, on: true });
+  out.broadcastFlag = lab.get(tx.id)!.broadcast;
+  await lab.send({ target: tx.id, data: 'b1', to: { host: '10.99.0.255', port: portOf(rx) } });
+  await sleep(100);
+  out.broadcastReceived = lab.traffic(rx.id).map((r) => Buffer.from(r.data).toString());
 
-void main();
+  const m4 = await lab.startUdpListener({ host: '0.0.0.0', port: 0, allowExternal: true, multicastGroups: ['239.1.2.3'] });
+  out.groups4 = lab.get(m4.id)!.multicastGroups;
+  await lab.send({ target: tx.id, data: 'm4', to: { host: '239.1.2.3', port: portOf(m4) } });
+  await sleep(100);
+  out.multicast4Received = lab.get(m4.id)!.messagesIn;
+  lab.leaveMulticast({ id: m4.id, group: '239.1.2.3' });
+  await lab.send({ target: tx.id, data: 'm4-after-leave', to: { host: '239.1.2.3', port: portOf(m4) } });
+  await sleep(100);
+  out.multicast4AfterLeave = lab.get(m4.id)!.messagesIn;
+
+  if (ipv6Iface) {
+    const m6 = await lab.startUdpListener({ host: '::', port: 0, allowExternal: true });
+    lab.joinMulticast({ id: m6.id, group: 'ff05::1:3', interface: `::%${ipv6Iface}` });
+    const tx6 = await lab.startUdpListener({ host: '::', port: 0, allowExternal: true });
+    await lab.send({ target: tx6.id, data: 'm6', to: { host: 'ff05::1:3', port: portOf(m6) } });
+    await sleep(100);
+    out.multicast6Received = lab.get(m6.id)!.messagesIn;
+    lab.leaveMulticast({ id: m6.id, group: 'ff05::1:3', interface: `::%${ipv6Iface}` });
+    await lab.send({ target: tx6.id, data: 'm6-after-leave', to: { host: 'ff05::1:3', port: portOf(m6) } });
+    await sleep(100);
+    out.multicast6AfterLeave = lab.get(m6.id)!.messagesIn;
+  }
+});
