@@ -1,11 +1,13 @@
 // `npm run l10n`: writes l10n/bundle.l10n.json, the English strings a translation bundle
-// (bundle.l10n.zh-cn.json...) translates. Two sources:
+// (bundle.l10n.zh-cn.json...) translates. Three sources:
 //   1. every vscode.l10n.t(...) message, found by `vscode-l10n-dev export` (the official tool);
 //   2. every error template of the core, i.e. the second argument of SocketLabError.create(...), which
-//      the host later passes to vscode.l10n.t (src/host/messages.ts) but the tool cannot see.
+//      the host later passes to vscode.l10n.t (src/host/messages.ts) but the tool cannot see;
+//   3. every word of a table typed `ValueWords` (src/core/valueWords.ts): English words the core puts
+//      into error values ('nothing', 'Local port (localPort)'), which the host translates too.
 // Order: the tool's entries in the order it writes them (files in its traversal order, strings in
-// order of appearance), then the error templates it does not already have, by file path and then by
-// position in the file. Each entry maps the English string to itself, as the tool writes them.
+// order of appearance), then the error templates and words it does not already have, by file path and
+// then by position in the file. Each entry maps the English string to itself, as the tool writes them.
 //
 // A template must be a string literal at the call (or a `cond ? 'a' : 'b'` of literals): anything else
 // cannot be collected and is an error. When the values' type is known (an object literal, or a
@@ -78,6 +80,11 @@ function isCreateCall(node) {
   );
 }
 
+/** True for `const NAME: ValueWords = { ... }`. */
+function isValueWordsDeclaration(node) {
+  return ts.isVariableDeclaration(node) && node.type !== undefined && ts.isTypeReferenceNode(node.type) && node.type.typeName.getText() === 'ValueWords';
+}
+
 /** Placeholder names of a template: '{id} is closed' -> ['id'] (the same syntax fillTemplate and vscode.l10n.t use). */
 function placeholders(template) {
   return [...template.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
@@ -110,7 +117,7 @@ function knownValueNames(checker, node) {
   return new Set(type.getProperties().map((p) => p.getName()));
 }
 
-/** Finds every SocketLabError.create call under src: its templates, and the problems found. */
+/** Finds every SocketLabError.create call and ValueWords table under src: their templates and words, and the problems found. */
 export function collectTemplates() {
   const files = sourceFiles(srcDir);
   const configFile = ts.readConfigFile(path.join(repoRoot, 'tsconfig.json'), ts.sys.readFile);
@@ -123,6 +130,25 @@ export function collectTemplates() {
   for (const file of files) {
     const sf = program.getSourceFile(file);
     const visit = (node) => {
+      if (isValueWordsDeclaration(node)) {
+        const where = () => {
+          const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
+          return `${path.relative(repoRoot, file)}:${line + 1}:${character + 1}`;
+        };
+        const init = node.initializer;
+        if (!init || !ts.isObjectLiteralExpression(init)) {
+          problems.push(`${where()}: a ValueWords table must be an object literal, so that its words can be collected for translation.`);
+        } else {
+          for (const property of init.properties) {
+            const strings = ts.isPropertyAssignment(property) ? literalStrings(property.initializer) : undefined;
+            if (!strings || strings.length !== 1) {
+              problems.push(`${where()}: every word of a ValueWords table must be a string literal (found \`${property.getText(sf)}\`).`);
+            } else {
+              templates.push(strings[0]);
+            }
+          }
+        }
+      }
       if (isCreateCall(node)) {
         const where = () => {
           const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
@@ -173,11 +199,11 @@ function main() {
   const { templates, problems, unchecked } = collectTemplates();
   if (problems.length) {
     for (const p of problems) console.error(`error: ${p}`);
-    console.error(`${problems.length} problem(s) with SocketLabError.create templates; ${check ? 'the bundle was not checked' : 'the bundle was not written'}.`);
+    console.error(`${problems.length} problem(s) with SocketLabError.create templates or ValueWords tables; ${check ? 'the bundle was not checked' : 'the bundle was not written'}.`);
     process.exit(1);
   }
   const text = JSON.stringify(expectedBundle(exported, templates), null, 2);
-  const counts = `${Object.keys(exported).length} vscode.l10n.t strings, ${new Set(templates).size} error templates (${unchecked.length} with values whose names cannot be known statically${verbose ? '' : '; --verbose lists them'})`;
+  const counts = `${Object.keys(exported).length} vscode.l10n.t strings, ${new Set(templates).size} error templates and value words (${unchecked.length} with values whose names cannot be known statically${verbose ? '' : '; --verbose lists them'})`;
   if (verbose) for (const u of unchecked) console.log(`unchecked: ${u}`);
   if (check) {
     const current = fs.existsSync(bundlePath) ? fs.readFileSync(bundlePath, 'utf8') : '';

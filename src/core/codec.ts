@@ -5,6 +5,7 @@
  */
 import * as iconv from 'iconv-lite';
 import { SocketLabError } from './errors';
+import { VALUE_DESCRIPTIONS } from './valueWords';
 
 /** How the `data` string of a payload is written. */
 export type PayloadFormat = 'text' | 'hex' | 'base64';
@@ -62,7 +63,7 @@ const ENCODING_ALIASES: Record<string, string> = {
 
 const LINE_ENDING_TEXT: Record<LineEnding, string> = { none: '', lf: '\n', cr: '\r', crlf: '\r\n' };
 
-/** Shows a user value inside a sentence: strings quoted and shortened, other values as JSON-ish text. */
+/** Shows a user value inside a sentence: strings quoted and shortened, numbers and booleans as they are, anything else as a word of VALUE_DESCRIPTIONS ('nothing', 'an object'). */
 export function describeValue(value: unknown): string {
   if (typeof value === 'string') {
     // Long payloads would drown the sentence; the start is enough to recognize the input.
@@ -73,12 +74,12 @@ export function describeValue(value: unknown): string {
     return String(value);
   }
   if (value === undefined) {
-    return 'nothing';
+    return VALUE_DESCRIPTIONS.undefined;
   }
   if (value === null) {
     return 'null';
   }
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
+  return VALUE_DESCRIPTIONS[Array.isArray(value) ? 'array' : typeof value] ?? typeof value;
 }
 
 /** Normalizes an encoding name ('UTF-8' -> 'utf8', 'GBK' -> 'gbk'...), or throws SocketLabError code 'unknownEncoding' listing the allowed names. */

@@ -1,5 +1,6 @@
 /** Turns the Node errors endpoints meet into one SocketLabError with a clear sentence and a hint. */
 import { SocketLabError, isSocketLabError } from './errors';
+import { PLACE_WORDS } from './valueWords';
 
 /** What was being done, and to what, when the error happened. */
 export interface ErrorContext {
@@ -27,7 +28,7 @@ function where(ctx: ErrorContext): string {
   if (ctx.address !== undefined && ctx.port !== undefined) {
     return formatAddress(ctx.address, ctx.port);
   }
-  return ctx.address ?? ctx.host ?? 'the socket';
+  return ctx.address ?? ctx.host ?? PLACE_WORDS.unknown;
 }
 
 /**

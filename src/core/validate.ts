@@ -6,6 +6,7 @@
 import * as net from 'net';
 import { SocketLabError } from './errors';
 import { describeValue } from './codec';
+import { FIELD_LABELS } from './valueWords';
 
 /** Max UDP payload over IPv4: 65,535 - 20 (IP header) - 8 (UDP header). */
 export const UDP_MAX_PAYLOAD_IPV4 = 65507;
@@ -23,16 +24,17 @@ export function unixPathMax(platform: NodeJS.Platform = process.platform): numbe
 /** Max bytes of a Unix socket path on this platform (Linux 107 usable bytes, macOS/BSD 103); Windows named pipes (\\.\pipe\...) have their own rule (256 chars). */
 export const UNIX_PATH_MAX: number = unixPathMax();
 
-// Fields whose words alone would read badly ('Wait (waitMs)').
-const FIELD_LABELS: Record<string, string> = { waitMs: 'Wait time', intervalMs: 'Repeat interval', count: 'Repeat count' };
-
-/** Turns a field name into the subject of a sentence: 'localPort' -> 'Local port (localPort)', 'port' -> 'Port'. */
+/**
+ * Turns a field name into the subject of a sentence: 'localPort' -> 'Local port (localPort)', 'port' -> 'Port'.
+ * The core's fields have their label in FIELD_LABELS (which the host translates); any other is spelled
+ * out from its name and stays English.
+ */
 export function fieldLabel(field: string): string {
+  if (Object.prototype.hasOwnProperty.call(FIELD_LABELS, field)) {
+    return FIELD_LABELS[field];
+  }
   if (!/^[a-z][A-Za-z0-9]*$/.test(field)) {
     return field;
-  }
-  if (Object.prototype.hasOwnProperty.call(FIELD_LABELS, field)) {
-    return `${FIELD_LABELS[field]} (${field})`;
   }
   const words = field
     .replace(/Ms$/, '')

@@ -1,5 +1,22 @@
 import * as vscode from 'vscode';
-import { isSocketLabError } from '../core/errors';
+import { isSocketLabError, type ErrorValues } from '../core/errors';
+import { WORDS_BY_PLACEHOLDER } from '../core/valueWords';
+
+/** For each placeholder that may hold a word of the core ({value}, {label}, {target}), the set of those words. */
+const WORDS = Object.entries(WORDS_BY_PLACEHOLDER).map(([name, table]) => [name, new Set(Object.values(table))] as const);
+
+/** The values with the core's English words ('nothing', 'Local port (localPort)') in the display language. */
+function localizedValues(values: ErrorValues): ErrorValues {
+  let result = values;
+  for (const [name, words] of WORDS) {
+    const value = values[name];
+    if (typeof value === 'string' && words.has(value)) {
+      if (result === values) result = { ...values };
+      result[name] = vscode.l10n.t(value);
+    }
+  }
+  return result;
+}
 
 /**
  * The localized sentence for any error: a SocketLabError's template goes through vscode.l10n with its
@@ -16,7 +33,7 @@ export function describeError(err: unknown): string {
       const inner = describeError(err.inner);
       values = { ...values, problem: /[.。]$/.test(values.problem) ? inner : inner.replace(/[.。]$/, '') };
     }
-    return vscode.l10n.t(err.template, values);
+    return vscode.l10n.t(err.template, localizedValues(values));
   }
   if (err instanceof Error) {
     return err.message;

@@ -4,8 +4,11 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { compileAutoReply } from '../../src/core/autoReply';
+import { describeValue } from '../../src/core/codec';
 import { SocketLabError, fillTemplate } from '../../src/core/errors';
 import { toSocketLabError } from '../../src/core/systemErrors';
+import { checkHost, checkInteger, checkPort, checkRepeat, checkUnixPath, checkWaitMs, fieldLabel } from '../../src/core/validate';
+import { FIELD_LABELS, PLACE_WORDS, VALUE_DESCRIPTIONS, WORDS_BY_PLACEHOLDER } from '../../src/core/valueWords';
 
 // Compiled to out/test/unit: the repository is three levels up.
 const repoRoot = path.join(__dirname, '..', '..', '..');
@@ -60,6 +63,101 @@ describe('l10n bundle', function () {
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('collects the words of ValueWords tables, and refuses a word that is not a string literal', () => {
+    const bundle = JSON.parse(fs.readFileSync(path.join(repoRoot, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, unknown>;
+    for (const table of Object.values(WORDS_BY_PLACEHOLDER)) {
+      for (const word of Object.values(table)) assert.ok(Object.prototype.hasOwnProperty.call(bundle, word), `missing the word ${word}`);
+    }
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-l10n-test-'));
+    try {
+      fs.writeFileSync(
+        path.join(dir, 'words.ts'),
+        [
+          'type ValueWords = Readonly<Record<string, string>>;',
+          "const computed = 'Comp' + 'uted';",
+          "export const ok: ValueWords = { a: 'fine' };",
+          'export const bad: ValueWords = { a: computed };',
+        ].join('\n'),
+      );
+      const { status, out } = runScript('--src', dir);
+      assert.strictEqual(status, 1, out);
+      assert.match(out, /words\.ts:4:\d+: every word of a ValueWords table must be a string literal \(found `a: computed`\)/);
+      assert.doesNotMatch(out, /words\.ts:3:/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('words in error values', () => {
+  it('describeValue names what is not text or a number with a word of VALUE_DESCRIPTIONS (an object, not a object)', () => {
+    const words = new Set(Object.values(VALUE_DESCRIPTIONS));
+    const cases: [unknown, string][] = [
+      [undefined, 'nothing'],
+      [[1], 'an array'],
+      [{}, 'an object'],
+      [() => 1, 'a function'],
+      [Symbol('s'), 'a symbol'],
+    ];
+    for (const [value, word] of cases) {
+      assert.strictEqual(describeValue(value), word);
+      assert.ok(words.has(word), word);
+    }
+    // Everything else is language-neutral: quoted text, numbers, booleans, null.
+    assert.deepStrictEqual([describeValue('nothing'), describeValue(3), describeValue(false), describeValue(null), describeValue(5n)], ['"nothing"', '3', 'false', 'null', '5']);
+  });
+
+  it('the label of every field the core checks is a word of FIELD_LABELS, in the same English as before', () => {
+    const expected: Record<string, string> = {
+      port: 'Port',
+      host: 'Host',
+      path: 'Path',
+      backlog: 'Backlog',
+      localPort: 'Local port (localPort)',
+      localAddress: 'Local address (localAddress)',
+      timeoutMs: 'Timeout (timeoutMs)',
+      connectTimeoutMs: 'Connect timeout (connectTimeoutMs)',
+      defaultHost: 'Default host (defaultHost)',
+      waitMs: 'Wait time (waitMs)',
+      intervalMs: 'Repeat interval (intervalMs)',
+      count: 'Repeat count (count)',
+    };
+    assert.deepStrictEqual({ ...FIELD_LABELS }, expected);
+    for (const [field, label] of Object.entries(expected)) assert.strictEqual(fieldLabel(field), label);
+    // A field the core does not know is still spelled out (and stays English).
+    assert.strictEqual(fieldLabel('retryDelayMs'), 'Retry delay (retryDelayMs)');
+    assert.strictEqual(fieldLabel('to.port'), 'to.port');
+  });
+
+  it('the {label}, {value} and {target} of validation and system errors are words of their tables or language-neutral', () => {
+    const errors = [
+      checkPort(undefined),
+      checkPort({}, 'localPort'),
+      checkPort(' 80 '),
+      checkHost([], 'localAddress'),
+      checkHost(undefined),
+      checkUnixPath(undefined),
+      checkWaitMs(() => 1),
+      checkInteger(undefined, 'timeoutMs', 1, 10, 'invalidTimeout'),
+      checkRepeat({ intervalMs: 'x' }),
+      checkRepeat({ intervalMs: 10, count: {} }),
+      checkRepeat(null),
+      toSocketLabError(Object.assign(new Error('x'), { code: 'EWEIRD' }), { operation: 'restart' }),
+    ];
+    const neutral = /^(".*"|-?\d+(\.\d+)?|true|false|null)$/s;
+    for (const err of errors) {
+      assert.ok(err, 'an error');
+      assert.ok(err.template);
+      for (const [name, table] of Object.entries(WORDS_BY_PLACEHOLDER)) {
+        const value = err.values[name];
+        if (typeof value !== 'string' || !err.template.includes(`{${name}}`)) continue;
+        const words = new Set(Object.values(table));
+        assert.ok(words.has(value) || (name === 'value' && neutral.test(value)), `${err.message}: {${name}} = ${JSON.stringify(value)} is neither a word nor neutral`);
+      }
+    }
+    assert.strictEqual(errors[errors.length - 1]!.values.target, PLACE_WORDS.unknown);
   });
 });
 
