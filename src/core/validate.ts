@@ -152,6 +152,13 @@ function examineHost(value: unknown, field: string): [SocketLabError | undefined
     const normalized = zone < 0 ? unbracketed.toLowerCase() : unbracketed.slice(0, zone).toLowerCase() + unbracketed.slice(zone);
     return [undefined, normalized];
   }
+  // 'http://host' and 'host:8080' are what people paste from a browser or a log: say what to drop.
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
+    return [SocketLabError.create('invalidHost', '{label} must be a host name or IP address without a scheme such as http:// (got {value}).', hostValues(field, value, 'scheme')), ''];
+  }
+  if (/^[^:[\]]+:\d*$/.test(value) || /^\[[^\]]*\]:\d*$/.test(value)) {
+    return [SocketLabError.create('invalidHost', '{label} must be a host name or IP address without a port; the port is given separately (got {value}).', hostValues(field, value, 'withPort')), ''];
+  }
   if (unbracketed !== value || value.includes(':')) {
     return [SocketLabError.create('invalidHost', '{label} must be a valid IPv6 address, with or without [brackets] (got {value}).', hostValues(field, value, 'badIpv6')), ''];
   }

@@ -1,3 +1,5 @@
+import * as os from 'os';
+import * as nodePath from 'path';
 import * as vscode from 'vscode';
 import type { SocketLab } from '../core/socketLab';
 import type { EndpointInfo } from '../core/types';
@@ -58,7 +60,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         if (!payload) return undefined;
         const args: Args = { target, ...payload };
         if (needsDestination(lab, target)) {
-          const to = await askDestination(ctx.memory, vscode.l10n.t('Send'), '127.0.0.1:9000');
+          const to = await askDestination(ctx.memory, vscode.l10n.t('Send'), '127.0.0.1:9000', lastPeerOf(lab, target));
           if (!to) return undefined;
           args.to = to;
         }
@@ -76,7 +78,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         if (!uris?.length) return undefined;
         const args: Args = { target, path: uris[0].fsPath };
         if (needsDestination(lab, target)) {
-          const to = await askDestination(ctx.memory, vscode.l10n.t('Send File'), '127.0.0.1:9000');
+          const to = await askDestination(ctx.memory, vscode.l10n.t('Send File'), '127.0.0.1:9000', lastPeerOf(lab, target));
           if (!to) return undefined;
           args.to = to;
         }
@@ -248,7 +250,7 @@ function startCommand(ctx: CommandContext, command: 'startTcpListener' | 'startU
   const start = (args: Args) => (command === 'startTcpListener' ? ctx.lab.startTcpListener(args) : ctx.lab.startUdpListener(args));
   return {
     interactive: async () => {
-      const answer = await askHostAndPort(ctx.memory, title, `${keyPrefix}.listen`, { host: readSettings().defaultHost, port: '8880' });
+      const answer = await askHostAndPort(ctx.memory, title, `${keyPrefix}.listen`, { host: readSettings().defaultHost, port: '8880' }, 'listen');
       if (!answer) return undefined;
       // The core refuses external binds unless allowed; the user allows one by confirming it here.
       const external = isExternalBind(answer.host);
@@ -270,7 +272,7 @@ function connectCommand(ctx: CommandContext, command: 'connectTcp' | 'openUdpCli
   const connect = (args: Args) => (command === 'connectTcp' ? ctx.lab.connectTcp(args) : ctx.lab.openUdpClient(args));
   return {
     interactive: async () => {
-      const answer = await askHostAndPort(ctx.memory, title, `${keyPrefix}.connect`, { host: readSettings().defaultHost, port: '8880' });
+      const answer = await askHostAndPort(ctx.memory, title, `${keyPrefix}.connect`, { host: readSettings().defaultHost, port: '8880' }, 'connect');
       if (!answer) return undefined;
       const args: Args = { ...answer };
       if (command === 'connectTcp') args.timeoutMs = readSettings().connectTimeoutMs;
@@ -289,7 +291,10 @@ function connectCommand(ctx: CommandContext, command: 'connectTcp' | 'openUdpCli
 }
 
 function unixCommand(ctx: CommandContext, command: 'startUnixListener' | 'connectUnix', title: string): CommandSpec {
-  const run = (args: Args) => (command === 'startUnixListener' ? ctx.lab.startUnixListener(args) : ctx.lab.connectUnix(args));
+  const run = (args: Args) => {
+    const full = typeof args.path === 'string' && args.path !== '' ? { ...args, path: resolveSocketPath(args.path) } : args;
+    return command === 'startUnixListener' ? ctx.lab.startUnixListener(full) : ctx.lab.connectUnix(full);
+  };
   return {
     interactive: async () => {
       const path = await askUnixPath(ctx.memory, title, `${command}.path`);
@@ -304,6 +309,23 @@ function unixCommand(ctx: CommandContext, command: 'startUnixListener' | 'connec
       return info;
     },
   };
+}
+
+/**
+ * A relative Unix socket path is taken relative to the first workspace folder (else the temp folder), not
+ * to the extension host's working directory, which users never see. Windows pipe names stay as they are.
+ */
+function resolveSocketPath(socketPath: string): string {
+  if (nodePath.isAbsolute(socketPath) || socketPath.startsWith('\\\\')) return socketPath;
+  return nodePath.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir(), socketPath);
+}
+
+/** The peer a socket last received from, among its newest 256 records (what a reply goes to by default). */
+function lastPeerOf(lab: SocketLab, id: string): string | undefined {
+  const log = lab.trafficLog(id);
+  const recent = log.slice(log.size - 256, log.size);
+  for (let i = recent.length - 1; i >= 0; i--) if (recent[i].direction === 'in') return recent[i].peer;
+  return undefined;
 }
 
 /** A UDP socket that is not connected needs a destination unless the target is one of its peers. */

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import * as os from 'os';
 import * as path from 'path';
-import { checkHost, checkPort, checkUnixPath } from '../core/validate';
+import { checkHost, checkInteger, checkPort, checkUnixPath } from '../core/validate';
 import { encodePayload, PAYLOAD_FORMATS, type PayloadFormat } from '../core/codec';
 import { describeError } from './messages';
 
@@ -26,11 +26,13 @@ async function ask(options: {
   title: string;
   prompt: string;
   validate: (value: string) => string | undefined | vscode.InputBoxValidationMessage;
+  /** Offered instead of the remembered value (e.g. the peer a UDP socket last heard from). */
+  preferred?: string;
 }): Promise<string | undefined> {
   const value = await vscode.window.showInputBox({
     title: options.title,
     prompt: options.prompt,
-    value: options.memory.get(options.key, options.fallback),
+    value: options.preferred ?? options.memory.get(options.key, options.fallback),
     ignoreFocusOut: true,
     validateInput: options.validate,
   });
@@ -48,14 +50,29 @@ function portError(value: string): string | undefined {
   return err ? describeError(err) : undefined;
 }
 
-/** Asks host then port; `port` is returned as a number. */
-export async function askHostAndPort(memory: PromptMemory, title: string, keyPrefix: string, defaults: { host: string; port: string }): Promise<{ host: string; port: number } | undefined> {
+/** A port to connect or send to: 0 is not one. */
+function remotePortError(value: string): string | undefined {
+  const err = checkInteger(value, 'port', 1, 65535, 'invalidPort');
+  return err ? describeError(err) : undefined;
+}
+
+/** Asks host then port; `port` is returned as a number. `listen` asks where to bind, `connect` where to connect. */
+export async function askHostAndPort(
+  memory: PromptMemory,
+  title: string,
+  keyPrefix: string,
+  defaults: { host: string; port: string },
+  mode: 'listen' | 'connect',
+): Promise<{ host: string; port: number } | undefined> {
   const host = await ask({
     memory,
     key: `${keyPrefix}.host`,
     fallback: defaults.host,
     title,
-    prompt: vscode.l10n.t('Host or IP address (127.0.0.1 and ::1 are loopback; 0.0.0.0 and :: mean every interface)'),
+    prompt:
+      mode === 'listen'
+        ? vscode.l10n.t('Address to listen on (127.0.0.1 and ::1 are loopback; 0.0.0.0 and :: mean every interface)')
+        : vscode.l10n.t('Host name or IP address to connect to (127.0.0.1 and ::1 are this machine)'),
     validate: hostError,
   });
   if (host === undefined) return undefined;
@@ -64,8 +81,8 @@ export async function askHostAndPort(memory: PromptMemory, title: string, keyPre
     key: `${keyPrefix}.port`,
     fallback: defaults.port,
     title,
-    prompt: vscode.l10n.t('Port, 0-65535 (0 lets the system pick a free one)'),
-    validate: portError,
+    prompt: mode === 'listen' ? vscode.l10n.t('Port, 0-65535 (0 lets the system pick a free one)') : vscode.l10n.t('Port to connect to, 1-65535'),
+    validate: mode === 'listen' ? portError : remotePortError,
   });
   if (port === undefined) return undefined;
   return { host, port: Number(port) };
@@ -125,11 +142,12 @@ export async function askPayload(
 }
 
 /** Asks for a destination host:port (UDP sends); '[::1]:9000' and 'host:port' forms. */
-export async function askDestination(memory: PromptMemory, title: string, fallback: string): Promise<{ host: string; port: number } | undefined> {
+export async function askDestination(memory: PromptMemory, title: string, fallback: string, lastPeer?: string): Promise<{ host: string; port: number } | undefined> {
   const value = await ask({
     memory,
     key: 'send.to',
     fallback,
+    preferred: lastPeer,
     title,
     prompt: vscode.l10n.t('Destination host:port ([::1]:9000 for IPv6)'),
     validate: (v) => {
@@ -146,6 +164,6 @@ export async function askDestination(memory: PromptMemory, title: string, fallba
 export function parseHostPort(value: string): { host: string; port: number } | string {
   const m = /^\[([^\]]+)\]:(.*)$/.exec(value) ?? /^([^:]+):(.*)$/.exec(value);
   if (!m) return vscode.l10n.t('Write the destination as host:port, or [IPv6]:port.');
-  const error = hostError(m[1]) ?? portError(m[2]);
+  const error = hostError(m[1]) ?? remotePortError(m[2]);
   return error ?? { host: m[1], port: Number(m[2]) };
 }

@@ -3,7 +3,10 @@ import type { SocketLab } from '../core/socketLab';
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 
-/** Counts of what is open, shared by the status bar and the view badge. */
+/**
+ * Counts of what is open, shared by the status bar and the view badge. `connections` are accepted stream
+ * connections that are open; UDP peers are not connections (a UDP socket never knows a peer has gone).
+ */
 export function countOpen(lab: SocketLab): { listeners: number; clients: number; connections: number } {
   let listeners = 0;
   let clients = 0;
@@ -13,7 +16,7 @@ export function countOpen(lab: SocketLab): { listeners: number; clients: number;
     if (!live) continue;
     if (e.kind === 'tcp-listener' || e.kind === 'unix-listener' || (e.kind === 'udp' && !e.remote)) listeners++;
     else clients++;
-    for (const c of e.connections) if (c.state === 'connected') connections++;
+    if (e.kind !== 'udp') for (const c of e.connections) if (c.state === 'connected') connections++;
   }
   return { listeners, clients, connections };
 }
@@ -41,14 +44,25 @@ export class SocketLabStatus extends Disposable {
 
   private update(): void {
     const { listeners, clients, connections } = countOpen(this.lab);
+    // Live connections = accepted connections + connected clients, the same number in the status bar and the badge.
+    const live = connections + clients;
     if (listeners + clients === 0) {
       this.item.hide();
     } else {
-      this.item.text = `$(plug) ${listeners + clients} · ${connections}`;
-      this.item.tooltip = vscode.l10n.t('Socket Lab: {0} listeners, {1} clients, {2} live connections. Click to show the Sockets view.', listeners, clients, connections);
+      this.item.text = `$(plug) ${listeners + clients} · ${live}`;
+      this.item.tooltip = [
+        vscode.l10n.t('Socket Lab'),
+        listeners === 1 ? vscode.l10n.t('1 listener') : vscode.l10n.t('{0} listeners', listeners),
+        clients === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', clients),
+        liveText(live),
+        vscode.l10n.t('Click to show the Sockets view.'),
+      ].join('\n');
       this.item.show();
     }
-    const live = connections + clients;
-    this.view.badge = live ? { value: live, tooltip: vscode.l10n.t('{0} live connections', live) } : undefined;
+    this.view.badge = live ? { value: live, tooltip: liveText(live) } : undefined;
   }
+}
+
+function liveText(live: number): string {
+  return live === 1 ? vscode.l10n.t('1 live connection (accepted or client)') : vscode.l10n.t('{0} live connections (accepted or client)', live);
 }

@@ -59,6 +59,24 @@ describe('commands driven through the real palette and quick inputs', function (
     await wb.page.keyboard.press('Escape');
   });
 
+  it('Connect TCP Client asks for a host to connect to and refuses port 0 and a pasted host:port as the user types', async () => {
+    await wb.runCommand('Socket Lab: Connect TCP Client');
+    const input = wb.page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    assert.match(await wb.page.locator('.quick-input-widget').innerText(), /to connect to/);
+    await input.fill('127.0.0.1:8080');
+    await wb.page.waitForTimeout(300);
+    assert.match(await wb.quickInputMessage(), /without a port; the port is given separately/);
+    await wb.answer('127.0.0.1');
+    await input.fill('0');
+    await wb.page.waitForTimeout(300);
+    assert.match(await wb.quickInputMessage(), /from 1 to 65535/);
+    await input.press('Enter');
+    assert.ok(await input.isVisible(), 'port 0 keeps the prompt open');
+    await wb.page.keyboard.press('Escape');
+    assert.strictEqual(await wb.treeItem(/TCP →/).count(), 0, 'nothing was connected');
+  });
+
   it('asks before an external bind: Cancel binds nothing, Bind binds 0.0.0.0', async () => {
     await wb.runCommand('Socket Lab: Start TCP Listener');
     await wb.answer('0.0.0.0');

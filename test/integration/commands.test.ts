@@ -367,4 +367,28 @@ describe('events, coalescing and the status bar (real extension host)', () => {
     await waitFor('status bar with one connection', () => api._test.status.text.endsWith('1 · 1'));
     client.destroy();
   });
+
+  it('the status bar and the badge count the same live connections: accepted ones and clients, never UDP peers', async () => {
+    const listener = await run<EndpointInfo>('startTcpListener', { port: 0 });
+    await run('connectTcp', { host: '127.0.0.1', port: portOf(listener) });
+    const udp = await run<EndpointInfo>('startUdpListener', { port: 0 });
+    const peer = dgram.createSocket('udp4');
+    peer.send('hello', portOf(udp), '127.0.0.1');
+    await waitFor('the UDP peer is listed', () => api.list().some((e) => e.id === udp.id && e.connections.length === 1));
+    // 3 endpoints; live = the accepted connection + the client, not the UDP peer.
+    await waitFor('status bar 3 · 2', () => api._test.status.text.endsWith('3 · 2'));
+    assert.strictEqual(api._test.treeView.badge?.value, 2);
+    peer.close();
+  });
+
+  it('a relative Unix socket path is created in the workspace folder, not in the extension host working directory', async function () {
+    if (process.platform === 'win32') this.skip();
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    const info = await run<EndpointInfo>('startUnixListener', { path: 'relative-test.sock' });
+    const expected = path.join(folder, 'relative-test.sock');
+    assert.deepStrictEqual(info.local, { path: expected });
+    assert.ok(fs.statSync(expected).isSocket());
+    await run('stop', { id: info.id });
+    assert.ok(!fs.existsSync(expected), 'the socket file goes with the listener');
+  });
 });

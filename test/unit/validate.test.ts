@@ -145,6 +145,11 @@ describe('validate', () => {
       ['[example.com]', 'badIpv6'],
       ['1::2::3', 'badIpv6'],
       ['::1:', 'badIpv6'],
+      ['127.0.0.1:8080', 'withPort'],
+      ['localhost:', 'withPort'],
+      ['[::1]:80', 'withPort'],
+      ['http://127.0.0.1', 'scheme'],
+      ['tcp://device.local:502', 'scheme'],
       ['-a.com', 'badChar'],
       ['a-.com', 'badChar'],
       ['a!b.com', 'badChar'],
@@ -163,6 +168,11 @@ describe('validate', () => {
         assert.match(err.message, /^Host must be /);
       });
     }
+
+    it('says what to drop when a port or a scheme was pasted with the host', () => {
+      assert.strictEqual(checkHost('127.0.0.1:8080')!.message, 'Host must be a host name or IP address without a port; the port is given separately (got "127.0.0.1:8080").');
+      assert.strictEqual(checkHost('http://127.0.0.1')!.message, 'Host must be a host name or IP address without a scheme such as http:// (got "http://127.0.0.1").');
+    });
 
     it('names the field and the value', () => {
       assert.strictEqual(
