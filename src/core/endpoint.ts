@@ -3,7 +3,7 @@ import * as dns from 'dns';
 import * as net from 'net';
 import type { AutoReplyFn } from './autoReply';
 import { CaptureSpec, CaptureWriter } from './capture';
-import { SocketLabError } from './errors';
+import { SocketLabError, errorFields } from './errors';
 import { Disposable } from './lifecycle';
 import { TrafficLog } from './trafficLog';
 import { formatAddress, toSocketLabError } from './systemErrors';
@@ -101,7 +101,7 @@ export class Connection {
     };
     if (this.peerEnded) info.peerEnded = true;
     if (this.localEnded) info.localEnded = true;
-    if (this.error) info.error = this.error.message;
+    if (this.error) Object.assign(info, errorFields(this.error));
     return info;
   }
 }
@@ -191,7 +191,7 @@ export abstract class Endpoint extends Disposable {
     if (this.remote) info.remote = this.remote;
     if (this.host !== undefined) info.host = this.host;
     if (this.error) {
-      info.error = this.error.message;
+      Object.assign(info, errorFields(this.error));
       info.errorCode = this.error.code;
     }
     if (this.capture) {

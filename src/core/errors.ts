@@ -46,6 +46,28 @@ export class SocketLabError extends Error {
   }
 }
 
+/**
+ * What a snapshot (EndpointInfo, ConnectionInfo, a repeat's end) says of an error, as plain data: the
+ * English sentence, and the template and values a host translates it from (see describeInfoError in
+ * src/host/messages.ts). An error built without a template has only the sentence.
+ */
+export interface ErrorFields {
+  /** The clear English sentence. */
+  error: string;
+  /** That sentence with its `{name}` placeholders, for translation. */
+  errorTemplate?: string;
+  /** The values of those placeholders. */
+  errorValues?: ErrorValues;
+}
+
+/** The snapshot fields of `err`; the values are copied, so the snapshot stays a plain object of its own. */
+export function errorFields(err: SocketLabError): ErrorFields {
+  // An error quoting another (`inner`) would keep the quoted sentence in English here, but no endpoint,
+  // connection or repeat stores one: only errors thrown at a caller quote another (a send to a failed
+  // endpoint, an auto-reply rule, a file sent in part), and describeError translates those.
+  return err.template ? { error: err.message, errorTemplate: err.template, errorValues: { ...err.values } } : { error: err.message };
+}
+
 /** Replaces `{name}` placeholders with their values; unknown names are left as they are. */
 export function fillTemplate(template: string, values: ErrorValues): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in values ? String(values[name]) : whole));

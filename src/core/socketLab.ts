@@ -5,7 +5,7 @@ import { compileAutoReply } from './autoReply';
 import { CaptureSpec, parseCaptureSpec } from './capture';
 import { encodePayload } from './codec';
 import { Endpoint, EndpointSink, LookupFunction, SendTarget, resolveHost } from './endpoint';
-import { SocketLabError } from './errors';
+import { SocketLabError, errorFields, type ErrorValues } from './errors';
 import { Emitter, Event } from './event';
 import { Disposable, toDisposable } from './lifecycle';
 import { RepeatInfo, RepeatSend } from './repeat';
@@ -53,6 +53,9 @@ export interface RepeatEndEvent {
   sent: number;
   /** The clear sentence when a send failed. */
   error?: string;
+  /** That sentence as a template with `{name}` placeholders, and their values: what a host translates. */
+  errorTemplate?: string;
+  errorValues?: ErrorValues;
 }
 
 /** What send() resolves with. */
@@ -285,7 +288,7 @@ export class SocketLab extends Disposable {
       const r = new RepeatSend(repeatId, targetId, endpoint.id, repeat.intervalMs, repeat.count, () => endpoint.send(target, data, 'accepted'), (rep, error) => {
         if (this._repeats.get(rep.id) === rep) this._repeats.delete(rep.id);
         const event: RepeatEndEvent = { repeatId: rep.id, endpointId: rep.endpointId, sent: rep.sent };
-        if (error !== undefined) event.error = toSocketLabError(error, { operation: 'send' }).message;
+        if (error !== undefined) Object.assign(event, errorFields(toSocketLabError(error, { operation: 'send' })));
         this._onDidEndRepeat.fire(event);
       });
       this._repeats.set(repeatId, r);

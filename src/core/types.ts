@@ -1,4 +1,5 @@
 /** Shapes shared by the core, the host and the public API. Keep them stable: they are documented in the README. */
+import type { ErrorValues } from './errors';
 
 /** The kinds of endpoint Socket Lab can open. */
 export type EndpointKind = 'tcp-listener' | 'tcp-client' | 'udp' | 'unix-listener' | 'unix-client';
@@ -24,6 +25,9 @@ export interface ConnectionInfo {
   localEnded?: boolean;
   /** The clear sentence of the failure that closed it. */
   error?: string;
+  /** That sentence as a template with `{name}` placeholders, and their values: what a host translates. */
+  errorTemplate?: string;
+  errorValues?: ErrorValues;
 }
 
 /** A snapshot of one endpoint, as `list()` returns it. */
@@ -43,6 +47,9 @@ export interface EndpointInfo {
   error?: string;
   /** Stable code of that failure. */
   errorCode?: string;
+  /** That sentence as a template with `{name}` placeholders, and their values: what a host translates. */
+  errorTemplate?: string;
+  errorValues?: ErrorValues;
   connections: ConnectionInfo[];
   /** The host name as given, when it was resolved to `local`/`remote`. */
   host?: string;

@@ -2,11 +2,13 @@ import type * as vscode from 'vscode';
 import type { SocketLab } from '../core/socketLab';
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
+import { describeInfoError } from './messages';
 import { endpointLabel } from './socketsTree';
 
 /**
  * Writes lifecycle events (state changes, connections opened/closed, errors, repeats ended) to the
- * output channel, never payloads. Changes are diffed at most 4 times a second, so a connection flood
+ * output channel, never payloads; the lines are English, the error sentences in the display language
+ * (as commands log them). Changes are diffed at most 4 times a second, so a connection flood
  * becomes one line per endpoint and interval, not one line per connection.
  */
 export class LifecycleLog extends Disposable {
@@ -27,7 +29,7 @@ export class LifecycleLog extends Disposable {
     );
     this._register(
       lab.onDidEndRepeat((e) => {
-        if (e.error) output.warn(`repeat ${e.repeatId} on ${e.endpointId} stopped after ${e.sent} sends: ${e.error}`);
+        if (e.error) output.warn(`repeat ${e.repeatId} on ${e.endpointId} stopped after ${e.sent} sends: ${describeInfoError(e)}`);
         else output.info(`repeat ${e.repeatId} on ${e.endpointId} ended after ${e.sent} sends`);
       }),
     );
@@ -45,11 +47,11 @@ export class LifecycleLog extends Disposable {
       const live = info.connections.reduce((n, c) => n + (c.state === 'connected' ? 1 : 0), 0);
       const now = { state: info.state, live, error: info.error };
       if (!before || before.state !== now.state) {
-        const line = `${id}: ${endpointLabel(info)} ${info.state}${info.error ? ` — ${info.error}` : ''}`;
+        const line = `${id}: ${endpointLabel(info)} ${info.state}${info.error ? ` — ${describeInfoError(info)}` : ''}`;
         if (info.state === 'error') this.output.error(line);
         else this.output.info(line);
       } else if (now.error && now.error !== before.error) {
-        this.output.warn(`${id}: ${now.error}`);
+        this.output.warn(`${id}: ${describeInfoError(info)}`);
       }
       if (before && before.live !== live) this.output.info(`${id}: ${live} live connection(s) (was ${before.live})`);
       this.known.set(id, now);

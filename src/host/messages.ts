@@ -41,6 +41,17 @@ export function describeError(err: unknown): string {
   return String(err);
 }
 
+/**
+ * The localized sentence of the error a snapshot carries (EndpointInfo, ConnectionInfo, a repeat's end),
+ * from its errorTemplate and errorValues; the English `error` when it has no template; undefined when none.
+ */
+export function describeInfoError(info: { error?: string; errorTemplate?: string; errorValues?: ErrorValues }): string | undefined {
+  if (info.errorTemplate) {
+    return vscode.l10n.t(info.errorTemplate, localizedValues(info.errorValues ?? {}));
+  }
+  return info.error;
+}
+
 /** An Error carrying the localized sentence, for commands run with arguments (callers see `.message`). */
 export function toCallerError(err: unknown): Error {
   const error = new Error(describeError(err));

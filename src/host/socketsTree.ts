@@ -4,6 +4,7 @@ import type { ConnectionInfo, EndpointInfo, EndpointKind } from '../core/types';
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { formatAddress, formatBytes } from '../shared/format';
+import { describeInfoError } from './messages';
 
 /** A node of the Sockets view: an endpoint (root) or one of its connections / UDP peers. */
 export type SocketNode = { type: 'endpoint'; id: string } | { type: 'connection'; id: string; endpointId: string };
@@ -216,7 +217,8 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
       ) + '\n\n',
     );
     if (info.dropped) md.appendMarkdown(escapeMarkdown(vscode.l10n.t('{0} old log records dropped by the log cap', info.dropped)) + '\n\n');
-    if (info.error) md.appendMarkdown(`$(error) ${escapeMarkdown(info.error)}`);
+    const error = describeInfoError(info);
+    if (error) md.appendMarkdown(`$(error) ${escapeMarkdown(error)}`);
     return md;
   }
 
@@ -239,7 +241,8 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
       escapeMarkdown(vscode.l10n.t('In: {0} in {1} messages · Out: {2} in {3} messages', formatBytes(c.bytesIn), c.messagesIn, formatBytes(c.bytesOut), c.messagesOut)),
     );
     // Why it closed (a reset by the peer...), as the endpoint tooltip does for endpoints.
-    if (c.error) md.appendMarkdown(`\n\n$(error) ${escapeMarkdown(c.error)}`);
+    const error = describeInfoError(c);
+    if (error) md.appendMarkdown(`\n\n$(error) ${escapeMarkdown(error)}`);
     return md;
   }
 }

@@ -1,14 +1,20 @@
 import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import './helpers/noLeaks';
 import { compileAutoReply } from '../../src/core/autoReply';
 import { describeValue } from '../../src/core/codec';
 import { SocketLabError, fillTemplate } from '../../src/core/errors';
+import type { RepeatEndEvent } from '../../src/core/socketLab';
 import { toSocketLabError } from '../../src/core/systemErrors';
+import type { ConnectionInfo, EndpointInfo } from '../../src/core/types';
 import { checkHost, checkInteger, checkPort, checkRepeat, checkUnixPath, checkWaitMs, fieldLabel } from '../../src/core/validate';
 import { FIELD_LABELS, PLACE_WORDS, VALUE_DESCRIPTIONS, WORDS_BY_PLACEHOLDER } from '../../src/core/valueWords';
+import { portOf, rawServer, withLab } from './helpers/lab';
+import { waitFor } from './helpers/util';
 
 // Compiled to out/test/unit: the repository is three levels up.
 const repoRoot = path.join(__dirname, '..', '..', '..');
@@ -159,6 +165,67 @@ describe('words in error values', () => {
     }
     assert.strictEqual(errors[errors.length - 1]!.values.target, PLACE_WORDS.unknown);
   });
+});
+
+/** The snapshot's template filled with its values is its English sentence, and JSON keeps all three. */
+function assertTranslatable(snapshot: { error?: string; errorTemplate?: string; errorValues?: Record<string, string | number> }, what: string): void {
+  assert.ok(snapshot.error, `${what}: an error`);
+  assert.ok(snapshot.errorTemplate, `${what}: a template`);
+  assert.ok(snapshot.errorValues, `${what}: values`);
+  assert.strictEqual(fillTemplate(snapshot.errorTemplate, snapshot.errorValues), snapshot.error, what);
+  const copy = JSON.parse(JSON.stringify(snapshot)) as typeof snapshot;
+  assert.deepStrictEqual([copy.error, copy.errorTemplate, copy.errorValues], [snapshot.error, snapshot.errorTemplate, snapshot.errorValues], `${what}: plain data`);
+  assert.deepStrictEqual(structuredClone(snapshot), JSON.parse(JSON.stringify(snapshot)), `${what}: structured clone keeps it as JSON does`);
+}
+
+describe('errors of snapshots are translatable (template and values beside the English sentence)', () => {
+  it("a reset client's EndpointInfo, a reset connection's ConnectionInfo and a failed repeat's end event", () =>
+    withLab(async (lab) => {
+      const server = await rawServer('127.0.0.1');
+      try {
+        const client = await lab.connectTcp({ port: server.port });
+        await waitFor(() => server.sockets.length === 1, 'accepted');
+        server.sockets[0].resetAndDestroy();
+        await waitFor(() => lab.get(client.id)!.state === 'error', 'error state');
+        const info: EndpointInfo = lab.get(client.id)!;
+        assert.strictEqual(info.errorCode, 'connectionReset');
+        assert.strictEqual(info.errorTemplate, 'The connection to {target} was reset by the peer (ECONNRESET).');
+        assert.strictEqual(info.errorValues?.target, `127.0.0.1:${server.port}`);
+        assertTranslatable(info, 'endpoint');
+        // The snapshot owns its values: changing them does not touch the next snapshot.
+        info.errorValues!.target = 'changed';
+        assert.strictEqual(lab.get(client.id)!.errorValues?.target, `127.0.0.1:${server.port}`);
+      } finally {
+        await server.close();
+      }
+
+      const listener = await lab.startTcpListener({ port: 0 });
+      // allowHalfOpen: the peer keeps its side open after our FIN, so the connection stays and the repeat's next send fails.
+      const peerSocket = net.connect({ host: '127.0.0.1', port: portOf(listener), allowHalfOpen: true });
+      const received: Buffer[] = [];
+      peerSocket.on('data', (d: Buffer) => received.push(d)).on('error', () => undefined);
+      await new Promise((r) => peerSocket.once('connect', r));
+      await waitFor(() => lab.get(listener.id)!.connections.length === 1, 'accepted');
+      // A repeat whose next send finds the connection half-closed by this side ends with that error.
+      const ends: RepeatEndEvent[] = [];
+      lab.onDidEndRepeat((e) => ends.push(e));
+      await lab.send({ target: `${listener.id}.c1`, data: 'r', repeat: { intervalMs: 20 } });
+      await waitFor(() => received.length >= 1, 'a first send');
+      lab.end({ id: `${listener.id}.c1` });
+      await waitFor(() => ends.length === 1, 'repeat ended');
+      assert.strictEqual(ends[0].errorTemplate, 'Connection {id} to {peer} was half-closed by this side; it can only receive now.');
+      assertTranslatable(ends[0], 'repeat end');
+
+      // The peer resets after sending: the connection closes with the reason.
+      peerSocket.write(Buffer.alloc(64 * 1024, 1));
+      await waitFor(() => lab.get(listener.id)!.bytesIn > 0, 'bytes in');
+      peerSocket.resetAndDestroy();
+      const closed = () => lab.get(listener.id)!.connections.find((c) => c.state === 'closed');
+      await waitFor(() => closed() !== undefined, 'connection closed');
+      const conn: ConnectionInfo = closed()!;
+      assert.match(conn.error ?? '', /reset by the peer/);
+      assertTranslatable(conn, 'connection');
+    }));
 });
 
 describe('error templates', () => {

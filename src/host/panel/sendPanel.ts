@@ -18,7 +18,7 @@ import {
   type HostMessage,
   type WebviewRequest,
 } from '../../shared/protocol';
-import { describeError } from '../messages';
+import { describeError, describeInfoError } from '../messages';
 import { readSettings } from '../settings';
 import { endpointLabel, stateText } from '../socketsTree';
 import { buildPanelHtml } from './html';
@@ -43,7 +43,8 @@ export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined)
     needsDestination: info.kind === 'udp' && !info.remote,
     autoReply: info.autoReply === true,
   };
-  if (info.error) view.error = info.error.slice(0, 4096);
+  const error = describeInfoError(info);
+  if (error) view.error = error.slice(0, 4096);
   if (lastPeer) view.lastPeer = lastPeer;
   return view;
 }
@@ -110,7 +111,7 @@ export class SendPanel extends Disposable {
         }),
         lab.onDidEndRepeat((e) => {
           if (e.endpointId !== endpointId || !this._repeats.delete(e.repeatId)) return;
-          this._post({ type: 'repeat', repeatId: e.repeatId, running: false, sent: e.sent, ...(e.error ? { error: e.error } : {}) });
+          this._post({ type: 'repeat', repeatId: e.repeatId, running: false, sent: e.sent, ...(e.error ? { error: describeInfoError(e) } : {}) });
         }),
       );
     }
