@@ -106,7 +106,7 @@ describe('hostile conditions through the real workbench', function () {
 
     const port = await closedPort();
     await wb.runCommand('Socket Lab: Start TCP Listener');
-    await answerPrompt(wb, 'Host or IP address', '127.0.0.1');
+    await answerPrompt(wb, 'Address to listen on', '127.0.0.1');
     await answerPrompt(wb, 'Port, 0-65535', String(port));
     await waitUntil('the TCP listener', () => canConnect(port));
     const sock = path.join(tmp, 'deactivate.sock');
@@ -145,7 +145,7 @@ describe('hostile conditions through the real workbench', function () {
       assert.ok(await input.isVisible(), `the prompt accepted ${JSON.stringify(value)}`);
     };
     await wb.runCommand('Socket Lab: Start TCP Listener');
-    await wb.page.locator('.quick-input-widget', { hasText: 'Host or IP address' }).waitFor({ state: 'visible', timeout: 20000 });
+    await wb.page.locator('.quick-input-widget', { hasText: 'Address to listen on' }).waitFor({ state: 'visible', timeout: 20000 });
     await typed('::g', /^Host must be a valid IPv6 address, with or without \[brackets\] \(got "::g"\)\.$/);
     await typed('999.1.1.1', /valid IPv4 address: four numbers from 0 to 255/);
     // The host prompt is still open (its message now shows the error, not the prompt text).
