@@ -8,7 +8,7 @@ import { Disposable, toDisposable } from '../../core/lifecycle';
 import { TEXT_ENCODINGS, decodeText, encodePayload, escapeForDisplay, toHex } from '../../core/codec';
 import { SocketLabError } from '../../core/errors';
 import { Throttle } from '../../shared/throttle';
-import { formatAddress, formatTime } from '../../shared/format';
+import { formatTime } from '../../shared/format';
 import {
   FETCH_RECORD_MAX_BYTES,
   POSTS_PER_SECOND,
@@ -22,6 +22,8 @@ import { describeError, describeInfoError } from '../messages';
 import { readSettings } from '../settings';
 import { endpointLabel, stateText } from '../socketsTree';
 import { buildPanelHtml } from './html';
+import { RATE_IDLE_MS, RateWindow } from './rateWindow';
+import { connectionTargetLabel } from './targetLabel';
 import { panelStrings } from './strings';
 import { TrafficFeed } from './trafficFeed';
 
@@ -29,7 +31,7 @@ import { TrafficFeed } from './trafficFeed';
 export const SEND_PANEL_VIEW_TYPE = 'socketLab.sendPanel';
 
 /** After traffic stops, one more post this much later shows the rates falling to zero. */
-const RATE_SETTLE_MS = 1000;
+const RATE_SETTLE_MS = RATE_IDLE_MS + 50;
 
 /** The endpoint as the panel shows it. */
 export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined): EndpointView {
@@ -39,7 +41,7 @@ export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined)
     label: endpointLabel(info),
     state: info.state,
     stateText: stateText(info.state),
-    connections: info.connections.slice(0, 10000).map((c) => ({ id: c.id, label: (formatAddress(c.remote) || c.id).slice(0, 1024), state: c.state })),
+    connections: info.connections.slice(0, 10000).map((c) => ({ id: c.id, label: connectionTargetLabel(c).slice(0, 1024), state: c.state })),
     needsDestination: info.kind === 'udp' && !info.remote,
     autoReply: info.autoReply === true,
   };
@@ -61,9 +63,11 @@ export class SendPanel extends Disposable {
   private _gone: boolean;
   private _lastPeer: string | undefined;
   private _label: string;
-  private _rates = { time: Date.now(), bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
+  private _rates = new RateWindow({ bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 }, Date.now());
   private _settleTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly _repeats = new Set<string>();
+  /** The sent count last posted for each running repeat of this panel. */
+  private readonly _repeatSentPosted = new Map<string, number>();
 
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   /** Fires once when the panel is closed. */
@@ -95,7 +99,7 @@ export class SendPanel extends Disposable {
     this._register(toDisposable(() => this._dropCoreSubscriptions()));
     this._register(toDisposable(() => this._settleTimer && clearTimeout(this._settleTimer)));
     if (info) {
-      this._rates = { time: Date.now(), bytesIn: info.bytesIn, bytesOut: info.bytesOut, messagesIn: info.messagesIn, messagesOut: info.messagesOut };
+      this._rates = new RateWindow(info, Date.now());
       this._coreSubscriptions.push(
         lab.onDidTraffic((e) => {
           if (e.endpointId !== endpointId) return;
@@ -111,6 +115,7 @@ export class SendPanel extends Disposable {
         }),
         lab.onDidEndRepeat((e) => {
           if (e.endpointId !== endpointId || !this._repeats.delete(e.repeatId)) return;
+          this._repeatSentPosted.delete(e.repeatId);
           this._post({ type: 'repeat', repeatId: e.repeatId, running: false, sent: e.sent, ...(e.error ? { error: describeInfoError(e) } : {}) });
         }),
       );
@@ -168,23 +173,26 @@ export class SendPanel extends Disposable {
   }
 
   private _counters(info: EndpointInfo): CountersView {
-    const now = Date.now();
-    const dt = Math.max(1, now - this._rates.time) / 1000;
-    const rate = (a: number, b: number) => Math.max(0, Math.round((a - b) / dt));
-    const c: CountersView = {
+    return {
       bytesIn: info.bytesIn,
       bytesOut: info.bytesOut,
       messagesIn: info.messagesIn,
       messagesOut: info.messagesOut,
-      bytesInRate: rate(info.bytesIn, this._rates.bytesIn),
-      bytesOutRate: rate(info.bytesOut, this._rates.bytesOut),
-      messagesInRate: rate(info.messagesIn, this._rates.messagesIn),
-      messagesOutRate: rate(info.messagesOut, this._rates.messagesOut),
+      ...this._rates.sample(info, Date.now()),
       dropped: info.dropped,
       capBytes: readSettings().logCapBytes,
     };
-    this._rates = { time: now, bytesIn: info.bytesIn, bytesOut: info.bytesOut, messagesIn: info.messagesIn, messagesOut: info.messagesOut };
-    return c;
+  }
+
+  /** Posts the sent count of this panel's running repeats that changed since the last post (with the coalesced posts). */
+  private _postRepeatProgress(all = false): void {
+    if (!this._repeats.size) return;
+    for (const r of this.lab.activeRepeats()) {
+      if (r.endpointId !== this.endpointId || !this._repeats.has(r.id)) continue;
+      if (!all && this._repeatSentPosted.get(r.id) === r.sent) continue;
+      this._repeatSentPosted.set(r.id, r.sent);
+      this._post({ type: 'repeat', repeatId: r.id, running: true, sent: r.sent });
+    }
   }
 
   /** The endpoint's log (a live view, read a range at a time), or undefined when the endpoint is gone. */
@@ -228,6 +236,7 @@ export class SendPanel extends Disposable {
     const hadTraffic = this._feed.arrived > 0;
     const { records, skipped } = this._feed.take();
     this._post({ type: 'traffic', epoch: this._feed.epoch, records, skipped, counters: this._counters(info) });
+    this._postRepeatProgress();
     if (this._settleTimer) clearTimeout(this._settleTimer);
     this._settleTimer = hadTraffic ? setTimeout(() => this._throttle.schedule(), RATE_SETTLE_MS) : undefined;
   }
@@ -281,9 +290,7 @@ export class SendPanel extends Disposable {
     if (info) {
       this._endpointDirty = false;
       this._postReset(info);
-      for (const r of this.lab.activeRepeats()) {
-        if (r.endpointId === this.endpointId && this._repeats.has(r.id)) this._post({ type: 'repeat', repeatId: r.id, running: true, sent: r.sent });
-      }
+      this._postRepeatProgress(true);
     } else {
       this._dropCoreSubscriptions();
     }
