@@ -27,6 +27,10 @@ export const FETCH_RECORD_MAX_BYTES = 64 * 1024;
 export const PAYLOAD_MAX_CHARS = 8 * 1024 * 1024;
 /** Recent payloads kept in the composer's history. */
 export const HISTORY_MAX = 20;
+/** Longest repeat interval the panel may ask for (one day, as the core allows). */
+export const REPEAT_INTERVAL_MAX_MS = 86_400_000;
+/** Most sends one repeat may ask for (as the core allows). */
+export const REPEAT_COUNT_MAX = 10_000_000;
 
 // ---- shared shapes --------------------------------------------------------------------------------
 
@@ -66,12 +70,13 @@ export type AutoReplySpecMessage = v.InferOutput<typeof AutoReplySpecSchema>;
 
 // ---- webview -> host ------------------------------------------------------------------------------
 
+/** encoding, escapes and lineEnding only mean something for text: the panel leaves them out for hex and base64. */
 const payloadFields = {
   data: payloadData,
   format,
-  encoding,
-  escapes: v.boolean(),
-  lineEnding,
+  encoding: v.optional(encoding),
+  escapes: v.optional(v.boolean()),
+  lineEnding: v.optional(lineEnding),
 };
 
 export const WebviewMessageSchema = v.variant('type', [
@@ -83,7 +88,7 @@ export const WebviewMessageSchema = v.variant('type', [
     target: endpointRef,
     ...payloadFields,
     to: v.optional(destination),
-    repeat: v.optional(v.strictObject({ intervalMs: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(86_400_000)), count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(10_000_000))) })),
+    repeat: v.optional(v.strictObject({ intervalMs: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(REPEAT_INTERVAL_MAX_MS)), count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(REPEAT_COUNT_MAX))) })),
   }),
   v.strictObject({ type: v.literal('sendFile'), id, target: endpointRef, to: v.optional(destination) }),
   v.strictObject({ type: v.literal('stopRepeat'), id, repeatId: endpointRef }),
@@ -144,7 +149,7 @@ const counters = v.strictObject({
   bytesOut: count,
   messagesIn: count,
   messagesOut: count,
-  /** Per second, over the interval since the previous post. */
+  /** Per second, over about the last second (see host/panel/rateWindow.ts). */
   bytesInRate: v.number(),
   bytesOutRate: v.number(),
   messagesInRate: v.number(),

@@ -26,6 +26,7 @@ import {
   type WebviewMessage,
 } from '../shared/protocol';
 import { decodeForDisplay, hexDump, hexOf } from './bytes';
+import { checkRepeat, fill, historyBadge, payloadOf, pluralKey, repeatName, sameDraft, type Draft } from './composer';
 import { FORMATS, RULES_MAX, emptyRule, restoreAutoReply, rowsFromRules, ruleOf, type AutoReplyDraft, type Format, type LineEnding, type RuleKind, type RuleRow } from './rules';
 import './main.css';
 
@@ -34,19 +35,16 @@ const vscode = acquireVsCodeApi();
 
 // ---- state ------------------------------------------------------------------------------------------
 
-interface Draft {
-  data: string;
-  format: Format;
-  encoding: string;
-  lineEnding: LineEnding;
-  escapes: boolean;
-}
 interface Saved {
   endpointId: string;
   label: string;
   draft: Draft;
   target: string;
   to: string;
+  /** The user wrote the destination: it no longer follows the last peer heard from. */
+  toEdited: boolean;
+  /** What each running repeat sends, by repeat id (for its indicator). */
+  repeatNames: Record<string, string>;
   intervalMs: string;
   count: string;
   history: Draft[];
@@ -61,6 +59,8 @@ const state: Saved = {
   draft: { data: '', format: 'text', encoding: 'utf8', lineEnding: 'none', escapes: true },
   target: '',
   to: '',
+  toEdited: false,
+  repeatNames: {},
   intervalMs: '1000',
   count: '',
   history: [],
@@ -76,8 +76,11 @@ function persist(): void {
 let strings: Record<string, string> = {};
 /** A localized string with {0}, {1}... filled in. */
 function t(key: string, ...args: (string | number)[]): string {
-  const s = strings[key] ?? key;
-  return s.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : whole));
+  return fill(strings[key] ?? key, args);
+}
+/** t() for a sentence about `n` things: its singular string when n is 1. */
+function tn(n: number, key: string, ...args: (string | number)[]): string {
+  return t(pluralKey(strings, key, n), ...args);
 }
 
 let endpoint: EndpointView | null = null;
@@ -110,6 +113,8 @@ function el(tag: string, props: Record<string, unknown> = {}, ...children: (Node
     if (k === 'class') e.className = String(v);
     else if (k === 'text') e.textContent = String(v);
     else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v as EventListener);
+    // A vscode-textfield's or vscode-textarea's `label` (the inner input's aria-label) is a property only.
+    else if (k === 'label' && (tag === 'vscode-textfield' || tag === 'vscode-textarea')) (e as unknown as { label: string }).label = String(v);
     else if (k in e && typeof v !== 'string') (e as unknown as Record<string, unknown>)[k] = v;
     else e.setAttribute(k, v === true ? '' : String(v));
   }
@@ -118,7 +123,7 @@ function el(tag: string, props: Record<string, unknown> = {}, ...children: (Node
 }
 
 function select(id: string, options: [string, string][], value: string, label: string, onChange: (v: string) => void): HTMLElement {
-  const s = el('vscode-single-select', { id, 'aria-label': label, title: label });
+  const s = el('vscode-single-select', { id, 'aria-label': label, title: label, label });
   for (const [v, text] of options) s.append(el('vscode-option', { value: v, text }));
   (s as unknown as { value: string }).value = value;
   s.addEventListener('change', () => onChange((s as unknown as { value: string }).value));
@@ -159,8 +164,15 @@ let targetBox!: HTMLElement;
 let repeatButton!: HTMLElement;
 let stopButton!: HTMLElement;
 let repeatIndicator!: HTMLElement;
+let repeatErrorEl!: HTMLElement;
+let intervalField!: HTMLElement;
+let countField!: HTMLElement;
+/** The controls that only mean something for text (hex and base64 are the bytes themselves). */
+let textOnlyControls: HTMLElement[] = [];
 let historyList!: HTMLElement;
 let runningRepeat: string | undefined;
+/** Sends of the running repeat so far, as the host last posted. */
+let repeatSent = 0;
 
 function buildComposer(): void {
   const d = state.draft;
@@ -168,13 +180,17 @@ function buildComposer(): void {
   const formatSel = select('format', [['text', 'text'], ['hex', 'hex'], ['base64', 'base64']], d.format, t('format'), (v) => {
     d.format = v as Format;
     updatePlaceholder();
+    updateTextOnlyControls();
     changed();
   });
+  // The encoding also decodes the received rows and is the auto-reply's: it stays enabled for hex and base64.
   const encodingSel = select('encoding', encodings.map((e) => [e, e]), encodings.includes(d.encoding) ? d.encoding : encodings[0], t('encoding'), (v) => {
     d.encoding = v;
     changed();
     traffic.dispatchEvent(new Event('encoding-changed'));
+    encodingChanged();
   });
+  encodingSel.title = t('encodingHint');
   const endingSel = select('line-ending', [['none', 'none'], ['lf', 'LF \\n'], ['cr', 'CR \\r'], ['crlf', 'CRLF \\r\\n']], d.lineEnding, t('lineEnding'), (v) => {
     d.lineEnding = v as LineEnding;
     changed();
@@ -184,7 +200,7 @@ function buildComposer(): void {
     d.escapes = checked(escapes);
     changed();
   });
-  payloadField = el('vscode-textarea', { id: 'payload', monospace: true, rows: 4, resize: 'vertical', 'aria-label': t('payload') });
+  payloadField = el('vscode-textarea', { id: 'payload', monospace: true, rows: 4, resize: 'vertical', 'aria-label': t('payload'), label: t('payload') });
   setVal(payloadField, d.data);
   payloadField.addEventListener('input', () => {
     d.data = val(payloadField);
@@ -201,18 +217,23 @@ function buildComposer(): void {
   payloadErrorEl = el('span', { id: 'payload-error', class: 'error', role: 'alert' });
   const sendButton = el('vscode-button', { id: 'send', icon: 'send', title: t('sendHint'), text: t('send'), onclick: () => void doSend() });
   const fileButton = el('vscode-button', { id: 'send-file', icon: 'file-binary', secondary: true, text: t('sendFile'), onclick: () => void doSendFile() });
-  const interval = el('vscode-textfield', { id: 'repeat-interval', type: 'number', min: 0, 'aria-label': t('repeatEvery'), title: t('repeatEvery'), placeholder: 'ms' });
+  const interval = el('vscode-textfield', { id: 'repeat-interval', type: 'number', min: 0, 'aria-label': t('repeatEvery'), label: t('repeatEveryLabel'), title: t('repeatEvery'), placeholder: 'ms' });
   setVal(interval, state.intervalMs);
   interval.addEventListener('input', () => {
     state.intervalMs = val(interval);
     persist();
+    showRepeatProblem(false);
   });
-  const count = el('vscode-textfield', { id: 'repeat-count', type: 'number', min: 1, 'aria-label': t('repeatTimes'), title: t('repeatTimes'), placeholder: '∞' });
+  const count = el('vscode-textfield', { id: 'repeat-count', type: 'number', min: 1, 'aria-label': t('repeatTimes'), label: t('repeatTimesLabel'), title: t('repeatTimes'), placeholder: '∞' });
   setVal(count, state.count);
   count.addEventListener('input', () => {
     state.count = val(count);
     persist();
+    showRepeatProblem(false);
   });
+  intervalField = interval;
+  countField = count;
+  repeatErrorEl = el('div', { id: 'repeat-error', class: 'error', role: 'alert' });
   repeatButton = el('vscode-button', { id: 'repeat', icon: 'sync', secondary: true, text: t('repeat'), onclick: () => void doSend(true) });
   stopButton = el('vscode-button', { id: 'stop-repeat', icon: 'debug-stop', secondary: true, text: t('stop'), hidden: true, onclick: () => void doStopRepeat() });
   repeatIndicator = el('span', { id: 'repeat-indicator', hidden: true });
@@ -234,17 +255,64 @@ function buildComposer(): void {
       stopButton,
       repeatIndicator,
     ),
+    repeatErrorEl,
     statusEl,
     el('vscode-collapsible', { title: t('history'), id: 'history-box' }, historyList),
   );
+  textOnlyControls = [endingSel, escapes];
   updatePlaceholder();
+  updateTextOnlyControls();
+  showRepeatProblem(false);
   renderHistory();
   renderTarget();
   changed();
 }
 
-function labelled(text: string, control: HTMLElement): HTMLElement {
-  return el('label', { class: 'labelled' }, el('span', { class: 'label-text', text }), control);
+/** Line ending and escapes only apply to text: disabled (and not sent) for hex and base64. */
+function updateTextOnlyControls(): void {
+  const text = state.draft.format === 'text';
+  for (const c of textOnlyControls) {
+    c.toggleAttribute('disabled', !text);
+    c.title = text ? (c.getAttribute('aria-label') ?? '') : t('textOnly');
+  }
+}
+
+/**
+ * Checks the Repeat fields and shows what is wrong next to them (and marks the field). With `refuse`, the
+ * problem also goes to the status line (the user pressed Repeat). Returns the repeat when the fields are right.
+ */
+function showRepeatProblem(refuse: boolean): { intervalMs: number; count?: number } | undefined {
+  const r = checkRepeat(state.intervalMs, state.count);
+  const message = r.ok ? '' : t(r.key, ...r.args);
+  intervalField.toggleAttribute('invalid', !r.ok && r.field === 'interval');
+  countField.toggleAttribute('invalid', !r.ok && r.field === 'count');
+  if (repeatErrorEl.textContent !== message) repeatErrorEl.textContent = message;
+  if (!r.ok && refuse) setStatus(message, true);
+  return r.ok ? r.repeat : undefined;
+}
+
+/** The composer's encoding changed: say so where it also applies, and check the rules' replies again. */
+function encodingChanged(): void {
+  updateEncodingNotes();
+  for (const row of ruleNodes.keys()) scheduleRuleCheck(row);
+}
+
+/** The places that use the composer's encoding say which one it is (auto-reply, received rows). */
+function updateEncodingNotes(): void {
+  const enc = state.draft.encoding;
+  for (const node of document.querySelectorAll<HTMLElement>('.encoding-note')) {
+    const text = t(node.dataset.key ?? '', enc);
+    if (node.textContent !== text) node.textContent = text;
+  }
+}
+
+function labelled(text: string, control: HTMLElement, layout?: 'block'): HTMLElement {
+  return el('label', { class: layout ? 'labelled block' : 'labelled' }, el('span', { class: 'label-text', text }), control);
+}
+
+/** 'Encoding: gbk (from the composer)', kept current by updateEncodingNotes. */
+function encodingNote(): HTMLElement {
+  return el('span', { class: 'muted encoding-note auto-reply-encoding', 'data-key': 'autoReplyEncoding', text: t('autoReplyEncoding', state.draft.encoding) });
 }
 
 function updatePlaceholder(): void {
@@ -264,7 +332,7 @@ function changed(): void {
 async function validate(): Promise<boolean> {
   const serial = ++validateSerial;
   try {
-    const raw = await request({ type: 'validate', ...state.draft });
+    const raw = await request({ type: 'validate', ...payloadOf(state.draft) });
     if (serial !== validateSerial) return true;
     const r = parseResult('validate', raw);
     if (!r.ok) return false;
@@ -274,7 +342,7 @@ async function validate(): Promise<boolean> {
       payloadField.setAttribute('invalid', '');
       return false;
     }
-    byteCountEl.textContent = t('bytes', r.message.bytes);
+    byteCountEl.textContent = tn(r.message.bytes, 'bytes', r.message.bytes);
     payloadErrorEl.textContent = '';
     payloadField.removeAttribute('invalid');
     return true;
@@ -298,18 +366,64 @@ function renderTarget(): void {
     targetBox.replaceChildren(labelled(t('target'), select('target', options, state.target, t('target'), (v) => ((state.target = v), persist()))));
   } else if (ep.needsDestination) {
     state.target = ep.id;
-    const to = el('vscode-textfield', { id: 'destination', placeholder: '127.0.0.1:9000', 'aria-label': t('destination') });
-    if (!state.to && ep.lastPeer) state.to = ep.lastPeer;
-    setVal(to, state.to);
-    to.addEventListener('input', () => {
-      state.to = val(to);
-      persist();
-    });
-    targetBox.replaceChildren(labelled(t('destination'), to));
+    if (ep.lastPeer) followPeer(ep.lastPeer);
+    // Kept while the endpoint updates, so that typing in it is never interrupted.
+    if (!destinationField || !targetBox.contains(destinationField)) {
+      const to = el('vscode-textfield', { id: 'destination', placeholder: t('destinationPlaceholder'), 'aria-label': t('destination'), label: t('destination') });
+      to.addEventListener('input', () => {
+        state.to = val(to);
+        // Emptied: back to following the last peer.
+        state.toEdited = state.to.trim() !== '';
+        persist();
+        updateDestinationHint();
+      });
+      const follow = el('vscode-button', {
+        id: 'follow-peer',
+        secondary: true,
+        icon: 'debug-restart',
+        text: t('followPeer'),
+        title: t('followPeerHint'),
+        onclick: () => {
+          state.toEdited = false;
+          state.to = endpoint?.lastPeer ?? '';
+          persist();
+          if (destinationField) setVal(destinationField, state.to);
+          updateDestinationHint();
+        },
+      });
+      const hint = el('span', { id: 'destination-hint', class: 'muted' });
+      destinationField = to;
+      destinationHint = { follow, hint };
+      targetBox.replaceChildren(labelled(t('destination'), to), follow, hint);
+    }
+    if (val(destinationField) !== state.to) setVal(destinationField, state.to);
+    updateDestinationHint();
   } else {
     state.target = ep.id;
     targetBox.replaceChildren(labelled(t('target'), el('span', { class: 'static-target', text: ep.label })));
   }
+}
+
+let destinationField: HTMLElement | undefined;
+let destinationHint: { follow: HTMLElement; hint: HTMLElement } | undefined;
+
+/** A UDP peer was heard from: the destination follows it unless the user wrote their own. */
+function followPeer(peer: string): void {
+  if (state.toEdited || state.to === peer) return;
+  state.to = peer;
+  persist();
+  if (destinationField) setVal(destinationField, peer);
+  updateDestinationHint();
+}
+
+/** Says whether the destination follows the last peer, and offers to follow it again when the user wrote their own. */
+function updateDestinationHint(): void {
+  if (!destinationHint) return;
+  const lastPeer = endpoint?.lastPeer;
+  const edited = state.toEdited && !!lastPeer && state.to.trim() !== lastPeer;
+  destinationHint.follow.hidden = !edited;
+  const text = edited ? '' : t('followingPeer');
+  if (destinationHint.hint.textContent !== text) destinationHint.hint.textContent = text;
 }
 
 function destination(): { host: string; port: number } | undefined {
@@ -323,20 +437,27 @@ async function doSend(repeat = false): Promise<void> {
   if (!endpoint) return;
   try {
     const to = destination();
-    const body: RequestBody = { type: 'send', target: state.target || endpoint.id, ...state.draft, ...(to ? { to } : {}) };
+    const body: RequestBody = { type: 'send', target: state.target || endpoint.id, ...payloadOf(state.draft), ...(to ? { to } : {}) };
     if (repeat) {
-      const intervalMs = Number(state.intervalMs || '0');
-      const count = state.count === '' ? undefined : Number(state.count);
-      (body as { repeat?: { intervalMs: number; count?: number } }).repeat = count === undefined ? { intervalMs } : { intervalMs, count };
+      // Checked here, with a sentence naming the field, rather than refused by the host's protocol check.
+      const spec = showRepeatProblem(true);
+      if (!spec) return;
+      (body as { repeat?: { intervalMs: number; count?: number } }).repeat = spec;
     }
+    const name = repeatName(state.draft);
     const r = parseResult('send', await request(body));
     if (!r.ok) throw new Error(r.error);
     remember();
     if (r.message.repeatId) {
+      state.repeatNames = { [r.message.repeatId]: name };
+      persist();
+      // Progress may have been posted before this answer.
+      if (runningRepeat !== r.message.repeatId) repeatSent = 0;
       runningRepeat = r.message.repeatId;
-      showRepeat(t('repeating', r.message.repeatId, 0));
+      showRepeat(t('repeating', name, repeatSent.toLocaleString()));
+      setStatus('');
     } else {
-      setStatus(t('sent', r.message.bytes));
+      setStatus(tn(r.message.bytes, 'sent', r.message.bytes));
     }
   } catch (err) {
     setStatus((err as Error).message, true);
@@ -349,7 +470,7 @@ async function doSendFile(): Promise<void> {
     const to = destination();
     const r = parseResult('sendFile', await request({ type: 'sendFile', target: state.target || endpoint.id, ...(to ? { to } : {}) }));
     if (!r.ok) throw new Error(r.error);
-    if (!r.message.cancelled) setStatus(t('sentFile', r.message.bytes));
+    if (!r.message.cancelled) setStatus(tn(r.message.bytes, 'sentFile', r.message.bytes));
   } catch (err) {
     setStatus((err as Error).message, true);
   }
@@ -373,7 +494,7 @@ function showRepeat(text: string | undefined): void {
 
 function remember(): void {
   const d = { ...state.draft };
-  state.history = [d, ...state.history.filter((h) => !(h.data === d.data && h.format === d.format && h.encoding === d.encoding && h.lineEnding === d.lineEnding && h.escapes === d.escapes))].slice(0, HISTORY_MAX);
+  state.history = [d, ...state.history.filter((h) => !sameDraft(h, d))].slice(0, HISTORY_MAX);
   persist();
   renderHistory();
 }
@@ -392,12 +513,14 @@ function renderHistory(): void {
           role: 'listitem',
           title: h.data.length > 500 ? `${h.data.slice(0, 500)}…` : h.data,
           onclick: () => {
-            state.draft = { ...h };
+            // A hex or base64 entry keeps the encoding chosen now (it still decodes the received rows).
+            state.draft = h.format === 'text' ? { ...h } : { ...state.draft, data: h.data, format: h.format };
             buildComposer();
+            encodingChanged();
             payloadField.focus();
           },
         },
-        el('span', { class: 'badge', text: h.format === 'text' ? `${h.encoding}${h.lineEnding !== 'none' ? ` +${h.lineEnding}` : ''}` : h.format }),
+        el('span', { class: 'badge', text: historyBadge(h) }),
         el('span', { class: 'history-data', text: h.data.length > 120 ? `${h.data.slice(0, 120)}…` : h.data }),
       ),
     ),
@@ -416,10 +539,15 @@ function buildAutoReply(): void {
   const error = el('span', { id: 'auto-reply-error', class: 'error', role: 'alert' });
   const renderBody = () => {
     if (a.mode === 'fixed') {
-      const data = el('vscode-textarea', { id: 'auto-reply-data', monospace: true, rows: 2, 'aria-label': t('modeFixed') });
+      const data = el('vscode-textarea', { id: 'auto-reply-data', monospace: true, rows: 2, 'aria-label': t('fixedReply'), label: t('fixedReply'), placeholder: replyPlaceholder(a.format) });
       setVal(data, a.data);
       data.addEventListener('input', () => ((a.data = val(data)), persist()));
-      body.replaceChildren(labelled(t('format'), select('auto-reply-format', [['text', 'text'], ['hex', 'hex'], ['base64', 'base64']], a.format, t('format'), (v) => ((a.format = v as Format), persist()))), data);
+      const format = select('auto-reply-format', [['text', 'text'], ['hex', 'hex'], ['base64', 'base64']], a.format, t('fixedReplyFormat'), (v) => {
+        a.format = v as Format;
+        data.setAttribute('placeholder', replyPlaceholder(a.format));
+        persist();
+      });
+      body.replaceChildren(el('div', { class: 'row' }, labelled(t('format'), format), encodingNote()), labelled(t('fixedReply'), data, 'block'));
     } else if (a.mode === 'rules') {
       body.replaceChildren(buildRulesEditor(error));
     } else {
@@ -441,11 +569,13 @@ function buildAutoReply(): void {
       let spec: AutoReplySpecMessage;
       // The rows as they were sent: a host error names a rule by its index in them.
       let sentRows: RuleRow[] = [];
-      if (a.mode === 'fixed') spec = { mode: 'fixed', data: a.data, format: a.format };
+      // Text is encoded (and, for rules, decoded to be matched) with the composer's Encoding.
+      const encoding = state.draft.encoding;
+      if (a.mode === 'fixed') spec = { mode: 'fixed', data: a.data, format: a.format, ...(a.format === 'text' ? { encoding } : {}) };
       else if (a.mode === 'rules') {
         if (a.json !== undefined) {
           try {
-            spec = { mode: 'rules', rules: JSON.parse(a.json) };
+            spec = { mode: 'rules', rules: JSON.parse(a.json), encoding };
           } catch (err) {
             error.textContent = t('invalidJson', (err as Error).message);
             setStatus(error.textContent, true);
@@ -453,7 +583,7 @@ function buildAutoReply(): void {
           }
         } else {
           sentRows = [...a.rules];
-          spec = { mode: 'rules', rules: sentRows.map(ruleOf) };
+          spec = { mode: 'rules', rules: sentRows.map(ruleOf), encoding };
         }
         for (const row of a.rules) errorsOf(row).host = undefined;
         renderRuleMessages();
@@ -538,7 +668,7 @@ function buildRulesEditor(error: HTMLElement): HTMLElement {
       content.replaceChildren(buildRulesTable());
     }
   };
-  editor.append(el('div', { class: 'row rules-head' }, el('span', { class: 'muted', text: t('rulesHint') }), asJson), content);
+  editor.append(el('div', { class: 'row rules-head' }, el('span', { class: 'muted', text: t('rulesHint') }), encodingNote(), asJson), content);
   renderEditor();
   return editor;
 }
@@ -777,9 +907,9 @@ async function checkRule(row: RuleRow): Promise<void> {
     }
   };
   const [match, reply] = await Promise.all([
-    row.kind === 'hex' && row.match ? problem({ type: 'validate', data: row.match, format: 'hex', encoding: 'utf8', escapes: false, lineEnding: 'none' }) : undefined,
+    row.kind === 'hex' && row.match ? problem({ type: 'validate', data: row.match, format: 'hex' }) : undefined,
     row.reply
-      ? problem({ type: 'validate', data: row.reply, format: row.format, encoding: row.more?.encoding || 'utf8', escapes: row.more?.escapes ?? true, lineEnding: row.more?.lineEnding ?? 'none' })
+      ? problem({ type: 'validate', ...payloadOf({ data: row.reply, format: row.format, encoding: row.more?.encoding || state.draft.encoding, escapes: row.more?.escapes ?? true, lineEnding: row.more?.lineEnding ?? 'none' }) })
       : undefined,
   ]);
   if (ruleSerials.get(row) !== serial) return;
@@ -978,7 +1108,7 @@ function renderRows(): void {
 }
 
 function gapNode(row: GapRow): HTMLElement {
-  return el('div', { class: 'row gap', role: 'listitem' }, icon('history'), ` ${row.loading ? t('loading') : t('olderRows', (row.before - row.after).toLocaleString())}`);
+  return el('div', { class: 'row gap', role: 'listitem' }, icon('history'), ` ${row.loading ? t('loading') : tn(row.before - row.after, 'olderRows', (row.before - row.after).toLocaleString())}`);
 }
 
 /** A collapsed record row: a pooled node refilled (textContent only), or a new one. */
@@ -1164,6 +1294,17 @@ function onTraffic(m: Extract<HostMessage, { type: 'traffic' }>): void {
   skippedTotal += m.skipped;
   dropped = m.counters.dropped;
   pendingCounters = m.counters;
+  if (endpoint?.needsDestination) {
+    // The destination follows the newest peer heard from, even one heard from before (the host only
+    // posts the endpoint again when it changes).
+    for (let i = m.records.length - 1; i >= 0; i--) {
+      const r = m.records[i];
+      if (r.dir !== 'in') continue;
+      endpoint.lastPeer = r.peer;
+      followPeer(r.peer);
+      break;
+    }
+  }
   if (!m.records.length && !m.skipped) {
     normalizeTop();
     scheduleTrafficFlush();
@@ -1221,15 +1362,15 @@ const counterOutText = document.createTextNode('');
 function setCounters(c: CountersView): void {
   counters = c;
   if (!countersEl.firstChild) countersEl.append(el('span', { class: 'counter in' }, icon('arrow-down'), counterInText), el('span', { class: 'counter out' }, icon('arrow-up'), counterOutText));
-  const inText = ` ${t('countersIn', formatBytes(c.bytesIn), c.messagesIn.toLocaleString(), formatBytes(c.bytesInRate))}`;
-  const outText = ` ${t('countersOut', formatBytes(c.bytesOut), c.messagesOut.toLocaleString(), formatBytes(c.bytesOutRate))}`;
+  const inText = ` ${tn(c.messagesIn, 'countersIn', formatBytes(c.bytesIn), c.messagesIn.toLocaleString(), formatBytes(c.bytesInRate))}`;
+  const outText = ` ${tn(c.messagesOut, 'countersOut', formatBytes(c.bytesOut), c.messagesOut.toLocaleString(), formatBytes(c.bytesOutRate))}`;
   if (counterInText.data !== inText) counterInText.data = inText;
   if (counterOutText.data !== outText) counterOutText.data = outText;
   droppedEl.hidden = c.dropped === 0;
-  const droppedText = t('droppedLine', c.dropped.toLocaleString(), formatBytes(c.capBytes));
+  const droppedText = tn(c.dropped, 'droppedLine', c.dropped.toLocaleString(), formatBytes(c.capBytes));
   if (droppedEl.textContent !== droppedText) droppedEl.textContent = droppedText;
   skippedEl.hidden = skippedTotal === 0;
-  const skippedText = t('skippedLine', skippedTotal.toLocaleString());
+  const skippedText = tn(skippedTotal, 'skippedLine', skippedTotal.toLocaleString());
   if (skippedEl.textContent !== skippedText) skippedEl.textContent = skippedText;
 }
 
@@ -1263,7 +1404,7 @@ function buildTraffic(): void {
   });
   const clear = el('vscode-button', { id: 'clear', secondary: true, icon: 'clear-all', text: t('clear'), onclick: () => void request({ type: 'clear' }).catch((err) => setStatus((err as Error).message, true)) });
   let exportFormat: 'jsonl' | 'text' | 'raw' = 'jsonl';
-  const exportSel = select('export-format', [['jsonl', 'JSON Lines'], ['text', t('viewText')], ['raw', 'raw bytes']], exportFormat, t('export'), (x) => (exportFormat = x as typeof exportFormat));
+  const exportSel = select('export-format', [['jsonl', 'JSON Lines'], ['text', t('viewText')], ['raw', 'raw bytes']], exportFormat, t('exportFormat'), (x) => (exportFormat = x as typeof exportFormat));
   const exportButton = el('vscode-button', {
     id: 'export',
     secondary: true,
@@ -1272,14 +1413,16 @@ function buildTraffic(): void {
     onclick: async () => {
       try {
         const r = parseResult('export', await request({ type: 'export', format: exportFormat }));
-        if (r.ok && r.message.path) setStatus(t('exported', r.message.records, r.message.path));
+        if (r.ok && r.message.path) setStatus(tn(r.message.records, 'exported', r.message.records.toLocaleString(), r.message.path));
       } catch (err) {
         setStatus((err as Error).message, true);
       }
     },
   });
   const head = el('div', { class: 'list-head', 'aria-hidden': 'true' }, el('span', { class: 'time', text: t('time') }), el('span', { class: 'dir', text: t('direction') }), el('span', { class: 'peer', text: t('peer') }), el('span', { class: 'len', text: t('length') }), el('span', { class: 'data', text: t('data') }));
-  traffic.replaceChildren(el('div', { class: 'row toolbar' }, labelled(t('data'), mode), filter, follow, date, clear, exportSel, exportButton), countersEl, droppedEl, skippedEl, head, emptyEl, listEl);
+  // The composer's Encoding decodes the Text column too: say so next to the view mode.
+  const decodedAs = el('span', { id: 'display-encoding', class: 'muted encoding-note', 'data-key': 'decodedAs', text: t('decodedAs', state.draft.encoding) });
+  traffic.replaceChildren(el('div', { class: 'row toolbar' }, labelled(t('data'), mode), decodedAs, filter, follow, date, clear, exportSel, exportButton), countersEl, droppedEl, skippedEl, head, emptyEl, listEl);
   traffic.addEventListener('encoding-changed', () => {
     for (const r of rows) if (r.kind === 'rec') r.text = undefined;
     contentGeneration++;
@@ -1383,12 +1526,15 @@ window.addEventListener('message', (event: MessageEvent) => {
     case 'repeat':
       if (m.running) {
         runningRepeat = m.repeatId;
-        showRepeat(t('repeating', m.repeatId, m.sent));
+        repeatSent = m.sent;
+        const name = state.repeatNames[m.repeatId];
+        showRepeat(name ? t('repeating', name, m.sent.toLocaleString()) : t('repeatingUnnamed', m.sent.toLocaleString()));
       } else if (m.repeatId === runningRepeat) {
         runningRepeat = undefined;
+        repeatSent = 0;
         showRepeat(undefined);
-        if (m.error) setStatus(t('repeatFailed', m.sent, m.error), true);
-        else setStatus(t('repeatEnded', m.sent));
+        if (m.error) setStatus(tn(m.sent, 'repeatFailed', m.sent.toLocaleString(), m.error), true);
+        else setStatus(tn(m.sent, 'repeatEnded', m.sent.toLocaleString()));
       }
       break;
     case 'response': {

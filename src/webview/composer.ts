@@ -1,0 +1,81 @@
+/**
+ * The composer's rules that need no DOM: which payload fields a draft sends, how a history entry is
+ * told apart from another, the check of the Repeat fields, and the choice between a singular and a
+ * plural string. Pure, so the unit tests can check them.
+ */
+import { REPEAT_COUNT_MAX, REPEAT_INTERVAL_MAX_MS } from '../shared/protocol';
+import type { Format, LineEnding } from './rules';
+
+/** What the composer edits (and the history keeps). */
+export interface Draft {
+  data: string;
+  format: Format;
+  encoding: string;
+  lineEnding: LineEnding;
+  escapes: boolean;
+}
+
+/** The payload fields a draft sends: encoding, escapes and line ending only for text (hex and base64 are the bytes themselves). */
+export function payloadOf(d: Draft): { data: string; format: Format; encoding?: string; escapes?: boolean; lineEnding?: LineEnding } {
+  return d.format === 'text' ? { data: d.data, format: d.format, encoding: d.encoding, escapes: d.escapes, lineEnding: d.lineEnding } : { data: d.data, format: d.format };
+}
+
+/** Two drafts send the same bytes the same way (only the fields that apply to their format are compared). */
+export function sameDraft(a: Draft, b: Draft): boolean {
+  const x = payloadOf(a);
+  const y = payloadOf(b);
+  return x.data === y.data && x.format === y.format && x.encoding === y.encoding && x.escapes === y.escapes && x.lineEnding === y.lineEnding;
+}
+
+const ENDING_NAMES: Record<LineEnding, string> = { none: '', lf: 'LF', cr: 'CR', crlf: 'CRLF' };
+
+/** The badge of a history entry: 'hex', 'base64', or 'text · gbk · CRLF' (and '· no escapes' when they were off). */
+export function historyBadge(d: Draft): string {
+  if (d.format !== 'text') return d.format;
+  return ['text', d.encoding, ENDING_NAMES[d.lineEnding], d.escapes ? '' : 'no escapes'].filter(Boolean).join(' · ');
+}
+
+/** A problem with the Repeat fields: the string key of its sentence and the values for it. */
+export interface RepeatProblem {
+  field: 'interval' | 'count';
+  key: 'repeatIntervalEmpty' | 'repeatIntervalInvalid' | 'repeatCountInvalid' | 'repeatNeedsCount';
+  args: (string | number)[];
+}
+
+const WHOLE = /^\d+$/;
+
+/**
+ * Reads the Repeat fields as the protocol and the core take them: the interval a whole number of ms from
+ * 0 to REPEAT_INTERVAL_MAX_MS (empty is a mistake, not 0); the count empty (until stopped) or a whole number
+ * from 1 to REPEAT_COUNT_MAX; an interval of 0 (back to back) needs a count, so that the repeat ends.
+ */
+export function checkRepeat(intervalText: string, countText: string): { ok: true; repeat: { intervalMs: number; count?: number } } | ({ ok: false } & RepeatProblem) {
+  const interval = intervalText.trim();
+  const count = countText.trim();
+  if (interval === '') return { ok: false, field: 'interval', key: 'repeatIntervalEmpty', args: [REPEAT_INTERVAL_MAX_MS.toLocaleString()] };
+  const intervalMs = WHOLE.test(interval) ? Number(interval) : NaN;
+  if (!(intervalMs <= REPEAT_INTERVAL_MAX_MS)) return { ok: false, field: 'interval', key: 'repeatIntervalInvalid', args: [REPEAT_INTERVAL_MAX_MS.toLocaleString(), interval] };
+  if (count === '') {
+    if (intervalMs === 0) return { ok: false, field: 'count', key: 'repeatNeedsCount', args: [REPEAT_COUNT_MAX.toLocaleString()] };
+    return { ok: true, repeat: { intervalMs } };
+  }
+  const n = WHOLE.test(count) ? Number(count) : NaN;
+  if (!(n >= 1 && n <= REPEAT_COUNT_MAX)) return { ok: false, field: 'count', key: 'repeatCountInvalid', args: [REPEAT_COUNT_MAX.toLocaleString(), count] };
+  return { ok: true, repeat: { intervalMs, count: n } };
+}
+
+/** The key of the string for `n` things: `${key}One` for exactly one when the table has it, else `key`. */
+export function pluralKey(strings: Record<string, string>, key: string, n: number): string {
+  return n === 1 && strings[`${key}One`] !== undefined ? `${key}One` : key;
+}
+
+/** A string with {0}, {1}... filled in (a placeholder without a value stays as it is). */
+export function fill(template: string, args: readonly (string | number)[]): string {
+  return template.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : whole));
+}
+
+/** A short name of what a repeat sends, for its indicator: the payload (cut) and how it is sent. */
+export function repeatName(d: Draft, max = 32): string {
+  const data = d.data.length > max ? `${d.data.slice(0, max)}…` : d.data;
+  return `"${data}" (${historyBadge(d)})`;
+}
