@@ -213,7 +213,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     if (info.remote) md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Remote'))}: \`${formatAddress(info.remote)}\`\n\n`);
     md.appendMarkdown(
       escapeMarkdown(
-        vscode.l10n.t('In: {0} in {1} messages · Out: {2} in {3} messages', formatBytes(info.bytesIn), info.messagesIn, formatBytes(info.bytesOut), info.messagesOut),
+        trafficLine(info),
       ) + '\n\n',
     );
     if (info.dropped) md.appendMarkdown(escapeMarkdown(vscode.l10n.t('{0} old log records dropped by the log cap', info.dropped)) + '\n\n');
@@ -238,7 +238,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     md.isTrusted = false;
     md.appendMarkdown(`**${escapeMarkdown(label)}** \`${c.id}\`\n\n`);
     md.appendMarkdown(
-      escapeMarkdown(vscode.l10n.t('In: {0} in {1} messages · Out: {2} in {3} messages', formatBytes(c.bytesIn), c.messagesIn, formatBytes(c.bytesOut), c.messagesOut)),
+      escapeMarkdown(trafficLine(c)),
     );
     // Why it closed (a reset by the peer...), as the endpoint tooltip does for endpoints.
     const error = describeInfoError(c);
@@ -249,4 +249,11 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
 
 function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!|<>]/g, (ch) => `\\${ch}`);
+}
+
+/** 'In: 1.2 kB in 3 messages · Out: …', with 'message' for one. */
+function trafficLine(c: { bytesIn: number; messagesIn: number; bytesOut: number; messagesOut: number }): string {
+  const part = (bytes: number, messages: number) =>
+    messages === 1 ? vscode.l10n.t('{0} in 1 message', formatBytes(bytes)) : vscode.l10n.t('{0} in {1} messages', formatBytes(bytes), messages);
+  return vscode.l10n.t('In: {0} · Out: {1}', part(c.bytesIn, c.messagesIn), part(c.bytesOut, c.messagesOut));
 }

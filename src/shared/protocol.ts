@@ -13,8 +13,13 @@ import * as v from 'valibot';
 
 /** At most this many posts of traffic a second to one panel. */
 export const POSTS_PER_SECOND = 20;
-/** A traffic batch carries at most this many records; older ones of the same interval are counted as skipped. */
-export const BATCH_MAX_RECORDS = 2000;
+/**
+ * A traffic batch carries at most this many records; older ones of the same interval are counted as
+ * skipped (and fetched when the user scrolls back). 20 posts of 1,000 rows a second is more than anyone
+ * reads, and every record of a post is parsed on the workbench's own thread before the panel sees it:
+ * 2,000 per post made the command palette take over a second to open during a UDP flood.
+ */
+export const BATCH_MAX_RECORDS = 1000;
 /** Each record carries at most this many bytes of preview; the rest is fetched on demand. */
 export const PREVIEW_MAX_BYTES = 512;
 /** A batch carries at most this many preview bytes in total (BATCH_MAX_RECORDS x PREVIEW_MAX_BYTES). */

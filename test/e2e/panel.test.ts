@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
 import { Workbench, waitUntil } from './helpers/workbench';
+import { BATCH_MAX_RECORDS } from '../../src/shared/protocol';
 
 describe('Send panel in the real workbench', function () {
   this.timeout(240000);
@@ -228,7 +229,7 @@ describe('Send panel in the real workbench', function () {
     await panel.locator('.row.gap').first().waitFor({ state: 'attached', timeout: 10000 }).catch(() => undefined);
     await panel.locator('#list').evaluate((list) => (list.scrollTop = list.scrollHeight));
     const rowsAfterShow = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
-    assert.ok(rowsAfterShow <= 2001 + 1, `at most one batch of rows (and a gap row) after a reset: ${rowsAfterShow}`);
+    assert.ok(rowsAfterShow <= BATCH_MAX_RECORDS + 1 + 1, `at most one batch of rows (and a gap row) after a reset: ${rowsAfterShow}`);
     // The rows of the reset carry their bytes (a batch's previews travel in one buffer).
     await waitUntil('the newest row to show 2e', async () => (await panel.locator('.rec .data.hex').last().innerText()).trim() === '2e', 10000);
 

@@ -168,21 +168,7 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     for (const label of labels) assert.match(label, new RegExp(`^#c\\d+ ${sock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
   });
 
-  // BUG: Connect TCP Client asks for the port with the listener's prompt ("0 lets the system pick a free
-  // one", src/host/prompts.ts askHostAndPort) and accepts 0; only after the prompt has closed does a
-  // notification say "port must be 1-65535 to connect" (src/core/socketLab.ts). Expected: the prompt
-  // refuses 0 as the user types, like it refuses 70000.
-  it.skip('Connect TCP Client refuses port 0 in the prompt', async () => {
-    await wb.runCommand('Socket Lab: Connect TCP Client');
-    await wb.answer('127.0.0.1');
-    const input = wb.page.locator('.quick-input-widget input');
-    await input.fill('0');
-    await wb.page.waitForTimeout(400);
-    const message = await wb.quickInputMessage();
-    await wb.page.keyboard.press('Escape');
-    assert.doesNotMatch(message, /system pick/, 'a client cannot connect to "a free port"');
-    assert.match(message, /1.*65535/, `the prompt should refuse 0: ${message}`);
-  });
+  // Connect TCP Client refusing port 0 as the user types is tested in prompts.test.ts.
 
   // BUG: with Encoding gbk chosen in the panel, received GBK text is shown correctly (温度…), but the
   // auto-reply rules table is sent without an encoding (src/webview/main.ts, the Apply handler builds

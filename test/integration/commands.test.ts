@@ -152,6 +152,8 @@ describe('commands with argument objects (real extension host)', () => {
     const forever = await run<{ repeatId: string }>('send', { target: listener.id, data: 'y', repeat: { intervalMs: 20 } });
     await waitFor('some endless repeats', () => got().includes('yy'));
     await run('stopRepeat', { repeatId: forever.repeatId });
+    // A send already handed to the socket may still be on its way: let it land, then nothing more may come.
+    await new Promise((r) => setTimeout(r, 60));
     const after = got().length;
     await new Promise((r) => setTimeout(r, 120));
     assert.strictEqual(got().length, after, 'stopRepeat stops the repeat');

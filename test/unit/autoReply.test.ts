@@ -143,9 +143,8 @@ describe('autoReply', () => {
     it('a catastrophic regex is stopped by its time budget and reported, not left to block', () => {
       const errors: SocketLabError[] = [];
       const fn = compileAutoReply({ mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }] }, { onError: (e) => errors.push(e) })!;
-      const started = Date.now();
+      // Without the budget this match would take hours (2^40 steps) and the test would time out.
       assert.strictEqual(fn(utf8(`${'a'.repeat(40)}b`)), undefined);
-      assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
       assert.strictEqual(errors.length, 1);
       assert.strictEqual(errors[0].code, 'autoReplyRegexTimeout');
       assert.strictEqual(errors[0].values.field, 'autoReply.rules[0].regex');
