@@ -138,7 +138,7 @@ async function webview(ctx) {
     await panel.locator('#payload textarea').fill('2e');
     await panel.locator('#repeat-interval input').fill('0');
     await panel.locator('#repeat-count input').fill('100000');
-    await panel.locator('#byte-count', { hasText: '1 bytes' }).waitFor({ timeout: 10000 });
+    await panel.locator('#byte-count', { hasText: /^1 byte$/ }).waitFor({ timeout: 10000 });
     await setPhase('records');
     // --profile: a CPU profile of the webview's renderer while the 100,000 records arrive.
     const profiler = ctx.argv.includes('--profile') ? await startWebviewProfiler(wb.page) : undefined;

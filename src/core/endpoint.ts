@@ -125,6 +125,18 @@ export type SendMode = 'flushed' | 'accepted';
 /** Base of all endpoints. Subclasses open the socket in start() and implement send(). */
 export abstract class Endpoint extends Disposable {
   abstract readonly kind: EndpointKind;
+
+  /**
+   * The name users see for this endpoint, as the Sockets view shows it ('TCP 127.0.0.1:8880',
+   * 'TCP → 10.0.0.5:80', 'UDP 0.0.0.0:9000', 'Unix /tmp/lab.sock'); the id until it has an address.
+   * Sentences name endpoints by it: users never see ids like 'e1' elsewhere.
+   */
+  get displayName(): string {
+    const family = this.kind.startsWith('tcp') ? 'TCP' : this.kind === 'udp' ? 'UDP' : 'Unix';
+    const isClient = this.kind === 'tcp-client' || this.kind === 'unix-client' || (this.kind === 'udp' && this.remote !== undefined);
+    const address = isClient ? this.remote : this.local;
+    return address ? `${family}${isClient ? ' →' : ''} ${formatSocketAddress(address)}` : this.id;
+  }
   readonly id: string;
   state: EndpointState = 'connecting';
   local?: SocketAddressInfo;

@@ -571,18 +571,19 @@ function safeDispose(d: { dispose(): void }): void {
   }
 }
 
-/** 'e1 is closed; restart it first.', quoting why when the endpoint failed. */
+/** 'TCP → 127.0.0.1:80 is closed; restart it first.', quoting why when the endpoint failed. */
 function endpointClosedError(endpoint: Endpoint): SocketLabError {
   const id = endpoint.id;
+  const name = endpoint.displayName;
   const inner = endpoint.error;
   if (endpoint.state === 'closed') {
     return inner
-      ? SocketLabError.create('endpointClosed', '{id} is closed ({problem}); restart it first.', { id, problem: inner.message }, undefined, inner)
-      : SocketLabError.create('endpointClosed', '{id} is closed; restart it first.', { id });
+      ? SocketLabError.create('endpointClosed', '{endpoint} is closed ({problem}); restart it first.', { id, endpoint: name, problem: inner.message }, undefined, inner)
+      : SocketLabError.create('endpointClosed', '{endpoint} is closed; restart it first.', { id, endpoint: name });
   }
   return inner
-    ? SocketLabError.create('endpointClosed', '{id} is in error ({problem}); restart it first.', { id, problem: inner.message }, undefined, inner)
-    : SocketLabError.create('endpointClosed', '{id} is in error; restart it first.', { id });
+    ? SocketLabError.create('endpointClosed', '{endpoint} is in error ({problem}); restart it first.', { id, endpoint: name, problem: inner.message }, undefined, inner)
+    : SocketLabError.create('endpointClosed', '{endpoint} is in error; restart it first.', { id, endpoint: name });
 }
 
 function argsObject(args: unknown, command: string, fields: string[]): Args {

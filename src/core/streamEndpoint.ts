@@ -52,7 +52,7 @@ export abstract class StreamEndpoint extends Endpoint {
   }
 
   private _stoppedError(): SocketLabError {
-    return SocketLabError.create('stopped', '{id} was stopped; the data was not sent.', { id: this.id });
+    return SocketLabError.create('stopped', '{endpoint} was stopped; the data was not sent.', { id: this.id, endpoint: this.displayName });
   }
 
   /** Writes to one stream; in 'flushed' mode resolves when the OS took it, in 'accepted' mode only waits on backpressure. */

@@ -111,7 +111,7 @@ export class StreamClient extends StreamEndpoint {
       throw SocketLabError.create('toNotAllowed', "'to' is only for UDP sockets; {id} is a {kind} connected to {peer}.", { id: this.id, kind: this.kind, peer: formatSocketAddress(this.remote!) });
     }
     if (!this._own) {
-      throw SocketLabError.create('connectionClosed', '{id} is not connected; nothing was sent.', { id: this.id });
+      throw SocketLabError.create('connectionClosed', '{endpoint} is not connected; nothing was sent.', { id: this.id, endpoint: this.displayName });
     }
     return this.write(this._own, data, mode);
   }

@@ -97,7 +97,7 @@ export class StreamListener extends StreamEndpoint {
 
   override checkTarget(target: SendTarget): void {
     if (target.connectionId === undefined && ![...this.connections.values()].some((c) => c.state === 'connected' && !c.localEnded)) {
-      throw SocketLabError.create('noConnections', '{id} has no connected clients to send to.', { id: this.id });
+      throw SocketLabError.create('noConnections', '{endpoint} has no connected clients to send to.', { id: this.id, endpoint: this.displayName });
     }
   }
 
@@ -112,7 +112,7 @@ export class StreamListener extends StreamEndpoint {
     }
     const open = [...this.connections.values()].filter((c) => c.state === 'connected' && !c.localEnded);
     if (!open.length) {
-      throw SocketLabError.create('noConnections', '{id} has no connected clients to send to.', { id: this.id });
+      throw SocketLabError.create('noConnections', '{endpoint} has no connected clients to send to.', { id: this.id, endpoint: this.displayName });
     }
     const sizes = await Promise.all(open.map((c) => this.write(c, data, mode)));
     return sizes.reduce((a, b) => a + b, 0);

@@ -168,7 +168,7 @@ export class UdpSocket extends Endpoint {
     const socket = this._socket;
     const remote = peer.remote as { address: string; port: number };
     if (!socket || this.isDisposed || this.state === 'closed') {
-      return Promise.reject(SocketLabError.create('socketClosed', 'The UDP socket {id} is closed; restart it first.', { id: this.id }));
+      return Promise.reject(SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', { id: this.id, endpoint: this.displayName }));
     }
     const tooLarge = sizeError(remote, data);
     if (tooLarge) return Promise.reject(tooLarge);
@@ -202,7 +202,7 @@ export class UdpSocket extends Endpoint {
   async send(target: SendTarget, data: Uint8Array, _mode: SendMode = 'flushed'): Promise<number> {
     if (this.isConnectedMode) {
       if (target.to) {
-        throw SocketLabError.create('toNotAllowed', "{id} is a connected UDP client of {remote}; it cannot send elsewhere ('to' is refused).", { id: this.id, remote: formatSocketAddress(this.remote!) });
+        throw SocketLabError.create('toNotAllowed', "{endpoint} is a connected UDP client; it cannot send elsewhere ('to' is refused).", { id: this.id, endpoint: this.displayName, remote: formatSocketAddress(this.remote!) });
       }
       return this._sendDatagram(this._connectedPeer!, data);
     }
@@ -217,26 +217,26 @@ export class UdpSocket extends Endpoint {
       if (!p) throw SocketLabError.create('unknownId', 'There is no peer {id}.', { id: target.connectionId });
       return this._sendDatagram(p, data);
     }
-    throw SocketLabError.create('missingTo', "{id} is a UDP socket: give 'to' { host, port } or a peer id as target.", { id: this.id });
+    throw SocketLabError.create('missingTo', "{endpoint} is a UDP socket: give 'to' { host, port } or a peer id as target.", { id: this.id, endpoint: this.displayName });
   }
 
   /** Turns broadcast sending on or off. */
   setBroadcast(on: boolean): void {
-    if (!this._socket) throw SocketLabError.create('socketClosed', 'The UDP socket {id} is closed; restart it first.', { id: this.id });
+    if (!this._socket) throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', { id: this.id, endpoint: this.displayName });
     this._setBroadcastOn(this._socket, on);
     this.sink.changed(this.id);
   }
 
   /** Joins a multicast group (IPv4 or IPv6), on an interface address when given. */
   joinGroup(group: string, iface?: string): void {
-    if (!this._socket) throw SocketLabError.create('socketClosed', 'The UDP socket {id} is closed; restart it first.', { id: this.id });
+    if (!this._socket) throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', { id: this.id, endpoint: this.displayName });
     this._join(this._socket, group, iface);
     this.sink.changed(this.id);
   }
 
   /** Leaves a multicast group. */
   leaveGroup(group: string, iface?: string): void {
-    if (!this._socket) throw SocketLabError.create('socketClosed', 'The UDP socket {id} is closed; restart it first.', { id: this.id });
+    if (!this._socket) throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', { id: this.id, endpoint: this.displayName });
     try {
       this._socket.dropMembership(group, iface);
     } catch (err) {
@@ -260,7 +260,7 @@ export class UdpSocket extends Endpoint {
       throw SocketLabError.create('notMulticast', '{address} is not a multicast group address (224.0.0.0/4 or ff00::/8).', { address: group });
     }
     if ((net.isIPv6(group) ? 6 : 4) !== this._options.family) {
-      throw SocketLabError.create('multicastFamily', '{address} is an IPv{groupFamily} group but {id} is an IPv{family} socket; bind an address of the same family.', { address: group, groupFamily: net.isIPv6(group) ? 6 : 4, id: this.id, family: this._options.family });
+      throw SocketLabError.create('multicastFamily', '{address} is an IPv{groupFamily} group but {endpoint} is an IPv{family} socket; bind an address of the same family.', { endpoint: this.displayName, address: group, groupFamily: net.isIPv6(group) ? 6 : 4, id: this.id, family: this._options.family });
     }
     try {
       socket.addMembership(group, iface);

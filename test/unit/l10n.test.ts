@@ -40,7 +40,7 @@ describe('l10n bundle', function () {
       assert.strictEqual(value, key);
     }
     // A few templates of the core that only SocketLabError.create names (vscode-l10n-dev cannot see them).
-    for (const template of ['{target} is already in use by another process; choose another port or stop that process.', '{label} must be a whole number from {min} to {max} (got {value}).', '{id} is in error ({problem}); restart it first.']) {
+    for (const template of ['{target} is already in use by another process; choose another port or stop that process.', '{label} must be a whole number from {min} to {max} (got {value}).', '{endpoint} is in error ({problem}); restart it first.']) {
       assert.ok(Object.prototype.hasOwnProperty.call(bundle, template), `missing ${template}`);
     }
   });
