@@ -64,17 +64,52 @@ export class Workbench {
   /** Runs a command from the palette by its full title, e.g. 'Socket Lab: Start TCP Listener'. */
   async runCommand(title: string): Promise<void> {
     const { page } = this;
-    await page.keyboard.press('Escape');
-    await page.keyboard.press('F1');
     const input = page.locator('.quick-input-widget input');
-    await input.waitFor({ state: 'visible' });
-    await input.fill(`>${title}`);
     const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ state: 'visible', timeout: 20000 });
-    await input.press('Enter');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.openPalette();
+        await input.fill(`>${title}`, { timeout: 5000 });
+        await row.waitFor({ state: 'visible', timeout: 20000 });
+        await input.press('Enter', { timeout: 5000 });
+        break;
+      } catch (err) {
+        // The palette closed under us (focus moved to a webview): open it again.
+        if (attempt >= 3) throw err;
+        await this.screenshot(`palette-closed-${attempt}`);
+      }
+    }
     // The command's own prompt reuses the same widget: wait until the palette has gone (the widget
     // hid, or shows another value), or the next answer would be typed into the palette.
     await waitUntil(`the palette to run ${title}`, async () => !(await input.isVisible()) || !(await input.inputValue()).startsWith('>'));
+  }
+
+  /**
+   * Opens the command palette with F1. When keyboard focus sits inside a webview's iframe the key may not
+   * reach the workbench: then the focus is given back to the workbench's document and F1 pressed again.
+   */
+  async openPalette(): Promise<void> {
+    const { page } = this;
+    const input = page.locator('.quick-input-widget input');
+    for (let attempt = 1; ; attempt++) {
+      // Keys pressed while a webview's iframe has the focus reach the workbench later, forwarded by the
+      // webview: a forwarded Escape can then close the palette F1 just opened. Type into the workbench.
+      await page.evaluate(() => {
+        const active = document.activeElement as HTMLElement | null;
+        if (active?.tagName === 'IFRAME') active.blur();
+      });
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('F1');
+      try {
+        await input.waitFor({ state: 'visible', timeout: attempt < 3 ? 5000 : 30000 });
+        return;
+      } catch (err) {
+        if (attempt >= 3) throw err;
+        await this.screenshot(`palette-did-not-open-${attempt}`);
+        await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur?.());
+        await page.locator('.part.sidebar .composite.title').first().click({ timeout: 5000 }).catch(() => undefined);
+      }
+    }
   }
 
   /**
