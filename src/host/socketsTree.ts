@@ -3,7 +3,7 @@ import type { SocketLab } from '../core/socketLab';
 import type { ConnectionInfo, EndpointInfo, EndpointKind } from '../core/types';
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
-import { formatAddress, formatBytes } from '../shared/format';
+import { connectionLabel, formatAddress, formatBytes } from '../shared/format';
 import { describeInfoError } from './messages';
 
 /** A node of the Sockets view: an endpoint (root) or one of its connections / UDP peers. */
@@ -223,8 +223,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
   }
 
   private connectionItem(endpointId: string, c: ConnectionInfo): vscode.TreeItem {
-    const label = 'path' in c.remote ? `#${c.id.slice(c.id.lastIndexOf('.') + 1)}` : formatAddress(c.remote);
-    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(connectionLabel(c), vscode.TreeItemCollapsibleState.None);
     item.id = c.id;
     item.description = [stateText(c.state), ...(c.peerEnded && c.state === 'connected' ? [vscode.l10n.t('peer closed its side')] : []), counters(c)].join(' · ');
     item.contextValue = `connection.${c.state === 'connected' ? 'live' : 'dead'}`;

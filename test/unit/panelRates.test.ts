@@ -2,7 +2,7 @@
 // names of connections in the Target list.
 import * as assert from 'assert';
 import { RATE_IDLE_MS, RateWindow } from '../../src/host/panel/rateWindow';
-import { connectionTargetLabel } from '../../src/host/panel/targetLabel';
+import { connectionLabel } from '../../src/shared/format';
 
 const zero = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
 
@@ -47,11 +47,12 @@ describe('send panel host helpers', () => {
     });
   });
 
-  describe('connectionTargetLabel', () => {
+  describe('connectionLabel', () => {
     it('tells accepted Unix connections apart by their Sockets view label, and shows peers by address', () => {
-      assert.strictEqual(connectionTargetLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }), '#c2 /tmp/a.sock');
-      assert.notStrictEqual(connectionTargetLabel({ id: 'e3.c1', remote: { path: '/tmp/a.sock' } }), connectionTargetLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }));
-      assert.strictEqual(connectionTargetLabel({ id: 'e1.c1', remote: { address: '127.0.0.1', port: 5000 } }), '127.0.0.1:5000');
+      assert.strictEqual(connectionLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }, true), '#c2 /tmp/a.sock');
+      assert.notStrictEqual(connectionLabel({ id: 'e3.c1', remote: { path: '/tmp/a.sock' } }, true), connectionLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }, true));
+      assert.strictEqual(connectionLabel({ id: 'e1.c1', remote: { address: '127.0.0.1', port: 5000 } }, true), '127.0.0.1:5000');
+      assert.strictEqual(connectionLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }), '#c2'); // as the Sockets view names it
     });
   });
 });

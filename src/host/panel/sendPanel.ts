@@ -8,7 +8,7 @@ import { Disposable, toDisposable } from '../../core/lifecycle';
 import { TEXT_ENCODINGS, decodeText, encodePayload, escapeForDisplay, toHex } from '../../core/codec';
 import { SocketLabError } from '../../core/errors';
 import { Throttle } from '../../shared/throttle';
-import { formatTime } from '../../shared/format';
+import { connectionLabel, formatTime } from '../../shared/format';
 import {
   FETCH_RECORD_MAX_BYTES,
   POSTS_PER_SECOND,
@@ -23,7 +23,6 @@ import { readSettings } from '../settings';
 import { endpointLabel, stateText } from '../socketsTree';
 import { buildPanelHtml } from './html';
 import { RATE_IDLE_MS, RateWindow } from './rateWindow';
-import { connectionTargetLabel } from './targetLabel';
 import { panelStrings } from './strings';
 import { TrafficFeed } from './trafficFeed';
 
@@ -41,7 +40,7 @@ export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined)
     label: endpointLabel(info),
     state: info.state,
     stateText: stateText(info.state),
-    connections: info.connections.slice(0, 10000).map((c) => ({ id: c.id, label: connectionTargetLabel(c).slice(0, 1024), state: c.state })),
+    connections: info.connections.slice(0, 10000).map((c) => ({ id: c.id, label: connectionLabel(c, true).slice(0, 1024), state: c.state })),
     needsDestination: info.kind === 'udp' && !info.remote,
     autoReply: info.autoReply === true,
   };
