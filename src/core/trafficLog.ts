@@ -151,6 +151,18 @@ export class TrafficLog implements TrafficLogView {
     return this._materialize(slots);
   }
 
+  /**
+   * Takes every held record (oldest first) and empties the log like clear(), but keeps the storage a
+   * flood grew: for a batch refilled at the same rate, growing it again each time cost more than filling it.
+   */
+  drain(): TrafficRecord[] {
+    const out = this.records();
+    this._forgetAll();
+    this._dropped = 0;
+    this._last = undefined;
+    return out;
+  }
+
   /** Forgets every record and resets the dropped count. */
   clear(): void {
     this._forgetAll();

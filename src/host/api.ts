@@ -65,9 +65,21 @@ export class PublicApi extends Disposable implements SocketLabApi {
   }
 
   private flushReceived(): void {
-    const batches = [...this.pending];
-    this.pending.clear();
-    for (const [id, batch] of batches) this._onDidReceive.fire({ id, records: batch.log.records(), skipped: batch.skipped });
+    const ready: { id: string; records: TrafficRecord[]; skipped: number }[] = [];
+    for (const [id, batch] of this.pending) {
+      if (batch.log.size === 0 && batch.skipped === 0) {
+        // Nothing arrived for a whole period: give back the storage the batch grew.
+        this.pending.delete(id);
+        continue;
+      }
+      // Drained, not replaced: a flood refills the batch at the same rate, and regrowing it each period showed in profiles.
+      ready.push({ id, records: batch.log.drain(), skipped: batch.skipped });
+      batch.bytes = 0;
+      batch.skipped = 0;
+    }
+    // One more period to notice the batches that stay empty.
+    if (ready.length) this.receiveThrottle.schedule();
+    for (const e of ready) this._onDidReceive.fire(e);
   }
 
   /** Subscribes to received batches; counting subscribers lets the receive path skip batching when nobody listens. */

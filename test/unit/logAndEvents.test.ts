@@ -92,12 +92,13 @@ describe('TrafficLog', () => {
     assert.strictEqual(log.last, small);
   });
 
-  it('matches a plain array model under random appends, caps, clears and reads (ring wrap and growth)', () => {
-    type Op = { kind: 'append'; size: number; out: boolean; conn: number } | { kind: 'cap'; cap: number } | { kind: 'clear' } | { kind: 'slice'; a: number; b: number };
+  it('matches a plain array model under random appends, caps, clears, drains and reads (ring wrap and growth)', () => {
+    type Op = { kind: 'append'; size: number; out: boolean; conn: number } | { kind: 'cap'; cap: number } | { kind: 'clear' } | { kind: 'drain' } | { kind: 'slice'; a: number; b: number };
     const op: fc.Arbitrary<Op> = fc.oneof(
       { weight: 100, arbitrary: fc.record({ kind: fc.constant('append' as const), size: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(0, 1, 2, 4, 8, 16, 32, 64, 128) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 300 }) }, { weight: 1, arbitrary: fc.integer({ min: 900, max: 2100 }) }), out: fc.boolean(), conn: fc.integer({ min: 0, max: 2 }) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('cap' as const), cap: fc.oneof(fc.integer({ min: 0, max: 6_000 }), fc.constantFrom(1024, 2048, 4096)) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const) }) },
+      { weight: 1, arbitrary: fc.record({ kind: fc.constant('drain' as const) }) },
       { weight: 5, arbitrary: fc.record({ kind: fc.constant('slice' as const), a: fc.integer({ min: -2, max: 300 }), b: fc.integer({ min: -2, max: 300 }) }) },
     );
     fc.assert(
@@ -136,6 +137,11 @@ describe('TrafficLog', () => {
             evict();
           } else if (o.kind === 'clear') {
             log.clear();
+            model = [];
+            dropped = 0;
+          } else if (o.kind === 'drain') {
+            // Storage is kept: what follows reuses the grown ring and slots.
+            same(log.drain(), model);
             model = [];
             dropped = 0;
           } else {
