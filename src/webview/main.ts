@@ -977,6 +977,34 @@ function scheduleRender(): void {
   });
 }
 
+/** A monospace character is at least this wide (px) at any editor font size people use; bounds a line below. */
+const MIN_CHAR_PX = 4;
+/** Characters one collapsed line can show at most at the list's width (bumped with the width, never per row). */
+let lineChars = 400;
+
+/**
+ * What a collapsed row's cell renders of `s`: no more than the line can show. A 512-byte preview is 1,535
+ * characters of hex; laying out and shaping all of it for every row that scrolls on screen was the panel's
+ * main rendering cost during a flood (the cells clip with an ellipsis anyway).
+ */
+function fitLine(s: string): string {
+  if (s.length <= lineChars) return s;
+  let end = lineChars;
+  // Never end on the first half of a surrogate pair.
+  const c = s.charCodeAt(end - 1);
+  if (c >= 0xd800 && c <= 0xdbff) end--;
+  return `${s.slice(0, end)}…`;
+}
+
+/** Follows the list's width: when lines can show more, collapsed rows are rebuilt with more text. */
+function syncLineChars(width: number): void {
+  const chars = Math.max(80, Math.ceil(width / MIN_CHAR_PX) + 1);
+  if (chars === lineChars) return;
+  const grew = chars > lineChars;
+  lineChars = chars;
+  if (grew) contentGeneration++;
+}
+
 function textOf(row: RecRow): string {
   return (row.text ??= decodeForDisplay(row.r.preview, state.draft.encoding) + (row.r.length > row.r.preview.byteLength ? '…' : ''));
 }
@@ -1041,9 +1069,12 @@ function renderRows(): void {
   if (emptyEl.textContent !== empty) emptyEl.textContent = empty;
   emptyEl.hidden = empty === '';
   const items = virtualizer.getVirtualItems();
-  // Reads first (one layout at most), then writes only.
-  const top = listEl.scrollTop;
-  const bottom = top + listEl.clientHeight;
+  // The virtualizer's own record of the scroll position and size (kept by scroll events and a
+  // ResizeObserver): reading scrollTop/clientHeight here forced a layout per rendered frame.
+  const top = virtualizer.scrollOffset ?? 0;
+  const rect = virtualizer.scrollRect;
+  const bottom = top + (rect?.height ?? 0);
+  if (rect) syncLineChars(rect.width);
   const height = `${virtualizer.getTotalSize()}px`;
   if (spacer.style.height !== height) spacer.style.height = height;
   const wanted = new Map<Row, Shown>();
@@ -1145,9 +1176,9 @@ function collapsedNode(row: RecRow, reuse?: HTMLElement): HTMLElement {
   let textCell = line.querySelector<HTMLElement>(':scope > .data.text');
   let hexCell = line.querySelector<HTMLElement>(':scope > .data.hex');
   if (mode === 'hex') textCell?.remove();
-  else (textCell ??= line.insertBefore(el('span', { class: 'data text' }), hexCell)).textContent = textOf(row);
+  else (textCell ??= line.insertBefore(el('span', { class: 'data text' }), hexCell)).textContent = fitLine(textOf(row));
   if (mode === 'text') hexCell?.remove();
-  else (hexCell ??= line.appendChild(el('span', { class: 'data hex' }))).textContent = hexOfRow(row);
+  else (hexCell ??= line.appendChild(el('span', { class: 'data hex' }))).textContent = fitLine(hexOfRow(row));
   nodeRow.set(node, row);
   return node;
 }

@@ -93,6 +93,29 @@ describe('Send panel in the real workbench', function () {
     await row.first().locator('.line').click();
   });
 
+  it('lays out only a line of a long record, and expanding it shows all of its preview', async () => {
+    // 600 bytes: 'L' then 'x'... then 'E' at the end of the 512-byte preview.
+    const payload = Buffer.alloc(600, 'x');
+    payload[0] = 0x4c;
+    payload[511] = 0x45;
+    ncat!.stdin!.write(payload);
+    const row = panel.locator('.rec', { has: panel.locator('.dir.in') }).filter({ has: panel.locator('.len', { hasText: /^600$/ }) });
+    await row.first().waitFor({ timeout: 15000 });
+    const { text, hex, width } = await row.first().evaluate((node) => ({
+      text: node.querySelector('.data.text')!.textContent!,
+      hex: node.querySelector('.data.hex')!.textContent!,
+      width: node.getBoundingClientRect().width,
+    }));
+    // The cells hold what a line of this width can show (at least a character per 4 px), not 1,535 hex characters.
+    assert.ok(hex.startsWith('4c 78 78'), hex.slice(0, 20));
+    assert.ok(hex.endsWith('…') && hex.length < 1535 && hex.length >= Math.min(1535, width / 4), `hex cell: ${hex.length} characters for ${width} px`);
+    assert.ok(text.startsWith('Lxxx') && text.endsWith('…') && !text.includes('E'), `text cell: ${text.length} characters`);
+    // Expanded, the dump has the whole preview, the last byte of it included.
+    await row.first().click();
+    await panel.locator('.rec.expanded .dump', { hasText: /\|x*E\|/ }).waitFor({ timeout: 10000 });
+    await row.first().locator('.line').click();
+  });
+
   it('repeats 5 x 100 ms and ncat receives the payload 5 times', async () => {
     received = Buffer.alloc(0);
     await pick('#format', 'text');
