@@ -12,6 +12,23 @@ import path from 'node:path';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** Categories that give the renderer's tasks with their thread CPU time (RunTask, with `tdur`) and what they did. */
+const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline'];
+
+/**
+ * The tasks of Chromium's renderer main thread (CrRendererMain) that took more than 50 ms of wall time in a
+ * trace, each with the thread's CPU time during it (`tdur`): a task that waited for a CPU has far less CPU
+ * time than wall time, one that was the panel's own work has about as much.
+ */
+function longTasksInTrace(buffer) {
+  const parsed = JSON.parse(buffer.toString('utf8'));
+  const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
+  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  return events
+    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.dur > 50_000 && main.has(`${e.pid}:${e.tid}`))
+    .map((e) => ({ wallMs: e.dur / 1000, cpuMs: typeof e.tdur === 'number' ? e.tdur / 1000 : NaN }));
+}
+
 /** Starts a load child in its own process group; resolves its JSON lines through next(). */
 function child(args, root) {
   const p = spawn(process.execPath, args.map(String), { cwd: root, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -121,15 +138,26 @@ async function webview(ctx) {
     await panel.locator('#target vscode-option', { hasText: '127.0.0.1:' }).waitFor({ state: 'attached', timeout: 20000 });
 
     await list.evaluate(() => {
-      const b = (window.__bench = { phase: 'idle', long: [], msgs: 0 });
+      const b = (window.__bench = { phases: [{ phase: 'idle', t: 0 }], long: [], msgs: 0 });
       new PerformanceObserver((l) => {
         // name says whose task it was: 'self' = this panel's frame; the workbench shares the renderer here.
-        for (const e of l.getEntries()) b.long.push({ phase: b.phase, ms: e.duration, self: e.name === 'self' });
+        // Entries arrive after the task: the phase is the one the task started in, not the one at delivery.
+        for (const e of l.getEntries()) b.long.push({ start: e.startTime, ms: e.duration, self: e.name === 'self' });
       }).observe({ type: 'longtask' });
       window.addEventListener('message', () => b.msgs++);
     });
-    const setPhase = (phase) => list.evaluate((_, p) => ((window.__bench.phase = p), (window.__bench.msgs = 0)), phase);
-    const longTasks = (phase, selfOnly = true) => list.evaluate((_, [p, own]) => window.__bench.long.filter((e) => e.phase === p && (!own || e.self)).map((e) => e.ms), [phase, selfOnly]);
+    const setPhase = (phase) => list.evaluate((_, p) => (window.__bench.phases.push({ phase: p, t: performance.now() }), (window.__bench.msgs = 0)), phase);
+    const longTasks = (phase, selfOnly = true) =>
+      list.evaluate(
+        (_, [p, own]) => {
+          const { phases, long } = window.__bench;
+          const i = phases.findIndex((x) => x.phase === p);
+          const from = phases[i].t;
+          const to = phases[i + 1]?.t ?? Infinity;
+          return long.filter((e) => e.start >= from && e.start < to && (!own || e.self)).map((e) => e.ms);
+        },
+        [phase, selfOnly],
+      );
 
     // 1) 100,000 records through the panel's own repeat (1 byte each, back to back).
     const pick = (sel, v) => panel.locator(sel).evaluate((el, value) => ((el.value = value), el.dispatchEvent(new Event('change', { bubbles: true }))), v);
@@ -187,53 +215,82 @@ async function webview(ctx) {
     const reachLong = await longTasks('reach');
 
     // 2) Scroll top to bottom, `runs` passes of 400 steps, one frame per step.
+    const scrollPass = () =>
+      list.evaluate(async (l) => {
+        const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+        l.scrollTop = 0;
+        await frame();
+        const step = Math.max(l.clientHeight, (l.scrollHeight - l.clientHeight) / 400);
+        const t = performance.now();
+        let worst = 0;
+        let steps = 0;
+        while (l.scrollTop + l.clientHeight < l.scrollHeight - 1 && steps < 2000) {
+          const f = performance.now();
+          l.scrollTop += step;
+          await frame();
+          worst = Math.max(worst, performance.now() - f);
+          steps++;
+        }
+        return { ms: performance.now() - t, steps, worstFrameMs: worst, domRows: l.querySelectorAll('.row').length };
+      });
     await setPhase('scroll');
     const passes = [];
     for (let i = 0; i < runs; i++) {
-      passes.push(
-        await list.evaluate(async (l) => {
-          const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
-          l.scrollTop = 0;
-          await frame();
-          const step = Math.max(l.clientHeight, (l.scrollHeight - l.clientHeight) / 400);
-          const t = performance.now();
-          let worst = 0;
-          let steps = 0;
-          while (l.scrollTop + l.clientHeight < l.scrollHeight - 1 && steps < 2000) {
-            const f = performance.now();
-            l.scrollTop += step;
-            await frame();
-            worst = Math.max(worst, performance.now() - f);
-            steps++;
-          }
-          return { ms: performance.now() - t, steps, worstFrameMs: worst, domRows: l.querySelectorAll('.row').length };
-        }),
-      );
+      // --profile: a CPU profile of the webview's renderer during the first pass.
+      const scrollProfiler = i === 0 && ctx.argv.includes('--profile') ? await startWebviewProfiler(wb.page) : undefined;
+      passes.push(await scrollPass());
+      if (scrollProfiler) await scrollProfiler.stop(path.join(ctx.artifacts, 'profiles', 'webview-scroll.cpuprofile'));
     }
     const scrollLong = await longTasks('scroll');
     const scrollLongAll = await longTasks('scroll', false);
 
     // 3) An incoming TCP flood from another process while the panel is open and following.
     const floodBytes = quick ? 256 * 2 ** 20 : 1024 * 2 ** 20;
-    const flood = { posts: [], long: [], longAll: [], gbps: [] };
-    for (let i = 0; i < runs; i++) {
-      const phase = `flood${i}`;
-      await setPhase(phase);
-      // --profile: a CPU profile of the webview's renderer during the first flood.
-      const floodProfiler = i === 0 && ctx.argv.includes('--profile') ? await startWebviewProfiler(wb.page) : undefined;
+    const floodOnce = async () => {
       const ts = Date.now();
       const sender = child([path.join(root, 'bench', 'load', 'tcpSend.mjs'), port, floodBytes, 262144, 120000], root);
       kids.push(sender);
       const r = await sender.next(130000);
       const seconds = (Date.now() - ts) / 1000;
       await sleep(300); // the last coalesced post
+      return { seconds, gbps: floodBytes / r.ms / 1e6 };
+    };
+    const flood = { posts: [], long: [], longAll: [], gbps: [] };
+    for (let i = 0; i < runs; i++) {
+      const phase = `flood${i}`;
+      await setPhase(phase);
+      // --profile: a CPU profile of the webview's renderer during the first flood.
+      const floodProfiler = i === 0 && ctx.argv.includes('--profile') ? await startWebviewProfiler(wb.page) : undefined;
+      const { seconds, gbps } = await floodOnce();
       if (floodProfiler) await floodProfiler.stop(path.join(ctx.artifacts, 'profiles', 'webview-flood.cpuprofile'));
       const msgs = await list.evaluate(() => window.__bench.msgs);
       flood.posts.push(msgs / (seconds + 0.3));
       flood.long.push(...(await longTasks(phase)));
       flood.longAll.push(...(await longTasks(phase, false)));
-      flood.gbps.push(floodBytes / r.ms / 1e6);
+      flood.gbps.push(gbps);
     }
+
+    // 4) Attribution: one more scroll pass and `runs` more floods under a Chromium trace (kept apart from
+    //    the measured ones above, which tracing would slow). Each long task of the renderer's main thread
+    //    comes with its CPU time: the panel's own work, or waiting for one of the 2 CPUs that the
+    //    extension host, the sender and the kernel's loopback were using.
+    const browser = wb.page.context().browser();
+    const traced = async (name, work) => {
+      await browser.startTracing(wb.page, { categories: TRACE_CATEGORIES });
+      let trace;
+      try {
+        await work();
+      } finally {
+        trace = await browser.stopTracing();
+      }
+      fs.mkdirSync(path.join(ctx.artifacts, 'profiles'), { recursive: true });
+      fs.writeFileSync(path.join(ctx.artifacts, 'profiles', `${name}.trace.json`), trace);
+      return longTasksInTrace(trace);
+    };
+    const tracedScroll = await traced('webview-scroll', scrollPass);
+    const tracedFloods = await traced('webview-floods', async () => {
+      for (let i = 0; i < runs; i++) await floodOnce();
+    });
     sinkClient.kill();
     const over50 = (xs) => xs.filter((x) => x > 50);
     return {
@@ -251,6 +308,14 @@ async function webview(ctx) {
         [`incoming TCP flood, ${floodBytes / 2 ** 20} MiB × ${runs}, GB/s`, cell(flood.gbps, 2), ''],
         ['long tasks > 50 ms during the floods: in the panel\'s frame', `${over50(flood.long).length} (longest ${fmt(Math.max(0, ...flood.long), 0)} ms)`, `none: ${over50(flood.long).length ? '**missed**' : 'met'}`],
         ['… all long tasks of the renderer (workbench included)', `${over50(flood.longAll).length} (longest ${fmt(Math.max(0, ...flood.longAll), 0)} ms)`, ''],
+        ...[
+          ['scroll pass', tracedScroll],
+          [`${runs} floods`, tracedFloods],
+        ].map(([what, tasks]) => [
+          `attribution, traced ${what} (bench-artifacts/profiles/): renderer main-thread tasks > 50 ms of wall time, and their CPU time`,
+          `${tasks.length} (longest ${fmt(Math.max(0, ...tasks.map((x) => x.wallMs)), 0)} ms); CPU ${tasks.length ? tasks.map((x) => fmt(x.cpuMs, 0)).join(', ') + ' ms' : '–'}`,
+          `over 50 ms of CPU: ${tasks.filter((x) => x.cpuMs > 50).length}`,
+        ]),
       ],
       postsRow: ['host→webview posts/s during an incoming TCP flood (counted in the webview)', cell(flood.posts, 1), '', '', `≤ 20: ${stats(flood.posts).median <= 20 ? 'met' : '**missed**'}`],
     };
