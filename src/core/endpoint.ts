@@ -122,6 +122,13 @@ export interface SendTarget {
 /** How long to wait: 'flushed' = until the OS took the data (plain send); 'accepted' = only on backpressure (repeats). */
 export type SendMode = 'flushed' | 'accepted';
 
+/** What a burst of sends did: how many were handed to the OS and succeeded, and the first error. */
+export interface BurstResult {
+  sent: number;
+  bytes: number;
+  error?: unknown;
+}
+
 /** Base of all endpoints. Subclasses open the socket in start() and implement send(). */
 export abstract class Endpoint extends Disposable {
   abstract readonly kind: EndpointKind;
@@ -173,6 +180,12 @@ export abstract class Endpoint extends Disposable {
 
   /** Sends `data` to `target`; resolves with the bytes handed to the OS. */
   abstract send(target: SendTarget, data: Uint8Array, mode?: SendMode): Promise<number>;
+
+  /**
+   * Sends `data` to `target` `count` times back to back, settling once all have reported (endpoints whose
+   * sends are independent datagrams implement it; a repeat with interval 0 then sends a burst at a time).
+   */
+  sendBurst?(target: SendTarget, data: Uint8Array, count: number): Promise<BurstResult>;
 
   /** Throws when a send to `target` cannot work now (checked before a repeat starts); default: nothing to check. */
   checkTarget(_target: SendTarget): void {}

@@ -1,9 +1,18 @@
 /** Repeat send: a payload every N ms, M times or until stopped; N = 0 sends back to back with backpressure. */
 import { performance } from 'perf_hooks';
+import type { BurstResult } from './endpoint';
 import { IDisposable } from './lifecycle';
 
 /** A back-to-back repeat gives the event loop a turn at least this often (ms), so the host stays responsive. */
 const BACK_TO_BACK_SLICE_MS = 2;
+/** ... and at least every this many sends. */
+const BACK_TO_BACK_SLICE_SENDS = 256;
+
+/** Sends of one payload back to back in bursts (datagrams): how many per burst, and the burst itself. */
+export interface BurstSender {
+  size: number;
+  send(count: number): Promise<BurstResult>;
+}
 
 /** What activeRepeats() reports. */
 export interface RepeatInfo {
@@ -20,7 +29,8 @@ export interface RepeatInfo {
 
 /**
  * Runs `sendOnce` repeatedly. It waits for each send to be accepted (the socket's backpressure) before the
- * next, so a back-to-back repeat never queues unbounded data; a failed send ends the repeat.
+ * next, so a back-to-back repeat never queues unbounded data; a failed send ends the repeat. With interval
+ * 0 and a burst sender (UDP), it waits per burst instead: a bounded number of datagrams, each still logged.
  */
 export class RepeatSend implements IDisposable {
   private _stopped = false;
@@ -37,6 +47,8 @@ export class RepeatSend implements IDisposable {
     readonly count: number | undefined,
     private readonly _sendOnce: () => Promise<number>,
     private readonly _onEnd: (repeat: RepeatSend, error?: unknown) => void,
+    /** Used instead of `_sendOnce` when the interval is 0. */
+    private readonly _burst?: BurstSender,
   ) {}
 
   /** Starts the loop (it runs in the background; the end is reported through onEnd). */
@@ -58,17 +70,29 @@ export class RepeatSend implements IDisposable {
   private async _run(): Promise<void> {
     let error: unknown;
     let lastYield = performance.now();
+    let sinceYield = 0;
+    const burst = this.intervalMs === 0 ? this._burst : undefined;
     try {
       while (!this._stopped && (this.count === undefined || this.sent < this.count)) {
-        this.bytes += await this._sendOnce();
-        this.sent++;
+        if (burst) {
+          const r = await burst.send(this.count === undefined ? burst.size : Math.min(burst.size, this.count - this.sent));
+          this.sent += r.sent;
+          this.bytes += r.bytes;
+          sinceYield += r.sent;
+          if (r.error !== undefined) throw r.error;
+        } else {
+          this.bytes += await this._sendOnce();
+          this.sent++;
+          sinceYield++;
+        }
         if (this.intervalMs > 0 && (this.count === undefined || this.sent < this.count)) {
           await this._sleep(this.intervalMs);
-        } else if (this.sent % 256 === 0 || performance.now() - lastYield >= BACK_TO_BACK_SLICE_MS) {
+        } else if (sinceYield >= BACK_TO_BACK_SLICE_SENDS || performance.now() - lastYield >= BACK_TO_BACK_SLICE_MS) {
           // Back to back: let I/O and timers run now and then even when every write is accepted at once.
           // By time as well as by count: 256 writes of 64 KiB held the event loop for 20 ms and more.
           await new Promise<void>((r) => setImmediate(r));
           lastYield = performance.now();
+          sinceYield = 0;
         }
       }
     } catch (err) {

@@ -8,7 +8,7 @@ import { Endpoint, EndpointSink, LookupFunction, SendTarget, resolveHost } from 
 import { SocketLabError, errorFields, type ErrorValues } from './errors';
 import { Emitter, Event } from './event';
 import { Disposable, toDisposable } from './lifecycle';
-import { RepeatInfo, RepeatSend } from './repeat';
+import { BurstSender, RepeatInfo, RepeatSend } from './repeat';
 import { toSocketLabError } from './systemErrors';
 import { StreamClient } from './tcpClient';
 import { StreamListener } from './tcpListener';
@@ -39,6 +39,11 @@ export interface SocketLabOptions {
   /** Told when an event listener throws (the emitters keep going); fixed at construction. */
   onListenerError?: (err: unknown) => void;
 }
+
+/** A back-to-back UDP repeat hands over at most this many datagrams before they report back... */
+const BURST_MAX_DATAGRAMS = 64;
+/** ... and at most this many bytes of them (what may wait in the socket's send queue). */
+const BURST_MAX_BYTES = 256 * 1024;
 
 /** One traffic record of one endpoint, as onDidTraffic fires it. */
 export interface TrafficEvent {
@@ -285,12 +290,26 @@ export class SocketLab extends Disposable {
     if (repeat) {
       endpoint.checkTarget(target);
       const repeatId = `r${this._nextRepeat++}`;
-      const r = new RepeatSend(repeatId, targetId, endpoint.id, repeat.intervalMs, repeat.count, () => endpoint.send(target, data, 'accepted'), (rep, error) => {
-        if (this._repeats.get(rep.id) === rep) this._repeats.delete(rep.id);
-        const event: RepeatEndEvent = { repeatId: rep.id, endpointId: rep.endpointId, sent: rep.sent };
-        if (error !== undefined) Object.assign(event, errorFields(toSocketLabError(error, { operation: 'send' })));
-        this._onDidEndRepeat.fire(event);
-      });
+      const burst: BurstSender | undefined = endpoint.sendBurst && {
+        // A burst's datagrams are handed over before the first reports back: bound what may wait in the socket's queue.
+        size: Math.max(1, Math.min(BURST_MAX_DATAGRAMS, Math.floor(BURST_MAX_BYTES / Math.max(1, data.byteLength)))),
+        send: (n) => endpoint.sendBurst!(target, data, n),
+      };
+      const r = new RepeatSend(
+        repeatId,
+        targetId,
+        endpoint.id,
+        repeat.intervalMs,
+        repeat.count,
+        () => endpoint.send(target, data, 'accepted'),
+        (rep, error) => {
+          if (this._repeats.get(rep.id) === rep) this._repeats.delete(rep.id);
+          const event: RepeatEndEvent = { repeatId: rep.id, endpointId: rep.endpointId, sent: rep.sent };
+          if (error !== undefined) Object.assign(event, errorFields(toSocketLabError(error, { operation: 'send' })));
+          this._onDidEndRepeat.fire(event);
+        },
+        burst,
+      );
       this._repeats.set(repeatId, r);
       r.start();
       return { bytes: data.byteLength, repeatId };

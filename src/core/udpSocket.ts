@@ -1,7 +1,7 @@
 /** UDP sockets: a bound socket that talks to any host:port (peers tracked), or a connected UDP client. */
 import * as dgram from 'dgram';
 import * as net from 'net';
-import { Connection, Endpoint, EndpointCommonOptions, SendMode, SendTarget, formatSocketAddress } from './endpoint';
+import { BurstResult, Connection, Endpoint, EndpointCommonOptions, SendMode, SendTarget, formatSocketAddress } from './endpoint';
 import { SocketLabError } from './errors';
 import { formatAddress, toSocketLabError } from './systemErrors';
 import { EndpointInfo } from './types';
@@ -165,6 +165,18 @@ export class UdpSocket extends Endpoint {
   }
 
   private _sendDatagram(peer: Connection, data: Uint8Array): Promise<number> {
+    return this._sendDatagrams(peer, data, 1).then((r) => {
+      if (r.error) throw r.error;
+      return r.bytes;
+    });
+  }
+
+  /**
+   * Hands `count` copies of `data` to the OS back to back, each logged as it goes, and settles when every
+   * send has reported: how many succeeded and the first error. One promise for the lot instead of one per
+   * datagram is what lets a repeat with interval 0 send faster than a loop awaiting each send.
+   */
+  private _sendDatagrams(peer: Connection, data: Uint8Array, count: number): Promise<BurstResult> {
     const socket = this._socket;
     const remote = peer.remote as { address: string; port: number };
     if (!socket || this.isDisposed || this.state === 'closed') {
@@ -172,52 +184,77 @@ export class UdpSocket extends Endpoint {
     }
     const tooLarge = sizeError(remote, data);
     if (tooLarge) return Promise.reject(tooLarge);
-    return new Promise<number>((resolve, reject) => {
+    const connected = this.isConnectedMode;
+    return new Promise<BurstResult>((resolve) => {
+      let pending = count;
+      let sent = 0;
+      let error: SocketLabError | undefined;
+      const settle = (n: number) => {
+        pending -= n;
+        if (pending === 0) resolve(error ? { sent, bytes: sent * data.byteLength, error } : { sent, bytes: sent * data.byteLength });
+      };
+      const failed = (err: unknown) => {
+        if (error) return;
+        error = this.mapError(err, 'send', remote, true);
+        if (connected) this.endpointFailed(error);
+      };
       const cb = (err: Error | null) => {
         if (err) {
-          const mapped = this.mapError(err, 'send', remote, true);
-          if (this.isConnectedMode) this.endpointFailed(mapped);
-          reject(mapped);
+          failed(err);
         } else {
+          sent++;
           if (this.state === 'error' && this._socket) {
             // The last error was transient (e.g. nothing listened yet): sending works again.
-            this.state = this.isConnectedMode ? 'connected' : 'listening';
+            this.state = connected ? 'connected' : 'listening';
             this.error = undefined;
             this.sink.changed(this.id);
           }
-          resolve(data.byteLength);
         }
+        settle(1);
       };
-      try {
-        if (this.isConnectedMode) socket.send(data, cb);
-        else socket.send(data, remote.port, remote.address, cb);
-      } catch (err) {
-        reject(this.mapError(err, 'send', remote, true));
-        return;
+      for (let i = 0; i < count; i++) {
+        try {
+          if (connected) socket.send(data, cb);
+          else socket.send(data, remote.port, remote.address, cb);
+        } catch (err) {
+          // Thrown before it was handed over: neither it nor the rest will call back.
+          failed(err);
+          settle(count - i);
+          return;
+        }
+        this.sent(peer, data);
       }
-      this.sent(peer, data);
     });
   }
 
-  async send(target: SendTarget, data: Uint8Array, _mode: SendMode = 'flushed'): Promise<number> {
+  /** The peer a send to `target` goes to (registering a 'to' destination); throws when there is none. */
+  private _peerFor(target: SendTarget, data: Uint8Array): Connection {
     if (this.isConnectedMode) {
       if (target.to) {
         throw SocketLabError.create('toNotAllowed', "{endpoint} is a connected UDP client; it cannot send elsewhere ('to' is refused).", { id: this.id, endpoint: this.displayName, remote: formatSocketAddress(this.remote!) });
       }
-      return this._sendDatagram(this._connectedPeer!, data);
+      return this._connectedPeer!;
     }
     if (target.to) {
       // Refused before the destination is registered as a peer: a refused send leaves no trace in list().
       const tooLarge = sizeError(target.to, data);
       if (tooLarge) throw tooLarge;
-      return this._sendDatagram(this._peer(target.to.address, target.to.port), data);
+      return this._peer(target.to.address, target.to.port);
     }
     if (target.connectionId !== undefined) {
       const p = this.connection(target.connectionId);
       if (!p) throw SocketLabError.create('unknownId', 'There is no peer {id}.', { id: target.connectionId });
-      return this._sendDatagram(p, data);
+      return p;
     }
     throw SocketLabError.create('missingTo', "{endpoint} is a UDP socket: give 'to' { host, port } or a peer id as target.", { id: this.id, endpoint: this.displayName });
+  }
+
+  async send(target: SendTarget, data: Uint8Array, _mode: SendMode = 'flushed'): Promise<number> {
+    return this._sendDatagram(this._peerFor(target, data), data);
+  }
+
+  override async sendBurst(target: SendTarget, data: Uint8Array, count: number): Promise<BurstResult> {
+    return this._sendDatagrams(this._peerFor(target, data), data, count);
   }
 
   /** Turns broadcast sending on or off. */

@@ -5,6 +5,7 @@ import * as path from 'path';
 import './helpers/noLeaks';
 import { portOf, withLab } from './helpers/lab';
 import { tempDir, waitFor, rejectsWith } from './helpers/util';
+import type { RepeatEndEvent } from '../../src/core/socketLab';
 
 
 /** A plain dgram socket (the "other program") bound on host, collecting datagrams. */
@@ -139,6 +140,47 @@ describe('UDP behaviours', () => {
       await waitFor(() => lab.activeRepeats().length === 0, 'repeat done');
       assert.strictEqual(lab.get(c.id)!.messagesOut, 500);
       await waitFor(() => lab.get(u.id)!.messagesIn >= 200, 'datagrams arrived (the kernel drops what overflows its receive buffer)');
+    }));
+
+  it('a back-to-back repeat sends in bursts yet logs and counts every datagram exactly', () =>
+    withLab(async (lab) => {
+      // 5,000-byte datagrams: bursts of 52 (256 KiB), so 1,000 is not a whole number of bursts.
+      const peer = await rawUdp('127.0.0.1');
+      peer.socket.setRecvBufferSize(8 * 1024 * 1024);
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const payload = Buffer.alloc(5000, 0x61);
+      payload.writeUInt32BE(0xdeadbeef, 0);
+      try {
+        const ended = new Promise<RepeatEndEvent>((resolve) => lab.onDidEndRepeat(resolve));
+        await lab.send({ target: u.id, to: { host: '127.0.0.1', port: peer.port }, data: payload.toString('hex'), format: 'hex', repeat: { intervalMs: 0, count: 1000 } });
+        const end = await ended;
+        assert.strictEqual(end.error, undefined);
+        assert.strictEqual(end.sent, 1000);
+        assert.strictEqual(lab.get(u.id)!.messagesOut, 1000);
+        assert.strictEqual(lab.get(u.id)!.bytesOut, 5_000_000);
+        const out = lab.traffic(u.id).filter((r) => r.direction === 'out');
+        assert.strictEqual(out.length, 1000);
+        assert.ok(out.every((r) => Buffer.from(r.data).equals(payload)));
+        await waitFor(() => peer.got.length >= 900, 'datagrams at the peer');
+        assert.ok(peer.got.every((d) => d.equals(payload)));
+      } finally {
+        await peer.close();
+      }
+    }));
+
+  it('a back-to-back repeat to a closed port ends with the refusal and counts only what went out', () =>
+    withLab(async (lab) => {
+      const gone = await rawUdp('127.0.0.1');
+      const port = gone.port;
+      await gone.close();
+      const c = await lab.openUdpClient({ host: '127.0.0.1', port });
+      const ended = new Promise<RepeatEndEvent>((resolve) => lab.onDidEndRepeat(resolve));
+      await lab.send({ target: c.id, data: 'x', repeat: { intervalMs: 0, count: 100_000 } });
+      const end = await ended;
+      assert.match(end.error ?? '', /ECONNREFUSED/);
+      assert.ok(end.sent >= 1 && end.sent < 100_000, `sent ${end.sent}`);
+      assert.ok(lab.get(c.id)!.messagesOut >= end.sent);
+      assert.deepStrictEqual(lab.activeRepeats(), []);
     }));
 
   it('bounds a flood of tiny datagrams by the per-record overhead', () =>
