@@ -188,7 +188,17 @@ function tableText(sec) {
   return lines.join('\n');
 }
 const verdict = (ok) => (ok === undefined ? '–' : ok ? 'met' : '**missed**');
-const ratio = (a, b) => (stats(a) && stats(b) ? stats(a).median / stats(b).median : undefined);
+/**
+ * Socket Lab ÷ a contender: the median of the per-run ratios (run i of `a` against run i of `b`, measured
+ * back to back), so a machine that slows down halfway through (other suites starting) moves both sides of
+ * a pair instead of whichever contender happened to run more often in the slow half. Unpaired figures
+ * fall back to the ratio of the medians.
+ */
+const ratio = (a, b) => {
+  if (!stats(a) || !stats(b)) return undefined;
+  if (a.length !== b.length) return stats(a).median / stats(b).median;
+  return stats(a.map((x, i) => x / b[i])).median;
+};
 const rotate = (xs, k) => xs.map((_, i) => xs[(i + k) % xs.length]);
 
 // ---- scenarios --------------------------------------------------------------------------------------------
