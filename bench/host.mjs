@@ -214,6 +214,24 @@ async function webview(ctx) {
     const reachableMs = Date.now() - t0;
     const reachLong = await longTasks('reach');
 
+    // Attribution passes run under a Chromium trace, apart from the measured ones (which tracing would
+    // slow). Each long task of the renderer's main thread comes with its CPU time: the panel's own work,
+    // or waiting for one of the 2 CPUs that the extension host, the sender, the kernel's loopback and
+    // Chromium's other processes were using.
+    const browser = wb.page.context().browser();
+    const traced = async (name, work) => {
+      await browser.startTracing(wb.page, { categories: TRACE_CATEGORIES });
+      let trace;
+      try {
+        await work();
+      } finally {
+        trace = await browser.stopTracing();
+      }
+      fs.mkdirSync(path.join(ctx.artifacts, 'profiles'), { recursive: true });
+      fs.writeFileSync(path.join(ctx.artifacts, 'profiles', `${name}.trace.json`), trace);
+      return longTasksInTrace(trace);
+    };
+
     // 2) Scroll top to bottom, `runs` passes of 400 steps, one frame per step.
     const scrollPass = () =>
       list.evaluate(async (l) => {
@@ -243,6 +261,12 @@ async function webview(ctx) {
     }
     const scrollLong = await longTasks('scroll');
     const scrollLongAll = await longTasks('scroll', false);
+    // The same number of passes again, traced (here, while the 100,000 rows are still there: the floods
+    // below replace them with what the log cap keeps of 1 GiB).
+    await setPhase('scroll-traced');
+    const tracedScroll = await traced('webview-scroll', async () => {
+      for (let i = 0; i < runs; i++) await scrollPass();
+    });
 
     // 3) An incoming TCP flood from another process while the panel is open and following.
     const floodBytes = quick ? 256 * 2 ** 20 : 1024 * 2 ** 20;
@@ -270,24 +294,8 @@ async function webview(ctx) {
       flood.gbps.push(gbps);
     }
 
-    // 4) Attribution: one more scroll pass and `runs` more floods under a Chromium trace (kept apart from
-    //    the measured ones above, which tracing would slow). Each long task of the renderer's main thread
-    //    comes with its CPU time: the panel's own work, or waiting for one of the 2 CPUs that the
-    //    extension host, the sender and the kernel's loopback were using.
-    const browser = wb.page.context().browser();
-    const traced = async (name, work) => {
-      await browser.startTracing(wb.page, { categories: TRACE_CATEGORIES });
-      let trace;
-      try {
-        await work();
-      } finally {
-        trace = await browser.stopTracing();
-      }
-      fs.mkdirSync(path.join(ctx.artifacts, 'profiles'), { recursive: true });
-      fs.writeFileSync(path.join(ctx.artifacts, 'profiles', `${name}.trace.json`), trace);
-      return longTasksInTrace(trace);
-    };
-    const tracedScroll = await traced('webview-scroll', scrollPass);
+    // 4) Attribution: as many floods again, under a Chromium trace (see `traced`).
+    await setPhase('floods-traced');
     const tracedFloods = await traced('webview-floods', async () => {
       for (let i = 0; i < runs; i++) await floodOnce();
     });
@@ -309,7 +317,7 @@ async function webview(ctx) {
         ['long tasks > 50 ms during the floods: in the panel\'s frame', `${over50(flood.long).length} (longest ${fmt(Math.max(0, ...flood.long), 0)} ms)`, `none: ${over50(flood.long).length ? '**missed**' : 'met'}`],
         ['… all long tasks of the renderer (workbench included)', `${over50(flood.longAll).length} (longest ${fmt(Math.max(0, ...flood.longAll), 0)} ms)`, ''],
         ...[
-          ['scroll pass', tracedScroll],
+          [`${runs} scroll passes`, tracedScroll],
           [`${runs} floods`, tracedFloods],
         ].map(([what, tasks]) => [
           `attribution, traced ${what} (bench-artifacts/profiles/): renderer main-thread tasks > 50 ms of wall time, and their CPU time`,

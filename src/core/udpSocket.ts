@@ -217,8 +217,9 @@ export class UdpSocket extends Endpoint {
           if (connected) socket.send(data, cb);
           else socket.send(data, remote.port, remote.address, cb);
         } catch (err) {
-          // Thrown before it was handed over: neither it nor the rest will call back.
-          failed(err);
+          // Thrown before it was handed over (a usage error, not the network's answer): reported, the
+          // endpoint's state untouched; neither it nor the rest will call back.
+          error ??= this.mapError(err, 'send', remote, true);
           settle(count - i);
           return;
         }
