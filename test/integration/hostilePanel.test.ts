@@ -81,7 +81,7 @@ describe('hostile panel messages through the host handler (real extension host)'
     ['UDP payload over 65,507 bytes', (i) => send({ target: i.udp, data: 'A'.repeat(65_508), to: { host: '127.0.0.1', port: i.udpPort } }), /at most 65507 bytes over IPv4/, true],
     ['destination host "999.1.1.1"', (i) => send({ target: i.udp, to: { host: '999.1.1.1', port: 9 } }), /^to\.host must be a valid IPv4 address/, true],
     ['UDP send without a destination', (i) => send({ target: i.udp }), /give 'to' \{ host, port \} or a peer id/, true],
-    ['another endpoint as target', (i) => send({ target: i.other }), /^This panel can only send through e\d+ and its connections\.$/, false],
+    ['another endpoint as target', (i) => send({ target: i.other }), /^This panel can only send through UDP 127\.0\.0\.1:\d+ and its connections\.$/, false],
     ['unknown connection of this endpoint', (i) => send({ target: `${i.udp}.p999` }), /^There is no endpoint, connection or peer e\d+\.p999\.$/, true],
     ['format "octal" (refused by the protocol)', (i) => send({ target: i.udp, format: 'octal' }), /^The panel sent a message the extension does not understand: format: /, false],
     ['an extra field (refused by the protocol)', (i) => send({ target: i.udp, extra: 1 }), /does not understand: .*extra/, false],

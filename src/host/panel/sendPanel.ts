@@ -315,7 +315,7 @@ export class SendPanel extends Disposable {
   /** Checks a send target belongs to this panel's endpoint (the webview cannot reach other endpoints). */
   private _checkTarget(target: string): void {
     if (target !== this.endpointId && !target.startsWith(`${this.endpointId}.`)) {
-      throw SocketLabError.create('invalidArgument', 'This panel can only send through {id} and its connections.', { id: this.endpointId, field: 'target' });
+      throw SocketLabError.create('invalidArgument', 'This panel can only send through {endpoint} and its connections.', { id: this.endpointId, endpoint: this._label, field: 'target' });
     }
   }
 
