@@ -6,7 +6,7 @@ import type { EndpointInfo } from '../core/types';
 import { SocketLabError } from '../core/errors';
 import { describeValue } from '../core/codec';
 import { isExternalBind } from '../core/validate';
-import { formatAddress } from '../shared/format';
+import { connectionLabel, formatAddress } from '../shared/format';
 import { describeError, toCallerError } from './messages';
 import { readSettings } from './settings';
 import { askDestination, askHostAndPort, askPayload, askUnixPath, PromptMemory } from './prompts';
@@ -162,6 +162,20 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
       scripted: async (args) => {
         lab.stop(args);
         output.info(`stopped ${String(args.id)}`);
+        return {};
+      },
+    },
+    halfClose: {
+      interactive: async (node) => {
+        const id = node?.id ?? (await pickHalfClosable(ctx));
+        if (!id) return undefined;
+        lab.end({ id });
+        output.info(`closed the sending side of ${id} (FIN sent)`);
+        return {};
+      },
+      scripted: async (args) => {
+        lab.end(args);
+        output.info(`closed the sending side of ${String(args.id)} (FIN sent)`);
         return {};
       },
     },
@@ -351,6 +365,26 @@ async function pickTarget(ctx: CommandContext, title: string, withConnections: b
     }
   }
   const picked = await vscode.window.showQuickPick(items, { title, matchOnDescription: true });
+  return picked?.id;
+}
+
+/** Asks which TCP/Unix client or accepted connection to half-close (only those still sending are offered). */
+async function pickHalfClosable(ctx: CommandContext): Promise<string | undefined> {
+  const items: (vscode.QuickPickItem & { id: string })[] = [];
+  for (const e of ctx.lab.list()) {
+    if ((e.kind === 'tcp-client' || e.kind === 'unix-client') && e.state === 'connected' && !e.localEnded) {
+      items.push({ label: endpointLabel(e), description: e.id, id: e.id });
+    } else if (e.kind === 'tcp-listener' || e.kind === 'unix-listener') {
+      for (const c of e.connections) {
+        if (c.state === 'connected' && !c.localEnded) items.push({ label: `$(arrow-swap) ${connectionLabel(c)}`, description: `${endpointLabel(e)} · ${c.id}`, id: c.id });
+      }
+    }
+  }
+  if (!items.length) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('No TCP or Unix connection is sending: there is nothing to half-close.'));
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Close Sending Side (FIN)'), matchOnDescription: true });
   return picked?.id;
 }
 

@@ -64,6 +64,7 @@ export function endpointDescription(info: EndpointInfo): string {
     parts.push(info.connections.length === 1 ? vscode.l10n.t('1 peer') : vscode.l10n.t('{0} peers', info.connections.length));
   }
   if (info.peerEnded && info.state === 'connected') parts.push(vscode.l10n.t('peer closed its side'));
+  if (info.localEnded && info.state === 'connected') parts.push(vscode.l10n.t('our sending side closed'));
   parts.push(counters(info));
   return parts.join(' · ');
 }
@@ -182,7 +183,8 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     item.id = info.id;
     item.description = endpointDescription(info);
     const live = info.state === 'listening' || info.state === 'connected' || info.state === 'connecting';
-    item.contextValue = `endpoint.${info.kind}.${live ? 'live' : 'dead'}`;
+    // '.halfclosed' once we sent FIN: nothing more can be sent, so the send and half-close menus go away.
+    item.contextValue = `endpoint.${info.kind}.${live ? (info.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
     const color = info.state === 'error' ? new vscode.ThemeColor('errorForeground') : live ? undefined : new vscode.ThemeColor('disabledForeground');
     item.iconPath = new vscode.ThemeIcon(info.state === 'error' ? 'error' : KIND_ICON[info.kind], color);
     item.command = { command: 'socketLab.openPanel', title: vscode.l10n.t('Open Send Panel'), arguments: [this.node(info.id)] };
@@ -225,9 +227,12 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
   private connectionItem(endpointId: string, c: ConnectionInfo): vscode.TreeItem {
     const item = new vscode.TreeItem(connectionLabel(c), vscode.TreeItemCollapsibleState.None);
     item.id = c.id;
-    item.description = [stateText(c.state), ...(c.peerEnded && c.state === 'connected' ? [vscode.l10n.t('peer closed its side')] : []), counters(c)].join(' · ');
-    item.contextValue = `connection.${c.state === 'connected' ? 'live' : 'dead'}`;
-    const icon = c.error ? 'error' : c.id.startsWith(`${endpointId}.p`) ? 'account' : 'arrow-swap';
+    const open = c.state === 'connected';
+    const ends = [...(c.peerEnded && open ? [vscode.l10n.t('peer closed its side')] : []), ...(c.localEnded && open ? [vscode.l10n.t('our sending side closed')] : [])];
+    item.description = [stateText(c.state), ...ends, counters(c)].join(' · ');
+    const isPeer = c.id.startsWith(`${endpointId}.p`);
+    item.contextValue = `connection.${isPeer ? 'peer' : 'stream'}.${open ? (c.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
+    const icon = c.error ? 'error' : isPeer ? 'account' : 'arrow-swap';
     item.iconPath = new vscode.ThemeIcon(icon, c.error ? new vscode.ThemeColor('errorForeground') : c.state === 'connected' ? undefined : new vscode.ThemeColor('disabledForeground'));
     return item;
   }

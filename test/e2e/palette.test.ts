@@ -1,6 +1,6 @@
 // The commands not covered elsewhere, each run from the real command palette with its prompts:
 // Open UDP Client, Connect Unix Socket Client, Send File…, Copy Address, Clear Log, Restart, Stop Repeat,
-// Show Output, Open Send Panel.
+// Show Output, Open Send Panel, Close Sending Side (FIN).
 import * as assert from 'assert';
 import * as dgram from 'dgram';
 import * as fs from 'fs';
@@ -109,5 +109,29 @@ describe('the remaining commands through the real palette', function () {
     await wb.runCommand('Socket Lab: Open Send Panel');
     await wb.pick(/UDP → 127\.0\.0\.1/);
     await wb.page.locator('.tab', { hasText: /UDP → 127\.0\.0\.1/ }).waitFor({ timeout: 30000 });
+  });
+
+  it('Close Sending Side (FIN) asks which connection and half-closes it: the server reads end-of-stream', async () => {
+    // A server that keeps its own side open after our FIN, as a half-close test needs.
+    let serverSawEnd = false;
+    const halfOpen = net.createServer({ allowHalfOpen: true }, (s) => {
+      s.resume();
+      s.on('end', () => (serverSawEnd = true));
+    });
+    await new Promise<void>((r) => halfOpen.listen(0, '127.0.0.1', r));
+    try {
+      const port = (halfOpen.address() as net.AddressInfo).port;
+      const label = `TCP → 127.0.0.1:${port}`;
+      await wb.runCommand('Socket Lab: Connect TCP Client');
+      await wb.answer('127.0.0.1');
+      await wb.answer(String(port));
+      await wb.treeItem(label).waitFor({ state: 'visible', timeout: 30000 });
+      await wb.runCommand('Socket Lab: Close Sending Side (FIN)');
+      await wb.pick(label);
+      await waitUntil('the server to read end-of-stream', () => serverSawEnd);
+      await wb.page.locator('.sidebar .pane-body .monaco-list-row', { hasText: label }).filter({ hasText: 'our sending side closed' }).waitFor({ timeout: 15000 });
+    } finally {
+      halfOpen.close();
+    }
   });
 });

@@ -84,6 +84,52 @@ describe('commands with argument objects (real extension host)', () => {
     assert.deepStrictEqual(api.traffic(info.id).map((r) => Buffer.from(r.data).toString()), ['hello']);
   });
 
+  it('halfClose {id} sends FIN on an accepted connection and on a client; both still receive, and the view says so', async () => {
+    const { tree } = api._test;
+    // An accepted connection: the raw client reads end-of-stream and can still send to us.
+    const listener = await run<EndpointInfo>('startTcpListener', { port: 0 });
+    // allowHalfOpen: a plain Node socket would otherwise end its own side as soon as it reads our FIN.
+    const client = net.connect({ port: portOf(listener), host: '127.0.0.1', allowHalfOpen: true });
+    sockets.push(client);
+    await new Promise((resolve) => client.once('connect', resolve));
+    const clientSawEnd = new Promise<void>((resolve) => client.once('end', resolve));
+    client.resume();
+    const conn = await waitFor('the accepted connection', () => api.list().find((e) => e.id === listener.id)?.connections[0]);
+    await run('halfClose', { id: conn.id });
+    await clientSawEnd;
+    client.write('after our FIN');
+    await waitFor('what the client sent after our FIN', () => api.traffic(listener.id).some((r) => Buffer.from(r.data).toString() === 'after our FIN'));
+    const after = api.list().find((e) => e.id === listener.id)!.connections[0];
+    assert.strictEqual(after.state, 'connected');
+    assert.strictEqual(after.localEnded, true);
+    const root = tree.getChildren().find((n) => n.id === listener.id)!;
+    const item = await waitFor('the connection row to say so', () => {
+      const i = tree.getTreeItem(tree.getChildren(root)[0]);
+      return /our sending side closed/.test(String(i.description)) ? i : undefined;
+    });
+    assert.strictEqual(item.contextValue, 'connection.stream.halfclosed', 'no Send or Close Sending Side menu any more');
+    assert.match(await rejection(run('send', { target: conn.id, data: 'x' })), /was half-closed by this side; it can only receive now/);
+
+    // A client: the raw server reads end-of-stream, answers, and the answer is logged.
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      s.on('data', () => undefined);
+      s.on('end', () => s.end('bye after your FIN'));
+    });
+    sockets.push(server as unknown as net.Server);
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const tcpClient = await run<EndpointInfo>('connectTcp', { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port });
+    assert.strictEqual(tree.getTreeItem(tree.getChildren().find((n) => n.id === tcpClient.id)!).contextValue, 'endpoint.tcp-client.live');
+    await run('halfClose', { id: tcpClient.id });
+    await waitFor('the answer to our FIN', () => api.traffic(tcpClient.id).some((r) => r.direction === 'in' && Buffer.from(r.data).toString() === 'bye after your FIN'));
+    assert.strictEqual(api.list().find((e) => e.id === tcpClient.id)!.localEnded, true);
+
+    // Not a stream, or no such id: a sentence that says so.
+    const udp = await run<EndpointInfo>('startUdpListener', { port: 0 });
+    assert.match(await rejection(run('halfClose', { id: udp.id })), /not a TCP or Unix stream; only streams can be half-closed/);
+    assert.match(await rejection(run('halfClose', { id: 'e999' })), /e999/);
+    assert.match(await rejection(run('halfClose', { id: listener.id, now: true })), /now/);
+  });
+
   it('refuses bad arguments with a sentence naming the field, and leaves nothing behind', async () => {
     const cases: [string, unknown, RegExp][] = [
       ['startTcpListener', { host: '', port: 0 }, /host/i],
