@@ -60,6 +60,18 @@ export function formatSocketAddress(a: SocketAddressInfo): string {
   return 'path' in a ? a.path : formatAddress(a.address, a.port);
 }
 
+/**
+ * How users see an endpoint named, in the Sockets view and in sentences: 'TCP 127.0.0.1:8880',
+ * 'TCP → 10.0.0.5:80', 'UDP 0.0.0.0:9000', 'UDP → 10.0.0.5:53', 'Unix /tmp/lab.sock'; undefined while the
+ * address it is named by is not known yet.
+ */
+export function endpointName(kind: EndpointKind, local: SocketAddressInfo | undefined, remote: SocketAddressInfo | undefined): string | undefined {
+  const family = kind.startsWith('tcp') ? 'TCP' : kind === 'udp' ? 'UDP' : 'Unix';
+  const isClient = kind === 'tcp-client' || kind === 'unix-client' || (kind === 'udp' && remote !== undefined);
+  const address = isClient ? remote : local;
+  return address ? `${family}${isClient ? ' →' : ''} ${formatSocketAddress(address)}` : undefined;
+}
+
 /** One accepted connection, one UDP peer, or a client's own socket (not listed then). */
 export class Connection {
   state: 'connected' | 'closed' = 'connected';
@@ -139,10 +151,7 @@ export abstract class Endpoint extends Disposable {
    * Sentences name endpoints by it: users never see ids like 'e1' elsewhere.
    */
   get displayName(): string {
-    const family = this.kind.startsWith('tcp') ? 'TCP' : this.kind === 'udp' ? 'UDP' : 'Unix';
-    const isClient = this.kind === 'tcp-client' || this.kind === 'unix-client' || (this.kind === 'udp' && this.remote !== undefined);
-    const address = isClient ? this.remote : this.local;
-    return address ? `${family}${isClient ? ' →' : ''} ${formatSocketAddress(address)}` : this.id;
+    return endpointName(this.kind, this.local, this.remote) ?? this.id;
   }
   readonly id: string;
   state: EndpointState = 'connecting';

@@ -348,44 +348,40 @@ function needsDestination(lab: SocketLab, target: string): boolean {
   return info !== undefined && info.kind === 'udp' && !info.remote;
 }
 
-/** Lets the user pick an endpoint (and, when `withConnections`, one of its connections). */
-async function pickTarget(ctx: CommandContext, title: string, withConnections: boolean): Promise<string | undefined> {
-  const endpoints = ctx.lab.list();
-  if (!endpoints.length) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No socket is open: start a listener or connect a client first.'));
+type PickItem = vscode.QuickPickItem & { id: string };
+
+/** A quick-pick row for an endpoint, and one for a connection (named as the Sockets view and the panel name it). */
+const endpointPick = (e: EndpointInfo): PickItem => ({ label: endpointLabel(e), description: `${e.id} · ${e.state}`, id: e.id });
+const connectionPick = (c: EndpointInfo['connections'][number]): PickItem => ({ label: `$(arrow-swap) ${connectionLabel(c, true)}`, description: c.id, id: c.id });
+
+/** Shows `items` (or `emptyMessage` when there are none); returns the picked id. */
+async function pickFrom(items: PickItem[], title: string, emptyMessage: string): Promise<string | undefined> {
+  if (!items.length) {
+    void vscode.window.showInformationMessage(emptyMessage);
     return undefined;
-  }
-  const items: (vscode.QuickPickItem & { id: string })[] = [];
-  for (const e of endpoints) {
-    items.push({ label: endpointLabel(e), description: `${e.id} · ${e.state}`, id: e.id });
-    if (withConnections) {
-      for (const c of e.connections) {
-        if (c.state === 'connected') items.push({ label: `$(arrow-swap) ${formatAddress(c.remote) || c.id}`, description: c.id, id: c.id });
-      }
-    }
   }
   const picked = await vscode.window.showQuickPick(items, { title, matchOnDescription: true });
   return picked?.id;
 }
 
+/** Asks which endpoint (or, with `withConnections`, which live connection) a command is for. */
+async function pickTarget(ctx: CommandContext, title: string, withConnections: boolean): Promise<string | undefined> {
+  const items: PickItem[] = [];
+  for (const e of ctx.lab.list()) {
+    items.push(endpointPick(e));
+    if (withConnections) for (const c of e.connections) if (c.state === 'connected') items.push(connectionPick(c));
+  }
+  return pickFrom(items, title, vscode.l10n.t('No socket is open: start a listener or connect a client first.'));
+}
+
 /** Asks which TCP/Unix client or accepted connection to half-close (only those still sending are offered). */
 async function pickHalfClosable(ctx: CommandContext): Promise<string | undefined> {
-  const items: (vscode.QuickPickItem & { id: string })[] = [];
+  const items: PickItem[] = [];
   for (const e of ctx.lab.list()) {
-    if ((e.kind === 'tcp-client' || e.kind === 'unix-client') && e.state === 'connected' && !e.localEnded) {
-      items.push({ label: endpointLabel(e), description: e.id, id: e.id });
-    } else if (e.kind === 'tcp-listener' || e.kind === 'unix-listener') {
-      for (const c of e.connections) {
-        if (c.state === 'connected' && !c.localEnded) items.push({ label: `$(arrow-swap) ${connectionLabel(c)}`, description: `${endpointLabel(e)} · ${c.id}`, id: c.id });
-      }
-    }
+    if ((e.kind === 'tcp-client' || e.kind === 'unix-client') && e.state === 'connected' && !e.localEnded) items.push(endpointPick(e));
+    if (e.kind === 'tcp-listener' || e.kind === 'unix-listener') for (const c of e.connections) if (c.state === 'connected' && !c.localEnded) items.push(connectionPick(c));
   }
-  if (!items.length) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('No TCP or Unix connection is sending: there is nothing to half-close.'));
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Close Sending Side (FIN)'), matchOnDescription: true });
-  return picked?.id;
+  return pickFrom(items, vscode.l10n.t('Close Sending Side (FIN)'), vscode.l10n.t('No TCP or Unix connection is sending: there is nothing to half-close.'));
 }
 
 function idArg(args: Args, command: string): string {

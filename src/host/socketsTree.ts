@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SocketLab } from '../core/socketLab';
 import type { ConnectionInfo, EndpointInfo, EndpointKind } from '../core/types';
+import { endpointName } from '../core/endpoint';
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { connectionLabel, formatAddress, formatBytes } from '../shared/format';
@@ -29,9 +30,7 @@ const KIND_ICON: Record<EndpointKind, string> = {
 
 /** 'TCP 127.0.0.1:8880', 'TCP → 127.0.0.1:80', 'UDP 0.0.0.0:9000', 'Unix /tmp/a.sock'. */
 export function endpointLabel(info: EndpointInfo): string {
-  const family = info.kind.startsWith('tcp') ? 'TCP' : info.kind === 'udp' ? 'UDP' : 'Unix';
-  const isClient = info.kind === 'tcp-client' || info.kind === 'unix-client' || (info.kind === 'udp' && info.remote !== undefined);
-  return isClient ? `${family} → ${formatAddress(info.remote)}` : `${family} ${formatAddress(info.local)}`;
+  return endpointName(info.kind, info.local, info.remote) ?? info.id;
 }
 
 /** The localized word for an endpoint's or connection's state. */
