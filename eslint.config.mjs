@@ -33,7 +33,10 @@ export default tseslint.config(
     // The core is pure Node: it must never import the vscode API.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'src/core is pure Node: no vscode import (see DESIGN.md).' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'src/core is pure Node: no vscode import (see DESIGN.md).' }] },
+      ],
     },
   },
   {

@@ -23,9 +23,16 @@ const TRACE_CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-
 function longTasksInTrace(buffer) {
   const parsed = JSON.parse(buffer.toString('utf8'));
   const events = Array.isArray(parsed) ? parsed : parsed.traceEvents;
-  const main = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const main = new Set(
+    events
+      .filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+      .map((e) => `${e.pid}:${e.tid}`),
+  );
   return events
-    .filter((e) => e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.dur > 50_000 && main.has(`${e.pid}:${e.tid}`))
+    .filter(
+      (e) =>
+        e.ph === 'X' && e.name === 'ThreadControllerImpl::RunTask' && e.dur > 50_000 && main.has(`${e.pid}:${e.tid}`),
+    )
     .map((e) => ({ wallMs: e.dur / 1000, cpuMs: typeof e.tdur === 'number' ? e.tdur / 1000 : NaN }));
 }
 
@@ -77,7 +84,11 @@ async function activation({ runs, root, artifacts, cell }) {
   for (let i = 0; i < runs; i++) {
     const out = path.join(artifacts, 'activation.json');
     fs.rmSync(out, { force: true });
-    const { code } = await runInCodeServer({ testsPath: path.join(root, 'bench', 'host', 'activationIndex.js'), env: { SOCKET_LAB_BENCH_RESULT: out }, timeoutMs: 180000 });
+    const { code } = await runInCodeServer({
+      testsPath: path.join(root, 'bench', 'host', 'activationIndex.js'),
+      env: { SOCKET_LAB_BENCH_RESULT: out },
+      timeoutMs: 180000,
+    });
     if (code !== 0 || !fs.existsSync(out)) throw new Error('activation run failed');
     const r = JSON.parse(fs.readFileSync(out, 'utf8'));
     if (r.wasActive) throw new Error('Socket Lab was already active: the measurement would be empty');
@@ -89,7 +100,10 @@ async function activation({ runs, root, artifacts, cell }) {
 }
 
 function sizes(root) {
-  const kib = (f) => (fs.existsSync(f) ? `${(fs.statSync(f).size / 1024).toFixed(0)} KiB (${new Date(fs.statSync(f).mtimeMs).toISOString().slice(0, 16).replace('T', ' ')})` : 'missing');
+  const kib = (f) =>
+    fs.existsSync(f)
+      ? `${(fs.statSync(f).size / 1024).toFixed(0)} KiB (${new Date(fs.statSync(f).mtimeMs).toISOString().slice(0, 16).replace('T', ' ')})`
+      : 'missing';
   return [
     ['dist/extension.js', kib(path.join(root, 'dist', 'extension.js'))],
     ['dist/webview/main.js', kib(path.join(root, 'dist', 'webview', 'main.js'))],
@@ -100,7 +114,9 @@ function sizes(root) {
 
 /** CPU-profiles the webview's own renderer frame (an out-of-process iframe) or, failing that, the page. */
 async function startWebviewProfiler(page) {
-  const frame = page.frames().find((f) => f.name() === 'active-frame' || /[?&]id=/.test(f.url()) && f.parentFrame()?.parentFrame());
+  const frame = page
+    .frames()
+    .find((f) => f.name() === 'active-frame' || (/[?&]id=/.test(f.url()) && f.parentFrame()?.parentFrame()));
   let cdp;
   try {
     cdp = await page.context().newCDPSession(frame);
@@ -135,7 +151,9 @@ async function webview(ctx) {
     // A client that reads everything the panel's repeat sends.
     const sinkClient = child([path.join(root, 'bench', 'load', 'sinkClient.mjs'), port, 300000], root);
     kids.push(sinkClient);
-    await panel.locator('#target vscode-option', { hasText: '127.0.0.1:' }).waitFor({ state: 'attached', timeout: 20000 });
+    await panel
+      .locator('#target vscode-option', { hasText: '127.0.0.1:' })
+      .waitFor({ state: 'attached', timeout: 20000 });
 
     await list.evaluate(() => {
       const b = (window.__bench = { phases: [{ phase: 'idle', t: 0 }], long: [], msgs: 0 });
@@ -146,7 +164,11 @@ async function webview(ctx) {
       }).observe({ type: 'longtask' });
       window.addEventListener('message', () => b.msgs++);
     });
-    const setPhase = (phase) => list.evaluate((_, p) => (window.__bench.phases.push({ phase: p, t: performance.now() }), (window.__bench.msgs = 0)), phase);
+    const setPhase = (phase) =>
+      list.evaluate(
+        (_, p) => (window.__bench.phases.push({ phase: p, t: performance.now() }), (window.__bench.msgs = 0)),
+        phase,
+      );
     const longTasks = (phase, selfOnly = true) =>
       list.evaluate(
         (_, [p, own]) => {
@@ -160,7 +182,10 @@ async function webview(ctx) {
       );
 
     // 1) 100,000 records through the panel's own repeat (1 byte each, back to back).
-    const pick = (sel, v) => panel.locator(sel).evaluate((el, value) => ((el.value = value), el.dispatchEvent(new Event('change', { bubbles: true }))), v);
+    const pick = (sel, v) =>
+      panel
+        .locator(sel)
+        .evaluate((el, value) => ((el.value = value), el.dispatchEvent(new Event('change', { bubbles: true }))), v);
     await pick('#format', 'hex');
     await pick('#line-ending', 'none');
     await panel.locator('#payload textarea').fill('2e');
@@ -183,11 +208,12 @@ async function webview(ctx) {
     // screen. Scroll from the bottom to the top a screen at a time, waiting while a gap on screen loads
     // (a loaded page lands above the view, so going up meets the rest of a gap again).
     const reach = await list.evaluate(async (l) => {
-      const yieldNow = () => new Promise((r) => {
-        const c = new MessageChannel();
-        c.port1.onmessage = () => r();
-        c.port2.postMessage(0);
-      });
+      const yieldNow = () =>
+        new Promise((r) => {
+          const c = new MessageChannel();
+          c.port1.onmessage = () => r();
+          c.port2.postMessage(0);
+        });
       const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
       const gapOnScreen = () => {
         for (const g of l.querySelectorAll('.row.gap')) {
@@ -208,9 +234,16 @@ async function webview(ctx) {
         if (l.scrollTop <= 0 && !gapOnScreen()) break;
         l.scrollTop = Math.max(0, l.scrollTop - l.clientHeight);
       }
-      return { ms: performance.now() - t, rows: l.scrollHeight / 22, gapsLeft: l.querySelectorAll('.row.gap').length, steps, waits };
+      return {
+        ms: performance.now() - t,
+        rows: l.scrollHeight / 22,
+        gapsLeft: l.querySelectorAll('.row.gap').length,
+        steps,
+        waits,
+      };
     });
-    if (reach.rows < 100000) throw new Error(`only ${reach.rows} rows reachable after scrolling up: ${JSON.stringify(reach)}`);
+    if (reach.rows < 100000)
+      throw new Error(`only ${reach.rows} rows reachable after scrolling up: ${JSON.stringify(reach)}`);
     const reachableMs = Date.now() - t0;
     const reachLong = await longTasks('reach');
 
@@ -255,7 +288,8 @@ async function webview(ctx) {
     const passes = [];
     for (let i = 0; i < runs; i++) {
       // --profile: a CPU profile of the webview's renderer during the first pass.
-      const scrollProfiler = i === 0 && ctx.argv.includes('--profile') ? await startWebviewProfiler(wb.page) : undefined;
+      const scrollProfiler =
+        i === 0 && ctx.argv.includes('--profile') ? await startWebviewProfiler(wb.page) : undefined;
       passes.push(await scrollPass());
       if (scrollProfiler) await scrollProfiler.stop(path.join(ctx.artifacts, 'profiles', 'webview-scroll.cpuprofile'));
     }
@@ -303,19 +337,69 @@ async function webview(ctx) {
     const over50 = (xs) => xs.filter((x) => x > 50);
     return {
       rows: [
-        ['100,000 records (panel repeat of 1 byte): until the counters show all', `${arrivedMs} ms`, `${postsDuringRecords} posts`],
-        ['… until all 100,000 rows are reachable by scrolling', `${reachableMs} ms`, `bottom-to-top pass: ${reach.steps} screens, ${fmt(reach.ms / 1000, 1)} s, waited ${reach.waits} frames for gaps to load`],
-        ['long tasks > 50 ms while the 100,000 arrive: in the panel\'s frame', `${over50(recordsLong).length} (longest ${fmt(Math.max(0, ...recordsLong), 0)} ms)`, `none: ${over50(recordsLong).length ? '**missed**' : 'met'}`],
-        ['… all long tasks of the renderer (workbench included)', `${over50(recordsLongAll).length} (longest ${fmt(Math.max(0, ...recordsLongAll), 0)} ms)`, ''],
-        ['long tasks > 50 ms in the panel\'s frame during the bottom-to-top pass (gaps loading)', `${over50(reachLong).length} (longest ${fmt(Math.max(0, ...reachLong), 0)} ms)`, ''],
-        [`scroll top to bottom (${passes[0]?.steps} steps, 1 frame each), ms per pass`, cell(passes.map((p) => p.ms), 0), ''],
-        ['… slowest frame ms per pass', cell(passes.map((p) => p.worstFrameMs), 0), ''],
+        [
+          '100,000 records (panel repeat of 1 byte): until the counters show all',
+          `${arrivedMs} ms`,
+          `${postsDuringRecords} posts`,
+        ],
+        [
+          '… until all 100,000 rows are reachable by scrolling',
+          `${reachableMs} ms`,
+          `bottom-to-top pass: ${reach.steps} screens, ${fmt(reach.ms / 1000, 1)} s, waited ${reach.waits} frames for gaps to load`,
+        ],
+        [
+          "long tasks > 50 ms while the 100,000 arrive: in the panel's frame",
+          `${over50(recordsLong).length} (longest ${fmt(Math.max(0, ...recordsLong), 0)} ms)`,
+          `none: ${over50(recordsLong).length ? '**missed**' : 'met'}`,
+        ],
+        [
+          '… all long tasks of the renderer (workbench included)',
+          `${over50(recordsLongAll).length} (longest ${fmt(Math.max(0, ...recordsLongAll), 0)} ms)`,
+          '',
+        ],
+        [
+          "long tasks > 50 ms in the panel's frame during the bottom-to-top pass (gaps loading)",
+          `${over50(reachLong).length} (longest ${fmt(Math.max(0, ...reachLong), 0)} ms)`,
+          '',
+        ],
+        [
+          `scroll top to bottom (${passes[0]?.steps} steps, 1 frame each), ms per pass`,
+          cell(
+            passes.map((p) => p.ms),
+            0,
+          ),
+          '',
+        ],
+        [
+          '… slowest frame ms per pass',
+          cell(
+            passes.map((p) => p.worstFrameMs),
+            0,
+          ),
+          '',
+        ],
         ['… rows in the DOM', String(Math.max(...passes.map((p) => p.domRows))), ''],
-        ['long tasks > 50 ms while scrolling: in the panel\'s frame', `${over50(scrollLong).length} (longest ${fmt(Math.max(0, ...scrollLong), 0)} ms)`, `none: ${over50(scrollLong).length ? '**missed**' : 'met'}`],
-        ['… all long tasks of the renderer (workbench included)', `${over50(scrollLongAll).length} (longest ${fmt(Math.max(0, ...scrollLongAll), 0)} ms)`, ''],
+        [
+          "long tasks > 50 ms while scrolling: in the panel's frame",
+          `${over50(scrollLong).length} (longest ${fmt(Math.max(0, ...scrollLong), 0)} ms)`,
+          `none: ${over50(scrollLong).length ? '**missed**' : 'met'}`,
+        ],
+        [
+          '… all long tasks of the renderer (workbench included)',
+          `${over50(scrollLongAll).length} (longest ${fmt(Math.max(0, ...scrollLongAll), 0)} ms)`,
+          '',
+        ],
         [`incoming TCP flood, ${floodBytes / 2 ** 20} MiB × ${runs}, GB/s`, cell(flood.gbps, 2), ''],
-        ['long tasks > 50 ms during the floods: in the panel\'s frame', `${over50(flood.long).length} (longest ${fmt(Math.max(0, ...flood.long), 0)} ms)`, `none: ${over50(flood.long).length ? '**missed**' : 'met'}`],
-        ['… all long tasks of the renderer (workbench included)', `${over50(flood.longAll).length} (longest ${fmt(Math.max(0, ...flood.longAll), 0)} ms)`, ''],
+        [
+          "long tasks > 50 ms during the floods: in the panel's frame",
+          `${over50(flood.long).length} (longest ${fmt(Math.max(0, ...flood.long), 0)} ms)`,
+          `none: ${over50(flood.long).length ? '**missed**' : 'met'}`,
+        ],
+        [
+          '… all long tasks of the renderer (workbench included)',
+          `${over50(flood.longAll).length} (longest ${fmt(Math.max(0, ...flood.longAll), 0)} ms)`,
+          '',
+        ],
         ...[
           [`${runs} scroll passes`, tracedScroll],
           [`${runs} floods`, tracedFloods],
@@ -325,7 +409,13 @@ async function webview(ctx) {
           `over 50 ms of CPU: ${tasks.filter((x) => x.cpuMs > 50).length}`,
         ]),
       ],
-      postsRow: ['host→webview posts/s during an incoming TCP flood (counted in the webview)', cell(flood.posts, 1), '', '', `≤ 20: ${stats(flood.posts).median <= 20 ? 'met' : '**missed**'}`],
+      postsRow: [
+        'host→webview posts/s during an incoming TCP flood (counted in the webview)',
+        cell(flood.posts, 1),
+        '',
+        '',
+        `≤ 20: ${stats(flood.posts).median <= 20 ? 'met' : '**missed**'}`,
+      ],
     };
   } finally {
     for (const k of kids) k.kill();
@@ -343,13 +433,23 @@ export async function hostBenchmarks(ctx) {
       ['measure', 'value', 'note'],
       [
         [`activate() in ${a.host} (fresh host per run; loads dist/extension.js)`, `${a.cell} ms`, `${runs} runs`],
-        ...sizes(root).map(([f, s]) => [f, s, f.endsWith('.vsix') ? 'from the last `npm run package` (date shown); `npm run bench -- --package` rebuilds it first' : '']),
+        ...sizes(root).map(([f, s]) => [
+          f,
+          s,
+          f.endsWith('.vsix')
+            ? 'from the last `npm run package` (date shown); `npm run bench -- --package` rebuilds it first'
+            : '',
+        ]),
       ],
     );
   }
   if (wanted('webview')) {
     const w = await webview(ctx);
-    section('8. Send panel in Chromium (real workbench, code-server): 100,000 records, scrolling, floods', ['measure', 'value', 'target'], w.rows);
+    section(
+      '8. Send panel in Chromium (real workbench, code-server): 100,000 records, scrolling, floods',
+      ['measure', 'value', 'target'],
+      w.rows,
+    );
     out.responsivenessRows = [w.postsRow];
   }
   return out;

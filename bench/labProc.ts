@@ -99,7 +99,13 @@ const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
   /** Repeat send; resolves when the repeat has ended (every datagram / write handed to the OS or accepted). */
   async repeat(a) {
     const t0 = performance.now();
-    const r = await lab.send({ target: a.target, data: a.data, format: 'base64', repeat: { intervalMs: 0, count: a.count }, ...(a.to ? { to: a.to } : {}) });
+    const r = await lab.send({
+      target: a.target,
+      data: a.data,
+      format: 'base64',
+      repeat: { intervalMs: 0, count: a.count },
+      ...(a.to ? { to: a.to } : {}),
+    });
     const end = await new Promise<{ sent: number; error?: string }>((resolve) => repeatEnds.set(r.repeatId!, resolve));
     return { ms: performance.now() - t0, sent: end.sent, error: end.error };
   },
@@ -172,7 +178,14 @@ const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
       });
     }
     global.gc?.();
-    return { listMs: median(listMs), listMaxMs: Math.max(...listMs), treeMs: median(treeMs), treeMaxMs: Math.max(...treeMs), children, rssMB: process.memoryUsage().rss / 2 ** 20 };
+    return {
+      listMs: median(listMs),
+      listMaxMs: Math.max(...listMs),
+      treeMs: median(treeMs),
+      treeMaxMs: Math.max(...treeMs),
+      children,
+      rssMB: process.memoryUsage().rss / 2 ** 20,
+    };
   },
   rss() {
     global.gc?.();

@@ -66,6 +66,8 @@ export class MarkdownString {
 
 export const l10n = {
   t(message: string, ...args: unknown[]): string {
-    return args.length ? message.replace(/\{(\d+)\}/g, (m, i) => (Number(i) < args.length ? String(args[Number(i)]) : m)) : message;
+    return args.length
+      ? message.replace(/\{(\d+)\}/g, (m, i) => (Number(i) < args.length ? String(args[Number(i)]) : m))
+      : message;
   },
 };

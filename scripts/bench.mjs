@@ -19,7 +19,10 @@ const artifacts = path.join(root, 'bench-artifacts');
 const loadDir = path.join(root, 'bench', 'load');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
-const only = argv.find((a) => a.startsWith('--only='))?.slice(7).split(',');
+const only = argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
 const runs = Number(argv.find((a) => a.startsWith('--runs='))?.slice(7) ?? (quick ? 3 : 5));
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
@@ -37,7 +40,9 @@ fs.mkdirSync(artifacts, { recursive: true });
 /** A child in its own process group, reading JSON lines from its stdout. */
 class Proc {
   constructor(cmd, args, { ipc = false, raiseFdLimit = false, stdin = 'pipe', stdout = 'pipe', label = cmd } = {}) {
-    const [c, a] = raiseFdLimit ? ['sh', ['-c', 'ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"', cmd, ...args]] : [cmd, args];
+    const [c, a] = raiseFdLimit
+      ? ['sh', ['-c', 'ulimit -n 20000 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" "$@"', cmd, ...args]]
+      : [cmd, args];
     this.label = label;
     this.child = spawn(c, a, { detached: true, stdio: [stdin, stdout, 'pipe', ...(ipc ? ['ipc'] : [])] });
     started.add(this);
@@ -47,23 +52,27 @@ class Proc {
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => resolve({ code, signal })));
     this.child.on('exit', () => started.delete(this));
     this.child.stderr.on('data', (d) => (this.stderr = (this.stderr + d).slice(-4000)));
-    if (this.child.stdout) readline.createInterface({ input: this.child.stdout }).on('line', (line) => {
-      let v;
-      try {
-        v = JSON.parse(line);
-      } catch {
-        return;
-      }
-      const w = this.waiters.shift();
-      if (w) w(v);
-      else this.lines.push(v);
-    });
+    if (this.child.stdout)
+      readline.createInterface({ input: this.child.stdout }).on('line', (line) => {
+        let v;
+        try {
+          v = JSON.parse(line);
+        } catch {
+          return;
+        }
+        const w = this.waiters.shift();
+        if (w) w(v);
+        else this.lines.push(v);
+      });
   }
   /** The next JSON line (or rejects after timeoutMs). */
   next(timeoutMs = 120000) {
     if (this.lines.length) return Promise.resolve(this.lines.shift());
     return new Promise((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error(`${this.label}: no output within ${timeoutMs} ms; stderr: ${this.stderr}`)), timeoutMs);
+      const t = setTimeout(
+        () => reject(new Error(`${this.label}: no output within ${timeoutMs} ms; stderr: ${this.stderr}`)),
+        timeoutMs,
+      );
       this.waiters.push((v) => {
         clearTimeout(t);
         resolve(v);
@@ -72,7 +81,10 @@ class Proc {
   }
   async done(timeoutMs = 120000) {
     let t;
-    const r = await Promise.race([this.exited, new Promise((res) => (t = setTimeout(() => res('timeout'), timeoutMs)))]);
+    const r = await Promise.race([
+      this.exited,
+      new Promise((res) => (t = setTimeout(() => res('timeout'), timeoutMs))),
+    ]);
     clearTimeout(t);
     if (r === 'timeout') {
       this.kill();
@@ -101,7 +113,11 @@ class Lab {
   static async start(bundle) {
     const lab = new Lab();
     const prof = argv.includes('--profile') ? ['--cpu-prof', `--cpu-prof-dir=${path.join(artifacts, 'profiles')}`] : [];
-    lab.proc = new Proc(process.execPath, ['--expose-gc', ...prof, bundle], { ipc: true, raiseFdLimit: true, label: 'labProc' });
+    lab.proc = new Proc(process.execPath, ['--expose-gc', ...prof, bundle], {
+      ipc: true,
+      raiseFdLimit: true,
+      label: 'labProc',
+    });
     lab.seq = 0;
     lab.pending = new Map();
     await new Promise((resolve, reject) => {
@@ -133,7 +149,8 @@ class Lab {
   }
 }
 
-const node = (script, args, opts) => new Proc(process.execPath, [path.join(loadDir, script), ...args.map(String)], { label: script, ...opts });
+const node = (script, args, opts) =>
+  new Proc(process.execPath, [path.join(loadDir, script), ...args.map(String)], { label: script, ...opts });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until something listens on 127.0.0.1:port (TCP) without connecting to it (ss), so one-shot listeners keep their accept. */
@@ -241,8 +258,23 @@ async function tcpReceive(lab) {
         // /usr/bin/time reports the peer's CPU seconds (user, system) when it exits.
         const timed = ['-f', '%U %S', '-o', timeFile];
         const peer = c.startsWith('socat')
-          ? new Proc('/usr/bin/time', [...timed, 'socat', '-u', '-b', c.split(' ').at(-1), `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr`, 'OPEN:/dev/null'], { label: 'socat' })
-          : new Proc('/usr/bin/time', [...timed, 'ncat', '-l', '127.0.0.1', String(port), '--recv-only'], { label: 'ncat', stdout: 'ignore' });
+          ? new Proc(
+              '/usr/bin/time',
+              [
+                ...timed,
+                'socat',
+                '-u',
+                '-b',
+                c.split(' ').at(-1),
+                `TCP-LISTEN:${port},bind=127.0.0.1,reuseaddr`,
+                'OPEN:/dev/null',
+              ],
+              { label: 'socat' },
+            )
+          : new Proc('/usr/bin/time', [...timed, 'ncat', '-l', '127.0.0.1', String(port), '--recv-only'], {
+              label: 'ncat',
+              stdout: 'ignore',
+            });
         await waitListening(port);
         res = await node('tcpSend.mjs', [port, bytes]).next();
         await peer.done(10000);
@@ -266,11 +298,17 @@ async function tcpReceive(lab) {
       cell(gbps[c], 2),
       i === 0 ? '1.00' : fmt(ratio(sl, gbps[c]), 2),
       cell(cpu[c], 0),
-      c === 'raw Node net' ? `≥ 0.9x: ${verdict(rNode >= 0.9)}` : c.startsWith('ncat') ? `≥ 1.5x: ${verdict(rNcat >= 1.5)}` : '',
+      c === 'raw Node net'
+        ? `≥ 0.9x: ${verdict(rNode >= 0.9)}`
+        : c.startsWith('ncat')
+          ? `≥ 1.5x: ${verdict(rNcat >= 1.5)}`
+          : '',
     ]),
     rNcat === undefined
       ? []
-      : [`raw Node net ÷ ncat: ${fmt(ratio(gbps['raw Node net'], gbps['ncat --recv-only']), 2)}x — what a Node server that only counts bytes reaches against ncat in this run.`],
+      : [
+          `raw Node net ÷ ncat: ${fmt(ratio(gbps['raw Node net'], gbps['ncat --recv-only']), 2)}x — what a Node server that only counts bytes reaches against ncat in this run.`,
+        ],
   );
   results.tcpRecv = { gbps, cpu };
 }
@@ -307,8 +345,29 @@ async function tcpSendBench(lab) {
       let p;
       fs.rmSync(timeFile, { force: true });
       if (c.startsWith('raw')) p = node('tcpSend.mjs', [port, count * chunk, chunk]);
-      else if (c.startsWith('socat')) p = new Proc(timed[0], [...timed.slice(1), 'socat', '-u', '-b', '131072', `OPEN:/dev/zero,readbytes=${count * chunk}`, `TCP:127.0.0.1:${port}`], { label: 'socat' });
-      else p = new Proc('sh', ['-c', `head -c ${count * chunk} /dev/zero | /usr/bin/time -f '%U %S' -o ${timeFile} ncat --send-only 127.0.0.1 ${port}`], { label: 'ncat' });
+      else if (c.startsWith('socat'))
+        p = new Proc(
+          timed[0],
+          [
+            ...timed.slice(1),
+            'socat',
+            '-u',
+            '-b',
+            '131072',
+            `OPEN:/dev/zero,readbytes=${count * chunk}`,
+            `TCP:127.0.0.1:${port}`,
+          ],
+          { label: 'socat' },
+        );
+      else
+        p = new Proc(
+          'sh',
+          [
+            '-c',
+            `head -c ${count * chunk} /dev/zero | /usr/bin/time -f '%U %S' -o ${timeFile} ncat --send-only 127.0.0.1 ${port}`,
+          ],
+          { label: 'ncat' },
+        );
       const s = await sink.next();
       if (c.startsWith('raw')) cpu[c].push((await p.next()).cpuMs / (s.bytes / GiB));
       await p.done(30000);
@@ -334,7 +393,11 @@ async function tcpSendBench(lab) {
       cell(gbps[c], 2),
       i === 0 ? '1.00' : fmt(ratio(sl, gbps[c]), 2),
       cell(cpu[c], 0),
-      c.startsWith('raw') ? `≥ 0.9x: ${verdict(rNode >= 0.9)}` : c.startsWith('ncat') ? `≥ 1.5x: ${verdict(rNcat >= 1.5)}` : '',
+      c.startsWith('raw')
+        ? `≥ 0.9x: ${verdict(rNode >= 0.9)}`
+        : c.startsWith('ncat')
+          ? `≥ 1.5x: ${verdict(rNcat >= 1.5)}`
+          : '',
     ]),
   );
   results.tcpSend = { gbps, cpu };
@@ -382,7 +445,10 @@ async function udpReceive(lab) {
     for (const c of contenders) {
       rows.push([
         `${size} B: ${c}`,
-        cell(pps[c].map((x) => x / 1000), 1),
+        cell(
+          pps[c].map((x) => x / 1000),
+          1,
+        ),
         cell(loss[c], 1),
         c.startsWith('Socket') ? fmt(rp, 2) : c === contenders[1] ? '1.00' : fmt(ratio(pps[c], pps[contenders[1]]), 2),
         c.startsWith('Socket') ? `pps ≥ 0.9x: ${verdict(rp >= 0.9)}; loss ≤ raw + 2 pts: ${verdict(lossOk)}` : '',
@@ -392,7 +458,13 @@ async function udpReceive(lab) {
   }
   section(
     `3. UDP receive, ${sizes.udpMs / 1000} s of datagrams from bench/load/udpBlast.mjs (full speed, one sender process)`,
-    ['receiver', 'received kpps median (min–max)', 'loss % median (min–max)', 'pps ÷ raw Node (default buffer)', 'target'],
+    [
+      'receiver',
+      'received kpps median (min–max)',
+      'loss % median (min–max)',
+      'pps ÷ raw Node (default buffer)',
+      'target',
+    ],
     rows,
   );
 }
@@ -400,7 +472,13 @@ async function udpReceive(lab) {
 async function udpBurst(lab) {
   const count = sizes.burst;
   const payload = Buffer.alloc(64, 0x63);
-  const contenders = ["Socket Lab UDP listener, repeat to 'to' (interval 0)", 'Socket Lab UDP client, repeat (interval 0; a connected socket)', 'raw Node dgram, same loop (bench/load/udpBurst.mjs)', 'packetsender -u --rate 0 --usdelay 0', 'socat -u -b 64 UDP-SENDTO'];
+  const contenders = [
+    "Socket Lab UDP listener, repeat to 'to' (interval 0)",
+    'Socket Lab UDP client, repeat (interval 0; a connected socket)',
+    'raw Node dgram, same loop (bench/load/udpBurst.mjs)',
+    'packetsender -u --rate 0 --usdelay 0',
+    'socat -u -b 64 UDP-SENDTO',
+  ];
   const have = { packetsender: which('packetsender'), socat: which('socat') };
   const active = contenders.filter((c) => !c.startsWith('packetsender') || have.packetsender);
   const ms = Object.fromEntries(active.map((c) => [c, []]));
@@ -421,7 +499,8 @@ async function udpBurst(lab) {
   };
   const hex = payload.toString('hex').replace(/(..)/g, '$1 ').trim();
   for (let run = 0; run < runs; run++) {
-    if (have.packetsender) startup.push(await timeProc('packetsender', ['-q', '-u', '--num', '1', '127.0.0.1', String(port), hex]));
+    if (have.packetsender)
+      startup.push(await timeProc('packetsender', ['-q', '-u', '--num', '1', '127.0.0.1', String(port), hex]));
     for (const c of rotate(active, run)) {
       const before = await countNow();
       let t;
@@ -433,16 +512,39 @@ async function udpBurst(lab) {
         await lab.call('stop', { id });
       } else if (c.startsWith('Socket')) {
         const { id } = await lab.call('udpListen');
-        const r = await lab.call('repeat', { target: id, data: payload.toString('base64'), count, to: { host: '127.0.0.1', port } });
+        const r = await lab.call('repeat', {
+          target: id,
+          data: payload.toString('base64'),
+          count,
+          to: { host: '127.0.0.1', port },
+        });
         if (r.error || r.sent !== count) throw new Error(`Socket Lab burst: ${r.error ?? r.sent}`);
         t = r.ms;
         await lab.call('stop', { id });
       } else if (c.startsWith('raw')) {
         t = (await node('udpBurst.mjs', [port, count, 64]).next(60000)).ms;
       } else if (c.startsWith('packetsender')) {
-        t = await timeProc('packetsender', ['-q', '-u', '--num', String(count), '--rate', '0', '--usdelay', '0', '127.0.0.1', String(port), hex]);
+        t = await timeProc('packetsender', [
+          '-q',
+          '-u',
+          '--num',
+          String(count),
+          '--rate',
+          '0',
+          '--usdelay',
+          '0',
+          '127.0.0.1',
+          String(port),
+          hex,
+        ]);
       } else {
-        t = await timeProc('socat', ['-u', '-b', '64', `OPEN:/dev/zero,readbytes=${count * 64}`, `UDP-SENDTO:127.0.0.1:${port}`]);
+        t = await timeProc('socat', [
+          '-u',
+          '-b',
+          '64',
+          `OPEN:/dev/zero,readbytes=${count * 64}`,
+          `UDP-SENDTO:127.0.0.1:${port}`,
+        ]);
       }
       await sleep(200);
       ms[c].push(t);
@@ -471,10 +573,16 @@ async function udpBurst(lab) {
         fmt(stats(p).median / 1000, 1),
         cell(recv[c], 1),
         i === 0 ? '1.00' : fmt(ratio(slPps, p), 2),
-        c === psKey ? `≥ 4x: ${verdict(rPs >= 4)} (UDP client ${fmt(rPs, 2)}x, bound socket ${fmt(rPsBound, 2)}x, against its time minus process start-up)` : '',
+        c === psKey
+          ? `≥ 4x: ${verdict(rPs >= 4)} (UDP client ${fmt(rPs, 2)}x, bound socket ${fmt(rPsBound, 2)}x, against its time minus process start-up)`
+          : '',
       ];
     }),
-    psKey ? [`packetsender start-up (--num 1) ${cell(startup, 0)} ms is included in its row; the target column subtracts it.`] : ['packetsender is not installed: apt-get install packetsender'],
+    psKey
+      ? [
+          `packetsender start-up (--num 1) ${cell(startup, 0)} ms is included in its row; the target column subtracts it.`,
+        ]
+      : ['packetsender is not installed: apt-get install packetsender'],
   );
   results.burst = { ms, recv, startup };
 }
@@ -504,9 +612,14 @@ async function acceptRate(lab) {
       process.stdout.write(`  accept c=${conc} run ${run + 1}/${runs} done\n`);
     }
     const rr = ratio(cps[contenders[0]], cps[contenders[1]]);
-    for (const c of contenders) rows.push([`concurrency ${conc}: ${c}`, cell(cps[c], 0), c.startsWith('Socket') ? fmt(rr, 2) : '1.00']);
+    for (const c of contenders)
+      rows.push([`concurrency ${conc}: ${c}`, cell(cps[c], 0), c.startsWith('Socket') ? fmt(rr, 2) : '1.00']);
   }
-  section(`5a. Accept rate, ${total.toLocaleString('en')} connect / FIN / close cycles (cycles per second; a cycle ends when the server closed its side)`, ['server', 'cycles/s median (min–max)', 'Socket Lab ÷ raw Node'], rows);
+  section(
+    `5a. Accept rate, ${total.toLocaleString('en')} connect / FIN / close cycles (cycles per second; a cycle ends when the server closed its side)`,
+    ['server', 'cycles/s median (min–max)', 'Socket Lab ÷ raw Node'],
+    rows,
+  );
 }
 
 async function idleConnections(lab) {
@@ -545,7 +658,11 @@ async function idleConnections(lab) {
     ['measure', 'median (min–max)', 'target'],
     [
       ['lab.list() ms', cell(list, 2), ''],
-      ["tree children ms (real SocketsTreeProvider: getChildren(root)+getChildren(listener)+getTreeItem of each child, on bench/vscodeShim.ts)", cell(tree, 1), `≤ 50 ms: ${verdict(treeOk)}`],
+      [
+        'tree children ms (real SocketsTreeProvider: getChildren(root)+getChildren(listener)+getTreeItem of each child, on bench/vscodeShim.ts)',
+        cell(tree, 1),
+        `≤ 50 ms: ${verdict(treeOk)}`,
+      ],
       ['tree children ms, slowest of 7 repetitions', cell(treeMax, 1), ''],
       ['RSS of the core process MB (after GC)', cell(rss, 0), ''],
       ['RSS growth for the connections MB', cell(rssDelta, 0), ''],
@@ -593,10 +710,18 @@ async function memory(bundle) {
     [
       ['RSS at the start MB (fresh core process, listener open, after GC)', cell(startMB, 0), ''],
       ['RSS peak MB', cell(peak, 0), ''],
-      ['RSS growth over the run MB (peak − start)', cell(delta, 0), `≤ cap + 64 = ${capMB + 64} MB: ${verdict(stats(delta).median <= capMB + 64)}`],
+      [
+        'RSS growth over the run MB (peak − start)',
+        cell(delta, 0),
+        `≤ cap + 64 = ${capMB + 64} MB: ${verdict(stats(delta).median <= capMB + 64)}`,
+      ],
       ['throughput GB/s', cell(gbps, 2), ''],
       ['reference: raw Node net counting server (bench/load/tcpCount.mjs), RSS peak MB', cell(rawPeak, 0), ''],
-      ['reference: raw Node net counting server, RSS growth MB (peak − when listening)', cell(rawDelta, 0), 'what Node itself grows on this flow'],
+      [
+        'reference: raw Node net counting server, RSS growth MB (peak − when listening)',
+        cell(rawDelta, 0),
+        'what Node itself grows on this flow',
+      ],
     ],
   );
 }
@@ -606,10 +731,28 @@ function responsivenessSection(extraRows = []) {
     '6. Responsiveness of the core process during floods (p99 event-loop delay, monitorEventLoopDelay resolution 2 ms; UI update rates of the host code running in it)',
     ['flood', 'p99 event-loop delay ms median (min–max)', 'tree refreshes/s', 'API onDidReceive batches/s', 'target'],
     [
-      ['TCP receive (item 1 runs)', cell(eld.tcp, 1), cell(eld.tcpTree, 1), cell(eld.tcpApi, 1), `≤ 20 ms: ${verdict(stats(eld.tcp) ? stats(eld.tcp).median <= 20 : undefined)}`],
-      ['UDP receive (item 3 runs, both sizes)', cell(eld.udp, 1), cell(eld.udpTree, 1), cell(eld.udpApi, 1), `≤ 20 ms: ${verdict(stats(eld.udp) ? stats(eld.udp).median <= 20 : undefined)}`],
+      [
+        'TCP receive (item 1 runs)',
+        cell(eld.tcp, 1),
+        cell(eld.tcpTree, 1),
+        cell(eld.tcpApi, 1),
+        `≤ 20 ms: ${verdict(stats(eld.tcp) ? stats(eld.tcp).median <= 20 : undefined)}`,
+      ],
+      [
+        'UDP receive (item 3 runs, both sizes)',
+        cell(eld.udp, 1),
+        cell(eld.udpTree, 1),
+        cell(eld.udpApi, 1),
+        `≤ 20 ms: ${verdict(stats(eld.udp) ? stats(eld.udp).median <= 20 : undefined)}`,
+      ],
       ['TCP send by Socket Lab (item 2 runs)', cell(eld.tcpSend, 1), '', '', ''],
-      ['reference: raw Node counting server under the item 1 TCP flood (machine noise floor)', cell(eld.rawTcp, 1), '', '', ''],
+      [
+        'reference: raw Node counting server under the item 1 TCP flood (machine noise floor)',
+        cell(eld.rawTcp, 1),
+        '',
+        '',
+        '',
+      ],
       ['reference: raw Node dgram counters under the item 3 UDP floods', cell(eld.rawUdp, 1), '', '', ''],
       ...extraRows,
     ],
@@ -643,17 +786,29 @@ function machine() {
     kernel: os.release(),
     memGB: (os.totalmem() / 2 ** 30).toFixed(1),
     socat: spawnSync('socat', ['-V'], { encoding: 'utf8' }).stdout?.match(/socat version (\S+)/)?.[1] ?? '?',
-    ncat: (spawnSync('ncat', ['--version'], { encoding: 'utf8' }).stderr || '').match(/Ncat: Version (\S+)/)?.[1] ?? '?',
-    packetsender: (spawnSync('packetsender', ['--version'], { encoding: 'utf8', env: { ...process.env, QT_QPA_PLATFORM: 'offscreen' } }).stdout || '').trim().split('\n')[0] || '?',
+    ncat:
+      (spawnSync('ncat', ['--version'], { encoding: 'utf8' }).stderr || '').match(/Ncat: Version (\S+)/)?.[1] ?? '?',
+    packetsender:
+      (
+        spawnSync('packetsender', ['--version'], {
+          encoding: 'utf8',
+          env: { ...process.env, QT_QPA_PLATFORM: 'offscreen' },
+        }).stdout || ''
+      )
+        .trim()
+        .split('\n')[0] || '?',
   };
 }
 
 async function main() {
   const m = machine();
-  console.log(`Socket Lab benchmarks (${quick ? 'quick' : 'full'}, ${runs} runs): ${m.cores} cores ${m.cpu}, Node ${m.node}, kernel ${m.kernel}`);
+  console.log(
+    `Socket Lab benchmarks (${quick ? 'quick' : 'full'}, ${runs} runs): ${m.cores} cores ${m.cpu}, Node ${m.node}, kernel ${m.kernel}`,
+  );
   if (argv.includes('--package')) {
     // Rebuilds dist/ (production) and socket-lab.vsix, so the sizes in item 9 are current.
-    if (spawnSync('npm', ['run', 'package'], { cwd: root, stdio: 'inherit' }).status !== 0) throw new Error('npm run package failed');
+    if (spawnSync('npm', ['run', 'package'], { cwd: root, stdio: 'inherit' }).status !== 0)
+      throw new Error('npm run package failed');
   } else if (!fs.existsSync(path.join(root, 'dist', 'extension.js'))) {
     spawnSync('node', ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   }
@@ -691,7 +846,13 @@ function writeReport(m, minutes) {
     `Machine: ${m.cores} cores (${m.cpu}), ${m.memGB} GiB RAM, Linux ${m.kernel}, Node ${m.node}; socat ${m.socat}, ncat ${m.ncat}, ${m.packetsender}.`,
     `Mode: ${quick ? 'quick' : 'full'}, ${runs} runs per figure, contenders interleaved (order rotates per run); figures are median (min–max).`,
     '',
-    ...secs.flatMap((s) => [`### ${s.title}`, '', tableText(s), ...(s.notes.length ? ['', ...s.notes.map((n) => `- ${n}`)] : []), '']),
+    ...secs.flatMap((s) => [
+      `### ${s.title}`,
+      '',
+      tableText(s),
+      ...(s.notes.length ? ['', ...s.notes.map((n) => `- ${n}`)] : []),
+      '',
+    ]),
   ].join('\n');
   const file = path.join(root, 'BENCHMARKS.md');
   const begin = '<!-- bench:table:begin -->';
@@ -704,7 +865,10 @@ function writeReport(m, minutes) {
   if (partial) doc = `# Benchmarks (${quick ? 'quick' : 'partial'} run, not committed)\n\n${begin}\n${end}\n`;
   doc = doc.slice(0, doc.indexOf(begin) + begin.length) + '\n' + table + '\n' + doc.slice(doc.indexOf(end));
   fs.writeFileSync(target, doc);
-  fs.writeFileSync(path.join(artifacts, `results-${partial ? (quick ? 'quick' : 'partial') : 'full'}.json`), JSON.stringify({ machine: m, sizes, runs, results }, null, 1));
+  fs.writeFileSync(
+    path.join(artifacts, `results-${partial ? (quick ? 'quick' : 'partial') : 'full'}.json`),
+    JSON.stringify({ machine: m, sizes, runs, results }, null, 1),
+  );
   console.log(`\nwritten: ${path.relative(root, target)} (${minutes.toFixed(1)} min)`);
 }
 

@@ -30,7 +30,8 @@ const ts = require('typescript');
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const srcArg = process.argv.indexOf('--src');
 // --src DIR: look at another folder instead of src (the unit test points it at a folder of bad calls).
-const srcDir = srcArg > 0 && process.argv[srcArg + 1] ? path.resolve(process.argv[srcArg + 1]) : path.join(repoRoot, 'src');
+const srcDir =
+  srcArg > 0 && process.argv[srcArg + 1] ? path.resolve(process.argv[srcArg + 1]) : path.join(repoRoot, 'src');
 const bundlePath = path.join(repoRoot, 'l10n', 'bundle.l10n.json');
 const check = process.argv.includes('--check');
 const verbose = process.argv.includes('--verbose');
@@ -38,7 +39,10 @@ const verbose = process.argv.includes('--verbose');
 /** Runs the official export into `outDir` and returns the bundle it wrote. */
 function exportL10nCalls(outDir) {
   const cli = require.resolve('@vscode/l10n-dev/dist/cli.js');
-  const r = spawnSync(process.execPath, [cli, 'export', '--outDir', outDir, path.relative(repoRoot, srcDir) || '.'], { cwd: repoRoot, encoding: 'utf8' });
+  const r = spawnSync(process.execPath, [cli, 'export', '--outDir', outDir, path.relative(repoRoot, srcDir) || '.'], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+  });
   if (r.status !== 0) {
     process.stderr.write(r.stdout + r.stderr);
     throw new Error(`vscode-l10n-dev export failed (exit ${r.status ?? r.signal})`);
@@ -82,7 +86,12 @@ function isCreateCall(node) {
 
 /** True for `const NAME: ValueWords = { ... }`. */
 function isValueWordsDeclaration(node) {
-  return ts.isVariableDeclaration(node) && node.type !== undefined && ts.isTypeReferenceNode(node.type) && node.type.typeName.getText() === 'ValueWords';
+  return (
+    ts.isVariableDeclaration(node) &&
+    node.type !== undefined &&
+    ts.isTypeReferenceNode(node.type) &&
+    node.type.typeName.getText() === 'ValueWords'
+  );
 }
 
 /** Placeholder names of a template: '{id} is closed' -> ['id'] (the same syntax fillTemplate and vscode.l10n.t use). */
@@ -137,12 +146,16 @@ export function collectTemplates() {
         };
         const init = node.initializer;
         if (!init || !ts.isObjectLiteralExpression(init)) {
-          problems.push(`${where()}: a ValueWords table must be an object literal, so that its words can be collected for translation.`);
+          problems.push(
+            `${where()}: a ValueWords table must be an object literal, so that its words can be collected for translation.`,
+          );
         } else {
           for (const property of init.properties) {
             const strings = ts.isPropertyAssignment(property) ? literalStrings(property.initializer) : undefined;
             if (!strings || strings.length !== 1) {
-              problems.push(`${where()}: every word of a ValueWords table must be a string literal (found \`${property.getText(sf)}\`).`);
+              problems.push(
+                `${where()}: every word of a ValueWords table must be a string literal (found \`${property.getText(sf)}\`).`,
+              );
             } else {
               templates.push(strings[0]);
             }
@@ -157,7 +170,9 @@ export function collectTemplates() {
         const templateArg = node.arguments[1];
         const strings = templateArg ? literalStrings(templateArg) : undefined;
         if (!strings) {
-          problems.push(`${where()}: the template of SocketLabError.create must be a string literal (found ${templateArg ? `\`${templateArg.getText(sf)}\`` : 'nothing'}), so that it can be collected for translation.`);
+          problems.push(
+            `${where()}: the template of SocketLabError.create must be a string literal (found ${templateArg ? `\`${templateArg.getText(sf)}\`` : 'nothing'}), so that it can be collected for translation.`,
+          );
         } else {
           const names = knownValueNames(checker, node.arguments[2]);
           for (const template of strings) {
@@ -167,7 +182,8 @@ export function collectTemplates() {
               continue;
             }
             for (const name of placeholders(template)) {
-              if (!names.has(name)) problems.push(`${where()}: the template '${template}' names {${name}}, which its values do not have.`);
+              if (!names.has(name))
+                problems.push(`${where()}: the template '${template}' names {${name}}, which its values do not have.`);
             }
           }
         }
@@ -199,7 +215,9 @@ function main() {
   const { templates, problems, unchecked } = collectTemplates();
   if (problems.length) {
     for (const p of problems) console.error(`error: ${p}`);
-    console.error(`${problems.length} problem(s) with SocketLabError.create templates or ValueWords tables; ${check ? 'the bundle was not checked' : 'the bundle was not written'}.`);
+    console.error(
+      `${problems.length} problem(s) with SocketLabError.create templates or ValueWords tables; ${check ? 'the bundle was not checked' : 'the bundle was not written'}.`,
+    );
     process.exit(1);
   }
   const text = JSON.stringify(expectedBundle(exported, templates), null, 2);

@@ -20,14 +20,20 @@ function specFiles(dir) {
   if (!fs.existsSync(dir)) return [];
   return fs
     .readdirSync(dir, { withFileTypes: true })
-    .flatMap((e) => (e.isDirectory() ? specFiles(path.join(dir, e.name)) : e.name.endsWith('.test.js') ? [path.join(dir, e.name)] : []))
+    .flatMap((e) =>
+      e.isDirectory() ? specFiles(path.join(dir, e.name)) : e.name.endsWith('.test.js') ? [path.join(dir, e.name)] : [],
+    )
     .sort();
 }
 
 function runMochaSuite(name, dir, timeout) {
   const resultFile = path.join(resultsDir, `${name}.json`);
   const files = specFiles(dir);
-  spawnSync(process.execPath, [path.join(repoRoot, 'scripts', 'lib', 'mochaRun.cjs'), resultFile, String(timeout), ...files], { cwd: repoRoot, stdio: 'inherit' });
+  spawnSync(
+    process.execPath,
+    [path.join(repoRoot, 'scripts', 'lib', 'mochaRun.cjs'), resultFile, String(timeout), ...files],
+    { cwd: repoRoot, stdio: 'inherit' },
+  );
   return readResult(resultFile);
 }
 
@@ -45,8 +51,11 @@ async function runIntegration() {
   const testsPath = path.join(repoRoot, 'out', 'test', 'integration', 'index.js');
   const env = { SOCKET_LAB_TEST_RESULT: resultFile };
   const host = process.env.SOCKET_LAB_TEST_HOST ?? (process.platform === 'linux' ? 'code-server' : 'electron');
-  console.log(`\n=== integration suite: host ${host === 'electron' ? 'desktop VS Code (@vscode/test-electron)' : 'code-server (VS Code server + web workbench in Chromium)'}`);
-  const { code } = host === 'electron' ? await runInElectron({ testsPath, env }) : await runInCodeServer({ testsPath, env });
+  console.log(
+    `\n=== integration suite: host ${host === 'electron' ? 'desktop VS Code (@vscode/test-electron)' : 'code-server (VS Code server + web workbench in Chromium)'}`,
+  );
+  const { code } =
+    host === 'electron' ? await runInElectron({ testsPath, env }) : await runInCodeServer({ testsPath, env });
   const result = readResult(resultFile);
   if (code !== 0 && !result.failed) result.failed = 1;
   return result;
@@ -56,6 +65,7 @@ async function runIntegration() {
 if (!process.argv.includes('--no-check')) {
   run('npx', ['tsc', '--noEmit', '-p', '.']);
   run('npx', ['eslint', '.']);
+  run('npx', ['prettier', '--check', '.']);
 }
 run('node', ['scripts/build.mjs']);
 run('npx', ['tsc', '-p', 'tsconfig.test.json']);
@@ -82,7 +92,9 @@ let skipped = 0;
 console.log('\n=== summary');
 for (const [suite, r] of Object.entries(results)) {
   const empty = r.passed + r.failed === 0;
-  console.log(`${suite}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.crashed ? ' (the suite crashed before reporting)' : ''}${empty ? ' (NO TESTS RAN: counted as a failure)' : ''}`);
+  console.log(
+    `${suite}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.crashed ? ' (the suite crashed before reporting)' : ''}${empty ? ' (NO TESTS RAN: counted as a failure)' : ''}`,
+  );
   passed += r.passed;
   failed += r.failed + (empty ? 1 : 0);
   skipped += r.skipped;

@@ -17,7 +17,11 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   context.subscriptions.push(output);
 
   const settings = readSettings();
-  lab = new SocketLab({ logCapBytes: settings.logCapBytes, defaultHost: settings.defaultHost, connectTimeoutMs: settings.connectTimeoutMs });
+  lab = new SocketLab({
+    logCapBytes: settings.logCapBytes,
+    defaultHost: settings.defaultHost,
+    connectTimeoutMs: settings.connectTimeoutMs,
+  });
   const core = lab;
   context.subscriptions.push(core);
   context.subscriptions.push(
@@ -29,12 +33,17 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   );
 
   const tree = new SocketsTreeProvider(core);
-  const treeView = vscode.window.createTreeView<SocketNode>('socketLab.sockets', { treeDataProvider: tree, showCollapseAll: true });
+  const treeView = vscode.window.createTreeView<SocketNode>('socketLab.sockets', {
+    treeDataProvider: tree,
+    showCollapseAll: true,
+  });
   const status = new SocketLabStatus(core, treeView);
   const panels = new SendPanelManager(context, core, output);
   const api = new PublicApi(core);
   context.subscriptions.push(tree, treeView, status, panels, api, new LifecycleLog(core, output));
-  context.subscriptions.push(...registerCommands({ lab: core, memory: new PromptMemory(context.globalState), output, tree, treeView, panels }));
+  context.subscriptions.push(
+    ...registerCommands({ lab: core, memory: new PromptMemory(context.globalState), output, tree, treeView, panels }),
+  );
   output.info(`Socket Lab ${context.extension.packageJSON.version} activated`);
 
   const exported: SocketLabApi = {

@@ -16,7 +16,14 @@ exports.run = async function run() {
   const t1 = performance.now();
   const list = api.list();
   const listMs = performance.now() - t1;
-  const result = { host: vscode.env.appName, version: vscode.version, wasActive, activateMs, listMs, endpoints: list.length };
+  const result = {
+    host: vscode.env.appName,
+    version: vscode.version,
+    wasActive,
+    activateMs,
+    listMs,
+    endpoints: list.length,
+  };
   console.log(`socket-lab bench: ${JSON.stringify(result)}`);
   const out = process.env.SOCKET_LAB_BENCH_RESULT;
   if (out) fs.writeFileSync(out, JSON.stringify(result));

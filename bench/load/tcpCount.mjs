@@ -34,7 +34,15 @@ const server = net.createServer((s) => {
     const c = process.cpuUsage(c0);
     eld.disable();
     const rss = sampleRss ? { rssStartMB, rssPeakMB: Math.max(rssPeakMB, process.memoryUsage.rss() / MB) } : {};
-    console.log(JSON.stringify({ bytes, ms: performance.now() - t0, cpuMs: (c.user + c.system) / 1000, eldP99Ms: eld.percentile(99) / 1e6, ...rss }));
+    console.log(
+      JSON.stringify({
+        bytes,
+        ms: performance.now() - t0,
+        cpuMs: (c.user + c.system) / 1000,
+        eldP99Ms: eld.percentile(99) / 1e6,
+        ...rss,
+      }),
+    );
   });
   s.on('error', () => {});
 });

@@ -9,7 +9,9 @@ const payload = Buffer.alloc(size, 0x63);
 s.bind(0, '127.0.0.1', async () => {
   const t0 = performance.now();
   for (let i = 0; i < count; i++) {
-    await new Promise((resolve, reject) => s.send(payload, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())));
+    await new Promise((resolve, reject) =>
+      s.send(payload, port, '127.0.0.1', (err) => (err ? reject(err) : resolve())),
+    );
     if (i % 256 === 255) await new Promise((r) => setImmediate(r));
   }
   console.log(JSON.stringify({ ms: performance.now() - t0 }));

@@ -17,13 +17,21 @@ export const CHROMIUM_ARGS = [
 
 /** Path of a Chromium build to drive, installing Debian's when missing (as root). */
 export function chromiumPath() {
-  const candidates = [process.env.SOCKET_LAB_CHROMIUM, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].filter(Boolean);
+  const candidates = [
+    process.env.SOCKET_LAB_CHROMIUM,
+    '/usr/bin/chromium',
+    '/usr/bin/chromium-browser',
+    '/usr/bin/google-chrome',
+  ].filter(Boolean);
   let found = candidates.find((p) => fs.existsSync(p));
   if (!found && process.platform === 'linux') {
     ensureDebPackages(['chromium']);
     found = candidates.find((p) => fs.existsSync(p));
   }
-  if (!found) throw new Error('No Chromium found: install Debian\'s chromium or set SOCKET_LAB_CHROMIUM to a Chrome/Chromium binary.');
+  if (!found)
+    throw new Error(
+      "No Chromium found: install Debian's chromium or set SOCKET_LAB_CHROMIUM to a Chrome/Chromium binary.",
+    );
   return found;
 }
 

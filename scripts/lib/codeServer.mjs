@@ -22,7 +22,9 @@ function isRoot() {
 }
 
 function hasDebPackage(name) {
-  return spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout?.includes('install ok installed');
+  return spawnSync('dpkg-query', ['-W', '-f=${Status}', name], { encoding: 'utf8' }).stdout?.includes(
+    'install ok installed',
+  );
 }
 
 /** Installs Debian packages that are missing, when we are root (CI and these machines); otherwise says what to install. */
@@ -30,7 +32,9 @@ export function ensureDebPackages(names) {
   const missing = names.filter((n) => !hasDebPackage(n));
   if (!missing.length) return;
   if (!isRoot()) {
-    log(`missing system packages: ${missing.join(' ')} (install them, e.g. sudo apt-get install -y ${missing.join(' ')})`);
+    log(
+      `missing system packages: ${missing.join(' ')} (install them, e.g. sudo apt-get install -y ${missing.join(' ')})`,
+    );
     return;
   }
   log(`apt-get install ${missing.join(' ')}`);
@@ -41,7 +45,10 @@ export function ensureDebPackages(names) {
 }
 
 function npmPackJson(spec, innerPath, workDir) {
-  const out = execFileSync('npm', ['pack', spec, '--silent'], { cwd: workDir, encoding: 'utf8' }).trim().split('\n').pop();
+  const out = execFileSync('npm', ['pack', spec, '--silent'], { cwd: workDir, encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .pop();
   execFileSync('tar', ['xzf', path.join(workDir, out), '-C', workDir, `package/${innerPath}`]);
   const text = fs.readFileSync(path.join(workDir, 'package', innerPath), 'utf8');
   fs.rmSync(path.join(workDir, 'package'), { recursive: true, force: true });
@@ -55,7 +62,9 @@ function npmPackJson(spec, innerPath, workDir) {
 function seedRipgrepCache(tmpDir) {
   const work = fs.mkdtempSync(path.join(tmpDir, 'rg-probe-'));
   try {
-    const shrinkwrap = JSON.parse(npmPackJson(`code-server@${CODE_SERVER_VERSION}`, 'lib/vscode/npm-shrinkwrap.json', work));
+    const shrinkwrap = JSON.parse(
+      npmPackJson(`code-server@${CODE_SERVER_VERSION}`, 'lib/vscode/npm-shrinkwrap.json', work),
+    );
     const rgPkgVersion = shrinkwrap.packages?.['node_modules/@vscode/ripgrep']?.version;
     if (!rgPkgVersion) throw new Error('cannot find @vscode/ripgrep in code-server npm-shrinkwrap.json');
     const postinstall = npmPackJson(`@vscode/ripgrep@${rgPkgVersion}`, 'lib/postinstall.js', work);
@@ -83,14 +92,21 @@ export function ensureCodeServer() {
     if (pkg.version === CODE_SERVER_VERSION) return codeServerEntry;
   }
   if (process.platform !== 'linux') {
-    throw new Error('The offline code-server install is written for Linux; elsewhere install code-server ' + CODE_SERVER_VERSION + ' yourself or use desktop VS Code (npm start -- --desktop).');
+    throw new Error(
+      'The offline code-server install is written for Linux; elsewhere install code-server ' +
+        CODE_SERVER_VERSION +
+        ' yourself or use desktop VS Code (npm start -- --desktop).',
+    );
   }
   ensureDebPackages(['libkrb5-dev', 'ripgrep', 'build-essential', 'python3']);
   log(`installing code-server@${CODE_SERVER_VERSION} into ${path.relative(repoRoot, hostDir)} (about a minute)`);
   fs.rmSync(hostDir, { recursive: true, force: true });
   fs.mkdirSync(hostDir, { recursive: true });
   // A private package.json so the install is independent of ours and may run code-server's install scripts.
-  fs.writeFileSync(path.join(hostDir, 'package.json'), JSON.stringify({ name: 'socket-lab-test-host', private: true }, null, 2));
+  fs.writeFileSync(
+    path.join(hostDir, 'package.json'),
+    JSON.stringify({ name: 'socket-lab-test-host', private: true }, null, 2),
+  );
   const tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-cs-install-'));
   try {
     seedRipgrepCache(tmpDir);
@@ -103,11 +119,21 @@ export function ensureCodeServer() {
       npm_config_audit: 'false',
       npm_config_fund: 'false',
     };
-    const r = spawnSync('npm', ['install', '--no-save', '--no-package-lock', '--dangerously-allow-all-scripts', `code-server@${CODE_SERVER_VERSION}`], {
-      cwd: hostDir,
-      env,
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const r = spawnSync(
+      'npm',
+      [
+        'install',
+        '--no-save',
+        '--no-package-lock',
+        '--dangerously-allow-all-scripts',
+        `code-server@${CODE_SERVER_VERSION}`,
+      ],
+      {
+        cwd: hostDir,
+        env,
+        stdio: ['ignore', 'inherit', 'inherit'],
+      },
+    );
     if (r.status !== 0 || !fs.existsSync(codeServerEntry)) {
       throw new Error(`npm install code-server@${CODE_SERVER_VERSION} failed (exit ${r.status})`);
     }
@@ -149,25 +175,57 @@ async function waitHealthy(url, child, timeoutMs) {
  * Returns { url, port, dir, stop() }; stop() kills the whole process group (the extension host
  * otherwise lingers for hours after the browser disconnects).
  */
-export async function startCodeServer({ folder, settings = {}, port, keepDir = false, stdio = 'pipe', extensionsDir } = {}) {
+export async function startCodeServer({
+  folder,
+  settings = {},
+  port,
+  keepDir = false,
+  stdio = 'pipe',
+  extensionsDir,
+} = {}) {
   const entry = ensureCodeServer();
   port ??= await freePort();
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-host-'));
   const userDataDir = path.join(dir, 'user-data');
   const home = path.join(dir, 'home');
-  for (const d of [userDataDir, path.join(userDataDir, 'User'), home, path.join(dir, 'tmp'), path.join(dir, 'xdg-config'), path.join(dir, 'xdg-data'), path.join(dir, 'xdg-cache')]) {
+  for (const d of [
+    userDataDir,
+    path.join(userDataDir, 'User'),
+    home,
+    path.join(dir, 'tmp'),
+    path.join(dir, 'xdg-config'),
+    path.join(dir, 'xdg-data'),
+    path.join(dir, 'xdg-cache'),
+  ]) {
     fs.mkdirSync(d, { recursive: true });
   }
   fs.writeFileSync(
     path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false, 'telemetry.telemetryLevel': 'off', 'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'workbench.tips.enabled': false, 'chat.disableAIFeatures': true, ...settings }, null, 2),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'security.workspace.trust.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'workbench.tips.enabled': false,
+        'chat.disableAIFeatures': true,
+        ...settings,
+      },
+      null,
+      2,
+    ),
   );
   const args = [
     entry,
-    '--auth', 'none',
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--user-data-dir', userDataDir,
-    '--extensions-dir', extensionsDir ?? path.join(dir, 'extensions'),
+    '--auth',
+    'none',
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir ?? path.join(dir, 'extensions'),
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -185,7 +243,11 @@ export async function startCodeServer({ folder, settings = {}, port, keepDir = f
   // No extension gallery: the default one is on the internet, and tests must not make DNS queries.
   env.EXTENSIONS_GALLERY = '{}';
   delete env.VSCODE_IPC_HOOK_CLI;
-  const child = spawn(process.execPath, args, { env, detached: true, stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, {
+    env,
+    detached: true,
+    stdio: stdio === 'inherit' ? 'inherit' : ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout?.on('data', (d) => (output = (output + d).slice(-20000)));
   child.stderr?.on('data', (d) => (output = (output + d).slice(-20000)));
@@ -234,7 +296,8 @@ export function killGroup(child, graceMs = 1500) {
 export function workbenchUrl(base, { folder, extensionDevelopmentPath, extensionTestsPath }) {
   const authority = new URL(base).host;
   const payload = [];
-  if (extensionDevelopmentPath) payload.push(['extensionDevelopmentPath', `vscode-remote://${authority}${extensionDevelopmentPath}`]);
+  if (extensionDevelopmentPath)
+    payload.push(['extensionDevelopmentPath', `vscode-remote://${authority}${extensionDevelopmentPath}`]);
   if (extensionTestsPath) payload.push(['extensionTestsPath', `vscode-remote://${authority}${extensionTestsPath}`]);
   const params = new URLSearchParams();
   if (folder) params.set('folder', folder);

@@ -9,6 +9,9 @@ if (process.env.SOCKET_LAB_TEST_GREP) mocha.grep(process.env.SOCKET_LAB_TEST_GRE
 for (const file of files) mocha.addFile(file);
 const runner = mocha.run((failures) => {
   const stats = runner.stats;
-  fs.writeFileSync(resultFile, JSON.stringify({ passed: stats.passes, failed: stats.failures, skipped: stats.pending }));
+  fs.writeFileSync(
+    resultFile,
+    JSON.stringify({ passed: stats.passes, failed: stats.failures, skipped: stats.pending }),
+  );
   process.exitCode = failures ? 1 : 0;
 });

@@ -35,7 +35,11 @@ export async function runInCodeServer({ testsPath, timeoutMs = 15 * 60 * 1000, s
       output += line + '\n';
       process.stdout.write(line + '\n');
     });
-    const url = workbenchUrl(server.url, { folder: workspace, extensionDevelopmentPath: repoRoot, extensionTestsPath: testsPath });
+    const url = workbenchUrl(server.url, {
+      folder: workspace,
+      extensionDevelopmentPath: repoRoot,
+      extensionTestsPath: testsPath,
+    });
     await page.goto(url);
     let timer;
     const timeout = new Promise((resolve) => (timer = setTimeout(() => resolve('timeout'), timeoutMs)));
@@ -63,7 +67,10 @@ export async function runInElectron({ testsPath, env = {} }) {
       extensionTestsPath: testsPath,
       launchArgs: [workspace, '--disable-extensions', '--disable-workspace-trust'],
       extensionTestsEnv: env,
-    }).then(() => 0, () => 1);
+    }).then(
+      () => 0,
+      () => 1,
+    );
     return { code, output: '' };
   } finally {
     fs.rmSync(workspace, { recursive: true, force: true });

@@ -20,7 +20,13 @@ import {
 } from './codec';
 
 /** A reply payload; `escapes` and `lineEnding` behave as in encodePayload. */
-export type ReplyPayload = { data: string; format?: PayloadFormat; encoding?: string; escapes?: boolean; lineEnding?: LineEnding };
+export type ReplyPayload = {
+  data: string;
+  format?: PayloadFormat;
+  encoding?: string;
+  escapes?: boolean;
+  lineEnding?: LineEnding;
+};
 
 /** One rule: exactly one matcher (contains, hex or regex) and the reply it sends. */
 export type AutoReplyRule = { contains?: string; hex?: string; regex?: string; flags?: string; reply: ReplyPayload };
@@ -88,16 +94,23 @@ function within<T>(field: string, fn: () => T): T {
 }
 
 /** A checked reply: text replies of regex rules keep their template; every other reply is encoded once. */
-type CompiledReply = { bytes: Uint8Array } | { template: Array<TextSegment | number>; encoding: string; ending: Uint8Array };
+type CompiledReply =
+  { bytes: Uint8Array } | { template: Array<TextSegment | number>; encoding: string; ending: Uint8Array };
 
 const CAPTURE = /\$(\$|&|[1-9])/g;
 
 function compileReply(value: unknown, field: string, defaultEncoding: string, withCaptures: boolean): CompiledReply {
   if (!isRecord(value)) {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must be an object with a data string (got {value}).', { field, value: describeValue(value) });
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be an object with a data string (got {value}).', {
+      field,
+      value: describeValue(value),
+    });
   }
   if (typeof value.data !== 'string') {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must be a string (got {value}).', { field: `${field}.data`, value: describeValue(value.data) });
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be a string (got {value}).', {
+      field: `${field}.data`,
+      value: describeValue(value.data),
+    });
   }
   const { data, format, encoding, escapes, lineEnding } = value;
   if (format !== undefined && !PAYLOAD_FORMATS.includes(format as PayloadFormat)) {
@@ -107,10 +120,21 @@ function compileReply(value: unknown, field: string, defaultEncoding: string, wi
     within(`${field}.lineEnding`, () => encodePayload({ data: '', lineEnding: lineEnding as LineEnding }));
   }
   if (escapes !== undefined && typeof escapes !== 'boolean') {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must be true or false (got {value}).', { field: `${field}.escapes`, value: describeValue(escapes) });
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be true or false (got {value}).', {
+      field: `${field}.escapes`,
+      value: describeValue(escapes),
+    });
   }
-  const name = within(`${field}.encoding`, () => normalizeEncoding(encoding === undefined ? defaultEncoding : (encoding as string)));
-  const spec = { data, format: format as PayloadFormat | undefined, encoding: name, escapes: escapes as boolean | undefined, lineEnding: lineEnding as LineEnding | undefined };
+  const name = within(`${field}.encoding`, () =>
+    normalizeEncoding(encoding === undefined ? defaultEncoding : (encoding as string)),
+  );
+  const spec = {
+    data,
+    format: format as PayloadFormat | undefined,
+    encoding: name,
+    escapes: escapes as boolean | undefined,
+    lineEnding: lineEnding as LineEnding | undefined,
+  };
   // Encoding now validates data, escapes and line ending for every kind of reply.
   const bytes = within(`${field}.data`, () => encodePayload(spec));
   if (!withCaptures || (format ?? 'text') !== 'text' || !/\$(\$|&|[1-9])/.test(data)) {
@@ -122,7 +146,9 @@ function compileReply(value: unknown, field: string, defaultEncoding: string, wi
   let last = 0;
   CAPTURE.lastIndex = 0;
   for (let match = CAPTURE.exec(data); match; match = CAPTURE.exec(data)) {
-    template.push(...within(`${field}.data`, () => parseTextSegments(data.slice(last, match!.index), escapes !== false)));
+    template.push(
+      ...within(`${field}.data`, () => parseTextSegments(data.slice(last, match!.index), escapes !== false)),
+    );
     template.push(match[1] === '$' ? -1 : match[1] === '&' ? 0 : Number(match[1]));
     last = match.index + match[0].length;
   }
@@ -137,35 +163,61 @@ const regexScript = new vm.Script('regex.lastIndex = 0, regex.exec(text)');
 
 function compileRule(value: unknown, field: string, encoding: string): { match: Matcher; reply: CompiledReply } {
   if (!isRecord(value)) {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must be an object with one matcher (contains, hex or regex) and a reply (got {value}).', {
-      field,
-      value: describeValue(value),
-    });
+    throw SocketLabError.create(
+      'invalidAutoReply',
+      '{field}: must be an object with one matcher (contains, hex or regex) and a reply (got {value}).',
+      {
+        field,
+        value: describeValue(value),
+      },
+    );
   }
   const present = MATCHERS.filter((key) => value[key] !== undefined);
   if (present.length === 0) {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must have exactly one of contains, hex or regex (it has none).', { field });
+    throw SocketLabError.create(
+      'invalidAutoReply',
+      '{field}: must have exactly one of contains, hex or regex (it has none).',
+      { field },
+    );
   }
   if (present.length === 2) {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must have exactly one of contains, hex or regex (it has {first} and {second}).', {
-      field,
-      first: present[0],
-      second: present[1],
-    });
+    throw SocketLabError.create(
+      'invalidAutoReply',
+      '{field}: must have exactly one of contains, hex or regex (it has {first} and {second}).',
+      {
+        field,
+        first: present[0],
+        second: present[1],
+      },
+    );
   }
   if (present.length > 2) {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must have exactly one of contains, hex or regex (it has all three).', { field });
+    throw SocketLabError.create(
+      'invalidAutoReply',
+      '{field}: must have exactly one of contains, hex or regex (it has all three).',
+      { field },
+    );
   }
   const key = present[0];
   const pattern = value[key];
   if (typeof pattern !== 'string') {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must be a string (got {value}).', { field: `${field}.${key}`, value: describeValue(pattern) });
-  }
-  if (value.flags !== undefined && (key !== 'regex' || typeof value.flags !== 'string' || !/^[imsuv]*$/.test(value.flags))) {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must be a string of the regex flags i, m, s, u or v, and only with regex (got {value}).', {
-      field: `${field}.flags`,
-      value: describeValue(value.flags),
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be a string (got {value}).', {
+      field: `${field}.${key}`,
+      value: describeValue(pattern),
     });
+  }
+  if (
+    value.flags !== undefined &&
+    (key !== 'regex' || typeof value.flags !== 'string' || !/^[imsuv]*$/.test(value.flags))
+  ) {
+    throw SocketLabError.create(
+      'invalidAutoReply',
+      '{field}: must be a string of the regex flags i, m, s, u or v, and only with regex (got {value}).',
+      {
+        field: `${field}.flags`,
+        value: describeValue(value.flags),
+      },
+    );
   }
   let match: Matcher;
   if (key === 'contains') {
@@ -189,7 +241,10 @@ function compileRule(value: unknown, field: string, encoding: string): { match: 
       regex = new RegExp(pattern, (value.flags as string | undefined) ?? '');
     } catch (err) {
       // V8's own sentence ('Invalid regular expression: /(/: Unterminated group') is quoted as it is.
-      throw SocketLabError.create('invalidAutoReply', '{field}: {regexError}.', { field: `${field}.regex`, regexError: (err as Error).message.replace(/\.$/, '') });
+      throw SocketLabError.create('invalidAutoReply', '{field}: {regexError}.', {
+        field: `${field}.regex`,
+        regexError: (err as Error).message.replace(/\.$/, ''),
+      });
     }
     const context = vm.createContext({ regex, text: '' });
     match = (_data, text) => {
@@ -246,10 +301,18 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
     return undefined;
   }
   if (!isRecord(spec)) {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must be an object whose mode is off, echo, fixed or rules (got {value}).', { field: 'autoReply', value: describeValue(spec) });
+    throw SocketLabError.create(
+      'invalidAutoReply',
+      '{field}: must be an object whose mode is off, echo, fixed or rules (got {value}).',
+      { field: 'autoReply', value: describeValue(spec) },
+    );
   }
   if (!MODES.includes(spec.mode as string)) {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must be one of {allowed} (got {value}).', { field: 'autoReply.mode', allowed: MODES.join(', '), value: describeValue(spec.mode) });
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be one of {allowed} (got {value}).', {
+      field: 'autoReply.mode',
+      allowed: MODES.join(', '),
+      value: describeValue(spec.mode),
+    });
   }
   switch (spec.mode) {
     case 'off':
@@ -261,9 +324,14 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
       return () => copy(reply.bytes);
     }
   }
-  const encoding = within('autoReply.encoding', () => normalizeEncoding(spec.encoding === undefined ? 'utf8' : (spec.encoding as string)));
+  const encoding = within('autoReply.encoding', () =>
+    normalizeEncoding(spec.encoding === undefined ? 'utf8' : (spec.encoding as string)),
+  );
   if (!Array.isArray(spec.rules)) {
-    throw SocketLabError.create('invalidAutoReply', '{field}: must be an array of rules (got {value}).', { field: 'autoReply.rules', value: describeValue(spec.rules) });
+    throw SocketLabError.create('invalidAutoReply', '{field}: must be an array of rules (got {value}).', {
+      field: 'autoReply.rules',
+      value: describeValue(spec.rules),
+    });
   }
   const rules = spec.rules.map((rule, index) => compileRule(rule, `autoReply.rules[${index}]`, encoding));
   // A peer that keeps sending input a rule's regex chokes on would cost the extension host the full time
@@ -272,7 +340,11 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
   return (data) => {
     let decoded: string | undefined;
     // Decoded lazily and once: hex-only rule sets never pay for it.
-    const text = () => (decoded ??= decodeText(data.length > AUTO_REPLY_MATCH_LIMIT ? data.subarray(0, AUTO_REPLY_MATCH_LIMIT) : data, encoding));
+    const text = () =>
+      (decoded ??= decodeText(
+        data.length > AUTO_REPLY_MATCH_LIMIT ? data.subarray(0, AUTO_REPLY_MATCH_LIMIT) : data,
+        encoding,
+      ));
     for (let index = 0; index < rules.length; index++) {
       if (timeouts[index] >= REGEX_MAX_TIMEOUTS) continue;
       const rule = rules[index];

@@ -19,11 +19,15 @@ export const CAPTURE_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
 /** Validates an unknown capture argument. */
 export function parseCaptureSpec(value: unknown, field = 'capture'): CaptureSpec {
   if (typeof value !== 'object' || value === null) {
-    throw SocketLabError.create('invalidArgument', "{field} must be an object { path, format?: 'raw' | 'jsonl' }.", { field });
+    throw SocketLabError.create('invalidArgument', "{field} must be an object { path, format?: 'raw' | 'jsonl' }.", {
+      field,
+    });
   }
   const { path, format = 'jsonl' } = value as { path?: unknown; format?: unknown };
   if (typeof path !== 'string' || path === '') {
-    throw SocketLabError.create('invalidArgument', '{field} must be a non-empty file path.', { field: `${field}.path` });
+    throw SocketLabError.create('invalidArgument', '{field} must be a non-empty file path.', {
+      field: `${field}.path`,
+    });
   }
   if (format !== 'raw' && format !== 'jsonl') {
     throw SocketLabError.create('invalidArgument', "{field} must be 'raw' or 'jsonl'.", { field: `${field}.format` });
@@ -42,10 +46,16 @@ export class CaptureWriter implements IDisposable {
   private _closed = false;
   private _error?: string;
 
-  constructor(readonly spec: CaptureSpec, onError?: (error: SocketLabError) => void) {
+  constructor(
+    readonly spec: CaptureSpec,
+    onError?: (error: SocketLabError) => void,
+  ) {
     this._stream = fs.createWriteStream(spec.path, { flags: 'a', highWaterMark: 1024 * 1024 });
     this._stream.on('error', (err: NodeJS.ErrnoException) => {
-      const error = SocketLabError.create('captureFailed', 'Capture to {path} failed ({detail}); capture stopped.', { path: spec.path, detail: err.code ?? err.message });
+      const error = SocketLabError.create('captureFailed', 'Capture to {path} failed ({detail}); capture stopped.', {
+        path: spec.path,
+        detail: err.code ?? err.message,
+      });
       this._error = error.message;
       this._closed = true;
       onError?.(error);

@@ -20,7 +20,16 @@ export const PAYLOAD_FORMATS: readonly PayloadFormat[] = ['text', 'hex', 'base64
 export const LINE_ENDINGS: readonly LineEnding[] = ['none', 'lf', 'cr', 'crlf'];
 
 /** The text encodings Socket Lab offers, by their normalized names. */
-export const TEXT_ENCODINGS: readonly string[] = ['utf8', 'ascii', 'latin1', 'utf16le', 'gbk', 'gb18030', 'big5', 'shift_jis'];
+export const TEXT_ENCODINGS: readonly string[] = [
+  'utf8',
+  'ascii',
+  'latin1',
+  'utf16le',
+  'gbk',
+  'gb18030',
+  'big5',
+  'shift_jis',
+];
 
 /** A payload as the user or a command argument describes it. */
 export interface PayloadSpec {
@@ -87,11 +96,10 @@ export function normalizeEncoding(name: string): string {
   const key = typeof name === 'string' ? name.toLowerCase().replace(/[-_\s]/g, '') : '';
   const found = Object.prototype.hasOwnProperty.call(ENCODING_ALIASES, key) ? ENCODING_ALIASES[key] : undefined;
   if (!found) {
-    throw SocketLabError.create(
-      'unknownEncoding',
-      'Encoding must be one of {allowed} (got {value}).',
-      { value: describeValue(name), allowed: TEXT_ENCODINGS.join(', ') },
-    );
+    throw SocketLabError.create('unknownEncoding', 'Encoding must be one of {allowed} (got {value}).', {
+      value: describeValue(name),
+      allowed: TEXT_ENCODINGS.join(', '),
+    });
   }
   return found;
 }
@@ -139,11 +147,23 @@ function badEscape(position: number, sequence: string, why: 'unfinished' | 'bad'
   const values = { position, sequence, escape: `\\${escapeForDisplay(sequence.slice(1))}` };
   switch (why) {
     case 'unfinished':
-      return SocketLabError.create('badEscape', 'Payload text has an unfinished escape "{escape}" at position {position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.', values);
+      return SocketLabError.create(
+        'badEscape',
+        'Payload text has an unfinished escape "{escape}" at position {position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.',
+        values,
+      );
     case 'bad':
-      return SocketLabError.create('badEscape', 'Payload text has a bad or unfinished escape "{escape}" at position {position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.', values);
+      return SocketLabError.create(
+        'badEscape',
+        'Payload text has a bad or unfinished escape "{escape}" at position {position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.',
+        values,
+      );
     case 'unknown':
-      return SocketLabError.create('badEscape', 'Payload text has an unknown escape "{escape}" at position {position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.', values);
+      return SocketLabError.create(
+        'badEscape',
+        'Payload text has an unknown escape "{escape}" at position {position}; allowed escapes are \\n \\r \\t \\0 \\\\ \\xHH \\uHHHH and \\u{H...}.',
+        values,
+      );
   }
 }
 
@@ -281,7 +301,7 @@ function findUnencodable(text: string, encoding: string, encoded: Buffer): numbe
       if (questionsIn === questionsOut) {
         return -1;
       }
-      for (let at = 0; at < text.length; ) {
+      for (let at = 0; at < text.length;) {
         const codePoint = text.codePointAt(at)!;
         const width = codePoint > 0xffff ? 2 : 1;
         const isLone = codePoint >= 0xd800 && codePoint <= 0xdfff;
@@ -329,11 +349,18 @@ function encodeTextSegment(segment: Extract<TextSegment, { kind: 'text' }>, enco
 /** Encodes parsed text segments: text runs through `encoding`, raw bytes as they are. */
 export function encodeTextSegments(segments: readonly TextSegment[], encoding = 'utf8'): Uint8Array {
   const name = normalizeEncoding(encoding);
-  const parts = segments.map((segment) => (segment.kind === 'bytes' ? segment.bytes : encodeTextSegment(segment, name)));
+  const parts = segments.map((segment) =>
+    segment.kind === 'bytes' ? segment.bytes : encodeTextSegment(segment, name),
+  );
   return parts.length === 1 ? toPlainBytes(parts[0]) : concatBytes(parts);
 }
 
-function hexError(code: 'hexOddDigits' | 'hexBadChar', data: string, position: number, groupStart?: number): SocketLabError {
+function hexError(
+  code: 'hexOddDigits' | 'hexBadChar',
+  data: string,
+  position: number,
+  groupStart?: number,
+): SocketLabError {
   if (code === 'hexOddDigits') {
     const group = data.slice(groupStart!, position - 1);
     return SocketLabError.create(
@@ -379,7 +406,15 @@ function decodeHex(data: string): Uint8Array {
         out[length++] = high * 16 + value;
         high = -1;
       }
-    } else if (code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x3a || code === 0x2d || code === 0x2c) {
+    } else if (
+      code === 0x20 ||
+      code === 0x09 ||
+      code === 0x0a ||
+      code === 0x0d ||
+      code === 0x3a ||
+      code === 0x2d ||
+      code === 0x2c
+    ) {
       if (high >= 0) {
         throw hexError('hexOddDigits', data, i + 1, groupStart);
       }
@@ -425,8 +460,12 @@ function decodeBase64(data: string): Uint8Array {
     const position = i + 1;
     if (code === 0x3d /* = */) {
       padding++;
-      if (count % 4 < 2 || count % 4 + padding > 4) {
-        throw SocketLabError.create('base64Invalid', "Base64 payload has misplaced '=' padding at position {position}; padding may only complete the last group of four characters.", { position, char: '=' });
+      if (count % 4 < 2 || (count % 4) + padding > 4) {
+        throw SocketLabError.create(
+          'base64Invalid',
+          "Base64 payload has misplaced '=' padding at position {position}; padding may only complete the last group of four characters.",
+          { position, char: '=' },
+        );
       }
       continue;
     }
@@ -448,11 +487,19 @@ function decodeBase64(data: string): Uint8Array {
       );
     }
     if (padding > 0) {
-      throw SocketLabError.create('base64Invalid', "Base64 payload has data after '=' padding at position {position}; padding may only end the payload.", { position, char: data[i] });
+      throw SocketLabError.create(
+        'base64Invalid',
+        "Base64 payload has data after '=' padding at position {position}; padding may only end the payload.",
+        { position, char: data[i] },
+      );
     }
     if (kind) {
       if (alphabet && alphabet !== kind) {
-        throw SocketLabError.create('base64Invalid', 'Base64 payload mixes the standard (+ /) and URL-safe (- _) alphabets at position {position}; use one of them.', { position, char: data[i] });
+        throw SocketLabError.create(
+          'base64Invalid',
+          'Base64 payload mixes the standard (+ /) and URL-safe (- _) alphabets at position {position}; use one of them.',
+          { position, char: data[i] },
+        );
       }
       alphabet = kind;
     }
@@ -467,19 +514,35 @@ function decodeBase64(data: string): Uint8Array {
   }
   const rest = count % 4;
   if (rest === 1) {
-    throw SocketLabError.create('base64Invalid', 'Base64 payload ends with a single character in its last group at position {position}; a group needs at least two characters.', { position: lastPosition });
+    throw SocketLabError.create(
+      'base64Invalid',
+      'Base64 payload ends with a single character in its last group at position {position}; a group needs at least two characters.',
+      { position: lastPosition },
+    );
   }
   if (padding > 0 && rest + padding !== 4) {
-    throw SocketLabError.create('base64Invalid', "Base64 payload has incomplete '=' padding; the last group of four characters needs {needed} '='.", { position: data.length, needed: 4 - rest });
+    throw SocketLabError.create(
+      'base64Invalid',
+      "Base64 payload has incomplete '=' padding; the last group of four characters needs {needed} '='.",
+      { position: data.length, needed: 4 - rest },
+    );
   }
   if (rest === 2) {
     if ((accumulator & 0x0f) !== 0) {
-      throw SocketLabError.create('base64Invalid', 'Base64 payload has non-zero unused bits in its last character at position {position}; the string looks truncated or edited.', { position: lastPosition });
+      throw SocketLabError.create(
+        'base64Invalid',
+        'Base64 payload has non-zero unused bits in its last character at position {position}; the string looks truncated or edited.',
+        { position: lastPosition },
+      );
     }
     out[length++] = (accumulator >> 4) & 0xff;
   } else if (rest === 3) {
     if ((accumulator & 0x03) !== 0) {
-      throw SocketLabError.create('base64Invalid', 'Base64 payload has non-zero unused bits in its last character at position {position}; the string looks truncated or edited.', { position: lastPosition });
+      throw SocketLabError.create(
+        'base64Invalid',
+        'Base64 payload has non-zero unused bits in its last character at position {position}; the string looks truncated or edited.',
+        { position: lastPosition },
+      );
     }
     out[length++] = (accumulator >> 10) & 0xff;
     out[length++] = (accumulator >> 2) & 0xff;
@@ -621,7 +684,8 @@ export function escapeForDisplay(text: string, maxChars?: number): string {
  * With maxBytes only that many bytes are dumped, then a last line '… N more bytes'.
  */
 export function hexDump(bytes: Uint8Array, options?: { maxBytes?: number }): string {
-  const shown = options?.maxBytes !== undefined ? Math.min(bytes.length, Math.max(0, Math.floor(options.maxBytes))) : bytes.length;
+  const shown =
+    options?.maxBytes !== undefined ? Math.min(bytes.length, Math.max(0, Math.floor(options.maxBytes))) : bytes.length;
   const lines: string[] = [];
   for (let offset = 0; offset < shown; offset += 16) {
     const end = Math.min(offset + 16, shown);

@@ -35,7 +35,10 @@ export const MAX_CLOSED_CONNECTIONS_KEPT = 100;
 export type LookupFunction = net.LookupFunction;
 
 /** Resolves `host` to one address (IP literals pass through), mapping failures to 'hostNotFound'. */
-export function resolveHost(host: string, lookup: LookupFunction = dns.lookup as LookupFunction): Promise<{ address: string; family: 4 | 6 }> {
+export function resolveHost(
+  host: string,
+  lookup: LookupFunction = dns.lookup as LookupFunction,
+): Promise<{ address: string; family: 4 | 6 }> {
   const literal = net.isIP(host);
   if (literal) {
     return Promise.resolve({ address: host, family: literal as 4 | 6 });
@@ -44,7 +47,12 @@ export function resolveHost(host: string, lookup: LookupFunction = dns.lookup as
     try {
       lookup(host, { all: false }, (err, address, family) => {
         if (err || typeof address !== 'string' || !net.isIP(address)) {
-          reject(toSocketLabError(err ?? Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), { operation: 'resolve', host }));
+          reject(
+            toSocketLabError(err ?? Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), {
+              operation: 'resolve',
+              host,
+            }),
+          );
         } else {
           resolve({ address, family: family === 6 || net.isIPv6(address) ? 6 : 4 });
         }
@@ -65,7 +73,11 @@ export function formatSocketAddress(a: SocketAddressInfo): string {
  * 'TCP → 10.0.0.5:80', 'UDP 0.0.0.0:9000', 'UDP → 10.0.0.5:53', 'Unix /tmp/lab.sock'; undefined while the
  * address it is named by is not known yet.
  */
-export function endpointName(kind: EndpointKind, local: SocketAddressInfo | undefined, remote: SocketAddressInfo | undefined): string | undefined {
+export function endpointName(
+  kind: EndpointKind,
+  local: SocketAddressInfo | undefined,
+  remote: SocketAddressInfo | undefined,
+): string | undefined {
   const family = kind.startsWith('tcp') ? 'TCP' : kind === 'udp' ? 'UDP' : 'Unix';
   const isClient = kind === 'tcp-client' || kind === 'unix-client' || (kind === 'udp' && remote !== undefined);
   const address = isClient ? remote : local;
@@ -275,7 +287,9 @@ export abstract class Endpoint extends Disposable {
   endConnection(connectionId?: string): void {
     const c = connectionId === undefined ? this.ownConnection() : this.connections.get(connectionId);
     if (!c?.socket) {
-      throw SocketLabError.create('notAStream', '{id} is not a TCP or Unix stream; only streams can be half-closed.', { id: connectionId ?? this.id });
+      throw SocketLabError.create('notAStream', '{id} is not a TCP or Unix stream; only streams can be half-closed.', {
+        id: connectionId ?? this.id,
+      });
     }
     if (c.state === 'connected' && !c.localEnded) {
       c.localEnded = true;
@@ -409,7 +423,14 @@ export abstract class Endpoint extends Disposable {
   /** Maps any error to a SocketLabError naming this endpoint's remote or local address. */
   protected mapError(err: unknown, operation: string, at?: SocketAddressInfo, datagram = false) {
     const a = at ?? this.remote ?? this.local;
-    return toSocketLabError(err, a ? ('path' in a ? { operation, path: a.path } : { operation, address: a.address, port: a.port, datagram }) : { operation, datagram });
+    return toSocketLabError(
+      err,
+      a
+        ? 'path' in a
+          ? { operation, path: a.path }
+          : { operation, address: a.address, port: a.port, datagram }
+        : { operation, datagram },
+    );
   }
 
   override dispose(): void {

@@ -25,7 +25,14 @@ export class SocketLabError extends Error {
    */
   readonly inner?: SocketLabError;
 
-  constructor(code: string, message: string, values: ErrorValues = {}, systemCode?: string, template?: string, inner?: SocketLabError) {
+  constructor(
+    code: string,
+    message: string,
+    values: ErrorValues = {},
+    systemCode?: string,
+    template?: string,
+    inner?: SocketLabError,
+  ) {
     super(message);
     this.name = 'SocketLabError';
     this.code = code;
@@ -41,7 +48,13 @@ export class SocketLabError extends Error {
    * template must be a string literal at the call (scripts/l10n.mjs collects them into the bundle).
    * `inner`: the error quoted as `values.problem` (see `inner` above).
    */
-  static create(code: string, template: string, values: ErrorValues = {}, systemCode?: string, inner?: SocketLabError): SocketLabError {
+  static create(
+    code: string,
+    template: string,
+    values: ErrorValues = {},
+    systemCode?: string,
+    inner?: SocketLabError,
+  ): SocketLabError {
     return new SocketLabError(code, fillTemplate(template, values), values, systemCode, template, inner);
   }
 }
@@ -65,7 +78,9 @@ export function errorFields(err: SocketLabError): ErrorFields {
   // An error quoting another (`inner`) would keep the quoted sentence in English here, but no endpoint,
   // connection or repeat stores one: only errors thrown at a caller quote another (a send to a failed
   // endpoint, an auto-reply rule, a file sent in part), and describeError translates those.
-  return err.template ? { error: err.message, errorTemplate: err.template, errorValues: { ...err.values } } : { error: err.message };
+  return err.template
+    ? { error: err.message, errorTemplate: err.template, errorValues: { ...err.values } }
+    : { error: err.message };
 }
 
 /** Replaces `{name}` placeholders with their values; unknown names are left as they are. */
@@ -77,7 +92,9 @@ export function fillTemplate(template: string, values: ErrorValues): string {
 export function isSocketLabError(err: unknown): err is SocketLabError {
   return (
     err instanceof SocketLabError ||
-    (typeof err === 'object' && err !== null && (err as { name?: unknown }).name === 'SocketLabError' &&
+    (typeof err === 'object' &&
+      err !== null &&
+      (err as { name?: unknown }).name === 'SocketLabError' &&
       typeof (err as { code?: unknown }).code === 'string')
   );
 }

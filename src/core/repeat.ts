@@ -62,7 +62,14 @@ export class RepeatSend implements IDisposable {
   }
 
   info(): RepeatInfo {
-    const info: RepeatInfo = { id: this.id, target: this.target, endpointId: this.endpointId, intervalMs: this.intervalMs, sent: this.sent, bytes: this.bytes };
+    const info: RepeatInfo = {
+      id: this.id,
+      target: this.target,
+      endpointId: this.endpointId,
+      intervalMs: this.intervalMs,
+      sent: this.sent,
+      bytes: this.bytes,
+    };
     if (this.count !== undefined) info.count = this.count;
     return info;
   }
@@ -75,7 +82,9 @@ export class RepeatSend implements IDisposable {
     try {
       while (!this._stopped && (this.count === undefined || this.sent < this.count)) {
         if (burst) {
-          const r = await burst.send(this.count === undefined ? burst.size : Math.min(burst.size, this.count - this.sent));
+          const r = await burst.send(
+            this.count === undefined ? burst.size : Math.min(burst.size, this.count - this.sent),
+          );
           this.sent += r.sent;
           this.bytes += r.bytes;
           sinceYield += r.sent;

@@ -107,7 +107,8 @@ export class SocketLab extends Disposable {
     traffic: (endpointId, record) => {
       if (this._onDidTraffic.hasListeners) this._onDidTraffic.fire({ endpointId, record });
     },
-    closed: (endpointId, connectionId) => this._stopRepeatsOf(connectionId ?? endpointId, connectionId === undefined ? endpointId : undefined),
+    closed: (endpointId, connectionId) =>
+      this._stopRepeatsOf(connectionId ?? endpointId, connectionId === undefined ? endpointId : undefined),
   };
 
   constructor(options: SocketLabOptions = {}) {
@@ -128,12 +129,15 @@ export class SocketLab extends Disposable {
   setOptions(options: SocketLabOptions): void {
     if (options.logCapBytes !== undefined) {
       if (!Number.isSafeInteger(options.logCapBytes) || options.logCapBytes < 0) {
-        throw SocketLabError.create('invalidArgument', '{field} must be a whole number of bytes >= 0.', { field: 'logCapBytes' });
+        throw SocketLabError.create('invalidArgument', '{field} must be a whole number of bytes >= 0.', {
+          field: 'logCapBytes',
+        });
       }
       this._options.logCapBytes = options.logCapBytes;
     }
     if (options.defaultHost !== undefined) this._options.defaultHost = parseHost(options.defaultHost, 'defaultHost');
-    if (options.connectTimeoutMs !== undefined) this._options.connectTimeoutMs = parseTimeoutMs(options.connectTimeoutMs, 'connectTimeoutMs');
+    if (options.connectTimeoutMs !== undefined)
+      this._options.connectTimeoutMs = parseTimeoutMs(options.connectTimeoutMs, 'connectTimeoutMs');
     if (options.lookup !== undefined) this._options.lookup = options.lookup;
   }
 
@@ -141,58 +145,106 @@ export class SocketLab extends Disposable {
 
   /** `{ host?, port, backlog?, autoReply?, allowExternal?, capture? }` -> a listening TCP listener. */
   startTcpListener(args: unknown): Promise<EndpointInfo> {
-    return this._open(args, 'startTcpListener', ['host', 'port', 'backlog', 'autoReply', 'allowExternal', 'capture'], (a, common) => {
-      const host = this._host(a.host, 'host');
-      const port = parsePort(a.port, 'port');
-      const backlog = a.backlog === undefined ? undefined : parseBacklog(a.backlog);
-      const allowExternal = optionalBoolean(a.allowExternal, 'allowExternal');
-      return async (id) => {
-        const { address } = await resolveHost(host, this._options.lookup);
-        checkExternal(address, host, allowExternal);
-        return new StreamListener({ ...common(id), address, port, backlog, host: hostName(host) });
-      };
-    });
+    return this._open(
+      args,
+      'startTcpListener',
+      ['host', 'port', 'backlog', 'autoReply', 'allowExternal', 'capture'],
+      (a, common) => {
+        const host = this._host(a.host, 'host');
+        const port = parsePort(a.port, 'port');
+        const backlog = a.backlog === undefined ? undefined : parseBacklog(a.backlog);
+        const allowExternal = optionalBoolean(a.allowExternal, 'allowExternal');
+        return async (id) => {
+          const { address } = await resolveHost(host, this._options.lookup);
+          checkExternal(address, host, allowExternal);
+          return new StreamListener({ ...common(id), address, port, backlog, host: hostName(host) });
+        };
+      },
+    );
   }
 
   /** `{ host?, port, broadcast?, multicastGroups?, autoReply?, allowExternal?, capture? }` -> a bound UDP socket. */
   startUdpListener(args: unknown): Promise<EndpointInfo> {
-    return this._open(args, 'startUdpListener', ['host', 'port', 'broadcast', 'multicastGroups', 'autoReply', 'allowExternal', 'capture'], (a, common) => {
-      const host = this._host(a.host, 'host');
-      const port = parsePort(a.port, 'port');
-      const broadcast = optionalBoolean(a.broadcast, 'broadcast');
-      const allowExternal = optionalBoolean(a.allowExternal, 'allowExternal');
-      let groups: string[] | undefined;
-      if (a.multicastGroups !== undefined) {
-        if (!Array.isArray(a.multicastGroups) || a.multicastGroups.some((g) => typeof g !== 'string' || !net.isIP(g))) {
-          throw SocketLabError.create('invalidArgument', '{field} must be a list of multicast group IP addresses, e.g. ["239.1.2.3"].', { field: 'multicastGroups' });
+    return this._open(
+      args,
+      'startUdpListener',
+      ['host', 'port', 'broadcast', 'multicastGroups', 'autoReply', 'allowExternal', 'capture'],
+      (a, common) => {
+        const host = this._host(a.host, 'host');
+        const port = parsePort(a.port, 'port');
+        const broadcast = optionalBoolean(a.broadcast, 'broadcast');
+        const allowExternal = optionalBoolean(a.allowExternal, 'allowExternal');
+        let groups: string[] | undefined;
+        if (a.multicastGroups !== undefined) {
+          if (
+            !Array.isArray(a.multicastGroups) ||
+            a.multicastGroups.some((g) => typeof g !== 'string' || !net.isIP(g))
+          ) {
+            throw SocketLabError.create(
+              'invalidArgument',
+              '{field} must be a list of multicast group IP addresses, e.g. ["239.1.2.3"].',
+              { field: 'multicastGroups' },
+            );
+          }
+          groups = a.multicastGroups as string[];
         }
-        groups = a.multicastGroups as string[];
-      }
-      return async (id) => {
-        const { address, family } = await resolveHost(host, this._options.lookup);
-        checkExternal(address, host, allowExternal);
-        return new UdpSocket({ ...common(id), mode: 'bound', address, port, family, broadcast, multicastGroups: groups, host: hostName(host) });
-      };
-    });
+        return async (id) => {
+          const { address, family } = await resolveHost(host, this._options.lookup);
+          checkExternal(address, host, allowExternal);
+          return new UdpSocket({
+            ...common(id),
+            mode: 'bound',
+            address,
+            port,
+            family,
+            broadcast,
+            multicastGroups: groups,
+            host: hostName(host),
+          });
+        };
+      },
+    );
   }
 
   /** `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture? }` -> a connected TCP client. */
   connectTcp(args: unknown): Promise<EndpointInfo> {
-    return this._open(args, 'connectTcp', ['host', 'port', 'timeoutMs', 'localAddress', 'localPort', 'noDelay', 'keepAlive', 'autoReply', 'capture'], (a, common) => {
-      const host = this._host(a.host, 'host');
-      const port = parsePort(a.port, 'port');
-      if (port === 0) throw SocketLabError.create('invalidArgument', '{field} must be 1-65535 to connect (0 only means "any port" when binding).', { field: 'port' });
-      const timeoutMs = a.timeoutMs === undefined ? this._options.connectTimeoutMs : parseTimeoutMs(a.timeoutMs, 'timeoutMs');
-      const localHost = a.localAddress === undefined ? undefined : parseHost(a.localAddress, 'localAddress');
-      const localPort = a.localPort === undefined ? undefined : parsePort(a.localPort, 'localPort');
-      const noDelay = optionalBoolean(a.noDelay, 'noDelay');
-      const keepAlive = optionalBoolean(a.keepAlive, 'keepAlive');
-      return async (id) => {
-        const { address } = await resolveHost(host, this._options.lookup);
-        const localAddress = localHost === undefined ? undefined : (await resolveHost(localHost, this._options.lookup)).address;
-        return new StreamClient({ ...common(id), address, port, host: hostName(host), timeoutMs, localAddress, localPort, noDelay, keepAlive });
-      };
-    });
+    return this._open(
+      args,
+      'connectTcp',
+      ['host', 'port', 'timeoutMs', 'localAddress', 'localPort', 'noDelay', 'keepAlive', 'autoReply', 'capture'],
+      (a, common) => {
+        const host = this._host(a.host, 'host');
+        const port = parsePort(a.port, 'port');
+        if (port === 0)
+          throw SocketLabError.create(
+            'invalidArgument',
+            '{field} must be 1-65535 to connect (0 only means "any port" when binding).',
+            { field: 'port' },
+          );
+        const timeoutMs =
+          a.timeoutMs === undefined ? this._options.connectTimeoutMs : parseTimeoutMs(a.timeoutMs, 'timeoutMs');
+        const localHost = a.localAddress === undefined ? undefined : parseHost(a.localAddress, 'localAddress');
+        const localPort = a.localPort === undefined ? undefined : parsePort(a.localPort, 'localPort');
+        const noDelay = optionalBoolean(a.noDelay, 'noDelay');
+        const keepAlive = optionalBoolean(a.keepAlive, 'keepAlive');
+        return async (id) => {
+          const { address } = await resolveHost(host, this._options.lookup);
+          const localAddress =
+            localHost === undefined ? undefined : (await resolveHost(localHost, this._options.lookup)).address;
+          return new StreamClient({
+            ...common(id),
+            address,
+            port,
+            host: hostName(host),
+            timeoutMs,
+            localAddress,
+            localPort,
+            noDelay,
+            keepAlive,
+          });
+        };
+      },
+    );
   }
 
   /** `{ host?, port, localPort?, autoReply?, capture? }` -> a connected UDP client (ICMP errors reported, `to` refused). */
@@ -200,11 +252,24 @@ export class SocketLab extends Disposable {
     return this._open(args, 'openUdpClient', ['host', 'port', 'localPort', 'autoReply', 'capture'], (a, common) => {
       const host = this._host(a.host, 'host');
       const port = parsePort(a.port, 'port');
-      if (port === 0) throw SocketLabError.create('invalidArgument', '{field} must be 1-65535 to connect (0 only means "any port" when binding).', { field: 'port' });
+      if (port === 0)
+        throw SocketLabError.create(
+          'invalidArgument',
+          '{field} must be 1-65535 to connect (0 only means "any port" when binding).',
+          { field: 'port' },
+        );
       const localPort = a.localPort === undefined ? undefined : parsePort(a.localPort, 'localPort');
       return async (id) => {
         const { address, family } = await resolveHost(host, this._options.lookup);
-        return new UdpSocket({ ...common(id), mode: 'connected', address, port, family, localPort, host: hostName(host) });
+        return new UdpSocket({
+          ...common(id),
+          mode: 'connected',
+          address,
+          port,
+          family,
+          localPort,
+          host: hostName(host),
+        });
       };
     });
   }
@@ -222,7 +287,8 @@ export class SocketLab extends Disposable {
   connectUnix(args: unknown): Promise<EndpointInfo> {
     return this._open(args, 'connectUnix', ['path', 'timeoutMs', 'autoReply', 'capture'], (a, common) => {
       const path = parseUnixPath(a.path, 'path');
-      const timeoutMs = a.timeoutMs === undefined ? this._options.connectTimeoutMs : parseTimeoutMs(a.timeoutMs, 'timeoutMs');
+      const timeoutMs =
+        a.timeoutMs === undefined ? this._options.connectTimeoutMs : parseTimeoutMs(a.timeoutMs, 'timeoutMs');
       return async (id) => new StreamClient({ ...common(id), path, timeoutMs });
     });
   }
@@ -231,7 +297,16 @@ export class SocketLab extends Disposable {
     args: unknown,
     command: string,
     fields: string[],
-    prepare: (a: Args, common: (id: string) => { id: string; sink: EndpointSink; logCapBytes: number; autoReply?: ReturnType<typeof compileAutoReply>; capture?: CaptureSpec }) => (id: string) => Promise<Endpoint>,
+    prepare: (
+      a: Args,
+      common: (id: string) => {
+        id: string;
+        sink: EndpointSink;
+        logCapBytes: number;
+        autoReply?: ReturnType<typeof compileAutoReply>;
+        capture?: CaptureSpec;
+      },
+    ) => (id: string) => Promise<Endpoint>,
   ): Promise<EndpointInfo> {
     this._checkAlive();
     const a = argsObject(args, command, fields);
@@ -275,14 +350,40 @@ export class SocketLab extends Disposable {
   /** `{ target, data, format?, encoding?, escapes?, lineEnding?, to?, repeat?, waitMs? }` -> `{ bytes, repeatId?, reply? }`. */
   async send(args: unknown): Promise<SendResult> {
     this._checkAlive();
-    const a = argsObject(args, 'send', ['target', 'data', 'format', 'encoding', 'escapes', 'lineEnding', 'to', 'repeat', 'waitMs']);
+    const a = argsObject(args, 'send', [
+      'target',
+      'data',
+      'format',
+      'encoding',
+      'escapes',
+      'lineEnding',
+      'to',
+      'repeat',
+      'waitMs',
+    ]);
     const targetId = idArg(a.target, 'target');
-    if (typeof a.data !== 'string') throw SocketLabError.create('invalidArgument', '{field} must be a string (text, hex or base64 according to format).', { field: 'data' });
+    if (typeof a.data !== 'string')
+      throw SocketLabError.create(
+        'invalidArgument',
+        '{field} must be a string (text, hex or base64 according to format).',
+        { field: 'data' },
+      );
     const escapes = optionalBoolean(a.escapes, 'escapes');
-    const data = encodePayload({ data: a.data, format: a.format as never, encoding: a.encoding as never, escapes, lineEnding: a.lineEnding as never });
+    const data = encodePayload({
+      data: a.data,
+      format: a.format as never,
+      encoding: a.encoding as never,
+      escapes,
+      lineEnding: a.lineEnding as never,
+    });
     const repeat = a.repeat === undefined ? undefined : parseRepeat(a.repeat);
     const waitMs = a.waitMs === undefined ? undefined : parseWaitMs(a.waitMs);
-    if (repeat && waitMs !== undefined) throw SocketLabError.create('invalidArgument', '{field} cannot be combined with repeat; wait for replies with traffic() instead.', { field: 'waitMs' });
+    if (repeat && waitMs !== undefined)
+      throw SocketLabError.create(
+        'invalidArgument',
+        '{field} cannot be combined with repeat; wait for replies with traffic() instead.',
+        { field: 'waitMs' },
+      );
     const { endpoint, connectionId } = this._target(targetId);
     const target: SendTarget = { connectionId, to: await this._to(a.to) };
     this._checkOpen(endpoint);
@@ -315,7 +416,10 @@ export class SocketLab extends Disposable {
       return { bytes: data.byteLength, repeatId };
     }
 
-    const waiter = waitMs === undefined ? undefined : endpoint.collect(endpoint.kind.endsWith('client') ? undefined : connectionId, waitMs);
+    const waiter =
+      waitMs === undefined
+        ? undefined
+        : endpoint.collect(endpoint.kind.endsWith('client') ? undefined : connectionId, waitMs);
     let bytes: number;
     try {
       bytes = await endpoint.send(target, data, 'flushed');
@@ -331,7 +435,8 @@ export class SocketLab extends Disposable {
     this._checkAlive();
     const a = argsObject(args, 'sendFile', ['target', 'path', 'to']);
     const targetId = idArg(a.target, 'target');
-    if (typeof a.path !== 'string' || a.path === '') throw SocketLabError.create('invalidArgument', '{field} must be the path of a file to send.', { field: 'path' });
+    if (typeof a.path !== 'string' || a.path === '')
+      throw SocketLabError.create('invalidArgument', '{field} must be the path of a file to send.', { field: 'path' });
     const path = a.path;
     const { endpoint, connectionId } = this._target(targetId);
     const target: SendTarget = { connectionId, to: await this._to(a.to) };
@@ -344,12 +449,22 @@ export class SocketLab extends Disposable {
     }
     if (stat.isDirectory()) throw SocketLabError.create('isDirectory', '{path} is a folder, not a file.', { path });
     if (endpoint instanceof UdpSocket) {
-      const dest = target.to?.address ?? (endpoint.connection(connectionId ?? '')?.remote as { address?: string } | undefined)?.address ?? (endpoint.remote as { address?: string } | undefined)?.address ?? '0.0.0.0';
+      const dest =
+        target.to?.address ??
+        (endpoint.connection(connectionId ?? '')?.remote as { address?: string } | undefined)?.address ??
+        (endpoint.remote as { address?: string } | undefined)?.address ??
+        '0.0.0.0';
       const max = udpMaxPayload(dest);
       if (stat.size > max) {
-        throw SocketLabError.create('payloadTooLarge', '{path} has {size} bytes but one UDP datagram can carry at most {limit}; send a smaller file.', { path, size: stat.size, limit: max });
+        throw SocketLabError.create(
+          'payloadTooLarge',
+          '{path} has {size} bytes but one UDP datagram can carry at most {limit}; send a smaller file.',
+          { path, size: stat.size, limit: max },
+        );
       }
-      const content = await fs.promises.readFile(path).catch((err) => Promise.reject(toSocketLabError(err, { operation: 'read file', path })));
+      const content = await fs.promises
+        .readFile(path)
+        .catch((err) => Promise.reject(toSocketLabError(err, { operation: 'read file', path })));
       return { bytes: await endpoint.send(target, content, 'flushed') };
     }
     let bytes = 0;
@@ -474,20 +589,27 @@ export class SocketLab extends Disposable {
   /** `{ id, on }`: turns broadcast on or off on a UDP socket. */
   setBroadcast(args: unknown): void {
     const a = argsObject(args, 'setBroadcast', ['id', 'on']);
-    if (typeof a.on !== 'boolean') throw SocketLabError.create('invalidArgument', '{field} must be true or false.', { field: 'on' });
+    if (typeof a.on !== 'boolean')
+      throw SocketLabError.create('invalidArgument', '{field} must be true or false.', { field: 'on' });
     this._udp(a.id).setBroadcast(a.on);
   }
 
   /** `{ id, group, interface? }`: joins a multicast group on a UDP socket. */
   joinMulticast(args: unknown): void {
     const a = argsObject(args, 'joinMulticast', ['id', 'group', 'interface']);
-    this._udp(a.id).joinGroup(groupArg(a.group), a.interface === undefined ? undefined : stringArg(a.interface, 'interface'));
+    this._udp(a.id).joinGroup(
+      groupArg(a.group),
+      a.interface === undefined ? undefined : stringArg(a.interface, 'interface'),
+    );
   }
 
   /** `{ id, group, interface? }`: leaves a multicast group. */
   leaveMulticast(args: unknown): void {
     const a = argsObject(args, 'leaveMulticast', ['id', 'group', 'interface']);
-    this._udp(a.id).leaveGroup(groupArg(a.group), a.interface === undefined ? undefined : stringArg(a.interface, 'interface'));
+    this._udp(a.id).leaveGroup(
+      groupArg(a.group),
+      a.interface === undefined ? undefined : stringArg(a.interface, 'interface'),
+    );
   }
 
   // ---- reading ----------------------------------------------------------------------------------
@@ -523,7 +645,8 @@ export class SocketLab extends Disposable {
 
   private async _to(value: unknown): Promise<{ address: string; port: number } | undefined> {
     if (value === undefined) return undefined;
-    if (typeof value !== 'object' || value === null) throw SocketLabError.create('invalidArgument', '{field} must be an object { host, port }.', { field: 'to' });
+    if (typeof value !== 'object' || value === null)
+      throw SocketLabError.create('invalidArgument', '{field} must be an object { host, port }.', { field: 'to' });
     const t = value as Args;
     const host = parseHost(t.host, 'to.host');
     const port = parsePort(t.port, 'to.port');
@@ -540,7 +663,11 @@ export class SocketLab extends Disposable {
 
   private _udp(id: unknown): UdpSocket {
     const endpoint = this._entry(idArg(id, 'id')).endpoint;
-    if (!(endpoint instanceof UdpSocket)) throw SocketLabError.create('notUdp', '{id} is a {kind}, not a UDP socket.', { id: endpoint.id, kind: endpoint.kind });
+    if (!(endpoint instanceof UdpSocket))
+      throw SocketLabError.create('notUdp', '{id} is a {kind}, not a UDP socket.', {
+        id: endpoint.id,
+        kind: endpoint.kind,
+      });
     return endpoint;
   }
 
@@ -597,21 +724,41 @@ function endpointClosedError(endpoint: Endpoint): SocketLabError {
   const inner = endpoint.error;
   if (endpoint.state === 'closed') {
     return inner
-      ? SocketLabError.create('endpointClosed', '{endpoint} is closed ({problem}); restart it first.', { id, endpoint: name, problem: inner.message }, undefined, inner)
+      ? SocketLabError.create(
+          'endpointClosed',
+          '{endpoint} is closed ({problem}); restart it first.',
+          { id, endpoint: name, problem: inner.message },
+          undefined,
+          inner,
+        )
       : SocketLabError.create('endpointClosed', '{endpoint} is closed; restart it first.', { id, endpoint: name });
   }
   return inner
-    ? SocketLabError.create('endpointClosed', '{endpoint} is in error ({problem}); restart it first.', { id, endpoint: name, problem: inner.message }, undefined, inner)
+    ? SocketLabError.create(
+        'endpointClosed',
+        '{endpoint} is in error ({problem}); restart it first.',
+        { id, endpoint: name, problem: inner.message },
+        undefined,
+        inner,
+      )
     : SocketLabError.create('endpointClosed', '{endpoint} is in error; restart it first.', { id, endpoint: name });
 }
 
 function argsObject(args: unknown, command: string, fields: string[]): Args {
   if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    throw SocketLabError.create('invalidArgument', '{command} needs an argument object with {fields}.', { field: 'args', command, fields: fields.join(', ') });
+    throw SocketLabError.create('invalidArgument', '{command} needs an argument object with {fields}.', {
+      field: 'args',
+      command,
+      fields: fields.join(', '),
+    });
   }
   for (const key of Object.keys(args)) {
     if (!fields.includes(key)) {
-      throw SocketLabError.create('unknownField', "{command} has no field '{field}'; its fields are {fields}.", { field: key, command, fields: fields.join(', ') });
+      throw SocketLabError.create('unknownField', "{command} has no field '{field}'; its fields are {fields}.", {
+        field: key,
+        command,
+        fields: fields.join(', '),
+      });
     }
   }
   return args as Args;
@@ -623,7 +770,8 @@ function optionalBoolean(value: unknown, field: string): boolean | undefined {
 }
 
 function stringArg(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '') throw SocketLabError.create('invalidArgument', '{field} must be a non-empty string.', { field });
+  if (typeof value !== 'string' || value === '')
+    throw SocketLabError.create('invalidArgument', '{field} must be a non-empty string.', { field });
   return value;
 }
 
@@ -632,7 +780,12 @@ function idArg(value: unknown, field: string): string {
 }
 
 function groupArg(value: unknown): string {
-  if (typeof value !== 'string' || !net.isIP(value)) throw SocketLabError.create('invalidArgument', '{field} must be a multicast group IP address, e.g. 239.1.2.3 or ff02::1:3.', { field: 'group' });
+  if (typeof value !== 'string' || !net.isIP(value))
+    throw SocketLabError.create(
+      'invalidArgument',
+      '{field} must be a multicast group IP address, e.g. 239.1.2.3 or ff02::1:3.',
+      { field: 'group' },
+    );
   return value;
 }
 
@@ -643,11 +796,19 @@ function hostName(host: string): string | undefined {
 function checkExternal(address: string, host: string, allowExternal: boolean | undefined): void {
   if (!allowExternal && isExternalBind(address)) {
     throw host === address
-      ? SocketLabError.create('externalBindNotAllowed', 'Binding {address} makes the port reachable from the network; pass allowExternal: true to do it.', { address, field: 'allowExternal' })
-      : SocketLabError.create('externalBindNotAllowed', 'Binding {host} ({address}) makes the port reachable from the network; pass allowExternal: true to do it.', {
-          address,
-          host,
-          field: 'allowExternal',
-        });
+      ? SocketLabError.create(
+          'externalBindNotAllowed',
+          'Binding {address} makes the port reachable from the network; pass allowExternal: true to do it.',
+          { address, field: 'allowExternal' },
+        )
+      : SocketLabError.create(
+          'externalBindNotAllowed',
+          'Binding {host} ({address}) makes the port reachable from the network; pass allowExternal: true to do it.',
+          {
+            address,
+            host,
+            field: 'allowExternal',
+          },
+        );
   }
 }

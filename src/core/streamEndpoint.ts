@@ -52,7 +52,10 @@ export abstract class StreamEndpoint extends Endpoint {
   }
 
   private _stoppedError(): SocketLabError {
-    return SocketLabError.create('stopped', '{endpoint} was stopped; the data was not sent.', { id: this.id, endpoint: this.displayName });
+    return SocketLabError.create('stopped', '{endpoint} was stopped; the data was not sent.', {
+      id: this.id,
+      endpoint: this.displayName,
+    });
   }
 
   /** Writes to one stream; in 'flushed' mode resolves when the OS took it, in 'accepted' mode only waits on backpressure. */
@@ -61,10 +64,22 @@ export abstract class StreamEndpoint extends Endpoint {
     if (this.isDisposed) return Promise.reject(this._stoppedError());
     if (!socket || c.state !== 'connected' || socket.destroyed) {
       // A connection that failed (reset, broken pipe) says why, rather than only that it is closed.
-      return Promise.reject(c.error ?? SocketLabError.create('connectionClosed', 'Connection {id} to {peer} is closed; nothing was sent.', { id: c.id, peer: c.label }));
+      return Promise.reject(
+        c.error ??
+          SocketLabError.create('connectionClosed', 'Connection {id} to {peer} is closed; nothing was sent.', {
+            id: c.id,
+            peer: c.label,
+          }),
+      );
     }
     if (c.localEnded || socket.writableEnded) {
-      return Promise.reject(SocketLabError.create('connectionEnded', 'Connection {id} to {peer} was half-closed by this side; it can only receive now.', { id: c.id, peer: c.label }));
+      return Promise.reject(
+        SocketLabError.create(
+          'connectionEnded',
+          'Connection {id} to {peer} was half-closed by this side; it can only receive now.',
+          { id: c.id, peer: c.label },
+        ),
+      );
     }
     return new Promise<number>((resolve, reject) => {
       let settled = false;
@@ -83,9 +98,16 @@ export abstract class StreamEndpoint extends Endpoint {
         }
       };
       // Closed by our own stop/dispose: say so, rather than blame the peer (EPIPE).
-      const onClose = () => fail(this.isDisposed ? this._stoppedError() : Object.assign(new Error('closed'), { code: c.error?.systemCode ?? 'EPIPE' }));
+      const onClose = () =>
+        fail(
+          this.isDisposed
+            ? this._stoppedError()
+            : Object.assign(new Error('closed'), { code: c.error?.systemCode ?? 'EPIPE' }),
+        );
       socket.once('close', onClose);
-      const accepted = socket.write(data, (err) => (err ? fail(this.isDisposed ? this._stoppedError() : err) : mode === 'flushed' ? done() : undefined));
+      const accepted = socket.write(data, (err) =>
+        err ? fail(this.isDisposed ? this._stoppedError() : err) : mode === 'flushed' ? done() : undefined,
+      );
       this.sent(c, data);
       if (mode === 'accepted') {
         if (accepted) done();

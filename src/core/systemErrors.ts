@@ -42,7 +42,15 @@ export function toSocketLabError(err: unknown, ctx: ErrorContext): SocketLabErro
   const e = err as NodeJS.ErrnoException | undefined;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   // Typed by name (not ErrorValues) so that scripts/l10n.mjs can check each template's placeholders.
-  const values: { operation: string; target: string; address?: string; port?: number; path?: string; host?: string; systemCode?: string } = {
+  const values: {
+    operation: string;
+    target: string;
+    address?: string;
+    port?: number;
+    path?: string;
+    host?: string;
+    systemCode?: string;
+  } = {
     operation: ctx.operation,
     target: where(ctx),
   };
@@ -56,91 +64,250 @@ export function toSocketLabError(err: unknown, ctx: ErrorContext): SocketLabErro
   switch (code) {
     case 'EADDRINUSE':
       return isPath
-        ? SocketLabError.create('addressInUse', '{target} is already in use by another listening process; choose another path or stop that process.', values, code)
-        : SocketLabError.create('addressInUse', '{target} is already in use by another process; choose another port or stop that process.', values, code);
+        ? SocketLabError.create(
+            'addressInUse',
+            '{target} is already in use by another listening process; choose another path or stop that process.',
+            values,
+            code,
+          )
+        : SocketLabError.create(
+            'addressInUse',
+            '{target} is already in use by another process; choose another port or stop that process.',
+            values,
+            code,
+          );
     case 'EACCES':
       if (ctx.datagram && ctx.operation === 'send') {
-        return SocketLabError.create('broadcastNotEnabled', 'Sending to {target} was refused (EACCES); to send to a broadcast address, enable broadcast on this socket.', values, code);
+        return SocketLabError.create(
+          'broadcastNotEnabled',
+          'Sending to {target} was refused (EACCES); to send to a broadcast address, enable broadcast on this socket.',
+          values,
+          code,
+        );
       }
       if (isPath && ctx.operation === 'read file') {
-        return SocketLabError.create('permissionDenied', 'Permission denied reading {target}; choose a file you may read.', values, code);
+        return SocketLabError.create(
+          'permissionDenied',
+          'Permission denied reading {target}; choose a file you may read.',
+          values,
+          code,
+        );
       }
       if (isPath && ctx.operation === 'connect') {
-        return SocketLabError.create('permissionDenied', 'Permission denied for {target}; connecting needs access to its folder and write permission on the socket.', values, code);
+        return SocketLabError.create(
+          'permissionDenied',
+          'Permission denied for {target}; connecting needs access to its folder and write permission on the socket.',
+          values,
+          code,
+        );
       }
       return isPath
-        ? SocketLabError.create('permissionDenied', 'Permission denied for {target}; choose a path in a folder you may write to.', values, code)
-        : SocketLabError.create('permissionDenied', 'Permission denied for {target}; ports below 1024 need administrator rights, choose a port above 1023.', values, code);
+        ? SocketLabError.create(
+            'permissionDenied',
+            'Permission denied for {target}; choose a path in a folder you may write to.',
+            values,
+            code,
+          )
+        : SocketLabError.create(
+            'permissionDenied',
+            'Permission denied for {target}; ports below 1024 need administrator rights, choose a port above 1023.',
+            values,
+            code,
+          );
     case 'EADDRNOTAVAIL':
-      return SocketLabError.create('addressNotAvailable', '{target} is not an address of this machine; use one of its own addresses, 0.0.0.0 or ::.', { ...values, target: ctx.address ?? values.target }, code);
+      return SocketLabError.create(
+        'addressNotAvailable',
+        '{target} is not an address of this machine; use one of its own addresses, 0.0.0.0 or ::.',
+        { ...values, target: ctx.address ?? values.target },
+        code,
+      );
     case 'ECONNREFUSED':
       if (ctx.datagram) {
-        return SocketLabError.create('portUnreachable', '{target} answered that the port is unreachable (ICMP, ECONNREFUSED); nothing listens there.', values, code);
+        return SocketLabError.create(
+          'portUnreachable',
+          '{target} answered that the port is unreachable (ICMP, ECONNREFUSED); nothing listens there.',
+          values,
+          code,
+        );
       }
       return isPath
-        ? SocketLabError.create('connectionRefused', 'Nothing is listening at {target} (connection refused); start the server first or check the path.', values, code)
-        : SocketLabError.create('connectionRefused', 'Nothing is listening at {target} (connection refused); start the server first or check the port.', values, code);
+        ? SocketLabError.create(
+            'connectionRefused',
+            'Nothing is listening at {target} (connection refused); start the server first or check the path.',
+            values,
+            code,
+          )
+        : SocketLabError.create(
+            'connectionRefused',
+            'Nothing is listening at {target} (connection refused); start the server first or check the port.',
+            values,
+            code,
+          );
     case 'ETIMEDOUT':
       return ctx.operation === 'connect'
-        ? SocketLabError.create('timedOut', 'Connecting to {target} timed out; check the address, the port and any firewall.', values, code)
-        : SocketLabError.create('timedOut', 'The connection to {target} timed out; check the address, the port and any firewall.', values, code);
+        ? SocketLabError.create(
+            'timedOut',
+            'Connecting to {target} timed out; check the address, the port and any firewall.',
+            values,
+            code,
+          )
+        : SocketLabError.create(
+            'timedOut',
+            'The connection to {target} timed out; check the address, the port and any firewall.',
+            values,
+            code,
+          );
     case 'ECONNRESET':
-      return SocketLabError.create('connectionReset', 'The connection to {target} was reset by the peer (ECONNRESET).', values, code);
+      return SocketLabError.create(
+        'connectionReset',
+        'The connection to {target} was reset by the peer (ECONNRESET).',
+        values,
+        code,
+      );
     case 'ECONNABORTED':
-      return SocketLabError.create('connectionAborted', 'The connection to {target} was aborted (ECONNABORTED).', values, code);
+      return SocketLabError.create(
+        'connectionAborted',
+        'The connection to {target} was aborted (ECONNABORTED).',
+        values,
+        code,
+      );
     case 'EPIPE':
-      return SocketLabError.create('brokenPipe', '{target} closed the connection while data was still being sent (EPIPE).', values, code);
+      return SocketLabError.create(
+        'brokenPipe',
+        '{target} closed the connection while data was still being sent (EPIPE).',
+        values,
+        code,
+      );
     case 'ENOTCONN':
-      return SocketLabError.create('notConnected', 'The socket to {target} is not connected any more (ENOTCONN).', values, code);
+      return SocketLabError.create(
+        'notConnected',
+        'The socket to {target} is not connected any more (ENOTCONN).',
+        values,
+        code,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
     case 'EAI_NONAME':
     case 'EAI_FAIL':
-      return SocketLabError.create('hostNotFound', "Host name '{name}' could not be resolved ({systemCode}); check the spelling or use an IP address.", { ...values, name: ctx.host ?? ctx.address ?? '?' }, code);
+      return SocketLabError.create(
+        'hostNotFound',
+        "Host name '{name}' could not be resolved ({systemCode}); check the spelling or use an IP address.",
+        { ...values, name: ctx.host ?? ctx.address ?? '?' },
+        code,
+      );
     case 'EHOSTUNREACH':
     case 'EHOSTDOWN':
-      return SocketLabError.create('hostUnreachable', '{target} cannot be reached: no route to the host ({systemCode}); check the address and the network.', values, code);
+      return SocketLabError.create(
+        'hostUnreachable',
+        '{target} cannot be reached: no route to the host ({systemCode}); check the address and the network.',
+        values,
+        code,
+      );
     case 'ENETUNREACH':
     case 'ENETDOWN':
-      return SocketLabError.create('networkUnreachable', 'The network of {target} is unreachable ({systemCode}); check the address and the network connection.', values, code);
+      return SocketLabError.create(
+        'networkUnreachable',
+        'The network of {target} is unreachable ({systemCode}); check the address and the network connection.',
+        values,
+        code,
+      );
     case 'EMSGSIZE':
-      return SocketLabError.create('messageTooLarge', 'The datagram to {target} is too large for the network (EMSGSIZE); send a smaller payload.', values, code);
+      return SocketLabError.create(
+        'messageTooLarge',
+        'The datagram to {target} is too large for the network (EMSGSIZE); send a smaller payload.',
+        values,
+        code,
+      );
     case 'ENOBUFS':
-      return SocketLabError.create('noBuffers', 'The system ran out of buffer space sending to {target} (ENOBUFS); send less or slower.', values, code);
+      return SocketLabError.create(
+        'noBuffers',
+        'The system ran out of buffer space sending to {target} (ENOBUFS); send less or slower.',
+        values,
+        code,
+      );
     case 'ENAMETOOLONG':
-      return SocketLabError.create('pathTooLong', 'The path {target} is too long for a socket (ENAMETOOLONG); use a shorter path.', values, code);
+      return SocketLabError.create(
+        'pathTooLong',
+        'The path {target} is too long for a socket (ENAMETOOLONG); use a shorter path.',
+        values,
+        code,
+      );
     case 'ENOENT':
       return ctx.operation === 'connect'
-        ? SocketLabError.create('noSuchSocket', 'There is no socket at {target}; start the listener first or check the path.', values, code)
-        : SocketLabError.create('fileNotFound', '{target} does not exist (or its folder does not); check the path.', values, code);
+        ? SocketLabError.create(
+            'noSuchSocket',
+            'There is no socket at {target}; start the listener first or check the path.',
+            values,
+            code,
+          )
+        : SocketLabError.create(
+            'fileNotFound',
+            '{target} does not exist (or its folder does not); check the path.',
+            values,
+            code,
+          );
     case 'ENOTDIR':
-      return SocketLabError.create('fileNotFound', 'A part of {target} is not a folder (ENOTDIR); check the path.', values, code);
+      return SocketLabError.create(
+        'fileNotFound',
+        'A part of {target} is not a folder (ENOTDIR); check the path.',
+        values,
+        code,
+      );
     case 'EISDIR':
       return SocketLabError.create('isDirectory', '{target} is a folder, not a file.', values, code);
     case 'ENOTSOCK':
       return SocketLabError.create('notASocket', '{target} is not a socket.', values, code);
     case 'EPERM':
-      return SocketLabError.create('operationNotPermitted', 'The system refused the operation on {target} (EPERM); broadcast may need to be enabled, or a firewall blocks it.', values, code);
+      return SocketLabError.create(
+        'operationNotPermitted',
+        'The system refused the operation on {target} (EPERM); broadcast may need to be enabled, or a firewall blocks it.',
+        values,
+        code,
+      );
     case 'EINVAL':
-      return SocketLabError.create('invalidAddress', 'The address {target} cannot be used for this operation (EINVAL); for example IPv4 and IPv6 addresses were mixed.', values, code);
+      return SocketLabError.create(
+        'invalidAddress',
+        'The address {target} cannot be used for this operation (EINVAL); for example IPv4 and IPv6 addresses were mixed.',
+        values,
+        code,
+      );
     case 'EAFNOSUPPORT':
-      return SocketLabError.create('addressFamilyNotSupported', 'The address family of {target} is not supported here (EAFNOSUPPORT); is IPv6 enabled?', values, code);
+      return SocketLabError.create(
+        'addressFamilyNotSupported',
+        'The address family of {target} is not supported here (EAFNOSUPPORT); is IPv6 enabled?',
+        values,
+        code,
+      );
     case 'ENODEV':
     case 'ENOPROTOOPT':
-      return SocketLabError.create('multicastFailed', 'Multicast on {target} failed ({systemCode}); check the group address and the interface.', values, code);
+      return SocketLabError.create(
+        'multicastFailed',
+        'Multicast on {target} failed ({systemCode}); check the group address and the interface.',
+        values,
+        code,
+      );
     case 'EBADF':
     case 'ERR_SOCKET_DGRAM_NOT_RUNNING':
     case 'ERR_SOCKET_CLOSED':
     case 'ERR_STREAM_DESTROYED':
     case 'ERR_STREAM_WRITE_AFTER_END':
-      return SocketLabError.create('socketClosed', 'The socket of {target} is already closed; restart it first.', values, code);
+      return SocketLabError.create(
+        'socketClosed',
+        'The socket of {target} is already closed; restart it first.',
+        values,
+        code,
+      );
     default:
       return failed(ctx.operation, { ...values, detail: code ?? (e instanceof Error ? e.message : String(err)) }, code);
   }
 }
 
 /** 'Listening on 127.0.0.1:80 failed (EWHATEVER).': one whole sentence per operation, so each translates as a whole. */
-function failed(operation: string, values: { operation: string; target: string; detail: string }, code: string | undefined): SocketLabError {
+function failed(
+  operation: string,
+  values: { operation: string; target: string; detail: string },
+  code: string | undefined,
+): SocketLabError {
   switch (operation) {
     case 'listen':
       return SocketLabError.create('systemError', 'Listening on {target} failed ({detail}).', values, code);
@@ -157,11 +324,26 @@ function failed(operation: string, values: { operation: string; target: string; 
     case 'restart':
       return SocketLabError.create('systemError', 'Restarting {target} failed ({detail}).', values, code);
     case 'join multicast group':
-      return SocketLabError.create('systemError', 'Joining the multicast group {target} failed ({detail}).', values, code);
+      return SocketLabError.create(
+        'systemError',
+        'Joining the multicast group {target} failed ({detail}).',
+        values,
+        code,
+      );
     case 'leave multicast group':
-      return SocketLabError.create('systemError', 'Leaving the multicast group {target} failed ({detail}).', values, code);
+      return SocketLabError.create(
+        'systemError',
+        'Leaving the multicast group {target} failed ({detail}).',
+        values,
+        code,
+      );
     case 'set broadcast':
-      return SocketLabError.create('systemError', 'Changing the broadcast setting of {target} failed ({detail}).', values, code);
+      return SocketLabError.create(
+        'systemError',
+        'Changing the broadcast setting of {target} failed ({detail}).',
+        values,
+        code,
+      );
     default:
       // An operation named by a caller this list does not know yet: its name is quoted as it is.
       return SocketLabError.create('systemError', '{operation} on {target} failed ({detail}).', values, code);

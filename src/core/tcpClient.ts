@@ -31,7 +31,8 @@ export class StreamClient extends StreamEndpoint {
     super(_options);
     this.kind = _options.path !== undefined ? 'unix-client' : 'tcp-client';
     this.host = _options.host;
-    this.remote = _options.path !== undefined ? { path: _options.path } : { address: _options.address!, port: _options.port! };
+    this.remote =
+      _options.path !== undefined ? { path: _options.path } : { address: _options.address!, port: _options.port! };
   }
 
   protected override ownConnection(): Connection | undefined {
@@ -47,7 +48,10 @@ export class StreamClient extends StreamEndpoint {
   async start(): Promise<void> {
     const o = this._options;
     const remote = this.remote!;
-    const ctx = 'path' in remote ? { operation: 'connect', path: remote.path } : { operation: 'connect', address: remote.address, port: remote.port };
+    const ctx =
+      'path' in remote
+        ? { operation: 'connect', path: remote.path }
+        : { operation: 'connect', address: remote.address, port: remote.port };
     const socket =
       o.path !== undefined
         ? net.connect({ path: o.path, allowHalfOpen: true })
@@ -63,7 +67,14 @@ export class StreamClient extends StreamEndpoint {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.destroy();
-        reject(SocketLabError.create('timedOut', 'Connecting to {target} timed out after {timeoutMs} ms; check the address, the port and any firewall.', { ...valuesOf(ctx), target: formatSocketAddress(remote), timeoutMs: o.timeoutMs }, 'ETIMEDOUT'));
+        reject(
+          SocketLabError.create(
+            'timedOut',
+            'Connecting to {target} timed out after {timeoutMs} ms; check the address, the port and any firewall.',
+            { ...valuesOf(ctx), target: formatSocketAddress(remote), timeoutMs: o.timeoutMs },
+            'ETIMEDOUT',
+          ),
+        );
       }, o.timeoutMs);
       socket.once('error', (err) => {
         clearTimeout(timer);
@@ -100,7 +111,9 @@ export class StreamClient extends StreamEndpoint {
       this.endpointEnded(
         'closed',
         byPeer || c.peerEnded
-          ? SocketLabError.create('closedByPeer', '{peer} closed the connection.', { peer: formatSocketAddress(this.remote!) })
+          ? SocketLabError.create('closedByPeer', '{peer} closed the connection.', {
+              peer: formatSocketAddress(this.remote!),
+            })
           : undefined,
       );
     }
@@ -108,10 +121,17 @@ export class StreamClient extends StreamEndpoint {
 
   async send(target: SendTarget, data: Uint8Array, mode: SendMode = 'flushed'): Promise<number> {
     if (target.to) {
-      throw SocketLabError.create('toNotAllowed', "'to' is only for UDP sockets; {id} is a {kind} connected to {peer}.", { id: this.id, kind: this.kind, peer: formatSocketAddress(this.remote!) });
+      throw SocketLabError.create(
+        'toNotAllowed',
+        "'to' is only for UDP sockets; {id} is a {kind} connected to {peer}.",
+        { id: this.id, kind: this.kind, peer: formatSocketAddress(this.remote!) },
+      );
     }
     if (!this._own) {
-      throw SocketLabError.create('connectionClosed', '{endpoint} is not connected; nothing was sent.', { id: this.id, endpoint: this.displayName });
+      throw SocketLabError.create('connectionClosed', '{endpoint} is not connected; nothing was sent.', {
+        id: this.id,
+        endpoint: this.displayName,
+      });
     }
     return this.write(this._own, data, mode);
   }
@@ -123,7 +143,12 @@ export class StreamClient extends StreamEndpoint {
   }
 }
 
-function valuesOf(ctx: { operation: string; path?: string; address?: string; port?: number }): Record<string, string | number> {
+function valuesOf(ctx: {
+  operation: string;
+  path?: string;
+  address?: string;
+  port?: number;
+}): Record<string, string | number> {
   const v: Record<string, string | number> = {};
   for (const [k, val] of Object.entries(ctx)) if (val !== undefined) v[k] = val;
   return v;

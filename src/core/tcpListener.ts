@@ -96,14 +96,24 @@ export class StreamListener extends StreamEndpoint {
   }
 
   override checkTarget(target: SendTarget): void {
-    if (target.connectionId === undefined && ![...this.connections.values()].some((c) => c.state === 'connected' && !c.localEnded)) {
-      throw SocketLabError.create('noConnections', '{endpoint} has no connected clients to send to.', { id: this.id, endpoint: this.displayName });
+    if (
+      target.connectionId === undefined &&
+      ![...this.connections.values()].some((c) => c.state === 'connected' && !c.localEnded)
+    ) {
+      throw SocketLabError.create('noConnections', '{endpoint} has no connected clients to send to.', {
+        id: this.id,
+        endpoint: this.displayName,
+      });
     }
   }
 
   async send(target: SendTarget, data: Uint8Array, mode: SendMode = 'flushed'): Promise<number> {
     if (target.to) {
-      throw SocketLabError.create('toNotAllowed', "'to' is only for UDP sockets; {id} is a {kind}: pick one of its connections or the listener.", { id: this.id, kind: this.kind });
+      throw SocketLabError.create(
+        'toNotAllowed',
+        "'to' is only for UDP sockets; {id} is a {kind}: pick one of its connections or the listener.",
+        { id: this.id, kind: this.kind },
+      );
     }
     if (target.connectionId !== undefined) {
       const c = this.connection(target.connectionId);
@@ -112,7 +122,10 @@ export class StreamListener extends StreamEndpoint {
     }
     const open = [...this.connections.values()].filter((c) => c.state === 'connected' && !c.localEnded);
     if (!open.length) {
-      throw SocketLabError.create('noConnections', '{endpoint} has no connected clients to send to.', { id: this.id, endpoint: this.displayName });
+      throw SocketLabError.create('noConnections', '{endpoint} has no connected clients to send to.', {
+        id: this.id,
+        endpoint: this.displayName,
+      });
     }
     const sizes = await Promise.all(open.map((c) => this.write(c, data, mode)));
     return sizes.reduce((a, b) => a + b, 0);
@@ -191,11 +204,24 @@ export async function prepareUnixPath(path: string): Promise<void> {
   }
   if (!st.isSocket()) {
     throw st.isDirectory()
-      ? SocketLabError.create('pathNotSocket', '{path} already exists and is a folder; Socket Lab never deletes it, choose another path.', { path })
-      : SocketLabError.create('pathNotSocket', '{path} already exists and is not a socket; Socket Lab never deletes it, choose another path.', { path });
+      ? SocketLabError.create(
+          'pathNotSocket',
+          '{path} already exists and is a folder; Socket Lab never deletes it, choose another path.',
+          { path },
+        )
+      : SocketLabError.create(
+          'pathNotSocket',
+          '{path} already exists and is not a socket; Socket Lab never deletes it, choose another path.',
+          { path },
+        );
   }
   if (await isSomebodyListening(path)) {
-    throw SocketLabError.create('addressInUse', '{path} is already in use by another listening process; choose another path or stop that process.', { path }, 'EADDRINUSE');
+    throw SocketLabError.create(
+      'addressInUse',
+      '{path} is already in use by another listening process; choose another path or stop that process.',
+      { path },
+      'EADDRINUSE',
+    );
   }
   try {
     await fs.promises.unlink(path);
@@ -214,11 +240,19 @@ async function checkParentFolder(path: string): Promise<void> {
   try {
     const st = await fs.promises.stat(folder);
     if (!st.isDirectory()) {
-      throw SocketLabError.create('fileNotFound', '{folder} is not a folder, so {path} cannot be created; check the path.', { path, folder });
+      throw SocketLabError.create(
+        'fileNotFound',
+        '{folder} is not a folder, so {path} cannot be created; check the path.',
+        { path, folder },
+      );
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'ENOTDIR') {
-      throw SocketLabError.create('fileNotFound', 'The folder {folder} does not exist, so {path} cannot be created; create the folder or choose another path.', { path, folder });
+      throw SocketLabError.create(
+        'fileNotFound',
+        'The folder {folder} does not exist, so {path} cannot be created; create the folder or choose another path.',
+        { path, folder },
+      );
     }
     if (!(err instanceof SocketLabError)) return; // EACCES and the like: let listen() report it with the path.
     throw err;

@@ -35,7 +35,12 @@ export interface TrafficLogView {
 }
 
 /** The view of a log that holds nothing (an endpoint that is gone). */
-export const EMPTY_TRAFFIC_LOG: TrafficLogView = Object.freeze({ size: 0, dropped: 0, last: undefined, slice: () => [] });
+export const EMPTY_TRAFFIC_LOG: TrafficLogView = Object.freeze({
+  size: 0,
+  dropped: 0,
+  last: undefined,
+  slice: () => [],
+});
 
 /**
  * Records that crossed an endpoint, oldest first, bounded by a byte cap that counts data plus a fixed
@@ -199,7 +204,12 @@ export class TrafficLog implements TrafficLogView {
         data = copies.subarray(at, at + length);
         at += length;
       }
-      const record: TrafficRecord = { time: this._times[slot], direction: this._dirs[slot] === DIR_OUT ? 'out' : 'in', peer: this._peers[slot]!, data };
+      const record: TrafficRecord = {
+        time: this._times[slot],
+        direction: this._dirs[slot] === DIR_OUT ? 'out' : 'in',
+        peer: this._peers[slot]!,
+        data,
+      };
       const connectionId = this._connections[slot];
       if (connectionId !== undefined) record.connectionId = connectionId;
       out[i] = record;

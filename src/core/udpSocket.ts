@@ -1,12 +1,19 @@
 /** UDP sockets: a bound socket that talks to any host:port (peers tracked), or a connected UDP client. */
 import * as dgram from 'dgram';
 import * as net from 'net';
-import { BurstResult, Connection, Endpoint, EndpointCommonOptions, SendMode, SendTarget, formatSocketAddress } from './endpoint';
+import {
+  BurstResult,
+  Connection,
+  Endpoint,
+  EndpointCommonOptions,
+  SendMode,
+  SendTarget,
+  formatSocketAddress,
+} from './endpoint';
 import { SocketLabError } from './errors';
 import { formatAddress, toSocketLabError } from './systemErrors';
 import { EndpointInfo } from './types';
 import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from './validate';
-
 
 /** Receive buffer asked for on every UDP socket (the OS may grant less). */
 export const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
@@ -78,7 +85,9 @@ export class UdpSocket extends Endpoint {
       });
       if (connected) {
         await new Promise<void>((resolve, reject) => {
-          socket.once('error', (err) => reject(toSocketLabError(err, { operation: 'connect', address: o.address, port: o.port, datagram: true })));
+          socket.once('error', (err) =>
+            reject(toSocketLabError(err, { operation: 'connect', address: o.address, port: o.port, datagram: true })),
+          );
           socket.connect(o.port, o.address, () => {
             socket.removeAllListeners('error');
             resolve();
@@ -180,7 +189,12 @@ export class UdpSocket extends Endpoint {
     const socket = this._socket;
     const remote = peer.remote as { address: string; port: number };
     if (!socket || this.isDisposed || this.state === 'closed') {
-      return Promise.reject(SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', { id: this.id, endpoint: this.displayName }));
+      return Promise.reject(
+        SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', {
+          id: this.id,
+          endpoint: this.displayName,
+        }),
+      );
     }
     const tooLarge = sizeError(remote, data);
     if (tooLarge) return Promise.reject(tooLarge);
@@ -191,7 +205,8 @@ export class UdpSocket extends Endpoint {
       let error: SocketLabError | undefined;
       const settle = (n: number) => {
         pending -= n;
-        if (pending === 0) resolve(error ? { sent, bytes: sent * data.byteLength, error } : { sent, bytes: sent * data.byteLength });
+        if (pending === 0)
+          resolve(error ? { sent, bytes: sent * data.byteLength, error } : { sent, bytes: sent * data.byteLength });
       };
       const failed = (err: unknown) => {
         if (error) return;
@@ -232,7 +247,11 @@ export class UdpSocket extends Endpoint {
   private _peerFor(target: SendTarget, data: Uint8Array): Connection {
     if (this.isConnectedMode) {
       if (target.to) {
-        throw SocketLabError.create('toNotAllowed', "{endpoint} is a connected UDP client; it cannot send elsewhere ('to' is refused).", { id: this.id, endpoint: this.displayName, remote: formatSocketAddress(this.remote!) });
+        throw SocketLabError.create(
+          'toNotAllowed',
+          "{endpoint} is a connected UDP client; it cannot send elsewhere ('to' is refused).",
+          { id: this.id, endpoint: this.displayName, remote: formatSocketAddress(this.remote!) },
+        );
       }
       return this._connectedPeer!;
     }
@@ -247,7 +266,11 @@ export class UdpSocket extends Endpoint {
       if (!p) throw SocketLabError.create('unknownId', 'There is no peer {id}.', { id: target.connectionId });
       return p;
     }
-    throw SocketLabError.create('missingTo', "{endpoint} is a UDP socket: give 'to' { host, port } or a peer id as target.", { id: this.id, endpoint: this.displayName });
+    throw SocketLabError.create(
+      'missingTo',
+      "{endpoint} is a UDP socket: give 'to' { host, port } or a peer id as target.",
+      { id: this.id, endpoint: this.displayName },
+    );
   }
 
   async send(target: SendTarget, data: Uint8Array, _mode: SendMode = 'flushed'): Promise<number> {
@@ -260,21 +283,33 @@ export class UdpSocket extends Endpoint {
 
   /** Turns broadcast sending on or off. */
   setBroadcast(on: boolean): void {
-    if (!this._socket) throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', { id: this.id, endpoint: this.displayName });
+    if (!this._socket)
+      throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', {
+        id: this.id,
+        endpoint: this.displayName,
+      });
     this._setBroadcastOn(this._socket, on);
     this.sink.changed(this.id);
   }
 
   /** Joins a multicast group (IPv4 or IPv6), on an interface address when given. */
   joinGroup(group: string, iface?: string): void {
-    if (!this._socket) throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', { id: this.id, endpoint: this.displayName });
+    if (!this._socket)
+      throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', {
+        id: this.id,
+        endpoint: this.displayName,
+      });
     this._join(this._socket, group, iface);
     this.sink.changed(this.id);
   }
 
   /** Leaves a multicast group. */
   leaveGroup(group: string, iface?: string): void {
-    if (!this._socket) throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', { id: this.id, endpoint: this.displayName });
+    if (!this._socket)
+      throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', {
+        id: this.id,
+        endpoint: this.displayName,
+      });
     try {
       this._socket.dropMembership(group, iface);
     } catch (err) {
@@ -288,17 +323,35 @@ export class UdpSocket extends Endpoint {
     try {
       socket.setBroadcast(on);
     } catch (err) {
-      throw toSocketLabError(err, { operation: 'set broadcast', address: this._options.address, port: this._options.port });
+      throw toSocketLabError(err, {
+        operation: 'set broadcast',
+        address: this._options.address,
+        port: this._options.port,
+      });
     }
     this._broadcast = on;
   }
 
   private _join(socket: dgram.Socket, group: string, iface?: string): void {
     if (!isMulticastAddress(group)) {
-      throw SocketLabError.create('notMulticast', '{address} is not a multicast group address (224.0.0.0/4 or ff00::/8).', { address: group });
+      throw SocketLabError.create(
+        'notMulticast',
+        '{address} is not a multicast group address (224.0.0.0/4 or ff00::/8).',
+        { address: group },
+      );
     }
     if ((net.isIPv6(group) ? 6 : 4) !== this._options.family) {
-      throw SocketLabError.create('multicastFamily', '{address} is an IPv{groupFamily} group but {endpoint} is an IPv{family} socket; bind an address of the same family.', { endpoint: this.displayName, address: group, groupFamily: net.isIPv6(group) ? 6 : 4, id: this.id, family: this._options.family });
+      throw SocketLabError.create(
+        'multicastFamily',
+        '{address} is an IPv{groupFamily} group but {endpoint} is an IPv{family} socket; bind an address of the same family.',
+        {
+          endpoint: this.displayName,
+          address: group,
+          groupFamily: net.isIPv6(group) ? 6 : 4,
+          id: this.id,
+          family: this._options.family,
+        },
+      );
     }
     try {
       socket.addMembership(group, iface);
@@ -329,14 +382,18 @@ export class UdpSocket extends Endpoint {
 function sizeError(remote: { address: string; port: number }, data: Uint8Array): SocketLabError | undefined {
   const max = udpMaxPayload(remote.address);
   if (data.byteLength <= max) return undefined;
-  return SocketLabError.create('payloadTooLarge', 'A UDP datagram to {target} can carry at most {limit} bytes over IPv{family}; this payload has {size}.', {
-    target: formatAddress(remote.address, remote.port),
-    address: remote.address,
-    port: remote.port,
-    limit: max,
-    family: max === UDP_MAX_PAYLOAD_IPV6 ? 6 : 4,
-    size: data.byteLength,
-  });
+  return SocketLabError.create(
+    'payloadTooLarge',
+    'A UDP datagram to {target} can carry at most {limit} bytes over IPv{family}; this payload has {size}.',
+    {
+      target: formatAddress(remote.address, remote.port),
+      address: remote.address,
+      port: remote.port,
+      limit: max,
+      family: max === UDP_MAX_PAYLOAD_IPV6 ? 6 : 4,
+      size: data.byteLength,
+    },
+  );
 }
 
 /** True for 224.0.0.0/4 and ff00::/8. */

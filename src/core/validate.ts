@@ -64,22 +64,47 @@ function toInteger(value: unknown): number {
 }
 
 /** Checks a whole number in [min, max] given as a number or a digit string; `code` is the error code to report. */
-export function checkInteger(value: unknown, field: string, min: number, max: number, code: string): SocketLabError | undefined {
+export function checkInteger(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+  code: string,
+): SocketLabError | undefined {
   const number = toInteger(value);
   if (Number.isInteger(number) && number >= min && number <= max) {
     return undefined;
   }
   const milliseconds = /Ms$/.test(field);
   const spaces = typeof value === 'string' && value !== value.trim() && value.trim() !== '';
-  const reason = typeof value !== 'number' && typeof value !== 'string' ? 'type' : spaces ? 'spaces' : Number.isInteger(number) ? 'range' : 'notInteger';
+  const reason =
+    typeof value !== 'number' && typeof value !== 'string'
+      ? 'type'
+      : spaces
+        ? 'spaces'
+        : Number.isInteger(number)
+          ? 'range'
+          : 'notInteger';
   const values = { field, label: fieldLabel(field), value: describeValue(value), min, max, reason };
   if (milliseconds) {
     return spaces
-      ? SocketLabError.create(code, '{label} must be a whole number of milliseconds from {min} to {max}, without spaces (got {value}).', values)
-      : SocketLabError.create(code, '{label} must be a whole number of milliseconds from {min} to {max} (got {value}).', values);
+      ? SocketLabError.create(
+          code,
+          '{label} must be a whole number of milliseconds from {min} to {max}, without spaces (got {value}).',
+          values,
+        )
+      : SocketLabError.create(
+          code,
+          '{label} must be a whole number of milliseconds from {min} to {max} (got {value}).',
+          values,
+        );
   }
   return spaces
-    ? SocketLabError.create(code, '{label} must be a whole number from {min} to {max}, without spaces (got {value}).', values)
+    ? SocketLabError.create(
+        code,
+        '{label} must be a whole number from {min} to {max}, without spaces (got {value}).',
+        values,
+      )
     : SocketLabError.create(code, '{label} must be a whole number from {min} to {max} (got {value}).', values);
 }
 
@@ -130,37 +155,84 @@ function ipv6Groups(address: string): number[] | undefined {
 }
 
 /** The values of an 'invalidHost' error: the field, its label, the value as shown and why it was refused. */
-function hostValues(field: string, value: unknown, reason: string): { field: string; label: string; value: string; reason: string } {
+function hostValues(
+  field: string,
+  value: unknown,
+  reason: string,
+): { field: string; label: string; value: string; reason: string } {
   return { field, label: fieldLabel(field), value: describeValue(value), reason };
 }
 
 /** Checks the host syntax and returns [error, normalized host]. */
 function examineHost(value: unknown, field: string): [SocketLabError | undefined, string] {
   if (typeof value !== 'string') {
-    return [SocketLabError.create('invalidHost', '{label} must be text: an IPv4 address, an IPv6 address or a host name (got {value}).', hostValues(field, value, 'type')), ''];
+    return [
+      SocketLabError.create(
+        'invalidHost',
+        '{label} must be text: an IPv4 address, an IPv6 address or a host name (got {value}).',
+        hostValues(field, value, 'type'),
+      ),
+      '',
+    ];
   }
   if (value === '') {
-    return [SocketLabError.create('invalidHost', '{label} must be an IPv4 address, an IPv6 address or a host name (got {value}).', hostValues(field, value, 'empty')), ''];
+    return [
+      SocketLabError.create(
+        'invalidHost',
+        '{label} must be an IPv4 address, an IPv6 address or a host name (got {value}).',
+        hostValues(field, value, 'empty'),
+      ),
+      '',
+    ];
   }
   if (/\s/.test(value)) {
-    return [SocketLabError.create('invalidHost', '{label} must be an IPv4 address, an IPv6 address or a host name, without spaces (got {value}).', hostValues(field, value, 'spaces')), ''];
+    return [
+      SocketLabError.create(
+        'invalidHost',
+        '{label} must be an IPv4 address, an IPv6 address or a host name, without spaces (got {value}).',
+        hostValues(field, value, 'spaces'),
+      ),
+      '',
+    ];
   }
   const unbracketed = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
   if (net.isIPv6(unbracketed)) {
     // Zone ids (fe80::1%eth0) are interface names: case matters there, not in the address.
     const zone = unbracketed.indexOf('%');
-    const normalized = zone < 0 ? unbracketed.toLowerCase() : unbracketed.slice(0, zone).toLowerCase() + unbracketed.slice(zone);
+    const normalized =
+      zone < 0 ? unbracketed.toLowerCase() : unbracketed.slice(0, zone).toLowerCase() + unbracketed.slice(zone);
     return [undefined, normalized];
   }
   // 'http://host' and 'host:8080' are what people paste from a browser or a log: say what to drop.
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    return [SocketLabError.create('invalidHost', '{label} must be a host name or IP address without a scheme such as http:// (got {value}).', hostValues(field, value, 'scheme')), ''];
+    return [
+      SocketLabError.create(
+        'invalidHost',
+        '{label} must be a host name or IP address without a scheme such as http:// (got {value}).',
+        hostValues(field, value, 'scheme'),
+      ),
+      '',
+    ];
   }
   if (/^[^:[\]]+:\d*$/.test(value) || /^\[[^\]]*\]:\d*$/.test(value)) {
-    return [SocketLabError.create('invalidHost', '{label} must be a host name or IP address without a port; the port is given separately (got {value}).', hostValues(field, value, 'withPort')), ''];
+    return [
+      SocketLabError.create(
+        'invalidHost',
+        '{label} must be a host name or IP address without a port; the port is given separately (got {value}).',
+        hostValues(field, value, 'withPort'),
+      ),
+      '',
+    ];
   }
   if (unbracketed !== value || value.includes(':')) {
-    return [SocketLabError.create('invalidHost', '{label} must be a valid IPv6 address, with or without [brackets] (got {value}).', hostValues(field, value, 'badIpv6')), ''];
+    return [
+      SocketLabError.create(
+        'invalidHost',
+        '{label} must be a valid IPv6 address, with or without [brackets] (got {value}).',
+        hostValues(field, value, 'badIpv6'),
+      ),
+      '',
+    ];
   }
   const labels = (value.endsWith('.') ? value.slice(0, -1) : value).split('.');
   const lastLabel = labels[labels.length - 1];
@@ -169,25 +241,44 @@ function examineHost(value: unknown, field: string): [SocketLabError | undefined
   if (/^[0-9]+$/.test(lastLabel) || /^0x[0-9a-f]*$/i.test(lastLabel)) {
     if (/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(value) && /(^|\.)0\d/.test(value) && ipv4Parts(value)) {
       return [
-        SocketLabError.create('invalidHost', '{label} must be an IPv4 address without leading zeros, which some systems read as octal (got {value}).', hostValues(field, value, 'ipv4LeadingZero')),
+        SocketLabError.create(
+          'invalidHost',
+          '{label} must be an IPv4 address without leading zeros, which some systems read as octal (got {value}).',
+          hostValues(field, value, 'ipv4LeadingZero'),
+        ),
         '',
       ];
     }
     if (!ipv4Parts(value)) {
       return [
-        SocketLabError.create('invalidHost', '{label} must be a valid IPv4 address: four numbers from 0 to 255 separated by dots (got {value}).', hostValues(field, value, 'ipv4')),
+        SocketLabError.create(
+          'invalidHost',
+          '{label} must be a valid IPv4 address: four numbers from 0 to 255 separated by dots (got {value}).',
+          hostValues(field, value, 'ipv4'),
+        ),
         '',
       ];
     }
     return [undefined, value];
   }
   if (value.length - (value.endsWith('.') ? 1 : 0) > 253) {
-    return [SocketLabError.create('invalidHost', '{label} must be a host name of at most 253 characters (got {value}).', hostValues(field, value, 'tooLong')), ''];
+    return [
+      SocketLabError.create(
+        'invalidHost',
+        '{label} must be a host name of at most 253 characters (got {value}).',
+        hostValues(field, value, 'tooLong'),
+      ),
+      '',
+    ];
   }
   for (const label of labels) {
     if (label.length < 1 || label.length > 63) {
       return [
-        SocketLabError.create('invalidHost', '{label} must be a host name whose dot-separated labels have 1 to 63 characters (got {value}).', hostValues(field, value, 'labelLength')),
+        SocketLabError.create(
+          'invalidHost',
+          '{label} must be a host name whose dot-separated labels have 1 to 63 characters (got {value}).',
+          hostValues(field, value, 'labelLength'),
+        ),
         '',
       ];
     }
@@ -254,11 +345,20 @@ export function isExternalBind(host: string): boolean {
 }
 
 /** Unix socket path check (see parseUnixPath); `platform` is for tests. */
-export function checkUnixPath(value: unknown, field = 'path', platform: NodeJS.Platform = process.platform): SocketLabError | undefined {
+export function checkUnixPath(
+  value: unknown,
+  field = 'path',
+  platform: NodeJS.Platform = process.platform,
+): SocketLabError | undefined {
   const label = fieldLabel(field);
   const shown = describeValue(value);
   if (typeof value !== 'string' || value === '') {
-    return SocketLabError.create('invalidPath', '{label} must be a non-empty socket path (got {value}).', { field, label, path: shown, value: shown });
+    return SocketLabError.create('invalidPath', '{label} must be a non-empty socket path (got {value}).', {
+      field,
+      label,
+      path: shown,
+      value: shown,
+    });
   }
   const values = { field, label, path: value, value: shown };
   if (value.includes('\0')) {
@@ -268,15 +368,27 @@ export function checkUnixPath(value: unknown, field = 'path', platform: NodeJS.P
   if (platform === 'win32') {
     // Node implements local sockets on Windows with named pipes, which live only under \\.\pipe\.
     if (!/^\\\\[.?]\\pipe\\./i.test(value)) {
-      return SocketLabError.create('invalidPath', '{label} must be a named pipe path starting with {prefix} on Windows (got {value}).', { ...values, prefix: '\\\\.\\pipe\\' });
+      return SocketLabError.create(
+        'invalidPath',
+        '{label} must be a named pipe path starting with {prefix} on Windows (got {value}).',
+        { ...values, prefix: '\\\\.\\pipe\\' },
+      );
     }
     if (value.length > limit) {
-      return SocketLabError.create('unixPathTooLong', '{label} must be at most {limit} characters on Windows (got {length}).', { ...values, length: value.length, limit });
+      return SocketLabError.create(
+        'unixPathTooLong',
+        '{label} must be at most {limit} characters on Windows (got {length}).',
+        { ...values, length: value.length, limit },
+      );
     }
     return undefined;
   }
   if (value.endsWith('/')) {
-    return SocketLabError.create('invalidPath', "{label} must name a socket file, not end with '/' (got {value}).", values);
+    return SocketLabError.create(
+      'invalidPath',
+      "{label} must name a socket file, not end with '/' (got {value}).",
+      values,
+    );
   }
   const length = Buffer.byteLength(value, 'utf8');
   if (length > limit) {
@@ -302,10 +414,14 @@ export const REPEAT_MAX_COUNT = 10_000_000;
 /** Repeat check (see parseRepeat). */
 export function checkRepeat(value: unknown): SocketLabError | undefined {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return SocketLabError.create('invalidRepeat', 'Repeat must be an object with intervalMs and an optional count (got {value}).', {
-      field: 'repeat',
-      value: describeValue(value),
-    });
+    return SocketLabError.create(
+      'invalidRepeat',
+      'Repeat must be an object with intervalMs and an optional count (got {value}).',
+      {
+        field: 'repeat',
+        value: describeValue(value),
+      },
+    );
   }
   const { intervalMs, count } = value as { intervalMs?: unknown; count?: unknown };
   const intervalError = checkInteger(intervalMs, 'intervalMs', 0, REPEAT_MAX_INTERVAL_MS, 'invalidRepeat');
@@ -334,7 +450,9 @@ export function parseRepeat(value: unknown): { intervalMs: number; count?: numbe
     throw error;
   }
   const { intervalMs, count } = value as { intervalMs: unknown; count?: unknown };
-  return count === undefined ? { intervalMs: toInteger(intervalMs) } : { intervalMs: toInteger(intervalMs), count: toInteger(count) };
+  return count === undefined
+    ? { intervalMs: toInteger(intervalMs) }
+    : { intervalMs: toInteger(intervalMs), count: toInteger(count) };
 }
 
 /** Wait time check (see parseWaitMs). code 'invalidWait'. */

@@ -31,7 +31,9 @@ export const RECEIVE_BATCH_MAX_BYTES = 1024 * 1024;
 export class PublicApi extends Disposable implements SocketLabApi {
   private readonly _onDidChange = this._register(new vscode.EventEmitter<void>());
   readonly onDidChange = this._onDidChange.event;
-  private readonly _onDidReceive = this._register(new vscode.EventEmitter<{ id: string; records: TrafficRecord[]; skipped: number }>());
+  private readonly _onDidReceive = this._register(
+    new vscode.EventEmitter<{ id: string; records: TrafficRecord[]; skipped: number }>(),
+  );
   /** Subscribers of onDidReceive: with none, received records are not batched at all. */
   private receiveListeners = 0;
 
@@ -52,8 +54,15 @@ export class PublicApi extends Disposable implements SocketLabApi {
         this.changeThrottle.schedule();
         if (record.direction !== 'in' || this.receiveListeners === 0) return;
         let batch = this.pending.get(endpointId);
-        if (!batch) this.pending.set(endpointId, (batch = { log: new TrafficLog(Number.MAX_SAFE_INTEGER), bytes: 0, skipped: 0 }));
-        if (batch.log.size < RECEIVE_BATCH_MAX_RECORDS && batch.bytes + record.data.byteLength <= RECEIVE_BATCH_MAX_BYTES) {
+        if (!batch)
+          this.pending.set(
+            endpointId,
+            (batch = { log: new TrafficLog(Number.MAX_SAFE_INTEGER), bytes: 0, skipped: 0 }),
+          );
+        if (
+          batch.log.size < RECEIVE_BATCH_MAX_RECORDS &&
+          batch.bytes + record.data.byteLength <= RECEIVE_BATCH_MAX_BYTES
+        ) {
           batch.log.append(record);
           batch.bytes += record.data.byteLength;
         } else {
@@ -83,7 +92,11 @@ export class PublicApi extends Disposable implements SocketLabApi {
   }
 
   /** Subscribes to received batches; counting subscribers lets the receive path skip batching when nobody listens. */
-  readonly onDidReceive: vscode.Event<{ id: string; records: TrafficRecord[]; skipped: number }> = (listener, thisArgs, disposables) => {
+  readonly onDidReceive: vscode.Event<{ id: string; records: TrafficRecord[]; skipped: number }> = (
+    listener,
+    thisArgs,
+    disposables,
+  ) => {
     this.receiveListeners++;
     const subscription = this._onDidReceive.event(listener, thisArgs);
     let disposed = false;

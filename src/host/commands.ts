@@ -78,7 +78,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         if (!uris?.length) return undefined;
         const args: Args = { target, path: uris[0].fsPath };
         if (needsDestination(lab, target)) {
-          const to = await askDestination(ctx.memory, vscode.l10n.t('Send File'), '127.0.0.1:9000', lastPeerOf(lab, target));
+          const to = await askDestination(
+            ctx.memory,
+            vscode.l10n.t('Send File'),
+            '127.0.0.1:9000',
+            lastPeerOf(lab, target),
+          );
           if (!to) return undefined;
           args.to = to;
         }
@@ -96,7 +101,11 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
           return undefined;
         }
         const picked = await vscode.window.showQuickPick(
-          repeats.map((r) => ({ label: r.id, description: vscode.l10n.t('to {0} every {1} ms, {2} sent', r.target, r.intervalMs, r.sent), id: r.id })),
+          repeats.map((r) => ({
+            label: r.id,
+            description: vscode.l10n.t('to {0} every {1} ms, {2} sent', r.target, r.intervalMs, r.sent),
+            id: r.id,
+          })),
           { title: vscode.l10n.t('Stop Repeat') },
         );
         if (!picked) return undefined;
@@ -110,7 +119,11 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     },
     openPanel: {
       interactive: async (node) => {
-        const id = node ? (node.type === 'endpoint' ? node.id : node.endpointId) : await pickTarget(ctx, vscode.l10n.t('Open the send panel of'), false);
+        const id = node
+          ? node.type === 'endpoint'
+            ? node.id
+            : node.endpointId
+          : await pickTarget(ctx, vscode.l10n.t('Open the send panel of'), false);
         if (!id) return undefined;
         ctx.panels.open(id);
         return { id };
@@ -186,7 +199,11 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         return {};
       },
       scripted: async (args) => {
-        if (Object.keys(args).length) throw SocketLabError.create('unknownField', '{command} takes no fields; pass {}.', { field: Object.keys(args)[0], command: 'stopAll' });
+        if (Object.keys(args).length)
+          throw SocketLabError.create('unknownField', '{command} takes no fields; pass {}.', {
+            field: Object.keys(args)[0],
+            command: 'stopAll',
+          });
         lab.stopAll();
         output.info('stopped all endpoints');
         return {};
@@ -216,7 +233,9 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     },
   };
 
-  return Object.entries(specs).map(([name, spec]) => vscode.commands.registerCommand(`socketLab.${name}`, (arg?: unknown) => runCommand(ctx, name, spec, arg)));
+  return Object.entries(specs).map(([name, spec]) =>
+    vscode.commands.registerCommand(`socketLab.${name}`, (arg?: unknown) => runCommand(ctx, name, spec, arg)),
+  );
 }
 
 /** Runs a command in the mode its argument asks for; no exception escapes to VS Code from the interactive mode. */
@@ -224,7 +243,11 @@ async function runCommand(ctx: CommandContext, name: string, spec: CommandSpec, 
   if (arg !== undefined && arg !== null && !isSocketNode(arg)) {
     try {
       if (typeof arg !== 'object' || Array.isArray(arg)) {
-        throw SocketLabError.create('invalidArgument', 'socketLab.{command} takes an argument object (see the README), not {value}.', { field: 'args', command: name, value: describeValue(arg) });
+        throw SocketLabError.create(
+          'invalidArgument',
+          'socketLab.{command} takes an argument object (see the README), not {value}.',
+          { field: 'args', command: name, value: describeValue(arg) },
+        );
       }
       return await spec.scripted({ ...(arg as Args) });
     } catch (err) {
@@ -249,22 +272,43 @@ async function confirmExternal(ctx: CommandContext, host: string, port: number |
   const bind = vscode.l10n.t('Bind');
   const answer = await vscode.window.showWarningMessage(
     vscode.l10n.t('Bind {0} port {1}?', host, String(port)),
-    { modal: true, detail: vscode.l10n.t('The port becomes reachable from the network: any machine that can reach this one can connect or send to it. (Setting: socketLab.confirmExternalBind)') },
+    {
+      modal: true,
+      detail: vscode.l10n.t(
+        'The port becomes reachable from the network: any machine that can reach this one can connect or send to it. (Setting: socketLab.confirmExternalBind)',
+      ),
+    },
     bind,
   );
   return answer === bind;
 }
 
 function logStarted(ctx: CommandContext, info: EndpointInfo): void {
-  ctx.output.info(`${info.id}: ${endpointLabel(info)} ${info.state}${info.local ? ` (local ${formatAddress(info.local)})` : ''}`);
-  void ctx.treeView.reveal(ctx.tree.nodeFor(info.id) ?? { type: 'endpoint', id: info.id }, { select: true, focus: false }).then(undefined, () => undefined);
+  ctx.output.info(
+    `${info.id}: ${endpointLabel(info)} ${info.state}${info.local ? ` (local ${formatAddress(info.local)})` : ''}`,
+  );
+  void ctx.treeView
+    .reveal(ctx.tree.nodeFor(info.id) ?? { type: 'endpoint', id: info.id }, { select: true, focus: false })
+    .then(undefined, () => undefined);
 }
 
-function startCommand(ctx: CommandContext, command: 'startTcpListener' | 'startUdpListener', title: string, keyPrefix: string): CommandSpec {
-  const start = (args: Args) => (command === 'startTcpListener' ? ctx.lab.startTcpListener(args) : ctx.lab.startUdpListener(args));
+function startCommand(
+  ctx: CommandContext,
+  command: 'startTcpListener' | 'startUdpListener',
+  title: string,
+  keyPrefix: string,
+): CommandSpec {
+  const start = (args: Args) =>
+    command === 'startTcpListener' ? ctx.lab.startTcpListener(args) : ctx.lab.startUdpListener(args);
   return {
     interactive: async () => {
-      const answer = await askHostAndPort(ctx.memory, title, `${keyPrefix}.listen`, { host: readSettings().defaultHost, port: '8880' }, 'listen');
+      const answer = await askHostAndPort(
+        ctx.memory,
+        title,
+        `${keyPrefix}.listen`,
+        { host: readSettings().defaultHost, port: '8880' },
+        'listen',
+      );
       if (!answer) return undefined;
       // The core refuses external binds unless allowed; the user allows one by confirming it here.
       const external = isExternalBind(answer.host);
@@ -282,11 +326,22 @@ function startCommand(ctx: CommandContext, command: 'startTcpListener' | 'startU
   };
 }
 
-function connectCommand(ctx: CommandContext, command: 'connectTcp' | 'openUdpClient', title: string, keyPrefix: string): CommandSpec {
+function connectCommand(
+  ctx: CommandContext,
+  command: 'connectTcp' | 'openUdpClient',
+  title: string,
+  keyPrefix: string,
+): CommandSpec {
   const connect = (args: Args) => (command === 'connectTcp' ? ctx.lab.connectTcp(args) : ctx.lab.openUdpClient(args));
   return {
     interactive: async () => {
-      const answer = await askHostAndPort(ctx.memory, title, `${keyPrefix}.connect`, { host: readSettings().defaultHost, port: '8880' }, 'connect');
+      const answer = await askHostAndPort(
+        ctx.memory,
+        title,
+        `${keyPrefix}.connect`,
+        { host: readSettings().defaultHost, port: '8880' },
+        'connect',
+      );
       if (!answer) return undefined;
       const args: Args = { ...answer };
       if (command === 'connectTcp') args.timeoutMs = readSettings().connectTimeoutMs;
@@ -306,7 +361,8 @@ function connectCommand(ctx: CommandContext, command: 'connectTcp' | 'openUdpCli
 
 function unixCommand(ctx: CommandContext, command: 'startUnixListener' | 'connectUnix', title: string): CommandSpec {
   const run = (args: Args) => {
-    const full = typeof args.path === 'string' && args.path !== '' ? { ...args, path: resolveSocketPath(args.path) } : args;
+    const full =
+      typeof args.path === 'string' && args.path !== '' ? { ...args, path: resolveSocketPath(args.path) } : args;
     return command === 'startUnixListener' ? ctx.lab.startUnixListener(full) : ctx.lab.connectUnix(full);
   };
   return {
@@ -351,8 +407,16 @@ function needsDestination(lab: SocketLab, target: string): boolean {
 type PickItem = vscode.QuickPickItem & { id: string };
 
 /** A quick-pick row for an endpoint, and one for a connection (named as the Sockets view and the panel name it). */
-const endpointPick = (e: EndpointInfo): PickItem => ({ label: endpointLabel(e), description: `${e.id} · ${e.state}`, id: e.id });
-const connectionPick = (c: EndpointInfo['connections'][number]): PickItem => ({ label: `$(arrow-swap) ${connectionLabel(c, true)}`, description: c.id, id: c.id });
+const endpointPick = (e: EndpointInfo): PickItem => ({
+  label: endpointLabel(e),
+  description: `${e.id} · ${e.state}`,
+  id: e.id,
+});
+const connectionPick = (c: EndpointInfo['connections'][number]): PickItem => ({
+  label: `$(arrow-swap) ${connectionLabel(c, true)}`,
+  description: c.id,
+  id: c.id,
+});
 
 /** Shows `items` (or `emptyMessage` when there are none); returns the picked id. */
 async function pickFrom(items: PickItem[], title: string, emptyMessage: string): Promise<string | undefined> {
@@ -378,17 +442,33 @@ async function pickTarget(ctx: CommandContext, title: string, withConnections: b
 async function pickHalfClosable(ctx: CommandContext): Promise<string | undefined> {
   const items: PickItem[] = [];
   for (const e of ctx.lab.list()) {
-    if ((e.kind === 'tcp-client' || e.kind === 'unix-client') && e.state === 'connected' && !e.localEnded) items.push(endpointPick(e));
-    if (e.kind === 'tcp-listener' || e.kind === 'unix-listener') for (const c of e.connections) if (c.state === 'connected' && !c.localEnded) items.push(connectionPick(c));
+    if ((e.kind === 'tcp-client' || e.kind === 'unix-client') && e.state === 'connected' && !e.localEnded)
+      items.push(endpointPick(e));
+    if (e.kind === 'tcp-listener' || e.kind === 'unix-listener')
+      for (const c of e.connections) if (c.state === 'connected' && !c.localEnded) items.push(connectionPick(c));
   }
-  return pickFrom(items, vscode.l10n.t('Close Sending Side (FIN)'), vscode.l10n.t('No TCP or Unix connection is sending: there is nothing to half-close.'));
+  return pickFrom(
+    items,
+    vscode.l10n.t('Close Sending Side (FIN)'),
+    vscode.l10n.t('No TCP or Unix connection is sending: there is nothing to half-close.'),
+  );
 }
 
 function idArg(args: Args, command: string): string {
   for (const key of Object.keys(args)) {
-    if (key !== 'id') throw SocketLabError.create('unknownField', "{command} has no field '{field}'; its fields are {fields}.", { field: key, command, fields: 'id' });
+    if (key !== 'id')
+      throw SocketLabError.create('unknownField', "{command} has no field '{field}'; its fields are {fields}.", {
+        field: key,
+        command,
+        fields: 'id',
+      });
   }
-  if (typeof args.id !== 'string' || args.id === '') throw SocketLabError.create('invalidArgument', 'id must be a non-empty string (an endpoint or connection id from list()).', { field: 'id' });
+  if (typeof args.id !== 'string' || args.id === '')
+    throw SocketLabError.create(
+      'invalidArgument',
+      'id must be a non-empty string (an endpoint or connection id from list()).',
+      { field: 'id' },
+    );
   return args.id;
 }
 

@@ -29,7 +29,8 @@ export class LifecycleLog extends Disposable {
     );
     this._register(
       lab.onDidEndRepeat((e) => {
-        if (e.error) output.warn(`repeat ${e.repeatId} on ${e.endpointId} stopped after ${e.sent} sends: ${describeInfoError(e)}`);
+        if (e.error)
+          output.warn(`repeat ${e.repeatId} on ${e.endpointId} stopped after ${e.sent} sends: ${describeInfoError(e)}`);
         else output.info(`repeat ${e.repeatId} on ${e.endpointId} ended after ${e.sent} sends`);
       }),
     );

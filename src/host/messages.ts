@@ -3,7 +3,9 @@ import { isSocketLabError, type ErrorValues } from '../core/errors';
 import { WORDS_BY_PLACEHOLDER } from '../core/valueWords';
 
 /** For each placeholder that may hold a word of the core ({value}, {label}, {target}), the set of those words. */
-const WORDS = Object.entries(WORDS_BY_PLACEHOLDER).map(([name, table]) => [name, new Set(Object.values(table))] as const);
+const WORDS = Object.entries(WORDS_BY_PLACEHOLDER).map(
+  ([name, table]) => [name, new Set(Object.values(table))] as const,
+);
 
 /** The values with the core's English words ('nothing', 'Local port (localPort)') in the display language. */
 function localizedValues(values: ErrorValues): ErrorValues {
@@ -45,7 +47,11 @@ export function describeError(err: unknown): string {
  * The localized sentence of the error a snapshot carries (EndpointInfo, ConnectionInfo, a repeat's end),
  * from its errorTemplate and errorValues; the English `error` when it has no template; undefined when none.
  */
-export function describeInfoError(info: { error?: string; errorTemplate?: string; errorValues?: ErrorValues }): string | undefined {
+export function describeInfoError(info: {
+  error?: string;
+  errorTemplate?: string;
+  errorValues?: ErrorValues;
+}): string | undefined {
   if (info.errorTemplate) {
     return vscode.l10n.t(info.errorTemplate, localizedValues(info.errorValues ?? {}));
   }

@@ -81,7 +81,10 @@ export async function askHostAndPort(
     key: `${keyPrefix}.port`,
     fallback: defaults.port,
     title,
-    prompt: mode === 'listen' ? vscode.l10n.t('Port, 0-65535 (0 lets the system pick a free one)') : vscode.l10n.t('Port to connect to, 1-65535'),
+    prompt:
+      mode === 'listen'
+        ? vscode.l10n.t('Port, 0-65535 (0 lets the system pick a free one)')
+        : vscode.l10n.t('Port to connect to, 1-65535'),
     validate: mode === 'listen' ? portError : remotePortError,
   });
   if (port === undefined) return undefined;
@@ -109,23 +112,34 @@ export async function askPayload(
   memory: PromptMemory,
   title: string,
   defaults: { format: PayloadFormat; encoding: string; lineEnding: 'none' | 'lf' | 'cr' | 'crlf' },
-): Promise<{ data: string; format: PayloadFormat; encoding: string; lineEnding: 'none' | 'lf' | 'cr' | 'crlf' } | undefined> {
+): Promise<
+  { data: string; format: PayloadFormat; encoding: string; lineEnding: 'none' | 'lf' | 'cr' | 'crlf' } | undefined
+> {
   const formatLabels: Record<PayloadFormat, string> = {
     text: vscode.l10n.t('Text ({0}, escapes like \\n \\x00 allowed)', defaults.encoding),
     hex: vscode.l10n.t('Hex bytes (48 65 6c 6c 6f, 0x48, 48:65...)'),
     base64: vscode.l10n.t('Base64'),
   };
   const lastFormat = memory.get('send.format', defaults.format) as PayloadFormat;
-  const items = PAYLOAD_FORMATS.map((format) => ({ label: formatLabels[format], format, picked: format === lastFormat }));
+  const items = PAYLOAD_FORMATS.map((format) => ({
+    label: formatLabels[format],
+    format,
+    picked: format === lastFormat,
+  }));
   items.sort((a, b) => Number(b.picked) - Number(a.picked));
   const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Payload format') });
   if (!picked) return undefined;
   await memory.set('send.format', picked.format);
-  const spec = { format: picked.format, encoding: defaults.encoding, lineEnding: picked.format === 'text' ? defaults.lineEnding : ('none' as const) };
+  const spec = {
+    format: picked.format,
+    encoding: defaults.encoding,
+    lineEnding: picked.format === 'text' ? defaults.lineEnding : ('none' as const),
+  };
   const data = await ask({
     memory,
     key: `send.data.${picked.format}`,
-    fallback: picked.format === 'hex' ? '48 65 6c 6c 6f 0d 0a' : picked.format === 'base64' ? 'SGVsbG8NCg==' : 'Hello\\r\\n',
+    fallback:
+      picked.format === 'hex' ? '48 65 6c 6c 6f 0d 0a' : picked.format === 'base64' ? 'SGVsbG8NCg==' : 'Hello\\r\\n',
     title,
     prompt: vscode.l10n.t('Payload ({0})', picked.format),
     validate: (value) => {
@@ -142,7 +156,12 @@ export async function askPayload(
 }
 
 /** Asks for a destination host:port (UDP sends); '[::1]:9000' and 'host:port' forms. */
-export async function askDestination(memory: PromptMemory, title: string, fallback: string, lastPeer?: string): Promise<{ host: string; port: number } | undefined> {
+export async function askDestination(
+  memory: PromptMemory,
+  title: string,
+  fallback: string,
+  lastPeer?: string,
+): Promise<{ host: string; port: number } | undefined> {
   const value = await ask({
     memory,
     key: 'send.to',

@@ -60,7 +60,9 @@ export function endpointDescription(info: EndpointInfo): string {
   if (info.kind === 'tcp-listener' || info.kind === 'unix-listener') {
     parts.push(live === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', live));
   } else if (info.kind === 'udp' && !info.remote) {
-    parts.push(info.connections.length === 1 ? vscode.l10n.t('1 peer') : vscode.l10n.t('{0} peers', info.connections.length));
+    parts.push(
+      info.connections.length === 1 ? vscode.l10n.t('1 peer') : vscode.l10n.t('{0} peers', info.connections.length),
+    );
   }
   if (info.peerEnded && info.state === 'connected') parts.push(vscode.l10n.t('peer closed its side'));
   if (info.localEnded && info.state === 'connected') parts.push(vscode.l10n.t('our sending side closed'));
@@ -164,8 +166,12 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
 
   getTreeItem(element: SocketNode): vscode.TreeItem {
     if (element.type === 'connection') {
-      const snapshot = this.connectionSnapshots.get(element.id) ?? this.lab.get(element.endpointId)?.connections.find((c) => c.id === element.id);
-      return snapshot ? this.connectionItem(element.endpointId, snapshot) : new vscode.TreeItem(vscode.l10n.t('(gone)'));
+      const snapshot =
+        this.connectionSnapshots.get(element.id) ??
+        this.lab.get(element.endpointId)?.connections.find((c) => c.id === element.id);
+      return snapshot
+        ? this.connectionItem(element.endpointId, snapshot)
+        : new vscode.TreeItem(vscode.l10n.t('(gone)'));
     }
     const endpoint = this.lab.get(element.id);
     return endpoint ? this.endpointItem(endpoint) : new vscode.TreeItem(vscode.l10n.t('(gone)'));
@@ -174,19 +180,31 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
   private endpointItem(info: EndpointInfo): vscode.TreeItem {
     // Listeners and UDP sockets are containers from the start: VS Code keeps an item that was first
     // shown without children collapsed when children arrive, and users want to see who connected.
-    const isContainer = info.kind === 'tcp-listener' || info.kind === 'unix-listener' || (info.kind === 'udp' && !info.remote);
+    const isContainer =
+      info.kind === 'tcp-listener' || info.kind === 'unix-listener' || (info.kind === 'udp' && !info.remote);
     const item = new vscode.TreeItem(
       endpointLabel(info),
-      isContainer || info.connections.length ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.None,
+      isContainer || info.connections.length
+        ? vscode.TreeItemCollapsibleState.Expanded
+        : vscode.TreeItemCollapsibleState.None,
     );
     item.id = info.id;
     item.description = endpointDescription(info);
     const live = info.state === 'listening' || info.state === 'connected' || info.state === 'connecting';
     // '.halfclosed' once we sent FIN: nothing more can be sent, so the send and half-close menus go away.
     item.contextValue = `endpoint.${info.kind}.${live ? (info.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
-    const color = info.state === 'error' ? new vscode.ThemeColor('errorForeground') : live ? undefined : new vscode.ThemeColor('disabledForeground');
+    const color =
+      info.state === 'error'
+        ? new vscode.ThemeColor('errorForeground')
+        : live
+          ? undefined
+          : new vscode.ThemeColor('disabledForeground');
     item.iconPath = new vscode.ThemeIcon(info.state === 'error' ? 'error' : KIND_ICON[info.kind], color);
-    item.command = { command: 'socketLab.openPanel', title: vscode.l10n.t('Open Send Panel'), arguments: [this.node(info.id)] };
+    item.command = {
+      command: 'socketLab.openPanel',
+      title: vscode.l10n.t('Open Send Panel'),
+      arguments: [this.node(info.id)],
+    };
     return item;
   }
 
@@ -199,7 +217,9 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
       const info = this.lab.get(element.id);
       if (info) item.tooltip = this.endpointTooltip(info);
     } else {
-      const c = this.connectionSnapshots.get(element.id) ?? this.lab.get(element.endpointId)?.connections.find((x) => x.id === element.id);
+      const c =
+        this.connectionSnapshots.get(element.id) ??
+        this.lab.get(element.endpointId)?.connections.find((x) => x.id === element.id);
       if (c) item.tooltip = this.connectionTooltip(c, typeof item.label === 'string' ? item.label : c.id);
     }
     return item;
@@ -210,14 +230,15 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     md.isTrusted = false;
     md.appendMarkdown(`**${escapeMarkdown(endpointLabel(info))}** \`${info.id}\`\n\n`);
     md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('State'))}: ${escapeMarkdown(stateText(info.state))}\n\n`);
-    if (info.local) md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Local'))}: \`${formatAddress(info.local)}\`\n\n`);
-    if (info.remote) md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Remote'))}: \`${formatAddress(info.remote)}\`\n\n`);
-    md.appendMarkdown(
-      escapeMarkdown(
-        trafficLine(info),
-      ) + '\n\n',
-    );
-    if (info.dropped) md.appendMarkdown(escapeMarkdown(vscode.l10n.t('{0} old log records dropped by the log cap', info.dropped)) + '\n\n');
+    if (info.local)
+      md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Local'))}: \`${formatAddress(info.local)}\`\n\n`);
+    if (info.remote)
+      md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Remote'))}: \`${formatAddress(info.remote)}\`\n\n`);
+    md.appendMarkdown(escapeMarkdown(trafficLine(info)) + '\n\n');
+    if (info.dropped)
+      md.appendMarkdown(
+        escapeMarkdown(vscode.l10n.t('{0} old log records dropped by the log cap', info.dropped)) + '\n\n',
+      );
     const error = describeInfoError(info);
     if (error) md.appendMarkdown(`$(error) ${escapeMarkdown(error)}`);
     return md;
@@ -227,12 +248,22 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     const item = new vscode.TreeItem(connectionLabel(c), vscode.TreeItemCollapsibleState.None);
     item.id = c.id;
     const open = c.state === 'connected';
-    const ends = [...(c.peerEnded && open ? [vscode.l10n.t('peer closed its side')] : []), ...(c.localEnded && open ? [vscode.l10n.t('our sending side closed')] : [])];
+    const ends = [
+      ...(c.peerEnded && open ? [vscode.l10n.t('peer closed its side')] : []),
+      ...(c.localEnded && open ? [vscode.l10n.t('our sending side closed')] : []),
+    ];
     item.description = [stateText(c.state), ...ends, counters(c)].join(' · ');
     const isPeer = c.id.startsWith(`${endpointId}.p`);
     item.contextValue = `connection.${isPeer ? 'peer' : 'stream'}.${open ? (c.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
     const icon = c.error ? 'error' : isPeer ? 'account' : 'arrow-swap';
-    item.iconPath = new vscode.ThemeIcon(icon, c.error ? new vscode.ThemeColor('errorForeground') : c.state === 'connected' ? undefined : new vscode.ThemeColor('disabledForeground'));
+    item.iconPath = new vscode.ThemeIcon(
+      icon,
+      c.error
+        ? new vscode.ThemeColor('errorForeground')
+        : c.state === 'connected'
+          ? undefined
+          : new vscode.ThemeColor('disabledForeground'),
+    );
     return item;
   }
 
@@ -240,9 +271,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
     md.appendMarkdown(`**${escapeMarkdown(label)}** \`${c.id}\`\n\n`);
-    md.appendMarkdown(
-      escapeMarkdown(trafficLine(c)),
-    );
+    md.appendMarkdown(escapeMarkdown(trafficLine(c)));
     // Why it closed (a reset by the peer...), as the endpoint tooltip does for endpoints.
     const error = describeInfoError(c);
     if (error) md.appendMarkdown(`\n\n$(error) ${escapeMarkdown(error)}`);
@@ -257,6 +286,8 @@ function escapeMarkdown(text: string): string {
 /** 'In: 1.2 kB in 3 messages · Out: …', with 'message' for one. */
 function trafficLine(c: { bytesIn: number; messagesIn: number; bytesOut: number; messagesOut: number }): string {
   const part = (bytes: number, messages: number) =>
-    messages === 1 ? vscode.l10n.t('{0} in 1 message', formatBytes(bytes)) : vscode.l10n.t('{0} in {1} messages', formatBytes(bytes), messages);
+    messages === 1
+      ? vscode.l10n.t('{0} in 1 message', formatBytes(bytes))
+      : vscode.l10n.t('{0} in {1} messages', formatBytes(bytes), messages);
   return vscode.l10n.t('In: {0} · Out: {1}', part(c.bytesIn, c.messagesIn), part(c.bytesOut, c.messagesOut));
 }

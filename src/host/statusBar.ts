@@ -23,7 +23,9 @@ export function countOpen(lab: SocketLab): { listeners: number; clients: number;
 
 /** Status bar item with the count of listeners and connections, and the view badge; click reveals the view. */
 export class SocketLabStatus extends Disposable {
-  private readonly item = this._register(vscode.window.createStatusBarItem('socketLab.status', vscode.StatusBarAlignment.Left, 10));
+  private readonly item = this._register(
+    vscode.window.createStatusBarItem('socketLab.status', vscode.StatusBarAlignment.Left, 10),
+  );
   private readonly throttle = this._register(new Throttle(250, () => this.update()));
 
   constructor(
@@ -64,5 +66,7 @@ export class SocketLabStatus extends Disposable {
 }
 
 function liveText(live: number): string {
-  return live === 1 ? vscode.l10n.t('1 live connection (accepted or client)') : vscode.l10n.t('{0} live connections (accepted or client)', live);
+  return live === 1
+    ? vscode.l10n.t('1 live connection (accepted or client)')
+    : vscode.l10n.t('{0} live connections (accepted or client)', live);
 }

@@ -26,7 +26,10 @@ export function formatAddress(a: { address: string; port: number } | { path: str
  * (whose remote is the listener's own path, the same for all) '#c2' from its id. With `withPath`, the
  * Unix path follows ('#c2 /tmp/lab.sock'), as the send panel's Target list shows it.
  */
-export function connectionLabel(c: { id: string; remote: { address: string; port: number } | { path: string } }, withPath = false): string {
+export function connectionLabel(
+  c: { id: string; remote: { address: string; port: number } | { path: string } },
+  withPath = false,
+): string {
   if ('path' in c.remote) {
     const name = `#${c.id.slice(c.id.lastIndexOf('.') + 1)}`;
     return withPath ? `${name} ${c.remote.path}` : name;

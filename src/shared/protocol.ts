@@ -47,7 +47,10 @@ const format = v.picklist(['text', 'hex', 'base64']);
 const lineEnding = v.picklist(['none', 'lf', 'cr', 'crlf']);
 const encoding = v.pipe(v.string(), v.minLength(1), v.maxLength(32));
 const payloadData = v.pipe(v.string(), v.maxLength(PAYLOAD_MAX_CHARS));
-const destination = v.strictObject({ host: v.pipe(v.string(), v.minLength(1), v.maxLength(255)), port: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(65535)) });
+const destination = v.strictObject({
+  host: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
+  port: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(65535)),
+});
 
 const replyPayload = {
   data: v.pipe(v.string(), v.maxLength(1024 * 1024)),
@@ -69,7 +72,11 @@ export const AutoReplySpecSchema = v.variant('mode', [
   v.strictObject({ mode: v.literal('off') }),
   v.strictObject({ mode: v.literal('echo') }),
   v.strictObject({ mode: v.literal('fixed'), ...replyPayload }),
-  v.strictObject({ mode: v.literal('rules'), rules: v.pipe(v.array(ruleSchema), v.maxLength(100)), encoding: v.optional(encoding) }),
+  v.strictObject({
+    mode: v.literal('rules'),
+    rules: v.pipe(v.array(ruleSchema), v.maxLength(100)),
+    encoding: v.optional(encoding),
+  }),
 ]);
 export type AutoReplySpecMessage = v.InferOutput<typeof AutoReplySpecSchema>;
 
@@ -93,14 +100,26 @@ export const WebviewMessageSchema = v.variant('type', [
     target: endpointRef,
     ...payloadFields,
     to: v.optional(destination),
-    repeat: v.optional(v.strictObject({ intervalMs: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(REPEAT_INTERVAL_MAX_MS)), count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(REPEAT_COUNT_MAX))) })),
+    repeat: v.optional(
+      v.strictObject({
+        intervalMs: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(REPEAT_INTERVAL_MAX_MS)),
+        count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(REPEAT_COUNT_MAX))),
+      }),
+    ),
   }),
   v.strictObject({ type: v.literal('sendFile'), id, target: endpointRef, to: v.optional(destination) }),
   v.strictObject({ type: v.literal('stopRepeat'), id, repeatId: endpointRef }),
   v.strictObject({ type: v.literal('setAutoReply'), id, spec: AutoReplySpecSchema }),
   v.strictObject({ type: v.literal('clear'), id }),
   v.strictObject({ type: v.literal('export'), id, format: v.picklist(['jsonl', 'text', 'raw']) }),
-  v.strictObject({ type: v.literal('fetchOlder'), id, epoch: count, after: count, before: count, limit: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(FETCH_PAGE_MAX)) }),
+  v.strictObject({
+    type: v.literal('fetchOlder'),
+    id,
+    epoch: count,
+    after: count,
+    before: count,
+    limit: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(FETCH_PAGE_MAX)),
+  }),
   v.strictObject({ type: v.literal('fetchRecord'), id, epoch: count, seq: count }),
   v.strictObject({ type: v.literal('copy'), id, epoch: count, seq: count, as: v.picklist(['hex', 'text']), encoding }),
   v.strictObject({ type: v.literal('validate'), id, ...payloadFields }),
@@ -113,7 +132,10 @@ export type WebviewRequest = Exclude<WebviewMessage, { type: 'ready' }>;
 
 // ---- host -> webview ------------------------------------------------------------------------------
 
-const previewBytes = v.pipe(v.instance(Uint8Array), v.check((b) => b.byteLength <= PREVIEW_MAX_BYTES));
+const previewBytes = v.pipe(
+  v.instance(Uint8Array),
+  v.check((b) => b.byteLength <= PREVIEW_MAX_BYTES),
+);
 
 /** One traffic record as the panel sees it: a preview of its bytes and its full length. */
 export const RecordViewSchema = v.strictObject({
@@ -128,7 +150,11 @@ export const RecordViewSchema = v.strictObject({
 });
 export type RecordView = v.InferOutput<typeof RecordViewSchema>;
 
-const connectionView = v.strictObject({ id: endpointRef, label: shortString, state: v.picklist(['connected', 'closed']) });
+const connectionView = v.strictObject({
+  id: endpointRef,
+  label: shortString,
+  state: v.picklist(['connected', 'closed']),
+});
 
 /** The endpoint as the panel shows it (null when it is gone). */
 export const EndpointViewSchema = v.strictObject({
@@ -166,7 +192,10 @@ const counters = v.strictObject({
 });
 export type CountersView = v.InferOutput<typeof counters>;
 
-const stringTable = v.pipe(v.record(v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(1024))), v.check((r) => Object.keys(r).length <= 500));
+const stringTable = v.pipe(
+  v.record(v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(1024))),
+  v.check((r) => Object.keys(r).length <= 500),
+);
 
 export const HostMessageSchema = v.variant('type', [
   v.strictObject({
@@ -198,9 +227,20 @@ export const HostMessageSchema = v.variant('type', [
     records: v.pipe(v.array(RecordViewSchema), v.maxLength(BATCH_MAX_RECORDS)),
     counters,
   }),
-  v.strictObject({ type: v.literal('repeat'), repeatId: endpointRef, running: v.boolean(), sent: count, error: v.optional(v.pipe(v.string(), v.maxLength(4096))) }),
+  v.strictObject({
+    type: v.literal('repeat'),
+    repeatId: endpointRef,
+    running: v.boolean(),
+    sent: count,
+    error: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+  }),
   v.strictObject({ type: v.literal('response'), id, ok: v.literal(true), result: v.unknown() }),
-  v.strictObject({ type: v.literal('response'), id, ok: v.literal(false), error: v.pipe(v.string(), v.maxLength(4096)) }),
+  v.strictObject({
+    type: v.literal('response'),
+    id,
+    ok: v.literal(false),
+    error: v.pipe(v.string(), v.maxLength(4096)),
+  }),
 ]);
 
 /** Everything the host may post to the webview. */
@@ -210,9 +250,21 @@ export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
 export const ResultSchemas = {
   send: v.strictObject({ bytes: count, repeatId: v.optional(endpointRef) }),
   sendFile: v.strictObject({ bytes: count, cancelled: v.optional(v.boolean()), path: v.optional(v.string()) }),
-  validate: v.union([v.strictObject({ bytes: count }), v.strictObject({ error: v.pipe(v.string(), v.maxLength(4096)) })]),
-  fetchOlder: v.strictObject({ records: v.pipe(v.array(RecordViewSchema), v.maxLength(FETCH_PAGE_MAX)), dropped: count }),
-  fetchRecord: v.strictObject({ data: v.pipe(v.instance(Uint8Array), v.check((b) => b.byteLength <= FETCH_RECORD_MAX_BYTES)), length: count }),
+  validate: v.union([
+    v.strictObject({ bytes: count }),
+    v.strictObject({ error: v.pipe(v.string(), v.maxLength(4096)) }),
+  ]),
+  fetchOlder: v.strictObject({
+    records: v.pipe(v.array(RecordViewSchema), v.maxLength(FETCH_PAGE_MAX)),
+    dropped: count,
+  }),
+  fetchRecord: v.strictObject({
+    data: v.pipe(
+      v.instance(Uint8Array),
+      v.check((b) => b.byteLength <= FETCH_RECORD_MAX_BYTES),
+    ),
+    length: count,
+  }),
   export: v.strictObject({ path: v.optional(v.string()), records: count }),
   empty: v.unknown(),
 };
@@ -248,7 +300,11 @@ function parseWith<T>(schema: v.GenericSchema<unknown, T>, raw: unknown): ParseR
     return { ok: false, error: describeIssues(result.issues), id: requestIdOf(raw) };
   } catch (err) {
     // valibot does not throw on data, but a message is untrusted input: never let anything escape.
-    return { ok: false, error: `invalid message (${err instanceof Error ? err.message : String(err)})`, id: requestIdOf(raw) };
+    return {
+      ok: false,
+      error: `invalid message (${err instanceof Error ? err.message : String(err)})`,
+      id: requestIdOf(raw),
+    };
   }
 }
 
@@ -263,7 +319,10 @@ export function parseHostMessage(raw: unknown): ParseResult<HostMessage> {
 }
 
 /** Validates a response's result against the shape its request expects; never throws. */
-export function parseResult<K extends keyof typeof ResultSchemas>(kind: K, raw: unknown): ParseResult<v.InferOutput<(typeof ResultSchemas)[K]>> {
+export function parseResult<K extends keyof typeof ResultSchemas>(
+  kind: K,
+  raw: unknown,
+): ParseResult<v.InferOutput<(typeof ResultSchemas)[K]>> {
   return parseWith(ResultSchemas[kind] as v.GenericSchema<unknown, v.InferOutput<(typeof ResultSchemas)[K]>>, raw);
 }
 

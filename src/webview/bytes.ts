@@ -37,7 +37,10 @@ const ESCAPE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\\]/gu;
 
 /** Decoded text with control characters escaped (\n \r \t \0 \\ \xHH \uHHHH). */
 export function decodeForDisplay(bytes: Uint8Array, encoding: string): string {
-  const text = encoding === 'latin1' || encoding === 'ascii' ? decodeSingleByte(bytes, encoding === 'ascii') : decoder(encoding).decode(bytes);
+  const text =
+    encoding === 'latin1' || encoding === 'ascii'
+      ? decodeSingleByte(bytes, encoding === 'ascii')
+      : decoder(encoding).decode(bytes);
   return text.replace(ESCAPE, (c) => SHORT[c] ?? escapeCodePoint(c.codePointAt(0)!));
 }
 

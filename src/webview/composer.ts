@@ -16,15 +16,29 @@ export interface Draft {
 }
 
 /** The payload fields a draft sends: encoding, escapes and line ending only for text (hex and base64 are the bytes themselves). */
-export function payloadOf(d: Draft): { data: string; format: Format; encoding?: string; escapes?: boolean; lineEnding?: LineEnding } {
-  return d.format === 'text' ? { data: d.data, format: d.format, encoding: d.encoding, escapes: d.escapes, lineEnding: d.lineEnding } : { data: d.data, format: d.format };
+export function payloadOf(d: Draft): {
+  data: string;
+  format: Format;
+  encoding?: string;
+  escapes?: boolean;
+  lineEnding?: LineEnding;
+} {
+  return d.format === 'text'
+    ? { data: d.data, format: d.format, encoding: d.encoding, escapes: d.escapes, lineEnding: d.lineEnding }
+    : { data: d.data, format: d.format };
 }
 
 /** Two drafts send the same bytes the same way (only the fields that apply to their format are compared). */
 export function sameDraft(a: Draft, b: Draft): boolean {
   const x = payloadOf(a);
   const y = payloadOf(b);
-  return x.data === y.data && x.format === y.format && x.encoding === y.encoding && x.escapes === y.escapes && x.lineEnding === y.lineEnding;
+  return (
+    x.data === y.data &&
+    x.format === y.format &&
+    x.encoding === y.encoding &&
+    x.escapes === y.escapes &&
+    x.lineEnding === y.lineEnding
+  );
 }
 
 const ENDING_NAMES: Record<LineEnding, string> = { none: '', lf: 'LF', cr: 'CR', crlf: 'CRLF' };
@@ -49,18 +63,35 @@ const WHOLE = /^\d+$/;
  * 0 to REPEAT_INTERVAL_MAX_MS (empty is a mistake, not 0); the count empty (until stopped) or a whole number
  * from 1 to REPEAT_COUNT_MAX; an interval of 0 (back to back) needs a count, so that the repeat ends.
  */
-export function checkRepeat(intervalText: string, countText: string): { ok: true; repeat: { intervalMs: number; count?: number } } | ({ ok: false } & RepeatProblem) {
+export function checkRepeat(
+  intervalText: string,
+  countText: string,
+): { ok: true; repeat: { intervalMs: number; count?: number } } | ({ ok: false } & RepeatProblem) {
   const interval = intervalText.trim();
   const count = countText.trim();
-  if (interval === '') return { ok: false, field: 'interval', key: 'repeatIntervalEmpty', args: [REPEAT_INTERVAL_MAX_MS.toLocaleString()] };
+  if (interval === '')
+    return {
+      ok: false,
+      field: 'interval',
+      key: 'repeatIntervalEmpty',
+      args: [REPEAT_INTERVAL_MAX_MS.toLocaleString()],
+    };
   const intervalMs = WHOLE.test(interval) ? Number(interval) : NaN;
-  if (!(intervalMs <= REPEAT_INTERVAL_MAX_MS)) return { ok: false, field: 'interval', key: 'repeatIntervalInvalid', args: [REPEAT_INTERVAL_MAX_MS.toLocaleString(), interval] };
+  if (!(intervalMs <= REPEAT_INTERVAL_MAX_MS))
+    return {
+      ok: false,
+      field: 'interval',
+      key: 'repeatIntervalInvalid',
+      args: [REPEAT_INTERVAL_MAX_MS.toLocaleString(), interval],
+    };
   if (count === '') {
-    if (intervalMs === 0) return { ok: false, field: 'count', key: 'repeatNeedsCount', args: [REPEAT_COUNT_MAX.toLocaleString()] };
+    if (intervalMs === 0)
+      return { ok: false, field: 'count', key: 'repeatNeedsCount', args: [REPEAT_COUNT_MAX.toLocaleString()] };
     return { ok: true, repeat: { intervalMs } };
   }
   const n = WHOLE.test(count) ? Number(count) : NaN;
-  if (!(n >= 1 && n <= REPEAT_COUNT_MAX)) return { ok: false, field: 'count', key: 'repeatCountInvalid', args: [REPEAT_COUNT_MAX.toLocaleString(), count] };
+  if (!(n >= 1 && n <= REPEAT_COUNT_MAX))
+    return { ok: false, field: 'count', key: 'repeatCountInvalid', args: [REPEAT_COUNT_MAX.toLocaleString(), count] };
   return { ok: true, repeat: { intervalMs, count: n } };
 }
 
@@ -71,7 +102,9 @@ export function pluralKey(strings: Record<string, string>, key: string, n: numbe
 
 /** A string with {0}, {1}... filled in (a placeholder without a value stays as it is). */
 export function fill(template: string, args: readonly (string | number)[]): string {
-  return template.replace(/\{(\d+)\}/g, (whole, i: string) => (args[Number(i)] !== undefined ? String(args[Number(i)]) : whole));
+  return template.replace(/\{(\d+)\}/g, (whole, i: string) =>
+    args[Number(i)] !== undefined ? String(args[Number(i)]) : whole,
+  );
 }
 
 /** A short name of what a repeat sends, for its indicator: the payload (cut) and how it is sent. */

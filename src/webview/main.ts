@@ -27,7 +27,19 @@ import {
 } from '../shared/protocol';
 import { decodeForDisplay, hexDump, hexOf } from './bytes';
 import { checkRepeat, fill, historyBadge, payloadOf, pluralKey, repeatName, sameDraft, type Draft } from './composer';
-import { FORMATS, RULES_MAX, emptyRule, restoreAutoReply, rowsFromRules, ruleOf, type AutoReplyDraft, type Format, type LineEnding, type RuleKind, type RuleRow } from './rules';
+import {
+  FORMATS,
+  RULES_MAX,
+  emptyRule,
+  restoreAutoReply,
+  rowsFromRules,
+  ruleOf,
+  type AutoReplyDraft,
+  type Format,
+  type LineEnding,
+  type RuleKind,
+  type RuleRow,
+} from './rules';
 import './main.css';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
@@ -104,7 +116,11 @@ function request(body: RequestBody): Promise<unknown> {
 
 // ---- DOM helpers (never innerHTML) ---------------------------------------------------------------------
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, props?: Record<string, unknown>, ...children: (Node | string)[]): HTMLElementTagNameMap[K];
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  props?: Record<string, unknown>,
+  ...children: (Node | string)[]
+): HTMLElementTagNameMap[K];
 function el(tag: string, props?: Record<string, unknown>, ...children: (Node | string)[]): HTMLElement;
 function el(tag: string, props: Record<string, unknown> = {}, ...children: (Node | string)[]): HTMLElement {
   const e = document.createElement(tag);
@@ -114,7 +130,8 @@ function el(tag: string, props: Record<string, unknown> = {}, ...children: (Node
     else if (k === 'text') e.textContent = String(v);
     else if (k.startsWith('on') && typeof v === 'function') e.addEventListener(k.slice(2), v as EventListener);
     // A vscode-textfield's or vscode-textarea's `label` (the inner input's aria-label) is a property only.
-    else if (k === 'label' && (tag === 'vscode-textfield' || tag === 'vscode-textarea')) (e as unknown as { label: string }).label = String(v);
+    else if (k === 'label' && (tag === 'vscode-textfield' || tag === 'vscode-textarea'))
+      (e as unknown as { label: string }).label = String(v);
     else if (k in e && typeof v !== 'string') (e as unknown as Record<string, unknown>)[k] = v;
     else e.setAttribute(k, v === true ? '' : String(v));
   }
@@ -122,7 +139,13 @@ function el(tag: string, props: Record<string, unknown> = {}, ...children: (Node
   return e;
 }
 
-function select(id: string, options: [string, string][], value: string, label: string, onChange: (v: string) => void): HTMLElement {
+function select(
+  id: string,
+  options: [string, string][],
+  value: string,
+  label: string,
+  onChange: (v: string) => void,
+): HTMLElement {
   const s = el('vscode-single-select', { id, 'aria-label': label, title: label, label });
   for (const [v, text] of options) s.append(el('vscode-option', { value: v, text }));
   (s as unknown as { value: string }).value = value;
@@ -177,30 +200,64 @@ let repeatSent = 0;
 function buildComposer(): void {
   const d = state.draft;
   targetBox = el('div', { class: 'field target' });
-  const formatSel = select('format', [['text', 'text'], ['hex', 'hex'], ['base64', 'base64']], d.format, t('format'), (v) => {
-    d.format = v as Format;
-    updatePlaceholder();
-    updateTextOnlyControls();
-    changed();
-  });
+  const formatSel = select(
+    'format',
+    [
+      ['text', 'text'],
+      ['hex', 'hex'],
+      ['base64', 'base64'],
+    ],
+    d.format,
+    t('format'),
+    (v) => {
+      d.format = v as Format;
+      updatePlaceholder();
+      updateTextOnlyControls();
+      changed();
+    },
+  );
   // The encoding also decodes the received rows and is the auto-reply's: it stays enabled for hex and base64.
-  const encodingSel = select('encoding', encodings.map((e) => [e, e]), encodings.includes(d.encoding) ? d.encoding : encodings[0], t('encoding'), (v) => {
-    d.encoding = v;
-    changed();
-    traffic.dispatchEvent(new Event('encoding-changed'));
-    encodingChanged();
-  });
+  const encodingSel = select(
+    'encoding',
+    encodings.map((e) => [e, e]),
+    encodings.includes(d.encoding) ? d.encoding : encodings[0],
+    t('encoding'),
+    (v) => {
+      d.encoding = v;
+      changed();
+      traffic.dispatchEvent(new Event('encoding-changed'));
+      encodingChanged();
+    },
+  );
   encodingSel.title = t('encodingHint');
-  const endingSel = select('line-ending', [['none', 'none'], ['lf', 'LF \\n'], ['cr', 'CR \\r'], ['crlf', 'CRLF \\r\\n']], d.lineEnding, t('lineEnding'), (v) => {
-    d.lineEnding = v as LineEnding;
-    changed();
-  });
+  const endingSel = select(
+    'line-ending',
+    [
+      ['none', 'none'],
+      ['lf', 'LF \\n'],
+      ['cr', 'CR \\r'],
+      ['crlf', 'CRLF \\r\\n'],
+    ],
+    d.lineEnding,
+    t('lineEnding'),
+    (v) => {
+      d.lineEnding = v as LineEnding;
+      changed();
+    },
+  );
   const escapes = el('vscode-checkbox', { id: 'escapes', label: t('escapes'), checked: d.escapes });
   escapes.addEventListener('change', () => {
     d.escapes = checked(escapes);
     changed();
   });
-  payloadField = el('vscode-textarea', { id: 'payload', monospace: true, rows: 4, resize: 'vertical', 'aria-label': t('payload'), label: t('payload') });
+  payloadField = el('vscode-textarea', {
+    id: 'payload',
+    monospace: true,
+    rows: 4,
+    resize: 'vertical',
+    'aria-label': t('payload'),
+    label: t('payload'),
+  });
   setVal(payloadField, d.data);
   payloadField.addEventListener('input', () => {
     d.data = val(payloadField);
@@ -215,16 +272,44 @@ function buildComposer(): void {
   });
   byteCountEl = el('span', { id: 'byte-count' });
   payloadErrorEl = el('span', { id: 'payload-error', class: 'error', role: 'alert' });
-  const sendButton = el('vscode-button', { id: 'send', icon: 'send', title: t('sendHint'), text: t('send'), onclick: () => void doSend() });
-  const fileButton = el('vscode-button', { id: 'send-file', icon: 'file-binary', secondary: true, text: t('sendFile'), onclick: () => void doSendFile() });
-  const interval = el('vscode-textfield', { id: 'repeat-interval', type: 'number', min: 0, 'aria-label': t('repeatEvery'), label: t('repeatEveryLabel'), title: t('repeatEvery'), placeholder: 'ms' });
+  const sendButton = el('vscode-button', {
+    id: 'send',
+    icon: 'send',
+    title: t('sendHint'),
+    text: t('send'),
+    onclick: () => void doSend(),
+  });
+  const fileButton = el('vscode-button', {
+    id: 'send-file',
+    icon: 'file-binary',
+    secondary: true,
+    text: t('sendFile'),
+    onclick: () => void doSendFile(),
+  });
+  const interval = el('vscode-textfield', {
+    id: 'repeat-interval',
+    type: 'number',
+    min: 0,
+    'aria-label': t('repeatEvery'),
+    label: t('repeatEveryLabel'),
+    title: t('repeatEvery'),
+    placeholder: 'ms',
+  });
   setVal(interval, state.intervalMs);
   interval.addEventListener('input', () => {
     state.intervalMs = val(interval);
     persist();
     showRepeatProblem(false);
   });
-  const count = el('vscode-textfield', { id: 'repeat-count', type: 'number', min: 1, 'aria-label': t('repeatTimes'), label: t('repeatTimesLabel'), title: t('repeatTimes'), placeholder: '∞' });
+  const count = el('vscode-textfield', {
+    id: 'repeat-count',
+    type: 'number',
+    min: 1,
+    'aria-label': t('repeatTimes'),
+    label: t('repeatTimesLabel'),
+    title: t('repeatTimes'),
+    placeholder: '∞',
+  });
   setVal(count, state.count);
   count.addEventListener('input', () => {
     state.count = val(count);
@@ -234,13 +319,34 @@ function buildComposer(): void {
   intervalField = interval;
   countField = count;
   repeatErrorEl = el('div', { id: 'repeat-error', class: 'error', role: 'alert' });
-  repeatButton = el('vscode-button', { id: 'repeat', icon: 'sync', secondary: true, text: t('repeat'), onclick: () => void doSend(true) });
-  stopButton = el('vscode-button', { id: 'stop-repeat', icon: 'debug-stop', secondary: true, text: t('stop'), hidden: true, onclick: () => void doStopRepeat() });
+  repeatButton = el('vscode-button', {
+    id: 'repeat',
+    icon: 'sync',
+    secondary: true,
+    text: t('repeat'),
+    onclick: () => void doSend(true),
+  });
+  stopButton = el('vscode-button', {
+    id: 'stop-repeat',
+    icon: 'debug-stop',
+    secondary: true,
+    text: t('stop'),
+    hidden: true,
+    onclick: () => void doStopRepeat(),
+  });
   repeatIndicator = el('span', { id: 'repeat-indicator', hidden: true });
   historyList = el('div', { id: 'history', role: 'list' });
 
   composer.replaceChildren(
-    el('div', { class: 'row options' }, targetBox, labelled(t('format'), formatSel), labelled(t('encoding'), encodingSel), labelled(t('lineEnding'), endingSel), escapes),
+    el(
+      'div',
+      { class: 'row options' },
+      targetBox,
+      labelled(t('format'), formatSel),
+      labelled(t('encoding'), encodingSel),
+      labelled(t('lineEnding'), endingSel),
+      escapes,
+    ),
     payloadField,
     el('div', { class: 'row under-payload' }, byteCountEl, payloadErrorEl),
     el(
@@ -307,16 +413,30 @@ function updateEncodingNotes(): void {
 }
 
 function labelled(text: string, control: HTMLElement, layout?: 'block'): HTMLElement {
-  return el('label', { class: layout ? 'labelled block' : 'labelled' }, el('span', { class: 'label-text', text }), control);
+  return el(
+    'label',
+    { class: layout ? 'labelled block' : 'labelled' },
+    el('span', { class: 'label-text', text }),
+    control,
+  );
 }
 
 /** 'Encoding: gbk (from the composer)', kept current by updateEncodingNotes. */
 function encodingNote(): HTMLElement {
-  return el('span', { class: 'muted encoding-note auto-reply-encoding', 'data-key': 'autoReplyEncoding', text: t('autoReplyEncoding', state.draft.encoding) });
+  return el('span', {
+    class: 'muted encoding-note auto-reply-encoding',
+    'data-key': 'autoReplyEncoding',
+    text: t('autoReplyEncoding', state.draft.encoding),
+  });
 }
 
 function updatePlaceholder(): void {
-  const key = state.draft.format === 'hex' ? 'payloadPlaceholderHex' : state.draft.format === 'base64' ? 'payloadPlaceholderBase64' : 'payloadPlaceholderText';
+  const key =
+    state.draft.format === 'hex'
+      ? 'payloadPlaceholderHex'
+      : state.draft.format === 'base64'
+        ? 'payloadPlaceholderBase64'
+        : 'payloadPlaceholderText';
   payloadField.setAttribute('placeholder', t(key));
 }
 
@@ -361,15 +481,28 @@ function renderTarget(): void {
   const ep = endpoint;
   if (ep.kind === 'tcp-listener' || ep.kind === 'unix-listener') {
     const live = ep.connections.filter((c) => c.state === 'connected');
-    const options: [string, string][] = [[ep.id, t('allConnections')], ...live.map((c): [string, string] => [c.id, c.label])];
+    const options: [string, string][] = [
+      [ep.id, t('allConnections')],
+      ...live.map((c): [string, string] => [c.id, c.label]),
+    ];
     if (!options.some(([v]) => v === state.target)) state.target = ep.id;
-    targetBox.replaceChildren(labelled(t('target'), select('target', options, state.target, t('target'), (v) => ((state.target = v), persist()))));
+    targetBox.replaceChildren(
+      labelled(
+        t('target'),
+        select('target', options, state.target, t('target'), (v) => ((state.target = v), persist())),
+      ),
+    );
   } else if (ep.needsDestination) {
     state.target = ep.id;
     if (ep.lastPeer) followPeer(ep.lastPeer);
     // Kept while the endpoint updates, so that typing in it is never interrupted.
     if (!destinationField || !targetBox.contains(destinationField)) {
-      const to = el('vscode-textfield', { id: 'destination', placeholder: t('destinationPlaceholder'), 'aria-label': t('destination'), label: t('destination') });
+      const to = el('vscode-textfield', {
+        id: 'destination',
+        placeholder: t('destinationPlaceholder'),
+        'aria-label': t('destination'),
+        label: t('destination'),
+      });
       to.addEventListener('input', () => {
         state.to = val(to);
         // Emptied: back to following the last peer.
@@ -437,7 +570,12 @@ async function doSend(repeat = false): Promise<void> {
   if (!endpoint) return;
   try {
     const to = destination();
-    const body: RequestBody = { type: 'send', target: state.target || endpoint.id, ...payloadOf(state.draft), ...(to ? { to } : {}) };
+    const body: RequestBody = {
+      type: 'send',
+      target: state.target || endpoint.id,
+      ...payloadOf(state.draft),
+      ...(to ? { to } : {}),
+    };
     if (repeat) {
       // Checked here, with a sentence naming the field, rather than refused by the host's protocol check.
       const spec = showRepeatProblem(true);
@@ -468,7 +606,10 @@ async function doSendFile(): Promise<void> {
   if (!endpoint) return;
   try {
     const to = destination();
-    const r = parseResult('sendFile', await request({ type: 'sendFile', target: state.target || endpoint.id, ...(to ? { to } : {}) }));
+    const r = parseResult(
+      'sendFile',
+      await request({ type: 'sendFile', target: state.target || endpoint.id, ...(to ? { to } : {}) }),
+    );
     if (!r.ok) throw new Error(r.error);
     if (!r.message.cancelled) setStatus(tn(r.message.bytes, 'sentFile', r.message.bytes));
   } catch (err) {
@@ -530,7 +671,10 @@ function renderHistory(): void {
 // ---- auto-reply ---------------------------------------------------------------------------------------
 
 function buildAutoReply(): void {
-  if (!endpoint || !(endpoint.kind === 'tcp-listener' || endpoint.kind === 'unix-listener' || endpoint.needsDestination)) {
+  if (
+    !endpoint ||
+    !(endpoint.kind === 'tcp-listener' || endpoint.kind === 'unix-listener' || endpoint.needsDestination)
+  ) {
     autoReplyBox.replaceChildren();
     return;
   }
@@ -539,27 +683,58 @@ function buildAutoReply(): void {
   const error = el('span', { id: 'auto-reply-error', class: 'error', role: 'alert' });
   const renderBody = () => {
     if (a.mode === 'fixed') {
-      const data = el('vscode-textarea', { id: 'auto-reply-data', monospace: true, rows: 2, 'aria-label': t('fixedReply'), label: t('fixedReply'), placeholder: replyPlaceholder(a.format) });
+      const data = el('vscode-textarea', {
+        id: 'auto-reply-data',
+        monospace: true,
+        rows: 2,
+        'aria-label': t('fixedReply'),
+        label: t('fixedReply'),
+        placeholder: replyPlaceholder(a.format),
+      });
       setVal(data, a.data);
       data.addEventListener('input', () => ((a.data = val(data)), persist()));
-      const format = select('auto-reply-format', [['text', 'text'], ['hex', 'hex'], ['base64', 'base64']], a.format, t('fixedReplyFormat'), (v) => {
-        a.format = v as Format;
-        data.setAttribute('placeholder', replyPlaceholder(a.format));
-        persist();
-      });
-      body.replaceChildren(el('div', { class: 'row' }, labelled(t('format'), format), encodingNote()), labelled(t('fixedReply'), data, 'block'));
+      const format = select(
+        'auto-reply-format',
+        [
+          ['text', 'text'],
+          ['hex', 'hex'],
+          ['base64', 'base64'],
+        ],
+        a.format,
+        t('fixedReplyFormat'),
+        (v) => {
+          a.format = v as Format;
+          data.setAttribute('placeholder', replyPlaceholder(a.format));
+          persist();
+        },
+      );
+      body.replaceChildren(
+        el('div', { class: 'row' }, labelled(t('format'), format), encodingNote()),
+        labelled(t('fixedReply'), data, 'block'),
+      );
     } else if (a.mode === 'rules') {
       body.replaceChildren(buildRulesEditor(error));
     } else {
       body.replaceChildren();
     }
   };
-  const mode = select('auto-reply-mode', [['off', t('modeOff')], ['echo', t('modeEcho')], ['fixed', t('modeFixed')], ['rules', t('modeRules')]], a.mode, t('autoReply'), (v) => {
-    a.mode = v as Saved['autoReply']['mode'];
-    error.textContent = '';
-    persist();
-    renderBody();
-  });
+  const mode = select(
+    'auto-reply-mode',
+    [
+      ['off', t('modeOff')],
+      ['echo', t('modeEcho')],
+      ['fixed', t('modeFixed')],
+      ['rules', t('modeRules')],
+    ],
+    a.mode,
+    t('autoReply'),
+    (v) => {
+      a.mode = v as Saved['autoReply']['mode'];
+      error.textContent = '';
+      persist();
+      renderBody();
+    },
+  );
   const apply = el('vscode-button', {
     id: 'auto-reply-apply',
     secondary: true,
@@ -571,7 +746,8 @@ function buildAutoReply(): void {
       let sentRows: RuleRow[] = [];
       // Text is encoded (and, for rules, decoded to be matched) with the composer's Encoding.
       const encoding = state.draft.encoding;
-      if (a.mode === 'fixed') spec = { mode: 'fixed', data: a.data, format: a.format, ...(a.format === 'text' ? { encoding } : {}) };
+      if (a.mode === 'fixed')
+        spec = { mode: 'fixed', data: a.data, format: a.format, ...(a.format === 'text' ? { encoding } : {}) };
       else if (a.mode === 'rules') {
         if (a.json !== undefined) {
           try {
@@ -605,7 +781,14 @@ function buildAutoReply(): void {
     },
   });
   renderBody();
-  autoReplyBox.replaceChildren(el('vscode-collapsible', { title: t('autoReply'), id: 'auto-reply-box' }, el('div', { class: 'row' }, labelled(t('autoReply'), mode), apply, error), body));
+  autoReplyBox.replaceChildren(
+    el(
+      'vscode-collapsible',
+      { title: t('autoReply'), id: 'auto-reply-box' },
+      el('div', { class: 'row' }, labelled(t('autoReply'), mode), apply, error),
+      body,
+    ),
+  );
 }
 
 // ---- auto-reply rules table ---------------------------------------------------------------------------
@@ -631,7 +814,11 @@ let rulesFooter: { add: HTMLElement; limit: HTMLElement } | undefined;
 function buildRulesEditor(error: HTMLElement): HTMLElement {
   const a = state.autoReply;
   const editor = el('div', { id: 'rules-editor' });
-  const asJson = el('vscode-checkbox', { id: 'rules-as-json', label: t('rulesEditJson'), checked: a.json !== undefined });
+  const asJson = el('vscode-checkbox', {
+    id: 'rules-as-json',
+    label: t('rulesEditJson'),
+    checked: a.json !== undefined,
+  });
   asJson.addEventListener('change', () => {
     error.textContent = '';
     if (checked(asJson)) {
@@ -660,7 +847,14 @@ function buildRulesEditor(error: HTMLElement): HTMLElement {
       rulesTableBody = undefined;
       rulesFooter = undefined;
       ruleNodes.clear();
-      const json = el('vscode-textarea', { id: 'auto-reply-rules', monospace: true, rows: 8, resize: 'vertical', 'aria-label': t('rulesJson'), title: t('rulesJson') });
+      const json = el('vscode-textarea', {
+        id: 'auto-reply-rules',
+        monospace: true,
+        rows: 8,
+        resize: 'vertical',
+        'aria-label': t('rulesJson'),
+        title: t('rulesJson'),
+      });
       setVal(json, a.json);
       json.addEventListener('input', () => ((a.json = val(json)), persist()));
       content.replaceChildren(el('span', { class: 'muted', text: t('rulesJson') }), json);
@@ -668,7 +862,16 @@ function buildRulesEditor(error: HTMLElement): HTMLElement {
       content.replaceChildren(buildRulesTable());
     }
   };
-  editor.append(el('div', { class: 'row rules-head' }, el('span', { class: 'muted', text: t('rulesHint') }), encodingNote(), asJson), content);
+  editor.append(
+    el(
+      'div',
+      { class: 'row rules-head' },
+      el('span', { class: 'muted', text: t('rulesHint') }),
+      encodingNote(),
+      asJson,
+    ),
+    content,
+  );
   renderEditor();
   return editor;
 }
@@ -678,15 +881,35 @@ function buildRulesTable(): HTMLElement {
   const table = el(
     'table',
     { id: 'rules', class: 'rules-table', 'aria-label': t('rulesTable') },
-    el('thead', {}, el('tr', {}, ...headCells.map((text) => el('th', { scope: 'col', text })), el('th', { scope: 'col', 'aria-label': t('ruleActions') }))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...headCells.map((text) => el('th', { scope: 'col', text })),
+        el('th', { scope: 'col', 'aria-label': t('ruleActions') }),
+      ),
+    ),
   );
   rulesTableBody = el('tbody');
   table.append(rulesTableBody);
-  const add = el('vscode-button', { id: 'rule-add', secondary: true, icon: 'add', text: t('ruleAdd'), onclick: () => addRule() });
+  const add = el('vscode-button', {
+    id: 'rule-add',
+    secondary: true,
+    icon: 'add',
+    text: t('ruleAdd'),
+    onclick: () => addRule(),
+  });
   const limit = el('span', { id: 'rules-limit', class: 'muted', 'aria-live': 'polite' });
   rulesFooter = { add, limit };
   renderRules();
-  return el('div', { class: 'rules-wrap' }, el('div', { class: 'rules-scroll' }, table), el('div', { class: 'row rules-actions' }, add, limit));
+  return el(
+    'div',
+    { class: 'rules-wrap' },
+    el('div', { class: 'rules-scroll' }, table),
+    el('div', { class: 'row rules-actions' }, add, limit),
+  );
 }
 
 /** Builds the rows of the table again (after a structural change) and puts the focus on `focus` when given. */
@@ -718,7 +941,10 @@ function renderRules(focus?: { row: RuleRow; field: string }): void {
   renderRuleMessages();
   if (focus) {
     const tr = ruleNodes.get(focus.row)?.tr;
-    const target = tr?.querySelector<HTMLElement>(`[data-field="${focus.field}"]:not([disabled])`) ?? tr?.querySelector<HTMLElement>('[data-field="match"]') ?? rulesFooter.add;
+    const target =
+      tr?.querySelector<HTMLElement>(`[data-field="${focus.field}"]:not([disabled])`) ??
+      tr?.querySelector<HTMLElement>('[data-field="match"]') ??
+      rulesFooter.add;
     focusWhenRendered(target);
   }
 }
@@ -744,7 +970,12 @@ interface RuleNodes {
 /** Gives a row its number: the # column, the data-index, the labels that name it, and which move buttons apply. */
 function numberRule(nodes: RuleNodes, index: number, total: number): void {
   const n = index + 1;
-  if (nodes.number.textContent === String(n) && nodes.up.hasAttribute('disabled') === (index === 0) && nodes.down.hasAttribute('disabled') === (index === total - 1)) return;
+  if (
+    nodes.number.textContent === String(n) &&
+    nodes.up.hasAttribute('disabled') === (index === 0) &&
+    nodes.down.hasAttribute('disabled') === (index === total - 1)
+  )
+    return;
   nodes.number.textContent = String(n);
   nodes.tr.dataset.index = String(index);
   nodes.messageRow.dataset.index = String(index);
@@ -762,34 +993,71 @@ function ruleRowNodes(row: RuleRow): RuleNodes {
     persist();
     scheduleRuleCheck(row);
   };
-  const kind = select('', [['contains', t('ruleContains')], ['hex', t('ruleHex')], ['regex', t('ruleRegex')]], row.kind, '', (v) => {
-    row.kind = v as RuleKind;
-    flags.hidden = row.kind !== 'regex';
-    match.setAttribute('placeholder', matchPlaceholder(row.kind));
-    edited();
-  });
+  const kind = select(
+    '',
+    [
+      ['contains', t('ruleContains')],
+      ['hex', t('ruleHex')],
+      ['regex', t('ruleRegex')],
+    ],
+    row.kind,
+    '',
+    (v) => {
+      row.kind = v as RuleKind;
+      flags.hidden = row.kind !== 'regex';
+      match.setAttribute('placeholder', matchPlaceholder(row.kind));
+      edited();
+    },
+  );
   kind.removeAttribute('id');
-  const match = el('vscode-textfield', { class: 'rule-match', 'data-field': 'match', maxlength: 1024, placeholder: matchPlaceholder(row.kind) });
+  const match = el('vscode-textfield', {
+    class: 'rule-match',
+    'data-field': 'match',
+    maxlength: 1024,
+    placeholder: matchPlaceholder(row.kind),
+  });
   setVal(match, row.match);
   match.addEventListener('input', () => ((row.match = val(match)), edited()));
-  const flags = el('vscode-textfield', { class: 'rule-flags', 'data-field': 'flags', maxlength: 8, title: t('ruleFlagsHint') });
+  const flags = el('vscode-textfield', {
+    class: 'rule-flags',
+    'data-field': 'flags',
+    maxlength: 8,
+    title: t('ruleFlagsHint'),
+  });
   flags.hidden = row.kind !== 'regex';
   setVal(flags, row.flags);
   flags.addEventListener('input', () => ((row.flags = val(flags)), edited()));
-  const reply = el('vscode-textfield', { class: 'rule-reply', 'data-field': 'reply', placeholder: replyPlaceholder(row.format) });
+  const reply = el('vscode-textfield', {
+    class: 'rule-reply',
+    'data-field': 'reply',
+    placeholder: replyPlaceholder(row.format),
+  });
   setVal(reply, row.reply);
   reply.addEventListener('input', () => ((row.reply = val(reply)), edited()));
-  const format = select('', FORMATS.map((f): [string, string] => [f, f]), row.format, '', (v) => {
-    row.format = v as Format;
-    reply.setAttribute('placeholder', replyPlaceholder(row.format));
-    edited();
-  });
+  const format = select(
+    '',
+    FORMATS.map((f): [string, string] => [f, f]),
+    row.format,
+    '',
+    (v) => {
+      row.format = v as Format;
+      reply.setAttribute('placeholder', replyPlaceholder(row.format));
+      edited();
+    },
+  );
   format.removeAttribute('id');
   kind.classList.add('rule-kind');
   kind.dataset.field = 'kind';
   format.classList.add('rule-format');
   format.dataset.field = 'format';
-  const button = (field: string, iconName: string, action: () => void) => el('vscode-button', { class: `rule-${field}`, 'data-field': field, secondary: true, icon: iconName, onclick: action });
+  const button = (field: string, iconName: string, action: () => void) =>
+    el('vscode-button', {
+      class: `rule-${field}`,
+      'data-field': field,
+      secondary: true,
+      icon: iconName,
+      onclick: action,
+    });
   const up = button('up', 'arrow-up', () => moveRule(row, -1, 'up'));
   const down = button('down', 'arrow-down', () => moveRule(row, 1, 'down'));
   const remove = button('remove', 'trash', () => removeRule(row));
@@ -829,18 +1097,32 @@ function ruleRowNodes(row: RuleRow): RuleNodes {
 }
 
 function matchPlaceholder(kind: RuleKind): string {
-  return t(kind === 'hex' ? 'ruleMatchHexPlaceholder' : kind === 'regex' ? 'ruleMatchRegexPlaceholder' : 'ruleMatchContainsPlaceholder');
+  return t(
+    kind === 'hex'
+      ? 'ruleMatchHexPlaceholder'
+      : kind === 'regex'
+        ? 'ruleMatchRegexPlaceholder'
+        : 'ruleMatchContainsPlaceholder',
+  );
 }
 
 function replyPlaceholder(format: Format): string {
-  return t(format === 'hex' ? 'ruleReplyHexPlaceholder' : format === 'base64' ? 'ruleReplyBase64Placeholder' : 'ruleReplyTextPlaceholder');
+  return t(
+    format === 'hex'
+      ? 'ruleReplyHexPlaceholder'
+      : format === 'base64'
+        ? 'ruleReplyBase64Placeholder'
+        : 'ruleReplyTextPlaceholder',
+  );
 }
 
 /** Shows each rule's problems under it (and marks the fields they concern). */
 function renderRuleMessages(): void {
   for (const [row, nodes] of ruleNodes) {
     const e = errorsOf(row);
-    const lines = [e.match && t('ruleMatchError', e.match), e.reply && t('ruleReplyError', e.reply), e.host].filter((x): x is string => !!x);
+    const lines = [e.match && t('ruleMatchError', e.match), e.reply && t('ruleReplyError', e.reply), e.host].filter(
+      (x): x is string => !!x,
+    );
     nodes.match.toggleAttribute('invalid', !!e.match);
     nodes.reply.toggleAttribute('invalid', !!e.reply);
     nodes.messageRow.hidden = !lines.length;
@@ -909,7 +1191,16 @@ async function checkRule(row: RuleRow): Promise<void> {
   const [match, reply] = await Promise.all([
     row.kind === 'hex' && row.match ? problem({ type: 'validate', data: row.match, format: 'hex' }) : undefined,
     row.reply
-      ? problem({ type: 'validate', ...payloadOf({ data: row.reply, format: row.format, encoding: row.more?.encoding || state.draft.encoding, escapes: row.more?.escapes ?? true, lineEnding: row.more?.lineEnding ?? 'none' }) })
+      ? problem({
+          type: 'validate',
+          ...payloadOf({
+            data: row.reply,
+            format: row.format,
+            encoding: row.more?.encoding || state.draft.encoding,
+            escapes: row.more?.escapes ?? true,
+            lineEnding: row.more?.lineEnding ?? 'none',
+          }),
+        })
       : undefined,
   ]);
   if (ruleSerials.get(row) !== serial) return;
@@ -921,7 +1212,15 @@ async function checkRule(row: RuleRow): Promise<void> {
 
 // ---- traffic view --------------------------------------------------------------------------------------
 
-type RecRow = { kind: 'rec'; r: RecordView; expanded?: boolean; full?: Uint8Array; loading?: boolean; text?: string; hex?: string };
+type RecRow = {
+  kind: 'rec';
+  r: RecordView;
+  expanded?: boolean;
+  full?: Uint8Array;
+  loading?: boolean;
+  text?: string;
+  hex?: string;
+};
 type GapRow = { kind: 'gap'; after: number; before: number; loading?: boolean };
 type Row = RecRow | GapRow;
 
@@ -1006,7 +1305,8 @@ function syncLineChars(width: number): void {
 }
 
 function textOf(row: RecRow): string {
-  return (row.text ??= decodeForDisplay(row.r.preview, state.draft.encoding) + (row.r.length > row.r.preview.byteLength ? '…' : ''));
+  return (row.text ??=
+    decodeForDisplay(row.r.preview, state.draft.encoding) + (row.r.length > row.r.preview.byteLength ? '…' : ''));
 }
 function hexOfRow(row: RecRow): string {
   return (row.hex ??= hexOf(row.r.preview) + (row.r.length > row.r.preview.byteLength ? ' …' : ''));
@@ -1014,7 +1314,11 @@ function hexOfRow(row: RecRow): string {
 
 function matches(row: Row, filter: string): boolean {
   if (row.kind === 'gap' || !filter) return true;
-  return textOf(row).toLowerCase().includes(filter) || hexOfRow(row).includes(filter) || row.r.peer.toLowerCase().includes(filter);
+  return (
+    textOf(row).toLowerCase().includes(filter) ||
+    hexOfRow(row).includes(filter) ||
+    row.r.peer.toLowerCase().includes(filter)
+  );
 }
 
 function refilter(): void {
@@ -1139,7 +1443,12 @@ function renderRows(): void {
 }
 
 function gapNode(row: GapRow): HTMLElement {
-  return el('div', { class: 'row gap', role: 'listitem' }, icon('history'), ` ${row.loading ? t('loading') : tn(row.before - row.after, 'olderRows', (row.before - row.after).toLocaleString())}`);
+  return el(
+    'div',
+    { class: 'row gap', role: 'listitem' },
+    icon('history'),
+    ` ${row.loading ? t('loading') : tn(row.before - row.after, 'olderRows', (row.before - row.after).toLocaleString())}`,
+  );
 }
 
 /** A collapsed record row: a pooled node refilled (textContent only), or a new one. */
@@ -1194,20 +1503,51 @@ function recordNode(row: RecRow): HTMLElement {
     'div',
     { class: 'line' },
     el('span', { class: 'time', text: cellTime(r.time) }),
-    el('span', { class: `dir ${r.dir}` }, icon(r.dir === 'in' ? 'arrow-down' : 'arrow-up'), el('span', { text: t(r.dir) })),
+    el(
+      'span',
+      { class: `dir ${r.dir}` },
+      icon(r.dir === 'in' ? 'arrow-down' : 'arrow-up'),
+      el('span', { text: t(r.dir) }),
+    ),
     el('span', { class: 'peer', text: r.peer, title: r.peer }),
     el('span', { class: 'len', text: String(r.length) }),
   );
   if (mode !== 'hex') line.append(el('span', { class: 'data text', text: textOf(row) }));
   if (mode !== 'text') line.append(el('span', { class: 'data hex', text: hexOfRow(row) }));
-  const node = el('div', { class: `row rec${row.expanded ? ' expanded' : ''}${r.seq === selectedSeq ? ' selected' : ''}`, role: 'listitem', 'aria-expanded': String(!!row.expanded), title: t('expandHint') }, line);
+  const node = el(
+    'div',
+    {
+      class: `row rec${row.expanded ? ' expanded' : ''}${r.seq === selectedSeq ? ' selected' : ''}`,
+      role: 'listitem',
+      'aria-expanded': String(!!row.expanded),
+      title: t('expandHint'),
+    },
+    line,
+  );
   node.dataset.seq = String(r.seq);
   nodeRow.set(node, row);
   if (row.expanded) {
     const data = row.full ?? r.preview;
-    const dump = el('pre', { class: 'dump', text: row.loading ? t('loading') : hexDump(data) + (r.length > data.byteLength ? `\n${t('moreBytes', r.length - data.byteLength)}` : '') });
-    const copyHex = el('vscode-button', { secondary: true, icon: 'copy', class: 'copy-hex', text: t('copyHex'), onclick: () => void copy(r.seq, 'hex') });
-    const copyText = el('vscode-button', { secondary: true, icon: 'copy', class: 'copy-text', text: t('copyText'), onclick: () => void copy(r.seq, 'text') });
+    const dump = el('pre', {
+      class: 'dump',
+      text: row.loading
+        ? t('loading')
+        : hexDump(data) + (r.length > data.byteLength ? `\n${t('moreBytes', r.length - data.byteLength)}` : ''),
+    });
+    const copyHex = el('vscode-button', {
+      secondary: true,
+      icon: 'copy',
+      class: 'copy-hex',
+      text: t('copyHex'),
+      onclick: () => void copy(r.seq, 'hex'),
+    });
+    const copyText = el('vscode-button', {
+      secondary: true,
+      icon: 'copy',
+      class: 'copy-text',
+      text: t('copyText'),
+      onclick: () => void copy(r.seq, 'text'),
+    });
     node.append(el('div', { class: 'detail' }, el('div', { class: 'row-actions' }, copyHex, copyText), dump));
   }
   return node;
@@ -1252,7 +1592,10 @@ async function fillGap(gap: GapRow): Promise<void> {
   const requestEpoch = epoch;
   let records: RecordView[] = [];
   try {
-    const res = parseResult('fetchOlder', await request({ type: 'fetchOlder', epoch, after: gap.after, before: gap.before, limit: FETCH_PAGE_MAX }));
+    const res = parseResult(
+      'fetchOlder',
+      await request({ type: 'fetchOlder', epoch, after: gap.after, before: gap.before, limit: FETCH_PAGE_MAX }),
+    );
     if (!res.ok || requestEpoch !== epoch) return;
     records = res.message.records;
   } catch {
@@ -1265,12 +1608,15 @@ async function fillGap(gap: GapRow): Promise<void> {
   if (at < 0) return;
   const first = records.length ? records[0].seq : gap.before;
   const replacement: Row[] = [];
-  if (first > Math.max(gap.after, dropped)) replacement.push({ kind: 'gap', after: Math.max(gap.after, dropped), before: first });
+  if (first > Math.max(gap.after, dropped))
+    replacement.push({ kind: 'gap', after: Math.max(gap.after, dropped), before: first });
   for (const r of records) replacement.push({ kind: 'rec', r });
   const shownIndex = shown.indexOf(gap);
   const before = shown.length;
   // The gap is on screen at the top (or above it): keep the rows under it where they are.
-  const anchorAbove = shownIndex >= 0 && (virtualizer.getVirtualItems().find((i) => i.index === shownIndex)?.start ?? 0) <= listEl.scrollTop + ROW_HEIGHT;
+  const anchorAbove =
+    shownIndex >= 0 &&
+    (virtualizer.getVirtualItems().find((i) => i.index === shownIndex)?.start ?? 0) <= listEl.scrollTop + ROW_HEIGHT;
   rows.splice(at, 1, ...replacement);
   refilterKeepingScroll(anchorAbove, before);
 }
@@ -1392,7 +1738,11 @@ const counterInText = document.createTextNode('');
 const counterOutText = document.createTextNode('');
 function setCounters(c: CountersView): void {
   counters = c;
-  if (!countersEl.firstChild) countersEl.append(el('span', { class: 'counter in' }, icon('arrow-down'), counterInText), el('span', { class: 'counter out' }, icon('arrow-up'), counterOutText));
+  if (!countersEl.firstChild)
+    countersEl.append(
+      el('span', { class: 'counter in' }, icon('arrow-down'), counterInText),
+      el('span', { class: 'counter out' }, icon('arrow-up'), counterOutText),
+    );
   const inText = ` ${tn(c.messagesIn, 'countersIn', formatBytes(c.bytesIn), c.messagesIn.toLocaleString(), formatBytes(c.bytesInRate))}`;
   const outText = ` ${tn(c.messagesOut, 'countersOut', formatBytes(c.bytesOut), c.messagesOut.toLocaleString(), formatBytes(c.bytesOutRate))}`;
   if (counterInText.data !== inText) counterInText.data = inText;
@@ -1407,12 +1757,26 @@ function setCounters(c: CountersView): void {
 
 function buildTraffic(): void {
   const v = state.view;
-  const mode = select('view-mode', [['text', t('viewText')], ['hex', t('viewHex')], ['both', t('viewBoth')]], v.mode, t('data'), (x) => {
-    v.mode = x as Saved['view']['mode'];
-    persist();
-    scheduleRender();
-  });
-  const filter = el('vscode-textfield', { id: 'filter', placeholder: t('filter'), 'aria-label': t('filter') }, el('span', { slot: 'content-before', class: 'codicon codicon-filter', 'aria-hidden': 'true' }));
+  const mode = select(
+    'view-mode',
+    [
+      ['text', t('viewText')],
+      ['hex', t('viewHex')],
+      ['both', t('viewBoth')],
+    ],
+    v.mode,
+    t('data'),
+    (x) => {
+      v.mode = x as Saved['view']['mode'];
+      persist();
+      scheduleRender();
+    },
+  );
+  const filter = el(
+    'vscode-textfield',
+    { id: 'filter', placeholder: t('filter'), 'aria-label': t('filter') },
+    el('span', { slot: 'content-before', class: 'codicon codicon-filter', 'aria-hidden': 'true' }),
+  );
   setVal(filter, v.filter);
   let filterTimer: ReturnType<typeof setTimeout> | undefined;
   filter.addEventListener('input', () => {
@@ -1433,9 +1797,25 @@ function buildTraffic(): void {
     persist();
     scheduleRender();
   });
-  const clear = el('vscode-button', { id: 'clear', secondary: true, icon: 'clear-all', text: t('clear'), onclick: () => void request({ type: 'clear' }).catch((err) => setStatus((err as Error).message, true)) });
+  const clear = el('vscode-button', {
+    id: 'clear',
+    secondary: true,
+    icon: 'clear-all',
+    text: t('clear'),
+    onclick: () => void request({ type: 'clear' }).catch((err) => setStatus((err as Error).message, true)),
+  });
   let exportFormat: 'jsonl' | 'text' | 'raw' = 'jsonl';
-  const exportSel = select('export-format', [['jsonl', 'JSON Lines'], ['text', t('viewText')], ['raw', 'raw bytes']], exportFormat, t('exportFormat'), (x) => (exportFormat = x as typeof exportFormat));
+  const exportSel = select(
+    'export-format',
+    [
+      ['jsonl', 'JSON Lines'],
+      ['text', t('viewText')],
+      ['raw', 'raw bytes'],
+    ],
+    exportFormat,
+    t('exportFormat'),
+    (x) => (exportFormat = x as typeof exportFormat),
+  );
   const exportButton = el('vscode-button', {
     id: 'export',
     secondary: true,
@@ -1444,16 +1824,49 @@ function buildTraffic(): void {
     onclick: async () => {
       try {
         const r = parseResult('export', await request({ type: 'export', format: exportFormat }));
-        if (r.ok && r.message.path) setStatus(tn(r.message.records, 'exported', r.message.records.toLocaleString(), r.message.path));
+        if (r.ok && r.message.path)
+          setStatus(tn(r.message.records, 'exported', r.message.records.toLocaleString(), r.message.path));
       } catch (err) {
         setStatus((err as Error).message, true);
       }
     },
   });
-  const head = el('div', { class: 'list-head', 'aria-hidden': 'true' }, el('span', { class: 'time', text: t('time') }), el('span', { class: 'dir', text: t('direction') }), el('span', { class: 'peer', text: t('peer') }), el('span', { class: 'len', text: t('length') }), el('span', { class: 'data', text: t('data') }));
+  const head = el(
+    'div',
+    { class: 'list-head', 'aria-hidden': 'true' },
+    el('span', { class: 'time', text: t('time') }),
+    el('span', { class: 'dir', text: t('direction') }),
+    el('span', { class: 'peer', text: t('peer') }),
+    el('span', { class: 'len', text: t('length') }),
+    el('span', { class: 'data', text: t('data') }),
+  );
   // The composer's Encoding decodes the Text column too: say so next to the view mode.
-  const decodedAs = el('span', { id: 'display-encoding', class: 'muted encoding-note', 'data-key': 'decodedAs', text: t('decodedAs', state.draft.encoding) });
-  traffic.replaceChildren(el('div', { class: 'row toolbar' }, labelled(t('data'), mode), decodedAs, filter, follow, date, clear, exportSel, exportButton), countersEl, droppedEl, skippedEl, head, emptyEl, listEl);
+  const decodedAs = el('span', {
+    id: 'display-encoding',
+    class: 'muted encoding-note',
+    'data-key': 'decodedAs',
+    text: t('decodedAs', state.draft.encoding),
+  });
+  traffic.replaceChildren(
+    el(
+      'div',
+      { class: 'row toolbar' },
+      labelled(t('data'), mode),
+      decodedAs,
+      filter,
+      follow,
+      date,
+      clear,
+      exportSel,
+      exportButton,
+    ),
+    countersEl,
+    droppedEl,
+    skippedEl,
+    head,
+    emptyEl,
+    listEl,
+  );
   traffic.addEventListener('encoding-changed', () => {
     for (const r of rows) if (r.kind === 'rec') r.text = undefined;
     contentGeneration++;
@@ -1559,7 +1972,9 @@ window.addEventListener('message', (event: MessageEvent) => {
         runningRepeat = m.repeatId;
         repeatSent = m.sent;
         const name = state.repeatNames[m.repeatId];
-        showRepeat(name ? t('repeating', name, m.sent.toLocaleString()) : t('repeatingUnnamed', m.sent.toLocaleString()));
+        showRepeat(
+          name ? t('repeating', name, m.sent.toLocaleString()) : t('repeatingUnnamed', m.sent.toLocaleString()),
+        );
       } else if (m.repeatId === runningRepeat) {
         runningRepeat = undefined;
         repeatSent = 0;

@@ -50,7 +50,13 @@ export function rowsFromRules(value: unknown): RuleRow[] | undefined {
     const r = isObject(raw) ? raw : {};
     const kind = RULE_KINDS.find((k) => typeof r[k] === 'string') ?? 'contains';
     const reply = isObject(r.reply) ? r.reply : {};
-    const row: RuleRow = { kind, match: str(r[kind]), flags: kind === 'regex' ? str(r.flags) : '', reply: str(reply.data), format: FORMATS.includes(reply.format as Format) ? (reply.format as Format) : 'text' };
+    const row: RuleRow = {
+      kind,
+      match: str(r[kind]),
+      flags: kind === 'regex' ? str(r.flags) : '',
+      reply: str(reply.data),
+      format: FORMATS.includes(reply.format as Format) ? (reply.format as Format) : 'text',
+    };
     const more = moreOf(reply);
     if (more) row.more = more;
     return row;
@@ -68,7 +74,11 @@ function moreOf(reply: Record<string, unknown>): RuleRow['more'] {
 
 /** The rule a row stands for, as the core takes it. */
 export function ruleOf(row: RuleRow): Rule {
-  const reply: Rule['reply'] = { data: row.reply, ...(row.format !== 'text' ? { format: row.format } : {}), ...row.more };
+  const reply: Rule['reply'] = {
+    data: row.reply,
+    ...(row.format !== 'text' ? { format: row.format } : {}),
+    ...row.more,
+  };
   return { [row.kind]: row.match, ...(row.kind === 'regex' && row.flags ? { flags: row.flags } : {}), reply };
 }
 
@@ -83,18 +93,21 @@ export function restoreAutoReply(raw: unknown): AutoReplyDraft {
       rules = undefined;
     }
   } else if (Array.isArray(a.rules)) {
-    rules = a.rules.slice(0, RULES_MAX).filter(isObject).map((r) => {
-      const row: RuleRow = {
-        kind: RULE_KINDS.includes(r.kind as RuleKind) ? (r.kind as RuleKind) : 'contains',
-        match: str(r.match),
-        flags: str(r.flags),
-        reply: str(r.reply),
-        format: FORMATS.includes(r.format as Format) ? (r.format as Format) : 'text',
-      };
-      const more = moreOf(isObject(r.more) ? r.more : {});
-      if (more) row.more = more;
-      return row;
-    });
+    rules = a.rules
+      .slice(0, RULES_MAX)
+      .filter(isObject)
+      .map((r) => {
+        const row: RuleRow = {
+          kind: RULE_KINDS.includes(r.kind as RuleKind) ? (r.kind as RuleKind) : 'contains',
+          match: str(r.match),
+          flags: str(r.flags),
+          reply: str(r.reply),
+          format: FORMATS.includes(r.format as Format) ? (r.format as Format) : 'text',
+        };
+        const more = moreOf(isObject(r.more) ? r.more : {});
+        if (more) row.more = more;
+        return row;
+      });
   }
   return {
     mode: AUTO_REPLY_MODES.includes(a.mode as AutoReplyDraft['mode']) ? (a.mode as AutoReplyDraft['mode']) : 'off',

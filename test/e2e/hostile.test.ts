@@ -58,7 +58,11 @@ function socketsOf(pid: number): { tcpListening: number; udp: number; unixListen
     // IPC sockets VS Code and its built-in extensions create lazily in the same extension host
     // (vscode-ipc-*.sock for the CLI, vscode-git-*.sock for git's askpass), not sockets of Socket Lab.
     .filter((p) => !/\/vscode-(ipc|git)-[^/]+\.sock$/.test(p));
-  return { tcpListening: count('/proc/net/tcp', true) + count('/proc/net/tcp6', true), udp: count('/proc/net/udp', false) + count('/proc/net/udp6', false), unixListening };
+  return {
+    tcpListening: count('/proc/net/tcp', true) + count('/proc/net/tcp6', true),
+    udp: count('/proc/net/udp', false) + count('/proc/net/udp6', false),
+    unixListening,
+  };
 }
 
 function canConnect(port: number): Promise<boolean> {
@@ -101,7 +105,9 @@ describe('hostile conditions through the real workbench', function () {
     await wb.page.locator('.sidebar .welcome-view-content, .sidebar .monaco-list').first().waitFor({ timeout: 30000 });
     await new Promise((r) => setTimeout(r, 1000));
     const activated = socketsOf(hostPid);
-    console.log(`      [figure] extension host ${hostPid} before activation ${JSON.stringify(idle)}, after ${JSON.stringify(activated)}`);
+    console.log(
+      `      [figure] extension host ${hostPid} before activation ${JSON.stringify(idle)}, after ${JSON.stringify(activated)}`,
+    );
     assert.deepStrictEqual(activated, idle, 'activating Socket Lab opened a socket');
 
     const port = await closedPort();
@@ -132,31 +138,47 @@ describe('hostile conditions through the real workbench', function () {
     await waitUntil('the writing client to see the close', () => clientClosed, 30000);
     clearInterval(pump);
     await waitUntil('a new extension host', () => extensionHosts(wb).some((p) => p !== hostPid), 30000);
-    console.log('      [figure] after Developer: Reload Window the port refused connections, the client writing to it saw the close, and the Unix socket file was gone');
+    console.log(
+      '      [figure] after Developer: Reload Window the port refused connections, the client writing to it saw the close, and the Unix socket file was gone',
+    );
   });
   it('after the reload, the quick inputs refuse bad values as the user types, with the sentence, and accept nothing', async () => {
     const input = wb.page.locator('.quick-input-widget input');
     const typed = async (value: string, says: RegExp) => {
       await input.fill(value);
-      await waitUntil(`the message for ${JSON.stringify(value)}`, async () => says.test(await wb.quickInputMessage().catch(() => '')), 10000);
+      await waitUntil(
+        `the message for ${JSON.stringify(value)}`,
+        async () => says.test(await wb.quickInputMessage().catch(() => '')),
+        10000,
+      );
       await input.press('Enter');
       await wb.page.waitForTimeout(200);
       // Enter on an invalid value keeps the prompt open.
       assert.ok(await input.isVisible(), `the prompt accepted ${JSON.stringify(value)}`);
     };
     await wb.runCommand('Socket Lab: Start TCP Listener');
-    await wb.page.locator('.quick-input-widget', { hasText: 'Address to listen on' }).waitFor({ state: 'visible', timeout: 20000 });
+    await wb.page
+      .locator('.quick-input-widget', { hasText: 'Address to listen on' })
+      .waitFor({ state: 'visible', timeout: 20000 });
     await typed('::g', /^Host must be a valid IPv6 address, with or without \[brackets\] \(got "::g"\)\.$/);
     await typed('999.1.1.1', /valid IPv4 address: four numbers from 0 to 255/);
     // The host prompt is still open (its message now shows the error, not the prompt text).
     await wb.answer('127.0.0.1');
-    await wb.page.locator('.quick-input-widget', { hasText: 'Port, 0-65535' }).waitFor({ state: 'visible', timeout: 20000 });
+    await wb.page
+      .locator('.quick-input-widget', { hasText: 'Port, 0-65535' })
+      .waitFor({ state: 'visible', timeout: 20000 });
     await typed(' 80 ', /without spaces \(got " 80 "\)\.$/);
     await wb.page.keyboard.press('Escape');
     await wb.runCommand('Socket Lab: Start Unix Socket Listener');
-    await wb.page.locator('.quick-input-widget', { hasText: 'Unix socket path' }).waitFor({ state: 'visible', timeout: 20000 });
+    await wb.page
+      .locator('.quick-input-widget', { hasText: 'Unix socket path' })
+      .waitFor({ state: 'visible', timeout: 20000 });
     await typed(`/tmp/${'p'.repeat(120)}`, /^Path must be at most 107 bytes in UTF-8 on this system \(got 125 bytes\)/);
     await wb.page.keyboard.press('Escape');
-    assert.strictEqual(await wb.treeItem(/TCP|Unix/).count(), 0, 'a cancelled prompt left an endpoint in the Sockets view');
+    assert.strictEqual(
+      await wb.treeItem(/TCP|Unix/).count(),
+      0,
+      'a cancelled prompt left an endpoint in the Sockets view',
+    );
   });
 });

@@ -129,7 +129,10 @@ describe('the remaining commands through the real palette', function () {
       await wb.runCommand('Socket Lab: Close Sending Side (FIN)');
       await wb.pick(label);
       await waitUntil('the server to read end-of-stream', () => serverSawEnd);
-      await wb.page.locator('.sidebar .pane-body .monaco-list-row', { hasText: label }).filter({ hasText: 'our sending side closed' }).waitFor({ timeout: 15000 });
+      await wb.page
+        .locator('.sidebar .pane-body .monaco-list-row', { hasText: label })
+        .filter({ hasText: 'our sending side closed' })
+        .waitFor({ timeout: 15000 });
     } finally {
       halfOpen.close();
     }

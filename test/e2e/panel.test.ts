@@ -60,7 +60,9 @@ describe('Send panel in the real workbench', function () {
     ncat = spawn('ncat', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
     ncat.stdout!.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
     // The target list offers the accepted connection once it is there.
-    await panel.locator('#target vscode-option', { hasText: '127.0.0.1:' }).waitFor({ state: 'attached', timeout: 20000 });
+    await panel
+      .locator('#target vscode-option', { hasText: '127.0.0.1:' })
+      .waitFor({ state: 'attached', timeout: 20000 });
     await pick('#format', 'hex');
     await panel.locator('#payload textarea').fill('48 65 6c 6c 6f 0d 0a');
     await panel.locator('#byte-count', { hasText: '7' }).waitFor({ timeout: 10000 });
@@ -83,7 +85,9 @@ describe('Send panel in the real workbench', function () {
 
   it('shows a line sent by ncat as a row with the right length and hex', async () => {
     ncat!.stdin!.write('hello from ncat\n');
-    const row = panel.locator('.rec', { has: panel.locator('.dir.in') }).filter({ hasText: '68 65 6c 6c 6f 20 66 72 6f 6d 20 6e 63 61 74 0a' });
+    const row = panel
+      .locator('.rec', { has: panel.locator('.dir.in') })
+      .filter({ hasText: '68 65 6c 6c 6f 20 66 72 6f 6d 20 6e 63 61 74 0a' });
     await row.first().waitFor({ timeout: 15000 });
     assert.strictEqual((await row.first().locator('.len').innerText()).trim(), '16');
     assert.strictEqual((await row.first().locator('.data.text').innerText()).trim(), 'hello from ncat\\n');
@@ -99,7 +103,9 @@ describe('Send panel in the real workbench', function () {
     payload[0] = 0x4c;
     payload[511] = 0x45;
     ncat!.stdin!.write(payload);
-    const row = panel.locator('.rec', { has: panel.locator('.dir.in') }).filter({ has: panel.locator('.len', { hasText: /^600$/ }) });
+    const row = panel
+      .locator('.rec', { has: panel.locator('.dir.in') })
+      .filter({ has: panel.locator('.len', { hasText: /^600$/ }) });
     await row.first().waitFor({ timeout: 15000 });
     const { text, hex, width } = await row.first().evaluate((node) => ({
       text: node.querySelector('.data.text')!.textContent!,
@@ -108,8 +114,14 @@ describe('Send panel in the real workbench', function () {
     }));
     // The cells hold what a line of this width can show (at least a character per 4 px), not 1,535 hex characters.
     assert.ok(hex.startsWith('4c 78 78'), hex.slice(0, 20));
-    assert.ok(hex.endsWith('…') && hex.length < 1535 && hex.length >= Math.min(1535, width / 4), `hex cell: ${hex.length} characters for ${width} px`);
-    assert.ok(text.startsWith('Lxxx') && text.endsWith('…') && !text.includes('E'), `text cell: ${text.length} characters`);
+    assert.ok(
+      hex.endsWith('…') && hex.length < 1535 && hex.length >= Math.min(1535, width / 4),
+      `hex cell: ${hex.length} characters for ${width} px`,
+    );
+    assert.ok(
+      text.startsWith('Lxxx') && text.endsWith('…') && !text.includes('E'),
+      `text cell: ${text.length} characters`,
+    );
     // Expanded, the dump has the whole preview, the last byte of it included.
     await row.first().click();
     await panel.locator('.rec.expanded .dump', { hasText: /\|x*E\|/ }).waitFor({ timeout: 10000 });
@@ -137,9 +149,15 @@ describe('Send panel in the real workbench', function () {
 
   it('shows <img src=x onerror=alert(1)> as text and creates no element', async () => {
     ncat!.stdin!.write('<img src=x onerror=alert(1)>\n');
-    await panel.locator('.rec .data.text', { hasText: '<img src=x onerror=alert(1)>\\n' }).first().waitFor({ timeout: 15000 });
+    await panel
+      .locator('.rec .data.text', { hasText: '<img src=x onerror=alert(1)>\\n' })
+      .first()
+      .waitFor({ timeout: 15000 });
     assert.strictEqual(await panel.locator('img').count(), 0);
-    assert.strictEqual(await panel.locator('#app').evaluate((app) => app.ownerDocument.querySelectorAll('img').length), 0);
+    assert.strictEqual(
+      await panel.locator('#app').evaluate((app) => app.ownerDocument.querySelectorAll('img').length),
+      0,
+    );
     assert.deepStrictEqual(dialogs, []);
   });
 
@@ -158,8 +176,13 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('copies a record as hex through the host clipboard', async () => {
-    await wb.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(wb.page.url()).origin });
-    const row = panel.locator('.rec', { has: panel.locator('.dir.in') }).filter({ hasText: 'hello from ncat' }).first();
+    await wb.page
+      .context()
+      .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(wb.page.url()).origin });
+    const row = panel
+      .locator('.rec', { has: panel.locator('.dir.in') })
+      .filter({ hasText: 'hello from ncat' })
+      .first();
     await row.locator('.line').click();
     await panel.locator('.rec.expanded .copy-hex').click();
     await panel.locator('#status', { hasText: 'Copied' }).waitFor({ timeout: 10000 });
@@ -195,7 +218,10 @@ describe('Send panel in the real workbench', function () {
     ncat!.stdin!.write('while visible\n');
     await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 10000 });
     await wb.runCommand('File: New Untitled Text File');
-    await panel.locator('#payload').waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+    await panel
+      .locator('#payload')
+      .waitFor({ state: 'detached', timeout: 10000 })
+      .catch(() => undefined);
     await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
     await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 15000 });
     assert.strictEqual(await panel.locator('#payload textarea').inputValue(), 'draft survives');
@@ -208,7 +234,11 @@ describe('Send panel in the real workbench', function () {
     await panel.locator('#export').click();
     await wb.answer(file); // the save dialog proposes a name; typing the full path is accepted at once
     await panel.locator('#status', { hasText: 'Exported' }).waitFor({ timeout: 15000 });
-    const lines = fs.readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = fs
+      .readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const last = lines[lines.length - 1];
     assert.deepStrictEqual([last.direction, Buffer.from(last.base64, 'base64').toString()], ['in', 'while visible\n']);
   });
@@ -233,13 +263,18 @@ describe('Send panel in the real workbench', function () {
     await panel.locator('#repeat-interval input').fill('0');
     await panel.locator('#repeat-count input').fill('100000');
     await panel.locator('#byte-count', { hasText: /^1 byte$/ }).waitFor({ timeout: 10000 });
-    const outBefore = Number(/Out: .*?([\d,]+) msgs/.exec(await panel.locator('#counters').innerText())![1].replace(/,/g, ''));
+    const outBefore = Number(
+      /Out: .*?([\d,]+) msgs/.exec(await panel.locator('#counters').innerText())![1].replace(/,/g, ''),
+    );
     const started = Date.now();
     await panel.locator('#repeat').click();
     await waitUntil('100,000 bytes at ncat', () => received.length >= 100000, 120000);
-    await panel.locator('#counters', { hasText: `${(outBefore + 100000).toLocaleString('en-US')} msgs` }).waitFor({ timeout: 20000 }).catch(async () => {
-      assert.fail(`counters: ${await panel.locator('#counters').innerText()}`);
-    });
+    await panel
+      .locator('#counters', { hasText: `${(outBefore + 100000).toLocaleString('en-US')} msgs` })
+      .waitFor({ timeout: 20000 })
+      .catch(async () => {
+        assert.fail(`counters: ${await panel.locator('#counters').innerText()}`);
+      });
     const floodMs = Date.now() - started;
     await panel.locator('#repeat-indicator').waitFor({ state: 'hidden', timeout: 20000 });
     const liveHeight = await panel.locator('#list').evaluate((list) => list.scrollHeight);
@@ -247,14 +282,28 @@ describe('Send panel in the real workbench', function () {
     // Hidden during a flood: when shown again the panel holds the newest rows and offers the older ones.
     await panel.locator('#list').evaluate((list) => (list.scrollTop = list.scrollHeight));
     await wb.page.locator('.tabs-container .tab', { hasText: 'Untitled-1' }).click();
-    await panel.locator('#payload').waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+    await panel
+      .locator('#payload')
+      .waitFor({ state: 'detached', timeout: 10000 })
+      .catch(() => undefined);
     await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
-    await panel.locator('.row.gap').first().waitFor({ state: 'attached', timeout: 10000 }).catch(() => undefined);
+    await panel
+      .locator('.row.gap')
+      .first()
+      .waitFor({ state: 'attached', timeout: 10000 })
+      .catch(() => undefined);
     await panel.locator('#list').evaluate((list) => (list.scrollTop = list.scrollHeight));
     const rowsAfterShow = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
-    assert.ok(rowsAfterShow <= BATCH_MAX_RECORDS + 1 + 1, `at most one batch of rows (and a gap row) after a reset: ${rowsAfterShow}`);
+    assert.ok(
+      rowsAfterShow <= BATCH_MAX_RECORDS + 1 + 1,
+      `at most one batch of rows (and a gap row) after a reset: ${rowsAfterShow}`,
+    );
     // The rows of the reset carry their bytes (a batch's previews travel in one buffer).
-    await waitUntil('the newest row to show 2e', async () => (await panel.locator('.rec .data.hex').last().innerText()).trim() === '2e', 10000);
+    await waitUntil(
+      'the newest row to show 2e',
+      async () => (await panel.locator('.rec .data.hex').last().innerText()).trim() === '2e',
+      10000,
+    );
 
     // Scrolling back loads older pages from the host until the whole log is in the list.
     const deadline = Date.now() + 90000;
@@ -264,7 +313,11 @@ describe('Send panel in the real workbench', function () {
       // The log holds 'while visible' and the 100,000 repeats.
       if (height / 22 >= 100001) break;
       assert.ok(Date.now() < deadline, `backfill stalled at ${height / 22} rows`);
-      await waitUntil(`an older page after ${height / 22} rows`, async () => (await panel.locator('#list').evaluate((list) => list.scrollHeight)) !== height, 10000);
+      await waitUntil(
+        `an older page after ${height / 22} rows`,
+        async () => (await panel.locator('#list').evaluate((list) => list.scrollHeight)) !== height,
+        10000,
+      );
       fetches++;
     }
     const totalRows = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
@@ -292,7 +345,9 @@ describe('Send panel in the real workbench', function () {
       }
       return { mean: times.reduce((x, y) => x + y, 0) / times.length, max: Math.max(...times), maxRows };
     });
-    console.log(`      flood ${floodMs} ms (${Math.round(liveHeight / 22)} rows live); after re-show ${rowsAfterShow} rows, ${fetches} pages back to ${totalRows} rows; scroll frames (2 rAF) mean ${perf.mean.toFixed(1)} ms, max ${perf.max.toFixed(1)} ms; ${perf.maxRows} rows in the DOM`);
+    console.log(
+      `      flood ${floodMs} ms (${Math.round(liveHeight / 22)} rows live); after re-show ${rowsAfterShow} rows, ${fetches} pages back to ${totalRows} rows; scroll frames (2 rAF) mean ${perf.mean.toFixed(1)} ms, max ${perf.max.toFixed(1)} ms; ${perf.maxRows} rows in the DOM`,
+    );
     assert.ok(perf.maxRows < 200, `virtualized: ${perf.maxRows} rows in the DOM`);
     assert.ok(perf.mean < 100, `mean frame ${perf.mean} ms`);
     await shot('send-panel-flood');
@@ -357,7 +412,14 @@ describe('Send panel of a UDP listener with a small log cap', function () {
     peer.send('hello udp', port, '127.0.0.1');
     await panel.locator('.rec .data.text', { hasText: 'hello udp' }).waitFor({ timeout: 15000 });
     const peerAddress = `127.0.0.1:${peer.address().port}`;
-    await waitUntil('the destination to default to the last peer', async () => (await panel.locator('#destination input').inputValue().catch(() => '')) === peerAddress);
+    await waitUntil(
+      'the destination to default to the last peer',
+      async () =>
+        (await panel
+          .locator('#destination input')
+          .inputValue()
+          .catch(() => '')) === peerAddress,
+    );
 
     await panel.locator('#payload textarea').fill('pong');
     await panel.locator('#byte-count', { hasText: '4' }).waitFor({ timeout: 10000 });
@@ -370,7 +432,11 @@ describe('Send panel of a UDP listener with a small log cap', function () {
       peer.send(payload, port, '127.0.0.1');
       if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
     }
-    await panel.locator('#dropped-line', { hasText: 'evicted by the log cap (64 KB, where each record counts its bytes plus 64 bytes of overhead)' }).waitFor({ timeout: 15000 });
+    await panel
+      .locator('#dropped-line', {
+        hasText: 'evicted by the log cap (64 KB, where each record counts its bytes plus 64 bytes of overhead)',
+      })
+      .waitFor({ timeout: 15000 });
     await new Promise((r) => setTimeout(r, 500));
     const rows = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
     assert.ok(rows <= 65536 / (200 + 64) + 2, `the panel holds no more than the log: ${rows} rows`);

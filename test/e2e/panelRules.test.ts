@@ -30,7 +30,16 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   const ruleMessage = (index: number) => panel.locator(`tr.rule-message[data-index="${index}"]`);
 
   /** Fills one row of the rules table through its fields. */
-  async function fillRule(index: number, r: { kind: 'contains' | 'hex' | 'regex'; match: string; flags?: string; reply: string; format?: 'text' | 'hex' | 'base64' }): Promise<void> {
+  async function fillRule(
+    index: number,
+    r: {
+      kind: 'contains' | 'hex' | 'regex';
+      match: string;
+      flags?: string;
+      reply: string;
+      format?: 'text' | 'hex' | 'base64';
+    },
+  ): Promise<void> {
     const row = rule(index);
     await row.waitFor({ timeout: 10000 });
     await pick(row.locator('.rule-kind'), r.kind);
@@ -50,15 +59,23 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     received = Buffer.alloc(0);
     ncat!.stdin!.write(data);
     const want = Buffer.from(reply);
-    await waitUntil(`the reply ${JSON.stringify(want.toString('latin1'))} at ncat`, () => received.length >= want.length, 15000).catch(() => {
-      throw new Error(`ncat got ${JSON.stringify(received.toString('latin1'))}, expected ${JSON.stringify(want.toString('latin1'))}`);
+    await waitUntil(
+      `the reply ${JSON.stringify(want.toString('latin1'))} at ncat`,
+      () => received.length >= want.length,
+      15000,
+    ).catch(() => {
+      throw new Error(
+        `ncat got ${JSON.stringify(received.toString('latin1'))}, expected ${JSON.stringify(want.toString('latin1'))}`,
+      );
     });
     await new Promise((r) => setTimeout(r, 200));
     assert.deepStrictEqual(received, want);
   }
 
   async function kinds(): Promise<string[]> {
-    return panel.locator('tr.rule-row .rule-kind').evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
+    return panel
+      .locator('tr.rule-row .rule-kind')
+      .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
   }
 
   before(async () => {
@@ -80,7 +97,9 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     panel = await wb.openPanelFromTree(started.item, 'rules-panel-missing');
     ncat = spawn('ncat', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
     ncat.stdout!.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
-    await panel.locator('#target vscode-option', { hasText: '127.0.0.1:' }).waitFor({ state: 'attached', timeout: 20000 });
+    await panel
+      .locator('#target vscode-option', { hasText: '127.0.0.1:' })
+      .waitFor({ state: 'attached', timeout: 20000 });
   });
 
   it('builds two rules in the table, applies them, and ncat gets pong for ping and aa bb for 01 02', async () => {
@@ -92,7 +111,9 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await fillRule(0, { kind: 'contains', match: 'ping', reply: 'pong\\n' });
     await panel.locator('#rule-add').click();
     // Adding a rule puts the focus in its match field.
-    await waitUntil('the focus in the new rule', () => rule(1).evaluate((tr) => !!tr.querySelector('.rule-match')?.matches(':focus-within')));
+    await waitUntil('the focus in the new rule', () =>
+      rule(1).evaluate((tr) => !!tr.querySelector('.rule-match')?.matches(':focus-within')),
+    );
     await fillRule(1, { kind: 'hex', match: '01 02', reply: 'aa bb', format: 'hex' });
     // The regex flags field is there for regex rules only.
     assert.strictEqual(await rule(0).locator('.rule-flags').isVisible(), false);
@@ -108,10 +129,14 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
 
   it('flags malformed hex in a rule as it is typed, through the host live check', async () => {
     await rule(1).locator('.rule-match input').fill('01 0');
-    await ruleMessage(1).locator('.rule-error', { hasText: /Match: .*odd number of digits/ }).waitFor({ timeout: 10000 });
+    await ruleMessage(1)
+      .locator('.rule-error', { hasText: /Match: .*odd number of digits/ })
+      .waitFor({ timeout: 10000 });
     assert.strictEqual(await rule(1).locator('.rule-match').getAttribute('invalid'), '');
     await rule(1).locator('.rule-reply input').fill('aa b');
-    await ruleMessage(1).locator('.rule-error', { hasText: /Reply: .*odd number of digits/ }).waitFor({ timeout: 10000 });
+    await ruleMessage(1)
+      .locator('.rule-error', { hasText: /Reply: .*odd number of digits/ })
+      .waitFor({ timeout: 10000 });
     await rule(1).locator('.rule-match input').fill('01 02');
     await rule(1).locator('.rule-reply input').fill('aa bb');
     await ruleMessage(1).waitFor({ state: 'hidden', timeout: 10000 });
@@ -124,7 +149,9 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await fillRule(2, { kind: 'regex', match: '(unclosed', reply: 'never' });
     assert.strictEqual(await rule(2).locator('.rule-flags').isVisible(), true);
     await apply();
-    await ruleMessage(2).locator('.rule-error', { hasText: /autoReply\.rules\[2\]\.regex: Invalid regular expression/ }).waitFor({ timeout: 10000 });
+    await ruleMessage(2)
+      .locator('.rule-error', { hasText: /autoReply\.rules\[2\]\.regex: Invalid regular expression/ })
+      .waitFor({ timeout: 10000 });
     await panel.locator('#status.error', { hasText: 'autoReply.rules[2].regex' }).waitFor({ timeout: 10000 });
     // Only that rule carries the message.
     assert.strictEqual(await ruleMessage(0).isVisible(), false);
@@ -151,7 +178,10 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await wb.page.keyboard.press('Alt+ArrowUp');
     assert.deepStrictEqual(await kinds(), ['regex', 'contains', 'hex']);
     // The focus stays in the moved rule's match field; its up button is now disabled.
-    assert.ok(await rule(0).evaluate((tr) => !!tr.querySelector('.rule-match')?.matches(':focus-within')), 'the focus followed the rule');
+    assert.ok(
+      await rule(0).evaluate((tr) => !!tr.querySelector('.rule-match')?.matches(':focus-within')),
+      'the focus followed the rule',
+    );
     assert.strictEqual(await rule(0).locator('.rule-up').getAttribute('disabled'), '');
     assert.strictEqual(await rule(0).locator('.rule-match input').inputValue(), '^(p\\w+)');
     await apply();
@@ -167,35 +197,74 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     assert.strictEqual(await panel.locator('tr.rule-row').count(), 3);
     // Every control of a row is labelled and in the tab order.
     const labels = await rule(0).evaluate((tr) =>
-      [...tr.querySelectorAll('[data-field]')].map((e) => ({ label: e.getAttribute('aria-label') ?? '', tab: (e as HTMLElement).tabIndex })),
+      [...tr.querySelectorAll('[data-field]')].map((e) => ({
+        label: e.getAttribute('aria-label') ?? '',
+        tab: (e as HTMLElement).tabIndex,
+      })),
     );
     for (const l of labels) assert.ok(l.label.length > 0, JSON.stringify(labels));
     assert.deepStrictEqual(
       labels.map((l) => l.label),
-      ['Matcher of rule 1', 'Match of rule 1', 'Regex flags of rule 1', 'Reply of rule 1', 'Reply format of rule 1', 'Move rule 1 up (Alt+Up)', 'Move rule 1 down (Alt+Down)', 'Remove rule 1'],
+      [
+        'Matcher of rule 1',
+        'Match of rule 1',
+        'Regex flags of rule 1',
+        'Reply of rule 1',
+        'Reply format of rule 1',
+        'Move rule 1 up (Alt+Up)',
+        'Move rule 1 down (Alt+Down)',
+        'Remove rule 1',
+      ],
     );
     // Tab from the match field of rule 1 goes on through its fields (the disabled up button is skipped).
     await rule(0).locator('.rule-match input').focus();
     const visited: string[] = [];
     for (let i = 0; i < 5; i++) {
       await wb.page.keyboard.press('Tab');
-      visited.push(await panel.locator('body').evaluate(() => (document.activeElement as HTMLElement | null)?.closest('[data-field]')?.getAttribute('aria-label') ?? document.activeElement?.tagName ?? ''));
+      visited.push(
+        await panel
+          .locator('body')
+          .evaluate(
+            () =>
+              (document.activeElement as HTMLElement | null)?.closest('[data-field]')?.getAttribute('aria-label') ??
+              document.activeElement?.tagName ??
+              '',
+          ),
+      );
     }
-    assert.deepStrictEqual(visited, ['Regex flags of rule 1', 'Reply of rule 1', 'Reply format of rule 1', 'Move rule 1 down (Alt+Down)', 'Remove rule 1']);
+    assert.deepStrictEqual(visited, [
+      'Regex flags of rule 1',
+      'Reply of rule 1',
+      'Reply format of rule 1',
+      'Move rule 1 down (Alt+Down)',
+      'Remove rule 1',
+    ]);
   });
 
   it('keeps the rules rows when the panel is hidden and shown again', async () => {
     await wb.runCommand('File: New Untitled Text File');
-    await panel.locator('#payload').waitFor({ state: 'detached', timeout: 10000 }).catch(() => undefined);
+    await panel
+      .locator('#payload')
+      .waitFor({ state: 'detached', timeout: 10000 })
+      .catch(() => undefined);
     await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
     await panel.locator('#auto-reply-box').waitFor({ timeout: 15000 });
     await panel.locator('#auto-reply-box').click();
     await rule(2).waitFor({ timeout: 10000 });
-    assert.strictEqual(await panel.locator('#auto-reply-mode').evaluate((s) => (s as unknown as { value: string }).value), 'rules');
-    assert.deepStrictEqual(await kinds(), ['regex', 'contains', 'hex']);
-    const values = await panel.locator('tr.rule-row').evaluateAll((trs) =>
-      trs.map((tr) => [...tr.querySelectorAll('vscode-textfield, vscode-single-select')].map((e) => (e as unknown as { value: string }).value)),
+    assert.strictEqual(
+      await panel.locator('#auto-reply-mode').evaluate((s) => (s as unknown as { value: string }).value),
+      'rules',
     );
+    assert.deepStrictEqual(await kinds(), ['regex', 'contains', 'hex']);
+    const values = await panel
+      .locator('tr.rule-row')
+      .evaluateAll((trs) =>
+        trs.map((tr) =>
+          [...tr.querySelectorAll('vscode-textfield, vscode-single-select')].map(
+            (e) => (e as unknown as { value: string }).value,
+          ),
+        ),
+      );
     assert.deepStrictEqual(values, [
       ['regex', '^(p\\w+)', '', 'regex got $1\\n', 'text'],
       ['contains', 'ping', '', 'pong\\n', 'text'],
@@ -225,7 +294,10 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await panel.locator('.rec .dir.out').first().waitFor({ timeout: 10000 });
     // The panel shows each record's time with the date, as the text export writes it.
     const rows = await panel.locator('.rec').evaluateAll((recs) =>
-      recs.map((r) => ({ time: r.querySelector('.time')!.textContent!.trim(), peer: r.querySelector('.peer')!.textContent!.trim() })),
+      recs.map((r) => ({
+        time: r.querySelector('.time')!.textContent!.trim(),
+        peer: r.querySelector('.peer')!.textContent!.trim(),
+      })),
     );
     assert.strictEqual(rows.length, 2);
     // The save dialog proposes '<label>.txt' in the workspace folder: answer with that very path, so a
@@ -262,7 +334,10 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await wb.answer(file);
     await panel.locator('#status', { hasText: 'Exported 2 records' }).waitFor({ timeout: 15000 });
     assert.strictEqual((await panel.locator('#status').innerText()).trim(), `Exported 2 records to ${file}`);
-    assert.deepStrictEqual(fs.readFileSync(file), Buffer.concat([fromPeer, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00])]));
+    assert.deepStrictEqual(
+      fs.readFileSync(file),
+      Buffer.concat([fromPeer, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00])]),
+    );
   });
 
   it('opens the panel of a Unix-domain listener, sends to a socat peer and answers it by a rule', async () => {
@@ -281,7 +356,10 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     socat = spawn('socat', ['-', `UNIX-CONNECT:${sock}`], { stdio: ['pipe', 'pipe', 'ignore'] });
     socat.stdout!.on('data', (d: Buffer) => (fromListener = Buffer.concat([fromListener, d])));
     // The target list offers the accepted connection once it is there.
-    await waitUntil('the Unix connection in the target list', async () => (await panel.locator('#target vscode-option').count()) === 2);
+    await waitUntil(
+      'the Unix connection in the target list',
+      async () => (await panel.locator('#target vscode-option').count()) === 2,
+    );
     await pick('#format', 'hex');
     await panel.locator('#payload textarea').fill('75 6e 69 78 00 ff 0a');
     await panel.locator('#byte-count', { hasText: '7 bytes' }).waitFor({ timeout: 10000 });
@@ -308,8 +386,11 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await panel.locator('#rules-as-json').click();
     const json = panel.locator('#auto-reply-rules textarea');
     await json.waitFor({ timeout: 10000 });
-    assert.deepStrictEqual(JSON.parse(await json.inputValue()), [{ regex: '^hi (\\w+)', flags: 'i', reply: { data: 'hello $1\\n' } }]);
-    const edited = '[{ "regex": "^hi (\\\\w+)", "flags": "i", "reply": { "data": "hello $1\\\\n" } }, { "hex": "ff", "reply": { "data": "AQI=", "format": "base64" } }';
+    assert.deepStrictEqual(JSON.parse(await json.inputValue()), [
+      { regex: '^hi (\\w+)', flags: 'i', reply: { data: 'hello $1\\n' } },
+    ]);
+    const edited =
+      '[{ "regex": "^hi (\\\\w+)", "flags": "i", "reply": { "data": "hello $1\\\\n" } }, { "hex": "ff", "reply": { "data": "AQI=", "format": "base64" } }';
     await json.fill(edited);
     // Not valid JSON: the table does not come back and the panel says why.
     await panel.locator('#rules-as-json').click();
@@ -320,7 +401,12 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await rule(1).waitFor({ timeout: 10000 });
     assert.deepStrictEqual(await kinds(), ['regex', 'hex']);
     assert.strictEqual(await rule(1).locator('.rule-reply input').inputValue(), 'AQI=');
-    assert.strictEqual(await rule(1).locator('.rule-format').evaluate((s) => (s as unknown as { value: string }).value), 'base64');
+    assert.strictEqual(
+      await rule(1)
+        .locator('.rule-format')
+        .evaluate((s) => (s as unknown as { value: string }).value),
+      'base64',
+    );
 
     const add = panel.locator('#rule-add');
     for (let i = 2; i < 100; i++) await add.click();

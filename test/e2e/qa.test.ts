@@ -50,7 +50,11 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     await wb.runCommand('Socket Lab: Stop All');
     await wb.page.locator('.sidebar .pane-body', { hasText: 'No socket is open.' }).waitFor({ timeout: 20000 });
     await wb.runCommand('View: Close All Editors');
-    await wb.page.locator('iframe.webview').first().waitFor({ state: 'detached', timeout: 20000 }).catch(() => undefined);
+    await wb.page
+      .locator('iframe.webview')
+      .first()
+      .waitFor({ state: 'detached', timeout: 20000 })
+      .catch(() => undefined);
   });
 
   after(async () => {
@@ -82,7 +86,10 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     await panel.locator('#send').click();
     await panel.locator('#status', { hasText: /Sent|bytes/ }).waitFor({ timeout: 10000 });
     const newPeer = `127.0.0.1:${second.address().port}`;
-    assert.strictEqual(await panel.locator('#destination').evaluate((el) => (el as unknown as { value: string }).value), newPeer);
+    assert.strictEqual(
+      await panel.locator('#destination').evaluate((el) => (el as unknown as { value: string }).value),
+      newPeer,
+    );
     await waitUntil('the reply at the peer heard from last', () => inbox.some((m) => m.toString() === 'ack'), 5000);
     // A destination the user writes is kept when another peer is heard from; 'Last peer' follows again.
     const mine = `127.0.0.1:${first.address().port}`;
@@ -103,7 +110,9 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     const ncat = spawn('ncat', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
     children.push(ncat);
     ncat.stdout!.on('data', (d: Buffer) => (received += d.toString('latin1')));
-    await panel.locator('#target vscode-option', { hasText: '127.0.0.1:' }).waitFor({ state: 'attached', timeout: 20000 });
+    await panel
+      .locator('#target vscode-option', { hasText: '127.0.0.1:' })
+      .waitFor({ state: 'attached', timeout: 20000 });
     await pick(panel, '#format', 'text');
     await panel.locator('#payload textarea').fill('tick\\n');
     await panel.locator('#repeat-interval input').fill('100');
@@ -115,7 +124,11 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     const sent = Number(/(\d+) sent/.exec(text)?.[1] ?? NaN);
     await panel.locator('#stop-repeat').click();
     assert.ok(sent >= 5, `the indicator should count the sends so far, but it says ${JSON.stringify(text)}`);
-    assert.doesNotMatch(text, /\br\d+\b/, `the indicator names the repeat by what it sends, not its id: ${JSON.stringify(text)}`);
+    assert.doesNotMatch(
+      text,
+      /\br\d+\b/,
+      `the indicator names the repeat by what it sends, not its id: ${JSON.stringify(text)}`,
+    );
     assert.match(text, /tick/, `the indicator names the repeat by what it sends: ${JSON.stringify(text)}`);
   });
 
@@ -128,17 +141,31 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     const { panel } = await listenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     await pick(panel, '#format', 'text');
     await panel.locator('#payload textarea').fill('x');
-    for (const [interval, count] of [['-5', '3'], ['100', '0'], ['0.5', '2'], ['100', '20000000'], ['', '3'], ['0', '']]) {
+    for (const [interval, count] of [
+      ['-5', '3'],
+      ['100', '0'],
+      ['0.5', '2'],
+      ['100', '20000000'],
+      ['', '3'],
+      ['0', ''],
+    ]) {
       await panel.locator('#repeat-interval input').fill(interval);
       await panel.locator('#repeat-count input').fill(count);
       await panel.locator('#repeat').click();
       await panel.locator('#status.error').waitFor({ timeout: 10000 });
       const status = await panel.locator('#status').innerText();
-      assert.doesNotMatch(status, /does not understand|Invalid value|Expected|safe integer/, `interval ${interval}, count ${count}: ${status}`);
+      assert.doesNotMatch(
+        status,
+        /does not understand|Invalid value|Expected|safe integer/,
+        `interval ${interval}, count ${count}: ${status}`,
+      );
       assert.match(status, /interval|count|times|every/i, `interval ${interval}, count ${count}: ${status}`);
       // The same sentence next to the fields, and nothing was started.
       assert.strictEqual(await panel.locator('#repeat-error').innerText(), status);
-      assert.ok(await panel.locator('#repeat-indicator').isHidden(), `interval ${interval}, count ${count}: no repeat runs`);
+      assert.ok(
+        await panel.locator('#repeat-indicator').isHidden(),
+        `interval ${interval}, count ${count}: no repeat runs`,
+      );
     }
     await panel.locator('#repeat-interval input').fill('100');
     await panel.locator('#repeat-count input').fill('2');
@@ -162,10 +189,14 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
       const socat = spawn('socat', ['-', `UNIX-CONNECT:${sock}`], { stdio: ['pipe', 'ignore', 'ignore'] });
       children.push(socat);
     }
-    await waitUntil('two clients in the Target list', async () => (await panel.locator('#target vscode-option').count()) === 3);
+    await waitUntil(
+      'two clients in the Target list',
+      async () => (await panel.locator('#target vscode-option').count()) === 3,
+    );
     const labels = (await panel.locator('#target vscode-option').allInnerTexts()).slice(1);
     assert.notStrictEqual(labels[0], labels[1], `both clients are listed as ${JSON.stringify(labels)}`);
-    for (const label of labels) assert.match(label, new RegExp(`^#c\\d+ ${sock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+    for (const label of labels)
+      assert.match(label, new RegExp(`^#c\\d+ ${sock.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
   });
 
   // Connect TCP Client refusing port 0 as the user types is tested in prompts.test.ts.
@@ -196,7 +227,11 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
         resolve(got);
       }, 2000);
     });
-    assert.strictEqual(reply.toString('hex'), 'cad5b5bd', `expected 收到 in GBK, got ${reply.toString('hex') || 'nothing'}`);
+    assert.strictEqual(
+      reply.toString('hex'),
+      'cad5b5bd',
+      `expected 收到 in GBK, got ${reply.toString('hex') || 'nothing'}`,
+    );
   });
 
   // Hex and base64 are the bytes as written: line ending and escapes do not apply (they used to append
@@ -207,7 +242,9 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     const ncat = spawn('ncat', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
     children.push(ncat);
     ncat.stdout!.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
-    await panel.locator('#target vscode-option', { hasText: '127.0.0.1:' }).waitFor({ state: 'attached', timeout: 20000 });
+    await panel
+      .locator('#target vscode-option', { hasText: '127.0.0.1:' })
+      .waitFor({ state: 'attached', timeout: 20000 });
     await pick(panel, '#format', 'text');
     await pick(panel, '#line-ending', 'crlf');
     await panel.locator('#payload textarea').fill('hi');
@@ -241,7 +278,14 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
   it('the repeat fields, the fixed reply and the export format have proper labels', async () => {
     const { panel } = await listenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     const innerLabel = (selector: string) =>
-      panel.locator(selector).evaluate((host) => host.shadowRoot?.querySelector('input, textarea, [role="combobox"], .select-face')?.getAttribute('aria-label') ?? '');
+      panel
+        .locator(selector)
+        .evaluate(
+          (host) =>
+            host.shadowRoot
+              ?.querySelector('input, textarea, [role="combobox"], .select-face')
+              ?.getAttribute('aria-label') ?? '',
+        );
     assert.match(await innerLabel('#repeat-interval'), /interval/i);
     assert.match(await innerLabel('#repeat-count'), /count/i);
     assert.match(await innerLabel('#payload'), /payload/i);
@@ -251,7 +295,10 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     await pick(panel, '#auto-reply-mode', 'fixed');
     await panel.locator('#auto-reply-data').waitFor({ timeout: 5000 });
     assert.ok((await innerLabel('#auto-reply-data')).length > 0, 'the fixed reply has a label');
-    assert.ok(((await panel.locator('#auto-reply-data').getAttribute('placeholder')) ?? '').length > 0, 'the fixed reply has a placeholder');
+    assert.ok(
+      ((await panel.locator('#auto-reply-data').getAttribute('placeholder')) ?? '').length > 0,
+      'the fixed reply has a placeholder',
+    );
     assert.match(await panel.locator('#auto-reply .auto-reply-encoding').innerText(), /Encoding: utf8/);
   });
 
@@ -268,15 +315,28 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
           const header = root.querySelector('.collapsible-header')!;
           /** The first opaque background from the header up (the page's own otherwise). */
           let bg = 'rgba(0, 0, 0, 0)';
-          for (let e: Element | null = header; e && /rgba\(.*, 0\)|transparent/.test(bg); e = e.parentElement ?? ((e.getRootNode() as ShadowRoot).host ?? null)) bg = getComputedStyle(e).backgroundColor;
+          for (
+            let e: Element | null = header;
+            e && /rgba\(.*, 0\)|transparent/.test(bg);
+            e = e.parentElement ?? (e.getRootNode() as ShadowRoot).host ?? null
+          )
+            bg = getComputedStyle(e).backgroundColor;
           if (/rgba\(.*, 0\)|transparent/.test(bg)) bg = getComputedStyle(document.body).backgroundColor;
-          return { bg, title: getComputedStyle(root.querySelector('.title')!).color, icon: getComputedStyle(root.querySelector('.header-icon')!).color };
+          return {
+            bg,
+            title: getComputedStyle(root.querySelector('.title')!).color,
+            icon: getComputedStyle(root.querySelector('.header-icon')!).color,
+          };
         });
         const lum = (c: string) => {
-          const [r, g, b] = (c.match(/[\d.]+/g) ?? []).slice(0, 3).map((x) => Number(x) / 255).map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
+          const [r, g, b] = (c.match(/[\d.]+/g) ?? [])
+            .slice(0, 3)
+            .map((x) => Number(x) / 255)
+            .map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4));
           return 0.2126 * r + 0.7152 * g + 0.0722 * b;
         };
-        const contrast = (a: string, b: string) => (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
+        const contrast = (a: string, b: string) =>
+          (Math.max(lum(a), lum(b)) + 0.05) / (Math.min(lum(a), lum(b)) + 0.05);
         assert.ok(contrast(colours.title, colours.bg) >= 4.5, `${id}: title ${colours.title} on ${colours.bg}`);
         assert.ok(contrast(colours.icon, colours.bg) >= 3, `${id}: chevron ${colours.icon} on ${colours.bg}`);
       }

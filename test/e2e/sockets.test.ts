@@ -18,7 +18,10 @@ describe('Sockets view in the real workbench', function () {
 
   it('lists the Socket Lab commands in the command palette', async () => {
     const entries = await wb.paletteEntries('Socket Lab: Start');
-    assert.ok(entries.some((e) => e.includes('Start TCP Listener')), entries.join(', '));
+    assert.ok(
+      entries.some((e) => e.includes('Start TCP Listener')),
+      entries.join(', '),
+    );
   });
 
   it('starts a TCP listener from the palette, shows it, shows a connected ncat with counters, stops it inline', async () => {

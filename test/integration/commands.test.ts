@@ -52,7 +52,11 @@ describe('commands with argument objects (real extension host)', () => {
     const info = await run<EndpointInfo>('startTcpListener', { port: 0 });
     assert.strictEqual(info.kind, 'tcp-listener');
     assert.strictEqual(info.state, 'listening');
-    assert.deepStrictEqual(info.local && 'address' in info.local && info.local.address, '127.0.0.1', 'omitted host means the default host');
+    assert.deepStrictEqual(
+      info.local && 'address' in info.local && info.local.address,
+      '127.0.0.1',
+      'omitted host means the default host',
+    );
     const port = portOf(info);
     assert.ok(port > 0);
 
@@ -81,7 +85,10 @@ describe('commands with argument objects (real extension host)', () => {
     assert.strictEqual(childItem.label, `127.0.0.1:${client.localPort}`);
     assert.match(String(childItem.description), /connected · ↓5 B ↑0 B/);
     assert.deepStrictEqual(tree.getParent(children[0]), root, 'getParent lets reveal work');
-    assert.deepStrictEqual(api.traffic(info.id).map((r) => Buffer.from(r.data).toString()), ['hello']);
+    assert.deepStrictEqual(
+      api.traffic(info.id).map((r) => Buffer.from(r.data).toString()),
+      ['hello'],
+    );
   });
 
   it('halfClose {id} sends FIN on an accepted connection and on a client; both still receive, and the view says so', async () => {
@@ -94,11 +101,16 @@ describe('commands with argument objects (real extension host)', () => {
     await new Promise((resolve) => client.once('connect', resolve));
     const clientSawEnd = new Promise<void>((resolve) => client.once('end', resolve));
     client.resume();
-    const conn = await waitFor('the accepted connection', () => api.list().find((e) => e.id === listener.id)?.connections[0]);
+    const conn = await waitFor(
+      'the accepted connection',
+      () => api.list().find((e) => e.id === listener.id)?.connections[0],
+    );
     await run('halfClose', { id: conn.id });
     await clientSawEnd;
     client.write('after our FIN');
-    await waitFor('what the client sent after our FIN', () => api.traffic(listener.id).some((r) => Buffer.from(r.data).toString() === 'after our FIN'));
+    await waitFor('what the client sent after our FIN', () =>
+      api.traffic(listener.id).some((r) => Buffer.from(r.data).toString() === 'after our FIN'),
+    );
     const after = api.list().find((e) => e.id === listener.id)!.connections[0];
     assert.strictEqual(after.state, 'connected');
     assert.strictEqual(after.localEnded, true);
@@ -107,8 +119,15 @@ describe('commands with argument objects (real extension host)', () => {
       const i = tree.getTreeItem(tree.getChildren(root)[0]);
       return /our sending side closed/.test(String(i.description)) ? i : undefined;
     });
-    assert.strictEqual(item.contextValue, 'connection.stream.halfclosed', 'no Send or Close Sending Side menu any more');
-    assert.match(await rejection(run('send', { target: conn.id, data: 'x' })), /was half-closed by this side; it can only receive now/);
+    assert.strictEqual(
+      item.contextValue,
+      'connection.stream.halfclosed',
+      'no Send or Close Sending Side menu any more',
+    );
+    assert.match(
+      await rejection(run('send', { target: conn.id, data: 'x' })),
+      /was half-closed by this side; it can only receive now/,
+    );
 
     // A client: the raw server reads end-of-stream, answers, and the answer is logged.
     const server = net.createServer({ allowHalfOpen: true }, (s) => {
@@ -117,15 +136,28 @@ describe('commands with argument objects (real extension host)', () => {
     });
     sockets.push(server as unknown as net.Server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const tcpClient = await run<EndpointInfo>('connectTcp', { host: '127.0.0.1', port: (server.address() as net.AddressInfo).port });
-    assert.strictEqual(tree.getTreeItem(tree.getChildren().find((n) => n.id === tcpClient.id)!).contextValue, 'endpoint.tcp-client.live');
+    const tcpClient = await run<EndpointInfo>('connectTcp', {
+      host: '127.0.0.1',
+      port: (server.address() as net.AddressInfo).port,
+    });
+    assert.strictEqual(
+      tree.getTreeItem(tree.getChildren().find((n) => n.id === tcpClient.id)!).contextValue,
+      'endpoint.tcp-client.live',
+    );
     await run('halfClose', { id: tcpClient.id });
-    await waitFor('the answer to our FIN', () => api.traffic(tcpClient.id).some((r) => r.direction === 'in' && Buffer.from(r.data).toString() === 'bye after your FIN'));
+    await waitFor('the answer to our FIN', () =>
+      api
+        .traffic(tcpClient.id)
+        .some((r) => r.direction === 'in' && Buffer.from(r.data).toString() === 'bye after your FIN'),
+    );
     assert.strictEqual(api.list().find((e) => e.id === tcpClient.id)!.localEnded, true);
 
     // Not a stream, or no such id: a sentence that says so.
     const udp = await run<EndpointInfo>('startUdpListener', { port: 0 });
-    assert.match(await rejection(run('halfClose', { id: udp.id })), /not a TCP or Unix stream; only streams can be half-closed/);
+    assert.match(
+      await rejection(run('halfClose', { id: udp.id })),
+      /not a TCP or Unix stream; only streams can be half-closed/,
+    );
     assert.match(await rejection(run('halfClose', { id: 'e999' })), /e999/);
     assert.match(await rejection(run('halfClose', { id: listener.id, now: true })), /now/);
   });
@@ -175,7 +207,12 @@ describe('commands with argument objects (real extension host)', () => {
     const info = await run<EndpointInfo>('connectTcp', { host: '127.0.0.1', port, noDelay: true });
     assert.strictEqual(info.kind, 'tcp-client');
     assert.strictEqual(info.state, 'connected');
-    const result = await run<{ bytes: number; reply?: Uint8Array }>('send', { target: info.id, data: 'hi\\t1', lineEnding: 'crlf', waitMs: 300 });
+    const result = await run<{ bytes: number; reply?: Uint8Array }>('send', {
+      target: info.id,
+      data: 'hi\\t1',
+      lineEnding: 'crlf',
+      waitMs: 300,
+    });
     assert.strictEqual(result.bytes, 6);
     assert.strictEqual(Buffer.from(result.reply!).toString(), 'ACK:hi\t1\r\n');
     assert.deepStrictEqual(Buffer.concat(received), Buffer.from('hi\t1\r\n'));
@@ -192,10 +229,18 @@ describe('commands with argument objects (real extension host)', () => {
     await waitFor('hex and base64 payloads', () => got().length === 8);
     assert.deepStrictEqual(got(), Buffer.from('Hello\r\n!'));
 
-    const rep = await run<{ repeatId?: string }>('send', { target: listener.id, data: 'x', repeat: { intervalMs: 10, count: 5 } });
+    const rep = await run<{ repeatId?: string }>('send', {
+      target: listener.id,
+      data: 'x',
+      repeat: { intervalMs: 10, count: 5 },
+    });
     assert.ok(rep.repeatId);
     await waitFor('5 repeated sends', () => got().length === 13);
-    const forever = await run<{ repeatId: string }>('send', { target: listener.id, data: 'y', repeat: { intervalMs: 20 } });
+    const forever = await run<{ repeatId: string }>('send', {
+      target: listener.id,
+      data: 'y',
+      repeat: { intervalMs: 20 },
+    });
     await waitFor('some endless repeats', () => got().includes('yy'));
     await run('stopRepeat', { repeatId: forever.repeatId });
     // A send already handed to the socket may still be on its way: let it land, then nothing more may come.
@@ -215,14 +260,19 @@ describe('commands with argument objects (real extension host)', () => {
     const inbox: Buffer[] = [];
     peer.on('message', (m) => inbox.push(m));
     peer.send('ping', portOf(info), '127.0.0.1');
-    const e = await waitFor('the UDP peer', () => api.list().find((x) => x.id === info.id && x.connections.length === 1));
+    const e = await waitFor('the UDP peer', () =>
+      api.list().find((x) => x.id === info.id && x.connections.length === 1),
+    );
     const peerInfo = e.connections[0];
     assert.deepStrictEqual(peerInfo.remote, { address: '127.0.0.1', port: peer.address().port });
     await run('send', { target: peerInfo.id, data: 'pong' });
     await run('send', { target: info.id, data: 'direct', to: { host: '127.0.0.1', port: peer.address().port } });
     await waitFor('two datagrams back', () => inbox.length === 2);
     assert.deepStrictEqual(inbox.map(String), ['pong', 'direct']);
-    assert.match(await rejection(run('send', { target: info.id, data: 'x'.repeat(65508), to: { host: '127.0.0.1', port: 9 } })), /65507/);
+    assert.match(
+      await rejection(run('send', { target: info.id, data: 'x'.repeat(65508), to: { host: '127.0.0.1', port: 9 } })),
+      /65507/,
+    );
   });
 
   it('openUdpClient is a connected UDP socket that refuses `to`', async () => {
@@ -238,13 +288,19 @@ describe('commands with argument objects (real extension host)', () => {
     assert.strictEqual(info.state, 'connected');
     const result = await run<{ reply?: Uint8Array }>('send', { target: info.id, data: 'abc', waitMs: 300 });
     assert.strictEqual(Buffer.from(result.reply!).toString(), 're:abc');
-    assert.match(await rejection(run('send', { target: info.id, data: 'x', to: { host: '127.0.0.1', port: 9 } })), /to/);
+    assert.match(
+      await rejection(run('send', { target: info.id, data: 'x', to: { host: '127.0.0.1', port: 9 } })),
+      /to/,
+    );
   });
 
   it('Unix listener and client talk; the socket file is removed on stop', async function () {
     if (process.platform === 'win32') this.skip();
     const sock = path.join(tmp, 'lab.sock');
-    const listener = await run<EndpointInfo>('startUnixListener', { path: sock, autoReply: { mode: 'fixed', data: '我是返回的数据' } });
+    const listener = await run<EndpointInfo>('startUnixListener', {
+      path: sock,
+      autoReply: { mode: 'fixed', data: '我是返回的数据' },
+    });
     assert.deepStrictEqual(listener.local, { path: sock });
     const client = await run<EndpointInfo>('connectUnix', { path: sock });
     const result = await run<{ reply?: Uint8Array }>('send', { target: client.id, data: 'hello', waitMs: 300 });
@@ -266,7 +322,10 @@ describe('commands with argument objects (real extension host)', () => {
     assert.strictEqual(result.bytes, bytes.length);
     await waitFor('the whole file', () => got().length === bytes.length);
     assert.ok(got().equals(bytes));
-    assert.match(await rejection(run('sendFile', { target: listener.id, path: path.join(tmp, 'missing.bin') })), /missing\.bin/);
+    assert.match(
+      await rejection(run('sendFile', { target: listener.id, path: path.join(tmp, 'missing.bin') })),
+      /missing\.bin/,
+    );
   });
 
   it('stop (connection and endpoint), restart, clearLog, copyAddress, showOutput', async () => {
@@ -321,17 +380,35 @@ describe('commands with argument objects (real extension host)', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
     const info = await run<EndpointInfo>('connectTcp', { host: '127.0.0.1', port });
-    const halfClosed = await waitFor('the peer half-close', () => api.list().find((x) => x.id === info.id && x.peerEnded));
-    assert.strictEqual(halfClosed.state, 'connected', 'after the peer FIN we may still send (like ncat without --no-shutdown)');
+    const halfClosed = await waitFor('the peer half-close', () =>
+      api.list().find((x) => x.id === info.id && x.peerEnded),
+    );
+    assert.strictEqual(
+      halfClosed.state,
+      'connected',
+      'after the peer FIN we may still send (like ncat without --no-shutdown)',
+    );
     const { tree } = api._test;
-    assert.match(String(tree.getTreeItem(tree.getChildren().find((n) => n.id === info.id)!).description), /peer closed its side/);
+    assert.match(
+      String(tree.getTreeItem(tree.getChildren().find((n) => n.id === info.id)!).description),
+      /peer closed its side/,
+    );
 
     resetNext = true;
     const resetOne = await run<EndpointInfo>('connectTcp', { host: '127.0.0.1', port });
-    const failed = await waitFor('reset by the peer', () => api.list().find((x) => x.id === resetOne.id && (x.state === 'closed' || x.state === 'error')));
+    const failed = await waitFor('reset by the peer', () =>
+      api.list().find((x) => x.id === resetOne.id && (x.state === 'closed' || x.state === 'error')),
+    );
     assert.match(failed.error ?? '', /reset/i, 'the reason is given in words');
-    const item = resolvedItem(tree, tree.getChildren().find((n) => n.id === resetOne.id)!);
-    assert.match(String((item.tooltip as vscode.MarkdownString).value), /reset/i, 'the tree tooltip shows the sentence');
+    const item = resolvedItem(
+      tree,
+      tree.getChildren().find((n) => n.id === resetOne.id)!,
+    );
+    assert.match(
+      String((item.tooltip as vscode.MarkdownString).value),
+      /reset/i,
+      'the tree tooltip shows the sentence',
+    );
     await run('stop', { id: resetOne.id });
     await run('stop', { id: info.id });
     assert.deepStrictEqual(api.list(), []);
@@ -384,7 +461,10 @@ describe('events, coalescing and the status bar (real extension host)', () => {
     assert.strictEqual(received, api.list()[0].messagesIn, 'every received record is delivered in some batch');
     assert.ok(batches.every((b) => b.id === listener.id));
     // Nothing was skipped at this rate, so the batches carry exactly the bytes sent, in order.
-    assert.deepStrictEqual([batches.reduce((n, b) => n + b.skipped, 0), Buffer.concat(data).toString()], [0, '0123456789'.repeat(3000)]);
+    assert.deepStrictEqual(
+      [batches.reduce((n, b) => n + b.skipped, 0), Buffer.concat(data).toString()],
+      [0, '0123456789'.repeat(3000)],
+    );
     assert.ok(changes <= Math.ceil(seconds * 10) + 2, `onDidChange fired ${changes} times in ${seconds}s`);
     const refreshes = api._test.tree.refreshCount - refreshesBefore;
     assert.ok(refreshes <= Math.ceil(seconds * 4) + 2, `tree refreshed ${refreshes} times in ${seconds}s`);
@@ -396,7 +476,12 @@ describe('events, coalescing and the status bar (real extension host)', () => {
   it('onDidReceive batches hold at most 1 MiB of data per endpoint; the rest is counted as skipped', async () => {
     const listener = await run<EndpointInfo>('startTcpListener', { port: 0 });
     const batches: { bytes: number; count: number }[] = [];
-    const sub = api.onDidReceive((e) => batches.push({ bytes: e.records.reduce((n, r) => n + r.data.byteLength, 0), count: e.records.length + e.skipped }));
+    const sub = api.onDidReceive((e) =>
+      batches.push({
+        bytes: e.records.reduce((n, r) => n + r.data.byteLength, 0),
+        count: e.records.length + e.skipped,
+      }),
+    );
     const client = await connect(portOf(listener));
     const chunk = Buffer.alloc(64 * 1024, 7);
     for (let i = 0; i < 64; i++) client.write(chunk); // 4 MiB, faster than one batch interval on loopback
@@ -404,8 +489,15 @@ describe('events, coalescing and the status bar (real extension host)', () => {
     await new Promise((r) => setTimeout(r, 300));
     sub.dispose();
     assert.ok(batches.length > 0);
-    assert.ok(batches.every((b) => b.bytes <= 1024 * 1024), `batch sizes ${batches.map((b) => b.bytes).join(', ')}`);
-    assert.strictEqual(batches.reduce((n, b) => n + b.count, 0), api.list()[0].messagesIn, 'every record is delivered or counted as skipped');
+    assert.ok(
+      batches.every((b) => b.bytes <= 1024 * 1024),
+      `batch sizes ${batches.map((b) => b.bytes).join(', ')}`,
+    );
+    assert.strictEqual(
+      batches.reduce((n, b) => n + b.count, 0),
+      api.list()[0].messagesIn,
+      'every record is delivered or counted as skipped',
+    );
     client.destroy();
   });
 
@@ -422,7 +514,9 @@ describe('events, coalescing and the status bar (real extension host)', () => {
     const udp = await run<EndpointInfo>('startUdpListener', { port: 0 });
     const peer = dgram.createSocket('udp4');
     peer.send('hello', portOf(udp), '127.0.0.1');
-    await waitFor('the UDP peer is listed', () => api.list().some((e) => e.id === udp.id && e.connections.length === 1));
+    await waitFor('the UDP peer is listed', () =>
+      api.list().some((e) => e.id === udp.id && e.connections.length === 1),
+    );
     // 3 endpoints; live = the accepted connection + the client, not the UDP peer.
     await waitFor('status bar 3 · 2', () => api._test.status.text.endsWith('3 · 2'));
     assert.strictEqual(api._test.treeView.badge?.value, 2);

@@ -76,7 +76,9 @@ describe('error sentences of failed endpoints through the host (real extension h
     const panel = await waitFor('the panel', () => manager.panels.find((p) => p.endpointId === client.id));
     panels.push(panel);
     accepted[0].resetAndDestroy();
-    const info = await waitFor('client in error', () => api.list().find((e) => e.id === client.id && e.state === 'error'));
+    const info = await waitFor('client in error', () =>
+      api.list().find((e) => e.id === client.id && e.state === 'error'),
+    );
     return { info, panel, port };
   }
 
@@ -91,8 +93,15 @@ describe('error sentences of failed endpoints through the host (real extension h
 
     const tree = api._test.tree;
     const node = tree.nodeFor(info.id)!;
-    assert.ok(tooltipText(resolvedItem(tree, node)).endsWith(info.error!), 'the English tooltip ends with the sentence');
-    assert.strictEqual(panel._endpointView(api._test.lab.get(info.id))?.error, info.error, 'the English banner is the sentence');
+    assert.ok(
+      tooltipText(resolvedItem(tree, node)).endsWith(info.error!),
+      'the English tooltip ends with the sentence',
+    );
+    assert.strictEqual(
+      panel._endpointView(api._test.lab.get(info.id))?.error,
+      info.error,
+      'the English banner is the sentence',
+    );
 
     const replaced = await withPseudoTranslation(() => {
       const item = resolvedItem(tree, node);
@@ -106,20 +115,28 @@ describe('error sentences of failed endpoints through the host (real extension h
     const { info, panel } = await failedClient();
     // A real error of the core, put on the failed endpoint: its {label} and {value} are words of the core.
     const error = checkPort(undefined, 'localPort')!;
-    const entries = (api._test.lab as unknown as { _entries: Map<string, { endpoint: { error?: SocketLabError } }> })._entries;
+    const entries = (api._test.lab as unknown as { _entries: Map<string, { endpoint: { error?: SocketLabError } }> })
+      ._entries;
     entries.get(info.id)!.endpoint.error = error;
     const now = api.list().find((e) => e.id === info.id)!;
     assert.strictEqual(now.error, 'Local port (localPort) must be a whole number from 0 to 65535 (got nothing).');
     assert.deepStrictEqual(
       { template: now.errorTemplate, label: now.errorValues?.label, value: now.errorValues?.value },
-      { template: '{label} must be a whole number from {min} to {max} (got {value}).', label: 'Local port (localPort)', value: 'nothing' },
+      {
+        template: '{label} must be a whole number from {min} to {max} (got {value}).',
+        label: 'Local port (localPort)',
+        value: 'nothing',
+      },
     );
 
     const tree = api._test.tree;
     const node = tree.nodeFor(info.id)!;
     const replaced = await withPseudoTranslation(() => {
       const expected = '««Local port (localPort)» must be a whole number from 0 to 65535 (got «nothing»).»';
-      assert.ok(tooltipText(resolvedItem(tree, node)).endsWith(`$(error) ${expected}`), tooltipText(resolvedItem(tree, node)));
+      assert.ok(
+        tooltipText(resolvedItem(tree, node)).endsWith(`$(error) ${expected}`),
+        tooltipText(resolvedItem(tree, node)),
+      );
       assert.strictEqual(panel._endpointView(api._test.lab.get(info.id))?.error, expected);
     });
     assert.ok(replaced, 'vscode.l10n.t could not be replaced in this host');

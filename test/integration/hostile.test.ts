@@ -8,7 +8,15 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as vscode from 'vscode';
 import type { EndpointInfo } from '../../src/core/types';
-import { COMMAND_CASES, Fixture, UNRESOLVABLE_HOST, assertSentence, buildFixture, listSnapshot, offlineLookup } from '../unit/helpers/hostileCases';
+import {
+  COMMAND_CASES,
+  Fixture,
+  UNRESOLVABLE_HOST,
+  assertSentence,
+  buildFixture,
+  listSnapshot,
+  offlineLookup,
+} from '../unit/helpers/hostileCases';
 import { rejection, run, socketLab, waitFor, type TestApi, resolvedItem } from './helpers/api';
 
 /** Socket inodes of this process that listen (TCP) or are bound (UDP), from /proc. */
@@ -30,7 +38,10 @@ function boundSockets(): { tcpListening: number; udp: number } {
     }
     return n;
   };
-  return { tcpListening: count('/proc/net/tcp', true) + count('/proc/net/tcp6', true), udp: count('/proc/net/udp', false) + count('/proc/net/udp6', false) };
+  return {
+    tcpListening: count('/proc/net/tcp', true) + count('/proc/net/tcp6', true),
+    udp: count('/proc/net/udp', false) + count('/proc/net/udp6', false),
+  };
 }
 
 /** The extension host's descriptors by what they point at ('socket:[123]', '/path', 'anon_inode:…'). */
@@ -52,7 +63,9 @@ function socketFdCount(targets = fdTargets()): number {
 }
 
 function socketHandles(): number {
-  return process.getActiveResourcesInfo().filter((r) => /^(TCPSocketWrap|TCPServerWrap|UDPWrap|PipeWrap|PipeServerWrap)$/.test(r)).length;
+  return process
+    .getActiveResourcesInfo()
+    .filter((r) => /^(TCPSocketWrap|TCPServerWrap|UDPWrap|PipeWrap|PipeServerWrap)$/.test(r)).length;
 }
 
 function portOf(info: EndpointInfo): number {
@@ -62,7 +75,11 @@ function portOf(info: EndpointInfo): number {
 /** Names must never leave the machine: the one unresolvable name is refused here, the rest resolve as before. */
 function setOfflineLookup(api: TestApi): void {
   api._test.lab.setOptions({
-    lookup: ((host: string, options: dns.LookupOptions, cb: (e: NodeJS.ErrnoException | null, a: string, f: number) => void) =>
+    lookup: ((
+      host: string,
+      options: dns.LookupOptions,
+      cb: (e: NodeJS.ErrnoException | null, a: string, f: number) => void,
+    ) =>
       host === UNRESOLVABLE_HOST ? offlineLookup(host, options, cb) : dns.lookup(host, options, cb as never)) as never,
   });
 }
@@ -107,13 +124,23 @@ describe('hostile conditions in the real extension host', function () {
     const freeServer = net.createServer();
     await new Promise<void>((r) => freeServer.listen(0, '127.0.0.1', r));
     const freePort = (freeServer.address() as net.AddressInfo).port;
-    const refusedMsg = await rejection(new Promise<void>((r) => freeServer.close(() => r())).then(() => run('connectTcp', { port: freePort })));
-    assertSentence(refusedMsg, /^Nothing is listening at 127\.0\.0\.1:\d+ \(connection refused\); start the server first or check the port\.$/, 'refused');
+    const refusedMsg = await rejection(
+      new Promise<void>((r) => freeServer.close(() => r())).then(() => run('connectTcp', { port: freePort })),
+    );
+    assertSentence(
+      refusedMsg,
+      /^Nothing is listening at 127\.0\.0\.1:\d+ \(connection refused\); start the server first or check the port\.$/,
+      'refused',
+    );
     const holder = net.createServer();
     await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
     try {
       const inUse = await rejection(run('startTcpListener', { port: (holder.address() as net.AddressInfo).port }));
-      assertSentence(inUse, /is already in use by another process; choose another port or stop that process\.$/, 'in use');
+      assertSentence(
+        inUse,
+        /is already in use by another process; choose another port or stop that process\.$/,
+        'in use',
+      );
     } finally {
       holder.close();
     }
@@ -130,7 +157,9 @@ describe('hostile conditions in the real extension host', function () {
       const client = await run<EndpointInfo>('connectTcp', { port: (server.address() as net.AddressInfo).port });
       await waitFor('accepted', () => accepted.length === 1);
       accepted[0].resetAndDestroy();
-      const failed = await waitFor('client in error', () => api.list().find((e) => e.id === client.id && e.state === 'error'));
+      const failed = await waitFor('client in error', () =>
+        api.list().find((e) => e.id === client.id && e.state === 'error'),
+      );
       assert.match(failed.error!, /reset by the peer \(ECONNRESET\)/);
       const item = resolvedItem(api._test.tree, api._test.tree.nodeFor(client.id)!);
       assert.strictEqual((item.iconPath as vscode.ThemeIcon).id, 'error');
@@ -151,13 +180,22 @@ describe('hostile conditions in the real extension host', function () {
     peer.write(Buffer.alloc(256 * 1024, 1));
     await waitFor('bytes in', () => (api.list().find((e) => e.id === listener.id)?.bytesIn ?? 0) > 0);
     peer.resetAndDestroy();
-    const conn = await waitFor('connection closed', () => api.list().find((e) => e.id === listener.id)?.connections.find((c) => c.state === 'closed'));
+    const conn = await waitFor('connection closed', () =>
+      api
+        .list()
+        .find((e) => e.id === listener.id)
+        ?.connections.find((c) => c.state === 'closed'),
+    );
     assert.match(conn.error!, /reset by the peer/);
     const root = api._test.tree.nodeFor(listener.id)!;
     const child = api._test.tree.getChildren(root).find((n) => n.id === conn.id)!;
     const childItem = resolvedItem(api._test.tree, child);
     assert.match(String(childItem.description), /^closed/);
-    assert.match((childItem.tooltip as vscode.MarkdownString).value, /reset by the peer/, 'the tree shows why the connection closed');
+    assert.match(
+      (childItem.tooltip as vscode.MarkdownString).value,
+      /reset by the peer/,
+      'the tree shows why the connection closed',
+    );
     assert.strictEqual((childItem.iconPath as vscode.ThemeIcon).id, 'error');
 
     // ICMP port unreachable on a connected UDP client shows as error, and it recovers.
@@ -179,10 +217,14 @@ describe('hostile conditions in the real extension host', function () {
     // Stopping a listener with live clients: the clients see the close, the root disappears.
     const l2 = await run<EndpointInfo>('startTcpListener', { port: 0 });
     const live = await Promise.all(
-      Array.from({ length: 5 }, () => new Promise<net.Socket>((resolve, reject) => {
-        const s = net.connect(portOf(l2), '127.0.0.1', () => resolve(s));
-        s.once('error', reject);
-      })),
+      Array.from(
+        { length: 5 },
+        () =>
+          new Promise<net.Socket>((resolve, reject) => {
+            const s = net.connect(portOf(l2), '127.0.0.1', () => resolve(s));
+            s.once('error', reject);
+          }),
+      ),
     );
     let closedCount = 0;
     for (const s of live) s.once('close', () => closedCount++).on('error', () => undefined);
@@ -225,15 +267,31 @@ describe('hostile conditions in the real extension host', function () {
         await run('connectTcp', { port: portOf(l) });
       }
       await run('stopAll', {});
-      await waitFor('sockets and handles back to the baseline', () => socketFdCount() <= socketFdsBefore && socketHandles() <= handlesBefore, 10000).catch(() => undefined);
+      await waitFor(
+        'sockets and handles back to the baseline',
+        () => socketFdCount() <= socketFdsBefore && socketHandles() <= handlesBefore,
+        10000,
+      ).catch(() => undefined);
       const targetsAfter = fdTargets();
       const added = targetsAfter.filter((t) => !targetsBefore.includes(t));
-      console.log(`      [figure] host descriptors ${targetsBefore.length} -> ${targetsAfter.length} (sockets ${socketFdsBefore} -> ${socketFdCount(targetsAfter)}), socket handles ${handlesBefore} -> ${socketHandles()} after 300 open/close cycles; new: ${JSON.stringify(added)}`);
+      console.log(
+        `      [figure] host descriptors ${targetsBefore.length} -> ${targetsAfter.length} (sockets ${socketFdsBefore} -> ${socketFdCount(targetsAfter)}), socket handles ${handlesBefore} -> ${socketHandles()} after 300 open/close cycles; new: ${JSON.stringify(added)}`,
+      );
       // The extension host is shared with VS Code, which opens and closes files of its own (logs,
       // watchers) meanwhile; what Socket Lab could leak is sockets, and files of its own folder.
-      assert.ok(socketFdCount(targetsAfter) <= socketFdsBefore, `socket descriptors leaked in the extension host: ${JSON.stringify(added)}`);
-      assert.deepStrictEqual(added.filter((t) => t.startsWith(dir)), [], 'descriptors of socket files leaked');
-      assert.ok(socketHandles() <= handlesBefore, `socket handles leaked in the extension host: ${handlesBefore} -> ${socketHandles()}`);
+      assert.ok(
+        socketFdCount(targetsAfter) <= socketFdsBefore,
+        `socket descriptors leaked in the extension host: ${JSON.stringify(added)}`,
+      );
+      assert.deepStrictEqual(
+        added.filter((t) => t.startsWith(dir)),
+        [],
+        'descriptors of socket files leaked',
+      );
+      assert.ok(
+        socketHandles() <= handlesBefore,
+        `socket handles leaked in the extension host: ${handlesBefore} -> ${socketHandles()}`,
+      );
       assert.deepStrictEqual(fs.readdirSync(dir), [], 'socket files left behind');
       assert.deepStrictEqual(api._test.tree.getChildren(), []);
     } finally {
@@ -251,7 +309,10 @@ describe('hostile command arguments in the real extension host (shared table)', 
     api = await socketLab();
     setOfflineLookup(api);
     await run('stopAll', {});
-    fixture = await buildFixture({ call: (command, args) => Promise.resolve(run(command, args)), list: () => api.list() });
+    fixture = await buildFixture({
+      call: (command, args) => Promise.resolve(run(command, args)),
+      list: () => api.list(),
+    });
   });
 
   after(async () => {

@@ -32,7 +32,10 @@ describe('hostile panel messages through the host handler (real extension host)'
   /** Delivers `raw` as the webview would and returns the response to request `id` (or undefined when none is due). */
   async function deliver(raw: unknown, id?: number): Promise<Posted | undefined> {
     const from = posted.length;
-    assert.doesNotThrow(() => (panel as unknown as { _onMessage(m: unknown): void })._onMessage(raw), 'the handler threw');
+    assert.doesNotThrow(
+      () => (panel as unknown as { _onMessage(m: unknown): void })._onMessage(raw),
+      'the handler threw',
+    );
     if (id === undefined) {
       await new Promise((r) => setTimeout(r, 20));
       return undefined;
@@ -68,38 +71,156 @@ describe('hostile panel messages through the host handler (real extension host)'
     await run('stopAll', {});
   });
 
-  const send = (fields: Record<string, unknown>) => ({ type: 'send', id: 1, target: '', data: 'x', format: 'text', encoding: 'utf8', escapes: true, lineEnding: 'none', ...fields });
+  const send = (fields: Record<string, unknown>) => ({
+    type: 'send',
+    id: 1,
+    target: '',
+    data: 'x',
+    format: 'text',
+    encoding: 'utf8',
+    escapes: true,
+    lineEnding: 'none',
+    ...fields,
+  });
 
   // [name, message (target filled in), sentence, reaches the core]
-  const cases: [string, (ids: { udp: string; udpPort: number; other: string }) => Record<string, unknown>, RegExp, boolean][] = [
-    ['hex "zz"', (i) => send({ target: i.udp, data: 'zz', format: 'hex', to: { host: '127.0.0.1', port: i.udpPort } }), /^Hex payload has the character "z" at position 1/, true],
-    ['hex with an odd number of digits', (i) => send({ target: i.udp, data: 'abc', format: 'hex', to: { host: '127.0.0.1', port: i.udpPort } }), /odd number of digits/, true],
-    ['base64 with misplaced padding', (i) => send({ target: i.udp, data: 'SGVsbG8===', format: 'base64', to: { host: '127.0.0.1', port: i.udpPort } }), /misplaced '=' padding/, true],
-    ['base64 with a bad character', (i) => send({ target: i.udp, data: 'SGV$bG8=', format: 'base64', to: { host: '127.0.0.1', port: i.udpPort } }), /character "\$"/, true],
-    ['unknown encoding', (i) => send({ target: i.udp, encoding: 'klingon', to: { host: '127.0.0.1', port: i.udpPort } }), /^Encoding must be one of utf8/, true],
-    ['repeat interval 0 without a count', (i) => send({ target: i.udp, repeat: { intervalMs: 0 }, to: { host: '127.0.0.1', port: i.udpPort } }), /^Count must be given/, true],
-    ['UDP payload over 65,507 bytes', (i) => send({ target: i.udp, data: 'A'.repeat(65_508), to: { host: '127.0.0.1', port: i.udpPort } }), /at most 65507 bytes over IPv4/, true],
-    ['destination host "999.1.1.1"', (i) => send({ target: i.udp, to: { host: '999.1.1.1', port: 9 } }), /^to\.host must be a valid IPv4 address/, true],
+  const cases: [
+    string,
+    (ids: { udp: string; udpPort: number; other: string }) => Record<string, unknown>,
+    RegExp,
+    boolean,
+  ][] = [
+    [
+      'hex "zz"',
+      (i) => send({ target: i.udp, data: 'zz', format: 'hex', to: { host: '127.0.0.1', port: i.udpPort } }),
+      /^Hex payload has the character "z" at position 1/,
+      true,
+    ],
+    [
+      'hex with an odd number of digits',
+      (i) => send({ target: i.udp, data: 'abc', format: 'hex', to: { host: '127.0.0.1', port: i.udpPort } }),
+      /odd number of digits/,
+      true,
+    ],
+    [
+      'base64 with misplaced padding',
+      (i) => send({ target: i.udp, data: 'SGVsbG8===', format: 'base64', to: { host: '127.0.0.1', port: i.udpPort } }),
+      /misplaced '=' padding/,
+      true,
+    ],
+    [
+      'base64 with a bad character',
+      (i) => send({ target: i.udp, data: 'SGV$bG8=', format: 'base64', to: { host: '127.0.0.1', port: i.udpPort } }),
+      /character "\$"/,
+      true,
+    ],
+    [
+      'unknown encoding',
+      (i) => send({ target: i.udp, encoding: 'klingon', to: { host: '127.0.0.1', port: i.udpPort } }),
+      /^Encoding must be one of utf8/,
+      true,
+    ],
+    [
+      'repeat interval 0 without a count',
+      (i) => send({ target: i.udp, repeat: { intervalMs: 0 }, to: { host: '127.0.0.1', port: i.udpPort } }),
+      /^Count must be given/,
+      true,
+    ],
+    [
+      'UDP payload over 65,507 bytes',
+      (i) => send({ target: i.udp, data: 'A'.repeat(65_508), to: { host: '127.0.0.1', port: i.udpPort } }),
+      /at most 65507 bytes over IPv4/,
+      true,
+    ],
+    [
+      'destination host "999.1.1.1"',
+      (i) => send({ target: i.udp, to: { host: '999.1.1.1', port: 9 } }),
+      /^to\.host must be a valid IPv4 address/,
+      true,
+    ],
     ['UDP send without a destination', (i) => send({ target: i.udp }), /give 'to' \{ host, port \} or a peer id/, true],
-    ['another endpoint as target', (i) => send({ target: i.other }), /^This panel can only send through UDP 127\.0\.0\.1:\d+ and its connections\.$/, false],
-    ['unknown connection of this endpoint', (i) => send({ target: `${i.udp}.p999` }), /^There is no endpoint, connection or peer e\d+\.p999\.$/, true],
-    ['format "octal" (refused by the protocol)', (i) => send({ target: i.udp, format: 'octal' }), /^The panel sent a message the extension does not understand: format: /, false],
-    ['an extra field (refused by the protocol)', (i) => send({ target: i.udp, extra: 1 }), /does not understand: .*extra/, false],
-    ['destination port 70000 (refused by the protocol)', (i) => send({ target: i.udp, to: { host: '127.0.0.1', port: 70000 } }), /does not understand: to\.port/, false],
-    ['repeat interval -1 (refused by the protocol)', (i) => send({ target: i.udp, repeat: { intervalMs: -1 } }), /does not understand: repeat\.intervalMs/, false],
-    ['data over 8 MiB characters (refused by the protocol)', (i) => send({ target: i.udp, data: 'a'.repeat(8 * 1024 * 1024 + 1) }), /does not understand: data/, false],
-    ['stopRepeat of a repeat this panel did not start', () => ({ type: 'stopRepeat', id: 1, repeatId: 'r999' }), /^There is no running repeat r999\.$/, false],
-    ['auto-reply regex that does not compile', () => ({ type: 'setAutoReply', id: 1, spec: { mode: 'rules', rules: [{ regex: '(', reply: { data: 'x' } }] } }), /autoReply\.rules\[0\]\.regex/, true],
-    ['auto-reply rules not a list (refused by the protocol)', () => ({ type: 'setAutoReply', id: 1, spec: { mode: 'rules', rules: 'x' } }), /does not understand: spec\.rules/, false],
-    ['fetchOlder of a million records (refused by the protocol)', () => ({ type: 'fetchOlder', id: 1, epoch: 0, after: 0, before: 10, limit: 1e6 }), /does not understand: limit/, false],
-    ['unknown message type (refused by the protocol)', () => ({ type: 'exec', id: 1, command: 'rm -rf /' }), /does not understand: type/, false],
+    [
+      'another endpoint as target',
+      (i) => send({ target: i.other }),
+      /^This panel can only send through UDP 127\.0\.0\.1:\d+ and its connections\.$/,
+      false,
+    ],
+    [
+      'unknown connection of this endpoint',
+      (i) => send({ target: `${i.udp}.p999` }),
+      /^There is no endpoint, connection or peer e\d+\.p999\.$/,
+      true,
+    ],
+    [
+      'format "octal" (refused by the protocol)',
+      (i) => send({ target: i.udp, format: 'octal' }),
+      /^The panel sent a message the extension does not understand: format: /,
+      false,
+    ],
+    [
+      'an extra field (refused by the protocol)',
+      (i) => send({ target: i.udp, extra: 1 }),
+      /does not understand: .*extra/,
+      false,
+    ],
+    [
+      'destination port 70000 (refused by the protocol)',
+      (i) => send({ target: i.udp, to: { host: '127.0.0.1', port: 70000 } }),
+      /does not understand: to\.port/,
+      false,
+    ],
+    [
+      'repeat interval -1 (refused by the protocol)',
+      (i) => send({ target: i.udp, repeat: { intervalMs: -1 } }),
+      /does not understand: repeat\.intervalMs/,
+      false,
+    ],
+    [
+      'data over 8 MiB characters (refused by the protocol)',
+      (i) => send({ target: i.udp, data: 'a'.repeat(8 * 1024 * 1024 + 1) }),
+      /does not understand: data/,
+      false,
+    ],
+    [
+      'stopRepeat of a repeat this panel did not start',
+      () => ({ type: 'stopRepeat', id: 1, repeatId: 'r999' }),
+      /^There is no running repeat r999\.$/,
+      false,
+    ],
+    [
+      'auto-reply regex that does not compile',
+      () => ({ type: 'setAutoReply', id: 1, spec: { mode: 'rules', rules: [{ regex: '(', reply: { data: 'x' } }] } }),
+      /autoReply\.rules\[0\]\.regex/,
+      true,
+    ],
+    [
+      'auto-reply rules not a list (refused by the protocol)',
+      () => ({ type: 'setAutoReply', id: 1, spec: { mode: 'rules', rules: 'x' } }),
+      /does not understand: spec\.rules/,
+      false,
+    ],
+    [
+      'fetchOlder of a million records (refused by the protocol)',
+      () => ({ type: 'fetchOlder', id: 1, epoch: 0, after: 0, before: 10, limit: 1e6 }),
+      /does not understand: limit/,
+      false,
+    ],
+    [
+      'unknown message type (refused by the protocol)',
+      () => ({ type: 'exec', id: 1, command: 'rm -rf /' }),
+      /does not understand: type/,
+      false,
+    ],
   ];
 
   for (const [name, make, says, reachesCore] of cases) {
     it(`panel message: ${name}`, async () => {
       const before = listSnapshot(api.list());
       const calls = coreCalls.length;
-      const response = await deliver(make({ udp: udp.id, udpPort: (udp.local as { port: number }).port, other: other.id }), 1);
+      const response = await deliver(
+        make({ udp: udp.id, udpPort: (udp.local as { port: number }).port, other: other.id }),
+        1,
+      );
       assert.strictEqual(response!.ok, false, JSON.stringify(response));
       if (reachesCore || !/refused by the protocol/.test(name)) {
         assertSentence(response!.error, says, name);
@@ -110,13 +231,21 @@ describe('hostile panel messages through the host handler (real extension host)'
         assert.match(response!.error!, says);
       }
       assert.strictEqual(listSnapshot(api.list()), before, 'list() changed');
-      if (!reachesCore) assert.strictEqual(coreCalls.length, calls, `refused before the core, but the core was called: ${coreCalls.slice(calls)}`);
+      if (!reachesCore)
+        assert.strictEqual(
+          coreCalls.length,
+          calls,
+          `refused before the core, but the core was called: ${coreCalls.slice(calls)}`,
+        );
     });
   }
 
   it('panel message: validate of bad hex answers the sentence as a result (live validation), never touching the core', async () => {
     const calls = coreCalls.length;
-    const response = await deliver({ type: 'validate', id: 2, data: '12 3', format: 'hex', encoding: 'utf8', escapes: true, lineEnding: 'none' }, 2);
+    const response = await deliver(
+      { type: 'validate', id: 2, data: '12 3', format: 'hex', encoding: 'utf8', escapes: true, lineEnding: 'none' },
+      2,
+    );
     assert.strictEqual(response!.ok, true);
     assertSentence(response!.result!.error, /odd number of digits in "3" at position 4/, 'validate');
     assert.strictEqual(coreCalls.length, calls);
@@ -131,8 +260,13 @@ describe('hostile panel messages through the host handler (real extension host)'
     });
     const calls = coreCalls.length;
     const from = posted.length;
-    for (const raw of [null, undefined, 'ready', 42, [{ type: 'ready', id: 3 }], hostile, { type: 'send', id: -1 }]) await deliver(raw);
-    assert.strictEqual(posted.slice(from).filter((m) => m.type === 'response').length, 0, 'answered a message without a usable id');
+    for (const raw of [null, undefined, 'ready', 42, [{ type: 'ready', id: 3 }], hostile, { type: 'send', id: -1 }])
+      await deliver(raw);
+    assert.strictEqual(
+      posted.slice(from).filter((m) => m.type === 'response').length,
+      0,
+      'answered a message without a usable id',
+    );
     assert.strictEqual(coreCalls.length, calls);
   });
 
@@ -143,8 +277,36 @@ describe('hostile panel messages through the host handler (real extension host)'
     const samples = fc.sample(
       fc.oneof(
         fc.anything(),
-        fc.record({ type: fc.constantFrom('send', 'sendFile', 'stopRepeat', 'setAutoReply', 'clear', 'export', 'fetchOlder', 'fetchRecord', 'copy', 'validate'), id: fc.anything(), target: fc.anything(), data: fc.anything() }, { requiredKeys: ['type'] }),
-        fc.record({ type: fc.constant('send'), id: fc.nat(), target: fc.constant(udp.id), data: fc.string(), format: fc.string(), encoding: fc.string(), escapes: fc.anything(), lineEnding: fc.string() }),
+        fc.record(
+          {
+            type: fc.constantFrom(
+              'send',
+              'sendFile',
+              'stopRepeat',
+              'setAutoReply',
+              'clear',
+              'export',
+              'fetchOlder',
+              'fetchRecord',
+              'copy',
+              'validate',
+            ),
+            id: fc.anything(),
+            target: fc.anything(),
+            data: fc.anything(),
+          },
+          { requiredKeys: ['type'] },
+        ),
+        fc.record({
+          type: fc.constant('send'),
+          id: fc.nat(),
+          target: fc.constant(udp.id),
+          data: fc.string(),
+          format: fc.string(),
+          encoding: fc.string(),
+          escapes: fc.anything(),
+          lineEnding: fc.string(),
+        }),
       ),
       { numRuns: 1000, seed: 7 },
     );
@@ -155,14 +317,17 @@ describe('hostile panel messages through the host handler (real extension host)'
       assert.doesNotThrow(() => (panel as unknown as { _onMessage(m: unknown): void })._onMessage(raw));
       const refused = posted.slice(from).some((m) => m.type === 'response' && m.ok === false);
       if (refused) refusals++;
-      const id = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as { id?: unknown }).id : undefined;
+      const id =
+        typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as { id?: unknown }).id : undefined;
       if (typeof id === 'number' && Number.isSafeInteger(id) && id >= 0) {
         withId++;
         assert.ok(refused, `no refusal for ${JSON.stringify(raw)?.slice(0, 200)}`);
       }
     }
     await new Promise((r) => setTimeout(r, 200));
-    console.log(`      [figure] 1,000 fuzzed panel messages: ${withId} carried a usable id and all were refused at once (${refusals} refusals), the rest dropped; core calls ${coreCalls.length - calls}`);
+    console.log(
+      `      [figure] 1,000 fuzzed panel messages: ${withId} carried a usable id and all were refused at once (${refusals} refusals), the rest dropped; core calls ${coreCalls.length - calls}`,
+    );
     assert.strictEqual(coreCalls.length, calls, 'a fuzzed message reached the core');
     assert.strictEqual(listSnapshot(api.list()), before);
   });

@@ -77,7 +77,11 @@ describe('autoReply', () => {
       assert.deepStrictEqual(reply, Uint8Array.from(iconv.encode('收到', 'gbk')));
       // The UTF-8 form of the same text does not match a GBK rule.
       assert.strictEqual(fn(utf8('数据')), undefined);
-      const utf8Reply = compile({ mode: 'rules', encoding: 'gbk', rules: [{ contains: '数据', reply: { data: '收到', encoding: 'utf8' } }] });
+      const utf8Reply = compile({
+        mode: 'rules',
+        encoding: 'gbk',
+        rules: [{ contains: '数据', reply: { data: '收到', encoding: 'utf8' } }],
+      });
       assert.strictEqual(text(utf8Reply(Uint8Array.from(iconv.encode('数据', 'gbk')))), '收到');
     });
 
@@ -90,8 +94,14 @@ describe('autoReply', () => {
     });
 
     it('regex: matches the decoded text and splices $1, $& and $$ into a text reply', () => {
-      const fn = compile({ mode: 'rules', rules: [{ regex: '^GET (\\S+)', reply: { data: 'path=$1 all=[$&] dollar=$$ none=$2\\r\\n' } }] });
-      assert.strictEqual(text(fn(utf8('GET /index.html HTTP/1.0'))), 'path=/index.html all=[GET /index.html] dollar=$ none=\r\n');
+      const fn = compile({
+        mode: 'rules',
+        rules: [{ regex: '^GET (\\S+)', reply: { data: 'path=$1 all=[$&] dollar=$$ none=$2\\r\\n' } }],
+      });
+      assert.strictEqual(
+        text(fn(utf8('GET /index.html HTTP/1.0'))),
+        'path=/index.html all=[GET /index.html] dollar=$ none=\r\n',
+      );
       assert.strictEqual(fn(utf8('POST /')), undefined);
     });
 
@@ -101,7 +111,10 @@ describe('autoReply', () => {
     });
 
     it('regex: flags, and captures encoded in the reply encoding', () => {
-      const fn = compile({ mode: 'rules', rules: [{ regex: 'name=(\\w+)', flags: 'i', reply: { data: 'hi $1', encoding: 'utf16le' } }] });
+      const fn = compile({
+        mode: 'rules',
+        rules: [{ regex: 'name=(\\w+)', flags: 'i', reply: { data: 'hi $1', encoding: 'utf16le' } }],
+      });
       assert.deepStrictEqual(fn(utf8('NAME=bob')), Uint8Array.from(iconv.encode('hi bob', 'utf16le')));
     });
 
@@ -142,7 +155,10 @@ describe('autoReply', () => {
 
     it('a catastrophic regex is stopped by its time budget and reported, not left to block', () => {
       const errors: SocketLabError[] = [];
-      const fn = compileAutoReply({ mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }] }, { onError: (e) => errors.push(e) })!;
+      const fn = compileAutoReply(
+        { mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }] },
+        { onError: (e) => errors.push(e) },
+      )!;
       // Without the budget this match would take hours (2^40 steps) and the test would time out.
       assert.strictEqual(fn(utf8(`${'a'.repeat(40)}b`)), undefined);
       assert.strictEqual(errors.length, 1);
@@ -154,7 +170,10 @@ describe('autoReply', () => {
 
     it('a capture the reply encoding cannot represent gives no reply and is reported', () => {
       const errors: SocketLabError[] = [];
-      const fn = compileAutoReply({ mode: 'rules', rules: [{ regex: '(.+)', reply: { data: '$1', encoding: 'ascii' } }] }, { onError: (e) => errors.push(e) })!;
+      const fn = compileAutoReply(
+        { mode: 'rules', rules: [{ regex: '(.+)', reply: { data: '$1', encoding: 'ascii' } }] },
+        { onError: (e) => errors.push(e) },
+      )!;
       assert.strictEqual(fn(utf8('é')), undefined);
       assert.strictEqual(errors[0].code, 'invalidAutoReply');
       assert.strictEqual(errors[0].values.cause, 'notEncodable');
@@ -169,7 +188,12 @@ describe('autoReply', () => {
       ['an unknown mode', { mode: 'loud' }, 'autoReply.mode', /\(got "loud"\)/],
       ['no mode', {}, 'autoReply.mode'],
       ['fixed without data', { mode: 'fixed' }, 'autoReply.data', /must be a string/],
-      ['fixed with bad hex', { mode: 'fixed', data: 'zz', format: 'hex' }, 'autoReply.data', /Hex payload has the character "z" at position 1/],
+      [
+        'fixed with bad hex',
+        { mode: 'fixed', data: 'zz', format: 'hex' },
+        'autoReply.data',
+        /Hex payload has the character "z" at position 1/,
+      ],
       ['fixed with an unknown format', { mode: 'fixed', data: 'a', format: 'octal' }, 'autoReply.format'],
       ['fixed with an unknown encoding', { mode: 'fixed', data: 'a', encoding: 'ebcdic' }, 'autoReply.encoding'],
       ['fixed with a bad escape', { mode: 'fixed', data: 'a\\q' }, 'autoReply.data', /position 2/],
@@ -179,23 +203,79 @@ describe('autoReply', () => {
       ['rules without rules', { mode: 'rules' }, 'autoReply.rules'],
       ['rules with an unknown encoding', { mode: 'rules', encoding: 'x', rules: [] }, 'autoReply.encoding'],
       ['a rule that is not an object', { mode: 'rules', rules: ['ping'] }, 'autoReply.rules[0]'],
-      ['a rule with no matcher', { mode: 'rules', rules: [{ reply: { data: 'a' } }] }, 'autoReply.rules[0]', /it has none/],
-      ['a rule with two matchers', { mode: 'rules', rules: [{ contains: 'a', regex: 'b', reply: { data: 'a' } }] }, 'autoReply.rules[0]', /it has contains and regex/],
-      ['a non-string matcher', { mode: 'rules', rules: [{ contains: 5, reply: { data: 'a' } }] }, 'autoReply.rules[0].contains'],
-      ['bad hex in a rule', { mode: 'rules', rules: [{ contains: 'a', reply: { data: 'a' } }, { hex: 'abc', reply: { data: 'a' } }] }, 'autoReply.rules[1].hex', /odd number of digits/],
+      [
+        'a rule with no matcher',
+        { mode: 'rules', rules: [{ reply: { data: 'a' } }] },
+        'autoReply.rules[0]',
+        /it has none/,
+      ],
+      [
+        'a rule with two matchers',
+        { mode: 'rules', rules: [{ contains: 'a', regex: 'b', reply: { data: 'a' } }] },
+        'autoReply.rules[0]',
+        /it has contains and regex/,
+      ],
+      [
+        'a non-string matcher',
+        { mode: 'rules', rules: [{ contains: 5, reply: { data: 'a' } }] },
+        'autoReply.rules[0].contains',
+      ],
+      [
+        'bad hex in a rule',
+        {
+          mode: 'rules',
+          rules: [
+            { contains: 'a', reply: { data: 'a' } },
+            { hex: 'abc', reply: { data: 'a' } },
+          ],
+        },
+        'autoReply.rules[1].hex',
+        /odd number of digits/,
+      ],
       [
         'an invalid regex',
-        { mode: 'rules', rules: [{ contains: 'a', reply: { data: 'a' } }, { hex: '00', reply: { data: 'a' } }, { regex: '(', reply: { data: 'a' } }] },
+        {
+          mode: 'rules',
+          rules: [
+            { contains: 'a', reply: { data: 'a' } },
+            { hex: '00', reply: { data: 'a' } },
+            { regex: '(', reply: { data: 'a' } },
+          ],
+        },
         'autoReply.rules[2].regex',
         /^autoReply\.rules\[2\]\.regex: Invalid regular expression/,
       ],
-      ['stateful regex flags', { mode: 'rules', rules: [{ regex: 'a', flags: 'g', reply: { data: 'a' } }] }, 'autoReply.rules[0].flags'],
-      ['flags without a regex', { mode: 'rules', rules: [{ contains: 'a', flags: 'i', reply: { data: 'a' } }] }, 'autoReply.rules[0].flags'],
+      [
+        'stateful regex flags',
+        { mode: 'rules', rules: [{ regex: 'a', flags: 'g', reply: { data: 'a' } }] },
+        'autoReply.rules[0].flags',
+      ],
+      [
+        'flags without a regex',
+        { mode: 'rules', rules: [{ contains: 'a', flags: 'i', reply: { data: 'a' } }] },
+        'autoReply.rules[0].flags',
+      ],
       ['a rule without reply', { mode: 'rules', rules: [{ contains: 'a' }] }, 'autoReply.rules[0].reply'],
-      ['a reply without data', { mode: 'rules', rules: [{ contains: 'a', reply: {} }] }, 'autoReply.rules[0].reply.data'],
-      ['a reply with an unknown encoding', { mode: 'rules', rules: [{ contains: 'a', reply: { data: 'a', encoding: 'x' } }] }, 'autoReply.rules[0].reply.encoding'],
-      ['a reply with a bad escape in a regex template', { mode: 'rules', rules: [{ regex: '(a)', reply: { data: '$1\\' } }] }, 'autoReply.rules[0].reply.data'],
-      ['a reply with bad base64', { mode: 'rules', rules: [{ contains: 'a', reply: { data: '!!', format: 'base64' } }] }, 'autoReply.rules[0].reply.data'],
+      [
+        'a reply without data',
+        { mode: 'rules', rules: [{ contains: 'a', reply: {} }] },
+        'autoReply.rules[0].reply.data',
+      ],
+      [
+        'a reply with an unknown encoding',
+        { mode: 'rules', rules: [{ contains: 'a', reply: { data: 'a', encoding: 'x' } }] },
+        'autoReply.rules[0].reply.encoding',
+      ],
+      [
+        'a reply with a bad escape in a regex template',
+        { mode: 'rules', rules: [{ regex: '(a)', reply: { data: '$1\\' } }] },
+        'autoReply.rules[0].reply.data',
+      ],
+      [
+        'a reply with bad base64',
+        { mode: 'rules', rules: [{ contains: 'a', reply: { data: '!!', format: 'base64' } }] },
+        'autoReply.rules[0].reply.data',
+      ],
     ];
     for (const [name, spec, field, pattern] of cases) {
       it(`refuses ${name} (${field})`, () => {

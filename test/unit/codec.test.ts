@@ -48,7 +48,10 @@ describe('codec', () => {
     it('encodes the seed reply "我是返回的数据" in GBK exactly as iconv-lite does', () => {
       const expected = Uint8Array.from(iconv.encode('我是返回的数据', 'gbk'));
       assert.deepStrictEqual(encodePayload({ data: '我是返回的数据', encoding: 'gbk' }), expected);
-      assert.deepStrictEqual(expected, bytes(0xce, 0xd2, 0xca, 0xc7, 0xb7, 0xb5, 0xbb, 0xd8, 0xb5, 0xc4, 0xca, 0xfd, 0xbe, 0xdd));
+      assert.deepStrictEqual(
+        expected,
+        bytes(0xce, 0xd2, 0xca, 0xc7, 0xb7, 0xb5, 0xbb, 0xd8, 0xb5, 0xc4, 0xca, 0xfd, 0xbe, 0xdd),
+      );
       assert.deepStrictEqual(encodePayload({ data: '我是返回的数据' }), utf8('我是返回的数据'));
     });
 
@@ -62,8 +65,14 @@ describe('codec', () => {
       assert.deepStrictEqual(encodePayload({ data: 'hi', lineEnding: 'lf' }), bytes(0x68, 0x69, 0x0a));
       assert.deepStrictEqual(encodePayload({ data: 'hi', lineEnding: 'cr' }), bytes(0x68, 0x69, 0x0d));
       assert.deepStrictEqual(encodePayload({ data: 'hi', lineEnding: 'none' }), bytes(0x68, 0x69));
-      assert.deepStrictEqual(encodePayload({ data: 'hi', encoding: 'utf16le', lineEnding: 'crlf' }), bytes(0x68, 0, 0x69, 0, 0x0d, 0, 0x0a, 0));
-      assert.deepStrictEqual(encodePayload({ data: '我', encoding: 'gbk', lineEnding: 'crlf' }), bytes(0xce, 0xd2, 0x0d, 0x0a));
+      assert.deepStrictEqual(
+        encodePayload({ data: 'hi', encoding: 'utf16le', lineEnding: 'crlf' }),
+        bytes(0x68, 0, 0x69, 0, 0x0d, 0, 0x0a, 0),
+      );
+      assert.deepStrictEqual(
+        encodePayload({ data: '我', encoding: 'gbk', lineEnding: 'crlf' }),
+        bytes(0xce, 0xd2, 0x0d, 0x0a),
+      );
       // Hex and base64 get the plain ASCII line ending.
       assert.deepStrictEqual(encodePayload({ data: 'ff', format: 'hex', lineEnding: 'crlf' }), bytes(0xff, 0x0d, 0x0a));
       assert.deepStrictEqual(encodePayload({ data: 'AA==', format: 'base64', lineEnding: 'lf' }), bytes(0, 0x0a));
@@ -98,9 +107,16 @@ describe('codec', () => {
     });
 
     it('refuses characters an encoding cannot represent instead of writing "?"', () => {
-      const err = throwsCode(() => encodePayload({ data: 'abé', encoding: 'ascii' }), 'notEncodable', { position: 3, char: 'é', encoding: 'ascii' });
+      const err = throwsCode(() => encodePayload({ data: 'abé', encoding: 'ascii' }), 'notEncodable', {
+        position: 3,
+        char: 'é',
+        encoding: 'ascii',
+      });
       assert.match(err.message, /ascii/);
-      throwsCode(() => encodePayload({ data: 'a€', encoding: 'latin1' }), 'notEncodable', { position: 2, codePoint: 'U+20AC' });
+      throwsCode(() => encodePayload({ data: 'a€', encoding: 'latin1' }), 'notEncodable', {
+        position: 2,
+        codePoint: 'U+20AC',
+      });
       throwsCode(() => encodePayload({ data: '我😀', encoding: 'gbk' }), 'notEncodable', { position: 2, char: '😀' });
       throwsCode(() => encodePayload({ data: '??\u0e01', encoding: 'big5' }), 'notEncodable', { position: 3 });
       throwsCode(() => encodePayload({ data: 'x한', encoding: 'shift_jis' }), 'notEncodable', { position: 2 });
@@ -110,7 +126,10 @@ describe('codec', () => {
       throwsCode(() => encodePayload({ data: '\\n\\xff\\u00e9', encoding: 'ascii' }), 'notEncodable', { position: 7 });
       // utf16le carries lone surrogates as they are; gb18030 has the emoji; a typed '?' is fine.
       assert.deepStrictEqual(encodePayload({ data: '\uD800', encoding: 'utf16le' }), bytes(0x00, 0xd8));
-      assert.deepStrictEqual(encodePayload({ data: '😀', encoding: 'gb18030' }), Uint8Array.from(iconv.encode('😀', 'gb18030')));
+      assert.deepStrictEqual(
+        encodePayload({ data: '😀', encoding: 'gb18030' }),
+        Uint8Array.from(iconv.encode('😀', 'gb18030')),
+      );
       assert.deepStrictEqual(encodePayload({ data: '?我?', encoding: 'gbk' }), bytes(0x3f, 0xce, 0xd2, 0x3f));
     });
 
@@ -125,8 +144,12 @@ describe('codec', () => {
     it('encodes a 1 MB payload, and finds an unencodable character or a bad escape at its very end', () => {
       const big = '我是返回的数据?'.repeat(150_000);
       assert.strictEqual(encodePayload({ data: big, encoding: 'gbk' }).length, 150_000 * 15);
-      throwsCode(() => encodePayload({ data: `${big}😀`, encoding: 'gbk' }), 'notEncodable', { position: big.length + 1 });
-      throwsCode(() => encodePayload({ data: `${big}\\q`, encoding: 'gbk' }), 'badEscape', { position: big.length + 1 });
+      throwsCode(() => encodePayload({ data: `${big}😀`, encoding: 'gbk' }), 'notEncodable', {
+        position: big.length + 1,
+      });
+      throwsCode(() => encodePayload({ data: `${big}\\q`, encoding: 'gbk' }), 'badEscape', {
+        position: big.length + 1,
+      });
     });
   });
 
@@ -156,14 +179,18 @@ describe('codec', () => {
     it('round-trips random bytes written with random separators, prefixes and case (property)', () => {
       const separator = fc.constantFrom(' ', ':', '-', ',', '\n', '\r\n', '  ', '\t');
       fc.assert(
-        fc.property(fc.uint8Array({ maxLength: 64 }), fc.array(fc.tuple(fc.boolean(), fc.boolean(), separator), { minLength: 64, maxLength: 64 }), (data, styles) => {
-          const text = Array.from(data, (byte, i) => {
-            const [prefix, upper, sep] = styles[i];
-            const digits = byte.toString(16).padStart(2, '0');
-            return `${prefix ? '0x' : ''}${upper ? digits.toUpperCase() : digits}${sep}`;
-          }).join('');
-          assert.deepStrictEqual(encodePayload({ data: text, format: 'hex' }), data);
-        }),
+        fc.property(
+          fc.uint8Array({ maxLength: 64 }),
+          fc.array(fc.tuple(fc.boolean(), fc.boolean(), separator), { minLength: 64, maxLength: 64 }),
+          (data, styles) => {
+            const text = Array.from(data, (byte, i) => {
+              const [prefix, upper, sep] = styles[i];
+              const digits = byte.toString(16).padStart(2, '0');
+              return `${prefix ? '0x' : ''}${upper ? digits.toUpperCase() : digits}${sep}`;
+            }).join('');
+            assert.deepStrictEqual(encodePayload({ data: text, format: 'hex' }), data);
+          },
+        ),
       );
     });
 
@@ -186,7 +213,10 @@ describe('codec', () => {
     });
 
     it('refuses bad characters, bad padding, truncation and mixed alphabets', () => {
-      throwsCode(() => encodePayload({ data: 'SGVs!bG8=', format: 'base64' }), 'base64Invalid', { position: 5, char: '!' });
+      throwsCode(() => encodePayload({ data: 'SGVs!bG8=', format: 'base64' }), 'base64Invalid', {
+        position: 5,
+        char: '!',
+      });
       throwsCode(() => encodePayload({ data: 'S=GVs', format: 'base64' }), 'base64Invalid', { position: 2 });
       throwsCode(() => encodePayload({ data: 'SGVsbG8==', format: 'base64' }), 'base64Invalid', { position: 9 });
       throwsCode(() => encodePayload({ data: 'SGVsbA=', format: 'base64' }), 'base64Invalid');
@@ -251,7 +281,10 @@ describe('codec', () => {
               // The refused character really is one iconv-lite would have replaced.
               const char = err.values.char as string;
               const alone = iconv.encode(char, encoding);
-              assert.ok(/[\uD800-\uDFFF]/.test(char) || (alone.length === 1 && alone[0] === 0x3f && char !== '?'), `${encoding} refused ${char}`);
+              assert.ok(
+                /[\uD800-\uDFFF]/.test(char) || (alone.length === 1 && alone[0] === 0x3f && char !== '?'),
+                `${encoding} refused ${char}`,
+              );
               return;
             }
             // Nothing was mangled: exactly what iconv-lite writes.
@@ -270,14 +303,28 @@ describe('codec', () => {
 
   describe('escapes (property)', () => {
     it('a sequence of literals and escapes encodes to the concatenation of their bytes', () => {
-      const literal = fc.string({ unit: 'grapheme', maxLength: 5 }).filter((s) => !s.includes('\\')).map((s) => [s, utf8(s)] as const);
-      const rawByte = fc.integer({ min: 0, max: 255 }).map((b) => [`\\x${b.toString(16).padStart(2, '0')}`, bytes(b)] as const);
+      const literal = fc
+        .string({ unit: 'grapheme', maxLength: 5 })
+        .filter((s) => !s.includes('\\'))
+        .map((s) => [s, utf8(s)] as const);
+      const rawByte = fc
+        .integer({ min: 0, max: 255 })
+        .map((b) => [`\\x${b.toString(16).padStart(2, '0')}`, bytes(b)] as const);
       const bmp = fc
         .integer({ min: 0, max: 0xffff })
         .filter((c) => c < 0xd800 || c > 0xdfff)
         .map((c) => [`\\u${c.toString(16).padStart(4, '0')}`, utf8(String.fromCharCode(c))] as const);
-      const astral = fc.integer({ min: 0, max: 0x10ffff }).filter((c) => c < 0xd800 || c > 0xdfff).map((c) => [`\\u{${c.toString(16)}}`, utf8(String.fromCodePoint(c))] as const);
-      const simple = fc.constantFrom(['\\n', bytes(10)] as const, ['\\r', bytes(13)] as const, ['\\t', bytes(9)] as const, ['\\0', bytes(0)] as const, ['\\\\', bytes(0x5c)] as const);
+      const astral = fc
+        .integer({ min: 0, max: 0x10ffff })
+        .filter((c) => c < 0xd800 || c > 0xdfff)
+        .map((c) => [`\\u{${c.toString(16)}}`, utf8(String.fromCodePoint(c))] as const);
+      const simple = fc.constantFrom(
+        ['\\n', bytes(10)] as const,
+        ['\\r', bytes(13)] as const,
+        ['\\t', bytes(9)] as const,
+        ['\\0', bytes(0)] as const,
+        ['\\\\', bytes(0x5c)] as const,
+      );
       fc.assert(
         fc.property(fc.array(fc.oneof(literal, rawByte, bmp, astral, simple), { maxLength: 20 }), (parts) => {
           const data = parts.map(([text]) => text).join('');
@@ -331,9 +378,13 @@ describe('codec', () => {
       assert.strictEqual(decodeForDisplay(Buffer.from('\u{E0001}a\u{13430}'), 'utf8'), '\\u{e0001}a\\u{13430}');
       // The webview decodes latin1 and ascii as the core does (browsers would use windows-1252: 0x80 as '€').
       const high = Buffer.from([0x41, 0x80, 0x9f, 0xe9, 0xff]);
-      for (const encoding of ['latin1', 'ascii']) assert.strictEqual(decodeForDisplay(high, encoding), escapeForDisplay(decodeText(high, encoding)), encoding);
+      for (const encoding of ['latin1', 'ascii'])
+        assert.strictEqual(decodeForDisplay(high, encoding), escapeForDisplay(decodeText(high, encoding)), encoding);
       assert.strictEqual(decodeForDisplay(high, 'latin1'), 'A\\u0080\\u009féÿ');
-      assert.deepStrictEqual(Buffer.from(encodePayload({ data: escapeForDisplay('\u{E0001}') })), Buffer.from('\u{E0001}'));
+      assert.deepStrictEqual(
+        Buffer.from(encodePayload({ data: escapeForDisplay('\u{E0001}') })),
+        Buffer.from('\u{E0001}'),
+      );
       assert.strictEqual(escapeForDisplay('<script>'), '<script>');
     });
 
@@ -358,12 +409,18 @@ describe('codec', () => {
         ].join('\n'),
       );
       assert.strictEqual(hexDump(new Uint8Array(0)), '');
-      assert.strictEqual(hexDump(bytes(0x00, 0x7f, 0x80, 0xff, 0x41)), '00000000  00 7f 80 ff 41                                    |....A|');
+      assert.strictEqual(
+        hexDump(bytes(0x00, 0x7f, 0x80, 0xff, 0x41)),
+        '00000000  00 7f 80 ff 41                                    |....A|',
+      );
     });
 
     it('hexDump stops at maxBytes and says how many bytes were left out', () => {
       const dump = hexDump(new Uint8Array(40).fill(0x41), { maxBytes: 16 });
-      assert.strictEqual(dump, '00000000  41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41  |AAAAAAAAAAAAAAAA|\n… 24 more bytes');
+      assert.strictEqual(
+        dump,
+        '00000000  41 41 41 41 41 41 41 41  41 41 41 41 41 41 41 41  |AAAAAAAAAAAAAAAA|\n… 24 more bytes',
+      );
       assert.strictEqual(hexDump(bytes(1, 2), { maxBytes: 16 }).split('\n').length, 1);
     });
   });

@@ -8,7 +8,15 @@ import { encodePayload } from '../../src/core/codec';
 import { isSocketLabError } from '../../src/core/errors';
 import { SocketLab } from '../../src/core/socketLab';
 import { checkHost, checkPort, checkUnixPath } from '../../src/core/validate';
-import { COMMAND_CASES, Fixture, PROMPT_CASES, assertSentence, buildFixture, listSnapshot, offlineLookup } from './helpers/hostileCases';
+import {
+  COMMAND_CASES,
+  Fixture,
+  PROMPT_CASES,
+  assertSentence,
+  buildFixture,
+  listSnapshot,
+  offlineLookup,
+} from './helpers/hostileCases';
 import { tempDir } from './helpers/util';
 import './helpers/noLeaks';
 
@@ -83,7 +91,10 @@ describe('hostile input: command arguments through the core (SocketLab)', functi
   }
 
   it('hex with separators at both edges is accepted as the same bytes (a documented leniency, not an error)', async () => {
-    assert.deepStrictEqual(encodePayload({ data: ': 48-65,6c :', format: 'hex' }), encodePayload({ data: '48656c', format: 'hex' }));
+    assert.deepStrictEqual(
+      encodePayload({ data: ': 48-65,6c :', format: 'hex' }),
+      encodePayload({ data: '48656c', format: 'hex' }),
+    );
   });
 });
 
@@ -116,21 +127,42 @@ describe('hostile input: permissions (as an unprivileged user)', function () {
       try {
         const live = await lab.startUnixListener({ path: path.join(locked, 'live.sock') });
         const script = path.join(__dirname, 'helpers', 'hostileAsUser.js');
-        const r = spawnSync(asUser[0], [...asUser.slice(1), process.execPath, script, JSON.stringify({ locked, live: (live.local as { path: string }).path, secret })], {
-          encoding: 'utf8',
-          timeout: 15000,
-        });
+        const r = spawnSync(
+          asUser[0],
+          [
+            ...asUser.slice(1),
+            process.execPath,
+            script,
+            JSON.stringify({ locked, live: (live.local as { path: string }).path, secret }),
+          ],
+          {
+            encoding: 'utf8',
+            timeout: 15000,
+          },
+        );
         assert.strictEqual(r.status, 0, r.stderr);
-        const out = JSON.parse(r.stdout) as Record<string, { code?: string; message?: string; ok?: boolean; list?: number }>;
+        const out = JSON.parse(r.stdout) as Record<
+          string,
+          { code?: string; message?: string; ok?: boolean; list?: number }
+        >;
         assert.notStrictEqual(out.uid as unknown, 0, 'the child still ran as root');
         assert.strictEqual(out.listen.code, 'permissionDenied', JSON.stringify(out.listen));
-        assert.match(out.listen.message!, /^Permission denied for .*locked\/mine\.sock; choose a path in a folder you may write to\.$/);
+        assert.match(
+          out.listen.message!,
+          /^Permission denied for .*locked\/mine\.sock; choose a path in a folder you may write to\.$/,
+        );
         assert.strictEqual(out.connect.code, 'permissionDenied', JSON.stringify(out.connect));
-        assert.match(out.connect.message!, /^Permission denied for .*live\.sock; connecting needs access to its folder and write permission on the socket\.$/);
+        assert.match(
+          out.connect.message!,
+          /^Permission denied for .*live\.sock; connecting needs access to its folder and write permission on the socket\.$/,
+        );
         assert.strictEqual(out.sendFile.code, 'permissionDenied', JSON.stringify(out.sendFile));
         assert.match(out.sendFile.message!, /^Permission denied reading .*secret\.bin; choose a file you may read\.$/);
         assert.strictEqual(out.lowPort.code, 'permissionDenied', JSON.stringify(out.lowPort));
-        assert.match(out.lowPort.message!, /^Permission denied for 127\.0\.0\.1:\d+; ports below 1024 need administrator rights, choose a port above 1023\.$/);
+        assert.match(
+          out.lowPort.message!,
+          /^Permission denied for 127\.0\.0\.1:\d+; ports below 1024 need administrator rights, choose a port above 1023\.$/,
+        );
         assert.strictEqual(out.afterwards.ok, true, 'a later start as the same user failed');
         assert.strictEqual(out.listAfterFailures.list, 1, 'failed starts left endpoints behind');
       } finally {
@@ -145,10 +177,22 @@ describe('hostile input: permissions (as an unprivileged user)', function () {
 /** The command prefix that runs a program as 'nobody', or why it cannot. */
 function unprivileged(): string[] | string {
   if (process.getuid?.() !== 0) return 'not root: permission cases need to switch to an unprivileged user';
-  for (const prefix of [['runuser', '-u', 'nobody', '--'], ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--']]) {
+  for (const prefix of [
+    ['runuser', '-u', 'nobody', '--'],
+    ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', '--'],
+  ]) {
     const probe = spawnSync(prefix[0], [...prefix.slice(1), 'id', '-u'], { encoding: 'utf8', timeout: 5000 });
     if (probe.status === 0 && probe.stdout.trim() !== '0') {
-      const canRead = spawnSync(prefix[0], [...prefix.slice(1), process.execPath, '-e', `require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'core', 'socketLab.js'))})`], { timeout: 10000 });
+      const canRead = spawnSync(
+        prefix[0],
+        [
+          ...prefix.slice(1),
+          process.execPath,
+          '-e',
+          `require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'core', 'socketLab.js'))})`,
+        ],
+        { timeout: 10000 },
+      );
       if (canRead.status === 0) return prefix;
       return `'nobody' cannot load the compiled core: ${canRead.stderr?.toString().trim()}`;
     }

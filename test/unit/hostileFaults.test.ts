@@ -11,7 +11,16 @@ import { isSocketLabError } from '../../src/core/errors';
 import { SocketLab } from '../../src/core/socketLab';
 import { assertSentence, offlineLookup, UNRESOLVABLE_HOST } from './helpers/hostileCases';
 import { portOf, rawConnect, rawServer, withLab } from './helpers/lab';
-import { rejectsWith, sleep, startPeer, tempDir, waitFor, waitForOutput , fillAcceptQueue, closedPort } from './helpers/util';
+import {
+  rejectsWith,
+  sleep,
+  startPeer,
+  tempDir,
+  waitFor,
+  waitForOutput,
+  fillAcceptQueue,
+  closedPort,
+} from './helpers/util';
 import './helpers/noLeaks';
 
 const peers = path.join(__dirname, '../../../test/peers');
@@ -50,10 +59,17 @@ describe('faults with real sockets', function () {
       await waitFor(() => lab.get(l.id)!.connections[0]?.state === 'closed', 'connection closed');
       const info = lab.get(l.id)!;
       assert.strictEqual(info.state, 'listening');
-      assertSentence(info.connections[0].error, /^The connection to 127\.0\.0\.1:\d+ was reset by the peer \(ECONNRESET\)\.$/, 'reset');
+      assertSentence(
+        info.connections[0].error,
+        /^The connection to 127\.0\.0\.1:\d+ was reset by the peer \(ECONNRESET\)\.$/,
+        'reset',
+      );
       const again = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
       again.socket.write('ok');
-      await waitFor(() => lab.get(l.id)!.connections.some((c) => c.state === 'connected' && c.bytesIn === 2), 'a new client served');
+      await waitFor(
+        () => lab.get(l.id)!.connections.some((c) => c.state === 'connected' && c.bytesIn === 2),
+        'a new client served',
+      );
       again.socket.destroy();
       await stillWorks(lab);
     }));
@@ -74,7 +90,11 @@ describe('faults with real sockets', function () {
         const c = await lab.connectTcp({ port: server.port });
         const err = await failure(lab.sendFile({ target: c.id, path: file }));
         assert.ok(['connectionReset', 'brokenPipe'].includes(err.code), err.code);
-        assertSentence(err.message, /^Sending .*big\.bin stopped after \d+ of 67108864 bytes \((The connection to 127\.0\.0\.1:\d+ was reset by the peer \(ECONNRESET\)|127\.0\.0\.1:\d+ closed the connection while data was still being sent \(EPIPE\))\)\.$/, 'reset during sendFile');
+        assertSentence(
+          err.message,
+          /^Sending .*big\.bin stopped after \d+ of 67108864 bytes \((The connection to 127\.0\.0\.1:\d+ was reset by the peer \(ECONNRESET\)|127\.0\.0\.1:\d+ closed the connection while data was still being sent \(EPIPE\))\)\.$/,
+          'reset during sendFile',
+        );
         await waitFor(() => lab.get(c.id)!.state === 'error', 'client in error');
         assert.ok(lab.get(c.id)!.error, 'list() carries the sentence');
         const restarted = await lab.restart({ id: c.id });
@@ -111,7 +131,13 @@ describe('faults with real sockets', function () {
       const port = await closedPort();
       const err = await failure(lab.connectTcp({ port }));
       assert.strictEqual(err.code, 'connectionRefused');
-      assertSentence(err.message, new RegExp(`^Nothing is listening at 127\\.0\\.0\\.1:${port} \\(connection refused\\); start the server first or check the port\\.$`), 'refused');
+      assertSentence(
+        err.message,
+        new RegExp(
+          `^Nothing is listening at 127\\.0\\.0\\.1:${port} \\(connection refused\\); start the server first or check the port\\.$`,
+        ),
+        'refused',
+      );
       assert.deepStrictEqual(lab.list(), []);
       await stillWorks(lab);
     }));
@@ -125,7 +151,11 @@ describe('faults with real sockets', function () {
       await withLab(async (lab) => {
         const err = await failure(lab.connectTcp({ port, timeoutMs: 400 }));
         assert.strictEqual(err.code, 'timedOut');
-        assertSentence(err.message, /^Connecting to 127\.0\.0\.1:\d+ timed out after 400 ms; check the address, the port and any firewall\.$/, 'timeout');
+        assertSentence(
+          err.message,
+          /^Connecting to 127\.0\.0\.1:\d+ timed out after 400 ms; check the address, the port and any firewall\.$/,
+          'timeout',
+        );
         assert.deepStrictEqual(lab.list(), []);
         await stillWorks(lab);
       });
@@ -155,13 +185,23 @@ describe('faults with real sockets', function () {
       await withLab(async (lab) => {
         const tcp = await failure(lab.startTcpListener({ port: tcpPort }));
         assert.strictEqual(tcp.code, 'addressInUse');
-        assertSentence(tcp.message, new RegExp(`^127\\.0\\.0\\.1:${tcpPort} is already in use by another process; choose another port or stop that process\\.$`), 'tcp in use');
+        assertSentence(
+          tcp.message,
+          new RegExp(
+            `^127\\.0\\.0\\.1:${tcpPort} is already in use by another process; choose another port or stop that process\\.$`,
+          ),
+          'tcp in use',
+        );
         const udp = await failure(lab.startUdpListener({ port: udpPort }));
         assert.strictEqual(udp.code, 'addressInUse');
         assertSentence(udp.message, new RegExp(`^127\\.0\\.0\\.1:${udpPort} is already in use`), 'udp in use');
         const unix = await failure(lab.startUnixListener({ path: sock }));
         assert.strictEqual(unix.code, 'addressInUse');
-        assertSentence(unix.message, /held\.sock is already in use by another listening process; choose another path or stop that process\.$/, 'unix in use');
+        assertSentence(
+          unix.message,
+          /held\.sock is already in use by another listening process; choose another path or stop that process\.$/,
+          'unix in use',
+        );
         assert.ok(fs.statSync(sock).isSocket(), 'the live socket file of the other process was left alone');
         assert.deepStrictEqual(lab.list(), []);
         await stillWorks(lab);
@@ -175,7 +215,9 @@ describe('faults with real sockets', function () {
   it('stopping a listener with live clients closes every client and leaves nothing', () =>
     withLab(async (lab) => {
       const l = await lab.startTcpListener({ port: 0 });
-      const clients = await Promise.all(Array.from({ length: 20 }, () => rawConnect({ host: '127.0.0.1', port: portOf(l) })));
+      const clients = await Promise.all(
+        Array.from({ length: 20 }, () => rawConnect({ host: '127.0.0.1', port: portOf(l) })),
+      );
       await waitFor(() => lab.get(l.id)!.connections.length === 20, 'all accepted');
       for (const c of clients) c.socket.write('busy');
       lab.stop({ id: l.id });
@@ -203,7 +245,11 @@ describe('faults with real sockets', function () {
         }
         assert.ok(err, 'writing to a closed peer never failed');
         assert.ok(['connectionReset', 'brokenPipe', 'endpointClosed', 'connectionClosed'].includes(err.code), err.code);
-        assertSentence(err.message, /(reset by the peer|closed the connection while data was still being sent|restart it first|is closed; nothing was sent)/, 'write after close');
+        assertSentence(
+          err.message,
+          /(reset by the peer|closed the connection while data was still being sent|restart it first|is closed; nothing was sent)/,
+          'write after close',
+        );
         await waitFor(() => ['error', 'closed'].includes(lab.get(c.id)!.state), 'client ended');
         const info = lab.get(c.id)!;
         assert.ok(info.error, `list() shows why: ${JSON.stringify(info)}`);
@@ -227,7 +273,13 @@ describe('faults with real sockets', function () {
       const info = lab.get(c.id)!;
       assert.strictEqual(info.state, 'error');
       assert.strictEqual(info.errorCode, 'portUnreachable');
-      assertSentence(info.error, new RegExp(`^127\\.0\\.0\\.1:${port} answered that the port is unreachable \\(ICMP, ECONNREFUSED\\); nothing listens there\\.$`), 'icmp');
+      assertSentence(
+        info.error,
+        new RegExp(
+          `^127\\.0\\.0\\.1:${port} answered that the port is unreachable \\(ICMP, ECONNREFUSED\\); nothing listens there\\.$`,
+        ),
+        'icmp',
+      );
       const rx = dgram.createSocket('udp4');
       await new Promise<void>((r) => rx.bind(port, '127.0.0.1', r));
       try {
@@ -242,7 +294,10 @@ describe('faults with real sockets', function () {
     }));
 
   it('a name that does not resolve (injected lookup: no query leaves), a lookup that throws, one that returns garbage', async () => {
-    const lookups: Record<string, (h: string, o: unknown, cb: (e: NodeJS.ErrnoException | null, a: string, f: number) => void) => void> = {
+    const lookups: Record<
+      string,
+      (h: string, o: unknown, cb: (e: NodeJS.ErrnoException | null, a: string, f: number) => void) => void
+    > = {
       refuses: offlineLookup,
       throws: () => {
         throw Object.assign(new Error('resolver crashed'), { code: 'EAI_FAIL' });
@@ -254,7 +309,11 @@ describe('faults with real sockets', function () {
         async (lab) => {
           const err = await failure(lab.connectTcp({ host: UNRESOLVABLE_HOST, port: 80 }));
           assert.strictEqual(err.code, 'hostNotFound', kind);
-          assertSentence(err.message, /^Host name 'no-such-device\.invalid' could not be resolved \((ENOTFOUND|EAI_FAIL)\); check the spelling or use an IP address\.$/, kind);
+          assertSentence(
+            err.message,
+            /^Host name 'no-such-device\.invalid' could not be resolved \((ENOTFOUND|EAI_FAIL)\); check the spelling or use an IP address\.$/,
+            kind,
+          );
           assert.deepStrictEqual(lab.list(), []);
           await stillWorks(lab);
         },
@@ -267,7 +326,11 @@ describe('faults with real sockets', function () {
     const t = tempDir();
     const sock = path.join(t.dir, 'crashed.sock');
     try {
-      const crashed = startPeer('python3', ['-c', 'import socket,sys,time\nx=socket.socket(socket.AF_UNIX); x.bind(sys.argv[1]); x.listen(1)\nprint("up", flush=True)\ntime.sleep(30)', sock]);
+      const crashed = startPeer('python3', [
+        '-c',
+        'import socket,sys,time\nx=socket.socket(socket.AF_UNIX); x.bind(sys.argv[1]); x.listen(1)\nprint("up", flush=True)\ntime.sleep(30)',
+        sock,
+      ]);
       await waitForOutput(crashed, /up/);
       crashed.child.kill('SIGKILL');
       await crashed.exited();
@@ -275,7 +338,11 @@ describe('faults with real sockets', function () {
       await withLab(async (lab) => {
         const err = await failure(lab.connectUnix({ path: sock }));
         assert.strictEqual(err.code, 'connectionRefused');
-        assertSentence(err.message, /crashed\.sock \(connection refused\); start the server first or check the path\.$/, 'stale connect');
+        assertSentence(
+          err.message,
+          /crashed\.sock \(connection refused\); start the server first or check the path\.$/,
+          'stale connect',
+        );
         assert.deepStrictEqual(lab.list(), []);
         const l = await lab.startUnixListener({ path: sock, autoReply: { mode: 'echo' } });
         const c = await lab.connectUnix({ path: sock });
@@ -301,7 +368,11 @@ describe('faults with real sockets', function () {
       assert.strictEqual(err.code, 'connectionRefused');
       const info = lab.get(c.id)!;
       assert.strictEqual(info.state, 'error');
-      assertSentence(info.error, new RegExp(`^Nothing is listening at 127\\.0\\.0\\.1:${port} \\(connection refused\\)`), 'restart refused');
+      assertSentence(
+        info.error,
+        new RegExp(`^Nothing is listening at 127\\.0\\.0\\.1:${port} \\(connection refused\\)`),
+        'restart refused',
+      );
       const back = net.createServer((s) => s.on('error', () => undefined));
       await new Promise<void>((r) => back.listen(port, '127.0.0.1', r));
       try {
@@ -328,7 +399,11 @@ describe('faults with real sockets', function () {
     try {
       const lab = new SocketLab();
       const echo = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
-      flooder = startPeer('python3', ['-c', 'import socket,sys\ns=socket.create_connection(("127.0.0.1",int(sys.argv[1])))\nb=b"x"*65536\nwhile True: s.sendall(b)', String(portOf(echo))]);
+      flooder = startPeer('python3', [
+        '-c',
+        'import socket,sys\ns=socket.create_connection(("127.0.0.1",int(sys.argv[1])))\nb=b"x"*65536\nwhile True: s.sendall(b)',
+        String(portOf(echo)),
+      ]);
       const sink = await rawServer('127.0.0.1', (s) => s.pause()); // accepts and never reads
       const unix = await lab.startUnixListener({ path: path.join(t.dir, 'in-flight.sock') });
       const unixClient = await lab.connectUnix({ path: path.join(t.dir, 'in-flight.sock') });
@@ -338,18 +413,41 @@ describe('faults with real sockets', function () {
         () => 'resolved',
         (err: Error) => err,
       );
-      const repeat = await lab.send({ target: unixClient.id, data: 'tick', repeat: { intervalMs: 0, count: 1_000_000 } });
-      const udpRepeat = await lab.send({ target: udp.id, data: 'u', to: { host: '127.0.0.1', port: portOf(udp) }, repeat: { intervalMs: 1 } });
+      const repeat = await lab.send({
+        target: unixClient.id,
+        data: 'tick',
+        repeat: { intervalMs: 0, count: 1_000_000 },
+      });
+      const udpRepeat = await lab.send({
+        target: udp.id,
+        data: 'u',
+        to: { host: '127.0.0.1', port: portOf(udp) },
+        repeat: { intervalMs: 1 },
+      });
       assert.ok(repeat.repeatId && udpRepeat.repeatId);
-      await waitFor(() => lab.get(echo.id)!.bytesIn > 1 << 20 && lab.get(unix.id)!.bytesIn > 0, 'traffic flowing', 5000);
+      await waitFor(
+        () => lab.get(echo.id)!.bytesIn > 1 << 20 && lab.get(unix.id)!.bytesIn > 0,
+        'traffic flowing',
+        5000,
+      );
       lab.dispose();
       assert.ok(!fs.existsSync(path.join(t.dir, 'in-flight.sock')), 'the Unix socket file was removed on dispose');
       let timer: NodeJS.Timeout | undefined;
-      const settled = await Promise.race([fileSend, new Promise((r) => (timer = setTimeout(() => r('still pending'), 3000)))]);
+      const settled = await Promise.race([
+        fileSend,
+        new Promise((r) => (timer = setTimeout(() => r('still pending'), 3000))),
+      ]);
       clearTimeout(timer);
       assert.notStrictEqual(settled, 'still pending', 'a sendFile in flight never settled after dispose');
-      if (settled instanceof Error) assertSentence(settled.message, /^Sending .*big\.bin stopped after \d+ of 33554432 bytes \((TCP|Unix)( →)? \S+ was stopped; the data was not sent\)\.$/, 'sendFile after dispose');
-      console.log(`      [figure] sendFile in flight at dispose: ${settled instanceof Error ? `rejected: ${settled.message}` : settled}`);
+      if (settled instanceof Error)
+        assertSentence(
+          settled.message,
+          /^Sending .*big\.bin stopped after \d+ of 33554432 bytes \((TCP|Unix)( →)? \S+ was stopped; the data was not sent\)\.$/,
+          'sendFile after dispose',
+        );
+      console.log(
+        `      [figure] sendFile in flight at dispose: ${settled instanceof Error ? `rejected: ${settled.message}` : settled}`,
+      );
       await rejectsWith(lab.startTcpListener({ port: 0 }), 'disposed', /^Socket Lab has been shut down\.$/);
       assert.deepStrictEqual(lab.list(), []);
       await sink.close();
@@ -387,11 +485,22 @@ describe('faults with real sockets', function () {
       const script = path.join(__dirname, 'helpers', 'hostileNetns.js');
       const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, script], { encoding: 'utf8', timeout: 15000 });
       assert.strictEqual(r.status, 0, r.stderr);
-      const out = JSON.parse(r.stdout) as Record<string, { code?: string; message?: string; list?: number; ok?: boolean }>;
+      const out = JSON.parse(r.stdout) as Record<
+        string,
+        { code?: string; message?: string; list?: number; ok?: boolean }
+      >;
       assert.strictEqual(out.tcpNet.code, 'networkUnreachable', JSON.stringify(out.tcpNet));
-      assertSentence(out.tcpNet.message, /^The network of 10\.200\.0\.1:80 is unreachable \(ENETUNREACH\); check the address and the network connection\.$/, 'tcp net');
+      assertSentence(
+        out.tcpNet.message,
+        /^The network of 10\.200\.0\.1:80 is unreachable \(ENETUNREACH\); check the address and the network connection\.$/,
+        'tcp net',
+      );
       assert.strictEqual(out.tcpHost.code, 'hostUnreachable', JSON.stringify(out.tcpHost));
-      assertSentence(out.tcpHost.message, /^10\.201\.0\.1:80 cannot be reached: no route to the host \(EHOSTUNREACH\); check the address and the network\.$/, 'tcp host');
+      assertSentence(
+        out.tcpHost.message,
+        /^10\.201\.0\.1:80 cannot be reached: no route to the host \(EHOSTUNREACH\); check the address and the network\.$/,
+        'tcp host',
+      );
       assert.strictEqual(out.udpNet.code, 'networkUnreachable', JSON.stringify(out.udpNet));
       assertSentence(out.udpNet.message, /10\.200\.0\.1:9 is unreachable \(ENETUNREACH\)/, 'udp net');
       assert.strictEqual(out.udpHost.code, 'hostUnreachable', JSON.stringify(out.udpHost));

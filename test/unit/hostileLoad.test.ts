@@ -65,21 +65,43 @@ describe('integrity and load', function () {
       const outHash = crypto.createHash('sha256');
       const sub = lab.onDidTraffic(({ record }) => (record.direction === 'in' ? inHash : outHash).update(record.data));
       const t0 = Date.now();
-      const client = startPeer('python3', [path.join(peers, 'hash_echo_client.py'), '127.0.0.1', String(portOf(l)), String(TOTAL), '90']);
+      const client = startPeer('python3', [
+        path.join(peers, 'hash_echo_client.py'),
+        '127.0.0.1',
+        String(portOf(l)),
+        String(TOTAL),
+        '90',
+      ]);
       try {
         const line = await waitForOutput(client, /^\{.*\}$/m, 100000);
-        const r = JSON.parse(line[0]) as { sent: number; received: number; sentSha: string; receivedSha: string; seconds: number };
+        const r = JSON.parse(line[0]) as {
+          sent: number;
+          received: number;
+          sentSha: string;
+          receivedSha: string;
+          seconds: number;
+        };
         const seconds = (Date.now() - t0) / 1000;
         assert.strictEqual(r.sent, TOTAL);
         assert.strictEqual(r.received, TOTAL, 'the echo came back short');
         const info = lab.get(l.id)!;
         assert.strictEqual(info.bytesIn, TOTAL, 'bytesIn');
         assert.strictEqual(info.bytesOut, TOTAL, 'bytesOut');
-        assert.strictEqual(inHash.digest('hex'), r.sentSha, 'what the listener received differs from what the client sent');
+        assert.strictEqual(
+          inHash.digest('hex'),
+          r.sentSha,
+          'what the listener received differs from what the client sent',
+        );
         assert.strictEqual(outHash.digest('hex'), r.sentSha, 'what the listener echoed differs from what it received');
         assert.strictEqual(r.receivedSha, r.sentSha, 'what the client got back differs from what it sent');
-        assert.ok(info.dropped > 0 && lab.traffic(l.id).reduce((n, x) => n + x.data.byteLength, 0) <= 8 << 20, 'the log stayed within its cap');
-        figure('1 GiB echo', `${seconds.toFixed(1)} s, ${((2 * TOTAL) / seconds / 1e6).toFixed(0)} MB/s both directions together, ${info.messagesIn} chunks in, ${info.dropped} log records evicted, sha256 ${r.sentSha.slice(0, 16)}…`);
+        assert.ok(
+          info.dropped > 0 && lab.traffic(l.id).reduce((n, x) => n + x.data.byteLength, 0) <= 8 << 20,
+          'the log stayed within its cap',
+        );
+        figure(
+          '1 GiB echo',
+          `${seconds.toFixed(1)} s, ${((2 * TOTAL) / seconds / 1e6).toFixed(0)} MB/s both directions together, ${info.messagesIn} chunks in, ${info.dropped} log records evicted, sha256 ${r.sentSha.slice(0, 16)}…`,
+        );
       } finally {
         sub.dispose();
         await client.kill();
@@ -91,13 +113,25 @@ describe('integrity and load', function () {
     await withLab(async (lab) => {
       const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
       const rss0 = process.memoryUsage().rss;
-      const flooder = startPeer('python3', [path.join(peers, 'flood_no_read.py'), '127.0.0.1', String(portOf(l)), '3', String(512 << 20)]);
+      const flooder = startPeer('python3', [
+        path.join(peers, 'flood_no_read.py'),
+        '127.0.0.1',
+        String(portOf(l)),
+        '3',
+        String(512 << 20),
+      ]);
       try {
         const accepted = Number((await waitForOutput(flooder, /^(\d+)$/m, 10000))[1]);
         const info = lab.get(l.id)!;
         const growth = process.memoryUsage().rss - rss0;
-        figure('flood without reading (3 s, echo)', `peer got ${(accepted / 1e6).toFixed(1)} MB into the kernel, listener read ${(info.bytesIn / 1e6).toFixed(1)} MB, RSS change ${growth >= 0 ? "+" : ""}${(growth / 1e6).toFixed(0)} MB`);
-        assert.ok(info.bytesIn < 64 << 20, `the listener kept reading (${info.bytesIn} bytes) from a peer that reads nothing`);
+        figure(
+          'flood without reading (3 s, echo)',
+          `peer got ${(accepted / 1e6).toFixed(1)} MB into the kernel, listener read ${(info.bytesIn / 1e6).toFixed(1)} MB, RSS change ${growth >= 0 ? '+' : ''}${(growth / 1e6).toFixed(0)} MB`,
+        );
+        assert.ok(
+          info.bytesIn < 64 << 20,
+          `the listener kept reading (${info.bytesIn} bytes) from a peer that reads nothing`,
+        );
         assert.strictEqual(info.bytesIn, info.bytesOut, 'every byte read was echoed');
         // It resumes as soon as the peer reads again: the listener is not stuck.
         lab.stop({ id: l.id });
@@ -109,7 +143,16 @@ describe('integrity and load', function () {
 
   it('a peer feeding a catastrophic auto-reply regex cannot keep the event loop busy: the rule is skipped after 3 timeouts', async () => {
     await withLab(async (lab) => {
-      const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }, { contains: 'ping', reply: { data: 'pong' } }] } });
+      const l = await lab.startTcpListener({
+        port: 0,
+        autoReply: {
+          mode: 'rules',
+          rules: [
+            { regex: '^(a+)+$', reply: { data: 'x' } },
+            { contains: 'ping', reply: { data: 'pong' } },
+          ],
+        },
+      });
       let stalled = 0;
       let last = Date.now();
       const probe = setInterval(() => {
@@ -127,7 +170,10 @@ describe('integrity and load', function () {
         const t0 = Date.now();
         c.socket.write('ping');
         await waitFor(() => c.received().toString().endsWith('pong'), 'the other rule still answers', 5000);
-        figure('catastrophic regex flood', `30 messages stalled the event loop ${stalled} ms in total; a later rule answered in ${Date.now() - t0} ms`);
+        figure(
+          'catastrophic regex flood',
+          `30 messages stalled the event loop ${stalled} ms in total; a later rule answered in ${Date.now() - t0} ms`,
+        );
       } finally {
         clearInterval(probe);
         c.socket.destroy();
@@ -137,13 +183,22 @@ describe('integrity and load', function () {
 
   it('the skipped rule is reported once with its sentence, and costs nothing afterwards', () => {
     const errors: { code: string; message: string }[] = [];
-    const fn = compileAutoReply({ mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }] }, { onError: (e) => errors.push(e) })!;
+    const fn = compileAutoReply(
+      { mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }] },
+      { onError: (e) => errors.push(e) },
+    )!;
     const evil = Buffer.from(`${'a'.repeat(40)}!`);
     for (let i = 0; i < 3; i++) fn(evil);
     // A rule that still ran would time out again and report a fourth error.
     assert.strictEqual(fn(evil), undefined);
-    assert.deepStrictEqual(errors.map((e) => e.code), ['autoReplyRegexTimeout', 'autoReplyRegexTimeout', 'autoReplyRegexDisabled']);
-    assert.match(errors[2].message, /^autoReply\.rules\[0\]\.regex took longer than 100 ms on 3 messages and is now skipped; simplify the pattern and set the auto-reply again\.$/);
+    assert.deepStrictEqual(
+      errors.map((e) => e.code),
+      ['autoReplyRegexTimeout', 'autoReplyRegexTimeout', 'autoReplyRegexDisabled'],
+    );
+    assert.match(
+      errors[2].message,
+      /^autoReply\.rules\[0\]\.regex took longer than 100 ms on 3 messages and is now skipped; simplify the pattern and set the auto-reply again\.$/,
+    );
   });
 
   it('100,000 UDP datagrams: counters equal what the kernel delivered; log eviction never changes counters', async function () {
@@ -155,7 +210,13 @@ describe('integrity and load', function () {
         const u = await lab.startUdpListener({ port: 0 });
         const port = portOf(u);
         const t0 = Date.now();
-        const sender = startPeer('python3', [path.join(peers, 'udp_sender.py'), '127.0.0.1', String(port), String(N), String(SIZE)]);
+        const sender = startPeer('python3', [
+          path.join(peers, 'udp_sender.py'),
+          '127.0.0.1',
+          String(port),
+          String(N),
+          String(SIZE),
+        ]);
         const sent = Number((await waitForOutput(sender, /^(\d+)$/m, 60000))[1]);
         await sender.exited();
         // Everything the kernel queued for the socket is read within a moment once the sender stops.
@@ -173,13 +234,20 @@ describe('integrity and load', function () {
         const info = lab.get(u.id)!;
         const drops = udpDrops(port);
         const held = lab.traffic(u.id).length;
-        figure('100,000 UDP datagrams', `${sent} sent in ${((Date.now() - t0) / 1000).toFixed(1)} s; socket counted ${info.messagesIn}, kernel dropped ${drops} (receive buffer full); log holds ${held}, evicted ${info.dropped}`);
+        figure(
+          '100,000 UDP datagrams',
+          `${sent} sent in ${((Date.now() - t0) / 1000).toFixed(1)} s; socket counted ${info.messagesIn}, kernel dropped ${drops} (receive buffer full); log holds ${held}, evicted ${info.dropped}`,
+        );
         assert.strictEqual(info.messagesIn + drops, sent, 'received + dropped by the kernel = sent');
         assert.strictEqual(info.bytesIn, info.messagesIn * SIZE);
         assert.strictEqual(info.connections.length, 1);
         assert.strictEqual(info.connections[0].messagesIn, info.messagesIn, 'the peer counters agree');
         assert.ok(info.dropped > 0, 'the small cap evicted records');
-        assert.strictEqual(held + info.dropped, info.messagesIn, 'held + evicted = received: eviction loses records, never counts');
+        assert.strictEqual(
+          held + info.dropped,
+          info.messagesIn,
+          'held + evicted = received: eviction loses records, never counts',
+        );
         lab.clearLog({ id: u.id });
         assert.strictEqual(lab.get(u.id)!.messagesIn, info.messagesIn, 'clearLog keeps counters');
       },
@@ -192,7 +260,8 @@ describe('integrity and load', function () {
     await withLab(async (lab) => {
       const u = await lab.startUdpListener({ port: 0 });
       // Sockets stay open so that every datagram has its own source port (a closed one may be reused).
-      const script = 'import resource,socket,sys\nh=resource.getrlimit(resource.RLIMIT_NOFILE)[1]\nresource.setrlimit(resource.RLIMIT_NOFILE,(min(h,13000),h))\nk=[]\nfor i in range(12000):\n  s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(b"p",("127.0.0.1",int(sys.argv[1]))); k.append(s)\nprint("done",flush=True)\nsys.stdin.read()';
+      const script =
+        'import resource,socket,sys\nh=resource.getrlimit(resource.RLIMIT_NOFILE)[1]\nresource.setrlimit(resource.RLIMIT_NOFILE,(min(h,13000),h))\nk=[]\nfor i in range(12000):\n  s=socket.socket(socket.AF_INET,socket.SOCK_DGRAM); s.sendto(b"p",("127.0.0.1",int(sys.argv[1]))); k.append(s)\nprint("done",flush=True)\nsys.stdin.read()';
       const sender = startPeer('python3', ['-c', script, String(portOf(u))]);
       await waitForOutput(sender, /done/, 30000);
       sender.child.stdin!.end();
@@ -210,14 +279,21 @@ describe('integrity and load', function () {
     const N = 10_000;
     const soft = Number(/Max open files\s+(\d+)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? Infinity);
     if (soft < N + 500) {
-      console.log(`      (skipped: this process may open only ${soft} descriptors; 10,000 accepted connections need ${N + 500})`);
+      console.log(
+        `      (skipped: this process may open only ${soft} descriptors; 10,000 accepted connections need ${N + 500})`,
+      );
       this.skip();
     }
     await withLab(async (lab) => {
       const before = fds().socket ?? 0;
       const l = await lab.startTcpListener({ port: 0, backlog: 4096 });
       const t0 = Date.now();
-      const clients = startPeer('python3', [path.join(peers, 'many_clients_eof.py'), '127.0.0.1', String(portOf(l)), String(N)]);
+      const clients = startPeer('python3', [
+        path.join(peers, 'many_clients_eof.py'),
+        '127.0.0.1',
+        String(portOf(l)),
+        String(N),
+      ]);
       try {
         await waitForOutput(clients, /ready/, 40000);
         await waitFor(() => lab.get(l.id)!.connections.length === N, 'all accepted', 30000);
@@ -293,12 +369,24 @@ describe('integrity and load', function () {
       let fdAfter = fds();
       let resAfter = resources();
       const deadline = Date.now() + 5000;
-      while ((JSON.stringify(fdAfter) !== JSON.stringify(fdBefore) || (resAfter.TCPSocketWrap ?? 0) + (resAfter.TCPServerWrap ?? 0) + (resAfter.UDPWrap ?? 0) + (resAfter.PipeWrap ?? 0) + (resAfter.PipeServerWrap ?? 0) > 0) && Date.now() < deadline) {
+      while (
+        (JSON.stringify(fdAfter) !== JSON.stringify(fdBefore) ||
+          (resAfter.TCPSocketWrap ?? 0) +
+            (resAfter.TCPServerWrap ?? 0) +
+            (resAfter.UDPWrap ?? 0) +
+            (resAfter.PipeWrap ?? 0) +
+            (resAfter.PipeServerWrap ?? 0) >
+            0) &&
+        Date.now() < deadline
+      ) {
         await sleep(50);
         fdAfter = fds();
         resAfter = resources();
       }
-      figure('2,000 open/close cycles', `${seconds.toFixed(1)} s; descriptors before ${JSON.stringify(fdBefore)}, after ${JSON.stringify(fdAfter)}; handles before ${JSON.stringify(resBefore)}, after ${JSON.stringify(resAfter)}`);
+      figure(
+        '2,000 open/close cycles',
+        `${seconds.toFixed(1)} s; descriptors before ${JSON.stringify(fdBefore)}, after ${JSON.stringify(fdAfter)}; handles before ${JSON.stringify(resBefore)}, after ${JSON.stringify(resAfter)}`,
+      );
       assert.deepStrictEqual(fdAfter, fdBefore, 'file descriptors leaked');
       for (const kind of ['TCPSocketWrap', 'TCPServerWrap', 'UDPWrap', 'PipeWrap', 'PipeServerWrap']) {
         assert.strictEqual(resAfter[kind] ?? 0, resBefore[kind] ?? 0, `${kind} handles leaked`);
@@ -350,7 +438,8 @@ describe('hostile payloads are inert when displayed', () => {
     it(`${name}: escapeForDisplay and hexDump lines hold no raw control, format or separator character`, () => {
       const text = escapeForDisplay(decodeText(bytes, 'utf8'));
       assert.ok(!CONTROL.test(text), `raw control in ${JSON.stringify(text)}`);
-      for (const line of hexDump(bytes).split('\n')) assert.ok(!CONTROL.test(line), `raw control in hex dump line ${JSON.stringify(line)}`);
+      for (const line of hexDump(bytes).split('\n'))
+        assert.ok(!CONTROL.test(line), `raw control in hex dump line ${JSON.stringify(line)}`);
       // Markup survives as the characters it is made of: rendering them as text (never HTML) is the panel's job.
       if (name === 'html' || name === 'script') assert.strictEqual(text, bytes.toString());
     });
@@ -364,7 +453,10 @@ describe('hostile payloads are inert when displayed', () => {
     const preview = escapeForDisplay(decodeText(line, 'utf8'), 200);
     const dump = hexDump(line, { maxBytes: 4096 });
     const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    figure('1 MB single line', `escaped in ${ms.toFixed(0)} ms (full ${full.length} chars, preview ${preview.length} chars, dump ${dump.split('\n').length} lines)`);
+    figure(
+      '1 MB single line',
+      `escaped in ${ms.toFixed(0)} ms (full ${full.length} chars, preview ${preview.length} chars, dump ${dump.split('\n').length} lines)`,
+    );
     assert.ok(!CONTROL.test(full));
     assert.ok(preview.length <= 201);
   });
@@ -390,7 +482,8 @@ describe('nothing is sent or listened to unless asked', () => {
       await sleep(50);
       assert.deepStrictEqual(fds(), fdBefore, 'constructing SocketLab opened a descriptor');
       // Timers are mocha's and this test's own; sockets, servers, pipes and files would be SocketLab's.
-      const noTimers = (r: Record<string, number>) => Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'Timeout' && k !== 'Immediate'));
+      const noTimers = (r: Record<string, number>) =>
+        Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'Timeout' && k !== 'Immediate'));
       assert.deepStrictEqual(noTimers(resources()), noTimers(resBefore), 'constructing SocketLab opened a handle');
       const t = await lab.startTcpListener({ port: 0 });
       const u = await lab.startUdpListener({ port: 0 });

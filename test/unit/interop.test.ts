@@ -63,7 +63,12 @@ describe('interop with real peers', function () {
     it(`a PHP client talks to a Socket Lab listener on ${host} with the seed's fixed auto-reply`, async function () {
       need('php', this);
       await withLab(async (lab) => {
-        const l = await lab.startTcpListener({ host, port: 0, backlog: 3, autoReply: { mode: 'fixed', data: SEED_REPLY } });
+        const l = await lab.startTcpListener({
+          host,
+          port: 0,
+          backlog: 3,
+          autoReply: { mode: 'fixed', data: SEED_REPLY },
+        });
         const php = startPeer('php', [path.join(PEERS, 'seed_client.php'), host, String(portOf(l)), 'hi']);
         try {
           assert.strictEqual(await php.exited(), 0, php.stderr());

@@ -11,7 +11,15 @@ import { SocketLabError, fillTemplate } from '../../src/core/errors';
 import type { RepeatEndEvent } from '../../src/core/socketLab';
 import { toSocketLabError } from '../../src/core/systemErrors';
 import type { ConnectionInfo, EndpointInfo } from '../../src/core/types';
-import { checkHost, checkInteger, checkPort, checkRepeat, checkUnixPath, checkWaitMs, fieldLabel } from '../../src/core/validate';
+import {
+  checkHost,
+  checkInteger,
+  checkPort,
+  checkRepeat,
+  checkUnixPath,
+  checkWaitMs,
+  fieldLabel,
+} from '../../src/core/validate';
 import { FIELD_LABELS, PLACE_WORDS, VALUE_DESCRIPTIONS, WORDS_BY_PLACEHOLDER } from '../../src/core/valueWords';
 import { portOf, rawServer, withLab } from './helpers/lab';
 import { waitFor } from './helpers/util';
@@ -21,7 +29,11 @@ const repoRoot = path.join(__dirname, '..', '..', '..');
 const script = path.join(repoRoot, 'scripts', 'l10n.mjs');
 
 function runScript(...args: string[]): { status: number | null; out: string } {
-  const r = spawnSync(process.execPath, [script, '--check', ...args], { cwd: repoRoot, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(process.execPath, [script, '--check', ...args], {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { status: r.status, out: `${r.stdout}${r.stderr}` };
 }
 
@@ -35,12 +47,19 @@ describe('l10n bundle', function () {
   });
 
   it('every error template is a whole English sentence mapped to itself', () => {
-    const bundle = JSON.parse(fs.readFileSync(path.join(repoRoot, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, unknown>;
+    const bundle = JSON.parse(fs.readFileSync(path.join(repoRoot, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     for (const [key, value] of Object.entries(bundle)) {
       assert.strictEqual(value, key);
     }
     // A few templates of the core that only SocketLabError.create names (vscode-l10n-dev cannot see them).
-    for (const template of ['{target} is already in use by another process; choose another port or stop that process.', '{label} must be a whole number from {min} to {max} (got {value}).', '{endpoint} is in error ({problem}); restart it first.']) {
+    for (const template of [
+      '{target} is already in use by another process; choose another port or stop that process.',
+      '{label} must be a whole number from {min} to {max} (got {value}).',
+      '{endpoint} is in error ({problem}); restart it first.',
+    ]) {
       assert.ok(Object.prototype.hasOwnProperty.call(bundle, template), `missing ${template}`);
     }
   });
@@ -51,7 +70,7 @@ describe('l10n bundle', function () {
       fs.writeFileSync(
         path.join(dir, 'bad.ts'),
         [
-          "declare const SocketLabError: { create(code: string, template: string, values?: Record<string, string | number>): Error };",
+          'declare const SocketLabError: { create(code: string, template: string, values?: Record<string, string | number>): Error };',
           "const sentence = 'Built elsewhere.';",
           "export const a = SocketLabError.create('built', sentence, {});",
           "export const b = SocketLabError.create('filled', `Port ${80} is taken.`, {});",
@@ -62,9 +81,15 @@ describe('l10n bundle', function () {
       );
       const { status, out } = runScript('--src', dir);
       assert.strictEqual(status, 1, out);
-      assert.match(out, /bad\.ts:3:\d+: the template of SocketLabError\.create must be a string literal \(found `sentence`\)/);
+      assert.match(
+        out,
+        /bad\.ts:3:\d+: the template of SocketLabError\.create must be a string literal \(found `sentence`\)/,
+      );
       assert.match(out, /bad\.ts:4:\d+: the template of SocketLabError\.create must be a string literal/);
-      assert.match(out, /bad\.ts:5:\d+: the template '\{id\} has no \{port\}\.' names \{port\}, which its values do not have/);
+      assert.match(
+        out,
+        /bad\.ts:5:\d+: the template '\{id\} has no \{port\}\.' names \{port\}, which its values do not have/,
+      );
       assert.doesNotMatch(out, /bad\.ts:6:/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -72,9 +97,13 @@ describe('l10n bundle', function () {
   });
 
   it('collects the words of ValueWords tables, and refuses a word that is not a string literal', () => {
-    const bundle = JSON.parse(fs.readFileSync(path.join(repoRoot, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<string, unknown>;
+    const bundle = JSON.parse(fs.readFileSync(path.join(repoRoot, 'l10n', 'bundle.l10n.json'), 'utf8')) as Record<
+      string,
+      unknown
+    >;
     for (const table of Object.values(WORDS_BY_PLACEHOLDER)) {
-      for (const word of Object.values(table)) assert.ok(Object.prototype.hasOwnProperty.call(bundle, word), `missing the word ${word}`);
+      for (const word of Object.values(table))
+        assert.ok(Object.prototype.hasOwnProperty.call(bundle, word), `missing the word ${word}`);
     }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-l10n-test-'));
     try {
@@ -89,7 +118,10 @@ describe('l10n bundle', function () {
       );
       const { status, out } = runScript('--src', dir);
       assert.strictEqual(status, 1, out);
-      assert.match(out, /words\.ts:4:\d+: every word of a ValueWords table must be a string literal \(found `a: computed`\)/);
+      assert.match(
+        out,
+        /words\.ts:4:\d+: every word of a ValueWords table must be a string literal \(found `a: computed`\)/,
+      );
       assert.doesNotMatch(out, /words\.ts:3:/);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -112,7 +144,10 @@ describe('words in error values', () => {
       assert.ok(words.has(word), word);
     }
     // Everything else is language-neutral: quoted text, numbers, booleans, null.
-    assert.deepStrictEqual([describeValue('nothing'), describeValue(3), describeValue(false), describeValue(null), describeValue(5n)], ['"nothing"', '3', 'false', 'null', '5']);
+    assert.deepStrictEqual(
+      [describeValue('nothing'), describeValue(3), describeValue(false), describeValue(null), describeValue(5n)],
+      ['"nothing"', '3', 'false', 'null', '5'],
+    );
   });
 
   it('the label of every field the core checks is a word of FIELD_LABELS, in the same English as before', () => {
@@ -160,7 +195,10 @@ describe('words in error values', () => {
         const value = err.values[name];
         if (typeof value !== 'string' || !err.template.includes(`{${name}}`)) continue;
         const words = new Set(Object.values(table));
-        assert.ok(words.has(value) || (name === 'value' && neutral.test(value)), `${err.message}: {${name}} = ${JSON.stringify(value)} is neither a word nor neutral`);
+        assert.ok(
+          words.has(value) || (name === 'value' && neutral.test(value)),
+          `${err.message}: {${name}} = ${JSON.stringify(value)} is neither a word nor neutral`,
+        );
       }
     }
     assert.strictEqual(errors[errors.length - 1]!.values.target, PLACE_WORDS.unknown);
@@ -168,14 +206,25 @@ describe('words in error values', () => {
 });
 
 /** The snapshot's template filled with its values is its English sentence, and JSON keeps all three. */
-function assertTranslatable(snapshot: { error?: string; errorTemplate?: string; errorValues?: Record<string, string | number> }, what: string): void {
+function assertTranslatable(
+  snapshot: { error?: string; errorTemplate?: string; errorValues?: Record<string, string | number> },
+  what: string,
+): void {
   assert.ok(snapshot.error, `${what}: an error`);
   assert.ok(snapshot.errorTemplate, `${what}: a template`);
   assert.ok(snapshot.errorValues, `${what}: values`);
   assert.strictEqual(fillTemplate(snapshot.errorTemplate, snapshot.errorValues), snapshot.error, what);
   const copy = JSON.parse(JSON.stringify(snapshot)) as typeof snapshot;
-  assert.deepStrictEqual([copy.error, copy.errorTemplate, copy.errorValues], [snapshot.error, snapshot.errorTemplate, snapshot.errorValues], `${what}: plain data`);
-  assert.deepStrictEqual(structuredClone(snapshot), JSON.parse(JSON.stringify(snapshot)), `${what}: structured clone keeps it as JSON does`);
+  assert.deepStrictEqual(
+    [copy.error, copy.errorTemplate, copy.errorValues],
+    [snapshot.error, snapshot.errorTemplate, snapshot.errorValues],
+    `${what}: plain data`,
+  );
+  assert.deepStrictEqual(
+    structuredClone(snapshot),
+    JSON.parse(JSON.stringify(snapshot)),
+    `${what}: structured clone keeps it as JSON does`,
+  );
 }
 
 describe('errors of snapshots are translatable (template and values beside the English sentence)', () => {
@@ -213,7 +262,10 @@ describe('errors of snapshots are translatable (template and values beside the E
       await waitFor(() => received.length >= 1, 'a first send');
       lab.end({ id: `${listener.id}.c1` });
       await waitFor(() => ends.length === 1, 'repeat ended');
-      assert.strictEqual(ends[0].errorTemplate, 'Connection {id} to {peer} was half-closed by this side; it can only receive now.');
+      assert.strictEqual(
+        ends[0].errorTemplate,
+        'Connection {id} to {peer} was half-closed by this side; it can only receive now.',
+      );
       assertTranslatable(ends[0], 'repeat end');
 
       // The peer resets after sending: the connection closes with the reason.
@@ -247,7 +299,11 @@ describe('error templates', () => {
 
   it('system errors are built from templates whose filled sentence is the message', () => {
     for (const code of ['EADDRINUSE', 'ECONNREFUSED', 'EWEIRD']) {
-      const err = toSocketLabError(Object.assign(new Error('x'), { code }), { operation: 'connect', address: '::1', port: 80 });
+      const err = toSocketLabError(Object.assign(new Error('x'), { code }), {
+        operation: 'connect',
+        address: '::1',
+        port: 80,
+      });
       assert.ok(err.template, code);
       assert.strictEqual(fillTemplate(err.template, err.values), err.message);
       assert.match(err.message, /\[::1\]:80/);

@@ -37,9 +37,13 @@ describe('Emitter', () => {
     const e = new Emitter<string>();
     const target = { got: '' };
     const bag: { dispose(): void }[] = [];
-    e.event(function (this: typeof target, s) {
-      this.got = s;
-    }, target, bag);
+    e.event(
+      function (this: typeof target, s) {
+        this.got = s;
+      },
+      target,
+      bag,
+    );
     e.fire('x');
     assert.strictEqual(target.got, 'x');
     assert.strictEqual(bag.length, 1);
@@ -55,8 +59,14 @@ describe('TrafficLog', () => {
     log.append(rec(1, 'a'));
     log.append(rec(2, 'b'));
     log.append(rec(3, 'a'));
-    assert.deepStrictEqual(log.records().map((r) => r.data.length), [1, 2, 3]);
-    assert.deepStrictEqual(log.records('a').map((r) => r.data.length), [1, 3]);
+    assert.deepStrictEqual(
+      log.records().map((r) => r.data.length),
+      [1, 2, 3],
+    );
+    assert.deepStrictEqual(
+      log.records('a').map((r) => r.data.length),
+      [1, 3],
+    );
   });
 
   it('counts the per-record overhead so tiny records are bounded too', () => {
@@ -93,68 +103,115 @@ describe('TrafficLog', () => {
   });
 
   it('matches a plain array model under random appends, caps, clears, drains and reads (ring wrap and growth)', () => {
-    type Op = { kind: 'append'; size: number; out: boolean; conn: number } | { kind: 'cap'; cap: number } | { kind: 'clear' } | { kind: 'drain' } | { kind: 'slice'; a: number; b: number };
+    type Op =
+      | { kind: 'append'; size: number; out: boolean; conn: number }
+      | { kind: 'cap'; cap: number }
+      | { kind: 'clear' }
+      | { kind: 'drain' }
+      | { kind: 'slice'; a: number; b: number };
     const op: fc.Arbitrary<Op> = fc.oneof(
-      { weight: 100, arbitrary: fc.record({ kind: fc.constant('append' as const), size: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(0, 1, 2, 4, 8, 16, 32, 64, 128) }, { weight: 2, arbitrary: fc.integer({ min: 0, max: 300 }) }, { weight: 1, arbitrary: fc.integer({ min: 900, max: 2100 }) }), out: fc.boolean(), conn: fc.integer({ min: 0, max: 2 }) }) },
-      { weight: 1, arbitrary: fc.record({ kind: fc.constant('cap' as const), cap: fc.oneof(fc.integer({ min: 0, max: 6_000 }), fc.constantFrom(1024, 2048, 4096)) }) },
+      {
+        weight: 100,
+        arbitrary: fc.record({
+          kind: fc.constant('append' as const),
+          size: fc.oneof(
+            { weight: 4, arbitrary: fc.constantFrom(0, 1, 2, 4, 8, 16, 32, 64, 128) },
+            { weight: 2, arbitrary: fc.integer({ min: 0, max: 300 }) },
+            { weight: 1, arbitrary: fc.integer({ min: 900, max: 2100 }) },
+          ),
+          out: fc.boolean(),
+          conn: fc.integer({ min: 0, max: 2 }),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          kind: fc.constant('cap' as const),
+          cap: fc.oneof(fc.integer({ min: 0, max: 6_000 }), fc.constantFrom(1024, 2048, 4096)),
+        }),
+      },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('clear' as const) }) },
       { weight: 1, arbitrary: fc.record({ kind: fc.constant('drain' as const) }) },
-      { weight: 5, arbitrary: fc.record({ kind: fc.constant('slice' as const), a: fc.integer({ min: -2, max: 300 }), b: fc.integer({ min: -2, max: 300 }) }) },
+      {
+        weight: 5,
+        arbitrary: fc.record({
+          kind: fc.constant('slice' as const),
+          a: fc.integer({ min: -2, max: 300 }),
+          b: fc.integer({ min: -2, max: 300 }),
+        }),
+      },
     );
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 4_000 }), fc.constantFrom(1, 64, 256, 1000, 1024, 2048), fc.array(op, { minLength: 100, maxLength: 1500 }), (initialCap, initialRing, ops) => {
-        const log = new TrafficLog(initialCap, initialRing);
-        let cap = initialCap;
-        let model: TrafficRecord[] = [];
-        let dropped = 0;
-        let serial = 0;
-        const cost = (r: TrafficRecord) => r.data.byteLength + RECORD_OVERHEAD_BYTES;
-        const evict = () => {
-          let bytes = model.reduce((n, r) => n + cost(r), 0);
-          while (model.length && bytes > cap) {
-            bytes -= cost(model.shift()!);
-            dropped++;
+      fc.property(
+        fc.integer({ min: 0, max: 4_000 }),
+        fc.constantFrom(1, 64, 256, 1000, 1024, 2048),
+        fc.array(op, { minLength: 100, maxLength: 1500 }),
+        (initialCap, initialRing, ops) => {
+          const log = new TrafficLog(initialCap, initialRing);
+          let cap = initialCap;
+          let model: TrafficRecord[] = [];
+          let dropped = 0;
+          let serial = 0;
+          const cost = (r: TrafficRecord) => r.data.byteLength + RECORD_OVERHEAD_BYTES;
+          const evict = () => {
+            let bytes = model.reduce((n, r) => n + cost(r), 0);
+            while (model.length && bytes > cap) {
+              bytes -= cost(model.shift()!);
+              dropped++;
+            }
+          };
+          const same = (got: TrafficRecord[], want: TrafficRecord[]) => {
+            assert.deepStrictEqual(
+              got.map((r) => [r.time, r.direction, r.peer, r.connectionId, Buffer.from(r.data).toString('hex')]),
+              want.map((r) => [r.time, r.direction, r.peer, r.connectionId, Buffer.from(r.data).toString('hex')]),
+            );
+          };
+          for (const o of ops) {
+            if (o.kind === 'append') {
+              serial++;
+              const data = Buffer.alloc(o.size, serial % 251);
+              if (o.size > 1) data.writeUInt16BE(serial & 0xffff, 0);
+              const r: TrafficRecord = {
+                time: serial + 0.5,
+                direction: o.out ? 'out' : 'in',
+                peer: `peer${o.conn}`,
+                data: Buffer.from(data),
+                ...(o.conn ? { connectionId: `c${o.conn}` } : {}),
+              };
+              log.append(r);
+              model.push({ ...r, data });
+              evict();
+            } else if (o.kind === 'cap') {
+              cap = o.cap;
+              log.capBytes = cap;
+              evict();
+            } else if (o.kind === 'clear') {
+              log.clear();
+              model = [];
+              dropped = 0;
+            } else if (o.kind === 'drain') {
+              // Storage is kept: what follows reuses the grown ring and slots.
+              same(log.drain(), model);
+              model = [];
+              dropped = 0;
+            } else {
+              const from = Math.max(0, o.a);
+              same(log.slice(o.a, o.b), model.slice(from, Math.max(from, Math.min(model.length, o.b))));
+            }
+            assert.strictEqual(log.size, model.length);
+            assert.strictEqual(log.dropped, dropped);
+            assert.strictEqual(
+              log.heldBytes,
+              model.reduce((n, r) => n + cost(r), 0),
+            );
           }
-        };
-        const same = (got: TrafficRecord[], want: TrafficRecord[]) => {
-          assert.deepStrictEqual(
-            got.map((r) => [r.time, r.direction, r.peer, r.connectionId, Buffer.from(r.data).toString('hex')]),
-            want.map((r) => [r.time, r.direction, r.peer, r.connectionId, Buffer.from(r.data).toString('hex')]),
+          same(log.records(), model);
+          same(
+            log.records('c1'),
+            model.filter((r) => r.connectionId === 'c1'),
           );
-        };
-        for (const o of ops) {
-          if (o.kind === 'append') {
-            serial++;
-            const data = Buffer.alloc(o.size, serial % 251);
-            if (o.size > 1) data.writeUInt16BE(serial & 0xffff, 0);
-            const r: TrafficRecord = { time: serial + 0.5, direction: o.out ? 'out' : 'in', peer: `peer${o.conn}`, data: Buffer.from(data), ...(o.conn ? { connectionId: `c${o.conn}` } : {}) };
-            log.append(r);
-            model.push({ ...r, data });
-            evict();
-          } else if (o.kind === 'cap') {
-            cap = o.cap;
-            log.capBytes = cap;
-            evict();
-          } else if (o.kind === 'clear') {
-            log.clear();
-            model = [];
-            dropped = 0;
-          } else if (o.kind === 'drain') {
-            // Storage is kept: what follows reuses the grown ring and slots.
-            same(log.drain(), model);
-            model = [];
-            dropped = 0;
-          } else {
-            const from = Math.max(0, o.a);
-            same(log.slice(o.a, o.b), model.slice(from, Math.max(from, Math.min(model.length, o.b))));
-          }
-          assert.strictEqual(log.size, model.length);
-          assert.strictEqual(log.dropped, dropped);
-          assert.strictEqual(log.heldBytes, model.reduce((n, r) => n + cost(r), 0));
-        }
-        same(log.records(), model);
-        same(log.records('c1'), model.filter((r) => r.connectionId === 'c1'));
-      }),
+        },
+      ),
       { numRuns: 150 },
     );
   });
@@ -183,7 +240,11 @@ describe('CaptureWriter', () => {
         w.dispose();
         await w.closed();
       }
-      const lines = fs.readFileSync(path.join(t.dir, 'c.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+      const lines = fs
+        .readFileSync(path.join(t.dir, 'c.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.deepStrictEqual(lines[0], { time: 1, direction: 'in', peer: 'p', connectionId: 'e1.c1', data: 'YWI=' });
       assert.strictEqual(lines[1].data, 'AP8=');
       assert.deepStrictEqual([...fs.readFileSync(path.join(t.dir, 'c.bin'))], [0x61, 0x62, 0, 255]);
@@ -197,7 +258,10 @@ describe('CaptureWriter', () => {
     const w = new CaptureWriter({ path: '/nonexistent-dir/x.jsonl', format: 'jsonl' }, (e) => (reported = e));
     await new Promise((r) => setTimeout(r, 50));
     assert.match(reported?.message ?? '', /Capture to \/nonexistent-dir\/x\.jsonl failed \(ENOENT\)/);
-    assert.deepStrictEqual([reported?.code, reported?.template], ['captureFailed', 'Capture to {path} failed ({detail}); capture stopped.']);
+    assert.deepStrictEqual(
+      [reported?.code, reported?.template],
+      ['captureFailed', 'Capture to {path} failed ({detail}); capture stopped.'],
+    );
     assert.strictEqual(w.error, reported?.message);
     w.dispose();
   });
@@ -208,29 +272,61 @@ describe('systemErrors', () => {
   it('names the address and gives a hint', () => {
     const e = toSocketLabError(sys('EADDRINUSE'), { operation: 'listen', address: '127.0.0.1', port: 8880 });
     assert.strictEqual(e.code, 'addressInUse');
-    assert.strictEqual(e.message, '127.0.0.1:8880 is already in use by another process; choose another port or stop that process.');
-    assert.deepStrictEqual(e.values, { operation: 'listen', target: '127.0.0.1:8880', address: '127.0.0.1', port: 8880, systemCode: 'EADDRINUSE' });
+    assert.strictEqual(
+      e.message,
+      '127.0.0.1:8880 is already in use by another process; choose another port or stop that process.',
+    );
+    assert.deepStrictEqual(e.values, {
+      operation: 'listen',
+      target: '127.0.0.1:8880',
+      address: '127.0.0.1',
+      port: 8880,
+      systemCode: 'EADDRINUSE',
+    });
     assert.strictEqual(e.systemCode, 'EADDRINUSE');
   });
 
   it('maps every code endpoints meet to its own stable code', () => {
     const expected: Record<string, string> = {
-      EADDRINUSE: 'addressInUse', EACCES: 'permissionDenied', EADDRNOTAVAIL: 'addressNotAvailable', ECONNREFUSED: 'connectionRefused',
-      ETIMEDOUT: 'timedOut', ECONNRESET: 'connectionReset', EPIPE: 'brokenPipe', ENOTFOUND: 'hostNotFound', EAI_AGAIN: 'hostNotFound',
-      EHOSTUNREACH: 'hostUnreachable', ENETUNREACH: 'networkUnreachable', EMSGSIZE: 'messageTooLarge', ENAMETOOLONG: 'pathTooLong',
-      ENOENT: 'fileNotFound', ENOTSOCK: 'notASocket', EPERM: 'operationNotPermitted', EINVAL: 'invalidAddress', EISDIR: 'isDirectory',
+      EADDRINUSE: 'addressInUse',
+      EACCES: 'permissionDenied',
+      EADDRNOTAVAIL: 'addressNotAvailable',
+      ECONNREFUSED: 'connectionRefused',
+      ETIMEDOUT: 'timedOut',
+      ECONNRESET: 'connectionReset',
+      EPIPE: 'brokenPipe',
+      ENOTFOUND: 'hostNotFound',
+      EAI_AGAIN: 'hostNotFound',
+      EHOSTUNREACH: 'hostUnreachable',
+      ENETUNREACH: 'networkUnreachable',
+      EMSGSIZE: 'messageTooLarge',
+      ENAMETOOLONG: 'pathTooLong',
+      ENOENT: 'fileNotFound',
+      ENOTSOCK: 'notASocket',
+      EPERM: 'operationNotPermitted',
+      EINVAL: 'invalidAddress',
+      EISDIR: 'isDirectory',
     };
     for (const [code, slCode] of Object.entries(expected)) {
       const e = toSocketLabError(sys(code), { operation: 'send', address: '::1', port: 9, host: 'example.invalid' });
       assert.strictEqual(e.code, slCode, code);
-      assert.ok(e.message.includes('[::1]:9') || e.message.includes('::1') || e.message.includes('example.invalid'), e.message);
+      assert.ok(
+        e.message.includes('[::1]:9') || e.message.includes('::1') || e.message.includes('example.invalid'),
+        e.message,
+      );
       assert.ok(e.message.length > 20 && e.message.endsWith('.'), e.message);
     }
   });
 
   it('distinguishes UDP port-unreachable, broadcast refusal and a missing Unix socket', () => {
-    assert.strictEqual(toSocketLabError(sys('ECONNREFUSED'), { operation: 'send', address: '127.0.0.1', port: 9, datagram: true }).code, 'portUnreachable');
-    assert.strictEqual(toSocketLabError(sys('EACCES'), { operation: 'send', address: '255.255.255.255', port: 9, datagram: true }).code, 'broadcastNotEnabled');
+    assert.strictEqual(
+      toSocketLabError(sys('ECONNREFUSED'), { operation: 'send', address: '127.0.0.1', port: 9, datagram: true }).code,
+      'portUnreachable',
+    );
+    assert.strictEqual(
+      toSocketLabError(sys('EACCES'), { operation: 'send', address: '255.255.255.255', port: 9, datagram: true }).code,
+      'broadcastNotEnabled',
+    );
     const e = toSocketLabError(sys('ENOENT'), { operation: 'connect', path: '/tmp/x.sock' });
     assert.strictEqual(e.code, 'noSuchSocket');
     assert.match(e.message, /\/tmp\/x\.sock/);

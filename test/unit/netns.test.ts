@@ -41,7 +41,11 @@ describe('broadcast and multicast inside a throw-away network namespace', functi
       if (err) throw new Error(`ip ${s.join(' ')}: ${err}`);
     }
     // IPv6 multicast does not loop over lo; a veth pair (both ends in the namespace) carries it.
-    if (!ip('-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1') && !ip('-n', ns, 'link', 'set', 'v0', 'up') && !ip('-n', ns, 'link', 'set', 'v1', 'up')) {
+    if (
+      !ip('-n', ns, 'link', 'add', 'v0', 'type', 'veth', 'peer', 'name', 'v1') &&
+      !ip('-n', ns, 'link', 'set', 'v0', 'up') &&
+      !ip('-n', ns, 'link', 'set', 'v1', 'up')
+    ) {
       ipv6Iface = 'v0';
     } else {
       console.log('      (IPv6 multicast part skipped: no veth pair could be created in the namespace)');
@@ -58,7 +62,10 @@ describe('broadcast and multicast inside a throw-away network namespace', functi
       await new Promise((r) => setTimeout(r, 2000));
     }
     const script = path.join(__dirname, 'helpers', 'netnsScenario.js');
-    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, script, ipv6Iface], { encoding: 'utf8', timeout: 20000 });
+    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, script, ipv6Iface], {
+      encoding: 'utf8',
+      timeout: 20000,
+    });
     assert.strictEqual(r.status, 0, r.stderr);
     const out = JSON.parse(r.stdout);
     assert.strictEqual(out.error, undefined, out.error);

@@ -3,7 +3,16 @@
 import * as assert from 'assert';
 import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS, checkRepeat as coreCheckRepeat } from '../../src/core/validate';
 import { REPEAT_COUNT_MAX, REPEAT_INTERVAL_MAX_MS, parseWebviewMessage } from '../../src/shared/protocol';
-import { checkRepeat, fill, historyBadge, payloadOf, pluralKey, repeatName, sameDraft, type Draft } from '../../src/webview/composer';
+import {
+  checkRepeat,
+  fill,
+  historyBadge,
+  payloadOf,
+  pluralKey,
+  repeatName,
+  sameDraft,
+  type Draft,
+} from '../../src/webview/composer';
 
 const text: Draft = { data: 'hi', format: 'text', encoding: 'gbk', lineEnding: 'crlf', escapes: true };
 const hex: Draft = { data: '68 69', format: 'hex', encoding: 'gbk', lineEnding: 'crlf', escapes: true };
@@ -13,7 +22,10 @@ describe('send panel composer', () => {
     it('takes whole numbers in range, a count or none', () => {
       assert.deepStrictEqual(checkRepeat('100', ''), { ok: true, repeat: { intervalMs: 100 } });
       assert.deepStrictEqual(checkRepeat(' 0 ', '5'), { ok: true, repeat: { intervalMs: 0, count: 5 } });
-      assert.deepStrictEqual(checkRepeat(String(REPEAT_INTERVAL_MAX_MS), String(REPEAT_COUNT_MAX)), { ok: true, repeat: { intervalMs: REPEAT_INTERVAL_MAX_MS, count: REPEAT_COUNT_MAX } });
+      assert.deepStrictEqual(checkRepeat(String(REPEAT_INTERVAL_MAX_MS), String(REPEAT_COUNT_MAX)), {
+        ok: true,
+        repeat: { intervalMs: REPEAT_INTERVAL_MAX_MS, count: REPEAT_COUNT_MAX },
+      });
     });
 
     it('names the field and the problem; an empty interval is a mistake, not 0', () => {
@@ -39,10 +51,16 @@ describe('send panel composer', () => {
     it('agrees with the protocol and the core: what it accepts they accept, with the same limits', () => {
       assert.strictEqual(REPEAT_INTERVAL_MAX_MS, REPEAT_MAX_INTERVAL_MS);
       assert.strictEqual(REPEAT_COUNT_MAX, REPEAT_MAX_COUNT);
-      for (const [interval, count] of [['0', '1'], ['100', ''], [String(REPEAT_INTERVAL_MAX_MS), String(REPEAT_COUNT_MAX)]]) {
+      for (const [interval, count] of [
+        ['0', '1'],
+        ['100', ''],
+        [String(REPEAT_INTERVAL_MAX_MS), String(REPEAT_COUNT_MAX)],
+      ]) {
         const r = checkRepeat(interval, count);
         assert.ok(r.ok);
-        assert.ok(parseWebviewMessage({ type: 'send', id: 1, target: 'e1', data: 'x', format: 'text', repeat: r.repeat }).ok);
+        assert.ok(
+          parseWebviewMessage({ type: 'send', id: 1, target: 'e1', data: 'x', format: 'text', repeat: r.repeat }).ok,
+        );
         assert.strictEqual(coreCheckRepeat(r.repeat), undefined);
       }
     });
@@ -50,9 +68,18 @@ describe('send panel composer', () => {
 
   describe('payloadOf and the history', () => {
     it('sends encoding, escapes and line ending for text only', () => {
-      assert.deepStrictEqual(payloadOf(text), { data: 'hi', format: 'text', encoding: 'gbk', escapes: true, lineEnding: 'crlf' });
+      assert.deepStrictEqual(payloadOf(text), {
+        data: 'hi',
+        format: 'text',
+        encoding: 'gbk',
+        escapes: true,
+        lineEnding: 'crlf',
+      });
       assert.deepStrictEqual(payloadOf(hex), { data: '68 69', format: 'hex' });
-      assert.ok(parseWebviewMessage({ type: 'validate', id: 1, ...payloadOf(hex) }).ok, 'the protocol takes a hex payload without them');
+      assert.ok(
+        parseWebviewMessage({ type: 'validate', id: 1, ...payloadOf(hex) }).ok,
+        'the protocol takes a hex payload without them',
+      );
     });
 
     it('tells payloads apart by what applies to their format', () => {

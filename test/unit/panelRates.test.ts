@@ -26,7 +26,8 @@ describe('send panel host helpers', () => {
     it('reads a stream of small writes at 20 posts a second smoothly', () => {
       const w = new RateWindow(zero, 0);
       const seen: number[] = [];
-      for (let i = 1; i <= 100; i++) seen.push(w.sample({ ...zero, bytesOut: i * 100, messagesOut: i }, i * 50).bytesOutRate);
+      for (let i = 1; i <= 100; i++)
+        seen.push(w.sample({ ...zero, bytesOut: i * 100, messagesOut: i }, i * 50).bytesOutRate);
       for (const r of seen.slice(20)) assert.strictEqual(r, 2000);
       assert.strictEqual(w.sample({ ...zero, bytesOut: 10000, messagesOut: 100 }, 100 * 50).messagesOutRate, 20);
     });
@@ -50,8 +51,14 @@ describe('send panel host helpers', () => {
   describe('connectionLabel', () => {
     it('tells accepted Unix connections apart by their Sockets view label, and shows peers by address', () => {
       assert.strictEqual(connectionLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }, true), '#c2 /tmp/a.sock');
-      assert.notStrictEqual(connectionLabel({ id: 'e3.c1', remote: { path: '/tmp/a.sock' } }, true), connectionLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }, true));
-      assert.strictEqual(connectionLabel({ id: 'e1.c1', remote: { address: '127.0.0.1', port: 5000 } }, true), '127.0.0.1:5000');
+      assert.notStrictEqual(
+        connectionLabel({ id: 'e3.c1', remote: { path: '/tmp/a.sock' } }, true),
+        connectionLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }, true),
+      );
+      assert.strictEqual(
+        connectionLabel({ id: 'e1.c1', remote: { address: '127.0.0.1', port: 5000 } }, true),
+        '127.0.0.1:5000',
+      );
       assert.strictEqual(connectionLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }), '#c2'); // as the Sockets view names it
     });
   });

@@ -21,23 +21,49 @@ describe('send panel auto-reply rules draft', () => {
       rules: [
         { kind: 'contains', match: 'ping', flags: '', reply: 'pong\\n', format: 'text' },
         { kind: 'hex', match: '01 02', flags: '', reply: 'aa bb', format: 'hex' },
-        { kind: 'regex', match: '^get (\\w+)', flags: 'i', reply: 'got $1', format: 'text', more: { encoding: 'gbk', escapes: false, lineEnding: 'crlf' } },
+        {
+          kind: 'regex',
+          match: '^get (\\w+)',
+          flags: 'i',
+          reply: 'got $1',
+          format: 'text',
+          more: { encoding: 'gbk', escapes: false, lineEnding: 'crlf' },
+        },
       ],
     });
   });
 
   it('starts with one empty row when the old JSON does not parse, is not an array, or is missing', () => {
     const empty = [{ kind: 'contains', match: '', flags: '', reply: '', format: 'text' }];
-    assert.deepStrictEqual(restoreAutoReply({ mode: 'rules', data: '', format: 'text', rules: '[{ "contains": ' }).rules, empty);
+    assert.deepStrictEqual(
+      restoreAutoReply({ mode: 'rules', data: '', format: 'text', rules: '[{ "contains": ' }).rules,
+      empty,
+    );
     assert.deepStrictEqual(restoreAutoReply({ mode: 'rules', rules: '{"contains":"a"}' }).rules, empty);
     assert.deepStrictEqual(restoreAutoReply(undefined), { mode: 'off', data: '', format: 'text', rules: empty });
-    assert.deepStrictEqual(restoreAutoReply({ mode: 'nonsense', format: 'utf9', data: 3, rules: 5 }), { mode: 'off', data: '', format: 'text', rules: empty });
+    assert.deepStrictEqual(restoreAutoReply({ mode: 'nonsense', format: 'utf9', data: 3, rules: 5 }), {
+      mode: 'off',
+      data: '',
+      format: 'text',
+      rules: empty,
+    });
   });
 
   it('checks saved rows field by field', () => {
     const draft = restoreAutoReply({
       mode: 'rules',
-      rules: [{ kind: 'regex', match: 'a', flags: 'i', reply: 'b', format: 'base64', more: { escapes: 'yes', lineEnding: 'lf', extra: 1 } }, 'junk', { kind: 'bogus', match: 7 }],
+      rules: [
+        {
+          kind: 'regex',
+          match: 'a',
+          flags: 'i',
+          reply: 'b',
+          format: 'base64',
+          more: { escapes: 'yes', lineEnding: 'lf', extra: 1 },
+        },
+        'junk',
+        { kind: 'bogus', match: 7 },
+      ],
       json: '[]',
     });
     assert.deepStrictEqual(draft.rules, [
@@ -65,7 +91,13 @@ describe('send panel auto-reply rules draft', () => {
   });
 
   it('sends flags only with a regex, and the format only when it is not text', () => {
-    assert.deepStrictEqual(ruleOf({ kind: 'contains', match: 'a', flags: 'i', reply: 'b', format: 'text' }), { contains: 'a', reply: { data: 'b' } });
-    assert.deepStrictEqual(ruleOf({ kind: 'regex', match: 'a', flags: '', reply: 'b', format: 'base64' }), { regex: 'a', reply: { data: 'b', format: 'base64' } });
+    assert.deepStrictEqual(ruleOf({ kind: 'contains', match: 'a', flags: 'i', reply: 'b', format: 'text' }), {
+      contains: 'a',
+      reply: { data: 'b' },
+    });
+    assert.deepStrictEqual(ruleOf({ kind: 'regex', match: 'a', flags: '', reply: 'b', format: 'base64' }), {
+      regex: 'a',
+      reply: { data: 'b', format: 'base64' },
+    });
   });
 });

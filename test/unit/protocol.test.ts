@@ -17,13 +17,27 @@ import {
   type WebviewMessage,
 } from '../../src/shared/protocol';
 
-const sendMessage = { type: 'send', id: 1, target: 'e1', data: '48 65', format: 'hex', encoding: 'utf8', escapes: true, lineEnding: 'none' };
+const sendMessage = {
+  type: 'send',
+  id: 1,
+  target: 'e1',
+  data: '48 65',
+  format: 'hex',
+  encoding: 'utf8',
+  escapes: true,
+  lineEnding: 'none',
+};
 
 /** One valid message of every webview type. */
 const validWebview: WebviewMessage[] = [
   { type: 'ready' },
   sendMessage as WebviewMessage,
-  { ...sendMessage, id: 2, to: { host: '127.0.0.1', port: 9000 }, repeat: { intervalMs: 100, count: 5 } } as WebviewMessage,
+  {
+    ...sendMessage,
+    id: 2,
+    to: { host: '127.0.0.1', port: 9000 },
+    repeat: { intervalMs: 100, count: 5 },
+  } as WebviewMessage,
   { type: 'sendFile', id: 3, target: 'e1.c1' },
   { type: 'stopRepeat', id: 4, repeatId: 'r1' },
   { type: 'setAutoReply', id: 5, spec: { mode: 'echo' } },
@@ -38,12 +52,48 @@ const validWebview: WebviewMessage[] = [
 ];
 
 const record = { seq: 0, time: 1, dir: 'in', peer: '127.0.0.1:5', length: 2, preview: new Uint8Array([1, 2]) };
-const countersView = { bytesIn: 2, bytesOut: 0, messagesIn: 1, messagesOut: 0, bytesInRate: 2, bytesOutRate: 0, messagesInRate: 1, messagesOutRate: 0, dropped: 0, capBytes: 8388608 };
-const endpointView = { id: 'e1', kind: 'tcp-listener', label: 'TCP 127.0.0.1:1', state: 'listening', stateText: 'listening', connections: [{ id: 'e1.c1', label: '127.0.0.1:5', state: 'connected' }], needsDestination: false, autoReply: false };
+const countersView = {
+  bytesIn: 2,
+  bytesOut: 0,
+  messagesIn: 1,
+  messagesOut: 0,
+  bytesInRate: 2,
+  bytesOutRate: 0,
+  messagesInRate: 1,
+  messagesOutRate: 0,
+  dropped: 0,
+  capBytes: 8388608,
+};
+const endpointView = {
+  id: 'e1',
+  kind: 'tcp-listener',
+  label: 'TCP 127.0.0.1:1',
+  state: 'listening',
+  stateText: 'listening',
+  connections: [{ id: 'e1.c1', label: '127.0.0.1:5', state: 'connected' }],
+  needsDestination: false,
+  autoReply: false,
+};
 
 const validHost: HostMessage[] = [
-  { type: 'init', endpointId: 'e1', label: 'TCP 127.0.0.1:1', endpoint: endpointView, strings: { send: 'Send' }, encodings: ['utf8'], defaults: { format: 'text', encoding: 'utf8', lineEnding: 'none' } } as HostMessage,
-  { type: 'init', endpointId: 'e1#gone', label: 'TCP', endpoint: null, strings: {}, encodings: [], defaults: { format: 'hex', encoding: 'gbk', lineEnding: 'lf' } },
+  {
+    type: 'init',
+    endpointId: 'e1',
+    label: 'TCP 127.0.0.1:1',
+    endpoint: endpointView,
+    strings: { send: 'Send' },
+    encodings: ['utf8'],
+    defaults: { format: 'text', encoding: 'utf8', lineEnding: 'none' },
+  } as HostMessage,
+  {
+    type: 'init',
+    endpointId: 'e1#gone',
+    label: 'TCP',
+    endpoint: null,
+    strings: {},
+    encodings: [],
+    defaults: { format: 'hex', encoding: 'gbk', lineEnding: 'lf' },
+  },
   { type: 'endpoint', endpoint: null },
   { type: 'traffic', epoch: 1, records: [record], skipped: 5, counters: countersView } as HostMessage,
   { type: 'reset', epoch: 2, records: [], counters: countersView },
@@ -89,30 +139,104 @@ describe('send panel protocol', () => {
 
   it('refuses host messages whose preview is larger than the limit or whose batch is too big', () => {
     const big = { ...record, preview: new Uint8Array(PREVIEW_MAX_BYTES + 1) };
-    assert.strictEqual(parseHostMessage({ type: 'traffic', epoch: 1, records: [big], skipped: 0, counters: countersView }).ok, false);
+    assert.strictEqual(
+      parseHostMessage({ type: 'traffic', epoch: 1, records: [big], skipped: 0, counters: countersView }).ok,
+      false,
+    );
     const many = Array.from({ length: BATCH_MAX_RECORDS + 1 }, (_, seq) => ({ ...record, seq }));
-    assert.strictEqual(parseHostMessage({ type: 'traffic', epoch: 1, records: many, skipped: 0, counters: countersView }).ok, false);
-    assert.strictEqual(parseHostMessage({ type: 'traffic', epoch: 1, records: [{ ...record, preview: 'AAEC' }], skipped: 0, counters: countersView }).ok, false);
+    assert.strictEqual(
+      parseHostMessage({ type: 'traffic', epoch: 1, records: many, skipped: 0, counters: countersView }).ok,
+      false,
+    );
+    assert.strictEqual(
+      parseHostMessage({
+        type: 'traffic',
+        epoch: 1,
+        records: [{ ...record, preview: 'AAEC' }],
+        skipped: 0,
+        counters: countersView,
+      }).ok,
+      false,
+    );
   });
 
   it('rejects 10,000 fuzzed inbound messages cleanly, without throwing', () => {
-    const types = ['ready', 'send', 'sendFile', 'stopRepeat', 'setAutoReply', 'clear', 'export', 'fetchOlder', 'fetchRecord', 'copy', 'validate', 'init', 'traffic', 'response', '__proto__', 'constructor'];
+    const types = [
+      'ready',
+      'send',
+      'sendFile',
+      'stopRepeat',
+      'setAutoReply',
+      'clear',
+      'export',
+      'fetchOlder',
+      'fetchRecord',
+      'copy',
+      'validate',
+      'init',
+      'traffic',
+      'response',
+      '__proto__',
+      'constructor',
+    ];
     // Near misses (a real type with random fields) and anything at all.
-    const nearMiss = fc.record({ type: fc.constantFrom(...types), id: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(undefined)) }).chain((base) =>
-      fc.dictionary(fc.oneof(fc.constantFrom('target', 'data', 'format', 'encoding', 'escapes', 'lineEnding', 'to', 'repeat', 'spec', 'epoch', 'seq', 'before', 'after', 'limit', 'as', 'repeatId'), fc.string()), fc.anything({ withTypedArray: true, withMap: true, withSet: true, withBigInt: true, withNullPrototype: true })).map((extra) => ({ ...extra, ...base })),
-    );
+    const nearMiss = fc
+      .record({
+        type: fc.constantFrom(...types),
+        id: fc.oneof(fc.integer(), fc.double(), fc.string(), fc.constant(undefined)),
+      })
+      .chain((base) =>
+        fc
+          .dictionary(
+            fc.oneof(
+              fc.constantFrom(
+                'target',
+                'data',
+                'format',
+                'encoding',
+                'escapes',
+                'lineEnding',
+                'to',
+                'repeat',
+                'spec',
+                'epoch',
+                'seq',
+                'before',
+                'after',
+                'limit',
+                'as',
+                'repeatId',
+              ),
+              fc.string(),
+            ),
+            fc.anything({
+              withTypedArray: true,
+              withMap: true,
+              withSet: true,
+              withBigInt: true,
+              withNullPrototype: true,
+            }),
+          )
+          .map((extra) => ({ ...extra, ...base })),
+      );
     let accepted = 0;
     fc.assert(
-      fc.property(fc.oneof(nearMiss, fc.anything({ withTypedArray: true, withBigInt: true, withNullPrototype: true, withObjectString: true })), (input) => {
-        const w = parseWebviewMessage(input);
-        const h = parseHostMessage(input);
-        for (const r of [w, h]) {
-          if (r.ok) accepted++;
-          else assert.strictEqual(typeof r.error, 'string');
-        }
-        // Whatever was accepted is exactly a valid message (re-parsing the output is still ok).
-        if (w.ok) assert.ok(parseWebviewMessage(w.message).ok);
-      }),
+      fc.property(
+        fc.oneof(
+          nearMiss,
+          fc.anything({ withTypedArray: true, withBigInt: true, withNullPrototype: true, withObjectString: true }),
+        ),
+        (input) => {
+          const w = parseWebviewMessage(input);
+          const h = parseHostMessage(input);
+          for (const r of [w, h]) {
+            if (r.ok) accepted++;
+            else assert.strictEqual(typeof r.error, 'string');
+          }
+          // Whatever was accepted is exactly a valid message (re-parsing the output is still ok).
+          if (w.ok) assert.ok(parseWebviewMessage(w.message).ok);
+        },
+      ),
       { numRuns: 10000, seed: 5 },
     );
     // A 'ready' or a 'clear' with a good id can come out of the generator; nothing else should.
@@ -121,9 +245,29 @@ describe('send panel protocol', () => {
 
   it('never throws on hostile objects (throwing getters, proxies)', () => {
     const hostile = [
-      Object.defineProperty({}, 'type', { get: () => { throw new Error('boom'); }, enumerable: true }),
-      new Proxy({}, { get: () => { throw new Error('trap'); }, ownKeys: () => { throw new Error('trap'); } }),
-      Object.defineProperty({ type: 'clear' }, 'id', { get: () => { throw new Error('boom'); }, enumerable: true }),
+      Object.defineProperty({}, 'type', {
+        get: () => {
+          throw new Error('boom');
+        },
+        enumerable: true,
+      }),
+      new Proxy(
+        {},
+        {
+          get: () => {
+            throw new Error('trap');
+          },
+          ownKeys: () => {
+            throw new Error('trap');
+          },
+        },
+      ),
+      Object.defineProperty({ type: 'clear' }, 'id', {
+        get: () => {
+          throw new Error('boom');
+        },
+        enumerable: true,
+      }),
     ];
     for (const h of hostile) {
       const r = parseWebviewMessage(h);
@@ -135,13 +279,23 @@ describe('send panel protocol', () => {
     assert.ok(parseResult('send', { bytes: 7 }).ok);
     assert.strictEqual(parseResult('send', { bytes: '7' }).ok, false);
     assert.ok(parseResult('validate', { error: 'bad' }).ok);
-    assert.deepStrictEqual(parsePanelState({ endpointId: 'e1', label: 'TCP 127.0.0.1:1', draft: {} }), { endpointId: 'e1', label: 'TCP 127.0.0.1:1', draft: {} });
+    assert.deepStrictEqual(parsePanelState({ endpointId: 'e1', label: 'TCP 127.0.0.1:1', draft: {} }), {
+      endpointId: 'e1',
+      label: 'TCP 127.0.0.1:1',
+      draft: {},
+    });
     assert.strictEqual(parsePanelState({ label: 'x' }), undefined);
     assert.strictEqual(parsePanelState(undefined), undefined);
   });
 });
 
-type Node5 = { nodeName: string; tagName?: string; attrs?: { name: string; value: string }[]; childNodes?: Node5[]; content?: Node5 };
+type Node5 = {
+  nodeName: string;
+  tagName?: string;
+  attrs?: { name: string; value: string }[];
+  childNodes?: Node5[];
+  content?: Node5;
+};
 
 function elements(node: Node5, out: Node5[] = []): Node5[] {
   if (node.tagName) out.push(node);
@@ -154,7 +308,15 @@ const attr = (n: Node5, name: string) => n.attrs?.find((a) => a.name === name)?.
 describe('send panel HTML shell', () => {
   const cspSource = 'https://file+.vscode-resource.vscode-cdn.net';
   const render = (nonce = crypto.randomBytes(18).toString('base64'), title = 'TCP 127.0.0.1:8880') =>
-    buildPanelHtml({ cspSource, nonce, scriptUri: `${cspSource}/ext/dist/webview/main.js`, styleUri: `${cspSource}/ext/dist/webview/main.css`, codiconUri: `${cspSource}/ext/dist/webview/codicon.css`, title, lang: 'en' });
+    buildPanelHtml({
+      cspSource,
+      nonce,
+      scriptUri: `${cspSource}/ext/dist/webview/main.js`,
+      styleUri: `${cspSource}/ext/dist/webview/main.css`,
+      codiconUri: `${cspSource}/ext/dist/webview/codicon.css`,
+      title,
+      lang: 'en',
+    });
 
   it('has a strict CSP, a nonce on every script and no inline handlers or styles', () => {
     const nonce = crypto.randomBytes(18).toString('base64');
@@ -163,14 +325,25 @@ describe('send panel HTML shell', () => {
     const meta = all.filter((e) => e.tagName === 'meta' && attr(e, 'http-equiv') === 'Content-Security-Policy');
     assert.strictEqual(meta.length, 1);
     const csp = attr(meta[0], 'content')!;
-    const directives = new Map(csp.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/))
+        .map(([k, ...v]) => [k, v]),
+    );
     assert.deepStrictEqual(directives.get('default-src'), ["'none'"]);
     assert.deepStrictEqual(directives.get('script-src'), [`'nonce-${nonce}'`]);
     assert.deepStrictEqual(directives.get('style-src'), [cspSource]);
     assert.deepStrictEqual(directives.get('font-src'), [cspSource]);
     assert.ok(!csp.includes('unsafe-inline') && !csp.includes('unsafe-eval'), csp);
     assert.deepStrictEqual(directives.get('img-src'), [cspSource, 'data:']);
-    assert.deepStrictEqual([...directives.keys()].sort(), ['default-src', 'font-src', 'img-src', 'script-src', 'style-src']);
+    assert.deepStrictEqual([...directives.keys()].sort(), [
+      'default-src',
+      'font-src',
+      'img-src',
+      'script-src',
+      'style-src',
+    ]);
     const scripts = all.filter((e) => e.tagName === 'script');
     assert.ok(scripts.length >= 1);
     for (const s of scripts) {
@@ -203,7 +376,12 @@ describe('send panel HTML shell', () => {
 });
 
 describe('traffic feed (host side coalescing)', () => {
-  const rec = (i: number, size = 3): TrafficRecord => ({ time: i, direction: i % 2 ? 'in' : 'out', peer: '127.0.0.1:1', data: new Uint8Array(size).fill(i & 0xff) });
+  const rec = (i: number, size = 3): TrafficRecord => ({
+    time: i,
+    direction: i % 2 ? 'in' : 'out',
+    peer: '127.0.0.1:1',
+    data: new Uint8Array(size).fill(i & 0xff),
+  });
 
   it('keeps only references between posts, the newest N, and counts what it skipped', () => {
     const feed = new TrafficFeed(100);
@@ -243,14 +421,20 @@ describe('traffic feed (host side coalescing)', () => {
     log.append(rec(1));
     const first = feed.reset(log, log.dropped);
     const epoch = feed.epoch;
-    assert.deepStrictEqual(first.map((r) => r.seq), [0, 1]);
+    assert.deepStrictEqual(
+      first.map((r) => r.seq),
+      [0, 1],
+    );
     // Eviction: one appended, the oldest dropped by the cap.
     const r2 = rec(2);
     log.append(r2);
     feed.push(r2);
     assert.strictEqual(log.dropped, 1);
     assert.ok(feed.matches(log, 1));
-    assert.deepStrictEqual(feed.page(log, 1, 0, 3, 10).map((r) => r.seq), [1, 2]);
+    assert.deepStrictEqual(
+      feed.page(log, 1, 0, 3, 10).map((r) => r.seq),
+      [1, 2],
+    );
     assert.strictEqual(feed.record(log, 1, 0), undefined);
     // A large record waits for the post as a copy of its preview, not as the whole chunk.
     const chunk = Buffer.alloc(64 * 1024, 7);
@@ -258,7 +442,10 @@ describe('traffic feed (host side coalescing)', () => {
     const pending = (feed as unknown as { _ring: TrafficRecord[] })._ring.filter(Boolean);
     assert.ok(pending.every((r) => r.data.buffer !== chunk.buffer && r.data.byteLength <= PREVIEW_MAX_BYTES));
     const posted = feed.take().records;
-    assert.deepStrictEqual([posted[posted.length - 1].length, posted[posted.length - 1].preview.byteLength], [64 * 1024, PREVIEW_MAX_BYTES]);
+    assert.deepStrictEqual(
+      [posted[posted.length - 1].length, posted[posted.length - 1].preview.byteLength],
+      [64 * 1024, PREVIEW_MAX_BYTES],
+    );
     assert.strictEqual(feed.matches(log, 1), false); // the feed counted one more than the log holds
     // Cleared: the log restarts empty while the feed counted 3.
     log.clear();

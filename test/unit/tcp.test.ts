@@ -4,11 +4,10 @@ import * as net from 'net';
 import * as path from 'path';
 import './helpers/noLeaks';
 import { portOf, rawConnect, rawServer, withLab } from './helpers/lab';
-import { startPeer, tempDir, waitFor, waitForOutput, rejectsWith , fillAcceptQueue } from './helpers/util';
+import { startPeer, tempDir, waitFor, waitForOutput, rejectsWith, fillAcceptQueue } from './helpers/util';
 import { SocketLab } from '../../src/core/socketLab';
 
 const SEED_REPLY = '我是返回的数据';
-
 
 for (const host of ['127.0.0.1', '::1']) {
   describe(`TCP listener on ${host}`, () => {
@@ -56,14 +55,21 @@ for (const host of ['127.0.0.1', '::1']) {
         c.socket.write('hello');
         await waitFor(() => c.received().toString() === SEED_REPLY, 'reply');
         const records = lab.traffic(info.id);
-        assert.deepStrictEqual(records.map((r) => r.direction), ['in', 'out']);
+        assert.deepStrictEqual(
+          records.map((r) => r.direction),
+          ['in', 'out'],
+        );
         assert.strictEqual(Buffer.from(records[1].data).toString(), SEED_REPLY);
         c.socket.destroy();
       }));
 
     it('a client connects, sends and waits for the reply (send-and-wait), half-closes, sees the peer half-close', () =>
       withLab(async (lab) => {
-        const server = await rawServer(host, (s) => s.on('data', (d) => s.write(Buffer.concat([Buffer.from('echo:'), d]))), { allowHalfOpen: true });
+        const server = await rawServer(
+          host,
+          (s) => s.on('data', (d) => s.write(Buffer.concat([Buffer.from('echo:'), d]))),
+          { allowHalfOpen: true },
+        );
         try {
           const client = await lab.connectTcp({ host, port: server.port, noDelay: true, keepAlive: true });
           assert.strictEqual(client.state, 'connected');
@@ -125,7 +131,13 @@ for (const host of ['127.0.0.1', '::1']) {
       withLab(async (lab) => {
         const first = await lab.startTcpListener({ host, port: 0 });
         const shown = host.includes(':') ? `[${host}]:${portOf(first)}` : `${host}:${portOf(first)}`;
-        await rejectsWith(lab.startTcpListener({ host, port: portOf(first) }), 'addressInUse', new RegExp(`^${shown.replace(/[[\]]/g, '\\$&')} is already in use by another process; choose another port or stop that process\\.$`));
+        await rejectsWith(
+          lab.startTcpListener({ host, port: portOf(first) }),
+          'addressInUse',
+          new RegExp(
+            `^${shown.replace(/[[\]]/g, '\\$&')} is already in use by another process; choose another port or stop that process\\.$`,
+          ),
+        );
         assert.strictEqual(lab.list().length, 1);
       }));
 
@@ -150,7 +162,11 @@ describe('TCP behaviours', () => {
       const port = Number((await waitForOutput(peer, /^(\d+)/m))[1]);
       await fillAcceptQueue(port, fillers);
       await withLab(async (lab) => {
-        await rejectsWith(lab.connectTcp({ port, timeoutMs: 300 }), 'timedOut', /^Connecting to 127\.0\.0\.1:\d+ timed out after 300 ms/);
+        await rejectsWith(
+          lab.connectTcp({ port, timeoutMs: 300 }),
+          'timedOut',
+          /^Connecting to 127\.0\.0\.1:\d+ timed out after 300 ms/,
+        );
         assert.deepStrictEqual(lab.list(), []);
       });
     } finally {
@@ -160,7 +176,11 @@ describe('TCP behaviours', () => {
   });
 
   it('resolves host names through the injected lookup and reports the address; failures name the host', async () => {
-    const lookup = ((hostname: string, _o: unknown, cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void) => {
+    const lookup = ((
+      hostname: string,
+      _o: unknown,
+      cb: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+    ) => {
       if (hostname === 'device.test') cb(null, '127.0.0.1', 4);
       else cb(Object.assign(new Error('not found'), { code: 'ENOTFOUND' }), '', 0);
     }) as unknown as net.LookupFunction;
@@ -171,7 +191,11 @@ describe('TCP behaviours', () => {
         assert.strictEqual((l.local as { address: string }).address, '127.0.0.1');
         const c = await lab.connectTcp({ host: 'device.test', port: portOf(l) });
         assert.deepStrictEqual(c.remote, { address: '127.0.0.1', port: portOf(l) });
-        await rejectsWith(lab.connectTcp({ host: 'nowhere.test', port: 80 }), 'hostNotFound', /^Host name 'nowhere\.test' could not be resolved \(ENOTFOUND\)/);
+        await rejectsWith(
+          lab.connectTcp({ host: 'nowhere.test', port: 80 }),
+          'hostNotFound',
+          /^Host name 'nowhere\.test' could not be resolved \(ENOTFOUND\)/,
+        );
         assert.strictEqual(lab.list().length, 2);
       },
       { lookup },
@@ -239,7 +263,11 @@ describe('TCP behaviours', () => {
       peer.socket.pause();
       await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
       const total = 200 * 1024 * 1024;
-      const r = await lab.send({ target: `${l.id}.c1`, data: 'q'.repeat(1024), repeat: { intervalMs: 0, count: total / 1024 } });
+      const r = await lab.send({
+        target: `${l.id}.c1`,
+        data: 'q'.repeat(1024),
+        repeat: { intervalMs: 0, count: total / 1024 },
+      });
       await new Promise((res) => setTimeout(res, 400));
       const first = lab.get(l.id)!.bytesOut;
       await new Promise((res) => setTimeout(res, 200));
@@ -282,7 +310,11 @@ describe('TCP behaviours', () => {
         assert.deepStrictEqual(await lab.sendFile({ target: `${l.id}.c1`, path: file }), { bytes: content.length });
         await waitFor(() => peer.received().length === content.length, 'whole file');
         assert.ok(peer.received().equals(content));
-        await rejectsWith(lab.sendFile({ target: l.id, path: path.join(t.dir, 'missing') }), 'fileNotFound', /missing does not exist/);
+        await rejectsWith(
+          lab.sendFile({ target: l.id, path: path.join(t.dir, 'missing') }),
+          'fileNotFound',
+          /missing does not exist/,
+        );
         await rejectsWith(lab.sendFile({ target: l.id, path: t.dir }), 'isDirectory', /is a folder/);
         peer.socket.destroy();
       } finally {
@@ -304,7 +336,10 @@ describe('TCP behaviours', () => {
       d.socket.write('hi');
       await waitFor(() => d.received().toString() === 'hi', 'echo after restart');
       d.socket.destroy();
-      assert.deepStrictEqual(lab.list().map((e) => e.id), [l.id]);
+      assert.deepStrictEqual(
+        lab.list().map((e) => e.id),
+        [l.id],
+      );
     }));
 
   it('bounds the log by its cap; counters never change by eviction; clearLog keeps counters', () =>
@@ -349,7 +384,12 @@ describe('TCP behaviours', () => {
       const N = 10_000;
       const l = await lab.startTcpListener({ port: 0, backlog: 4096 });
       // The clients live in another process so this one only spends one descriptor per accepted connection.
-      const clients = startPeer('python3', [path.join(__dirname, '../../../test/peers/many_clients.py'), '127.0.0.1', String(portOf(l)), String(N)]);
+      const clients = startPeer('python3', [
+        path.join(__dirname, '../../../test/peers/many_clients.py'),
+        '127.0.0.1',
+        String(portOf(l)),
+        String(N),
+      ]);
       try {
         await waitForOutput(clients, /ready/, 30000);
         await waitFor(() => lab.get(l.id)!.connections.length === N, 'all accepted', 20000);
@@ -376,7 +416,10 @@ describe('TCP behaviours', () => {
         const t = tempDir();
         try {
           const file = path.join(t.dir, 'cap.jsonl');
-          const l = await lab.startTcpListener({ port: 0, capture: { path: path.join(t.dir, 'listener.bin'), format: 'raw' } });
+          const l = await lab.startTcpListener({
+            port: 0,
+            capture: { path: path.join(t.dir, 'listener.bin'), format: 'raw' },
+          });
           assert.strictEqual(l.capturePath, path.join(t.dir, 'listener.bin'));
           const c = await lab.connectTcp({ port: portOf(l) });
           lab.setCapture(c.id, { path: file, format: 'jsonl' });

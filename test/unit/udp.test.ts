@@ -7,9 +7,10 @@ import { portOf, withLab } from './helpers/lab';
 import { tempDir, waitFor, rejectsWith } from './helpers/util';
 import type { RepeatEndEvent } from '../../src/core/socketLab';
 
-
 /** A plain dgram socket (the "other program") bound on host, collecting datagrams. */
-async function rawUdp(host: string): Promise<{ socket: dgram.Socket; port: number; got: Buffer[]; close: () => Promise<void> }> {
+async function rawUdp(
+  host: string,
+): Promise<{ socket: dgram.Socket; port: number; got: Buffer[]; close: () => Promise<void> }> {
   const socket = dgram.createSocket(host.includes(':') ? 'udp6' : 'udp4');
   const got: Buffer[] = [];
   socket.on('message', (m) => got.push(m));
@@ -37,7 +38,10 @@ for (const host of ['127.0.0.1', '::1']) {
           assert.strictEqual(pa.id, `${u.id}.p1`);
           assert.strictEqual(pa.messagesIn, 2);
           assert.strictEqual(pa.bytesIn, 6);
-          assert.deepStrictEqual(lab.traffic(pa.id).map((r) => Buffer.from(r.data).toString()), ['one', 'two']);
+          assert.deepStrictEqual(
+            lab.traffic(pa.id).map((r) => Buffer.from(r.data).toString()),
+            ['one', 'two'],
+          );
           await lab.send({ target: pa.id, data: 'to-a' });
           await lab.send({ target: u.id, data: 'to-b', to: { host, port: b.port } });
           await waitFor(() => a.got.length === 1 && b.got.length === 1, 'replies');
@@ -62,7 +66,12 @@ for (const host of ['127.0.0.1', '::1']) {
         const peer = await rawUdp(host);
         try {
           await rejectsWith(
-            lab.send({ target: u.id, data: 'ab'.repeat(max + 1).slice(0, (max + 1) * 2), format: 'hex', to: { host, port: peer.port } }),
+            lab.send({
+              target: u.id,
+              data: 'ab'.repeat(max + 1).slice(0, (max + 1) * 2),
+              format: 'hex',
+              to: { host, port: peer.port },
+            }),
             'payloadTooLarge',
             new RegExp(`at most ${max} bytes over IPv${host === '::1' ? 6 : 4}; this payload has ${max + 1}`),
           );
@@ -73,9 +82,15 @@ for (const host of ['127.0.0.1', '::1']) {
           try {
             const file = path.join(t.dir, 'big');
             fs.writeFileSync(file, Buffer.alloc(max + 1));
-            await rejectsWith(lab.sendFile({ target: u.id, path: file, to: { host, port: peer.port } }), 'payloadTooLarge', /one UDP datagram can carry at most/);
+            await rejectsWith(
+              lab.sendFile({ target: u.id, path: file, to: { host, port: peer.port } }),
+              'payloadTooLarge',
+              /one UDP datagram can carry at most/,
+            );
             fs.writeFileSync(file, 'small file');
-            assert.deepStrictEqual(await lab.sendFile({ target: u.id, path: file, to: { host, port: peer.port } }), { bytes: 10 });
+            assert.deepStrictEqual(await lab.sendFile({ target: u.id, path: file, to: { host, port: peer.port } }), {
+              bytes: 10,
+            });
             await waitFor(() => peer.got.length === 2 && peer.got[1].toString() === 'small file', 'file datagram');
           } finally {
             t.remove();
@@ -93,7 +108,11 @@ for (const host of ['127.0.0.1', '::1']) {
         assert.deepStrictEqual(c.remote, { address: host, port: portOf(u) });
         const r = await lab.send({ target: c.id, data: 'marco', waitMs: 200 });
         assert.strictEqual(Buffer.from(r.reply!).toString(), 'marco');
-        await rejectsWith(lab.send({ target: c.id, data: 'x', to: { host, port: 9 } }), 'toNotAllowed', /connected UDP client/);
+        await rejectsWith(
+          lab.send({ target: c.id, data: 'x', to: { host, port: 9 } }),
+          'toNotAllowed',
+          /connected UDP client/,
+        );
         const out = lab.traffic(u.id).map((x) => x.direction);
         assert.deepStrictEqual(out, ['in', 'out']);
       }));
@@ -111,13 +130,20 @@ for (const host of ['127.0.0.1', '::1']) {
         const info = lab.get(c.id)!;
         assert.strictEqual(info.state, 'error');
         assert.strictEqual(info.errorCode, 'portUnreachable');
-        assert.match(info.error!, /answered that the port is unreachable \(ICMP, ECONNREFUSED\); nothing listens there\./);
+        assert.match(
+          info.error!,
+          /answered that the port is unreachable \(ICMP, ECONNREFUSED\); nothing listens there\./,
+        );
       }));
 
     it('refuses a port in use and opens nothing', () =>
       withLab(async (lab) => {
         const u = await lab.startUdpListener({ host, port: 0 });
-        await rejectsWith(lab.startUdpListener({ host, port: portOf(u) }), 'addressInUse', /is already in use by another process/);
+        await rejectsWith(
+          lab.startUdpListener({ host, port: portOf(u) }),
+          'addressInUse',
+          /is already in use by another process/,
+        );
         assert.strictEqual(lab.list().length, 1);
       }));
   });
@@ -139,7 +165,10 @@ describe('UDP behaviours', () => {
       await lab.send({ target: c.id, data: 'd', repeat: { intervalMs: 0, count: 500 } });
       await waitFor(() => lab.activeRepeats().length === 0, 'repeat done');
       assert.strictEqual(lab.get(c.id)!.messagesOut, 500);
-      await waitFor(() => lab.get(u.id)!.messagesIn >= 200, 'datagrams arrived (the kernel drops what overflows its receive buffer)');
+      await waitFor(
+        () => lab.get(u.id)!.messagesIn >= 200,
+        'datagrams arrived (the kernel drops what overflows its receive buffer)',
+      );
     }));
 
   it('a back-to-back repeat sends in bursts yet logs and counts every datagram exactly', () =>
@@ -152,7 +181,13 @@ describe('UDP behaviours', () => {
       payload.writeUInt32BE(0xdeadbeef, 0);
       try {
         const ended = new Promise<RepeatEndEvent>((resolve) => lab.onDidEndRepeat(resolve));
-        await lab.send({ target: u.id, to: { host: '127.0.0.1', port: peer.port }, data: payload.toString('hex'), format: 'hex', repeat: { intervalMs: 0, count: 1000 } });
+        await lab.send({
+          target: u.id,
+          to: { host: '127.0.0.1', port: peer.port },
+          data: payload.toString('hex'),
+          format: 'hex',
+          repeat: { intervalMs: 0, count: 1000 },
+        });
         const end = await ended;
         assert.strictEqual(end.error, undefined);
         assert.strictEqual(end.sent, 1000);
@@ -191,7 +226,7 @@ describe('UDP behaviours', () => {
         await lab.send({ target: c.id, data: '', repeat: { intervalMs: 0, count: 2000 } });
         await waitFor(() => lab.activeRepeats().length === 0, 'repeat done');
         await waitFor(() => lab.get(u.id)!.messagesIn >= 200, 'datagrams arrived');
-        assert.ok(lab.traffic(u.id).length <= 64 * 64 / 64);
+        assert.ok(lab.traffic(u.id).length <= (64 * 64) / 64);
         assert.ok(lab.get(u.id)!.dropped > 0);
       },
       { logCapBytes: 64 * 64 },

@@ -8,10 +8,13 @@ import { rawConnect, withLab } from './helpers/lab';
 import { tempDir, waitFor, rejectsWith } from './helpers/util';
 import { UNIX_PATH_MAX } from '../../src/core/validate';
 
-
 /** Leaves a socket file nobody listens on (a process that bound it and exited without unlinking). */
 function makeStaleSocketFile(file: string): void {
-  const r = spawnSync('python3', ['-c', 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])', file]);
+  const r = spawnSync('python3', [
+    '-c',
+    'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])',
+    file,
+  ]);
   assert.strictEqual(r.status, 0, r.stderr.toString());
   assert.ok(fs.lstatSync(file).isSocket());
 }
@@ -35,7 +38,10 @@ describe('Unix-domain sockets', () => {
       const other = await rawConnect({ path: file });
       await waitFor(() => lab.get(l.id)!.connections.length === 2, 'two connections');
       const conns = lab.get(l.id)!.connections;
-      assert.deepStrictEqual(conns.map((x) => x.id), [`${l.id}.c1`, `${l.id}.c2`]);
+      assert.deepStrictEqual(
+        conns.map((x) => x.id),
+        [`${l.id}.c1`, `${l.id}.c2`],
+      );
       assert.deepStrictEqual(conns[0].remote, { path: file });
       assert.strictEqual(lab.traffic(conns[0].id)[0].peer, `${file}#c1`);
       await lab.send({ target: conns[1].id, data: 'just you' });
@@ -49,7 +55,11 @@ describe('Unix-domain sockets', () => {
   it('refuses a path longer than the system limit, naming the limit', () =>
     withLab(async (lab) => {
       const long = path.join(t.dir, 'x'.repeat(UNIX_PATH_MAX));
-      await rejectsWith(lab.startUnixListener({ path: long }), 'unixPathTooLong', new RegExp(`at most ${UNIX_PATH_MAX} bytes`));
+      await rejectsWith(
+        lab.startUnixListener({ path: long }),
+        'unixPathTooLong',
+        new RegExp(`at most ${UNIX_PATH_MAX} bytes`),
+      );
       await rejectsWith(lab.connectUnix({ path: long }), 'unixPathTooLong');
       assert.deepStrictEqual(lab.list(), []);
     }));
@@ -64,7 +74,11 @@ describe('Unix-domain sockets', () => {
       const server = net.createServer();
       await new Promise<void>((r) => server.listen(live, r));
       try {
-        await rejectsWith(lab.startUnixListener({ path: live }), 'addressInUse', /live\.sock is already in use by another listening process/);
+        await rejectsWith(
+          lab.startUnixListener({ path: live }),
+          'addressInUse',
+          /live\.sock is already in use by another listening process/,
+        );
         assert.ok(fs.lstatSync(live).isSocket(), 'the live socket file is untouched');
       } finally {
         await new Promise((r) => server.close(r));
@@ -76,7 +90,11 @@ describe('Unix-domain sockets', () => {
     withLab(async (lab) => {
       const file = path.join(t.dir, 'notes.txt');
       fs.writeFileSync(file, 'keep me');
-      await rejectsWith(lab.startUnixListener({ path: file }), 'pathNotSocket', /is not a socket; Socket Lab never deletes it/);
+      await rejectsWith(
+        lab.startUnixListener({ path: file }),
+        'pathNotSocket',
+        /is not a socket; Socket Lab never deletes it/,
+      );
       assert.strictEqual(fs.readFileSync(file, 'utf8'), 'keep me');
       const dir = path.join(t.dir, 'folder');
       fs.mkdirSync(dir);
@@ -87,7 +105,11 @@ describe('Unix-domain sockets', () => {
 
   it('a client to a missing path or a stale file gets a clear error and no endpoint', () =>
     withLab(async (lab) => {
-      await rejectsWith(lab.connectUnix({ path: path.join(t.dir, 'none.sock') }), 'noSuchSocket', /There is no socket at .*none\.sock; start the listener first/);
+      await rejectsWith(
+        lab.connectUnix({ path: path.join(t.dir, 'none.sock') }),
+        'noSuchSocket',
+        /There is no socket at .*none\.sock; start the listener first/,
+      );
       const stale = path.join(t.dir, 'stale.sock');
       makeStaleSocketFile(stale);
       await rejectsWith(lab.connectUnix({ path: stale }), 'connectionRefused', /Nothing is listening at .*stale\.sock/);

@@ -60,7 +60,13 @@ describe('validate', () => {
     ];
     for (const [input, expected] of good) {
       it(`accepts ${JSON.stringify(input)}`, () => {
-        assert.strictEqual(both(() => parsePort(input), () => checkPort(input)).value, expected);
+        assert.strictEqual(
+          both(
+            () => parsePort(input),
+            () => checkPort(input),
+          ).value,
+          expected,
+        );
       });
     }
 
@@ -86,14 +92,20 @@ describe('validate', () => {
     ];
     for (const [input, reason] of bad) {
       it(`refuses ${typeof input === 'string' ? JSON.stringify(input) : String(input)} (${reason})`, () => {
-        const { error } = both(() => parsePort(input), () => checkPort(input));
+        const { error } = both(
+          () => parsePort(input),
+          () => checkPort(input),
+        );
         const err = assertError(error, 'invalidPort', { field: 'port', reason, min: 0, max: 65535 });
         assert.match(err.message, /^Port must be a whole number from 0 to 65535/);
       });
     }
 
     it('says that spaces are not trimmed, and quotes the value', () => {
-      assert.strictEqual(checkPort(' 80 ')!.message, 'Port must be a whole number from 0 to 65535, without spaces (got " 80 ").');
+      assert.strictEqual(
+        checkPort(' 80 ')!.message,
+        'Port must be a whole number from 0 to 65535, without spaces (got " 80 ").',
+      );
       assert.strictEqual(checkPort('80a')!.message, 'Port must be a whole number from 0 to 65535 (got "80a").');
     });
 
@@ -125,7 +137,13 @@ describe('validate', () => {
     ];
     for (const [input, expected] of good) {
       it(`accepts ${JSON.stringify(input)}`, () => {
-        assert.strictEqual(both(() => parseHost(input), () => checkHost(input)).value, expected);
+        assert.strictEqual(
+          both(
+            () => parseHost(input),
+            () => checkHost(input),
+          ).value,
+          expected,
+        );
       });
     }
 
@@ -163,15 +181,24 @@ describe('validate', () => {
     ];
     for (const [input, reason] of bad) {
       it(`refuses ${JSON.stringify(input)} (${reason})`, () => {
-        const { error } = both(() => parseHost(input), () => checkHost(input));
+        const { error } = both(
+          () => parseHost(input),
+          () => checkHost(input),
+        );
         const err = assertError(error, 'invalidHost', { field: 'host', reason });
         assert.match(err.message, /^Host must be /);
       });
     }
 
     it('says what to drop when a port or a scheme was pasted with the host', () => {
-      assert.strictEqual(checkHost('127.0.0.1:8080')!.message, 'Host must be a host name or IP address without a port; the port is given separately (got "127.0.0.1:8080").');
-      assert.strictEqual(checkHost('http://127.0.0.1')!.message, 'Host must be a host name or IP address without a scheme such as http:// (got "http://127.0.0.1").');
+      assert.strictEqual(
+        checkHost('127.0.0.1:8080')!.message,
+        'Host must be a host name or IP address without a port; the port is given separately (got "127.0.0.1:8080").',
+      );
+      assert.strictEqual(
+        checkHost('http://127.0.0.1')!.message,
+        'Host must be a host name or IP address without a scheme such as http:// (got "http://127.0.0.1").',
+      );
     });
 
     it('names the field and the value', () => {
@@ -228,13 +255,19 @@ describe('validate', () => {
 
     it('refuses a path one byte too long, counting UTF-8 bytes, with the limit in the message', () => {
       const tooLong = `/tmp/${'a'.repeat(103)}`;
-      const { error } = both(() => parseUnixPath(tooLong, 'path', 'linux'), () => checkUnixPath(tooLong, 'path', 'linux'));
+      const { error } = both(
+        () => parseUnixPath(tooLong, 'path', 'linux'),
+        () => checkUnixPath(tooLong, 'path', 'linux'),
+      );
       const err = assertError(error, 'unixPathTooLong', { path: tooLong, length: 108, limit: 107 });
       assert.match(err.message, /at most 107 bytes/);
       // 35 three-byte characters: 105 characters of path, but 5 + 105 bytes.
       const wide = `/tmp/${'我'.repeat(35)}`;
       assertError(checkUnixPath(wide, 'path', 'linux'), 'unixPathTooLong', { length: 110 });
-      assertError(checkUnixPath(`/tmp/${'a'.repeat(99)}`, 'path', 'darwin'), 'unixPathTooLong', { length: 104, limit: 103 });
+      assertError(checkUnixPath(`/tmp/${'a'.repeat(99)}`, 'path', 'darwin'), 'unixPathTooLong', {
+        length: 104,
+        limit: 103,
+      });
       assertError(checkUnixPath(`\\\\.\\pipe\\${'a'.repeat(250)}`, 'path', 'win32'), 'unixPathTooLong', { limit: 256 });
     });
 
@@ -248,7 +281,10 @@ describe('validate', () => {
     ];
     for (const [input, platform] of bad) {
       it(`refuses ${JSON.stringify(input)} on ${platform} as invalidPath`, () => {
-        const { error } = both(() => parseUnixPath(input, 'path', platform), () => checkUnixPath(input, 'path', platform));
+        const { error } = both(
+          () => parseUnixPath(input, 'path', platform),
+          () => checkUnixPath(input, 'path', platform),
+        );
         assertError(error, 'invalidPath', { field: 'path' });
       });
     }
@@ -257,14 +293,32 @@ describe('validate', () => {
   describe('repeat', () => {
     const good: Array<[unknown, { intervalMs: number; count?: number }]> = [
       [{ intervalMs: 1000 }, { intervalMs: 1000 }],
-      [{ intervalMs: 0, count: 5 }, { intervalMs: 0, count: 5 }],
-      [{ intervalMs: 86_400_000, count: 10_000_000 }, { intervalMs: 86_400_000, count: 10_000_000 }],
-      [{ intervalMs: '250', count: '3' }, { intervalMs: 250, count: 3 }],
-      [{ intervalMs: 1, count: 1 }, { intervalMs: 1, count: 1 }],
+      [
+        { intervalMs: 0, count: 5 },
+        { intervalMs: 0, count: 5 },
+      ],
+      [
+        { intervalMs: 86_400_000, count: 10_000_000 },
+        { intervalMs: 86_400_000, count: 10_000_000 },
+      ],
+      [
+        { intervalMs: '250', count: '3' },
+        { intervalMs: 250, count: 3 },
+      ],
+      [
+        { intervalMs: 1, count: 1 },
+        { intervalMs: 1, count: 1 },
+      ],
     ];
     for (const [input, expected] of good) {
       it(`accepts ${JSON.stringify(input)}`, () => {
-        assert.deepStrictEqual(both(() => parseRepeat(input), () => checkRepeat(input)).value, expected);
+        assert.deepStrictEqual(
+          both(
+            () => parseRepeat(input),
+            () => checkRepeat(input),
+          ).value,
+          expected,
+        );
       });
     }
 
@@ -283,7 +337,10 @@ describe('validate', () => {
     ];
     for (const [input, code, field] of bad) {
       it(`refuses ${JSON.stringify(input)} (${code} on ${field})`, () => {
-        const { error } = both(() => parseRepeat(input), () => checkRepeat(input));
+        const { error } = both(
+          () => parseRepeat(input),
+          () => checkRepeat(input),
+        );
         assertError(error, code, { field });
       });
     }
@@ -293,40 +350,84 @@ describe('validate', () => {
         checkRepeat({ intervalMs: -5 })!.message,
         'Repeat interval (intervalMs) must be a whole number of milliseconds from 0 to 86400000 (got -5).',
       );
-      assert.strictEqual(checkRepeat({ intervalMs: 5, count: 0 })!.message, 'Repeat count (count) must be a whole number from 1 to 10000000 (got 0).');
+      assert.strictEqual(
+        checkRepeat({ intervalMs: 5, count: 0 })!.message,
+        'Repeat count (count) must be a whole number from 1 to 10000000 (got 0).',
+      );
       assert.match(checkRepeat({ intervalMs: 0 })!.message, /interval is 0 ms/);
     });
   });
 
   describe('wait, timeout, backlog', () => {
-    const cases: Array<{ name: string; parse: (v: unknown) => number; check: (v: unknown) => SocketLabError | undefined; code: string; good: unknown[]; bad: unknown[] }> = [
-      { name: 'waitMs', parse: parseWaitMs, check: checkWaitMs, code: 'invalidWait', good: [0, 1, 600_000, '500'], bad: [-1, 600_001, 1.5, '', ' 5', true, NaN] },
-      { name: 'timeoutMs', parse: parseTimeoutMs, check: checkTimeoutMs, code: 'invalidTimeout', good: [1, 600_000, '30000'], bad: [0, -1, 600_001, 2.5, 'x', null] },
-      { name: 'backlog', parse: parseBacklog, check: checkBacklog, code: 'invalidBacklog', good: [1, 3, 511, 65535], bad: [0, 65536, 1.5, '3 ', false] },
+    const cases: Array<{
+      name: string;
+      parse: (v: unknown) => number;
+      check: (v: unknown) => SocketLabError | undefined;
+      code: string;
+      good: unknown[];
+      bad: unknown[];
+    }> = [
+      {
+        name: 'waitMs',
+        parse: parseWaitMs,
+        check: checkWaitMs,
+        code: 'invalidWait',
+        good: [0, 1, 600_000, '500'],
+        bad: [-1, 600_001, 1.5, '', ' 5', true, NaN],
+      },
+      {
+        name: 'timeoutMs',
+        parse: parseTimeoutMs,
+        check: checkTimeoutMs,
+        code: 'invalidTimeout',
+        good: [1, 600_000, '30000'],
+        bad: [0, -1, 600_001, 2.5, 'x', null],
+      },
+      {
+        name: 'backlog',
+        parse: parseBacklog,
+        check: checkBacklog,
+        code: 'invalidBacklog',
+        good: [1, 3, 511, 65535],
+        bad: [0, 65536, 1.5, '3 ', false],
+      },
     ];
     for (const { name, parse, check, code, good, bad } of cases) {
       for (const input of good) {
         it(`${name} accepts ${JSON.stringify(input)}`, () => {
-          assert.strictEqual(both(() => parse(input), () => check(input)).value, Number(input));
+          assert.strictEqual(
+            both(
+              () => parse(input),
+              () => check(input),
+            ).value,
+            Number(input),
+          );
         });
       }
       for (const input of bad) {
         it(`${name} refuses ${typeof input === 'string' ? JSON.stringify(input) : String(input)}`, () => {
-          assertError(both(() => parse(input), () => check(input)).error, code, { field: name });
+          assertError(
+            both(
+              () => parse(input),
+              () => check(input),
+            ).error,
+            code,
+            { field: name },
+          );
         });
       }
     }
 
     it('timeout takes a field name and says milliseconds', () => {
-      assert.strictEqual(
-        parseTimeoutMs('30', 'connectTimeoutMs'),
-        30,
-      );
+      assert.strictEqual(parseTimeoutMs('30', 'connectTimeoutMs'), 30);
       assert.strictEqual(
         checkTimeoutMs(0, 'connectTimeoutMs')!.message,
         'Connect timeout (connectTimeoutMs) must be a whole number of milliseconds from 1 to 600000 (got 0).',
       );
-      assert.strictEqual(checkWaitMs(-1)!.message, 'Wait time (waitMs) must be a whole number of milliseconds from 0 to 600000 (got -1).');
+      assert.strictEqual(
+        checkWaitMs(-1)!.message,
+        'Wait time (waitMs) must be a whole number of milliseconds from 0 to 600000 (got -1).',
+      );
     });
   });
 

@@ -29,7 +29,12 @@ export class RateWindow {
   /** Samples where the counters changed, oldest first: one at least a window older than the newest, and those after it. */
   private _samples: Sample[] = [];
 
-  constructor(start: RateCounters, now: number, private readonly windowMs = RATE_WINDOW_MS, private readonly idleMs = RATE_IDLE_MS) {
+  constructor(
+    start: RateCounters,
+    now: number,
+    private readonly windowMs = RATE_WINDOW_MS,
+    private readonly idleMs = RATE_IDLE_MS,
+  ) {
     this._samples.push({ ...pick(start), time: now });
   }
 
@@ -65,5 +70,10 @@ function pick(c: RateCounters): RateCounters {
 }
 
 function same(a: RateCounters, b: RateCounters): boolean {
-  return a.bytesIn === b.bytesIn && a.bytesOut === b.bytesOut && a.messagesIn === b.messagesIn && a.messagesOut === b.messagesOut;
+  return (
+    a.bytesIn === b.bytesIn &&
+    a.bytesOut === b.bytesOut &&
+    a.messagesIn === b.messagesIn &&
+    a.messagesOut === b.messagesOut
+  );
 }

@@ -40,7 +40,9 @@ export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined)
     label: endpointLabel(info),
     state: info.state,
     stateText: stateText(info.state),
-    connections: info.connections.slice(0, 10000).map((c) => ({ id: c.id, label: connectionLabel(c, true).slice(0, 1024), state: c.state })),
+    connections: info.connections
+      .slice(0, 10000)
+      .map((c) => ({ id: c.id, label: connectionLabel(c, true).slice(0, 1024), state: c.state })),
     needsDestination: info.kind === 'udp' && !info.remote,
     autoReply: info.autoReply === true,
   };
@@ -85,7 +87,10 @@ export class SendPanel extends Disposable {
     this._gone = !info;
     this._label = info ? endpointLabel(info) : (fallbackLabel ?? endpointId);
     panel.title = this._label;
-    panel.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')] };
+    panel.webview.options = {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
+    };
     this._throttle = this._register(new Throttle(1000 / POSTS_PER_SECOND, () => this._flush()));
     this._register(panel.webview.onDidReceiveMessage((raw) => this._onMessage(raw)));
     this._register(
@@ -115,7 +120,13 @@ export class SendPanel extends Disposable {
         lab.onDidEndRepeat((e) => {
           if (e.endpointId !== endpointId || !this._repeats.delete(e.repeatId)) return;
           this._repeatSentPosted.delete(e.repeatId);
-          this._post({ type: 'repeat', repeatId: e.repeatId, running: false, sent: e.sent, ...(e.error ? { error: describeInfoError(e) } : {}) });
+          this._post({
+            type: 'repeat',
+            repeatId: e.repeatId,
+            running: false,
+            sent: e.sent,
+            ...(e.error ? { error: describeInfoError(e) } : {}),
+          });
         }),
       );
     }
@@ -261,7 +272,12 @@ export class SendPanel extends Disposable {
     if (!parsed.ok) {
       this.output?.warn(`send panel ${this.endpointId}: refused a message from the webview: ${parsed.error}`);
       if (parsed.id !== undefined) {
-        this._post({ type: 'response', id: parsed.id, ok: false, error: vscode.l10n.t('The panel sent a message the extension does not understand: {0}', parsed.error) });
+        this._post({
+          type: 'response',
+          id: parsed.id,
+          ok: false,
+          error: vscode.l10n.t('The panel sent a message the extension does not understand: {0}', parsed.error),
+        });
       }
       return;
     }
@@ -284,7 +300,11 @@ export class SendPanel extends Disposable {
       endpoint: this._endpointView(info),
       strings: panelStrings(),
       encodings: [...TEXT_ENCODINGS],
-      defaults: { format: settings.defaultFormat, encoding: settings.defaultEncoding, lineEnding: settings.defaultLineEnding },
+      defaults: {
+        format: settings.defaultFormat,
+        encoding: settings.defaultEncoding,
+        lineEnding: settings.defaultLineEnding,
+      },
     });
     if (info) {
       this._endpointDirty = false;
@@ -301,7 +321,8 @@ export class SendPanel extends Disposable {
       this._post({ type: 'response', id: request.id, ok: true, result: result ?? {} });
     } catch (err) {
       const error = describeError(err);
-      if (request.type !== 'validate') this.output?.warn(`send panel ${this.endpointId}: ${request.type} failed: ${error}`);
+      if (request.type !== 'validate')
+        this.output?.warn(`send panel ${this.endpointId}: ${request.type} failed: ${error}`);
       this._post({ type: 'response', id: request.id, ok: false, error: error.slice(0, 4096) });
     }
   }
@@ -315,7 +336,11 @@ export class SendPanel extends Disposable {
   /** Checks a send target belongs to this panel's endpoint (the webview cannot reach other endpoints). */
   private _checkTarget(target: string): void {
     if (target !== this.endpointId && !target.startsWith(`${this.endpointId}.`)) {
-      throw SocketLabError.create('invalidArgument', 'This panel can only send through {endpoint} and its connections.', { id: this.endpointId, endpoint: this._label, field: 'target' });
+      throw SocketLabError.create(
+        'invalidArgument',
+        'This panel can only send through {endpoint} and its connections.',
+        { id: this.endpointId, endpoint: this._label, field: 'target' },
+      );
     }
   }
 
@@ -323,7 +348,13 @@ export class SendPanel extends Disposable {
     switch (request.type) {
       case 'validate': {
         try {
-          const bytes = encodePayload({ data: request.data, format: request.format, encoding: request.encoding, escapes: request.escapes, lineEnding: request.lineEnding });
+          const bytes = encodePayload({
+            data: request.data,
+            format: request.format,
+            encoding: request.encoding,
+            escapes: request.escapes,
+            lineEnding: request.lineEnding,
+          });
           return { bytes: bytes.byteLength };
         } catch (err) {
           return { error: describeError(err).slice(0, 4096) };
@@ -340,13 +371,22 @@ export class SendPanel extends Disposable {
       case 'sendFile': {
         this._requireEndpoint();
         this._checkTarget(request.target);
-        const uris = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: vscode.l10n.t('Send'), title: vscode.l10n.t('Send a file to {0}', this._label) });
+        const uris = await vscode.window.showOpenDialog({
+          canSelectMany: false,
+          openLabel: vscode.l10n.t('Send'),
+          title: vscode.l10n.t('Send a file to {0}', this._label),
+        });
         if (!uris?.length) return { bytes: 0, cancelled: true };
-        const result = await this.lab.sendFile({ target: request.target, path: uris[0].fsPath, ...(request.to ? { to: request.to } : {}) });
+        const result = await this.lab.sendFile({
+          target: request.target,
+          path: uris[0].fsPath,
+          ...(request.to ? { to: request.to } : {}),
+        });
         return { bytes: result.bytes, path: uris[0].fsPath };
       }
       case 'stopRepeat':
-        if (!this._repeats.has(request.repeatId)) throw SocketLabError.create('unknownId', 'There is no running repeat {id}.', { id: request.repeatId });
+        if (!this._repeats.has(request.repeatId))
+          throw SocketLabError.create('unknownId', 'There is no running repeat {id}.', { id: request.repeatId });
         this.lab.stopRepeat({ repeatId: request.repeatId });
         return {};
       case 'setAutoReply':
@@ -384,7 +424,8 @@ export class SendPanel extends Disposable {
   private _checkedLog(epoch: number): { log: TrafficLogView; dropped: number } {
     const info = this._requireEndpoint();
     const log = this._log() ?? EMPTY_TRAFFIC_LOG;
-    if (epoch !== this._feed.epoch) throw SocketLabError.create('staleRows', 'The log was cleared or restarted; the rows were reloaded.', {});
+    if (epoch !== this._feed.epoch)
+      throw SocketLabError.create('staleRows', 'The log was cleared or restarted; the rows were reloaded.', {});
     // Records pushed but not yet posted are in the log already, so compare against the feed's count.
     if (!this._feed.matches(log, info.dropped)) {
       this._logDirty = true;
@@ -397,7 +438,8 @@ export class SendPanel extends Disposable {
   private _recordOf(epoch: number, seq: number): TrafficRecord {
     const { log, dropped } = this._checkedLog(epoch);
     const record = this._feed.record(log, dropped, seq);
-    if (!record) throw SocketLabError.create('recordEvicted', 'That record is no longer in the log (the log cap evicted it).', {});
+    if (!record)
+      throw SocketLabError.create('recordEvicted', 'That record is no longer in the log (the log cap evicted it).', {});
     return record;
   }
 
@@ -412,7 +454,12 @@ export class SendPanel extends Disposable {
       title: vscode.l10n.t('Export the traffic of {0}', this._label),
       saveLabel: vscode.l10n.t('Export'),
       ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${safeName}.${ext}`) } : {}),
-      filters: format === 'jsonl' ? { 'JSON Lines': ['jsonl'] } : format === 'text' ? { Text: ['txt', 'log'] } : { Binary: ['bin'] },
+      filters:
+        format === 'jsonl'
+          ? { 'JSON Lines': ['jsonl'] }
+          : format === 'text'
+            ? { Text: ['txt', 'log'] }
+            : { Binary: ['bin'] },
     });
     if (!uri) return { records: 0 };
     await vscode.workspace.fs.writeFile(uri, exportBytes(records, format, readSettings().defaultEncoding));
@@ -421,7 +468,11 @@ export class SendPanel extends Disposable {
 }
 
 /** The log as a file: JSON Lines (one record per line, data in base64), readable text, or the raw bytes concatenated. */
-export function exportBytes(records: readonly TrafficRecord[], format: 'jsonl' | 'text' | 'raw', encoding: string): Uint8Array {
+export function exportBytes(
+  records: readonly TrafficRecord[],
+  format: 'jsonl' | 'text' | 'raw',
+  encoding: string,
+): Uint8Array {
   if (format === 'raw') {
     const total = records.reduce((n, r) => n + r.data.byteLength, 0);
     const out = new Uint8Array(total);
@@ -434,7 +485,14 @@ export function exportBytes(records: readonly TrafficRecord[], format: 'jsonl' |
   }
   const lines = records.map((r) =>
     format === 'jsonl'
-      ? JSON.stringify({ time: new Date(r.time).toISOString(), direction: r.direction, peer: r.peer, ...(r.connectionId ? { connectionId: r.connectionId } : {}), length: r.data.byteLength, base64: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('base64') })
+      ? JSON.stringify({
+          time: new Date(r.time).toISOString(),
+          direction: r.direction,
+          peer: r.peer,
+          ...(r.connectionId ? { connectionId: r.connectionId } : {}),
+          length: r.data.byteLength,
+          base64: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('base64'),
+        })
       : `${formatTime(r.time, true)} ${r.direction === 'in' ? '<-' : '->'} ${r.peer} ${r.data.byteLength} B  ${escapeForDisplay(decodeText(r.data, encoding))}`,
   );
   return new TextEncoder().encode(lines.length ? `${lines.join('\n')}\n` : '');

@@ -32,10 +32,15 @@ export class SendPanelManager extends Disposable {
       return;
     }
     const info = this.lab.get(endpointId);
-    const panel = vscode.window.createWebviewPanel(SEND_PANEL_VIEW_TYPE, info ? endpointLabel(info) : endpointId, vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview')],
-    });
+    const panel = vscode.window.createWebviewPanel(
+      SEND_PANEL_VIEW_TYPE,
+      info ? endpointLabel(info) : endpointId,
+      vscode.ViewColumn.Active,
+      {
+        enableScripts: true,
+        localResourceRoots: [vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'webview')],
+      },
+    );
     this._track(new SendPanel(panel, endpointId, this.lab, this.context.extensionUri, this.output), true);
   }
 
@@ -50,7 +55,10 @@ export class SendPanelManager extends Disposable {
     // Ids restart from e1 in a new extension host: attach only when it is really the same endpoint.
     const same = info !== undefined && header?.label === endpointLabel(info) && !this._panels.has(info.id);
     const id = same ? info.id : (header?.endpointId ?? '?');
-    this._track(new SendPanel(panel, same ? id : `${id}#gone`, this.lab, this.context.extensionUri, this.output, header?.label), same);
+    this._track(
+      new SendPanel(panel, same ? id : `${id}#gone`, this.lab, this.context.extensionUri, this.output, header?.label),
+      same,
+    );
   }
 
   private _track(panel: SendPanel, live: boolean): void {

@@ -20,7 +20,9 @@ export function panelStrings(): Record<string, string> {
     followPeerHint: vscode.l10n.t('Send to the last peer heard from, and follow it from now on'),
     format: vscode.l10n.t('Format'),
     encoding: vscode.l10n.t('Encoding'),
-    encodingHint: vscode.l10n.t('Encoding of the text you send; it also decodes the received rows and the auto-reply text'),
+    encodingHint: vscode.l10n.t(
+      'Encoding of the text you send; it also decodes the received rows and the auto-reply text',
+    ),
     textOnly: vscode.l10n.t('Only for text: hex and base64 are sent as the bytes written'),
     decodedAs: vscode.l10n.t('decoded as {0} (the Encoding above)'),
     lineEnding: vscode.l10n.t('Line ending'),
@@ -40,9 +42,15 @@ export function panelStrings(): Record<string, string> {
     repeatTimes: vscode.l10n.t('times (empty = until stopped)'),
     repeatTimesLabel: vscode.l10n.t('Repeat count (empty: until stopped)'),
     repeatIntervalEmpty: vscode.l10n.t('Repeat interval is empty: write a whole number of milliseconds from 0 to {0}.'),
-    repeatIntervalInvalid: vscode.l10n.t('Repeat interval must be a whole number of milliseconds from 0 to {0} (got {1}).'),
-    repeatCountInvalid: vscode.l10n.t('Repeat count (times) must be a whole number from 1 to {0}, or empty to repeat until stopped (got {1}).'),
-    repeatNeedsCount: vscode.l10n.t('An interval of 0 ms sends back to back: give a count (times) from 1 to {0} so that the repeat ends.'),
+    repeatIntervalInvalid: vscode.l10n.t(
+      'Repeat interval must be a whole number of milliseconds from 0 to {0} (got {1}).',
+    ),
+    repeatCountInvalid: vscode.l10n.t(
+      'Repeat count (times) must be a whole number from 1 to {0}, or empty to repeat until stopped (got {1}).',
+    ),
+    repeatNeedsCount: vscode.l10n.t(
+      'An interval of 0 ms sends back to back: give a count (times) from 1 to {0} so that the repeat ends.',
+    ),
     stop: vscode.l10n.t('Stop'),
     repeating: vscode.l10n.t('Repeating {0}: {1} sent'),
     repeatingUnnamed: vscode.l10n.t('Repeating: {0} sent'),
@@ -71,7 +79,9 @@ export function panelStrings(): Record<string, string> {
     invalidJson: vscode.l10n.t('The rules are not valid JSON: {0}'),
     rulesNotArray: vscode.l10n.t('The rules must be a JSON array.'),
     rulesEditJson: vscode.l10n.t('Edit as JSON'),
-    rulesHint: vscode.l10n.t('Rules are tried from the top; the first that matches replies. A regex reply may use $1…$9.'),
+    rulesHint: vscode.l10n.t(
+      'Rules are tried from the top; the first that matches replies. A regex reply may use $1…$9.',
+    ),
     rulesTable: vscode.l10n.t('Auto-reply rules'),
     rulesEmpty: vscode.l10n.t('No rules: nothing is answered. Add a rule.'),
     rulesMax: vscode.l10n.t('At most {0} rules: remove one to add another.'),
@@ -87,7 +97,9 @@ export function panelStrings(): Record<string, string> {
     ruleMatcherOf: vscode.l10n.t('Matcher of rule {0}'),
     ruleMatchOf: vscode.l10n.t('Match of rule {0}'),
     ruleFlagsOf: vscode.l10n.t('Regex flags of rule {0}'),
-    ruleFlagsHint: vscode.l10n.t('Regex flags: i (ignore case), m (multiline), s (dot matches newline), u or v (Unicode)'),
+    ruleFlagsHint: vscode.l10n.t(
+      'Regex flags: i (ignore case), m (multiline), s (dot matches newline), u or v (Unicode)',
+    ),
     ruleReplyOf: vscode.l10n.t('Reply of rule {0}'),
     ruleFormatOf: vscode.l10n.t('Reply format of rule {0}'),
     ruleUp: vscode.l10n.t('Move rule {0} up (Alt+Up)'),
@@ -131,8 +143,18 @@ export function panelStrings(): Record<string, string> {
     countersOut: vscode.l10n.t('Out: {0} · {1} msgs · {2}/s'),
     countersOutOne: vscode.l10n.t('Out: {0} · {1} msg · {2}/s'),
     // {0} and {1} are filled in the webview; {2} here.
-    droppedLine: vscode.l10n.t('{0} older records were evicted by the log cap ({1}, where each record counts its bytes plus {2} bytes of overhead).', '{0}', '{1}', RECORD_OVERHEAD_BYTES),
-    droppedLineOne: vscode.l10n.t('{0} older record was evicted by the log cap ({1}, where each record counts its bytes plus {2} bytes of overhead).', '{0}', '{1}', RECORD_OVERHEAD_BYTES),
+    droppedLine: vscode.l10n.t(
+      '{0} older records were evicted by the log cap ({1}, where each record counts its bytes plus {2} bytes of overhead).',
+      '{0}',
+      '{1}',
+      RECORD_OVERHEAD_BYTES,
+    ),
+    droppedLineOne: vscode.l10n.t(
+      '{0} older record was evicted by the log cap ({1}, where each record counts its bytes plus {2} bytes of overhead).',
+      '{0}',
+      '{1}',
+      RECORD_OVERHEAD_BYTES,
+    ),
     skippedLine: vscode.l10n.t('{0} records arrived too fast to show live; scroll up to load them.'),
     skippedLineOne: vscode.l10n.t('{0} record arrived too fast to show live; scroll up to load it.'),
     olderRows: vscode.l10n.t('{0} older records — scroll here to load them'),
@@ -140,7 +162,9 @@ export function panelStrings(): Record<string, string> {
     loading: vscode.l10n.t('Loading…'),
     noRecords: vscode.l10n.t('No traffic yet.'),
     noMatch: vscode.l10n.t('No row matches the filter.'),
-    endpointGone: vscode.l10n.t('This endpoint no longer exists (it was stopped, or the window was reloaded). Start it again and reopen the panel.'),
+    endpointGone: vscode.l10n.t(
+      'This endpoint no longer exists (it was stopped, or the window was reloaded). Start it again and reopen the panel.',
+    ),
     stateError: vscode.l10n.t('Error: {0}'),
     moreBytes: vscode.l10n.t('… {0} more bytes (copy or export for all of them)'),
     expandHint: vscode.l10n.t('Enter or click: show the hex dump'),

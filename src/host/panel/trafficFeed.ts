@@ -85,7 +85,9 @@ export class TrafficFeed {
   push(record: TrafficRecord): void {
     const length = record.data.byteLength;
     this._ring[this._next % this._capacity] =
-      length <= PREVIEW_MAX_BYTES ? record : { ...record, data: new Uint8Array(record.data.subarray(0, PREVIEW_MAX_BYTES)), fullLength: length };
+      length <= PREVIEW_MAX_BYTES
+        ? record
+        : { ...record, data: new Uint8Array(record.data.subarray(0, PREVIEW_MAX_BYTES)), fullLength: length };
     this._next++;
     this._arrived++;
     this._last = record;

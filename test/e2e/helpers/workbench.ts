@@ -22,7 +22,11 @@ export interface WorkbenchOptions {
 }
 
 /** Polls until `cond` holds (sync or async); fails naming `what` after `timeoutMs`. Every e2e wait is bounded. */
-export async function waitUntil(what: string, cond: () => boolean | Promise<boolean>, timeoutMs = 20000): Promise<void> {
+export async function waitUntil(
+  what: string,
+  cond: () => boolean | Promise<boolean>,
+  timeoutMs = 20000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
@@ -44,7 +48,10 @@ export class Workbench {
     const { launchBrowser } = await importEsm(path.join(repoRoot, 'scripts', 'lib', 'browser.mjs'));
     const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-e2e-ws-'));
     for (const [name, text] of Object.entries(options.files ?? {})) fs.writeFileSync(path.join(workspace, name), text);
-    const server = await startCodeServer({ folder: workspace, settings: { 'workbench.colorTheme': 'Default Dark Modern', ...options.settings } });
+    const server = await startCodeServer({
+      folder: workspace,
+      settings: { 'workbench.colorTheme': 'Default Dark Modern', ...options.settings },
+    });
     let browser: Browser | undefined;
     try {
       browser = (await launchBrowser()) as Browser;
@@ -81,7 +88,10 @@ export class Workbench {
     }
     // The command's own prompt reuses the same widget: wait until the palette has gone (the widget
     // hid, or shows another value), or the next answer would be typed into the palette.
-    await waitUntil(`the palette to run ${title}`, async () => !(await input.isVisible()) || !(await input.inputValue()).startsWith('>'));
+    await waitUntil(
+      `the palette to run ${title}`,
+      async () => !(await input.isVisible()) || !(await input.inputValue()).startsWith('>'),
+    );
   }
 
   /**
@@ -107,7 +117,11 @@ export class Workbench {
         if (attempt >= 3) throw err;
         await this.screenshot(`palette-did-not-open-${attempt}`);
         await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur?.());
-        await page.locator('.part.sidebar .composite.title').first().click({ timeout: 5000 }).catch(() => undefined);
+        await page
+          .locator('.part.sidebar .composite.title')
+          .first()
+          .click({ timeout: 5000 })
+          .catch(() => undefined);
       }
     }
   }
@@ -125,10 +139,19 @@ export class Workbench {
     await input.waitFor({ state: 'visible' });
     await input.fill('>Preferences: Color Theme');
     // Not the first row: 'Browse Color Themes in Marketplace' ranks first and needs the internet.
-    await page.locator('.quick-input-list .monaco-list-row .label-name', { hasText: /^Preferences: Color Theme$/ }).first().click();
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 20000 });
+    await page
+      .locator('.quick-input-list .monaco-list-row .label-name', { hasText: /^Preferences: Color Theme$/ })
+      .first()
+      .click();
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: label })
+      .first()
+      .waitFor({ state: 'visible', timeout: 20000 });
     await input.fill(label);
-    await page.locator('.quick-input-list .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 20000 });
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: label })
+      .first()
+      .waitFor({ state: 'visible', timeout: 20000 });
     await input.press('Enter');
     await page.locator(`.monaco-workbench.${uiClass}`).waitFor({ state: 'attached', timeout: 20000 });
   }
@@ -149,14 +172,20 @@ export class Workbench {
   /** Types into the open quick input (replacing its value) and accepts it. */
   async answer(text: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget input');
-    await waitUntil('a prompt that is not the command palette', async () => (await input.isVisible()) && !(await input.inputValue()).startsWith('>'));
+    await waitUntil(
+      'a prompt that is not the command palette',
+      async () => (await input.isVisible()) && !(await input.inputValue()).startsWith('>'),
+    );
     await input.fill(text);
     const messageAfterFill = await this.quickInputMessage().catch(() => '');
     await input.press('Enter');
     // Wait until the prompt took the answer: it closed, or the next prompt (another value or message) is up.
     await waitUntil(
       `the prompt to accept ${JSON.stringify(text)}`,
-      async () => !(await input.isVisible()) || (await input.inputValue()) !== text || (await this.quickInputMessage().catch(() => '')) !== messageAfterFill,
+      async () =>
+        !(await input.isVisible()) ||
+        (await input.inputValue()) !== text ||
+        (await this.quickInputMessage().catch(() => '')) !== messageAfterFill,
     );
   }
 
@@ -171,20 +200,34 @@ export class Workbench {
     await input.waitFor({ state: 'visible', timeout: 20000 });
     await input.fill(filePath);
     const base = filePath.slice(filePath.lastIndexOf('/') + 1);
-    await widget.locator('.monaco-list-row', { hasText: base }).first().waitFor({ state: 'visible', timeout: 10000 }).catch(() => undefined);
+    await widget
+      .locator('.monaco-list-row', { hasText: base })
+      .first()
+      .waitFor({ state: 'visible', timeout: 10000 })
+      .catch(() => undefined);
     await input.press('Enter');
-    if (await widget.waitFor({ state: 'hidden', timeout: 5000 }).then(() => true, () => false)) return;
+    if (
+      await widget.waitFor({ state: 'hidden', timeout: 5000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     // Seen on a cold host: the first Enter was not taken. Keep a picture, then accept once more
     // (typing the path again only if the dialog changed it).
     const shot = await this.screenshot(`file-dialog-second-enter-${Date.now()}`);
     const value = await input.inputValue().catch(() => '');
     if (value !== filePath) await input.fill(filePath);
     await input.press('Enter');
-    if (await widget.waitFor({ state: 'hidden', timeout: 10000 }).then(() => true, () => false)) return;
+    if (
+      await widget.waitFor({ state: 'hidden', timeout: 10000 }).then(
+        () => true,
+        () => false,
+      )
+    )
+      return;
     throw new Error(`the file dialog did not accept ${filePath} (it showed ${JSON.stringify(value)}; see ${shot})`);
   }
-
-
 
   /** Clicks the entry of the open quick pick whose text matches. */
   async pick(text: string | RegExp): Promise<void> {
@@ -216,7 +259,10 @@ export class Workbench {
    * Starts a TCP listener on 127.0.0.1 with an ephemeral port through the palette and its quick inputs, and
    * waits for its row in the Sockets view (a screenshot named `<shotName>` when it does not appear).
    */
-  async startTcpListenerFromPalette(shotName = 'tcp-listener-missing', timeoutMs = 60000): Promise<{ item: Locator; port: number }> {
+  async startTcpListenerFromPalette(
+    shotName = 'tcp-listener-missing',
+    timeoutMs = 60000,
+  ): Promise<{ item: Locator; port: number }> {
     await this.openSocketsView();
     await this.runCommand('Socket Lab: Start TCP Listener');
     await this.answer('127.0.0.1');
@@ -234,10 +280,13 @@ export class Workbench {
     await item.hover();
     await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
     const panel = this.webview();
-    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 }).catch(async (err) => {
-      await this.screenshot(shotName);
-      throw err;
-    });
+    await panel
+      .locator('#payload')
+      .waitFor({ state: 'visible', timeout: 30000 })
+      .catch(async (err) => {
+        await this.screenshot(shotName);
+        throw err;
+      });
     return panel;
   }
 

@@ -6,7 +6,13 @@ import type { SocketLabStatus } from '../../../src/host/statusBar';
 
 /** The API plus the test-only accessor that activate() adds in ExtensionMode.Test. */
 export type TestApi = SocketLabApi & {
-  _test: { lab: SocketLab; tree: SocketsTreeProvider; treeView: vscode.TreeView<SocketNode>; status: SocketLabStatus; panels: unknown };
+  _test: {
+    lab: SocketLab;
+    tree: SocketsTreeProvider;
+    treeView: vscode.TreeView<SocketNode>;
+    status: SocketLabStatus;
+    panels: unknown;
+  };
 };
 
 /** Activates Socket Lab in this real extension host and returns its API. */
@@ -24,7 +30,11 @@ export function run<T = unknown>(command: string, args: unknown): Thenable<T> {
 }
 
 /** Waits until `predicate` holds, polling; fails with `what` after `timeoutMs`. */
-export async function waitFor<T>(what: string, predicate: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  predicate: () => T | undefined | false | Promise<T | undefined | false>,
+  timeoutMs = 10000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await predicate();

@@ -45,7 +45,11 @@ export interface RawServer {
 }
 
 /** Starts a plain Node server on host (port 0); `onConnection` may script it. */
-export async function rawServer(host = '127.0.0.1', onConnection?: (s: net.Socket) => void, options: net.ServerOpts = {}): Promise<RawServer> {
+export async function rawServer(
+  host = '127.0.0.1',
+  onConnection?: (s: net.Socket) => void,
+  options: net.ServerOpts = {},
+): Promise<RawServer> {
   const sockets: net.Socket[] = [];
   const chunks: Buffer[] = [];
   const server = net.createServer(options, (s) => {
@@ -68,7 +72,12 @@ export async function rawServer(host = '127.0.0.1', onConnection?: (s: net.Socke
 }
 
 /** Waits until `lab`'s endpoint `id` satisfies `cond`. */
-export async function waitForEndpoint(lab: SocketLab, id: string, cond: (info: ReturnType<SocketLab['get']>) => boolean, what: string): Promise<void> {
+export async function waitForEndpoint(
+  lab: SocketLab,
+  id: string,
+  cond: (info: ReturnType<SocketLab['get']>) => boolean,
+  what: string,
+): Promise<void> {
   await waitFor(() => cond(lab.get(id)), what);
 }
 

@@ -25,7 +25,12 @@ runScenario(async (lab, out) => {
   await sleep(100);
   out.broadcastReceived = lab.traffic(rx.id).map((r) => Buffer.from(r.data).toString());
 
-  const m4 = await lab.startUdpListener({ host: '0.0.0.0', port: 0, allowExternal: true, multicastGroups: ['239.1.2.3'] });
+  const m4 = await lab.startUdpListener({
+    host: '0.0.0.0',
+    port: 0,
+    allowExternal: true,
+    multicastGroups: ['239.1.2.3'],
+  });
   out.groups4 = lab.get(m4.id)!.multicastGroups;
   await lab.send({ target: tx.id, data: 'm4', to: { host: '239.1.2.3', port: portOf(m4) } });
   await sleep(100);

@@ -32,15 +32,20 @@ async function main(): Promise<void> {
         err = e as Error & { code: string };
       }
     }
-    lines.push(`| ${++n} | ${cell(c.name)} | quick input: ${c.prompt} prompt | ${err?.code ?? 'ACCEPTED'} | ${cell(err?.message ?? '')} |`);
+    lines.push(
+      `| ${++n} | ${cell(c.name)} | quick input: ${c.prompt} prompt | ${err?.code ?? 'ACCEPTED'} | ${cell(err?.message ?? '')} |`,
+    );
   }
   const lab = new SocketLab({ lookup: offlineLookup as never });
-  const call = async (command: string, args: unknown) => (lab as unknown as Record<string, (a: unknown) => unknown>)[command].call(lab, args);
+  const call = async (command: string, args: unknown) =>
+    (lab as unknown as Record<string, (a: unknown) => unknown>)[command].call(lab, args);
   const fixture = await buildFixture({ call, list: () => lab.list() });
   try {
     for (const c of COMMAND_CASES) {
       if (c.only === 'host') {
-        lines.push(`| ${++n} | ${cell(c.name)} | command socketLab.${c.command} (host only) | ${c.code} | ${cell(HOST_ONLY[c.command] ?? '(see test/integration/hostile.test.ts)')} |`);
+        lines.push(
+          `| ${++n} | ${cell(c.name)} | command socketLab.${c.command} (host only) | ${c.code} | ${cell(HOST_ONLY[c.command] ?? '(see test/integration/hostile.test.ts)')} |`,
+        );
         continue;
       }
       let code = 'ACCEPTED';
@@ -52,7 +57,9 @@ async function main(): Promise<void> {
         message = (e as Error).message;
       }
       message = message.split(fixture.dir).join('<tmp>');
-      lines.push(`| ${++n} | ${cell(c.name)} | SocketLab.${c.command} and command socketLab.${c.command} | ${code} | ${cell(message.length > 220 ? `${message.slice(0, 220)}…` : message)} |`);
+      lines.push(
+        `| ${++n} | ${cell(c.name)} | SocketLab.${c.command} and command socketLab.${c.command} | ${code} | ${cell(message.length > 220 ? `${message.slice(0, 220)}…` : message)} |`,
+      );
     }
   } finally {
     await fixture.cleanup();

@@ -72,12 +72,20 @@ export function startPeer(cmd: string, args: string[], input?: string | Buffer):
 /** Waits until a line of `peer`'s stdout matches `re`, returns the match. */
 export async function waitForOutput(peer: Peer, re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
   let m: RegExpMatchArray | null = null;
-  await waitFor(() => (m = peer.stdout().toString().match(re)) !== null, `output ${re} (stderr: ${peer.stderr()})`, timeoutMs);
+  await waitFor(
+    () => (m = peer.stdout().toString().match(re)) !== null,
+    `output ${re} (stderr: ${peer.stderr()})`,
+    timeoutMs,
+  );
   return m!;
 }
 
 /** Asserts that `p` rejects (or `p()` throws) a SocketLabError with `code`, and a message matching `message`. */
-export async function rejectsWith(p: Promise<unknown> | (() => unknown), code: string, message?: RegExp): Promise<void> {
+export async function rejectsWith(
+  p: Promise<unknown> | (() => unknown),
+  code: string,
+  message?: RegExp,
+): Promise<void> {
   try {
     await (typeof p === 'function' ? p() : p);
   } catch (err) {
@@ -109,7 +117,10 @@ export async function fillAcceptQueue(port: number, fillers: net.Socket[]): Prom
     const s = net.connect(port, '127.0.0.1');
     s.on('error', () => undefined);
     fillers.push(s);
-    hanging = !(await Promise.race([new Promise<boolean>((r) => s.once('connect', () => r(true))), sleep(300).then(() => false)]));
+    hanging = !(await Promise.race([
+      new Promise<boolean>((r) => s.once('connect', () => r(true))),
+      sleep(300).then(() => false),
+    ]));
   }
   assert.ok(hanging, 'could not fill the accept queue');
 }
