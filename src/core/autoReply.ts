@@ -4,20 +4,16 @@
  * panel, so it is validated from an unknown shape and compiled once into a plain function.
  */
 import * as vm from 'vm';
-import { SocketLabError, isSocketLabError } from './errors';
+import { SocketLabError, isSocketLabError } from '../shared/errors';
+import { TextSegment, decodeText, encodePayload, encodeTextSegments, parseTextSegments } from './codec';
 import {
   LINE_ENDINGS,
   PAYLOAD_FORMATS,
   LineEnding,
   PayloadFormat,
-  TextSegment,
-  decodeText,
   describeValue,
-  encodePayload,
-  encodeTextSegments,
   normalizeEncoding,
-  parseTextSegments,
-} from './codec';
+} from '../shared/payload';
 
 /** A reply payload; `escapes` and `lineEnding` behave as in encodePayload. */
 export type ReplyPayload = {

@@ -1,8 +1,8 @@
 /** Optional capture of an endpoint's traffic to a file, so nothing is lost past the log cap. */
 import * as fs from 'fs';
-import { SocketLabError } from './errors';
+import { SocketLabError } from '../shared/errors';
 import { IDisposable } from './lifecycle';
-import { TrafficRecord } from './types';
+import { TrafficRecord } from '../shared/model';
 
 /** 'raw': the data bytes back to back (both directions); 'jsonl': one JSON object per record, data in base64. */
 export type CaptureFormat = 'raw' | 'jsonl';

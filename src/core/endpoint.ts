@@ -3,11 +3,18 @@ import * as dns from 'dns';
 import * as net from 'net';
 import type { AutoReplyFn } from './autoReply';
 import { CaptureSpec, CaptureWriter } from './capture';
-import { SocketLabError, errorFields } from './errors';
+import { SocketLabError, errorFields } from '../shared/errors';
 import { Disposable } from './lifecycle';
 import { TrafficLog } from './trafficLog';
 import { formatAddress, toSocketLabError } from './systemErrors';
-import { ConnectionInfo, EndpointInfo, EndpointKind, EndpointState, SocketAddressInfo, TrafficRecord } from './types';
+import {
+  ConnectionInfo,
+  EndpointInfo,
+  EndpointKind,
+  EndpointState,
+  SocketAddressInfo,
+  TrafficRecord,
+} from '../shared/model';
 
 /** Where an endpoint reports what happens; implemented by SocketLab (which owns the public events). */
 export interface EndpointSink {

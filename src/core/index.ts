@@ -1,7 +1,7 @@
 /** The pure-Node core of Socket Lab: the registry, endpoints, codecs, traffic log and errors. */
-export * from './types';
-export * from './errors';
-export * from './valueWords';
+export * from '../shared/model';
+export * from '../shared/errors';
+export * from '../shared/valueWords';
 export * from './lifecycle';
 export * from './event';
 export * from './trafficLog';

@@ -5,15 +5,16 @@ import { compileAutoReply } from './autoReply';
 import { CaptureSpec, parseCaptureSpec } from './capture';
 import { encodePayload } from './codec';
 import { Endpoint, EndpointSink, LookupFunction, SendTarget, resolveHost } from './endpoint';
-import { SocketLabError, errorFields, type ErrorValues } from './errors';
+import { SocketLabError, errorFields, type ErrorValues } from '../shared/errors';
 import { Emitter, Event } from './event';
 import { Disposable, toDisposable } from './lifecycle';
 import { BurstSender, RepeatInfo, RepeatSend } from './repeat';
 import { toSocketLabError } from './systemErrors';
 import { StreamClient } from './tcpClient';
 import { StreamListener } from './tcpListener';
-import { DEFAULT_LOG_CAP_BYTES, TrafficLogView } from './trafficLog';
-import { EndpointInfo, TrafficRecord } from './types';
+import { TrafficLogView } from './trafficLog';
+import { DEFAULT_LOG_CAP_BYTES } from '../shared/limits';
+import { EndpointInfo, TrafficRecord } from '../shared/model';
 import { UdpSocket, udpMaxPayload } from './udpSocket';
 import {
   isExternalBind,

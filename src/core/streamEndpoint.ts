@@ -1,7 +1,7 @@
 /** What TCP and Unix-domain endpoints share: attaching a stream socket and writing with backpressure. */
 import * as net from 'net';
 import { Connection, Endpoint, SendMode } from './endpoint';
-import { SocketLabError } from './errors';
+import { SocketLabError } from '../shared/errors';
 
 /** Base of TCP/Unix listeners and clients. */
 export abstract class StreamEndpoint extends Endpoint {

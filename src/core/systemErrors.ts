@@ -1,6 +1,6 @@
 /** Turns the Node errors endpoints meet into one SocketLabError with a clear sentence and a hint. */
-import { SocketLabError, isSocketLabError } from './errors';
-import { PLACE_WORDS } from './valueWords';
+import { SocketLabError, isSocketLabError } from '../shared/errors';
+import { PLACE_WORDS } from '../shared/valueWords';
 
 /** What was being done, and to what, when the error happened. */
 export interface ErrorContext {

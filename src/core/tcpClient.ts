@@ -1,10 +1,10 @@
 /** TCP and Unix-domain clients: connect (with timeout, local bind, options), send, half-close, report peer FIN/reset. */
 import * as net from 'net';
 import { Connection, EndpointCommonOptions, SendMode, SendTarget, formatSocketAddress } from './endpoint';
-import { SocketLabError } from './errors';
+import { SocketLabError } from '../shared/errors';
 import { StreamEndpoint } from './streamEndpoint';
 import { toSocketLabError } from './systemErrors';
-import { EndpointInfo, EndpointKind } from './types';
+import { EndpointInfo, EndpointKind } from '../shared/model';
 
 /** Options of a TCP client (address already resolved) or a Unix client (path). */
 export interface StreamClientOptions extends EndpointCommonOptions {

@@ -3,10 +3,10 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as nodePath from 'path';
 import { EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
-import { SocketLabError } from './errors';
+import { SocketLabError } from '../shared/errors';
 import { StreamEndpoint } from './streamEndpoint';
 import { toSocketLabError } from './systemErrors';
-import { EndpointInfo, EndpointKind } from './types';
+import { EndpointInfo, EndpointKind } from '../shared/model';
 
 /** Options of a TCP listener (address already resolved) or a Unix listener (path). */
 export interface StreamListenerOptions extends EndpointCommonOptions {

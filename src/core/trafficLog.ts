@@ -1,8 +1,6 @@
 /** The bounded per-endpoint traffic log. */
-import { TrafficRecord } from './types';
-
-/** Default byte cap of one endpoint's log. */
-export const DEFAULT_LOG_CAP_BYTES = 8 * 1024 * 1024;
+import { DEFAULT_LOG_CAP_BYTES } from '../shared/limits';
+import { TrafficRecord } from '../shared/model';
 
 /** What one record costs beyond its data, so a flood of tiny datagrams is bounded too. */
 export const RECORD_OVERHEAD_BYTES = 64;

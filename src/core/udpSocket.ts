@@ -10,10 +10,10 @@ import {
   SendTarget,
   formatSocketAddress,
 } from './endpoint';
-import { SocketLabError } from './errors';
+import { SocketLabError } from '../shared/errors';
 import { formatAddress, toSocketLabError } from './systemErrors';
-import { EndpointInfo } from './types';
-import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from './validate';
+import { EndpointInfo } from '../shared/model';
+import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../shared/limits';
 
 /** Receive buffer asked for on every UDP socket (the OS may grant less). */
 export const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;

@@ -4,14 +4,10 @@
  * `parse*` returns the normalized value or throws that same error. Syntax only: no DNS, no file system.
  */
 import * as net from 'net';
-import { SocketLabError } from './errors';
-import { describeValue } from './codec';
-import { FIELD_LABELS } from './valueWords';
-
-/** Max UDP payload over IPv4: 65,535 - 20 (IP header) - 8 (UDP header). */
-export const UDP_MAX_PAYLOAD_IPV4 = 65507;
-/** Max UDP payload over IPv6: 65,535 - 8 (UDP header); the IPv6 header is not counted in its length field. */
-export const UDP_MAX_PAYLOAD_IPV6 = 65527;
+import { SocketLabError } from '../shared/errors';
+import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from '../shared/limits';
+import { describeValue } from '../shared/payload';
+import { FIELD_LABELS } from '../shared/valueWords';
 
 /** Max length of a Unix socket path for `platform`: bytes of sun_path minus its NUL (Linux 107, macOS/BSD 103); Windows named pipes, 256 characters. */
 export function unixPathMax(platform: NodeJS.Platform = process.platform): number {
@@ -405,11 +401,6 @@ export function checkUnixPath(
 export function parseUnixPath(value: unknown, field = 'path', platform: NodeJS.Platform = process.platform): string {
   return orThrow(checkUnixPath(value, field, platform), value as string);
 }
-
-/** Largest repeat interval: one day. */
-export const REPEAT_MAX_INTERVAL_MS = 86_400_000;
-/** Largest repeat count. */
-export const REPEAT_MAX_COUNT = 10_000_000;
 
 /** Repeat check (see parseRepeat). */
 export function checkRepeat(value: unknown): SocketLabError | undefined {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { SocketLab } from '../core/socketLab';
-import type { EndpointInfo, TrafficRecord } from '../core/types';
+import type { EndpointInfo, TrafficRecord } from '../shared/model';
 import { Disposable } from '../core/lifecycle';
 import { TrafficLog } from '../core/trafficLog';
 import { Throttle } from '../shared/throttle';

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
-import { isSocketLabError, type ErrorValues } from '../core/errors';
-import { WORDS_BY_PLACEHOLDER } from '../core/valueWords';
+import { isSocketLabError, type ErrorValues } from '../shared/errors';
+import { WORDS_BY_PLACEHOLDER } from '../shared/valueWords';
 
 /** For each placeholder that may hold a word of the core ({value}, {label}, {target}), the set of those words. */
 const WORDS = Object.entries(WORDS_BY_PLACEHOLDER).map(

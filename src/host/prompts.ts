@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import * as os from 'os';
 import * as path from 'path';
 import { checkHost, checkInteger, checkPort, checkUnixPath } from '../core/validate';
-import { encodePayload, PAYLOAD_FORMATS, type PayloadFormat } from '../core/codec';
+import { encodePayload } from '../core/codec';
+import { PAYLOAD_FORMATS, type PayloadFormat } from '../shared/payload';
 import { describeError } from './messages';
 
 /** Remembers the last value typed into each prompt, so the next prompt offers it. */

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { LineEnding, PayloadFormat } from '../core/codec';
+import type { LineEnding, PayloadFormat } from '../shared/payload';
 
 /** The user's Socket Lab settings, read fresh each time (they can change at any moment). */
 export interface SocketLabSettings {

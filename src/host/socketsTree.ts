@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { SocketLab } from '../core/socketLab';
-import type { ConnectionInfo, EndpointInfo, EndpointKind } from '../core/types';
+import type { ConnectionInfo, EndpointInfo, EndpointKind } from '../shared/model';
 import { endpointName } from '../core/endpoint';
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';

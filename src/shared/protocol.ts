@@ -8,34 +8,16 @@
  * with exactly one `response` (ok with a result, or an error sentence).
  */
 import * as v from 'valibot';
-
-// ---- limits -------------------------------------------------------------------------------------
-
-/** At most this many posts of traffic a second to one panel. */
-export const POSTS_PER_SECOND = 20;
-/**
- * A traffic batch carries at most this many records; older ones of the same interval are counted as
- * skipped (and fetched a page at a time when the user scrolls back). 20 posts of 200 rows a second is more
- * than anyone reads live, and every record of a post is parsed on the workbench's own thread before the
- * panel sees it: 2,000 per post made the command palette take over a second to open during a UDP flood.
- * Against 1,000, the panel bench (`npm run bench -- --only=webview`) showed 100,000 records reachable
- * sooner (fewer screens to scroll through before the gaps, which load 1,000 at a time).
- */
-export const BATCH_MAX_RECORDS = 200;
-/** Each record carries at most this many bytes of preview; the rest is fetched on demand. */
-export const PREVIEW_MAX_BYTES = 512;
-/** fetchOlder returns at most this many records per page. */
-export const FETCH_PAGE_MAX = 1000;
-/** fetchRecord returns at most this many bytes of one record (its hex dump is shown in the panel). */
-export const FETCH_RECORD_MAX_BYTES = 64 * 1024;
-/** Longest payload text the composer may send or validate (characters). */
-export const PAYLOAD_MAX_CHARS = 8 * 1024 * 1024;
-/** Recent payloads kept in the composer's history. */
-export const HISTORY_MAX = 20;
-/** Longest repeat interval the panel may ask for (one day, as the core allows). */
-export const REPEAT_INTERVAL_MAX_MS = 86_400_000;
-/** Most sends one repeat may ask for (as the core allows). */
-export const REPEAT_COUNT_MAX = 10_000_000;
+import {
+  BATCH_MAX_RECORDS,
+  FETCH_PAGE_MAX,
+  FETCH_RECORD_MAX_BYTES,
+  PAYLOAD_MAX_CHARS,
+  PREVIEW_MAX_BYTES,
+  REPEAT_MAX_COUNT,
+  REPEAT_MAX_INTERVAL_MS,
+  AUTO_REPLY_RULES_MAX,
+} from './limits';
 
 // ---- shared shapes --------------------------------------------------------------------------------
 
@@ -74,7 +56,7 @@ export const AutoReplySpecSchema = v.variant('mode', [
   v.strictObject({ mode: v.literal('fixed'), ...replyPayload }),
   v.strictObject({
     mode: v.literal('rules'),
-    rules: v.pipe(v.array(ruleSchema), v.maxLength(100)),
+    rules: v.pipe(v.array(ruleSchema), v.maxLength(AUTO_REPLY_RULES_MAX)),
     encoding: v.optional(encoding),
   }),
 ]);
@@ -102,8 +84,8 @@ export const WebviewMessageSchema = v.variant('type', [
     to: v.optional(destination),
     repeat: v.optional(
       v.strictObject({
-        intervalMs: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(REPEAT_INTERVAL_MAX_MS)),
-        count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(REPEAT_COUNT_MAX))),
+        intervalMs: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(REPEAT_MAX_INTERVAL_MS)),
+        count: v.optional(v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(REPEAT_MAX_COUNT))),
       }),
     ),
   }),

@@ -3,7 +3,7 @@
  * told apart from another, the check of the Repeat fields, and the choice between a singular and a
  * plural string. Pure, so the unit tests can check them.
  */
-import { REPEAT_COUNT_MAX, REPEAT_INTERVAL_MAX_MS } from '../shared/protocol';
+import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from '../shared/limits';
 import type { Format, LineEnding } from './rules';
 
 /** What the composer edits (and the history keeps). */
@@ -60,8 +60,8 @@ const WHOLE = /^\d+$/;
 
 /**
  * Reads the Repeat fields as the protocol and the core take them: the interval a whole number of ms from
- * 0 to REPEAT_INTERVAL_MAX_MS (empty is a mistake, not 0); the count empty (until stopped) or a whole number
- * from 1 to REPEAT_COUNT_MAX; an interval of 0 (back to back) needs a count, so that the repeat ends.
+ * 0 to REPEAT_MAX_INTERVAL_MS (empty is a mistake, not 0); the count empty (until stopped) or a whole number
+ * from 1 to REPEAT_MAX_COUNT; an interval of 0 (back to back) needs a count, so that the repeat ends.
  */
 export function checkRepeat(
   intervalText: string,
@@ -74,24 +74,24 @@ export function checkRepeat(
       ok: false,
       field: 'interval',
       key: 'repeatIntervalEmpty',
-      args: [REPEAT_INTERVAL_MAX_MS.toLocaleString()],
+      args: [REPEAT_MAX_INTERVAL_MS.toLocaleString()],
     };
   const intervalMs = WHOLE.test(interval) ? Number(interval) : NaN;
-  if (!(intervalMs <= REPEAT_INTERVAL_MAX_MS))
+  if (!(intervalMs <= REPEAT_MAX_INTERVAL_MS))
     return {
       ok: false,
       field: 'interval',
       key: 'repeatIntervalInvalid',
-      args: [REPEAT_INTERVAL_MAX_MS.toLocaleString(), interval],
+      args: [REPEAT_MAX_INTERVAL_MS.toLocaleString(), interval],
     };
   if (count === '') {
     if (intervalMs === 0)
-      return { ok: false, field: 'count', key: 'repeatNeedsCount', args: [REPEAT_COUNT_MAX.toLocaleString()] };
+      return { ok: false, field: 'count', key: 'repeatNeedsCount', args: [REPEAT_MAX_COUNT.toLocaleString()] };
     return { ok: true, repeat: { intervalMs } };
   }
   const n = WHOLE.test(count) ? Number(count) : NaN;
-  if (!(n >= 1 && n <= REPEAT_COUNT_MAX))
-    return { ok: false, field: 'count', key: 'repeatCountInvalid', args: [REPEAT_COUNT_MAX.toLocaleString(), count] };
+  if (!(n >= 1 && n <= REPEAT_MAX_COUNT))
+    return { ok: false, field: 'count', key: 'repeatCountInvalid', args: [REPEAT_MAX_COUNT.toLocaleString(), count] };
   return { ok: true, repeat: { intervalMs, count: n } };
 }
 

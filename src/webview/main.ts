@@ -14,8 +14,6 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import { formatBytes, formatTime } from '../shared/format';
 import {
-  FETCH_PAGE_MAX,
-  HISTORY_MAX,
   parseHostMessage,
   parseResult,
   type AutoReplySpecMessage,
@@ -25,11 +23,11 @@ import {
   type RecordView,
   type WebviewMessage,
 } from '../shared/protocol';
+import { FETCH_PAGE_MAX, HISTORY_MAX } from '../shared/limits';
 import { decodeForDisplay, hexDump, hexOf } from './bytes';
 import { checkRepeat, fill, historyBadge, payloadOf, pluralKey, repeatName, sameDraft, type Draft } from './composer';
 import {
   FORMATS,
-  RULES_MAX,
   emptyRule,
   restoreAutoReply,
   rowsFromRules,
@@ -40,6 +38,7 @@ import {
   type RuleKind,
   type RuleRow,
 } from './rules';
+import { AUTO_REPLY_RULES_MAX } from '../shared/limits';
 import './main.css';
 
 declare function acquireVsCodeApi(): { postMessage(m: unknown): void; getState(): unknown; setState(s: unknown): void };
@@ -935,9 +934,9 @@ function renderRules(focus?: { row: RuleRow; field: string }): void {
     if (body.children[i] !== tr) body.insertBefore(tr, body.children[i] ?? null);
   });
   while (body.children.length > trs.length) body.lastElementChild!.remove();
-  const full = rules.length >= RULES_MAX;
+  const full = rules.length >= AUTO_REPLY_RULES_MAX;
   rulesFooter.add.toggleAttribute('disabled', full);
-  rulesFooter.limit.textContent = full ? t('rulesMax', RULES_MAX) : '';
+  rulesFooter.limit.textContent = full ? t('rulesMax', AUTO_REPLY_RULES_MAX) : '';
   renderRuleMessages();
   if (focus) {
     const tr = ruleNodes.get(focus.row)?.tr;
@@ -1133,7 +1132,7 @@ function renderRuleMessages(): void {
 
 function addRule(): void {
   const rules = state.autoReply.rules;
-  if (rules.length >= RULES_MAX) return;
+  if (rules.length >= AUTO_REPLY_RULES_MAX) return;
   const row = emptyRule();
   rules.push(row);
   persist();

@@ -4,6 +4,7 @@
  * Pure (no DOM), so the unit tests can check it.
  */
 import type { AutoReplySpecMessage } from '../shared/protocol';
+import { AUTO_REPLY_RULES_MAX } from '../shared/limits';
 
 export type Format = 'text' | 'hex' | 'base64';
 export type LineEnding = 'none' | 'lf' | 'cr' | 'crlf';
@@ -32,8 +33,6 @@ export interface RuleRow {
   more?: { encoding?: string; escapes?: boolean; lineEnding?: LineEnding };
 }
 export type Rule = Extract<AutoReplySpecMessage, { mode: 'rules' }>['rules'][number];
-/** The protocol's limit on the number of rules (AutoReplySpecSchema). */
-export const RULES_MAX = 100;
 const RULE_KINDS: readonly RuleKind[] = ['contains', 'hex', 'regex'];
 export const FORMATS: readonly Format[] = ['text', 'hex', 'base64'];
 const LINE_ENDINGS: readonly LineEnding[] = ['none', 'lf', 'cr', 'crlf'];
@@ -46,7 +45,7 @@ export const emptyRule = (): RuleRow => ({ kind: 'contains', match: '', flags: '
 /** Rows from rules in the core's JSON shape (undefined when it is not an array); a rule keeps what can be read of it. */
 export function rowsFromRules(value: unknown): RuleRow[] | undefined {
   if (!Array.isArray(value)) return undefined;
-  return value.slice(0, RULES_MAX).map((raw): RuleRow => {
+  return value.slice(0, AUTO_REPLY_RULES_MAX).map((raw): RuleRow => {
     const r = isObject(raw) ? raw : {};
     const kind = RULE_KINDS.find((k) => typeof r[k] === 'string') ?? 'contains';
     const reply = isObject(r.reply) ? r.reply : {};
@@ -94,7 +93,7 @@ export function restoreAutoReply(raw: unknown): AutoReplyDraft {
     }
   } else if (Array.isArray(a.rules)) {
     rules = a.rules
-      .slice(0, RULES_MAX)
+      .slice(0, AUTO_REPLY_RULES_MAX)
       .filter(isObject)
       .map((r) => {
         const row: RuleRow = {

@@ -5,7 +5,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
-import type { EndpointInfo } from '../../src/core/types';
+import type { EndpointInfo } from '../../src/shared/model';
 import { rejection, run, socketLab, waitFor, type TestApi, resolvedItem } from './helpers/api';
 
 /** Collects everything a Node socket receives. */

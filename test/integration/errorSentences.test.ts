@@ -5,8 +5,8 @@
 import * as assert from 'assert';
 import * as net from 'net';
 import * as vscode from 'vscode';
-import { fillTemplate, type SocketLabError } from '../../src/core/errors';
-import type { EndpointInfo } from '../../src/core/types';
+import { fillTemplate, type SocketLabError } from '../../src/shared/errors';
+import type { EndpointInfo } from '../../src/shared/model';
 import { checkPort } from '../../src/core/validate';
 import { resolvedItem, run, socketLab, waitFor, type TestApi } from './helpers/api';
 

@@ -7,7 +7,7 @@ import * as dns from 'dns';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as vscode from 'vscode';
-import type { EndpointInfo } from '../../src/core/types';
+import type { EndpointInfo } from '../../src/shared/model';
 import {
   COMMAND_CASES,
   Fixture,

@@ -5,7 +5,7 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
 import * as vscode from 'vscode';
-import type { EndpointInfo } from '../../src/core/types';
+import type { EndpointInfo } from '../../src/shared/model';
 import type { SocketLab } from '../../src/core/socketLab';
 import { assertSentence, listSnapshot } from '../unit/helpers/hostileCases';
 import { run, socketLab, waitFor, type TestApi } from './helpers/api';

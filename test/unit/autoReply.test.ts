@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import * as iconv from 'iconv-lite';
 import { AUTO_REPLY_MATCH_LIMIT, AutoReplyFn, compileAutoReply } from '../../src/core/autoReply';
-import { SocketLabError } from '../../src/core/errors';
+import { SocketLabError } from '../../src/shared/errors';
 
 const utf8 = (text: string) => Uint8Array.from(Buffer.from(text, 'utf8'));
 const text = (bytes: Uint8Array | undefined) => (bytes === undefined ? undefined : Buffer.from(bytes).toString('utf8'));

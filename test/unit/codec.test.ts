@@ -3,17 +3,16 @@ import { decodeForDisplay } from '../../src/webview/bytes';
 import * as fc from 'fast-check';
 import * as iconv from 'iconv-lite';
 import {
-  TEXT_ENCODINGS,
   decodeText,
   encodePayload,
   escapeForDisplay,
   hexDump,
-  normalizeEncoding,
   parseTextSegments,
   toBase64,
   toHex,
 } from '../../src/core/codec';
-import { SocketLabError } from '../../src/core/errors';
+import { TEXT_ENCODINGS, normalizeEncoding } from '../../src/shared/payload';
+import { SocketLabError } from '../../src/shared/errors';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 const utf8 = (text: string) => Uint8Array.from(Buffer.from(text, 'utf8'));

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { encodePayload } from '../../src/core/codec';
-import { isSocketLabError } from '../../src/core/errors';
+import { isSocketLabError } from '../../src/shared/errors';
 import { SocketLab } from '../../src/core/socketLab';
 import { checkHost, checkPort, checkUnixPath } from '../../src/core/validate';
 import {

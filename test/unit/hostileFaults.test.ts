@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import { isSocketLabError } from '../../src/core/errors';
+import { isSocketLabError } from '../../src/shared/errors';
 import { SocketLab } from '../../src/core/socketLab';
 import { assertSentence, offlineLookup, UNRESOLVABLE_HOST } from './helpers/hostileCases';
 import { portOf, rawConnect, rawServer, withLab } from './helpers/lab';

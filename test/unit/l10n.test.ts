@@ -6,11 +6,11 @@ import * as os from 'os';
 import * as path from 'path';
 import './helpers/noLeaks';
 import { compileAutoReply } from '../../src/core/autoReply';
-import { describeValue } from '../../src/core/codec';
-import { SocketLabError, fillTemplate } from '../../src/core/errors';
+import { describeValue } from '../../src/shared/payload';
+import { SocketLabError, fillTemplate } from '../../src/shared/errors';
 import type { RepeatEndEvent } from '../../src/core/socketLab';
 import { toSocketLabError } from '../../src/core/systemErrors';
-import type { ConnectionInfo, EndpointInfo } from '../../src/core/types';
+import type { ConnectionInfo, EndpointInfo } from '../../src/shared/model';
 import {
   checkHost,
   checkInteger,
@@ -20,7 +20,7 @@ import {
   checkWaitMs,
   fieldLabel,
 } from '../../src/core/validate';
-import { FIELD_LABELS, PLACE_WORDS, VALUE_DESCRIPTIONS, WORDS_BY_PLACEHOLDER } from '../../src/core/valueWords';
+import { FIELD_LABELS, PLACE_WORDS, VALUE_DESCRIPTIONS, WORDS_BY_PLACEHOLDER } from '../../src/shared/valueWords';
 import { portOf, rawServer, withLab } from './helpers/lab';
 import { waitFor } from './helpers/util';
 

@@ -8,8 +8,8 @@ import * as fc from 'fast-check';
 import { RECORD_OVERHEAD_BYTES, SMALL_DATA_MAX_BYTES, TrafficLog } from '../../src/core/trafficLog';
 import { CaptureWriter } from '../../src/core/capture';
 import { formatAddress, toSocketLabError } from '../../src/core/systemErrors';
-import { SocketLabError } from '../../src/core/errors';
-import { TrafficRecord } from '../../src/core/types';
+import { SocketLabError } from '../../src/shared/errors';
+import { TrafficRecord } from '../../src/shared/model';
 
 function rec(n: number, connectionId?: string): TrafficRecord {
   return { time: Date.now(), direction: 'in', peer: '127.0.0.1:1', data: new Uint8Array(n), connectionId };

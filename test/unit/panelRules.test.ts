@@ -3,7 +3,8 @@
 import * as assert from 'assert';
 import { compileAutoReply } from '../../src/core/autoReply';
 import { parseWebviewMessage } from '../../src/shared/protocol';
-import { RULES_MAX, restoreAutoReply, rowsFromRules, ruleOf } from '../../src/webview/rules';
+import { restoreAutoReply, rowsFromRules, ruleOf } from '../../src/webview/rules';
+import { AUTO_REPLY_RULES_MAX } from '../../src/shared/limits';
 
 const rules = [
   { contains: 'ping', reply: { data: 'pong\\n' } },
@@ -74,8 +75,11 @@ describe('send panel auto-reply rules draft', () => {
   });
 
   it('keeps at most the protocol limit of rules', () => {
-    const many = Array.from({ length: RULES_MAX + 5 }, (_, i) => ({ contains: String(i), reply: { data: '' } }));
-    assert.strictEqual(rowsFromRules(many)!.length, RULES_MAX);
+    const many = Array.from({ length: AUTO_REPLY_RULES_MAX + 5 }, (_, i) => ({
+      contains: String(i),
+      reply: { data: '' },
+    }));
+    assert.strictEqual(rowsFromRules(many)!.length, AUTO_REPLY_RULES_MAX);
   });
 
   it('turns rows back into the same rules, which the protocol and the core accept', () => {

@@ -5,10 +5,8 @@ import { parse } from 'parse5';
 import { buildPanelHtml, panelCsp } from '../../src/host/panel/html';
 import { TrafficFeed, toRecordView } from '../../src/host/panel/trafficFeed';
 import { RECORD_OVERHEAD_BYTES, TrafficLog } from '../../src/core/trafficLog';
-import type { TrafficRecord } from '../../src/core/types';
+import type { TrafficRecord } from '../../src/shared/model';
 import {
-  BATCH_MAX_RECORDS,
-  PREVIEW_MAX_BYTES,
   parseHostMessage,
   parsePanelState,
   parseResult,
@@ -16,6 +14,7 @@ import {
   type HostMessage,
   type WebviewMessage,
 } from '../../src/shared/protocol';
+import { BATCH_MAX_RECORDS, PREVIEW_MAX_BYTES } from '../../src/shared/limits';
 
 const sendMessage = {
   type: 'send',

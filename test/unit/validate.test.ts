@@ -1,8 +1,6 @@
 import * as assert from 'assert';
-import { SocketLabError } from '../../src/core/errors';
+import { SocketLabError } from '../../src/shared/errors';
 import {
-  UDP_MAX_PAYLOAD_IPV4,
-  UDP_MAX_PAYLOAD_IPV6,
   UNIX_PATH_MAX,
   checkBacklog,
   checkHost,
@@ -22,6 +20,7 @@ import {
   parseWaitMs,
   unixPathMax,
 } from '../../src/core/validate';
+import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../../src/shared/limits';
 
 /** Asserts the error's code and values, and that it is one sentence. */
 function assertError(err: unknown, code: string, values: Record<string, string | number> = {}): SocketLabError {

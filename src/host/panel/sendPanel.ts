@@ -3,21 +3,21 @@ import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { SocketLab } from '../../core/socketLab';
 import { EMPTY_TRAFFIC_LOG, type TrafficLogView } from '../../core/trafficLog';
-import type { EndpointInfo, TrafficRecord } from '../../core/types';
+import type { EndpointInfo, TrafficRecord } from '../../shared/model';
 import { Disposable, toDisposable } from '../../core/lifecycle';
-import { TEXT_ENCODINGS, decodeText, encodePayload, escapeForDisplay, toHex } from '../../core/codec';
-import { SocketLabError } from '../../core/errors';
+import { decodeText, encodePayload, escapeForDisplay, toHex } from '../../core/codec';
+import { TEXT_ENCODINGS } from '../../shared/payload';
+import { SocketLabError } from '../../shared/errors';
 import { Throttle } from '../../shared/throttle';
 import { connectionLabel, formatTime } from '../../shared/format';
 import {
-  FETCH_RECORD_MAX_BYTES,
-  POSTS_PER_SECOND,
   parseWebviewMessage,
   type CountersView,
   type EndpointView,
   type HostMessage,
   type WebviewRequest,
 } from '../../shared/protocol';
+import { FETCH_RECORD_MAX_BYTES, POSTS_PER_SECOND } from '../../shared/limits';
 import { describeError, describeInfoError } from '../messages';
 import { readSettings } from '../settings';
 import { endpointLabel, stateText } from '../socketsTree';

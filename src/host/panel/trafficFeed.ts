@@ -8,8 +8,9 @@
  * log stops matching what the feed counted (cleared, restarted), the feed starts a new `epoch`.
  */
 import type { TrafficLogView } from '../../core/trafficLog';
-import type { TrafficRecord } from '../../core/types';
-import { BATCH_MAX_RECORDS, PREVIEW_MAX_BYTES, type RecordView } from '../../shared/protocol';
+import type { TrafficRecord } from '../../shared/model';
+import { type RecordView } from '../../shared/protocol';
+import { BATCH_MAX_RECORDS, PREVIEW_MAX_BYTES } from '../../shared/limits';
 
 /** Turns a record into what the panel receives: a copied preview of at most `PREVIEW_MAX_BYTES`. */
 export function toRecordView(record: TrafficRecord, seq: number): RecordView {

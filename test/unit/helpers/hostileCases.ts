@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import type { EndpointInfo } from '../../../src/core/types';
+import type { EndpointInfo } from '../../../src/shared/model';
 
 /** What a table runs against: SocketLab methods (unit) or socketLab.* commands (integration). */
 export interface Caller {

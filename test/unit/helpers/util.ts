@@ -5,7 +5,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
-import { isSocketLabError } from '../../../src/core/errors';
+import { isSocketLabError } from '../../../src/shared/errors';
 
 /** Polls `cond` every 10 ms until true; fails after `timeoutMs` with `what`. */
 export async function waitFor(cond: () => boolean, what: string, timeoutMs = 3000): Promise<void> {

@@ -1,0 +1,42 @@
+/**
+ * Every limit Socket Lab enforces, in one place: the core refuses past them, the host's prompts and the
+ * send panel check against the same numbers, and the README quotes them.
+ */
+
+/** Max UDP payload over IPv4: 65,535 - 20 (IP header) - 8 (UDP header). */
+export const UDP_MAX_PAYLOAD_IPV4 = 65507;
+/** Max UDP payload over IPv6: 65,535 - 8 (UDP header); the IPv6 header is not counted in its length field. */
+export const UDP_MAX_PAYLOAD_IPV6 = 65527;
+
+/** Longest repeat interval: one day. */
+export const REPEAT_MAX_INTERVAL_MS = 86_400_000;
+/** Most sends one repeat may ask for. */
+export const REPEAT_MAX_COUNT = 10_000_000;
+
+/** Most auto-reply rules one endpoint may have. */
+export const AUTO_REPLY_RULES_MAX = 100;
+
+/** Default byte cap of each endpoint's traffic log. */
+export const DEFAULT_LOG_CAP_BYTES = 8 * 1024 * 1024;
+
+/** Longest payload text the composer may send or validate (characters). */
+export const PAYLOAD_MAX_CHARS = 8 * 1024 * 1024;
+/** Recent payloads kept in the composer's history. */
+export const HISTORY_MAX = 20;
+
+// ---- the send panel's transport (see shared/protocol.ts) -------------------------------------------
+
+/** At most this many posts of traffic a second to one panel. */
+export const POSTS_PER_SECOND = 20;
+/**
+ * A traffic batch carries at most this many records; older ones of the same interval are counted as
+ * skipped and fetched a page at a time when the user scrolls back. Every record of a post is parsed on the
+ * workbench's own thread before the panel sees it, so a post stays small (BENCHMARKS.md has the figures).
+ */
+export const BATCH_MAX_RECORDS = 200;
+/** Each record carries at most this many bytes of preview; the rest is fetched on demand. */
+export const PREVIEW_MAX_BYTES = 512;
+/** fetchOlder returns at most this many records per page. */
+export const FETCH_PAGE_MAX = 1000;
+/** fetchRecord returns at most this many bytes of one record (its hex dump is shown in the panel). */
+export const FETCH_RECORD_MAX_BYTES = 64 * 1024;
