@@ -6,7 +6,8 @@ import { CaptureSpec, CaptureWriter } from './capture';
 import { SocketLabError, errorFields } from '../shared/errors';
 import { Disposable } from './lifecycle';
 import { TrafficLog } from './trafficLog';
-import { formatAddress, toSocketLabError } from './systemErrors';
+import { toSocketLabError } from './systemErrors';
+import { endpointName, formatAddress } from '../shared/naming';
 import {
   ConnectionInfo,
   EndpointInfo,
@@ -68,27 +69,6 @@ export function resolveHost(
       reject(toSocketLabError(err, { operation: 'resolve', host }));
     }
   });
-}
-
-/** The 'address:port' or path label of a socket address. */
-export function formatSocketAddress(a: SocketAddressInfo): string {
-  return 'path' in a ? a.path : formatAddress(a.address, a.port);
-}
-
-/**
- * How users see an endpoint named, in the Sockets view and in sentences: 'TCP 127.0.0.1:8880',
- * 'TCP → 10.0.0.5:80', 'UDP 0.0.0.0:9000', 'UDP → 10.0.0.5:53', 'Unix /tmp/lab.sock'; undefined while the
- * address it is named by is not known yet.
- */
-export function endpointName(
-  kind: EndpointKind,
-  local: SocketAddressInfo | undefined,
-  remote: SocketAddressInfo | undefined,
-): string | undefined {
-  const family = kind.startsWith('tcp') ? 'TCP' : kind === 'udp' ? 'UDP' : 'Unix';
-  const isClient = kind === 'tcp-client' || kind === 'unix-client' || (kind === 'udp' && remote !== undefined);
-  const address = isClient ? remote : local;
-  return address ? `${family}${isClient ? ' →' : ''} ${formatSocketAddress(address)}` : undefined;
 }
 
 /** One accepted connection, one UDP peer, or a client's own socket (not listed then). */
@@ -170,7 +150,7 @@ export abstract class Endpoint extends Disposable {
    * Sentences name endpoints by it: users never see ids like 'e1' elsewhere.
    */
   get displayName(): string {
-    return endpointName(this.kind, this.local, this.remote) ?? this.id;
+    return endpointName(this);
   }
   readonly id: string;
   state: EndpointState = 'connecting';
@@ -331,7 +311,7 @@ export abstract class Endpoint extends Disposable {
   /** Creates and registers a connection with the next id ('<endpointId>.c3' / '.p3'). */
   protected addConnection(prefix: 'c' | 'p', remote: SocketAddressInfo, label?: (id: string) => string): Connection {
     const id = `${this.id}.${prefix}${this._nextConnection++}`;
-    const c = new Connection(id, remote, label ? label(id) : formatSocketAddress(remote), id);
+    const c = new Connection(id, remote, label ? label(id) : formatAddress(remote), id);
     this.connections.set(id, c);
     return c;
   }

@@ -25,7 +25,8 @@ import {
   parseTimeoutMs,
   parseUnixPath,
   parseWaitMs,
-} from './validate';
+  unixPathMax,
+} from '../shared/validate';
 
 /** Options of the registry; setOptions() changes them for endpoints opened later. */
 export interface SocketLabOptions {
@@ -40,6 +41,9 @@ export interface SocketLabOptions {
   /** Told when an event listener throws (the emitters keep going); fixed at construction. */
   onListenerError?: (err: unknown) => void;
 }
+
+/** Max bytes of a Unix socket path on this system (Linux 107, macOS/BSD 103; Windows named pipes 256 characters). */
+export const UNIX_PATH_MAX: number = unixPathMax(process.platform);
 
 /** A back-to-back UDP repeat hands over at most this many datagrams before they report back... */
 const BURST_MAX_DATAGRAMS = 64;
@@ -278,7 +282,7 @@ export class SocketLab extends Disposable {
   /** `{ path, backlog?, autoReply?, capture? }` -> a Unix-domain listener (a stale socket file is replaced). */
   startUnixListener(args: unknown): Promise<EndpointInfo> {
     return this._open(args, 'startUnixListener', ['path', 'backlog', 'autoReply', 'capture'], (a, common) => {
-      const path = parseUnixPath(a.path, 'path');
+      const path = parseUnixPath(a.path, 'path', process.platform);
       const backlog = a.backlog === undefined ? undefined : parseBacklog(a.backlog);
       return async (id) => new StreamListener({ ...common(id), path, backlog });
     });
@@ -287,7 +291,7 @@ export class SocketLab extends Disposable {
   /** `{ path, timeoutMs?, autoReply?, capture? }` -> a connected Unix-domain client. */
   connectUnix(args: unknown): Promise<EndpointInfo> {
     return this._open(args, 'connectUnix', ['path', 'timeoutMs', 'autoReply', 'capture'], (a, common) => {
-      const path = parseUnixPath(a.path, 'path');
+      const path = parseUnixPath(a.path, 'path', process.platform);
       const timeoutMs =
         a.timeoutMs === undefined ? this._options.connectTimeoutMs : parseTimeoutMs(a.timeoutMs, 'timeoutMs');
       return async (id) => new StreamClient({ ...common(id), path, timeoutMs });

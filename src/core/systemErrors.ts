@@ -1,5 +1,6 @@
 /** Turns the Node errors endpoints meet into one SocketLabError with a clear sentence and a hint. */
 import { SocketLabError, isSocketLabError } from '../shared/errors';
+import { formatAddress } from '../shared/naming';
 import { PLACE_WORDS } from '../shared/valueWords';
 
 /** What was being done, and to what, when the error happened. */
@@ -16,17 +17,12 @@ export interface ErrorContext {
   datagram?: boolean;
 }
 
-/** 'address:port', with IPv6 addresses in brackets. */
-export function formatAddress(address: string, port: number): string {
-  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
-}
-
 function where(ctx: ErrorContext): string {
   if (ctx.path !== undefined) {
     return ctx.path;
   }
   if (ctx.address !== undefined && ctx.port !== undefined) {
-    return formatAddress(ctx.address, ctx.port);
+    return formatAddress({ address: ctx.address, port: ctx.port });
   }
   return ctx.address ?? ctx.host ?? PLACE_WORDS.unknown;
 }

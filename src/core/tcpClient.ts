@@ -1,6 +1,7 @@
 /** TCP and Unix-domain clients: connect (with timeout, local bind, options), send, half-close, report peer FIN/reset. */
 import * as net from 'net';
-import { Connection, EndpointCommonOptions, SendMode, SendTarget, formatSocketAddress } from './endpoint';
+import { Connection, EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
+import { formatAddress } from '../shared/naming';
 import { SocketLabError } from '../shared/errors';
 import { StreamEndpoint } from './streamEndpoint';
 import { toSocketLabError } from './systemErrors';
@@ -71,7 +72,7 @@ export class StreamClient extends StreamEndpoint {
           SocketLabError.create(
             'timedOut',
             'Connecting to {target} timed out after {timeoutMs} ms; check the address, the port and any firewall.',
-            { ...valuesOf(ctx), target: formatSocketAddress(remote), timeoutMs: o.timeoutMs },
+            { ...valuesOf(ctx), target: formatAddress(remote), timeoutMs: o.timeoutMs },
             'ETIMEDOUT',
           ),
         );
@@ -96,7 +97,7 @@ export class StreamClient extends StreamEndpoint {
     }
     this.state = 'connected';
     // The client's own socket is a connection too (same hot path), but it is not listed as a child.
-    this._own = new Connection(this.id, remote, formatSocketAddress(remote), undefined);
+    this._own = new Connection(this.id, remote, formatAddress(remote), undefined);
     this.connections.set(this.id, this._own);
     this.attach(this._own, socket, false);
   }
@@ -112,7 +113,7 @@ export class StreamClient extends StreamEndpoint {
         'closed',
         byPeer || c.peerEnded
           ? SocketLabError.create('closedByPeer', '{peer} closed the connection.', {
-              peer: formatSocketAddress(this.remote!),
+              peer: formatAddress(this.remote),
             })
           : undefined,
       );
@@ -124,7 +125,7 @@ export class StreamClient extends StreamEndpoint {
       throw SocketLabError.create(
         'toNotAllowed',
         "'to' is only for UDP sockets; {id} is a {kind} connected to {peer}.",
-        { id: this.id, kind: this.kind, peer: formatSocketAddress(this.remote!) },
+        { id: this.id, kind: this.kind, peer: formatAddress(this.remote) },
       );
     }
     if (!this._own) {

@@ -1,17 +1,10 @@
 /** UDP sockets: a bound socket that talks to any host:port (peers tracked), or a connected UDP client. */
 import * as dgram from 'dgram';
 import * as net from 'net';
-import {
-  BurstResult,
-  Connection,
-  Endpoint,
-  EndpointCommonOptions,
-  SendMode,
-  SendTarget,
-  formatSocketAddress,
-} from './endpoint';
+import { BurstResult, Connection, Endpoint, EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
 import { SocketLabError } from '../shared/errors';
-import { formatAddress, toSocketLabError } from './systemErrors';
+import { toSocketLabError } from './systemErrors';
+import { formatAddress } from '../shared/naming';
 import { EndpointInfo } from '../shared/model';
 import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../shared/limits';
 
@@ -250,7 +243,7 @@ export class UdpSocket extends Endpoint {
         throw SocketLabError.create(
           'toNotAllowed',
           "{endpoint} is a connected UDP client; it cannot send elsewhere ('to' is refused).",
-          { id: this.id, endpoint: this.displayName, remote: formatSocketAddress(this.remote!) },
+          { id: this.id, endpoint: this.displayName, remote: formatAddress(this.remote) },
         );
       }
       return this._connectedPeer!;
@@ -386,7 +379,7 @@ function sizeError(remote: { address: string; port: number }, data: Uint8Array):
     'payloadTooLarge',
     'A UDP datagram to {target} can carry at most {limit} bytes over IPv{family}; this payload has {size}.',
     {
-      target: formatAddress(remote.address, remote.port),
+      target: formatAddress(remote),
       address: remote.address,
       port: remote.port,
       limit: max,

@@ -5,12 +5,12 @@ import type { SocketLab } from '../core/socketLab';
 import type { EndpointInfo } from '../shared/model';
 import { SocketLabError } from '../shared/errors';
 import { describeValue } from '../shared/payload';
-import { isExternalBind } from '../core/validate';
-import { connectionLabel, formatAddress } from '../shared/format';
+import { connectionLabel, endpointName, formatAddress, isClient, isListener } from '../shared/naming';
+import { isExternalBind } from '../shared/validate';
 import { describeError, toCallerError } from './messages';
 import { readSettings } from './settings';
 import { askDestination, askHostAndPort, askPayload, askUnixPath, PromptMemory } from './prompts';
-import { endpointLabel, isSocketNode, type SocketNode, type SocketsTreeProvider } from './socketsTree';
+import { isSocketNode, type SocketNode, type SocketsTreeProvider } from './socketsTree';
 
 /** Opens the send panel of an endpoint (implemented by the panel module). */
 export interface PanelOpener {
@@ -139,12 +139,12 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
         const id = node?.id ?? (await pickTarget(ctx, vscode.l10n.t('Restart'), false));
         if (!id) return undefined;
         const info = await lab.restart({ id });
-        output.info(`restarted ${id}: ${endpointLabel(info)}`);
+        output.info(`restarted ${id}: ${endpointName(info)}`);
         return info;
       },
       scripted: async (args) => {
         const info = await lab.restart(args);
-        output.info(`restarted ${info.id}: ${endpointLabel(info)}`);
+        output.info(`restarted ${info.id}: ${endpointName(info)}`);
         return info;
       },
     },
@@ -285,7 +285,7 @@ async function confirmExternal(ctx: CommandContext, host: string, port: number |
 
 function logStarted(ctx: CommandContext, info: EndpointInfo): void {
   ctx.output.info(
-    `${info.id}: ${endpointLabel(info)} ${info.state}${info.local ? ` (local ${formatAddress(info.local)})` : ''}`,
+    `${info.id}: ${endpointName(info)} ${info.state}${info.local ? ` (local ${formatAddress(info.local)})` : ''}`,
   );
   void ctx.treeView
     .reveal(ctx.tree.nodeFor(info.id) ?? { type: 'endpoint', id: info.id }, { select: true, focus: false })
@@ -408,7 +408,7 @@ type PickItem = vscode.QuickPickItem & { id: string };
 
 /** A quick-pick row for an endpoint, and one for a connection (named as the Sockets view and the panel name it). */
 const endpointPick = (e: EndpointInfo): PickItem => ({
-  label: endpointLabel(e),
+  label: endpointName(e),
   description: `${e.id} · ${e.state}`,
   id: e.id,
 });
@@ -442,9 +442,8 @@ async function pickTarget(ctx: CommandContext, title: string, withConnections: b
 async function pickHalfClosable(ctx: CommandContext): Promise<string | undefined> {
   const items: PickItem[] = [];
   for (const e of ctx.lab.list()) {
-    if ((e.kind === 'tcp-client' || e.kind === 'unix-client') && e.state === 'connected' && !e.localEnded)
-      items.push(endpointPick(e));
-    if (e.kind === 'tcp-listener' || e.kind === 'unix-listener')
+    if (isClient(e) && e.kind !== 'udp' && e.state === 'connected' && !e.localEnded) items.push(endpointPick(e));
+    if (isListener(e.kind))
       for (const c of e.connections) if (c.state === 'connected' && !c.localEnded) items.push(connectionPick(c));
   }
   return pickFrom(

@@ -3,7 +3,7 @@ import type { SocketLab } from '../core/socketLab';
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { describeInfoError } from './messages';
-import { endpointLabel } from './socketsTree';
+import { endpointName } from '../shared/naming';
 
 /**
  * Writes lifecycle events (state changes, connections opened/closed, errors, repeats ended) to the
@@ -48,7 +48,7 @@ export class LifecycleLog extends Disposable {
       const live = info.connections.reduce((n, c) => n + (c.state === 'connected' ? 1 : 0), 0);
       const now = { state: info.state, live, error: info.error };
       if (!before || before.state !== now.state) {
-        const line = `${id}: ${endpointLabel(info)} ${info.state}${info.error ? ` — ${describeInfoError(info)}` : ''}`;
+        const line = `${id}: ${endpointName(info)} ${info.state}${info.error ? ` — ${describeInfoError(info)}` : ''}`;
         if (info.state === 'error') this.output.error(line);
         else this.output.info(line);
       } else if (now.error && now.error !== before.error) {

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SocketLab } from '../core/socketLab';
 import { Disposable } from '../core/lifecycle';
+import { isClient, isLive } from '../shared/naming';
 import { Throttle } from '../shared/throttle';
 
 /**
@@ -12,10 +13,9 @@ export function countOpen(lab: SocketLab): { listeners: number; clients: number;
   let clients = 0;
   let connections = 0;
   for (const e of lab.list()) {
-    const live = e.state === 'listening' || e.state === 'connected' || e.state === 'connecting';
-    if (!live) continue;
-    if (e.kind === 'tcp-listener' || e.kind === 'unix-listener' || (e.kind === 'udp' && !e.remote)) listeners++;
-    else clients++;
+    if (!isLive(e.state)) continue;
+    if (isClient(e)) clients++;
+    else listeners++;
     if (e.kind !== 'udp') for (const c of e.connections) if (c.state === 'connected') connections++;
   }
   return { listeners, clients, connections };

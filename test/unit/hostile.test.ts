@@ -7,7 +7,7 @@ import { spawnSync } from 'child_process';
 import { encodePayload } from '../../src/core/codec';
 import { isSocketLabError } from '../../src/shared/errors';
 import { SocketLab } from '../../src/core/socketLab';
-import { checkHost, checkPort, checkUnixPath } from '../../src/core/validate';
+import { checkHost, checkPort, checkUnixPath } from '../../src/shared/validate';
 import {
   COMMAND_CASES,
   Fixture,
@@ -28,7 +28,7 @@ function promptValidator(c: (typeof PROMPT_CASES)[number]): unknown {
     case 'host':
       return checkHost(c.value);
     case 'unixPath':
-      return checkUnixPath(c.value);
+      return checkUnixPath(c.value, 'path', process.platform);
     case 'payload':
       try {
         encodePayload({ data: c.value, format: c.format, encoding: c.encoding ?? 'utf8', lineEnding: 'none' });

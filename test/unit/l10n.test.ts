@@ -19,7 +19,7 @@ import {
   checkUnixPath,
   checkWaitMs,
   fieldLabel,
-} from '../../src/core/validate';
+} from '../../src/shared/validate';
 import { FIELD_LABELS, PLACE_WORDS, VALUE_DESCRIPTIONS, WORDS_BY_PLACEHOLDER } from '../../src/shared/valueWords';
 import { portOf, rawServer, withLab } from './helpers/lab';
 import { waitFor } from './helpers/util';
@@ -179,7 +179,7 @@ describe('words in error values', () => {
       checkPort(' 80 '),
       checkHost([], 'localAddress'),
       checkHost(undefined),
-      checkUnixPath(undefined),
+      checkUnixPath(undefined, 'path', process.platform),
       checkWaitMs(() => 1),
       checkInteger(undefined, 'timeoutMs', 1, 10, 'invalidTimeout'),
       checkRepeat({ intervalMs: 'x' }),

@@ -7,7 +7,8 @@ import { Emitter } from '../../src/core/event';
 import * as fc from 'fast-check';
 import { RECORD_OVERHEAD_BYTES, SMALL_DATA_MAX_BYTES, TrafficLog } from '../../src/core/trafficLog';
 import { CaptureWriter } from '../../src/core/capture';
-import { formatAddress, toSocketLabError } from '../../src/core/systemErrors';
+import { toSocketLabError } from '../../src/core/systemErrors';
+import { formatAddress } from '../../src/shared/naming';
 import { SocketLabError } from '../../src/shared/errors';
 import { TrafficRecord } from '../../src/shared/model';
 
@@ -336,6 +337,6 @@ describe('systemErrors', () => {
     const e = toSocketLabError(sys('EWEIRD'), { operation: 'connect', address: '10.0.0.1', port: 5 });
     assert.strictEqual(e.code, 'systemError');
     assert.strictEqual(e.message, 'Connecting to 10.0.0.1:5 failed (EWEIRD).');
-    assert.strictEqual(formatAddress('::1', 80), '[::1]:80');
+    assert.strictEqual(formatAddress({ address: '::1', port: 80 }), '[::1]:80');
   });
 });

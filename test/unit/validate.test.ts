@@ -1,7 +1,9 @@
 import * as assert from 'assert';
+import fc from 'fast-check';
+import * as net from 'net';
 import { SocketLabError } from '../../src/shared/errors';
+import { UNIX_PATH_MAX } from '../../src/core/socketLab';
 import {
-  UNIX_PATH_MAX,
   checkBacklog,
   checkHost,
   checkPort,
@@ -9,7 +11,10 @@ import {
   checkTimeoutMs,
   checkUnixPath,
   checkWaitMs,
+  ipFamily,
   isExternalBind,
+  isIPv4,
+  isIPv6,
   isLoopbackHost,
   parseBacklog,
   parseHost,
@@ -19,7 +24,8 @@ import {
   parseUnixPath,
   parseWaitMs,
   unixPathMax,
-} from '../../src/core/validate';
+  utf8Length,
+} from '../../src/shared/validate';
 import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../../src/shared/limits';
 
 /** Asserts the error's code and values, and that it is one sentence. */
@@ -427,6 +433,89 @@ describe('validate', () => {
         checkWaitMs(-1)!.message,
         'Wait time (waitMs) must be a whole number of milliseconds from 0 to 600000 (got -1).',
       );
+    });
+  });
+
+  describe('IP address literals (no Node in src/shared: they must read addresses as net does)', () => {
+    const samples = [
+      '',
+      '::',
+      '::1',
+      '1::',
+      '1:2:3:4:5:6:7:8',
+      '1:2:3:4:5:6:7::',
+      '::2:3:4:5:6:7:8',
+      '1:2:3:4:5:6:7:8:9',
+      '1::2:3:4:5:6:7:8',
+      '1:2:3:4:5:6:7',
+      ':1::',
+      '1:::2',
+      '1::2::3',
+      '::ffff:127.0.0.1',
+      '::127.0.0.1',
+      '1:2:3:4:5:6:127.0.0.1',
+      '1:2:3:4:5:6:7:127.0.0.1',
+      '127.0.0.1::',
+      '::ffff:1.2.3',
+      '::ffff:01.2.3.4',
+      'fe80::1%eth0',
+      'fe80::1%',
+      'fe80::1%a b',
+      'fe80::1%e-t.h:0',
+      'FE80::ABCD',
+      'g::1',
+      '12345::',
+      '[::1]',
+      '127.0.0.1',
+      '0.0.0.0',
+      '255.255.255.255',
+      '256.0.0.1',
+      '01.2.3.4',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1..2.3',
+      ' 1.2.3.4',
+      '1.2.3.4 ',
+      '0x7f.0.0.1',
+      '1e2.0.0.1',
+      '١.٢.٣.٤',
+      '::1%0',
+      '::%x',
+      '%x',
+    ];
+    it('agree with net.isIPv4, net.isIPv6 and net.isIP on edge cases', () => {
+      for (const text of samples) {
+        assert.strictEqual(isIPv4(text), net.isIPv4(text), `isIPv4(${JSON.stringify(text)})`);
+        assert.strictEqual(isIPv6(text), net.isIPv6(text), `isIPv6(${JSON.stringify(text)})`);
+        assert.strictEqual(ipFamily(text), net.isIP(text), `ipFamily(${JSON.stringify(text)})`);
+      }
+    });
+
+    it('agree with net on generated addresses and near-misses (20,000 cases each)', () => {
+      const nearMiss = fc
+        .array(fc.constantFrom(...'0123456789abcdefABCDEFg:.%[]- '.split('')), { maxLength: 45 })
+        .map((chars) => chars.join(''));
+      const text = fc.oneof(fc.ipV4(), fc.ipV4Extended(), fc.ipV6(), nearMiss);
+      fc.assert(
+        fc.property(text, (t) => isIPv4(t) === net.isIPv4(t) && isIPv6(t) === net.isIPv6(t)),
+        { numRuns: 20000 },
+      );
+      fc.assert(
+        fc.property(fc.ipV6(), fc.stringMatching(/^[0-9A-Za-z.:-]{0,6}$/), (address, zone) => {
+          const t = `${address}%${zone}`;
+          return isIPv6(t) === net.isIPv6(t);
+        }),
+        { numRuns: 20000 },
+      );
+    });
+
+    it('count UTF-8 bytes as Buffer.byteLength does (Unix path limits are in bytes)', () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary' }), (t) => utf8Length(t) === Buffer.byteLength(t, 'utf8')),
+        { numRuns: 20000 },
+      );
+      for (const t of ['路', '😀', '\uD800', '\uDC00x', 'a\uD83D', '\u07FF\u0800'])
+        assert.strictEqual(utf8Length(t), Buffer.byteLength(t, 'utf8'), JSON.stringify(t));
     });
   });
 

@@ -9,7 +9,8 @@ import { decodeText, encodePayload, escapeForDisplay, toHex } from '../../core/c
 import { TEXT_ENCODINGS } from '../../shared/payload';
 import { SocketLabError } from '../../shared/errors';
 import { Throttle } from '../../shared/throttle';
-import { connectionLabel, formatTime } from '../../shared/format';
+import { formatTime } from '../../shared/format';
+import { connectionLabel, endpointName as endpointLabel } from '../../shared/naming';
 import {
   parseWebviewMessage,
   type CountersView,
@@ -20,7 +21,7 @@ import {
 import { FETCH_RECORD_MAX_BYTES, POSTS_PER_SECOND } from '../../shared/limits';
 import { describeError, describeInfoError } from '../messages';
 import { readSettings } from '../settings';
-import { endpointLabel, stateText } from '../socketsTree';
+import { stateText } from '../labels';
 import { buildPanelHtml } from './html';
 import { RATE_IDLE_MS, RateWindow } from './rateWindow';
 import { panelStrings } from './strings';

@@ -5,7 +5,7 @@
  */
 import { encodePayload } from '../../../src/core/codec';
 import { SocketLab } from '../../../src/core/socketLab';
-import { checkHost, checkPort, checkUnixPath } from '../../../src/core/validate';
+import { checkHost, checkPort, checkUnixPath } from '../../../src/shared/validate';
 import { COMMAND_CASES, PROMPT_CASES, buildFixture, offlineLookup } from './hostileCases';
 
 /** Sentences of the host-only entry points, as test/integration/hostile.test.ts asserts them. */
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     let err: { code?: string; message?: string } | undefined;
     if (c.prompt === 'port') err = checkPort(c.value);
     else if (c.prompt === 'host') err = checkHost(c.value);
-    else if (c.prompt === 'unixPath') err = checkUnixPath(c.value);
+    else if (c.prompt === 'unixPath') err = checkUnixPath(c.value, 'path', process.platform);
     else {
       try {
         encodePayload({ data: c.value, format: c.format, encoding: c.encoding ?? 'utf8', lineEnding: 'none' });

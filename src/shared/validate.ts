@@ -1,24 +1,86 @@
 /**
- * Validators shared by the core and by the host's quick inputs (which validate as the user types).
- * Each comes in two forms: `check*` returns the SocketLabError or undefined and never throws,
- * `parse*` returns the normalized value or throws that same error. Syntax only: no DNS, no file system.
+ * The checks of every value a user or a caller gives: ports, hosts, Unix paths, whole numbers, repeats.
+ * The core parses command arguments with them, the host's quick inputs validate as the user types, and
+ * the send panel can check before it posts. Each comes in two forms: `check*` returns the SocketLabError or
+ * undefined and never throws, `parse*` returns the normalized value or throws that same error. Syntax only:
+ * no DNS, no file system, no Node (this file is part of the pure bottom layer).
  */
-import * as net from 'net';
-import { SocketLabError } from '../shared/errors';
-import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from '../shared/limits';
-import { describeValue } from '../shared/payload';
-import { FIELD_LABELS } from '../shared/valueWords';
+import { SocketLabError } from './errors';
+import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from './limits';
+import { describeValue } from './payload';
+import { FIELD_LABELS } from './valueWords';
+
+/** An operating system as Node names it (process.platform): 'linux', 'darwin', 'win32'... */
+export type PlatformName = string;
 
 /** Max length of a Unix socket path for `platform`: bytes of sun_path minus its NUL (Linux 107, macOS/BSD 103); Windows named pipes, 256 characters. */
-export function unixPathMax(platform: NodeJS.Platform = process.platform): number {
+export function unixPathMax(platform: PlatformName): number {
   if (platform === 'win32') {
     return 256;
   }
   return platform === 'linux' || platform === 'android' ? 107 : 103;
 }
 
-/** Max bytes of a Unix socket path on this platform (Linux 107 usable bytes, macOS/BSD 103); Windows named pipes (\\.\pipe\...) have their own rule (256 chars). */
-export const UNIX_PATH_MAX: number = unixPathMax();
+/** Bytes of `text` in UTF-8 (a lone surrogate counts 3, as the encoder writes U+FFFD for it). */
+export function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}
+
+const IPV4_NUMBER = /^(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]\d|\d)$/;
+const IPV6_GROUP = /^[0-9A-Fa-f]{1,4}$/;
+const IPV6_ZONE = /^[0-9A-Za-z.:-]+$/;
+
+/** True for a dotted-quad IPv4 address as Node's net.isIPv4 reads it: four numbers 0-255, no leading zeros. */
+export function isIPv4(text: string): boolean {
+  const parts = text.split('.');
+  return parts.length === 4 && parts.every((part) => IPV4_NUMBER.test(part));
+}
+
+/**
+ * True for an IPv6 address as Node's net.isIPv6 reads it (no brackets): eight groups, or fewer around one
+ * '::', the last two groups possibly written as an IPv4 address, and an optional %zone.
+ */
+export function isIPv6(text: string): boolean {
+  const percent = text.indexOf('%');
+  if (percent >= 0 && !IPV6_ZONE.test(text.slice(percent + 1))) {
+    return false;
+  }
+  const halves = (percent < 0 ? text : text.slice(0, percent)).split('::');
+  if (halves.length > 2) {
+    return false;
+  }
+  const groupsOf = (half: string) => (half === '' ? [] : half.split(':'));
+  const head = groupsOf(halves[0]);
+  const tail = halves.length === 2 ? groupsOf(halves[1]) : [];
+  const last = halves.length === 2 ? tail : head;
+  let count = head.length + tail.length;
+  if (last.length && last[last.length - 1].includes('.')) {
+    // An IPv4 tail (::ffff:127.0.0.1) stands for the last two groups.
+    if (!isIPv4(last.pop()!)) {
+      return false;
+    }
+    count++;
+  }
+  if (!head.every((g) => IPV6_GROUP.test(g)) || !tail.every((g) => IPV6_GROUP.test(g))) {
+    return false;
+  }
+  return halves.length === 2 ? count <= 7 : count === 8;
+}
+
+/** 4 or 6 for an IP address literal (as Node's net.isIP), 0 for anything else. */
+export function ipFamily(text: string): 0 | 4 | 6 {
+  return isIPv4(text) ? 4 : isIPv6(text) ? 6 : 0;
+}
 
 /**
  * Turns a field name into the subject of a sentence: 'localPort' -> 'Local port (localPort)', 'port' -> 'Port'.
@@ -133,7 +195,7 @@ function ipv4Parts(host: string): number[] | undefined {
 function ipv6Groups(address: string): number[] | undefined {
   let text = address.startsWith('[') && address.endsWith(']') ? address.slice(1, -1) : address;
   text = text.split('%')[0];
-  if (!net.isIPv6(text)) {
+  if (!isIPv6(text)) {
     return undefined;
   }
   const v4 = /(\d+\.\d+\.\d+\.\d+)$/.exec(text);
@@ -192,7 +254,7 @@ function examineHost(value: unknown, field: string): [SocketLabError | undefined
     ];
   }
   const unbracketed = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
-  if (net.isIPv6(unbracketed)) {
+  if (isIPv6(unbracketed)) {
     // Zone ids (fe80::1%eth0) are interface names: case matters there, not in the address.
     const zone = unbracketed.indexOf('%');
     const normalized =
@@ -340,12 +402,8 @@ export function isExternalBind(host: string): boolean {
   return !isLoopbackHost(host);
 }
 
-/** Unix socket path check (see parseUnixPath); `platform` is for tests. */
-export function checkUnixPath(
-  value: unknown,
-  field = 'path',
-  platform: NodeJS.Platform = process.platform,
-): SocketLabError | undefined {
+/** Unix socket path check (see parseUnixPath) for `platform` (the core passes process.platform). */
+export function checkUnixPath(value: unknown, field: string, platform: PlatformName): SocketLabError | undefined {
   const label = fieldLabel(field);
   const shown = describeValue(value);
   if (typeof value !== 'string' || value === '') {
@@ -386,7 +444,7 @@ export function checkUnixPath(
       values,
     );
   }
-  const length = Buffer.byteLength(value, 'utf8');
+  const length = utf8Length(value);
   if (length > limit) {
     return SocketLabError.create(
       'unixPathTooLong',
@@ -397,8 +455,8 @@ export function checkUnixPath(
   return undefined;
 }
 
-/** Syntax/length check of a Unix socket path (byte length in UTF-8 vs UNIX_PATH_MAX, not empty, no NUL): code 'unixPathTooLong' with values {path, length, limit}, 'invalidPath'. No file-system access here. */
-export function parseUnixPath(value: unknown, field = 'path', platform: NodeJS.Platform = process.platform): string {
+/** Syntax/length check of a Unix socket path (byte length in UTF-8 vs unixPathMax(platform), not empty, no NUL): code 'unixPathTooLong' with values {path, length, limit}, 'invalidPath'. No file-system access here. */
+export function parseUnixPath(value: unknown, field: string, platform: PlatformName): string {
   return orThrow(checkUnixPath(value, field, platform), value as string);
 }
 
