@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { SocketLab } from './core/socketLab';
 import { PublicApi, type SocketLabApi } from './host/api';
-import { registerCommands } from './host/commands';
+import { registerCommands } from './host/commands/registerCommands';
 import { LifecycleLog } from './host/lifecycleLog';
 import { SendPanelManager } from './host/panel/sendPanelManager';
 import { PromptMemory } from './host/prompts';

@@ -2,7 +2,8 @@
 import * as dns from 'dns';
 import * as net from 'net';
 import type { AutoReplyFn } from './autoReply';
-import { CaptureSpec, CaptureWriter } from './capture';
+import { CaptureWriter } from './capture';
+import type { CaptureSpec } from '../shared/commandArgs';
 import { SocketLabError, errorFields } from '../shared/errors';
 import { Disposable } from './lifecycle';
 import { TrafficLog } from './trafficLog';
@@ -271,7 +272,7 @@ export abstract class Endpoint extends Disposable {
   }
 
   /** Half-closes (sends FIN on) one connection or the client's socket; it can still receive. */
-  endConnection(connectionId?: string): void {
+  halfClose(connectionId?: string): void {
     const c = connectionId === undefined ? this.ownConnection() : this.connections.get(connectionId);
     if (!c?.socket) {
       throw SocketLabError.create('notAStream', '{id} is not a TCP or Unix stream; only streams can be half-closed.', {

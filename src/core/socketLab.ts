@@ -2,9 +2,9 @@
 import * as fs from 'fs';
 import * as net from 'net';
 import { compileAutoReply } from './autoReply';
-import { CaptureSpec, parseCaptureSpec } from './capture';
+import type { AutoReplySpec } from '../shared/autoReplySpec';
 import { encodePayload } from './codec';
-import { Endpoint, EndpointSink, LookupFunction, SendTarget, resolveHost } from './endpoint';
+import { Endpoint, EndpointCommonOptions, EndpointSink, LookupFunction, SendTarget, resolveHost } from './endpoint';
 import { SocketLabError, errorFields, type ErrorValues } from '../shared/errors';
 import { Emitter, Event } from './event';
 import { Disposable, toDisposable } from './lifecycle';
@@ -16,17 +16,28 @@ import { TrafficLogView } from './trafficLog';
 import { DEFAULT_LOG_CAP_BYTES } from '../shared/limits';
 import { EndpointInfo, TrafficRecord } from '../shared/model';
 import { UdpSocket, udpMaxPayload } from './udpSocket';
+import { parseCommandArgs } from './commandArgs';
 import {
-  isExternalBind,
-  parseBacklog,
-  parseHost,
-  parsePort,
-  parseRepeat,
-  parseTimeoutMs,
-  parseUnixPath,
-  parseWaitMs,
-  unixPathMax,
-} from '../shared/validate';
+  parseCaptureSpec,
+  parseNonEmptyString,
+  type CaptureSpec,
+  type ConnectTcpArgs,
+  type ConnectUnixArgs,
+  type Destination,
+  type IdArgs,
+  type MulticastArgs,
+  type OpenUdpClientArgs,
+  type ParsedArgs,
+  type SendArgs,
+  type SendFileArgs,
+  type SetBroadcastArgs,
+  type StartTcpListenerArgs,
+  type StartUdpListenerArgs,
+  type StartUnixListenerArgs,
+  type StopRepeatArgs,
+} from '../shared/commandArgs';
+import { isExternalBind } from '../shared/ipAddress';
+import { parseHost, parseTimeoutMs } from '../shared/validate';
 
 /** Options of the registry; setOptions() changes them for endpoints opened later. */
 export interface SocketLabOptions {
@@ -42,8 +53,9 @@ export interface SocketLabOptions {
   onListenerError?: (err: unknown) => void;
 }
 
-/** Max bytes of a Unix socket path on this system (Linux 107, macOS/BSD 103; Windows named pipes 256 characters). */
-export const UNIX_PATH_MAX: number = unixPathMax(process.platform);
+/** The commands that open an endpoint. */
+type OpenCommand =
+  'startTcpListener' | 'startUdpListener' | 'connectTcp' | 'openUdpClient' | 'startUnixListener' | 'connectUnix';
 
 /** A back-to-back UDP repeat hands over at most this many datagrams before they report back... */
 const BURST_MAX_DATAGRAMS = 64;
@@ -81,11 +93,9 @@ interface Entry {
   endpoint: Endpoint;
   /** Opens a fresh endpoint with the same id and settings (start and restart). */
   create: () => Promise<Endpoint>;
-  autoReplySpec?: unknown;
+  autoReplySpec?: AutoReplySpec;
   capture?: CaptureSpec;
 }
-
-type Args = Record<string, unknown>;
 
 /** The registry of all endpoints: start/connect, send, stop, restart, list, traffic and events. */
 export class SocketLab extends Disposable {
@@ -149,130 +159,75 @@ export class SocketLab extends Disposable {
   // ---- opening endpoints -------------------------------------------------------------------------
 
   /** `{ host?, port, backlog?, autoReply?, allowExternal?, capture? }` -> a listening TCP listener. */
-  startTcpListener(args: unknown): Promise<EndpointInfo> {
-    return this._open(
-      args,
-      'startTcpListener',
-      ['host', 'port', 'backlog', 'autoReply', 'allowExternal', 'capture'],
-      (a, common) => {
-        const host = this._host(a.host, 'host');
-        const port = parsePort(a.port, 'port');
-        const backlog = a.backlog === undefined ? undefined : parseBacklog(a.backlog);
-        const allowExternal = optionalBoolean(a.allowExternal, 'allowExternal');
-        return async (id) => {
-          const { address } = await resolveHost(host, this._options.lookup);
-          checkExternal(address, host, allowExternal);
-          return new StreamListener({ ...common(id), address, port, backlog, host: hostName(host) });
-        };
-      },
-    );
+  startTcpListener(args: StartTcpListenerArgs): Promise<EndpointInfo> {
+    return this._open('startTcpListener', args, (a) => {
+      const host = a.host ?? this._options.defaultHost;
+      return async (common) => {
+        const { address } = await resolveHost(host, this._options.lookup);
+        checkExternal(address, host, a.allowExternal);
+        return new StreamListener({ ...common, address, port: a.port, backlog: a.backlog, host: hostName(host) });
+      };
+    });
   }
 
   /** `{ host?, port, broadcast?, multicastGroups?, autoReply?, allowExternal?, capture? }` -> a bound UDP socket. */
-  startUdpListener(args: unknown): Promise<EndpointInfo> {
-    return this._open(
-      args,
-      'startUdpListener',
-      ['host', 'port', 'broadcast', 'multicastGroups', 'autoReply', 'allowExternal', 'capture'],
-      (a, common) => {
-        const host = this._host(a.host, 'host');
-        const port = parsePort(a.port, 'port');
-        const broadcast = optionalBoolean(a.broadcast, 'broadcast');
-        const allowExternal = optionalBoolean(a.allowExternal, 'allowExternal');
-        let groups: string[] | undefined;
-        if (a.multicastGroups !== undefined) {
-          if (
-            !Array.isArray(a.multicastGroups) ||
-            a.multicastGroups.some((g) => typeof g !== 'string' || !net.isIP(g))
-          ) {
-            throw SocketLabError.create(
-              'invalidArgument',
-              '{field} must be a list of multicast group IP addresses, e.g. ["239.1.2.3"].',
-              { field: 'multicastGroups' },
-            );
-          }
-          groups = a.multicastGroups as string[];
-        }
-        return async (id) => {
-          const { address, family } = await resolveHost(host, this._options.lookup);
-          checkExternal(address, host, allowExternal);
-          return new UdpSocket({
-            ...common(id),
-            mode: 'bound',
-            address,
-            port,
-            family,
-            broadcast,
-            multicastGroups: groups,
-            host: hostName(host),
-          });
-        };
-      },
-    );
+  startUdpListener(args: StartUdpListenerArgs): Promise<EndpointInfo> {
+    return this._open('startUdpListener', args, (a) => {
+      const host = a.host ?? this._options.defaultHost;
+      return async (common) => {
+        const { address, family } = await resolveHost(host, this._options.lookup);
+        checkExternal(address, host, a.allowExternal);
+        return new UdpSocket({
+          ...common,
+          mode: 'bound',
+          address,
+          port: a.port,
+          family,
+          broadcast: a.broadcast,
+          multicastGroups: a.multicastGroups,
+          host: hostName(host),
+        });
+      };
+    });
   }
 
   /** `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture? }` -> a connected TCP client. */
-  connectTcp(args: unknown): Promise<EndpointInfo> {
-    return this._open(
-      args,
-      'connectTcp',
-      ['host', 'port', 'timeoutMs', 'localAddress', 'localPort', 'noDelay', 'keepAlive', 'autoReply', 'capture'],
-      (a, common) => {
-        const host = this._host(a.host, 'host');
-        const port = parsePort(a.port, 'port');
-        if (port === 0)
-          throw SocketLabError.create(
-            'invalidArgument',
-            '{field} must be 1-65535 to connect (0 only means "any port" when binding).',
-            { field: 'port' },
-          );
-        const timeoutMs =
-          a.timeoutMs === undefined ? this._options.connectTimeoutMs : parseTimeoutMs(a.timeoutMs, 'timeoutMs');
-        const localHost = a.localAddress === undefined ? undefined : parseHost(a.localAddress, 'localAddress');
-        const localPort = a.localPort === undefined ? undefined : parsePort(a.localPort, 'localPort');
-        const noDelay = optionalBoolean(a.noDelay, 'noDelay');
-        const keepAlive = optionalBoolean(a.keepAlive, 'keepAlive');
-        return async (id) => {
-          const { address } = await resolveHost(host, this._options.lookup);
-          const localAddress =
-            localHost === undefined ? undefined : (await resolveHost(localHost, this._options.lookup)).address;
-          return new StreamClient({
-            ...common(id),
-            address,
-            port,
-            host: hostName(host),
-            timeoutMs,
-            localAddress,
-            localPort,
-            noDelay,
-            keepAlive,
-          });
-        };
-      },
-    );
+  connectTcp(args: ConnectTcpArgs): Promise<EndpointInfo> {
+    return this._open('connectTcp', args, (a) => {
+      const host = a.host ?? this._options.defaultHost;
+      const timeoutMs = a.timeoutMs ?? this._options.connectTimeoutMs;
+      return async (common) => {
+        const { address } = await resolveHost(host, this._options.lookup);
+        const localAddress =
+          a.localAddress === undefined ? undefined : (await resolveHost(a.localAddress, this._options.lookup)).address;
+        return new StreamClient({
+          ...common,
+          address,
+          port: a.port,
+          host: hostName(host),
+          timeoutMs,
+          localAddress,
+          localPort: a.localPort,
+          noDelay: a.noDelay,
+          keepAlive: a.keepAlive,
+        });
+      };
+    });
   }
 
   /** `{ host?, port, localPort?, autoReply?, capture? }` -> a connected UDP client (ICMP errors reported, `to` refused). */
-  openUdpClient(args: unknown): Promise<EndpointInfo> {
-    return this._open(args, 'openUdpClient', ['host', 'port', 'localPort', 'autoReply', 'capture'], (a, common) => {
-      const host = this._host(a.host, 'host');
-      const port = parsePort(a.port, 'port');
-      if (port === 0)
-        throw SocketLabError.create(
-          'invalidArgument',
-          '{field} must be 1-65535 to connect (0 only means "any port" when binding).',
-          { field: 'port' },
-        );
-      const localPort = a.localPort === undefined ? undefined : parsePort(a.localPort, 'localPort');
-      return async (id) => {
+  openUdpClient(args: OpenUdpClientArgs): Promise<EndpointInfo> {
+    return this._open('openUdpClient', args, (a) => {
+      const host = a.host ?? this._options.defaultHost;
+      return async (common) => {
         const { address, family } = await resolveHost(host, this._options.lookup);
         return new UdpSocket({
-          ...common(id),
+          ...common,
           mode: 'connected',
           address,
-          port,
+          port: a.port,
           family,
-          localPort,
+          localPort: a.localPort,
           host: hostName(host),
         });
       };
@@ -280,54 +235,45 @@ export class SocketLab extends Disposable {
   }
 
   /** `{ path, backlog?, autoReply?, capture? }` -> a Unix-domain listener (a stale socket file is replaced). */
-  startUnixListener(args: unknown): Promise<EndpointInfo> {
-    return this._open(args, 'startUnixListener', ['path', 'backlog', 'autoReply', 'capture'], (a, common) => {
-      const path = parseUnixPath(a.path, 'path', process.platform);
-      const backlog = a.backlog === undefined ? undefined : parseBacklog(a.backlog);
-      return async (id) => new StreamListener({ ...common(id), path, backlog });
+  startUnixListener(args: StartUnixListenerArgs): Promise<EndpointInfo> {
+    return this._open('startUnixListener', args, (a) => async (common) => {
+      return new StreamListener({ ...common, path: a.path, backlog: a.backlog });
     });
   }
 
   /** `{ path, timeoutMs?, autoReply?, capture? }` -> a connected Unix-domain client. */
-  connectUnix(args: unknown): Promise<EndpointInfo> {
-    return this._open(args, 'connectUnix', ['path', 'timeoutMs', 'autoReply', 'capture'], (a, common) => {
-      const path = parseUnixPath(a.path, 'path', process.platform);
-      const timeoutMs =
-        a.timeoutMs === undefined ? this._options.connectTimeoutMs : parseTimeoutMs(a.timeoutMs, 'timeoutMs');
-      return async (id) => new StreamClient({ ...common(id), path, timeoutMs });
+  connectUnix(args: ConnectUnixArgs): Promise<EndpointInfo> {
+    return this._open('connectUnix', args, (a) => {
+      const timeoutMs = a.timeoutMs ?? this._options.connectTimeoutMs;
+      return async (common) => new StreamClient({ ...common, path: a.path, timeoutMs });
     });
   }
 
-  private async _open(
+  /**
+   * Parses the argument of an opening command, then opens the endpoint `prepare` builds: settings read
+   * from the argument now, the endpoint itself built (and rebuilt on restart) from the common options.
+   */
+  private async _open<C extends OpenCommand>(
+    command: C,
     args: unknown,
-    command: string,
-    fields: string[],
-    prepare: (
-      a: Args,
-      common: (id: string) => {
-        id: string;
-        sink: EndpointSink;
-        logCapBytes: number;
-        autoReply?: ReturnType<typeof compileAutoReply>;
-        capture?: CaptureSpec;
-      },
-    ) => (id: string) => Promise<Endpoint>,
+    prepare: (a: ParsedArgs<C>) => (common: EndpointCommonOptions) => Promise<Endpoint>,
   ): Promise<EndpointInfo> {
     this._checkAlive();
-    const a = argsObject(args, command, fields);
-    const autoReplySpec = a.autoReply;
-    compileAutoReply(autoReplySpec); // validate now: an invalid spec opens nothing
-    const capture = a.capture === undefined ? undefined : parseCaptureSpec(a.capture);
-    const entry: Partial<Entry> = { autoReplySpec, capture };
-    const build = prepare(a, (id) => ({
-      id,
-      sink: this._sink,
-      logCapBytes: this._options.logCapBytes,
-      autoReply: compileAutoReply(entry.autoReplySpec),
-      capture: entry.capture,
-    }));
+    const a = parseCommandArgs(command, args);
+    compileAutoReply(a.autoReply); // validate now: an invalid spec opens nothing
+    const build = prepare(a);
     const id = `e${this._nextEndpoint++}`;
-    entry.create = () => this._startEndpoint(() => build(id));
+    const entry: Partial<Entry> = { autoReplySpec: a.autoReply, capture: a.capture };
+    entry.create = () =>
+      this._startEndpoint(() =>
+        build({
+          id,
+          sink: this._sink,
+          logCapBytes: this._options.logCapBytes,
+          autoReply: compileAutoReply(entry.autoReplySpec),
+          capture: entry.capture,
+        }),
+      );
     entry.endpoint = await entry.create();
     this._entries.set(id, entry as Entry);
     this._onDidChangeEndpoints.fire(id);
@@ -353,44 +299,26 @@ export class SocketLab extends Disposable {
   // ---- sending ---------------------------------------------------------------------------------
 
   /** `{ target, data, format?, encoding?, escapes?, lineEnding?, to?, repeat?, waitMs? }` -> `{ bytes, repeatId?, reply? }`. */
-  async send(args: unknown): Promise<SendResult> {
+  async send(args: SendArgs): Promise<SendResult> {
     this._checkAlive();
-    const a = argsObject(args, 'send', [
-      'target',
-      'data',
-      'format',
-      'encoding',
-      'escapes',
-      'lineEnding',
-      'to',
-      'repeat',
-      'waitMs',
-    ]);
-    const targetId = idArg(a.target, 'target');
-    if (typeof a.data !== 'string')
-      throw SocketLabError.create(
-        'invalidArgument',
-        '{field} must be a string (text, hex or base64 according to format).',
-        { field: 'data' },
-      );
-    const escapes = optionalBoolean(a.escapes, 'escapes');
+    const a = parseCommandArgs('send', args);
     const data = encodePayload({
       data: a.data,
-      format: a.format as never,
-      encoding: a.encoding as never,
-      escapes,
-      lineEnding: a.lineEnding as never,
+      format: a.format,
+      encoding: a.encoding,
+      escapes: a.escapes,
+      lineEnding: a.lineEnding,
     });
-    const repeat = a.repeat === undefined ? undefined : parseRepeat(a.repeat);
-    const waitMs = a.waitMs === undefined ? undefined : parseWaitMs(a.waitMs);
+    const { repeat, waitMs } = a;
     if (repeat && waitMs !== undefined)
       throw SocketLabError.create(
         'invalidArgument',
         '{field} cannot be combined with repeat; wait for replies with traffic() instead.',
         { field: 'waitMs' },
       );
+    const targetId = a.target;
     const { endpoint, connectionId } = this._target(targetId);
-    const target: SendTarget = { connectionId, to: await this._to(a.to) };
+    const target: SendTarget = { connectionId, to: await this._resolveTo(a.to) };
     this._checkOpen(endpoint);
 
     if (repeat) {
@@ -436,15 +364,12 @@ export class SocketLab extends Disposable {
   }
 
   /** `{ target, path, to? }` -> `{ bytes }`: streams a file over TCP/Unix with backpressure; one datagram over UDP. */
-  async sendFile(args: unknown): Promise<{ bytes: number }> {
+  async sendFile(args: SendFileArgs): Promise<{ bytes: number }> {
     this._checkAlive();
-    const a = argsObject(args, 'sendFile', ['target', 'path', 'to']);
-    const targetId = idArg(a.target, 'target');
-    if (typeof a.path !== 'string' || a.path === '')
-      throw SocketLabError.create('invalidArgument', '{field} must be the path of a file to send.', { field: 'path' });
+    const a = parseCommandArgs('sendFile', args);
     const path = a.path;
-    const { endpoint, connectionId } = this._target(targetId);
-    const target: SendTarget = { connectionId, to: await this._to(a.to) };
+    const { endpoint, connectionId } = this._target(a.target);
+    const target: SendTarget = { connectionId, to: await this._resolveTo(a.to) };
     this._checkOpen(endpoint);
     let stat: fs.Stats;
     try {
@@ -496,9 +421,8 @@ export class SocketLab extends Disposable {
   }
 
   /** `{ repeatId }`: stops a repeat (unknown ids are an error). */
-  stopRepeat(args: unknown): void {
-    const a = argsObject(args, 'stopRepeat', ['repeatId']);
-    const id = idArg(a.repeatId, 'repeatId');
+  stopRepeat(args: StopRepeatArgs): void {
+    const id = parseCommandArgs('stopRepeat', args).repeatId;
     const r = this._repeats.get(id);
     if (!r) throw SocketLabError.create('unknownId', 'There is no running repeat {id}.', { id });
     this._repeats.delete(id);
@@ -513,9 +437,8 @@ export class SocketLab extends Disposable {
   // ---- managing endpoints ---------------------------------------------------------------------------
 
   /** `{ id }`: an endpoint is closed and removed from list(); a connection or peer id closes just that one. */
-  stop(args: unknown): void {
-    const a = argsObject(args, 'stop', ['id']);
-    const id = idArg(a.id, 'id');
+  stop(args: IdArgs): void {
+    const id = parseCommandArgs('stop', args).id;
     const entry = this._entries.get(id);
     if (entry) {
       this._entries.delete(id);
@@ -527,18 +450,16 @@ export class SocketLab extends Disposable {
     endpoint.closeConnection(connectionId!);
   }
 
-  /** `{ id }`: half-closes (FIN) a TCP/Unix client or accepted connection; it can still receive. */
-  end(args: unknown): void {
-    const a = argsObject(args, 'end', ['id']);
-    const { endpoint, connectionId } = this._target(idArg(a.id, 'id'));
-    endpoint.endConnection(connectionId);
+  /** `{ id }`: half-closes (sends FIN on) a TCP/Unix client or accepted connection; it can still receive. */
+  halfClose(args: IdArgs): void {
+    const { endpoint, connectionId } = this._target(parseCommandArgs('halfClose', args).id);
+    endpoint.halfClose(connectionId);
   }
 
   /** `{ id }`: closes the endpoint and reopens it with the same id and settings. */
-  async restart(args: unknown): Promise<EndpointInfo> {
+  async restart(args: IdArgs): Promise<EndpointInfo> {
     this._checkAlive();
-    const a = argsObject(args, 'restart', ['id']);
-    const id = idArg(a.id, 'id');
+    const id = parseCommandArgs('restart', args).id;
     const entry = this._entries.get(id);
     if (!entry) throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id });
     const old = entry.endpoint;
@@ -568,53 +489,44 @@ export class SocketLab extends Disposable {
   }
 
   /** `{ id }`: forgets the logged records of an endpoint (a connection id clears its endpoint's log). Counters stay. */
-  clearLog(args: unknown): void {
-    const a = argsObject(args, 'clearLog', ['id']);
-    const { endpoint } = this._target(idArg(a.id, 'id'));
+  clearLog(args: IdArgs): void {
+    const { endpoint } = this._target(parseCommandArgs('clearLog', args).id);
     endpoint.log.clear();
     this._onDidChangeEndpoints.fire(endpoint.id);
   }
 
   /** Sets (spec) or removes (undefined) the auto-reply of an endpoint; kept across restart. */
-  setAutoReply(id: unknown, spec: unknown): void {
-    const entry = this._entry(idArg(id, 'id'));
+  setAutoReply(id: string, spec: AutoReplySpec | undefined): void {
+    const entry = this._entry(parseNonEmptyString(id, 'id'));
     entry.endpoint.autoReply = compileAutoReply(spec);
     entry.autoReplySpec = spec;
     this._onDidChangeEndpoints.fire(entry.endpoint.id);
   }
 
   /** Starts (`{ path, format? }`) or stops (undefined) capturing an endpoint's traffic to a file; kept across restart. */
-  setCapture(id: unknown, spec: unknown): void {
-    const entry = this._entry(idArg(id, 'id'));
+  setCapture(id: string, spec: { path: string; format?: CaptureSpec['format'] } | undefined): void {
+    const entry = this._entry(parseNonEmptyString(id, 'id'));
     const capture = spec === undefined ? undefined : parseCaptureSpec(spec);
     entry.endpoint.setCapture(capture);
     entry.capture = capture;
   }
 
   /** `{ id, on }`: turns broadcast on or off on a UDP socket. */
-  setBroadcast(args: unknown): void {
-    const a = argsObject(args, 'setBroadcast', ['id', 'on']);
-    if (typeof a.on !== 'boolean')
-      throw SocketLabError.create('invalidArgument', '{field} must be true or false.', { field: 'on' });
+  setBroadcast(args: SetBroadcastArgs): void {
+    const a = parseCommandArgs('setBroadcast', args);
     this._udp(a.id).setBroadcast(a.on);
   }
 
   /** `{ id, group, interface? }`: joins a multicast group on a UDP socket. */
-  joinMulticast(args: unknown): void {
-    const a = argsObject(args, 'joinMulticast', ['id', 'group', 'interface']);
-    this._udp(a.id).joinGroup(
-      groupArg(a.group),
-      a.interface === undefined ? undefined : stringArg(a.interface, 'interface'),
-    );
+  joinMulticast(args: MulticastArgs): void {
+    const a = parseCommandArgs('joinMulticast', args);
+    this._udp(a.id).joinGroup(a.group, a.interface);
   }
 
   /** `{ id, group, interface? }`: leaves a multicast group. */
-  leaveMulticast(args: unknown): void {
-    const a = argsObject(args, 'leaveMulticast', ['id', 'group', 'interface']);
-    this._udp(a.id).leaveGroup(
-      groupArg(a.group),
-      a.interface === undefined ? undefined : stringArg(a.interface, 'interface'),
-    );
+  leaveMulticast(args: MulticastArgs): void {
+    const a = parseCommandArgs('leaveMulticast', args);
+    this._udp(a.id).leaveGroup(a.group, a.interface);
   }
 
   // ---- reading ----------------------------------------------------------------------------------
@@ -633,31 +545,22 @@ export class SocketLab extends Disposable {
 
   /** The records still held of an endpoint, or of one connection/peer, oldest first. */
   traffic(id: string): TrafficRecord[] {
-    const { endpoint, connectionId } = this._target(idArg(id, 'id'));
+    const { endpoint, connectionId } = this._target(parseNonEmptyString(id, 'id'));
     return endpoint.log.records(connectionId);
   }
 
   /** The log of an endpoint as a live read-only view, read a range at a time (the send panel pages through it). */
   trafficLog(id: string): TrafficLogView {
-    return this._target(idArg(id, 'id')).endpoint.log;
+    return this._target(parseNonEmptyString(id, 'id')).endpoint.log;
   }
 
   // ---- internals --------------------------------------------------------------------------------
 
-  private _host(value: unknown, field: string): string {
-    return value === undefined ? this._options.defaultHost : parseHost(value, field);
-  }
-
-  private async _to(value: unknown): Promise<{ address: string; port: number } | undefined> {
-    if (value === undefined) return undefined;
-    if (typeof value !== 'object' || value === null)
-      throw SocketLabError.create('invalidArgument', '{field} must be an object { host, port }.', { field: 'to' });
-    const t = value as Args;
-    const host = parseHost(t.host, 'to.host');
-    const port = parsePort(t.port, 'to.port');
-    if (port === 0) throw SocketLabError.create('invalidArgument', '{field} must be 1-65535.', { field: 'to.port' });
-    const { address } = await resolveHost(host, this._options.lookup);
-    return { address, port };
+  /** The address a parsed `to` resolves to. */
+  private async _resolveTo(to: Destination | undefined): Promise<{ address: string; port: number } | undefined> {
+    if (to === undefined) return undefined;
+    const { address } = await resolveHost(to.host, this._options.lookup);
+    return { address, port: to.port };
   }
 
   private _entry(id: string): Entry {
@@ -666,8 +569,8 @@ export class SocketLab extends Disposable {
     return entry;
   }
 
-  private _udp(id: unknown): UdpSocket {
-    const endpoint = this._entry(idArg(id, 'id')).endpoint;
+  private _udp(id: string): UdpSocket {
+    const endpoint = this._entry(id).endpoint;
     if (!(endpoint instanceof UdpSocket))
       throw SocketLabError.create('notUdp', '{id} is a {kind}, not a UDP socket.', {
         id: endpoint.id,
@@ -749,51 +652,7 @@ function endpointClosedError(endpoint: Endpoint): SocketLabError {
     : SocketLabError.create('endpointClosed', '{endpoint} is in error; restart it first.', { id, endpoint: name });
 }
 
-function argsObject(args: unknown, command: string, fields: string[]): Args {
-  if (typeof args !== 'object' || args === null || Array.isArray(args)) {
-    throw SocketLabError.create('invalidArgument', '{command} needs an argument object with {fields}.', {
-      field: 'args',
-      command,
-      fields: fields.join(', '),
-    });
-  }
-  for (const key of Object.keys(args)) {
-    if (!fields.includes(key)) {
-      throw SocketLabError.create('unknownField', "{command} has no field '{field}'; its fields are {fields}.", {
-        field: key,
-        command,
-        fields: fields.join(', '),
-      });
-    }
-  }
-  return args as Args;
-}
-
-function optionalBoolean(value: unknown, field: string): boolean | undefined {
-  if (value === undefined || typeof value === 'boolean') return value;
-  throw SocketLabError.create('invalidArgument', '{field} must be true or false.', { field });
-}
-
-function stringArg(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value === '')
-    throw SocketLabError.create('invalidArgument', '{field} must be a non-empty string.', { field });
-  return value;
-}
-
-function idArg(value: unknown, field: string): string {
-  return stringArg(value, field);
-}
-
-function groupArg(value: unknown): string {
-  if (typeof value !== 'string' || !net.isIP(value))
-    throw SocketLabError.create(
-      'invalidArgument',
-      '{field} must be a multicast group IP address, e.g. 239.1.2.3 or ff02::1:3.',
-      { field: 'group' },
-    );
-  return value;
-}
-
+/** The host name the user gave, kept beside the address it resolved to; undefined for an address. */
 function hostName(host: string): string | undefined {
   return net.isIP(host) ? undefined : host;
 }

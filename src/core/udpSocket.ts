@@ -4,6 +4,7 @@ import * as net from 'net';
 import { BurstResult, Connection, Endpoint, EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
 import { SocketLabError } from '../shared/errors';
 import { toSocketLabError } from './systemErrors';
+import { isMulticastAddress } from '../shared/ipAddress';
 import { formatAddress } from '../shared/naming';
 import { EndpointInfo } from '../shared/model';
 import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../shared/limits';
@@ -387,13 +388,4 @@ function sizeError(remote: { address: string; port: number }, data: Uint8Array):
       size: data.byteLength,
     },
   );
-}
-
-/** True for 224.0.0.0/4 and ff00::/8. */
-export function isMulticastAddress(address: string): boolean {
-  if (net.isIPv4(address)) {
-    const first = Number(address.split('.')[0]);
-    return first >= 224 && first <= 239;
-  }
-  return net.isIPv6(address) && /^ff/i.test(address);
 }

@@ -117,7 +117,7 @@ describe('faults with real sockets', function () {
         assert.strictEqual(Buffer.from(lab.traffic(c.id)[0].data).toString(), 'bye');
         assert.strictEqual((await lab.send({ target: c.id, data: 'after your FIN' })).bytes, 14);
         await waitFor(() => server.received().toString() === 'after your FIN', 'peer received after its half-close');
-        lab.end({ id: c.id });
+        lab.halfClose({ id: c.id });
         await waitFor(() => lab.get(c.id)!.state === 'closed', 'closed after both FINs');
         assertSentence(lab.get(c.id)!.error, /^127\.0\.0\.1:\d+ closed the connection\.$/, 'closed by peer');
         await stillWorks(lab);

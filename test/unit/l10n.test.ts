@@ -260,7 +260,7 @@ describe('errors of snapshots are translatable (template and values beside the E
       lab.onDidEndRepeat((e) => ends.push(e));
       await lab.send({ target: `${listener.id}.c1`, data: 'r', repeat: { intervalMs: 20 } });
       await waitFor(() => received.length >= 1, 'a first send');
-      lab.end({ id: `${listener.id}.c1` });
+      lab.halfClose({ id: `${listener.id}.c1` });
       await waitFor(() => ends.length === 1, 'repeat ended');
       assert.strictEqual(
         ends[0].errorTemplate,

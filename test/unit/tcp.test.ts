@@ -4,7 +4,7 @@ import * as net from 'net';
 import * as path from 'path';
 import './helpers/noLeaks';
 import { portOf, rawConnect, rawServer, withLab } from './helpers/lab';
-import { startPeer, tempDir, waitFor, waitForOutput, rejectsWith, fillAcceptQueue } from './helpers/util';
+import { startPeer, tempDir, waitFor, waitForOutput, rejectsWith, fillAcceptQueue, unchecked } from './helpers/util';
 import { SocketLab } from '../../src/core/socketLab';
 
 const SEED_REPLY = '我是返回的数据';
@@ -83,7 +83,7 @@ for (const host of ['127.0.0.1', '::1']) {
           await lab.send({ target: client.id, data: 'after-fin' });
           await waitFor(() => server.received().toString().endsWith('after-fin'), 'data after the peer FIN');
           // We half-close: the endpoint closes once both sides are done.
-          lab.end({ id: client.id });
+          lab.halfClose({ id: client.id });
           await waitFor(() => lab.get(client.id)!.state === 'closed', 'closed');
           assert.strictEqual(lab.get(client.id)!.errorCode, 'closedByPeer');
           await rejectsWith(lab.send({ target: client.id, data: 'x' }), 'endpointClosed');
@@ -204,12 +204,12 @@ describe('TCP behaviours', () => {
 
   it('validates every argument field and names it', () =>
     withLab(async (lab) => {
-      await rejectsWith(lab.startTcpListener({ port: 'abc' }), 'invalidPort', /port/i);
+      await rejectsWith(lab.startTcpListener(unchecked({ port: 'abc' })), 'invalidPort', /port/i);
       await rejectsWith(lab.startTcpListener({ port: 70000 }), 'invalidPort');
       await rejectsWith(lab.startTcpListener({ host: '', port: 0 }), 'invalidHost');
-      await rejectsWith(lab.startTcpListener({ port: 0, colour: 'red' }), 'unknownField', /colour/);
-      await rejectsWith(lab.startTcpListener({ port: 0, autoReply: { mode: 'nope' } }), 'invalidAutoReply');
-      await rejectsWith(lab.startTcpListener(undefined), 'invalidArgument');
+      await rejectsWith(lab.startTcpListener(unchecked({ port: 0, colour: 'red' })), 'unknownField', /colour/);
+      await rejectsWith(lab.startTcpListener(unchecked({ port: 0, autoReply: { mode: 'nope' } })), 'invalidAutoReply');
+      await rejectsWith(lab.startTcpListener(unchecked(undefined)), 'invalidArgument');
       await rejectsWith(lab.connectTcp({ port: 0 }), 'invalidArgument', /port/);
       await rejectsWith(lab.startTcpListener({ host: '0.0.0.0', port: 0 }), 'externalBindNotAllowed', /allowExternal/);
       await rejectsWith(lab.send({ target: 'e99', data: 'x' }), 'unknownId');
@@ -275,7 +275,7 @@ describe('TCP behaviours', () => {
       // Only kernel buffers plus one stream high-water mark can be in flight: far below the 200 MiB asked for.
       assert.ok(second < 64 * 1024 * 1024, `queued ${second} bytes`);
       assert.strictEqual(second, first, 'no progress while the peer does not read');
-      lab.stopRepeat({ repeatId: r.repeatId });
+      lab.stopRepeat({ repeatId: r.repeatId! });
       peer.socket.destroy();
     });
   });
@@ -287,13 +287,13 @@ describe('TCP behaviours', () => {
       await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
       const a = await lab.send({ target: `${l.id}.c1`, data: 'a', repeat: { intervalMs: 5 } });
       await waitFor(() => peer.received().length >= 3, 'a few sends');
-      lab.stopRepeat({ repeatId: a.repeatId });
+      lab.stopRepeat({ repeatId: a.repeatId! });
       assert.deepStrictEqual(lab.activeRepeats(), []);
       const b = await lab.send({ target: `${l.id}.c1`, data: 'b', repeat: { intervalMs: 60_000 } });
       assert.strictEqual(lab.activeRepeats().length, 1);
       peer.socket.destroy();
       await waitFor(() => lab.activeRepeats().length === 0, 'repeat ended by close');
-      assert.throws(() => lab.stopRepeat({ repeatId: b.repeatId }), /There is no running repeat/);
+      assert.throws(() => lab.stopRepeat({ repeatId: b.repeatId! }), /There is no running repeat/);
     }));
 
   it('sends a file with backpressure and refuses a missing file or a folder', () =>
@@ -453,7 +453,7 @@ describe('TCP behaviours', () => {
       await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
       const r = await lab.send({ target: `${l.id}.c1`, data: 'cmd', waitMs: 200 });
       assert.strictEqual(Buffer.from(r.reply!).toString(), 'ack');
-      lab.end({ id: `${l.id}.c1` });
+      lab.halfClose({ id: `${l.id}.c1` });
       await waitFor(() => lab.get(c.id)!.peerEnded === true, 'client sees FIN');
       assert.strictEqual(lab.get(l.id)!.connections[0].localEnded, true);
       await rejectsWith(lab.send({ target: `${l.id}.c1`, data: 'x' }), 'connectionEnded', /half-closed by this side/);

@@ -6,7 +6,7 @@ import { spawnSync } from 'child_process';
 import './helpers/noLeaks';
 import { rawConnect, withLab } from './helpers/lab';
 import { tempDir, waitFor, rejectsWith } from './helpers/util';
-import { UNIX_PATH_MAX } from '../../src/core/socketLab';
+import { UNIX_PATH_MAX } from '../../src/core/commandArgs';
 
 /** Leaves a socket file nobody listens on (a process that bound it and exited without unlinking). */
 function makeStaleSocketFile(file: string): void {

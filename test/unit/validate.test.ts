@@ -2,7 +2,7 @@ import * as assert from 'assert';
 import fc from 'fast-check';
 import * as net from 'net';
 import { SocketLabError } from '../../src/shared/errors';
-import { UNIX_PATH_MAX } from '../../src/core/socketLab';
+import { UNIX_PATH_MAX } from '../../src/core/commandArgs';
 import {
   checkBacklog,
   checkHost,
@@ -11,11 +11,6 @@ import {
   checkTimeoutMs,
   checkUnixPath,
   checkWaitMs,
-  ipFamily,
-  isExternalBind,
-  isIPv4,
-  isIPv6,
-  isLoopbackHost,
   parseBacklog,
   parseHost,
   parsePort,
@@ -26,6 +21,7 @@ import {
   unixPathMax,
   utf8Length,
 } from '../../src/shared/validate';
+import { ipFamily, isExternalBind, isIPv4, isIPv6, isLoopbackHost } from '../../src/shared/ipAddress';
 import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../../src/shared/limits';
 
 /** Asserts the error's code and values, and that it is one sentence. */
