@@ -8,7 +8,7 @@ import './helpers/noLeaks';
 import { compileAutoReply } from '../../src/core/autoReply';
 import { describeValue } from '../../src/shared/payload';
 import { SocketLabError, fillTemplate } from '../../src/shared/errors';
-import type { RepeatEndEvent } from '../../src/core/socketLab';
+import type { RepeatEndEvent } from '../../src/core/sending';
 import { toSocketLabError } from '../../src/core/systemErrors';
 import type { ConnectionInfo, EndpointInfo } from '../../src/shared/model';
 import {

@@ -5,7 +5,7 @@ import * as path from 'path';
 import './helpers/noLeaks';
 import { portOf, withLab } from './helpers/lab';
 import { tempDir, waitFor, rejectsWith, unchecked } from './helpers/util';
-import type { RepeatEndEvent } from '../../src/core/socketLab';
+import type { RepeatEndEvent } from '../../src/core/sending';
 
 /** A plain dgram socket (the "other program") bound on host, collecting datagrams. */
 async function rawUdp(

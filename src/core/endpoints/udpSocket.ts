@@ -1,13 +1,14 @@
 /** UDP sockets: a bound socket that talks to any host:port (peers tracked), or a connected UDP client. */
 import * as dgram from 'dgram';
 import * as net from 'net';
-import { BurstResult, Connection, Endpoint, EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
-import { SocketLabError } from '../shared/errors';
-import { toSocketLabError } from './systemErrors';
-import { isMulticastAddress } from '../shared/ipAddress';
-import { formatAddress } from '../shared/naming';
-import { EndpointInfo } from '../shared/model';
-import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../shared/limits';
+import { SocketLabError } from '../../shared/errors';
+import { isMulticastAddress } from '../../shared/ipAddress';
+import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../../shared/limits';
+import type { EndpointInfo } from '../../shared/model';
+import { formatAddress } from '../../shared/naming';
+import { toSocketLabError } from '../systemErrors';
+import type { Connection } from './connection';
+import { Endpoint, type BurstResult, type EndpointCommonOptions, type SendMode, type SendTarget } from './endpoint';
 
 /** Receive buffer asked for on every UDP socket (the OS may grant less). */
 export const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;

@@ -1,7 +1,8 @@
 /** What TCP and Unix-domain endpoints share: attaching a stream socket and writing with backpressure. */
-import * as net from 'net';
-import { Connection, Endpoint, SendMode } from './endpoint';
-import { SocketLabError } from '../shared/errors';
+import type * as net from 'net';
+import { SocketLabError } from '../../shared/errors';
+import type { Connection } from './connection';
+import { Endpoint, type SendMode } from './endpoint';
 
 /** Base of TCP/Unix listeners and clients. */
 export abstract class StreamEndpoint extends Endpoint {

@@ -1,22 +1,21 @@
 /** The base of every endpoint: state, counters, connections, the traffic log and the hot receive path. */
-import * as dns from 'dns';
-import * as net from 'net';
-import type { AutoReplyFn } from './autoReply';
-import { CaptureWriter } from './capture';
-import type { CaptureSpec } from '../shared/commandArgs';
-import { SocketLabError, errorFields } from '../shared/errors';
-import { Disposable } from './lifecycle';
-import { TrafficLog } from './trafficLog';
-import { toSocketLabError } from './systemErrors';
-import { endpointName, formatAddress } from '../shared/naming';
-import {
+import type { CaptureSpec } from '../../shared/commandArgs';
+import { SocketLabError, errorFields } from '../../shared/errors';
+import type {
   ConnectionInfo,
   EndpointInfo,
   EndpointKind,
   EndpointState,
   SocketAddressInfo,
   TrafficRecord,
-} from '../shared/model';
+} from '../../shared/model';
+import { endpointName, formatAddress } from '../../shared/naming';
+import type { AutoReplyFn } from '../autoReply';
+import { CaptureWriter } from '../capture';
+import { Disposable } from '../lifecycle';
+import { toSocketLabError } from '../systemErrors';
+import { TrafficLog } from '../trafficLog';
+import { Connection } from './connection';
 
 /** Where an endpoint reports what happens; implemented by SocketLab (which owns the public events). */
 export interface EndpointSink {
@@ -39,84 +38,6 @@ export interface EndpointCommonOptions {
 
 /** Closed connections kept in `connections` so the user still sees them; older ones are forgotten. */
 export const MAX_CLOSED_CONNECTIONS_KEPT = 100;
-
-/** A host name resolver with the shape of dns.lookup (injectable so tests never query DNS). */
-export type LookupFunction = net.LookupFunction;
-
-/** Resolves `host` to one address (IP literals pass through), mapping failures to 'hostNotFound'. */
-export function resolveHost(
-  host: string,
-  lookup: LookupFunction = dns.lookup as LookupFunction,
-): Promise<{ address: string; family: 4 | 6 }> {
-  const literal = net.isIP(host);
-  if (literal) {
-    return Promise.resolve({ address: host, family: literal as 4 | 6 });
-  }
-  return new Promise((resolve, reject) => {
-    try {
-      lookup(host, { all: false }, (err, address, family) => {
-        if (err || typeof address !== 'string' || !net.isIP(address)) {
-          reject(
-            toSocketLabError(err ?? Object.assign(new Error('no address'), { code: 'ENOTFOUND' }), {
-              operation: 'resolve',
-              host,
-            }),
-          );
-        } else {
-          resolve({ address, family: family === 6 || net.isIPv6(address) ? 6 : 4 });
-        }
-      });
-    } catch (err) {
-      reject(toSocketLabError(err, { operation: 'resolve', host }));
-    }
-  });
-}
-
-/** One accepted connection, one UDP peer, or a client's own socket (not listed then). */
-export class Connection {
-  state: 'connected' | 'closed' = 'connected';
-  bytesIn = 0;
-  bytesOut = 0;
-  messagesIn = 0;
-  messagesOut = 0;
-  /** The peer sent FIN (TCP/Unix half-close). */
-  peerEnded = false;
-  /** We sent FIN. */
-  localEnded = false;
-  error?: SocketLabError;
-  /** The stream socket, for TCP/Unix. */
-  socket?: net.Socket;
-  /** Stream paused because the capture file fell behind. */
-  pausedForCapture = false;
-  /** Stream paused because the peer does not read our auto-replies. */
-  pausedForReply = false;
-
-  constructor(
-    readonly id: string,
-    readonly remote: SocketAddressInfo,
-    /** The `peer` of its records. */
-    readonly label: string,
-    /** The connectionId put on its records (undefined for a client's own socket). */
-    readonly recordId: string | undefined,
-  ) {}
-
-  /** A snapshot for list(). */
-  info(): ConnectionInfo {
-    const info: ConnectionInfo = {
-      id: this.id,
-      remote: this.remote,
-      state: this.state,
-      bytesIn: this.bytesIn,
-      bytesOut: this.bytesOut,
-      messagesIn: this.messagesIn,
-      messagesOut: this.messagesOut,
-    };
-    if (this.peerEnded) info.peerEnded = true;
-    if (this.localEnded) info.localEnded = true;
-    if (this.error) Object.assign(info, errorFields(this.error));
-    return info;
-  }
-}
 
 interface Collector {
   connectionId?: string;

@@ -1,11 +1,12 @@
 /** TCP and Unix-domain clients: connect (with timeout, local bind, options), send, half-close, report peer FIN/reset. */
 import * as net from 'net';
-import { Connection, EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
-import { formatAddress } from '../shared/naming';
-import { SocketLabError } from '../shared/errors';
+import { SocketLabError } from '../../shared/errors';
+import type { EndpointInfo, EndpointKind } from '../../shared/model';
+import { formatAddress } from '../../shared/naming';
+import { toSocketLabError } from '../systemErrors';
+import { Connection } from './connection';
+import type { EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
 import { StreamEndpoint } from './streamEndpoint';
-import { toSocketLabError } from './systemErrors';
-import { EndpointInfo, EndpointKind } from '../shared/model';
 
 /** Options of a TCP client (address already resolved) or a Unix client (path). */
 export interface StreamClientOptions extends EndpointCommonOptions {
