@@ -6,18 +6,18 @@ import { isSocketLabError } from '../shared/errors';
 import { parseHostPort } from '../shared/naming';
 import { PAYLOAD_FORMATS, type PayloadFormat } from '../shared/payload';
 import { checkHost, checkInteger, checkPort, checkUnixPath } from '../shared/validate';
-import { describeError } from './messages';
+import { describeError } from './errorText';
 
 /** Remembers the last value typed into each prompt, so the next prompt offers it. */
 export class PromptMemory {
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(private readonly _state: vscode.Memento) {}
 
   get(key: string, fallback: string): string {
-    return this.state.get<string>(`socketLab.last.${key}`) ?? fallback;
+    return this._state.get<string>(`socketLab.last.${key}`) ?? fallback;
   }
 
   async set(key: string, value: string): Promise<void> {
-    await this.state.update(`socketLab.last.${key}`, value);
+    await this._state.update(`socketLab.last.${key}`, value);
   }
 }
 

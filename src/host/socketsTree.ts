@@ -5,7 +5,7 @@ import type { ConnectionInfo, EndpointInfo, EndpointKind } from '../shared/model
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { connectionLabel, endpointName, formatAddress, isClient, isLive } from '../shared/naming';
-import { describeInfoError } from './messages';
+import { describeInfoError } from './errorText';
 import { connectionDescription, endpointDescription, stateText, trafficLine } from './labels';
 
 /** A node of the Sockets view: an endpoint (root) or one of its connections / UDP peers. */
@@ -167,8 +167,8 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
   }
 
   /**
-   * Tooltips are built only when VS Code asks (on hover): building Markdown for each of 10,000 children
-   * on every refresh was half of the tree's cost (npm run bench, item 5b).
+   * Tooltips are built only when VS Code asks (on hover): Markdown for each of 10,000 children on every
+   * refresh would be half of the tree's cost.
    */
   resolveTreeItem(item: vscode.TreeItem, element: SocketNode): vscode.TreeItem {
     if (element.type === 'endpoint') {

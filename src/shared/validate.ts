@@ -147,37 +147,10 @@ function hostValues(
 
 /** Checks the host syntax and returns [error, normalized host]. */
 function examineHost(value: unknown, field: string): [SocketLabError | undefined, string] {
-  if (typeof value !== 'string') {
-    return [
-      SocketLabError.create(
-        'invalidHost',
-        '{label} must be text: an IPv4 address, an IPv6 address or a host name (got {value}).',
-        hostValues(field, value, 'type'),
-      ),
-      '',
-    ];
-  }
-  if (value === '') {
-    return [
-      SocketLabError.create(
-        'invalidHost',
-        '{label} must be an IPv4 address, an IPv6 address or a host name (got {value}).',
-        hostValues(field, value, 'empty'),
-      ),
-      '',
-    ];
-  }
-  if (/\s/.test(value)) {
-    return [
-      SocketLabError.create(
-        'invalidHost',
-        '{label} must be an IPv4 address, an IPv6 address or a host name, without spaces (got {value}).',
-        hostValues(field, value, 'spaces'),
-      ),
-      '',
-    ];
-  }
-  const unbracketed = value.startsWith('[') && value.endsWith(']') ? value.slice(1, -1) : value;
+  const shapeError = hostShapeError(value, field);
+  if (shapeError) return [shapeError, ''];
+  const host = value as string;
+  const unbracketed = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   if (isIPv6(unbracketed)) {
     // Zone ids (fe80::1%eth0) are interface names: case matters there, not in the address.
     const zone = unbracketed.indexOf('%');
@@ -185,99 +158,110 @@ function examineHost(value: unknown, field: string): [SocketLabError | undefined
       zone < 0 ? unbracketed.toLowerCase() : unbracketed.slice(0, zone).toLowerCase() + unbracketed.slice(zone);
     return [undefined, normalized];
   }
-  // 'http://host' and 'host:8080' are what people paste from a browser or a log: say what to drop.
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) {
-    return [
-      SocketLabError.create(
-        'invalidHost',
-        '{label} must be a host name or IP address without a scheme such as http:// (got {value}).',
-        hostValues(field, value, 'scheme'),
-      ),
-      '',
-    ];
+  const error = pastedHostError(host, unbracketed, field) ?? ipv4OrNameError(host, field);
+  return error ? [error, ''] : [undefined, host.toLowerCase()];
+}
+
+/** Not text, empty, or with spaces. */
+function hostShapeError(value: unknown, field: string): SocketLabError | undefined {
+  if (typeof value !== 'string') {
+    return SocketLabError.create(
+      'invalidHost',
+      '{label} must be text: an IPv4 address, an IPv6 address or a host name (got {value}).',
+      hostValues(field, value, 'type'),
+    );
   }
-  if (/^[^:[\]]+:\d*$/.test(value) || /^\[[^\]]*\]:\d*$/.test(value)) {
-    return [
-      SocketLabError.create(
-        'invalidHost',
-        '{label} must be a host name or IP address without a port; the port is given separately (got {value}).',
-        hostValues(field, value, 'withPort'),
-      ),
-      '',
-    ];
+  if (value === '') {
+    return SocketLabError.create(
+      'invalidHost',
+      '{label} must be an IPv4 address, an IPv6 address or a host name (got {value}).',
+      hostValues(field, value, 'empty'),
+    );
   }
-  if (unbracketed !== value || value.includes(':')) {
-    return [
-      SocketLabError.create(
-        'invalidHost',
-        '{label} must be a valid IPv6 address, with or without [brackets] (got {value}).',
-        hostValues(field, value, 'badIpv6'),
-      ),
-      '',
-    ];
+  if (/\s/.test(value)) {
+    return SocketLabError.create(
+      'invalidHost',
+      '{label} must be an IPv4 address, an IPv6 address or a host name, without spaces (got {value}).',
+      hostValues(field, value, 'spaces'),
+    );
   }
-  const labels = (value.endsWith('.') ? value.slice(0, -1) : value).split('.');
+  return undefined;
+}
+
+/** 'http://host' and 'host:8080' are what people paste from a browser or a log: say what to drop. A ':' left is a bad IPv6 address. */
+function pastedHostError(host: string, unbracketed: string, field: string): SocketLabError | undefined {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) {
+    return SocketLabError.create(
+      'invalidHost',
+      '{label} must be a host name or IP address without a scheme such as http:// (got {value}).',
+      hostValues(field, host, 'scheme'),
+    );
+  }
+  if (/^[^:[\]]+:\d*$/.test(host) || /^\[[^\]]*\]:\d*$/.test(host)) {
+    return SocketLabError.create(
+      'invalidHost',
+      '{label} must be a host name or IP address without a port; the port is given separately (got {value}).',
+      hostValues(field, host, 'withPort'),
+    );
+  }
+  if (unbracketed !== host || host.includes(':')) {
+    return SocketLabError.create(
+      'invalidHost',
+      '{label} must be a valid IPv6 address, with or without [brackets] (got {value}).',
+      hostValues(field, host, 'badIpv6'),
+    );
+  }
+  return undefined;
+}
+
+/** An IPv4 attempt that is not one, or a host name that breaks RFC 1123's length and character rules. */
+function ipv4OrNameError(host: string, field: string): SocketLabError | undefined {
+  const labels = (host.endsWith('.') ? host.slice(0, -1) : host).split('.');
   const lastLabel = labels[labels.length - 1];
   // An all-numeric (or 0x) last label is an IPv4 attempt: resolvers would read '127.1' or
   // '0x7f000001' as addresses, so such strings are refused rather than passed on as names.
   if (/^[0-9]+$/.test(lastLabel) || /^0x[0-9a-f]*$/i.test(lastLabel)) {
-    if (/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(value) && /(^|\.)0\d/.test(value) && ipv4Parts(value)) {
-      return [
-        SocketLabError.create(
-          'invalidHost',
-          '{label} must be an IPv4 address without leading zeros, which some systems read as octal (got {value}).',
-          hostValues(field, value, 'ipv4LeadingZero'),
-        ),
-        '',
-      ];
+    if (/^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) && /(^|\.)0\d/.test(host) && ipv4Parts(host)) {
+      return SocketLabError.create(
+        'invalidHost',
+        '{label} must be an IPv4 address without leading zeros, which some systems read as octal (got {value}).',
+        hostValues(field, host, 'ipv4LeadingZero'),
+      );
     }
-    if (!ipv4Parts(value)) {
-      return [
-        SocketLabError.create(
+    return ipv4Parts(host)
+      ? undefined
+      : SocketLabError.create(
           'invalidHost',
           '{label} must be a valid IPv4 address: four numbers from 0 to 255 separated by dots (got {value}).',
-          hostValues(field, value, 'ipv4'),
-        ),
-        '',
-      ];
-    }
-    return [undefined, value];
+          hostValues(field, host, 'ipv4'),
+        );
   }
-  if (value.length - (value.endsWith('.') ? 1 : 0) > 253) {
-    return [
-      SocketLabError.create(
-        'invalidHost',
-        '{label} must be a host name of at most 253 characters (got {value}).',
-        hostValues(field, value, 'tooLong'),
-      ),
-      '',
-    ];
+  if (host.length - (host.endsWith('.') ? 1 : 0) > 253) {
+    return SocketLabError.create(
+      'invalidHost',
+      '{label} must be a host name of at most 253 characters (got {value}).',
+      hostValues(field, host, 'tooLong'),
+    );
   }
   for (const label of labels) {
     if (label.length < 1 || label.length > 63) {
-      return [
-        SocketLabError.create(
-          'invalidHost',
-          '{label} must be a host name whose dot-separated labels have 1 to 63 characters (got {value}).',
-          hostValues(field, value, 'labelLength'),
-        ),
-        '',
-      ];
+      return SocketLabError.create(
+        'invalidHost',
+        '{label} must be a host name whose dot-separated labels have 1 to 63 characters (got {value}).',
+        hostValues(field, host, 'labelLength'),
+      );
     }
     // '_' is outside RFC 1123 but common in real names (Docker services, SRV-style labels) that
     // resolvers happily look up, so it is accepted.
     if (!/^[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?$/.test(label)) {
-      return [
-        SocketLabError.create(
-          'invalidHost',
-          "{label} must be an IPv4 address, an IPv6 address or a host name made of letters, digits, '-' and '.', with no label starting or ending with '-' (got {value}).",
-          hostValues(field, value, 'badChar'),
-        ),
-        '',
-      ];
+      return SocketLabError.create(
+        'invalidHost',
+        "{label} must be an IPv4 address, an IPv6 address or a host name made of letters, digits, '-' and '.', with no label starting or ending with '-' (got {value}).",
+        hostValues(field, host, 'badChar'),
+      );
     }
   }
-  return [undefined, value.toLowerCase()];
+  return undefined;
 }
 
 /** Host check (syntax only, no DNS); see parseHost. code 'invalidHost', values {field, value, reason}. */

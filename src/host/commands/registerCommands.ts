@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import { SocketLabError } from '../../shared/errors';
 import { describeValue } from '../../shared/payload';
-import { describeError, toCallerError } from '../messages';
+import { describeError, toCallerError } from '../errorText';
 import { isSocketNode } from '../socketsTree';
 import type { CommandContext, CommandHandler } from './commandContext';
 import {

@@ -19,7 +19,7 @@ import {
   type WebviewRequest,
 } from '../../shared/protocol';
 import { FETCH_RECORD_MAX_BYTES, POSTS_PER_SECOND } from '../../shared/limits';
-import { describeError, describeInfoError } from '../messages';
+import { describeError, describeInfoError } from '../errorText';
 import { readSettings } from '../settings';
 import { stateText } from '../labels';
 import { buildPanelHtml } from './html';

@@ -1,3 +1,4 @@
+/** Error sentences in the display language: a SocketLabError's template and values through vscode.l10n. */
 import * as vscode from 'vscode';
 import { isSocketLabError, type ErrorValues } from '../shared/errors';
 import { WORDS_BY_PLACEHOLDER } from '../shared/valueWords';
