@@ -1,7 +1,8 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
 import * as net from 'net';
-import { SocketLabError } from '../../src/shared/errors';
+import type { SocketLabError } from '../../src/shared/errors';
+import { assertSocketLabError } from '../helpers/errors';
 import { UNIX_PATH_MAX } from '../../src/core/commandArgs';
 import {
   checkBacklog,
@@ -23,17 +24,6 @@ import {
 } from '../../src/shared/validate';
 import { ipFamily, isExternalBind, isIPv4, isIPv6, isLoopbackHost } from '../../src/shared/ipAddress';
 import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../../src/shared/limits';
-
-/** Asserts the error's code and values, and that it is one sentence. */
-function assertError(err: unknown, code: string, values: Record<string, string | number> = {}): SocketLabError {
-  assert.ok(err instanceof SocketLabError, `expected a SocketLabError, got ${String(err)}`);
-  assert.strictEqual(err.code, code, err.message);
-  for (const [key, value] of Object.entries(values)) {
-    assert.deepStrictEqual(err.values[key], value, `values.${key} of: ${err.message}`);
-  }
-  assert.match(err.message, /^[^\n]+\.$/);
-  return err;
-}
 
 /** Runs the parse/check pair on one input: both agree, the parser throws what the checker returns. */
 function both<T>(parse: () => T, check: () => SocketLabError | undefined): { value?: T; error?: SocketLabError } {
@@ -97,7 +87,7 @@ describe('validate', () => {
           () => parsePort(input),
           () => checkPort(input),
         );
-        const err = assertError(error, 'invalidPort', { field: 'port', reason, min: 0, max: 65535 });
+        const err = assertSocketLabError(error, 'invalidPort', { field: 'port', reason, min: 0, max: 65535 });
         assert.match(err.message, /^Port must be a whole number from 0 to 65535/);
       });
     }
@@ -111,7 +101,7 @@ describe('validate', () => {
     });
 
     it('names the field it was given', () => {
-      const err = assertError(checkPort('x', 'localPort'), 'invalidPort', { field: 'localPort' });
+      const err = assertSocketLabError(checkPort('x', 'localPort'), 'invalidPort', { field: 'localPort' });
       assert.match(err.message, /^Local port \(localPort\) must be/);
     });
   });
@@ -186,7 +176,7 @@ describe('validate', () => {
           () => parseHost(input),
           () => checkHost(input),
         );
-        const err = assertError(error, 'invalidHost', { field: 'host', reason });
+        const err = assertSocketLabError(error, 'invalidHost', { field: 'host', reason });
         assert.match(err.message, /^Host must be /);
       });
     }
@@ -260,16 +250,18 @@ describe('validate', () => {
         () => parseUnixPath(tooLong, 'path', 'linux'),
         () => checkUnixPath(tooLong, 'path', 'linux'),
       );
-      const err = assertError(error, 'unixPathTooLong', { path: tooLong, length: 108, limit: 107 });
+      const err = assertSocketLabError(error, 'unixPathTooLong', { path: tooLong, length: 108, limit: 107 });
       assert.match(err.message, /at most 107 bytes/);
       // 35 three-byte characters: 105 characters of path, but 5 + 105 bytes.
       const wide = `/tmp/${'我'.repeat(35)}`;
-      assertError(checkUnixPath(wide, 'path', 'linux'), 'unixPathTooLong', { length: 110 });
-      assertError(checkUnixPath(`/tmp/${'a'.repeat(99)}`, 'path', 'darwin'), 'unixPathTooLong', {
+      assertSocketLabError(checkUnixPath(wide, 'path', 'linux'), 'unixPathTooLong', { length: 110 });
+      assertSocketLabError(checkUnixPath(`/tmp/${'a'.repeat(99)}`, 'path', 'darwin'), 'unixPathTooLong', {
         length: 104,
         limit: 103,
       });
-      assertError(checkUnixPath(`\\\\.\\pipe\\${'a'.repeat(250)}`, 'path', 'win32'), 'unixPathTooLong', { limit: 256 });
+      assertSocketLabError(checkUnixPath(`\\\\.\\pipe\\${'a'.repeat(250)}`, 'path', 'win32'), 'unixPathTooLong', {
+        limit: 256,
+      });
     });
 
     const bad: Array<[unknown, NodeJS.Platform]> = [
@@ -286,7 +278,7 @@ describe('validate', () => {
           () => parseUnixPath(input, 'path', platform),
           () => checkUnixPath(input, 'path', platform),
         );
-        assertError(error, 'invalidPath', { field: 'path' });
+        assertSocketLabError(error, 'invalidPath', { field: 'path' });
       });
     }
   });
@@ -342,7 +334,7 @@ describe('validate', () => {
           () => parseRepeat(input),
           () => checkRepeat(input),
         );
-        assertError(error, code, { field });
+        assertSocketLabError(error, code, { field });
       });
     }
 
@@ -407,7 +399,7 @@ describe('validate', () => {
       }
       for (const input of bad) {
         it(`${name} refuses ${typeof input === 'string' ? JSON.stringify(input) : String(input)}`, () => {
-          assertError(
+          assertSocketLabError(
             both(
               () => parse(input),
               () => check(input),

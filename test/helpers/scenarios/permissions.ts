@@ -1,9 +1,9 @@
 /**
- * Run by hostile.test.ts as an unprivileged user (runuser -u nobody): the permission cases that cannot
+ * Run by badInput.test.ts as an unprivileged user (runuser -u nobody): the permission cases that cannot
  * happen as root, through the real core. Prints one JSON object with the code and sentence of each.
  */
 import * as path from 'path';
-import { outcome, runScenario } from './scenario';
+import { outcome, runScenario } from './runScenario';
 
 runScenario(async (lab, out) => {
   const { locked, live, secret } = JSON.parse(process.argv[2]) as { locked: string; live: string; secret: string };

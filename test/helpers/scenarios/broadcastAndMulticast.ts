@@ -1,12 +1,11 @@
 /**
- * Run inside a throw-away network namespace by netns.test.ts (`ip netns exec NS node netnsScenario.js`):
+ * Run inside a throw-away network namespace by netns.test.ts (`ip netns exec NS node broadcastAndMulticast.js`):
  * broadcast and multicast through the real core, where nothing can reach a real network.
  * Prints one JSON object with what it observed.
  */
-import { runScenario } from './scenario';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const portOf = (info: { local?: unknown }) => (info.local as { port: number }).port;
+import { portOf } from '../sockets';
+import { sleep } from '../wait';
+import { runScenario } from './runScenario';
 
 runScenario(async (lab, out) => {
   const ipv6Iface = process.argv[2]; // an interface with IPv6 multicast, or '' when none could be made

@@ -1,14 +1,14 @@
 /**
- * Prints the bad-input table of RELIABILITY.md from the real core: each case of hostileCases.ts through
+ * Prints the bad-input table of RELIABILITY.md from the real core: each case of badInputCases.ts through
  * SocketLab (and the quick-input validators), with the code and the sentence it really produced.
- * Usage: npx tsc -p tsconfig.test.json && node out/test/unit/helpers/printHostileTable.js
+ * Usage: npx tsc -p tsconfig.test.json && node out/test/helpers/printBadInputTable.js
  */
-import { encodePayload } from '../../../src/core/codec';
-import { SocketLab } from '../../../src/core/socketLab';
-import { checkHost, checkPort, checkUnixPath } from '../../../src/shared/validate';
-import { COMMAND_CASES, PROMPT_CASES, buildFixture, offlineLookup } from './hostileCases';
+import { encodePayload } from '../../src/core/codec';
+import { SocketLab } from '../../src/core/socketLab';
+import { checkHost, checkPort, checkUnixPath } from '../../src/shared/validate';
+import { COMMAND_CASES, PROMPT_CASES, buildFixture, offlineLookup } from './badInputCases';
 
-/** Sentences of the host-only entry points, as test/integration/hostile.test.ts asserts them. */
+/** Sentences of the host-only entry points, as test/integration/badInput.test.ts asserts them. */
 const HOST_ONLY: Record<string, string> = {
   stopAll: 'stopAll takes no fields; pass {}.',
   copyAddress: 'There is no endpoint or connection e9999.',
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
     for (const c of COMMAND_CASES) {
       if (c.only === 'host') {
         lines.push(
-          `| ${++n} | ${cell(c.name)} | command socketLab.${c.command} (host only) | ${c.code} | ${cell(HOST_ONLY[c.command] ?? '(see test/integration/hostile.test.ts)')} |`,
+          `| ${++n} | ${cell(c.name)} | command socketLab.${c.command} (host only) | ${c.code} | ${cell(HOST_ONLY[c.command] ?? '(see test/integration/badInput.test.ts)')} |`,
         );
         continue;
       }

@@ -1,45 +1,20 @@
-// Issue 7, integrity, load and hostile peers: byte-exact bulk transfer, UDP counters against the kernel,
-// many clients, open/close cycles without leaks, and payloads that must stay inert when displayed.
+// Integrity, load and hostile peers: byte-exact bulk transfer, UDP counters against the kernel, many
+// clients, open/close cycles without leaks, floods and catastrophic regexes from a peer.
 // Every loop is bounded in count and time; peers run in other processes; loopback only.
 import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as path from 'path';
 import { compileAutoReply } from '../../src/core/autoReply';
-import { decodeText, escapeForDisplay, hexDump } from '../../src/core/codec';
 import { SocketLab } from '../../src/core/socketLab';
-import { portOf, rawConnect, withLab } from './helpers/lab';
-import { sleep, startPeer, tempDir, waitFor, waitForOutput } from './helpers/util';
-import './helpers/noLeaks';
-
-const peers = path.join(__dirname, '../../../test/peers');
-/** Figures for RELIABILITY.md, printed as one line each. */
-function figure(name: string, value: unknown): void {
-  console.log(`      [figure] ${name}: ${typeof value === 'string' ? value : JSON.stringify(value)}`);
-}
-
-/** Descriptors this process holds, by kind ('socket', 'pipe', 'anon_inode', 'file'). */
-function fds(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const fd of fs.readdirSync('/proc/self/fd')) {
-    let kind = 'gone';
-    try {
-      const target = fs.readlinkSync(`/proc/self/fd/${fd}`);
-      kind = /^(socket|pipe|anon_inode)/.exec(target)?.[1] ?? 'file';
-    } catch {
-      continue; // The descriptor readdir itself used.
-    }
-    out[kind] = (out[kind] ?? 0) + 1;
-  }
-  return out;
-}
-
-function resources(): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const r of process.getActiveResourcesInfo()) out[r] = (out[r] ?? 0) + 1;
-  return out;
-}
+import { figure } from '../helpers/figures';
+import { withLab } from '../helpers/lab';
+import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { activeResources, descriptorsByKind } from '../helpers/processHandles';
+import { portOf, rawConnect } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { sleep, waitFor } from '../helpers/wait';
+import '../helpers/noLeaks';
 
 /** The kernel's drop counter of the UDP socket bound to `port` (last column of /proc/net/udp). */
 function udpDrops(port: number): number {
@@ -66,7 +41,7 @@ describe('integrity and load', function () {
       const sub = lab.onDidTraffic(({ record }) => (record.direction === 'in' ? inHash : outHash).update(record.data));
       const t0 = Date.now();
       const client = startPeer('python3', [
-        path.join(peers, 'hash_echo_client.py'),
+        path.join(PEERS_DIR, 'hash_echo_client.py'),
         '127.0.0.1',
         String(portOf(l)),
         String(TOTAL),
@@ -114,7 +89,7 @@ describe('integrity and load', function () {
       const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
       const rss0 = process.memoryUsage().rss;
       const flooder = startPeer('python3', [
-        path.join(peers, 'flood_no_read.py'),
+        path.join(PEERS_DIR, 'flood_no_read.py'),
         '127.0.0.1',
         String(portOf(l)),
         '3',
@@ -166,10 +141,10 @@ describe('integrity and load', function () {
           c.socket.write(`${'a'.repeat(40)}!`);
           await sleep(5);
         }
-        await waitFor(() => lab.get(l.id)!.messagesIn >= 30, 'hostile messages in', 20000);
+        await waitFor('hostile messages in', () => lab.get(l.id)!.messagesIn >= 30, 20000);
         const t0 = Date.now();
         c.socket.write('ping');
-        await waitFor(() => c.received().toString().endsWith('pong'), 'the other rule still answers', 5000);
+        await waitFor('the other rule still answers', () => c.received().toString().endsWith('pong'), 5000);
         figure(
           'catastrophic regex flood',
           `30 messages stalled the event loop ${stalled} ms in total; a later rule answered in ${Date.now() - t0} ms`,
@@ -211,7 +186,7 @@ describe('integrity and load', function () {
         const port = portOf(u);
         const t0 = Date.now();
         const sender = startPeer('python3', [
-          path.join(peers, 'udp_sender.py'),
+          path.join(PEERS_DIR, 'udp_sender.py'),
           '127.0.0.1',
           String(port),
           String(N),
@@ -222,13 +197,13 @@ describe('integrity and load', function () {
         // Everything the kernel queued for the socket is read within a moment once the sender stops.
         let last = -1;
         await waitFor(
+          'the socket drained',
           () => {
             const now = lab.get(u.id)!.messagesIn;
             const still = now === last;
             last = now;
             return still && now + udpDrops(port) === sent;
           },
-          'the socket drained',
           20000,
         );
         const info = lab.get(u.id)!;
@@ -266,7 +241,7 @@ describe('integrity and load', function () {
       await waitForOutput(sender, /done/, 30000);
       sender.child.stdin!.end();
       await sender.exited();
-      await waitFor(() => lab.get(u.id)!.messagesIn + udpDrops(portOf(u)) >= 12000, 'all datagrams counted', 10000);
+      await waitFor('all datagrams counted', () => lab.get(u.id)!.messagesIn + udpDrops(portOf(u)) >= 12000, 10000);
       const info = lab.get(u.id)!;
       figure('12,000 UDP source ports', `${info.messagesIn} datagrams counted, ${info.connections.length} peers kept`);
       assert.strictEqual(info.connections.length, 10000, 'peers are capped');
@@ -285,29 +260,29 @@ describe('integrity and load', function () {
       this.skip();
     }
     await withLab(async (lab) => {
-      const before = fds().socket ?? 0;
+      const before = descriptorsByKind().socket ?? 0;
       const l = await lab.startTcpListener({ port: 0, backlog: 4096 });
       const t0 = Date.now();
       const clients = startPeer('python3', [
-        path.join(peers, 'many_clients_eof.py'),
+        path.join(PEERS_DIR, 'many_clients_eof.py'),
         '127.0.0.1',
         String(portOf(l)),
         String(N),
       ]);
       try {
         await waitForOutput(clients, /ready/, 40000);
-        await waitFor(() => lab.get(l.id)!.connections.length === N, 'all accepted', 30000);
+        await waitFor('all accepted', () => lab.get(l.id)!.connections.length === N, 30000);
         const accepted = (Date.now() - t0) / 1000;
         const list = lab.list();
         assert.strictEqual(list[0].connections.filter((c) => c.state === 'connected').length, N);
         assert.strictEqual(new Set(list[0].connections.map((c) => c.id)).size, N, 'every connection has its own id');
-        assert.ok((fds().socket ?? 0) >= before + N, 'one descriptor per accepted client');
+        assert.ok((descriptorsByKind().socket ?? 0) >= before + N, 'one descriptor per accepted client');
         lab.stop({ id: l.id });
         clients.child.stdin!.write('wait\n');
         const closed = Number((await waitForOutput(clients, /^(\d+)$/m, 30000))[1]);
         figure('10,000 TCP clients', `accepted and listed in ${accepted.toFixed(1)} s; stop closed ${closed} of ${N}`);
         assert.strictEqual(closed, N, 'every client saw the listener close');
-        await waitFor(() => (fds().socket ?? 0) <= before, 'descriptors released', 10000);
+        await waitFor('descriptors released', () => (descriptorsByKind().socket ?? 0) <= before, 10000);
       } finally {
         clients.child.stdin!.end();
         await clients.kill();
@@ -325,8 +300,8 @@ describe('integrity and load', function () {
       lab.stop({ id: (await lab.connectTcp({ port: portOf(w) })).id });
       lab.stop({ id: w.id });
       await sleep(100);
-      const fdBefore = fds();
-      const resBefore = resources();
+      const fdBefore = descriptorsByKind();
+      const resBefore = activeResources();
       const t0 = Date.now();
       const CYCLES = 2000;
       for (let i = 0; i < CYCLES; i++) {
@@ -366,8 +341,8 @@ describe('integrity and load', function () {
       lab.stopAll();
       const seconds = (Date.now() - t0) / 1000;
       assert.deepStrictEqual(lab.list(), []);
-      let fdAfter = fds();
-      let resAfter = resources();
+      let fdAfter = descriptorsByKind();
+      let resAfter = activeResources();
       const deadline = Date.now() + 5000;
       while (
         (JSON.stringify(fdAfter) !== JSON.stringify(fdBefore) ||
@@ -380,8 +355,8 @@ describe('integrity and load', function () {
         Date.now() < deadline
       ) {
         await sleep(50);
-        fdAfter = fds();
-        resAfter = resources();
+        fdAfter = descriptorsByKind();
+        resAfter = activeResources();
       }
       figure(
         '2,000 open/close cycles',
@@ -415,90 +390,9 @@ describe('integrity and load', function () {
       const client = await rawConnect({ path: c });
       lab.dispose();
       assert.ok(!fs.existsSync(c), 'dispose');
-      await waitFor(() => client.closed(), 'the client saw the close');
+      await waitFor('the client saw the close', () => client.closed());
     } finally {
       t.remove();
-    }
-  });
-});
-
-describe('hostile payloads are inert when displayed', () => {
-  const hostile: Record<string, Uint8Array> = {
-    html: Buffer.from('<img src=x onerror=alert(1)><b>bold</b>'),
-    script: Buffer.from('<script>window.top.location="https://example.invalid"</script>'),
-    ansi: Buffer.from('\x1b[2J\x1b[31mred\x1b]0;title\x07\x1b[0m'),
-    nul: Buffer.from('a\0b\0\0c'),
-    invalidUtf8: Buffer.from([0xc3, 0x28, 0xa0, 0xa1, 0xe2, 0x28, 0xa1, 0xf0, 0x90, 0x28, 0xbc, 0xff, 0xfe]),
-    bidi: Buffer.from('abc\u202edcba\u2066x\u2069'),
-    lineSeparators: Buffer.from('a\u2028b\u2029c\r\n'),
-  };
-  const CONTROL = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/u;
-
-  for (const [name, bytes] of Object.entries(hostile)) {
-    it(`${name}: escapeForDisplay and hexDump lines hold no raw control, format or separator character`, () => {
-      const text = escapeForDisplay(decodeText(bytes, 'utf8'));
-      assert.ok(!CONTROL.test(text), `raw control in ${JSON.stringify(text)}`);
-      for (const line of hexDump(bytes).split('\n'))
-        assert.ok(!CONTROL.test(line), `raw control in hex dump line ${JSON.stringify(line)}`);
-      // Markup survives as the characters it is made of: rendering them as text (never HTML) is the panel's job.
-      if (name === 'html' || name === 'script') assert.strictEqual(text, bytes.toString());
-    });
-  }
-
-  it('a 1 MB single line: escaping and a bounded preview stay fast and bounded', () => {
-    const line = Buffer.from('<script>\x1b[31m'.repeat(81_000)).subarray(0, 1 << 20);
-    assert.strictEqual(line.length, 1 << 20);
-    const t0 = process.hrtime.bigint();
-    const full = escapeForDisplay(decodeText(line, 'utf8'));
-    const preview = escapeForDisplay(decodeText(line, 'utf8'), 200);
-    const dump = hexDump(line, { maxBytes: 4096 });
-    const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-    figure(
-      '1 MB single line',
-      `escaped in ${ms.toFixed(0)} ms (full ${full.length} chars, preview ${preview.length} chars, dump ${dump.split('\n').length} lines)`,
-    );
-    assert.ok(!CONTROL.test(full));
-    assert.ok(preview.length <= 201);
-  });
-
-  it('a hostile payload through a real socket is logged byte-exact (no interpretation on the receive path)', () =>
-    withLab(async (lab) => {
-      const l = await lab.startTcpListener({ port: 0 });
-      const c = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
-      const all = Buffer.concat(Object.values(hostile));
-      c.socket.write(all);
-      await waitFor(() => lab.get(l.id)!.bytesIn === all.length, 'all bytes in');
-      assert.ok(Buffer.concat(lab.traffic(l.id).map((r) => r.data)).equals(all));
-      c.socket.destroy();
-    }));
-});
-
-describe('nothing is sent or listened to unless asked', () => {
-  it('a new SocketLab opens no socket, handle or descriptor, and its default bind is loopback', async function () {
-    const fdBefore = fds();
-    const resBefore = resources();
-    const lab = new SocketLab();
-    try {
-      await sleep(50);
-      assert.deepStrictEqual(fds(), fdBefore, 'constructing SocketLab opened a descriptor');
-      // Timers are mocha's and this test's own; sockets, servers, pipes and files would be SocketLab's.
-      const noTimers = (r: Record<string, number>) =>
-        Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'Timeout' && k !== 'Immediate'));
-      assert.deepStrictEqual(noTimers(resources()), noTimers(resBefore), 'constructing SocketLab opened a handle');
-      const t = await lab.startTcpListener({ port: 0 });
-      const u = await lab.startUdpListener({ port: 0 });
-      assert.strictEqual((t.local as { address: string }).address, '127.0.0.1');
-      assert.strictEqual((u.local as { address: string }).address, '127.0.0.1');
-      // Nothing answers on other addresses of the machine: the port is not reachable from outside loopback.
-      const probe = net.connect({ port: portOf(t), host: '127.0.0.2' });
-      const outcome = await new Promise<string>((r) => {
-        probe.once('connect', () => r('connected'));
-        probe.once('error', (e: NodeJS.ErrnoException) => r(e.code ?? 'error'));
-      });
-      probe.destroy();
-      assert.strictEqual(outcome, 'ECONNREFUSED', 'a default listener answered on another address');
-    } finally {
-      lab.dispose();
     }
   });
 });

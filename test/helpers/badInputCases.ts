@@ -1,15 +1,16 @@
 /**
- * The table of bad inputs of issue 7, shared by the unit suite (through SocketLab and the validators the
- * quick inputs call) and the integration suite (through vscode.commands.executeCommand in the real host).
- * Every case names the entry point, the argument, the stable error code and what the sentence must say.
- * Pure Node: no vscode import, so both suites can load it.
+ * The bad-input table (RELIABILITY.md is generated from it by printBadInputTable.ts), shared by the unit
+ * suite (through SocketLab and the validators the quick inputs call) and the integration suite (through
+ * vscode.commands.executeCommand in the real host). Every case names the entry point, the argument, the
+ * stable error code and what the sentence must say. Pure Node: no vscode import, so both suites can load it.
  */
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
-import type { EndpointInfo } from '../../../src/shared/model';
+import type { EndpointInfo } from '../../src/shared/model';
+import { portOf } from './sockets';
+import { tempDir } from './tempDir';
 
 /** What a table runs against: SocketLab methods (unit) or socketLab.* commands (integration). */
 export interface Caller {
@@ -58,7 +59,7 @@ export function offlineLookup(
 
 /** Builds the fixture through `caller`; a Node server resets the client so it ends in 'error'. */
 export async function buildFixture(caller: Caller): Promise<Fixture> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-h-'));
+  const { dir } = tempDir('sl-h-');
   const regularFile = path.join(dir, 'plain.txt');
   fs.writeFileSync(regularFile, '0123456789');
   const bigFile = path.join(dir, 'big.bin');
@@ -66,12 +67,11 @@ export async function buildFixture(caller: Caller): Promise<Fixture> {
   const folder = path.join(dir, 'folder');
   fs.mkdirSync(folder);
   const idOf = (x: unknown) => (x as EndpointInfo).id;
-  const portOf = (x: unknown) => ((x as EndpointInfo).local as { port: number }).port;
 
   const tcp = await caller.call('startTcpListener', { port: 0 });
   const u4 = await caller.call('startUdpListener', { host: '127.0.0.1', port: 0 });
   const u6 = await caller.call('startUdpListener', { host: '::1', port: 0 });
-  const uc = await caller.call('openUdpClient', { host: '127.0.0.1', port: portOf(u4) });
+  const uc = await caller.call('openUdpClient', { host: '127.0.0.1', port: portOf(u4 as EndpointInfo) });
 
   // The peer resets once the client is connected (a reset during the handshake would fail the connect).
   const accepted: net.Socket[] = [];
@@ -98,9 +98,9 @@ export async function buildFixture(caller: Caller): Promise<Fixture> {
   return {
     tcpListener: idOf(tcp),
     udp4: idOf(u4),
-    udp4Port: portOf(u4),
+    udp4Port: portOf(u4 as EndpointInfo),
     udp6: idOf(u6),
-    udp6Port: portOf(u6),
+    udp6Port: portOf(u6 as EndpointInfo),
     udpClient: idOf(uc),
     deadClient: idOf(dead),
     dir,

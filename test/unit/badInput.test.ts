@@ -1,4 +1,4 @@
-// Issue 7, bad input: every case of the shared table through the core entry point a command calls
+// Bad input: every case of the shared table through the core entry point a command calls
 // (SocketLab), and every value a user can type through the validator the quick input calls.
 import * as assert from 'assert';
 import * as fs from 'fs';
@@ -9,16 +9,16 @@ import { isSocketLabError } from '../../src/shared/errors';
 import { SocketLab } from '../../src/core/socketLab';
 import { checkHost, checkPort, checkUnixPath } from '../../src/shared/validate';
 import {
-  COMMAND_CASES,
-  Fixture,
-  PROMPT_CASES,
   assertSentence,
   buildFixture,
+  COMMAND_CASES,
+  Fixture,
   listSnapshot,
   offlineLookup,
-} from './helpers/hostileCases';
-import { tempDir } from './helpers/util';
-import './helpers/noLeaks';
+  PROMPT_CASES,
+} from '../helpers/badInputCases';
+import { tempDir } from '../helpers/tempDir';
+import '../helpers/noLeaks';
 
 /** What the quick input's validateInput runs for each prompt (see src/host/prompts.ts). */
 function promptValidator(c: (typeof PROMPT_CASES)[number]): unknown {
@@ -39,7 +39,7 @@ function promptValidator(c: (typeof PROMPT_CASES)[number]): unknown {
   }
 }
 
-describe('hostile input: the quick-input validators', () => {
+describe('bad input: the quick-input validators', () => {
   for (const c of PROMPT_CASES) {
     it(`${c.prompt} prompt refuses ${c.name}`, () => {
       const err = promptValidator(c);
@@ -50,7 +50,7 @@ describe('hostile input: the quick-input validators', () => {
   }
 });
 
-describe('hostile input: command arguments through the core (SocketLab)', function () {
+describe('bad input: command arguments through the core (SocketLab)', function () {
   this.timeout(10000);
   let lab: SocketLab;
   let fixture: Fixture;
@@ -106,7 +106,7 @@ async function callCore(lab: SocketLab, command: string, args: unknown): Promise
 }
 
 // Permission cases cannot happen as root, so they run in a child process as 'nobody'.
-describe('hostile input: permissions (as an unprivileged user)', function () {
+describe('bad input: permissions (as an unprivileged user)', function () {
   this.timeout(20000);
 
   it('a Unix path in a folder nobody may write to, a socket nobody may open, a file nobody may read, a port below 1024', async function () {
@@ -126,7 +126,7 @@ describe('hostile input: permissions (as an unprivileged user)', function () {
       const lab = new SocketLab();
       try {
         const live = await lab.startUnixListener({ path: path.join(locked, 'live.sock') });
-        const script = path.join(__dirname, 'helpers', 'hostileAsUser.js');
+        const script = path.join(__dirname, '..', 'helpers', 'scenarios', 'permissions.js');
         const r = spawnSync(
           asUser[0],
           [

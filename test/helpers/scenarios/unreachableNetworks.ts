@@ -1,8 +1,9 @@
 /**
- * Run by hostileFaults.test.ts inside a throw-away network namespace (only lo, plus an 'unreachable'
+ * Run by faults.test.ts inside a throw-away network namespace (only lo, plus an 'unreachable'
  * route): host- and network-unreachable through the real core, where nothing can reach a real network.
  */
-import { outcome, runScenario } from './scenario';
+import { portOf } from '../sockets';
+import { outcome, runScenario } from './runScenario';
 
 runScenario(async (lab, out) => {
   out.tcpNet = await outcome(lab.connectTcp({ host: '10.200.0.1', port: 80, timeoutMs: 3000 }));
@@ -13,5 +14,5 @@ runScenario(async (lab, out) => {
   out.listAfter = { list: lab.list().length };
   lab.stop({ id: udp.id });
   const l = await lab.startTcpListener({ port: 0 });
-  out.afterwards = await outcome(lab.connectTcp({ port: (l.local as { port: number }).port }));
+  out.afterwards = await outcome(lab.connectTcp({ port: portOf(l) }));
 });

@@ -1,6 +1,6 @@
 /**
  * Root hooks that fail a test which leaves a handle open (socket, server, file, child process...).
- * Imported by every test file; mocha registers top-level hooks once, for all tests.
+ * Imported by every unit test file; mocha registers top-level hooks once, for all tests.
  */
 
 /** Resource types compared before/after each test. Timeouts are compared too: both hooks own one mocha timer. */

@@ -1,12 +1,15 @@
-// Issue 7 through the real workbench: activation opens no socket in the extension host, and stopping the
-// extension host (deactivate) with live listeners closes them and removes their Unix socket files.
+// Activation and deactivation in the real workbench: activation opens no socket in the extension host, and
+// stopping the extension host (deactivate) with live listeners closes them and removes their Unix socket
+// files; after the reload the quick inputs still refuse bad values as the user types.
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
-import { Workbench, waitUntil } from './helpers/workbench';
-import { closedPort } from '../unit/helpers/util';
+import { boundSockets, listeningUnixSockets } from '../helpers/processHandles';
+import { canConnect, closedPort } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { sleep } from '../helpers/wait';
+import { Workbench, waitUntil } from '../helpers/workbench';
 
 /** Pids of the extension hosts among the code-server processes of this workbench (same process group). */
 function extensionHosts(wb: Workbench): number[] {
@@ -29,50 +32,12 @@ function extensionHosts(wb: Workbench): number[] {
   return out;
 }
 
-/** Listening TCP sockets and bound UDP sockets held by process `pid`, from /proc. */
+/** Listening TCP, bound UDP and listening Unix sockets held by process `pid`, from /proc. */
 function socketsOf(pid: number): { tcpListening: number; udp: number; unixListening: string[] } {
-  const inodes = new Set<string>();
-  for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-    try {
-      const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`));
-      if (m) inodes.add(m[1]);
-    } catch {
-      // Closed meanwhile.
-    }
-  }
-  const count = (file: string, listeningOnly: boolean) =>
-    fs
-      .readFileSync(file, 'utf8')
-      .split('\n')
-      .slice(1)
-      .map((l) => l.trim().split(/\s+/))
-      .filter((c) => c.length > 9 && inodes.has(c[9]) && (!listeningOnly || c[3] === '0A')).length;
-  // /proc/net/unix: Num RefCount Protocol Flags Type St Inode Path; flag 00010000 = listening.
-  const unixListening = fs
-    .readFileSync('/proc/net/unix', 'utf8')
-    .split('\n')
-    .slice(1)
-    .map((l) => l.trim().split(/\s+/))
-    .filter((c) => c.length >= 8 && inodes.has(c[6]) && c[3] === '00010000')
-    .map((c) => c[7])
-    // IPC sockets VS Code and its built-in extensions create lazily in the same extension host
-    // (vscode-ipc-*.sock for the CLI, vscode-git-*.sock for git's askpass), not sockets of Socket Lab.
-    .filter((p) => !/\/vscode-(ipc|git)-[^/]+\.sock$/.test(p));
-  return {
-    tcpListening: count('/proc/net/tcp', true) + count('/proc/net/tcp6', true),
-    udp: count('/proc/net/udp', false) + count('/proc/net/udp6', false),
-    unixListening,
-  };
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
+  // IPC sockets VS Code and its built-in extensions create lazily in the same extension host
+  // (vscode-ipc-*.sock for the CLI, vscode-git-*.sock for git's askpass), not sockets of Socket Lab.
+  const unixListening = listeningUnixSockets(pid).filter((p) => !/\/vscode-(ipc|git)-[^/]+\.sock$/.test(p));
+  return { ...boundSockets(pid), unixListening };
 }
 
 /** Answers the quick input once it shows the prompt `prompt` (so an answer never lands in the palette). */
@@ -81,10 +46,10 @@ async function answerPrompt(wb: Workbench, prompt: string, text: string): Promis
   await wb.answer(text);
 }
 
-describe('hostile conditions through the real workbench', function () {
+describe('activation and deactivation through the real workbench', function () {
   this.timeout(240000);
   let wb: Workbench;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-e2e-h-'));
+  const tmp = tempDir('sl-e2e-h-').dir;
 
   before(async function () {
     if (process.platform !== 'linux') this.skip();
@@ -103,7 +68,7 @@ describe('hostile conditions through the real workbench', function () {
     // Opening the Sockets view activates Socket Lab.
     await wb.openSocketsView();
     await wb.page.locator('.sidebar .welcome-view-content, .sidebar .monaco-list').first().waitFor({ timeout: 30000 });
-    await new Promise((r) => setTimeout(r, 1000));
+    await sleep(1000);
     const activated = socketsOf(hostPid);
     console.log(
       `      [figure] extension host ${hostPid} before activation ${JSON.stringify(idle)}, after ${JSON.stringify(activated)}`,

@@ -1,4 +1,4 @@
-// Issue 7, faults with real sockets: each fault gets the clear sentence, failed starts leave nothing,
+// Faults with real sockets: each fault gets the clear sentence, failed starts leave nothing,
 // failures of live endpoints show in list(), and the same SocketLab keeps working afterwards.
 import * as assert from 'assert';
 import * as crypto from 'crypto';
@@ -9,21 +9,14 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { isSocketLabError } from '../../src/shared/errors';
 import { SocketLab } from '../../src/core/socketLab';
-import { assertSentence, offlineLookup, UNRESOLVABLE_HOST } from './helpers/hostileCases';
-import { portOf, rawConnect, rawServer, withLab } from './helpers/lab';
-import {
-  rejectsWith,
-  sleep,
-  startPeer,
-  tempDir,
-  waitFor,
-  waitForOutput,
-  fillAcceptQueue,
-  closedPort,
-} from './helpers/util';
-import './helpers/noLeaks';
-
-const peers = path.join(__dirname, '../../../test/peers');
+import { assertSentence, offlineLookup, UNRESOLVABLE_HOST } from '../helpers/badInputCases';
+import { rejectsWith } from '../helpers/errors';
+import { withLab } from '../helpers/lab';
+import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { closedPort, fillAcceptQueue, portOf, rawConnect, rawServer } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { sleep, waitFor } from '../helpers/wait';
+import '../helpers/noLeaks';
 
 /** The error a promise rejects with (fails when it resolves). */
 async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -54,9 +47,9 @@ describe('faults with real sockets', function () {
       const l = await lab.startTcpListener({ port: 0 });
       const client = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
       client.socket.write(crypto.randomBytes(1 << 20));
-      await waitFor(() => lab.get(l.id)!.bytesIn > 0, 'data arriving');
+      await waitFor('data arriving', () => lab.get(l.id)!.bytesIn > 0);
       client.socket.resetAndDestroy();
-      await waitFor(() => lab.get(l.id)!.connections[0]?.state === 'closed', 'connection closed');
+      await waitFor('connection closed', () => lab.get(l.id)!.connections[0]?.state === 'closed');
       const info = lab.get(l.id)!;
       assert.strictEqual(info.state, 'listening');
       assertSentence(
@@ -66,9 +59,8 @@ describe('faults with real sockets', function () {
       );
       const again = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
       again.socket.write('ok');
-      await waitFor(
-        () => lab.get(l.id)!.connections.some((c) => c.state === 'connected' && c.bytesIn === 2),
-        'a new client served',
+      await waitFor('a new client served', () =>
+        lab.get(l.id)!.connections.some((c) => c.state === 'connected' && c.bytesIn === 2),
       );
       again.socket.destroy();
       await stillWorks(lab);
@@ -95,7 +87,7 @@ describe('faults with real sockets', function () {
           /^Sending .*big\.bin stopped after \d+ of 67108864 bytes \((The connection to 127\.0\.0\.1:\d+ was reset by the peer \(ECONNRESET\)|127\.0\.0\.1:\d+ closed the connection while data was still being sent \(EPIPE\))\)\.$/,
           'reset during sendFile',
         );
-        await waitFor(() => lab.get(c.id)!.state === 'error', 'client in error');
+        await waitFor('client in error', () => lab.get(c.id)!.state === 'error');
         assert.ok(lab.get(c.id)!.error, 'list() carries the sentence');
         const restarted = await lab.restart({ id: c.id });
         assert.strictEqual(restarted.state, 'connected');
@@ -112,13 +104,13 @@ describe('faults with real sockets', function () {
       const server = await rawServer('127.0.0.1', (s) => s.end('bye'));
       try {
         const c = await lab.connectTcp({ port: server.port });
-        await waitFor(() => lab.get(c.id)!.peerEnded === true, 'peer FIN seen');
+        await waitFor('peer FIN seen', () => lab.get(c.id)!.peerEnded === true);
         assert.strictEqual(lab.get(c.id)!.state, 'connected');
         assert.strictEqual(Buffer.from(lab.traffic(c.id)[0].data).toString(), 'bye');
         assert.strictEqual((await lab.send({ target: c.id, data: 'after your FIN' })).bytes, 14);
-        await waitFor(() => server.received().toString() === 'after your FIN', 'peer received after its half-close');
+        await waitFor('peer received after its half-close', () => server.received().toString() === 'after your FIN');
         lab.halfClose({ id: c.id });
-        await waitFor(() => lab.get(c.id)!.state === 'closed', 'closed after both FINs');
+        await waitFor('closed after both FINs', () => lab.get(c.id)!.state === 'closed');
         assertSentence(lab.get(c.id)!.error, /^127\.0\.0\.1:\d+ closed the connection\.$/, 'closed by peer');
         await stillWorks(lab);
       } finally {
@@ -143,7 +135,7 @@ describe('faults with real sockets', function () {
     }));
 
   it('connect timeout against a listener whose backlog is full: the sentence names the time, nothing is left', async function () {
-    const peer = startPeer('python3', [path.join(peers, 'no_accept.py'), '8']);
+    const peer = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '8']);
     const fillers: net.Socket[] = [];
     try {
       const port = Number((await waitForOutput(peer, /^(\d+)/m))[1]);
@@ -218,11 +210,11 @@ describe('faults with real sockets', function () {
       const clients = await Promise.all(
         Array.from({ length: 20 }, () => rawConnect({ host: '127.0.0.1', port: portOf(l) })),
       );
-      await waitFor(() => lab.get(l.id)!.connections.length === 20, 'all accepted');
+      await waitFor('all accepted', () => lab.get(l.id)!.connections.length === 20);
       for (const c of clients) c.socket.write('busy');
       lab.stop({ id: l.id });
       assert.deepStrictEqual(lab.list(), []);
-      await waitFor(() => clients.every((c) => c.closed()), 'every client saw the close');
+      await waitFor('every client saw the close', () => clients.every((c) => c.closed()));
       const refused = await failure(lab.connectTcp({ port: portOf(l) }));
       assert.strictEqual(refused.code, 'connectionRefused', 'the port is free again');
       await stillWorks(lab);
@@ -233,7 +225,7 @@ describe('faults with real sockets', function () {
       const server = await rawServer('127.0.0.1', (s) => s.destroy());
       try {
         const c = await lab.connectTcp({ port: server.port });
-        await waitFor(() => lab.get(c.id)!.peerEnded === true, 'peer FIN');
+        await waitFor('peer FIN', () => lab.get(c.id)!.peerEnded === true);
         let err: { code: string; message: string } | undefined;
         for (let i = 0; i < 50 && !err; i++) {
           try {
@@ -250,7 +242,7 @@ describe('faults with real sockets', function () {
           /(reset by the peer|closed the connection while data was still being sent|restart it first|is closed; nothing was sent)/,
           'write after close',
         );
-        await waitFor(() => ['error', 'closed'].includes(lab.get(c.id)!.state), 'client ended');
+        await waitFor('client ended', () => ['error', 'closed'].includes(lab.get(c.id)!.state));
         const info = lab.get(c.id)!;
         assert.ok(info.error, `list() shows why: ${JSON.stringify(info)}`);
         const again = await failure(lab.send({ target: c.id, data: 'x' }));
@@ -286,7 +278,7 @@ describe('faults with real sockets', function () {
         const got = new Promise<string>((r) => rx.once('message', (m) => r(m.toString())));
         await lab.send({ target: c.id, data: 'now?' });
         assert.strictEqual(await got, 'now?');
-        await waitFor(() => lab.get(c.id)!.state === 'connected', 'recovered');
+        await waitFor('recovered', () => lab.get(c.id)!.state === 'connected');
       } finally {
         rx.close();
       }
@@ -363,7 +355,7 @@ describe('faults with real sockets', function () {
       const port = server.port;
       const c = await lab.connectTcp({ port });
       await server.close();
-      await waitFor(() => lab.get(c.id)!.peerEnded === true, 'client saw the server go');
+      await waitFor('client saw the server go', () => lab.get(c.id)!.peerEnded === true);
       const err = await failure(lab.restart({ id: c.id }));
       assert.strictEqual(err.code, 'connectionRefused');
       const info = lab.get(c.id)!;
@@ -426,8 +418,8 @@ describe('faults with real sockets', function () {
       });
       assert.ok(repeat.repeatId && udpRepeat.repeatId);
       await waitFor(
-        () => lab.get(echo.id)!.bytesIn > 1 << 20 && lab.get(unix.id)!.bytesIn > 0,
         'traffic flowing',
+        () => lab.get(echo.id)!.bytesIn > 1 << 20 && lab.get(unix.id)!.bytesIn > 0,
         5000,
       );
       lab.dispose();
@@ -482,7 +474,7 @@ describe('faults with real sockets', function () {
         const r = spawnSync('ip', args, { encoding: 'utf8' });
         assert.strictEqual(r.status, 0, `ip ${args.join(' ')}: ${r.stderr}`);
       }
-      const script = path.join(__dirname, 'helpers', 'hostileNetns.js');
+      const script = path.join(__dirname, '..', 'helpers', 'scenarios', 'unreachableNetworks.js');
       const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, script], { encoding: 'utf8', timeout: 15000 });
       assert.strictEqual(r.status, 0, r.stderr);
       const out = JSON.parse(r.stdout) as Record<

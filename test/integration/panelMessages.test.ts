@@ -1,4 +1,4 @@
-// Issue 7, panel messages: bad messages from the send panel's webview through the host's real handler
+// Panel messages: bad messages from the send panel's webview through the host's real handler
 // (SendPanel receives what webview.onDidReceiveMessage delivers and validates it with parseWebviewMessage).
 // The protocol's own 10,000-message fuzz and CSP tests are in test/unit/protocol.test.ts; here every case
 // goes through the host side in the real extension host, with the core watched so nothing invalid reaches it.
@@ -7,8 +7,9 @@ import fc from 'fast-check';
 import * as vscode from 'vscode';
 import type { EndpointInfo } from '../../src/shared/model';
 import type { SocketLab } from '../../src/core/socketLab';
-import { assertSentence, listSnapshot } from '../unit/helpers/hostileCases';
-import { run, socketLab, waitFor, type TestApi } from './helpers/api';
+import { assertSentence, listSnapshot } from '../helpers/badInputCases';
+import { run, socketLab, type TestApi } from '../helpers/extensionHost';
+import { sleep, waitFor } from '../helpers/wait';
 
 interface PanelLike {
   endpointId: string;
@@ -19,7 +20,7 @@ type Posted = { type: string; id?: number; ok?: boolean; error?: string; result?
 
 const CORE_METHODS = ['send', 'sendFile', 'stopRepeat', 'setAutoReply', 'clearLog', 'stop', 'restart'] as const;
 
-describe('hostile panel messages through the host handler (real extension host)', function () {
+describe('bad panel messages through the host handler (real extension host)', function () {
   this.timeout(60000);
   let api: TestApi;
   let udp: EndpointInfo;
@@ -37,7 +38,7 @@ describe('hostile panel messages through the host handler (real extension host)'
       'the handler threw',
     );
     if (id === undefined) {
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
       return undefined;
     }
     return waitFor(`response ${id}`, () => posted.slice(from).find((m) => m.type === 'response' && m.id === id), 5000);
@@ -324,7 +325,7 @@ describe('hostile panel messages through the host handler (real extension host)'
         assert.ok(refused, `no refusal for ${JSON.stringify(raw)?.slice(0, 200)}`);
       }
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     console.log(
       `      [figure] 1,000 fuzzed panel messages: ${withId} carried a usable id and all were refused at once (${refusals} refusals), the rest dropped; core calls ${coreCalls.length - calls}`,
     );

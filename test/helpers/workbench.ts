@@ -4,9 +4,10 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { waitFor } from './wait';
 
-/** The repository root (out/test/e2e/helpers -> ../../../..). */
-export const repoRoot = path.resolve(__dirname, '..', '..', '..', '..');
+/** The repository root (out/test/helpers -> ../../..). */
+export const repoRoot = path.resolve(__dirname, '..', '..', '..');
 /** Where screenshots and other artifacts of the e2e run go (gitignored). */
 export const artifactsDir = path.join(repoRoot, 'test-artifacts');
 
@@ -21,17 +22,21 @@ export interface WorkbenchOptions {
   files?: Record<string, string>;
 }
 
-/** Polls until `cond` holds (sync or async); fails naming `what` after `timeoutMs`. Every e2e wait is bounded. */
+/** waitFor with the workbench's default bound (20 s: a fresh workbench under load is slow). Every e2e wait is bounded. */
 export async function waitUntil(
   what: string,
   cond: () => boolean | Promise<boolean>,
   timeoutMs = 20000,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await waitFor(what, cond, timeoutMs);
+}
+
+/** Sets a vscode-single-select (custom element) of a panel the way a user's pick does: value + change event. */
+export async function selectOption(panel: FrameLocator, selector: string, value: string): Promise<void> {
+  await panel.locator(selector).evaluate((el, v) => {
+    (el as unknown as { value: string }).value = v;
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
 }
 
 /** One code-server + one Chromium page with Socket Lab loaded from this repository. */
@@ -288,6 +293,35 @@ export class Workbench {
         throw err;
       });
     return panel;
+  }
+
+  /**
+   * Starts a listener from the palette (`command`, e.g. 'Socket Lab: Start UDP Listener') on 127.0.0.1 with an
+   * ephemeral port and opens its send panel by clicking its row; returns the panel and the real port.
+   */
+  async openListenerPanel(command: string, labelPrefix: string): Promise<{ panel: FrameLocator; port: number }> {
+    await this.runCommand(command);
+    await this.answer('127.0.0.1');
+    await this.answer('0');
+    const item = this.treeItem(new RegExp(`^${labelPrefix} 127\\.0\\.0\\.1:\\d+`));
+    await item.waitFor({ state: 'visible', timeout: 30000 });
+    const port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);
+    await item.click();
+    const panel = this.webview();
+    await panel.locator('#title', { hasText: `${labelPrefix} 127.0.0.1:${port}` }).waitFor({ timeout: 30000 });
+    return { panel, port };
+  }
+
+  /** Back to an empty Sockets view and no open editor, so that labels and webviews are unambiguous. */
+  async reset(): Promise<void> {
+    await this.runCommand('Socket Lab: Stop All');
+    await this.page.locator('.sidebar .pane-body', { hasText: 'No socket is open.' }).waitFor({ timeout: 20000 });
+    await this.runCommand('View: Close All Editors');
+    await this.page
+      .locator('iframe.webview')
+      .first()
+      .waitFor({ state: 'detached', timeout: 20000 })
+      .catch(() => undefined);
   }
 
   /** The active webview's content frame (two iframes deep). */
