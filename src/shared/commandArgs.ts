@@ -338,18 +338,29 @@ export type CommandArgs<C extends CommandName> = v.InferInput<CommandSchemas[C]>
 /** The argument of `command` once parsed: host names normalized, numbers as numbers, every field present. */
 export type ParsedArgs<C extends CommandName> = v.InferOutput<CommandSchemas[C]>;
 
+/** `socketLab.startTcpListener`: `{ host?, port, backlog?, autoReply?, allowExternal?, capture? }`. */
 export type StartTcpListenerArgs = CommandArgs<'startTcpListener'>;
+/** `socketLab.startUdpListener`: `{ host?, port, broadcast?, multicastGroups?, autoReply?, allowExternal?, capture? }`. */
 export type StartUdpListenerArgs = CommandArgs<'startUdpListener'>;
+/** `socketLab.connectTcp`: `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture? }`. */
 export type ConnectTcpArgs = CommandArgs<'connectTcp'>;
+/** `socketLab.openUdpClient`: `{ host?, port, localPort?, autoReply?, capture? }`. */
 export type OpenUdpClientArgs = CommandArgs<'openUdpClient'>;
+/** `socketLab.startUnixListener`: `{ path, backlog?, autoReply?, capture? }`. */
 export type StartUnixListenerArgs = CommandArgs<'startUnixListener'>;
+/** `socketLab.connectUnix`: `{ path, timeoutMs?, autoReply?, capture? }`. */
 export type ConnectUnixArgs = CommandArgs<'connectUnix'>;
+/** `socketLab.send`: `{ target, data, format?, encoding?, escapes?, lineEnding?, to?, repeat?, waitMs? }`. */
 export type SendArgs = CommandArgs<'send'>;
+/** `socketLab.sendFile`: `{ target, path, to? }`. */
 export type SendFileArgs = CommandArgs<'sendFile'>;
+/** `socketLab.stopRepeat`: `{ repeatId }`. */
 export type StopRepeatArgs = CommandArgs<'stopRepeat'>;
 /** `{ id }` of an endpoint, connection or UDP peer (stop, halfClose, restart, clearLog, copyAddress, openPanel). */
 export type IdArgs = CommandArgs<'stop'>;
+/** SocketLab.setBroadcast: `{ id, on }` (a UDP socket). */
 export type SetBroadcastArgs = CommandArgs<'setBroadcast'>;
+/** SocketLab.joinMulticast / leaveMulticast: `{ id, group, interface? }` (a UDP socket). */
 export type MulticastArgs = CommandArgs<'joinMulticast'>;
 
 /**
