@@ -40,3 +40,8 @@ export const PREVIEW_MAX_BYTES = 512;
 export const FETCH_PAGE_MAX = 1000;
 /** fetchRecord returns at most this many bytes of one record (its hex dump is shown in the panel). */
 export const FETCH_RECORD_MAX_BYTES = 64 * 1024;
+
+// ---- pcapng export and capture ---------------------------------------------------------------------
+
+/** Flows (TCP connections, UDP peers) a pcapng writer keeps state for; beyond this the oldest is forgotten. */
+export const PCAP_MAX_FLOWS = 65_536;
