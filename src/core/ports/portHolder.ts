@@ -63,8 +63,10 @@ export async function findPortHolder(
  * `err` itself when the holder is unknown or hidden. The holder's name and pid join the error's values.
  */
 export function withPortHolder(err: SocketLabError, holder: SystemPort | undefined): SocketLabError {
+  const target = err.values.target;
   if (err.code !== 'addressInUse' || !holder || holder.pid === undefined || err.values.port === undefined) return err;
-  const values = { ...err.values, pid: holder.pid, process: holder.process ?? describeHolder(holder)! };
+  if (target === undefined) return err;
+  const values = { ...err.values, target, pid: holder.pid, process: holder.process ?? describeHolder(holder)! };
   return holder.process
     ? SocketLabError.create(
         'addressInUse',
