@@ -9,7 +9,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import './helpers/noLeaks';
 import { portOf, withLab } from './helpers/lab';
-import { Peer, hasCommand, rejectsWith, startPeer, waitForOutput } from './helpers/util';
+import { Peer, hasCommand, rejectsWith, startPeer, tempDir, waitForOutput } from './helpers/util';
 import {
   SystemPort,
   conflictRank,
@@ -25,6 +25,7 @@ import {
   readSystemPorts,
   withPortHolder,
 } from '../../src/core/ports';
+import { HIDDEN_OWNER_RECHECK_MS, SocketOwnerCache, findSocketOwners } from '../../src/core/ports/procSocketOwners';
 import { isSocketLabError, type SocketLabError } from '../../src/shared/errors';
 
 const FIXTURES = path.join(__dirname, '../../../test/unit/fixtures/ports');
@@ -122,6 +123,61 @@ describe('system ports: parsers on sample outputs', () => {
     assert.deepStrictEqual(pickPortHolder(ports, 'udp', '127.0.0.1', 8880), ports[2]);
     assert.deepStrictEqual(pickPortHolder(ports, 'tcp', '::1', 8880), ports[0]);
     assert.strictEqual(pickPortHolder(ports, 'tcp', '::1', 9999), undefined);
+  });
+
+  it("/proc/net: the in-place state check finds the same sockets as splitting every line of this machine's files", function () {
+    if (process.platform !== 'linux') this.skip();
+    for (const file of ['tcp', 'tcp6', 'udp', 'udp6']) {
+      const text = fs.readFileSync(`/proc/net/${file}`, 'latin1');
+      const protocol = file.startsWith('tcp') ? 'tcp' : 'udp';
+      const wanted = protocol === 'tcp' ? '0A' : '07';
+      const naive = text
+        .split('\n')
+        .slice(1)
+        .map((l) => l.trim().split(/\s+/))
+        .filter((f) => f.length >= 10 && f[3] === wanted)
+        .map((f) => Number(f[9]));
+      assert.deepStrictEqual(
+        parseProcNet(text, protocol).map((s) => s.inode),
+        naive,
+        `/proc/net/${file}`,
+      );
+    }
+  });
+
+  it('socket owners: the lowest pid, looked for again where it was, hidden ones rechecked only after a while', () => {
+    const t = tempDir();
+    try {
+      // A made-up /proc: descriptor links named like the kernel's socket links.
+      const proc = (pid: number, comm: string, fds: Record<string, string>) => {
+        fs.mkdirSync(path.join(t.dir, String(pid), 'fd'), { recursive: true });
+        fs.writeFileSync(path.join(t.dir, String(pid), 'comm'), `${comm}\n`);
+        for (const [fd, target] of Object.entries(fds)) fs.symlinkSync(target, path.join(t.dir, String(pid), 'fd', fd));
+      };
+      proc(200, 'worker', { '3': 'socket:[555]', '4': 'pipe:[9]' });
+      proc(100, 'parent', { '7': 'socket:[555]', '8': 'socket:[556]' });
+      const cache = new SocketOwnerCache();
+      const owners = (now: number) => Object.fromEntries(findSocketOwners(new Set([555, 556, 777]), t.dir, cache, now));
+      assert.deepStrictEqual(owners(0), {
+        555: { pid: 100, process: 'parent' },
+        556: { pid: 100, process: 'parent' },
+      });
+      // The parent closes 555: it is looked for again, and the worker holds it.
+      fs.unlinkSync(path.join(t.dir, '100', 'fd', '7'));
+      assert.deepStrictEqual(owners(1000)[555], { pid: 200, process: 'worker' });
+      // 777 was nowhere: a holder appearing now is only seen once the recheck time has passed.
+      proc(300, 'late', { '5': 'socket:[777]' });
+      assert.strictEqual(owners(2000)[777], undefined);
+      assert.deepStrictEqual(owners(HIDDEN_OWNER_RECHECK_MS + 1)[777], { pid: 300, process: 'late' });
+      // The worker exits: 555 has no owner any more; the others are confirmed where they were found.
+      fs.renameSync(path.join(t.dir, '200'), path.join(t.dir, 'x200'));
+      assert.deepStrictEqual(owners(HIDDEN_OWNER_RECHECK_MS + 2), {
+        556: { pid: 100, process: 'parent' },
+        777: { pid: 300, process: 'late' },
+      });
+    } finally {
+      t.remove();
+    }
   });
 
   it('an OS it cannot list says so in a sentence', async () => {

@@ -32,27 +32,40 @@ export function procHexAddress(hex: string): string {
   return bytesToIp(bytes);
 }
 
-/** The listening (TCP) or unconnected bound (UDP) sockets of one /proc/net file's text. */
+/**
+ * The listening (TCP) or unconnected bound (UDP) sockets of one /proc/net file's text. A namespace may hold
+ * tens of thousands of connected and TIME-WAIT sockets, so each line's state is looked at in place (its
+ * columns have fixed widths after the slot number) and only the few wanted lines are split.
+ */
 export function parseProcNet(text: string, protocol: 'tcp' | 'udp'): ProcNetSocket[] {
-  const wanted = protocol === 'tcp' ? TCP_STATE_LISTEN : UDP_STATE_UNCONNECTED;
+  const wanted = (protocol === 'tcp' ? TCP_STATE_LISTEN : UDP_STATE_UNCONNECTED)
+    .toString(16)
+    .toUpperCase()
+    .padStart(2, '0');
   const out: ProcNetSocket[] = [];
-  const lines = text.split('\n');
   // Line 1 is the column header.
-  for (let i = 1; i < lines.length; i++) {
-    const f = lines[i].trim().split(/\s+/);
-    if (f.length < 10) continue;
-    const state = parseInt(f[3], 16);
-    if (state !== wanted) continue;
-    const colon = f[1].indexOf(':');
-    if (colon !== 8 && colon !== 32) continue;
-    out.push({
-      protocol,
-      address: procHexAddress(f[1].slice(0, colon)),
-      port: parseInt(f[1].slice(colon + 1), 16),
-      state,
-      uid: Number(f[7]),
-      inode: Number(f[9]),
-    });
+  let start = text.indexOf('\n') + 1;
+  while (start > 0 && start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    // '%4d: ' then 'ADDR:PORT ADDR:PORT ST', ADDR being 8 (IPv4) or 32 (IPv6) hex digits.
+    const address = text.indexOf(':', start) + 2;
+    const addressLength = text.indexOf(':', address) - address;
+    const stateAt = address + 2 * (addressLength + 6);
+    if ((addressLength === 8 || addressLength === 32) && text.startsWith(wanted, stateAt) && stateAt < end) {
+      const f = text.slice(start, end).trim().split(/\s+/);
+      if (f.length >= 10) {
+        out.push({
+          protocol,
+          address: procHexAddress(f[1].slice(0, addressLength)),
+          port: parseInt(f[1].slice(addressLength + 1), 16),
+          state: parseInt(f[3], 16),
+          uid: Number(f[7]),
+          inode: Number(f[9]),
+        });
+      }
+    }
+    start = end + 1;
   }
   return out;
 }
