@@ -43,7 +43,12 @@ describe('pcapng capture, streamed while traffic flows', function () {
       const file = path.join(t.dir, 'capture.pcapng');
       const listener = await lab.startTcpListener({ port: await quietPort('tcp', '127.0.0.1') });
       const port = portOf(listener);
-      let writer = new PcapngCaptureWriter({ path: file }, () => lab.get(listener.id)!);
+      // What an endpoint gives its capture: itself, and its connections by id.
+      const source = {
+        endpoint: () => lab.get(listener.id)!,
+        connection: (id: string) => lab.get(listener.id)!.connections.find((c) => c.id === id),
+      };
+      let writer = new PcapngCaptureWriter({ path: file }, source);
       const sub = lab.onDidTraffic((e) => {
         if (e.endpointId === listener.id) writer.write(e.record);
       });
@@ -87,7 +92,7 @@ describe('pcapng capture, streamed while traffic flows', function () {
         const firstSection = fields(file, ['frame.number']).length;
 
         // Capture again into the same file (a restart): a new section after the first.
-        writer = new PcapngCaptureWriter({ path: file }, () => lab.get(listener.id)!);
+        writer = new PcapngCaptureWriter({ path: file }, source);
         const again = await lab.connectTcp({ port, localPort: await quietPort('tcp', '127.0.0.1') });
         await lab.send({ target: again.id, data: 'after restart' });
         await waitFor(() => lab.get(listener.id)!.bytesIn === 40, 'the new request');
@@ -120,7 +125,7 @@ describe('pcapng capture, streamed while traffic flows', function () {
       dropped: 0,
       connections: [],
     };
-    const writer = new PcapngCaptureWriter({ path: file }, () => endpoint);
+    const writer = new PcapngCaptureWriter({ path: file }, { endpoint: () => endpoint });
     const chunk = Buffer.alloc(1024 * 1024, 0x61);
     const records: TrafficRecord[] = [];
     // Written in one turn of the event loop, faster than any disk: the stream's buffer passes its bound.
@@ -158,17 +163,9 @@ describe('pcapng capture, streamed while traffic flows', function () {
     let reported: SocketLabError | undefined;
     const writer = new PcapngCaptureWriter(
       { path: file },
-      () => ({
-        id: 'e1',
-        kind: 'udp',
-        state: 'listening',
-        bytesIn: 0,
-        bytesOut: 0,
-        messagesIn: 0,
-        messagesOut: 0,
-        dropped: 0,
-        connections: [],
-      }),
+      {
+        endpoint: () => ({ id: 'e1', kind: 'udp', local: { address: '127.0.0.1', port: 9 } }),
+      },
       (e) => (reported = e),
     );
     assert.strictEqual(reported?.code, 'captureFailed');

@@ -102,15 +102,15 @@ describe('pcapng parts', () => {
       '127.0.0.1',
       '127.0.0.1',
     ]);
-    // The connection's own local address wins when the snapshot has it.
-    const withLocal = listener('::');
-    withLocal.connections.push({
-      ...endpointBase,
-      id: 'e1.c1',
+    // The connection's own addresses win when it is known.
+    const connection = {
       remote: { address: '::ffff:10.1.2.3', port: 40000 },
       local: { address: '::ffff:10.1.2.4', port: 5000 },
-    });
-    assert.deepStrictEqual(text(describeFlow(withLocal, record('ignored:1'))), ['10.1.2.4', '10.1.2.3']);
+    };
+    assert.deepStrictEqual(text(describeFlow(listener('::'), record('ignored:1'), connection)), [
+      '10.1.2.4',
+      '10.1.2.3',
+    ]);
   });
 
   describe('read back by tshark', function () {

@@ -6,7 +6,7 @@ import { ConnectionInfo, EndpointInfo, TrafficRecord } from '../../shared/model'
 import { endpointName } from '../endpoint';
 import { toSocketLabError } from '../systemErrors';
 import { ByteBatch } from './byteBatch';
-import { describeFlow, flowKey } from './packetFlows';
+import { FlowEndpoint, describeFlow, flowKey } from './packetFlows';
 import { CloseKind, PcapngEncoder } from './pcapngEncoder';
 
 /** What an export wrote. */
@@ -46,7 +46,7 @@ export function closesOf(snapshot: EndState, isListener: boolean): FlowClose[] {
 }
 
 /** The comment a file carries about itself: what was exported, and that the headers are made up. */
-export function exportComment(endpoint: EndpointInfo): string {
+export function exportComment(endpoint: FlowEndpoint & { dropped?: number }): string {
   const name = endpointName(endpoint.kind, endpoint.local, endpoint.remote) ?? endpoint.id;
   const dropped = endpoint.dropped
     ? ` ${endpoint.dropped} older records had been dropped by the log cap and are not in it.`
@@ -70,10 +70,12 @@ export async function exportPcapng(
   const sink = typeof target === 'string' ? await fileSink(target) : streamSink(target);
   const pending: Buffer[] = [];
   const batch = new ByteBatch((chunk) => pending.push(chunk));
+  const connections = new Map(endpoint.connections.map((c) => [c.id, c]));
+  const connectionOf = (key: string) => (key === '' ? undefined : connections.get(key));
   const encoder = new PcapngEncoder(
     batch,
     { comment: exportComment(endpoint), interfaceName: `socket-lab ${endpoint.id}` },
-    (record) => describeFlow(endpoint, record),
+    (record) => describeFlow(endpoint, record, connectionOf(flowKey(record))),
   );
   let bytes = 0;
   const send = async (chunks: Buffer[]) => {
@@ -90,7 +92,7 @@ export async function exportPcapng(
       encoder.write(record);
       const key = flowKey(record);
       if (last.get(key) === i) {
-        for (const c of closesOfFlow(endpoint, key)) encoder.close(key, c.side, c.kind, record.time);
+        for (const c of closesOfFlow(endpoint, connectionOf(key))) encoder.close(key, c.side, c.kind, record.time);
       }
       // Whole slabs go out as they fill: the file is written while the rest is encoded, never held at once.
       if (pending.length) await send(pending);
@@ -112,11 +114,11 @@ function lastIndexOfEachFlow(records: readonly TrafficRecord[]): Map<string, num
   return last;
 }
 
-function closesOfFlow(endpoint: EndpointInfo, key: string): FlowClose[] {
+/** The closes of a client's own stream (no connection) or of an accepted connection still listed. */
+function closesOfFlow(endpoint: EndpointInfo, connection: ConnectionInfo | undefined): FlowClose[] {
   const isListener = endpoint.kind === 'tcp-listener' || endpoint.kind === 'unix-listener';
-  if (key === '') return isListener ? [] : closesOf(endpoint, false);
-  const connection = endpoint.connections.find((c) => c.id === key);
-  return connection ? closesOf(connection, isListener) : [];
+  if (connection) return closesOf(connection, isListener);
+  return isListener ? [] : closesOf(endpoint, false);
 }
 
 interface Sink {

@@ -3,7 +3,7 @@
  * connection mapped to made-up 127.x addresses (its socket path goes into each packet's comment).
  */
 import { ipToBytes, isLoopbackAddress, isWildcardAddress, unmapIpv4 } from '../ipAddressBytes';
-import { EndpointInfo, SocketAddressInfo, TrafficRecord } from '../../shared/model';
+import { ConnectionInfo, EndpointInfo, SocketAddressInfo, TrafficRecord } from '../../shared/model';
 
 /** One end of a flow: address bytes (4 or 16) and port. */
 export interface FlowSide {
@@ -35,10 +35,17 @@ export function flowKey(record: TrafficRecord): string {
   return record.connectionId ?? '';
 }
 
-/** Describes the flow `record` belongs to, from the endpoint it crossed (read once per flow, not per record). */
-export function describeFlow(endpoint: EndpointInfo, record: TrafficRecord): Flow {
-  const connection =
-    record.connectionId === undefined ? undefined : endpoint.connections.find((c) => c.id === record.connectionId);
+/** What a flow is described from: the endpoint's id, kind and addresses (an EndpointInfo or an Endpoint will do). */
+export type FlowEndpoint = Pick<EndpointInfo, 'id' | 'kind' | 'local' | 'remote'>;
+
+/** The connection or UDP peer of a record, when the endpoint still has it (a ConnectionInfo or a Connection). */
+export type FlowConnection = Pick<ConnectionInfo, 'remote' | 'local'>;
+
+/**
+ * Describes the flow `record` belongs to from its endpoint and, when known, its connection (read once
+ * per flow, not per record); without the connection the peer comes from the record's label.
+ */
+export function describeFlow(endpoint: FlowEndpoint, record: TrafficRecord, connection?: FlowConnection): Flow {
   if (endpoint.kind === 'unix-listener' || endpoint.kind === 'unix-client') {
     return unixFlow(endpoint, record.connectionId);
   }
@@ -84,7 +91,7 @@ function toBytes(address: string, other: string): Uint8Array {
 }
 
 /** A Unix connection as TCP between 127.a.b.1:40000 (the listener) and 127.a.b.2:50000+n (client n), a and b from the path. */
-function unixFlow(endpoint: EndpointInfo, connectionId: string | undefined): Flow {
+function unixFlow(endpoint: FlowEndpoint, connectionId: string | undefined): Flow {
   const path =
     (endpoint.local && 'path' in endpoint.local ? endpoint.local.path : undefined) ??
     (endpoint.remote && 'path' in endpoint.remote ? endpoint.remote.path : '');

@@ -5,22 +5,30 @@
  */
 import * as fs from 'fs';
 import { SocketLabError } from '../../shared/errors';
-import { EndpointInfo, TrafficRecord } from '../../shared/model';
+import { TrafficRecord } from '../../shared/model';
 import { CAPTURE_MAX_BUFFERED_BYTES } from '../capture';
 import { IDisposable } from '../lifecycle';
 import { ByteBatch } from './byteBatch';
 import { exportComment } from './exportPcapng';
-import { describeFlow } from './packetFlows';
+import { FlowConnection, FlowEndpoint, describeFlow } from './packetFlows';
 import { CloseKind, PcapngEncoder } from './pcapngEncoder';
 
 const PCAPNG_MAGIC = Buffer.from([0x0a, 0x0d, 0x0d, 0x0a]);
 /** Slab size of a capture: records arrive one at a time, so a small slab is filled and handed on often. */
 const CAPTURE_SLAB_BYTES = 256 * 1024;
 
+/** Where a capture reads what its packets show: the endpoint, and the connection of a record while it has it. */
+export interface PcapngCaptureSource {
+  /** The endpoint's id, kind and addresses (an Endpoint itself will do): read once per new flow. */
+  endpoint(): FlowEndpoint;
+  /** The connection or UDP peer `id`, when the endpoint still has it. */
+  connection?(id: string): FlowConnection | undefined;
+}
+
 /**
  * Streams an endpoint's records to `path` as pcapng. Each write() hands the stream whole blocks, so the
  * file always ends on a block boundary once the OS has the bytes; a file that already holds a capture
- * gets a new section (Wireshark reads them in turn). `endpoint` is read once per new flow.
+ * gets a new section (Wireshark reads them in turn). `source` is asked once per new flow, never per record.
  */
 export class PcapngCaptureWriter implements IDisposable {
   private readonly _stream: fs.WriteStream;
@@ -32,7 +40,7 @@ export class PcapngCaptureWriter implements IDisposable {
 
   constructor(
     readonly spec: { path: string },
-    endpoint: () => EndpointInfo,
+    source: PcapngCaptureSource,
     onError?: (error: SocketLabError) => void,
   ) {
     const notPcapng = startsWithOtherData(spec.path);
@@ -47,11 +55,16 @@ export class PcapngCaptureWriter implements IDisposable {
       ),
     );
     this._batch = new ByteBatch((chunk) => this._stream.write(chunk), CAPTURE_SLAB_BYTES);
-    const info = endpoint();
+    const info = source.endpoint();
     this._encoder = new PcapngEncoder(
       this._batch,
       { comment: exportComment(info), interfaceName: `socket-lab ${info.id}` },
-      (record) => describeFlow(endpoint(), record),
+      (record) =>
+        describeFlow(
+          source.endpoint(),
+          record,
+          record.connectionId === undefined ? undefined : source.connection?.(record.connectionId),
+        ),
     );
     if (notPcapng) {
       this._fail(
