@@ -140,12 +140,6 @@ export class PcapngEncoder {
     if (state.ended[1 - s]) this._flows.delete(key);
   }
 
-  /** True when `key` is a TCP connection whose handshake was written and that is not fully closed. */
-  isOpen(key: string): boolean {
-    const state = this._flows.get(key);
-    return !!state && state.flow.transport === 'tcp' && state.opened;
-  }
-
   private _state(record: TrafficRecord): FlowState {
     const key = flowKey(record);
     const known = this._flows.get(key);
