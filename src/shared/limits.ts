@@ -55,3 +55,7 @@ export const FRAMING_LENGTH_OFFSET_MAX = 65535;
 export const FRAMING_LENGTH_ADJUST_MAX = 65535;
 /** Longest silence that ends a frame in idle framing. */
 export const FRAMING_IDLE_GAP_MAX_MS = 60_000;
+// ---- pcapng export and capture ---------------------------------------------------------------------
+
+/** Flows (TCP connections, UDP peers) a pcapng writer keeps state for; beyond this the oldest is forgotten. */
+export const PCAP_MAX_FLOWS = 65_536;

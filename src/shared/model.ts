@@ -14,6 +14,8 @@ export type SocketAddressInfo = { address: string; port: number } | { path: stri
 export interface ConnectionInfo {
   id: string;
   remote: SocketAddressInfo;
+  /** The local address of an accepted connection, when known (a listener bound to 0.0.0.0 or :: answers on one address). */
+  local?: SocketAddressInfo;
   state: 'connected' | 'closed';
   bytesIn: number;
   bytesOut: number;
