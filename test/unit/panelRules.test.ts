@@ -3,7 +3,7 @@
 import * as assert from 'assert';
 import { compileAutoReply } from '../../src/core/autoReply';
 import { parseWebviewMessage } from '../../src/shared/protocol';
-import { restoreAutoReply, rowsFromRules, ruleOf } from '../../src/webview/rules';
+import { restoreAutoReply, rowsFromRules, ruleOf } from '../../src/webview/autoReply/ruleRows';
 import { AUTO_REPLY_RULES_MAX } from '../../src/shared/limits';
 
 const rules = [

@@ -1,6 +1,10 @@
-/** Byte formatting in the browser (the core's codec needs Node and iconv-lite, which the bundle does not carry). */
-
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+/**
+ * A record's bytes as the log shows them: text decoded in the browser and escaped (shared/display), and
+ * hex. The core decodes with iconv-lite, which the bundle does not carry; the browser's TextDecoder knows
+ * the same character sets, except latin1 and ascii, decoded here by hand as the core decodes them.
+ */
+import { escapeForDisplay, hexPreview } from '../../shared/display';
+import type { RecordView } from '../../shared/protocol';
 
 /**
  * The browser's decoder label for each of the core's multi-byte encodings. latin1 and ascii are decoded by
@@ -15,9 +19,11 @@ const DECODER_LABEL: Record<string, string> = {
   big5: 'big5',
   shift_jis: 'shift_jis',
 };
-const decoders = new Map<string, TextDecoder>();
+// The instance type, as both the browser's and Node's globals declare it (the unit tests run this on Node).
+type Decoder = InstanceType<typeof TextDecoder>;
+const decoders = new Map<string, Decoder>();
 
-function decoder(encoding: string): TextDecoder {
+function decoder(encoding: string): Decoder {
   let d = decoders.get(encoding);
   if (!d) {
     try {
@@ -30,18 +36,13 @@ function decoder(encoding: string): TextDecoder {
   return d;
 }
 
-const SHORT: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0', '\\': '\\\\' };
-// Controls, format characters (bidi overrides, zero-width), separators and lone surrogates are escaped
-// so received text is always visible and inert.
-const ESCAPE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\\]/gu;
-
-/** Decoded text with control characters escaped (\n \r \t \0 \\ \xHH \uHHHH). */
+/** Decoded text with control characters escaped (\n \r \t \0 \\ \xHH \uHHHH), as the core's decodeText + escapeForDisplay. */
 export function decodeForDisplay(bytes: Uint8Array, encoding: string): string {
   const text =
     encoding === 'latin1' || encoding === 'ascii'
       ? decodeSingleByte(bytes, encoding === 'ascii')
       : decoder(encoding).decode(bytes);
-  return text.replace(ESCAPE, (c) => SHORT[c] ?? escapeCodePoint(c.codePointAt(0)!));
+  return escapeForDisplay(text);
 }
 
 /** ISO-8859-1 (each byte is the code point), or ASCII with bytes >= 0x80 as U+FFFD, as the core's iconv-lite decodes them. */
@@ -55,32 +56,25 @@ function decodeSingleByte(bytes: Uint8Array, ascii: boolean): string {
   return out;
 }
 
-/** \xHH below 0x80, \uHHHH in the BMP, \u{HHHHH} beyond it (astral format characters are escaped whole). */
-function escapeCodePoint(code: number): string {
-  if (code < 0x80) return `\\x${HEX[code]}`;
-  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+/** A record of the log with what the panel made of it (the row's text and hex are computed once, when first shown). */
+export interface RecordRow {
+  kind: 'rec';
+  r: RecordView;
+  expanded?: boolean;
+  /** The whole record (up to FETCH_RECORD_MAX_BYTES), fetched when it is expanded and longer than its preview. */
+  full?: Uint8Array;
+  loading?: boolean;
+  text?: string;
+  hex?: string;
 }
 
-/** 'de ad be ef' */
-export function hexOf(bytes: Uint8Array): string {
-  const parts = new Array<string>(bytes.length);
-  for (let i = 0; i < bytes.length; i++) parts[i] = HEX[bytes[i]];
-  return parts.join(' ');
+/** The row's preview as escaped text in `encoding`, with '…' when the record is longer. */
+export function textOf(row: RecordRow, encoding: string): string {
+  return (row.text ??=
+    decodeForDisplay(row.r.preview, encoding) + (row.r.length > row.r.preview.byteLength ? '…' : ''));
 }
 
-/** `hexdump -C` style: offset, 16 bytes in two groups of 8, ASCII column. */
-export function hexDump(bytes: Uint8Array): string {
-  const lines: string[] = [];
-  for (let at = 0; at < bytes.length; at += 16) {
-    const chunk = bytes.subarray(at, at + 16);
-    let hex = '';
-    let ascii = '';
-    for (let i = 0; i < 16; i++) {
-      hex += i < chunk.length ? `${HEX[chunk[i]]} ` : '   ';
-      if (i === 7) hex += ' ';
-      if (i < chunk.length) ascii += chunk[i] >= 0x20 && chunk[i] < 0x7f ? String.fromCharCode(chunk[i]) : '.';
-    }
-    lines.push(`${at.toString(16).padStart(8, '0')}  ${hex} |${ascii}|`);
-  }
-  return lines.join('\n');
+/** The row's preview in hex, with ' …' when the record is longer. */
+export function hexOf(row: RecordRow): string {
+  return (row.hex ??= hexPreview(row.r.preview, row.r.length));
 }
