@@ -53,27 +53,20 @@ export function replyPlaceholder(format: PayloadFormat): string {
 /** The nodes of a new row for `row` (numbered by numberRule once it has a place). */
 export function ruleRowNodes(row: RuleRow, actions: RuleRowActions): RuleNodes {
   const edited = () => actions.edited(row);
-  const match = textCell(row.match, 'match', {
-    maxlength: PANEL_NAME_MAX_CHARS,
-    placeholder: matchPlaceholder(row.kind),
-  });
-  match.addEventListener('input', () => ((row.match = match.value), edited()));
-  const flags = textCell(row.flags, 'flags', { maxlength: RULE_FLAGS_MAX_CHARS, title: t('ruleFlagsHint') });
+  const matchProps = { maxlength: PANEL_NAME_MAX_CHARS, placeholder: matchPlaceholder(row.kind) };
+  const match = textCell(row.match, 'match', matchProps, (v) => (row.match = v), edited);
+  const flagsProps = { maxlength: RULE_FLAGS_MAX_CHARS, title: t('ruleFlagsHint') };
+  const flags = textCell(row.flags, 'flags', flagsProps, (v) => (row.flags = v), edited);
   flags.hidden = row.kind !== 'regex';
-  flags.addEventListener('input', () => ((row.flags = flags.value), edited()));
-  const reply = textCell(row.reply, 'reply', { placeholder: replyPlaceholder(row.format) });
-  reply.addEventListener('input', () => ((row.reply = reply.value), edited()));
-  const kind = cellSelect(
-    'kind',
-    RULE_KINDS.map((k) => [k, t(KIND_KEYS[k])] as const),
-    row.kind,
-    (v) => {
-      row.kind = v;
-      flags.hidden = row.kind !== 'regex';
-      match.setAttribute('placeholder', matchPlaceholder(row.kind));
-      edited();
-    },
-  );
+  const replyProps = { placeholder: replyPlaceholder(row.format) };
+  const reply = textCell(row.reply, 'reply', replyProps, (v) => (row.reply = v), edited);
+  const kindOptions = RULE_KINDS.map((k) => [k, t(KIND_KEYS[k])] as const);
+  const kind = cellSelect('kind', kindOptions, row.kind, (v) => {
+    row.kind = v;
+    flags.hidden = row.kind !== 'regex';
+    match.setAttribute('placeholder', matchPlaceholder(row.kind));
+    edited();
+  });
   const format = cellSelect(
     'format',
     PAYLOAD_FORMATS.map((f) => [f, f] as const),
@@ -90,13 +83,7 @@ export function ruleRowNodes(row: RuleRow, actions: RuleRowActions): RuleNodes {
   const number = el('td', { class: 'rule-number' });
   const cells = [kind, match, flags, reply, format].map((control) => el('td', {}, control));
   const tr = el('tr', { class: 'rule-row' }, number, ...cells, el('td', { class: 'rule-buttons' }, up, down, remove));
-  // Alt+↑ / Alt+↓ move the rule, keeping the focus where it was.
-  tr.addEventListener('keydown', (e) => {
-    if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
-    e.preventDefault();
-    const field = (e.target as HTMLElement).closest<HTMLElement>('[data-field]')?.dataset.field ?? 'match';
-    actions.move(row, e.key === 'ArrowUp' ? -1 : 1, field);
-  });
+  moveOnAltArrows(tr, row, actions);
   const message = el('div', { class: 'rule-error error', role: 'alert' });
   const messageRow = el('tr', { class: 'rule-message', hidden: true }, el('td'), el('td', { colspan: 6 }, message));
   const labelled: [HTMLElement, string][] = [
@@ -110,6 +97,16 @@ export function ruleRowNodes(row: RuleRow, actions: RuleRowActions): RuleNodes {
     [remove, 'ruleRemove'],
   ];
   return { tr, messageRow, number, match, reply, message, labelled, up, down };
+}
+
+/** Alt+↑ / Alt+↓ move the rule, keeping the focus where it was. */
+function moveOnAltArrows(tr: HTMLElement, row: RuleRow, actions: RuleRowActions): void {
+  tr.addEventListener('keydown', (e) => {
+    if (!e.altKey || (e.key !== 'ArrowUp' && e.key !== 'ArrowDown')) return;
+    e.preventDefault();
+    const field = (e.target as HTMLElement).closest<HTMLElement>('[data-field]')?.dataset.field ?? 'match';
+    actions.move(row, e.key === 'ArrowUp' ? -1 : 1, field);
+  });
 }
 
 /** Gives a row its number: the # column, the data-index, the labels that name it, and which move buttons apply. */
@@ -136,10 +133,20 @@ function matchPlaceholder(kind: RuleKind): string {
   return t(MATCH_PLACEHOLDERS[kind]);
 }
 
-/** A text field of the row, marked with its field name (the focus returns to it after a move). */
-function textCell(value: string, field: string, props: Record<string, unknown>): VscodeTextfield {
+/** A text field of the row, marked with its field name (the focus returns to it after a move); `set` takes what is typed. */
+function textCell(
+  value: string,
+  field: string,
+  props: Record<string, unknown>,
+  set: (value: string) => void,
+  edited: () => void,
+): VscodeTextfield {
   const cell = el('vscode-textfield', { class: `rule-${field}`, 'data-field': field, ...props });
   cell.value = value;
+  cell.addEventListener('input', () => {
+    set(cell.value);
+    edited();
+  });
   return cell;
 }
 

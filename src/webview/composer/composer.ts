@@ -70,58 +70,63 @@ export function setComposerEnabled(enabled: boolean): void {
 
 /** Target, Format, Encoding, Line ending and Escapes; line ending and escapes are the text-only controls. */
 function buildOptionsRow(): { options: HTMLElement; textOnly: HTMLElement[] } {
-  const d = state.draft;
-  const formatSelect = select(
-    'format',
-    PAYLOAD_FORMATS.map((f) => [f, f] as const),
-    d.format,
-    t('format'),
-    (v) => {
-      d.format = v;
-      updatePlaceholder();
-      updateTextOnlyControls();
-      draftChanged();
-    },
-  );
-  // The encoding also decodes the received rows and is the auto-reply's: it stays enabled for hex and base64.
-  const encodings = session.encodings;
-  const encodingSelect = select(
-    'encoding',
-    encodings.map((e) => [e, e] as const),
-    encodings.includes(d.encoding) ? d.encoding : encodings[0],
-    t('encoding'),
-    (v) => {
-      d.encoding = v;
-      draftChanged();
-      encodingChanged();
-    },
-  );
-  encodingSelect.title = t('encodingHint');
-  const endingSelect = select(
-    'line-ending',
-    LINE_ENDINGS.map((e) => [e, ENDING_TEXT[e]] as const),
-    d.lineEnding,
-    t('lineEnding'),
-    (v) => {
-      d.lineEnding = v;
-      draftChanged();
-    },
-  );
-  const escapes: VscodeCheckbox = el('vscode-checkbox', { id: 'escapes', label: t('escapes'), checked: d.escapes });
-  escapes.addEventListener('change', () => {
-    d.escapes = escapes.checked;
-    draftChanged();
-  });
+  const ending = lineEndingSelect();
+  const escapes = escapesBox();
   const options = el(
     'div',
     { class: 'row options' },
     targetBox,
-    labelled(t('format'), formatSelect),
-    labelled(t('encoding'), encodingSelect),
-    labelled(t('lineEnding'), endingSelect),
+    labelled(t('format'), formatSelect()),
+    labelled(t('encoding'), encodingSelect()),
+    labelled(t('lineEnding'), ending),
     escapes,
   );
-  return { options, textOnly: [endingSelect, escapes] };
+  return { options, textOnly: [ending, escapes] };
+}
+
+function formatSelect(): HTMLElement {
+  const options = PAYLOAD_FORMATS.map((f) => [f, f] as const);
+  return select('format', options, state.draft.format, t('format'), (v) => {
+    state.draft.format = v;
+    updatePlaceholder();
+    updateTextOnlyControls();
+    draftChanged();
+  });
+}
+
+/** The encoding also decodes the received rows and is the auto-reply's: it stays enabled for hex and base64. */
+function encodingSelect(): HTMLElement {
+  const encodings = session.encodings;
+  const current = encodings.includes(state.draft.encoding) ? state.draft.encoding : encodings[0];
+  const options = encodings.map((e) => [e, e] as const);
+  const encoding = select('encoding', options, current, t('encoding'), (v) => {
+    state.draft.encoding = v;
+    draftChanged();
+    encodingChanged();
+  });
+  encoding.title = t('encodingHint');
+  return encoding;
+}
+
+function lineEndingSelect(): HTMLElement {
+  const options = LINE_ENDINGS.map((e) => [e, ENDING_TEXT[e]] as const);
+  return select('line-ending', options, state.draft.lineEnding, t('lineEnding'), (v) => {
+    state.draft.lineEnding = v;
+    draftChanged();
+  });
+}
+
+function escapesBox(): HTMLElement {
+  const escapes: VscodeCheckbox = el('vscode-checkbox', {
+    id: 'escapes',
+    label: t('escapes'),
+    checked: state.draft.escapes,
+  });
+  escapes.addEventListener('change', () => {
+    state.draft.escapes = escapes.checked;
+    draftChanged();
+  });
+  return escapes;
 }
 
 /** The payload textarea; Ctrl+Enter (Cmd+Enter) sends. */
