@@ -3,6 +3,7 @@
  * host is validated (shared/protocol) before use; requests go through rpc.ts and come back as typed
  * promises. The sections: composer/ (what to send), autoReply/ (what to answer), traffic/ (the log).
  */
+import './main.css';
 import { parseHostMessage, type HostMessage } from '../shared/protocol';
 import { autoReplySection, buildAutoReply, hasAutoReplyBox } from './autoReply/autoReply';
 import { recheckRules } from './autoReply/rulesTable';
@@ -17,7 +18,6 @@ import { hadSavedDraft, persist, state } from './state';
 import { setStrings } from './strings';
 import { buildTraffic, listenToTraffic, onReset, onTraffic, refilter, trafficSection } from './traffic/traffic';
 import { vscode } from './vscodeApi';
-import './main.css';
 
 const app = document.getElementById('app')!;
 

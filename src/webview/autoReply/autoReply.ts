@@ -17,6 +17,7 @@ import { replyPlaceholder } from './ruleRow';
 import { AUTO_REPLY_MODES, type AutoReplyDraft } from './ruleRows';
 import { buildRulesEditor } from './rulesEditor';
 import { clearHostErrors, showHostError } from './rulesTable';
+import './autoReply.css';
 
 /** The auto-reply's section (empty for endpoints that cannot answer: clients). */
 export const autoReplySection = el('section', { id: 'auto-reply' });

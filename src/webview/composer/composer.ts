@@ -18,6 +18,7 @@ import { buildPayloadStatus, scheduleCheck } from './payloadCheck';
 import { buildRepeatControls } from './repeat';
 import { sendDraft, sendFile } from './send';
 import { renderTarget, targetBox } from './target';
+import './composer.css';
 
 /** The composer's section. */
 export const composer = el('section', { id: 'composer' });

@@ -9,7 +9,7 @@ import { t } from '../strings';
 import { collapsedNode, fitLinesTo, gapNode, recordNode, signature, type RowActions, type RowLook } from './rowNodes';
 import { log, type GapRow, type Row } from './rows';
 
-/** Height of a collapsed row and of a gap (px), as the stylesheet sets it. */
+/** Height of a collapsed row and of a gap (px); traffic.ts hands it to the stylesheet as --row-height. */
 export const ROW_HEIGHT = 22;
 /** Collapsed record nodes kept for reuse at most. */
 const POOL_MAX = 200;

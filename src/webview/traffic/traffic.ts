@@ -25,9 +25,12 @@ import { rebuildAllRows, type RowLook } from './rowNodes';
 import { log, normalizeFilter, type GapRow } from './rows';
 import { copyRecord, listenToRows, selection } from './selection';
 import { buildListHead, buildToolbar, followHasFocus, showFollowing } from './toolbar';
+import './traffic.css';
 
 /** The traffic section. */
 export const trafficSection = el('section', { id: 'traffic' });
+// The stylesheet sizes collapsed rows and gaps with the height the virtual list counts with.
+trafficSection.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
 
 /** A rAF-less flush after this long, for a hidden panel. */
 const HIDDEN_FLUSH_MS = 250;
