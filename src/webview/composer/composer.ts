@@ -34,10 +34,11 @@ const PLACEHOLDER_KEYS: Record<PayloadFormat, string> = {
 let fields: { payload: VscodeTextarea; textOnly: HTMLElement[] } | undefined;
 
 onHistoryPick((h: Draft) => {
+  const encoding = state.draft.encoding;
   // A hex or base64 entry keeps the encoding chosen now (it still decodes the received rows).
   state.draft = h.format === 'text' ? { ...h } : { ...state.draft, data: h.data, format: h.format };
   buildComposer();
-  encodingChanged();
+  if (state.draft.encoding !== encoding) encodingChanged();
   fields?.payload.focus();
 });
 
