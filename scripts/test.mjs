@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './lib/codeServer.mjs';
+import { ensureDependencies } from './lib/ensureDeps.mjs';
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const suites = requested.length ? requested : ['unit', 'integration', 'e2e'];
@@ -60,6 +61,8 @@ async function runIntegration() {
   if (code !== 0 && !result.failed) result.failed = 1;
   return result;
 }
+
+ensureDependencies();
 
 // Type check and lint first: a layering violation (vscode in src/core) fails the run like a test would.
 if (!process.argv.includes('--no-check')) {
