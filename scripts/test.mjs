@@ -66,7 +66,8 @@ ensureDependencies();
 
 // Type check and lint first: a layering violation (vscode in src/core) fails the run like a test would.
 if (!process.argv.includes('--no-check')) {
-  run('npx', ['tsc', '--noEmit', '-p', '.']);
+  // Three projects: the Node side, the panel's browser bundle (DOM) and the e2e tests (Node and DOM).
+  for (const project of ['.', 'src/webview', 'test/e2e']) run('npx', ['tsc', '--noEmit', '-p', project]);
   run('npx', ['eslint', '.']);
   run('npx', ['prettier', '--check', '.']);
 }
