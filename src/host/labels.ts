@@ -1,7 +1,7 @@
 /** The localized words the Sockets view, the send panel and the output log show for endpoints and connections. */
 import * as vscode from 'vscode';
 import type { ConnectionInfo, EndpointInfo } from '../shared/model';
-import { formatBytes } from '../shared/format';
+import { formatBytes } from '../shared/display';
 import { isClient, isListener } from '../shared/naming';
 
 /** The localized word for an endpoint's or connection's state. */

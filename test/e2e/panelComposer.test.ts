@@ -1,5 +1,7 @@
 // The send panel's composer as a user of Packet Sender / ncat / a 网络调试助手 drives it against real peers:
-// the UDP destination, repeats, the Target list, the panel's encoding, line endings and the history.
+// the UDP destination, repeats, the Target list, the panel's encoding for auto-replies, line endings and the
+// history. Each test guards a defect exploratory QA once found; its comment says what the user would lose if
+// it came back.
 import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
 import * as dgram from 'dgram';
@@ -31,8 +33,8 @@ describe('Send panel composer with real peers', function () {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  // A device that re-opens its socket (a new source port) must be answered at its new port: the README
-  // promises the Destination "defaults to the last peer heard from", and a destination the user typed stays.
+  // The README says a UDP listener's Destination defaults to the last peer heard from: a device that
+  // re-opens its socket (new source port) must be answered at its new port, not at its old, dead one.
   it('the UDP Destination follows the last peer heard from, so the reply reaches the device', async () => {
     const { panel, port } = await wb.openListenerPanel('Socket Lab: Start UDP Listener', 'UDP');
     const first = dgram.createSocket('udp4');
@@ -66,8 +68,8 @@ describe('Send panel composer with real peers', function () {
     assert.strictEqual(await panel.locator('#destination input').inputValue(), newPeer);
   });
 
-  // The indicator's count must move while the repeat runs (the host posts progress with its coalesced
-  // posts), and it names the repeat by what it sends, not by an id users never see.
+  // While a repeat runs, its indicator says what it sends and counts the sends as they happen (the host
+  // posts the progress with its coalesced traffic posts), not only when the panel is rendered.
   it('the repeat indicator counts the sends while the repeat runs', async () => {
     const { panel, port } = await wb.openListenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     let received = '';
@@ -83,11 +85,19 @@ describe('Send panel composer with real peers', function () {
     await panel.locator('#repeat-count input').fill('100');
     await panel.locator('#repeat').click();
     await waitUntil('ten ticks at ncat', () => received.split('tick\n').length - 1 >= 10, 15000);
-    await wb.page.waitForTimeout(300); // a few posts (at most 20 a second)
-    const text = await panel.locator('#repeat-indicator').innerText();
-    const sent = Number(/(\d+) sent/.exec(text)?.[1] ?? NaN);
+    let text = '';
+    const sent = () => Number(/(\d+) sent/.exec(text)?.[1] ?? NaN);
+    // The count follows the sends (a few posts later, at most 20 posts a second) while the repeat still runs.
+    await waitUntil(
+      'the indicator counting the sends',
+      async () => {
+        text = await panel.locator('#repeat-indicator').innerText();
+        return sent() >= 5;
+      },
+      5000,
+    ).catch(() => undefined);
     await panel.locator('#stop-repeat').click();
-    assert.ok(sent >= 5, `the indicator should count the sends so far, but it says ${JSON.stringify(text)}`);
+    assert.ok(sent() >= 5, `the indicator should count the sends so far, but it says ${JSON.stringify(text)}`);
     assert.doesNotMatch(
       text,
       /\br\d+\b/,
@@ -96,8 +106,9 @@ describe('Send panel composer with real peers', function () {
     assert.match(text, /tick/, `the indicator names the repeat by what it sends: ${JSON.stringify(text)}`);
   });
 
-  // A bad interval or count gets a sentence naming the field and its range, like the palette's "Port must
-  // be ..." messages, never the protocol check's wording ("Invalid value: Expected >=0").
+  // A negative, fractional or too large Repeat interval or count is refused in the panel with a sentence
+  // naming the field and its range (as the palette's "Port must be ..." messages do), never by the host's
+  // protocol check, whose "does not understand: repeat.intervalMs: Invalid value" means nothing to a user.
   it('a bad Repeat interval or count is refused with a sentence naming the field, not a protocol error', async () => {
     const { panel } = await wb.openListenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     await selectOption(panel, '#format', 'text');
@@ -133,8 +144,8 @@ describe('Send panel composer with real peers', function () {
     await panel.locator('#repeat-error:empty').waitFor({ state: 'attached', timeout: 5000 });
   });
 
-  // Accepted Unix connections all have the listener's own path as remote: the Target list must tell them
-  // apart as the Sockets view does (#c1, #c2).
+  // Every accepted Unix connection's remote is the listener's own path: the Target list must still tell two
+  // clients apart, as the tree does (#c1, #c2).
   it('the Target list tells two Unix clients apart', async () => {
     const sock = path.join(tmp, 'composer.sock');
     await wb.runCommand('Socket Lab: Start Unix Socket Listener');
@@ -160,8 +171,8 @@ describe('Send panel composer with real peers', function () {
 
   // Connect TCP Client refusing port 0 as the user types is tested in prompts.test.ts.
 
-  // The panel's Encoding applies to the auto-reply too: a `contains 温度` rule is matched on GBK-decoded text
-  // and its text reply goes out in GBK, as a GBK device expects.
+  // With Encoding gbk chosen in the panel, the auto-reply rules are applied with that encoding: a
+  // `contains 温度` rule is matched on GBK-decoded text and its text reply goes out in GBK.
   it('a contains rule written in Chinese matches a GBK device when the panel encoding is gbk', async () => {
     const { panel, port } = await wb.openListenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     await selectOption(panel, '#encoding', 'gbk');
@@ -175,14 +186,21 @@ describe('Send panel composer with real peers', function () {
     await panel.locator('#auto-reply-apply').click();
     await panel.locator('#state', { hasText: 'Auto-reply is on' }).waitFor({ timeout: 10000 });
     const GBK_TEMPERATURE = Buffer.from('cec2b6c82032350a', 'hex'); // "温度 25\n" in GBK
+    // The reply's 4 bytes, or what came within 5 s.
     const reply = await new Promise<Buffer>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => s.write(GBK_TEMPERATURE));
       let got = Buffer.alloc(0);
-      s.on('data', (d) => (got = Buffer.concat([got, d])));
-      setTimeout(() => {
+      const done = () => {
+        clearTimeout(timer);
         s.destroy();
         resolve(got);
-      }, 2000);
+      };
+      const timer = setTimeout(done, 5000);
+      s.on('data', (d) => {
+        got = Buffer.concat([got, d]);
+        if (got.length >= 4) done();
+      });
+      s.on('error', done);
     });
     assert.strictEqual(
       reply.toString('hex'),
@@ -191,8 +209,8 @@ describe('Send panel composer with real peers', function () {
     );
   });
 
-  // Hex and base64 are the bytes as written: line ending and escapes do not apply, and the history tells a
-  // text payload from a hex one.
+  // Hex and base64 are the bytes as written: line ending and escapes do not apply to them (no CRLF after
+  // hex), and the history tells a text payload from a hex one.
   it('line ending and escapes apply to text only, and the history tells the payloads apart', async () => {
     const { panel, port } = await wb.openListenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     let received = Buffer.alloc(0);
@@ -216,11 +234,12 @@ describe('Send panel composer with real peers', function () {
     await panel.locator('#byte-count', { hasText: '2 bytes' }).waitFor({ timeout: 10000 });
     await panel.locator('#send').click();
     await waitUntil('six bytes at ncat', () => received.length >= 6);
-    await wb.page.waitForTimeout(200);
-    assert.strictEqual(received.toString('hex'), '68690d0a6869');
     await selectOption(panel, '#format', 'text');
     await panel.locator('#payload textarea').fill('68 69');
     await panel.locator('#send').click();
+    // What follows the hex payload on the stream proves nothing was appended to it.
+    await waitUntil('the text payload after it', () => received.length >= 13);
+    assert.strictEqual(received.toString('hex'), `68690d0a6869${Buffer.from('68 69\r\n').toString('hex')}`);
     await panel.locator('#history-box').click();
     const badges = await panel.locator('.history-item .badge').allInnerTexts();
     assert.deepStrictEqual(badges.slice(0, 3), ['text · utf8 · CRLF', 'hex', 'text · utf8 · CRLF']);

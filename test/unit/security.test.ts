@@ -2,7 +2,8 @@
 // reachable from outside loopback unless asked.
 import * as assert from 'assert';
 import * as net from 'net';
-import { decodeText, escapeForDisplay, hexDump } from '../../src/core/codec';
+import { decodeText } from '../../src/core/codec';
+import { escapeForDisplay, hexDump } from '../../src/shared/display';
 import { SocketLab } from '../../src/core/socketLab';
 import { figure } from '../helpers/figures';
 import { withLab } from '../helpers/lab';
