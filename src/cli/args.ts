@@ -29,7 +29,8 @@ const VALUE_OPTIONS = ['--var', '--env', '--junit', '--timeout'];
 
 /** Parses `argv` (without node and the script); never throws. */
 export function parseArgs(argv: readonly string[]): CliArgs {
-  if (argv.length === 0 || argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return { command: 'help' };
+  if (argv.length === 0) return { command: 'usage', error: 'a command is needed' };
+  if (argv[0] === '--help' || argv[0] === '-h' || argv[0] === 'help') return { command: 'help' };
   if (argv[0] === '--version' || argv[0] === '-v') return { command: 'version' };
   if (argv[0] !== 'run')
     return { command: 'usage', error: `unknown command ${JSON.stringify(argv[0])}; the command is run` };

@@ -85,7 +85,11 @@ function cliVersion(): string {
 }
 
 async function run(args: RunArgs, io: CliIo): Promise<number> {
-  const shown = (file: string) => path.relative(io.cwd, file) || file;
+  const shown = (file: string) => {
+    // Relative to where the command runs when the file is below it, else the whole path.
+    const relative = path.relative(io.cwd, file);
+    return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+  };
   let files: string[];
   try {
     files = collectFiles(args.paths, io.cwd);

@@ -32,7 +32,8 @@ export function quoteBytes(bytes: Uint8Array, encoding = 'utf8'): string {
   if (bytes.length === 0) return 'nothing';
   const shown = bytes.subarray(0, QUOTE_BYTES);
   const more = bytes.length > QUOTE_BYTES ? `… ${bytes.length} bytes` : '';
-  return `${JSON.stringify(escapeForDisplay(decodeText(shown, encoding)))} (${toHex(shown)}${more})`;
+  // Escaped for display, the text is inert and unambiguous already: quoted as it is.
+  return `"${escapeForDisplay(decodeText(shown, encoding))}" (${toHex(shown)}${more})`;
 }
 
 function diffText(bytes: Uint8Array, s: ExpectStatement): string {

@@ -6,7 +6,7 @@
 import { SocketLabError } from '../errors';
 import type { RequestBlock, RequestFile, Statement, VariableStatement } from './ast';
 import { parseStatementLine, type RequestFileProblem } from './statements';
-import { parseTemplate, unknownVariable } from './variables';
+import { VARIABLE_NAME, parseTemplate, unknownVariable } from './variables';
 
 export type { RequestFileProblem } from './statements';
 
@@ -129,7 +129,8 @@ function checkVariables(file: RequestFile, known: Set<string>, problems: Request
   const visit = (s: Statement) => {
     for (const { text, column } of templatesOf(s)) {
       for (const part of parseTemplate(text).parts) {
-        if (part.kind === 'ref' && !part.name.startsWith('$') && part.name !== '' && !defined.has(part.name)) {
+        // References with a syntax problem are reported as such, not as unknown.
+        if (part.kind === 'ref' && !part.args.length && VARIABLE_NAME.test(part.name) && !defined.has(part.name)) {
           problems.push({
             line: s.line,
             column: column + part.offset,

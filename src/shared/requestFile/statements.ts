@@ -184,7 +184,8 @@ function parseSend(ctx: LineContext, body: string, indent: number): SendStatemen
       }),
     );
   } else {
-    node.encoding = encodingOption(ctx, encoding);
+    const name = encodingOption(ctx, encoding);
+    if (name) node.encoding = name;
   }
   const eol = options.get('eol');
   if (eol) {
@@ -272,10 +273,13 @@ function parseExpect(ctx: LineContext, body: string, indent: number): ExpectStat
   const node: ExpectStatement = { kind: 'expect', line: ctx.line, column: indent + 1, match, value, valueColumn };
   const options = readOptions(ctx, pieces, EXPECT_OPTIONS[match], `expect ${match}`);
   const within = options.get('within');
-  if (within) node.withinMs = milliseconds(ctx, 'within', within.value, within.column + 7);
-  const forMs = options.get('for');
-  if (forMs) node.forMs = milliseconds(ctx, 'for', forMs.value, forMs.column + 4, 1);
-  node.encoding = encodingOption(ctx, options.get('encoding'));
+  const withinMs = within && milliseconds(ctx, 'within', within.value, within.column + 7);
+  if (withinMs !== undefined) node.withinMs = withinMs;
+  const forOption = options.get('for');
+  const forMs = forOption && milliseconds(ctx, 'for', forOption.value, forOption.column + 4, 1);
+  if (forMs !== undefined) node.forMs = forMs;
+  const encoding = encodingOption(ctx, options.get('encoding'));
+  if (encoding) node.encoding = encoding;
   const flags = options.get('flags');
   if (flags) {
     const chars = [...flags.value];
@@ -438,7 +442,8 @@ function parseConnect(ctx: LineContext, body: string, indent: number): ConnectSt
   ];
   const options = readOptions(ctx, rest, allowed, `connect ${transport}`);
   const timeout = options.get('timeout');
-  if (timeout) node.timeoutMs = milliseconds(ctx, 'timeout', timeout.value, timeout.column + 8, 1);
+  const timeoutMs = timeout && milliseconds(ctx, 'timeout', timeout.value, timeout.column + 8, 1);
+  if (timeoutMs !== undefined) node.timeoutMs = timeoutMs;
   const framing = options.get('framing');
   if (framing) {
     try {
