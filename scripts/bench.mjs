@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --runs=N] [-- --only=tcpRecv,tcpSend,udp,burst,accept,idle,memory,host,webview]
+// `npm run bench [-- --quick] [-- --runs=N] [-- --only=tcpRecv,tcpSend,udp,burst,accept,idle,memory,framing,host,webview]
 //   [-- --profile] [-- --package] [-- --no-host]`
 // Benchmarks of issue 6. Socket Lab's core (with the host's tree provider and public API subscribed) runs
 // in its own child process (bench/labProc.ts, bundled here); every peer and load generator is another
@@ -825,6 +825,10 @@ async function main() {
     await lab.stop();
   }
   if (wanted('memory')) await memory(bundle);
+  if (wanted('framing')) {
+    const { framingBenchmarks } = await import('../bench/framing.mjs');
+    await framingBenchmarks({ runs, quick, root, artifacts, section, cell, fmt, verdict, ratio, rotate, node, Proc });
+  }
   let hostRows = [];
   if (!argv.includes('--no-host') && (wanted('host') || wanted('webview'))) {
     const { hostBenchmarks } = await import('../bench/host.mjs');

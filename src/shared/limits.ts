@@ -41,6 +41,21 @@ export const FETCH_PAGE_MAX = 1000;
 /** fetchRecord returns at most this many bytes of one record (its hex dump is shown in the panel). */
 export const FETCH_RECORD_MAX_BYTES = 64 * 1024;
 
+// ---- framing of TCP/Unix streams (see shared/framing.ts) --------------------------------------------
+
+/** A frame longer than this is cut, unless the framing spec sets its own maxFrameBytes. */
+export const FRAMING_DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+/** The largest maxFrameBytes a framing spec may set: what one connection may buffer for a frame. */
+export const FRAMING_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/** Longest delimiter, in bytes: it is searched for across read boundaries, so it stays short. */
+export const FRAMING_DELIMITER_MAX_BYTES = 256;
+/** Largest offset of a length field from the start of its frame. */
+export const FRAMING_LENGTH_OFFSET_MAX = 65535;
+/** Largest correction (either sign) added to a length field's value. */
+export const FRAMING_LENGTH_ADJUST_MAX = 65535;
+/** Longest silence that ends a frame in idle framing. */
+export const FRAMING_IDLE_GAP_MAX_MS = 60_000;
+
 // ---- request files (.socklab) ----------------------------------------------------------------------
 
 /** How long an expect waits and a connect may take when neither the line nor `@timeout` says. */

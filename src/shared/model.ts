@@ -71,7 +71,7 @@ export interface EndpointInfo {
   autoReply?: boolean;
 }
 
-/** One chunk (TCP/Unix) or one datagram (UDP) that crossed a socket. */
+/** One chunk (TCP/Unix), one frame (TCP/Unix with framing) or one datagram (UDP) that crossed a socket. */
 export interface TrafficRecord {
   /** Epoch milliseconds, a sub-millisecond fraction allowed. */
   time: number;
@@ -81,4 +81,12 @@ export interface TrafficRecord {
   data: Uint8Array;
   /** The connection or UDP peer id this record belongs to, when there is one. */
   connectionId?: string;
+  /** Framing: the frame was longer than its maxFrameBytes; `data` holds its first maxFrameBytes bytes. */
+  truncated?: boolean;
+  /** Framing: the connection closed in the middle of this frame; `data` is what had arrived. */
+  partial?: boolean;
+  /** Line and delimiter framing: the last this-many bytes of `data` are the delimiter. */
+  delimiterBytes?: number;
+  /** Length framing: the first this-many bytes of `data` are the header (up to and with the length field). */
+  headerBytes?: number;
 }

@@ -157,10 +157,15 @@ describe('request file parser', () => {
             transport: 'tcp',
             target: '127.0.0.1:8880',
             timeoutMs: 2000,
-            framing: { mode: 'length', bytes: 2, endian: 'le', offset: 4, adjust: -2 },
+            framing: { mode: 'length', bytes: 2, endian: 'le', offset: 4, adjust: -2, maxFrameBytes: 1048576 },
           },
           { kind: 'connect', transport: 'udp', target: '[::1]:53' },
-          { kind: 'connect', transport: 'unix', target: './lab.sock', framing: { mode: 'line', eol: 'crlf' } },
+          {
+            kind: 'connect',
+            transport: 'unix',
+            target: './lab.sock',
+            framing: { mode: 'line', eol: 'crlf', maxFrameBytes: 1048576 },
+          },
           {
             kind: 'connect',
             transport: 'tls',
@@ -168,7 +173,7 @@ describe('request file parser', () => {
             servername: 'example.test',
             ca: 'certs/ca.pem',
             insecure: false,
-            framing: { mode: 'delimiter', delimiter: '7e', format: 'hex' },
+            framing: { mode: 'delimiter', delimiter: '7e', format: 'hex', maxFrameBytes: 1048576 },
           },
         ],
       );
@@ -391,8 +396,10 @@ describe('request file parser', () => {
         'connect tcp h:1 framing=lines',
         'invalidFraming',
         25,
-        /^Framing must be one of none, line, crlf, delimiter:HEX, /,
+        /^framing must be one of none, line, crlf, delimiter:HEX, .* \(got "lines"\)\.$/,
       ],
+      ['connect tcp h:1 framing=line:bogus', 'invalidFraming', 30, /^framing has an unknown option "bogus" for line;/],
+      ['connect tcp h:1 framing=length:3', 'invalidFraming', 25, /^framing\.bytes must be 1, 2 or 4/],
       ['connect tls h:1 insecure=yes', 'invalidBoolean', 26, /^insecure must be true or false \(got "yes"\)\.$/],
       ['connect tcp {{port', 'unclosedVariable', 13, /must end with/],
     ];

@@ -9,7 +9,7 @@ import * as tls from 'tls';
 import { SocketLabError } from '../../shared/errors';
 import { formatAddress } from '../../shared/format';
 import type { Transport } from '../../shared/requestFile/ast';
-import type { FramingSpec } from '../../shared/requestFile/framingOption';
+import type { FramingSpec } from '../../shared/framing';
 import { resolveHost } from '../endpoint';
 import { toSocketLabError, type ErrorContext } from '../systemErrors';
 import { udpMaxPayload } from '../udpSocket';

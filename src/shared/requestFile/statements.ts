@@ -449,7 +449,10 @@ function parseConnect(ctx: LineContext, body: string, indent: number): ConnectSt
     try {
       node.framing = parseFramingOption(framing.value);
     } catch (err) {
-      ctx.report(framing.column + 8, framing.value.length, err as SocketLabError);
+      // The short-form parser says where in the value the refused part starts.
+      const index = (err as SocketLabError).values?.index;
+      const at = typeof index === 'number' ? index : 0;
+      ctx.report(framing.column + 8 + at, framing.value.length - at, err as SocketLabError);
     }
   }
   const servername = options.get('servername');
