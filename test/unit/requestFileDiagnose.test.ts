@@ -5,6 +5,10 @@ import * as path from 'path';
 import { diagnose } from '../../src/core/requestFile/diagnose';
 import { findEnvironmentFile, loadEnvironment } from '../../src/core/requestFile/environment';
 import { loadRequestFile } from '../../src/core/requestFile/load';
+import { encodeText, sendBytes } from '../../src/core/requestFile/payloads';
+import { encodePayload } from '../../src/core/codec';
+import { parseRequestFile } from '../../src/shared/requestFile/parser';
+import type { SendStatement } from '../../src/shared/requestFile/ast';
 import { rejectsWith, tempDir } from './helpers/util';
 
 /** `line:column+length code` of each diagnostic of `text`. */
@@ -145,5 +149,43 @@ describe('request file environments', () => {
       fs.writeFileSync(file, content);
       await rejectsWith(() => loadEnvironment(tmp.dir), 'invalidEnvironmentFile', message);
     }
+  });
+});
+
+describe('request file payload bytes', () => {
+  it('encode UTF-8 text exactly as the codec does, on any string (the fast path is not a second rule)', () => {
+    const text = fc.string({
+      unit: fc.oneof(
+        fc.constantFrom('a', ' ', '\\', 'n', 'x', '4', '1', '我', '\ud83d', '\ude00', '\ud83d\ude00', '\0', '{'),
+        fc.string({ unit: 'binary', maxLength: 1 }),
+      ),
+      maxLength: 20,
+    });
+    fc.assert(
+      fc.property(text, (data) => {
+        let want: string;
+        try {
+          want = Buffer.from(encodePayload({ data, format: 'text' })).toString('hex');
+        } catch (err) {
+          assert.throws(() => encodeText(data, undefined), { code: (err as { code: string }).code });
+          return;
+        }
+        assert.strictEqual(Buffer.from(encodeText(data, undefined)).toString('hex'), want);
+        assert.strictEqual(Buffer.from(encodeText(data, 'utf8')).toString('hex'), want);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('put the checksum over the payload alone and the line ending after it', () => {
+    const { file } = parseRequestFile(
+      'connect tcp h:1\nsend text;checksum=sum8;eol=crlf 123456789\nsend text;encoding=utf16le;eol=lf A\n',
+    );
+    const [, withSum, wide] = file.blocks[0].statements as SendStatement[];
+    assert.strictEqual(
+      Buffer.from(sendBytes(withSum, withSum.payload)).toString('hex'),
+      Buffer.from('123456789\xdd\r\n', 'latin1').toString('hex'),
+    );
+    assert.strictEqual(Buffer.from(sendBytes(wide, wide.payload)).toString('hex'), '41000a00');
   });
 });

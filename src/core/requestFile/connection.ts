@@ -123,15 +123,17 @@ export class BlockConnection {
     return this;
   }
 
-  /** Sends `data`; resolves once the socket took it (waits for 'drain' when the stream's buffer is full). */
-  async send(data: Uint8Array, signal: AbortSignal): Promise<void> {
+  /**
+   * Sends `data`. A stream write the socket takes at once returns nothing (no promise on the hot path);
+   * otherwise the promise settles once the socket took it ('drain') or failed. Throws SocketLabError.
+   */
+  send(data: Uint8Array, signal: AbortSignal): Promise<void> | void {
     const end = this.inbox.end;
     if (this.closed || end?.kind === 'error') {
       throw end?.kind === 'error'
         ? end.error
         : SocketLabError.create('connectionClosed', 'The connection is closed; nothing was sent.');
     }
-    this.tap('out', data);
     if (this.udp) {
       const max = udpMaxPayload(this.ctx.address ?? '');
       if (data.length > max) {
@@ -141,31 +143,32 @@ export class BlockConnection {
           { max, length: data.length },
         );
       }
-      await new Promise<void>((resolve, reject) =>
+      this.tap('out', data);
+      return new Promise<void>((resolve, reject) =>
         this.udp!.send(data, (err) =>
           err ? reject(toSocketLabError(err, { ...this.ctx, operation: 'send' })) : resolve(),
         ),
       );
-      return;
     }
+    this.tap('out', data);
     const stream = this.stream!;
-    if (!stream.write(data)) {
-      await new Promise<void>((resolve, reject) => {
-        const done = (err?: unknown) => {
-          stream.off('drain', done);
-          stream.off('close', done);
-          signal.removeEventListener('abort', onAbort);
-          if (err) reject(err);
-          else if (stream.destroyed)
-            reject(SocketLabError.create('connectionClosed', 'The connection is closed; nothing was sent.'));
-          else resolve();
-        };
-        const onAbort = () => done(cancelled());
-        stream.on('drain', done);
-        stream.on('close', () => done());
-        signal.addEventListener('abort', onAbort, { once: true });
-      });
-    }
+    if (stream.write(data)) return;
+    return new Promise<void>((resolve, reject) => {
+      const done = (err?: unknown) => {
+        stream.off('drain', onDrain);
+        stream.off('close', onDrain);
+        signal.removeEventListener('abort', onAbort);
+        if (err) reject(err);
+        else if (stream.destroyed)
+          reject(SocketLabError.create('connectionClosed', 'The connection is closed; nothing was sent.'));
+        else resolve();
+      };
+      const onDrain = () => done();
+      const onAbort = () => done(cancelled());
+      stream.on('drain', onDrain);
+      stream.on('close', onDrain);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** Half-closes our side (FIN); the peer may still send. */
@@ -187,6 +190,7 @@ export class BlockConnection {
       }
     }
     this.inbox.ended({ kind: 'closed' });
+    this.inbox.dispose();
   }
 }
 

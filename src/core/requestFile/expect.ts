@@ -36,40 +36,42 @@ export function quoteBytes(bytes: Uint8Array, encoding = 'utf8'): string {
   return `"${escapeForDisplay(decodeText(shown, encoding))}" (${toHex(shown)}${more})`;
 }
 
+/** A Buffer view of `bytes` (no copy), for its equals/indexOf. */
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function diffText(bytes: Uint8Array, s: ExpectStatement): string {
   return s.match === 'hex'
     ? toHex(bytes.subarray(0, DIFF_CHARS / 3))
     : escapeForDisplay(decodeText(bytes, s.encoding), DIFF_CHARS);
 }
 
-/** Waits until `check` returns a value (re-checked on every arrival or end), `ms` pass, or `signal` aborts. */
-export function waitOn<T>(
-  inbox: Inbox,
-  check: () => T | undefined,
-  ms: number,
-  signal: AbortSignal,
-): Promise<T | undefined> {
+/** Waits until `check` returns a value (re-checked on every arrival or end), `ms` pass, or the run is cancelled. */
+export function waitOn<T>(inbox: Inbox, check: () => T | undefined, ms: number): Promise<T | undefined> {
   const first = check();
   if (first !== undefined || ms <= 0) return Promise.resolve(first);
   return new Promise<T | undefined>((resolve, reject) => {
-    const finish = (fn: () => void) => {
-      clearTimeout(timer);
+    inbox.arm(ms, () => {
       inbox.onChange(undefined);
-      signal.removeEventListener('abort', onAbort);
-      fn();
-    };
-    const onAbort = () => finish(() => reject(SocketLabError.create('cancelled', 'The run was cancelled.')));
-    const timer = setTimeout(() => finish(() => resolve(undefined)), ms);
-    signal.addEventListener('abort', onAbort, { once: true });
+      resolve(undefined);
+    });
     inbox.onChange(() => {
       let value: T | undefined;
       try {
+        if (inbox.interrupted) throw SocketLabError.create('cancelled', 'The run was cancelled.');
         value = check();
       } catch (err) {
-        finish(() => reject(err));
+        inbox.disarm();
+        inbox.onChange(undefined);
+        reject(err);
         return;
       }
-      if (value !== undefined) finish(() => resolve(value));
+      if (value !== undefined) {
+        inbox.disarm();
+        inbox.onChange(undefined);
+        resolve(value);
+      }
     });
   });
 }
@@ -120,21 +122,108 @@ function byteLength(text: string, chars: number, encoding: string): number {
   return encoding === 'utf8' ? Buffer.byteLength(prefix, 'utf8') : iconv.encode(prefix, encoding).length;
 }
 
-/** Runs `s` (its value already expanded) against `inbox`, waiting at most `withinMs`. */
-export async function runExpect(
-  s: ExpectStatement,
-  value: string,
-  inbox: Inbox,
-  withinMs: number,
-  silenceMs: number,
-  signal: AbortSignal,
-): Promise<ExpectOutcome> {
+/** What an expect compares against; the failure sentences are built from it only when one fails. */
+interface Expectation {
+  s: ExpectStatement;
+  value: string;
+  inbox: Inbox;
+  encoding: string;
+  withinMs: number;
+  needle?: Uint8Array;
+  regex?: (text: string) => RegExpExecArray | null;
+}
+
+/** The expected side as a sentence quotes it: `"text" (hex)`, or `/pattern/flags`. */
+function shownExpected(e: Expectation): string {
+  return e.needle ? quoteBytes(e.needle, e.encoding) : `/${e.value}/${e.s.flags ?? ''}`;
+}
+
+function failed(e: Expectation, error: SocketLabError, actual: Uint8Array): ExpectOutcome {
+  return {
+    passed: false,
+    error,
+    expected: e.needle ? diffText(e.needle, e.s) : e.value,
+    actual: diffText(actual, e.s),
+  };
+}
+
+/** The failure when nothing (more) that matches will come: the connection failed or closed, the inbox is full, or time ran out. */
+function nothingMore(e: Expectation, got: Uint8Array): ExpectOutcome {
+  const { s, inbox } = e;
+  const values = {
+    line: s.line,
+    kind: s.match,
+    expected: shownExpected(e),
+    actual: quoteBytes(got, e.encoding),
+    ms: e.withinMs,
+  };
+  const end = inbox.end;
+  if (end?.kind === 'error') {
+    return failed(
+      e,
+      SocketLabError.create(
+        'expectFailed',
+        'expect {kind} at line {line}: the connection failed ({problem}) before {expected} arrived; received {actual}.',
+        { ...values, problem: end.error.message },
+        undefined,
+        end.error,
+      ),
+      got,
+    );
+  }
+  if (end) {
+    return failed(
+      e,
+      SocketLabError.create(
+        'expectFailed',
+        'expect {kind} at line {line}: the peer closed the connection before {expected} arrived; received {actual}.',
+        values,
+      ),
+      got,
+    );
+  }
+  if (inbox.full) {
+    return failed(
+      e,
+      SocketLabError.create(
+        'expectFailed',
+        'expect {kind} at line {line}: no match for {expected} in the first {limit} bytes received; received {actual}.',
+        { ...values, limit: inbox.limit },
+      ),
+      got,
+    );
+  }
+  return failed(
+    e,
+    SocketLabError.create(
+      'expectFailed',
+      'expect {kind} at line {line}: {expected} did not arrive within {ms} ms; received {actual}.',
+      values,
+    ),
+    got,
+  );
+}
+
+function mismatch(e: Expectation, got: Uint8Array): ExpectOutcome {
+  return failed(
+    e,
+    SocketLabError.create('expectFailed', 'expect {kind} at line {line}: expected {expected} but received {actual}.', {
+      line: e.s.line,
+      kind: e.s.match,
+      expected: shownExpected(e),
+      actual: quoteBytes(got, e.encoding),
+    }),
+    got,
+  );
+}
+
+/** expect silence and expect closed. */
+async function runWaitOnly(e: Expectation, silenceMs: number): Promise<ExpectOutcome> {
+  const { s, inbox, encoding } = e;
   const line = s.line;
-  const encoding = s.encoding ?? 'utf8';
-  const kind = s.match;
-  if (kind === 'silence') {
+  if (s.match === 'silence') {
     const before = inbox.arrivals;
-    const broken = await waitOn(inbox, () => (inbox.arrivals > before ? true : undefined), silenceMs, signal);
+    const broken = await waitOn(inbox, () => (inbox.arrivals > before ? true : undefined), silenceMs);
     if (!broken) return { passed: true };
     const arrived = inbox.mode === 'stream' ? inbox.view() : (inbox.peekMessage() ?? new Uint8Array(0));
     return {
@@ -147,167 +236,123 @@ export async function runExpect(
       actual: escapeForDisplay(decodeText(arrived, encoding), DIFF_CHARS),
     };
   }
-  const held = () => (inbox.mode === 'stream' ? inbox.view() : (inbox.peekMessage() ?? new Uint8Array(0)));
-  if (kind === 'closed') {
-    const closed = await waitOn(inbox, () => (inbox.end ? true : undefined), withinMs, signal);
-    if (closed) return { passed: true };
-    return {
-      passed: false,
-      error: SocketLabError.create(
-        'expectFailed',
-        'expect closed at line {line}: the peer did not close the connection within {ms} ms; unread: {actual}.',
-        { line, ms: withinMs, actual: quoteBytes(held(), encoding) },
-      ),
-    };
-  }
-  const needle = kind === 'regex' ? undefined : expectedBytes(s, value);
-  const regex = kind === 'regex' ? regexRunner(value, s.flags, line) : undefined;
-  const shownExpected = needle ? quoteBytes(needle, encoding) : `/${value}/${s.flags ?? ''}`;
-  const expectedSide = needle ? diffText(needle, s) : value;
-  const fail = (error: SocketLabError, actual: Uint8Array): ExpectOutcome => ({
+  const closed = await waitOn(inbox, () => (inbox.end ? true : undefined), e.withinMs);
+  if (closed) return { passed: true };
+  const held = inbox.mode === 'stream' ? inbox.view() : (inbox.peekMessage() ?? new Uint8Array(0));
+  return {
     passed: false,
-    error,
-    expected: expectedSide,
-    actual: diffText(actual, s),
-  });
-  const nothingMore = (got: Uint8Array): ExpectOutcome => {
-    const values = { line, kind, expected: shownExpected, actual: quoteBytes(got, encoding), ms: withinMs };
-    const end = inbox.end;
-    if (end?.kind === 'error') {
-      return fail(
-        SocketLabError.create(
-          'expectFailed',
-          'expect {kind} at line {line}: the connection failed ({problem}) before {expected} arrived; received {actual}.',
-          { ...values, problem: end.error.message },
-          undefined,
-          end.error,
-        ),
-        got,
-      );
-    }
-    if (end) {
-      return fail(
-        SocketLabError.create(
-          'expectFailed',
-          'expect {kind} at line {line}: the peer closed the connection before {expected} arrived; received {actual}.',
-          values,
-        ),
-        got,
-      );
-    }
-    if (inbox.full) {
-      return fail(
-        SocketLabError.create(
-          'expectFailed',
-          'expect {kind} at line {line}: no match for {expected} in the first {limit} bytes received; received {actual}.',
-          { ...values, limit: inbox.limit },
-        ),
-        got,
-      );
-    }
-    return fail(
-      SocketLabError.create(
-        'expectFailed',
-        'expect {kind} at line {line}: {expected} did not arrive within {ms} ms; received {actual}.',
-        values,
-      ),
-      got,
-    );
+    error: SocketLabError.create(
+      'expectFailed',
+      'expect closed at line {line}: the peer did not close the connection within {ms} ms; unread: {actual}.',
+      { line, ms: e.withinMs, actual: quoteBytes(held, encoding) },
+    ),
   };
+}
 
-  if (inbox.mode === 'messages') {
-    const message = await waitOn(inbox, () => inbox.peekMessage() ?? (inbox.end ? null : undefined), withinMs, signal);
-    if (!message) return nothingMore(new Uint8Array(0));
-    inbox.takeMessage();
-    return matchMessage(s, message, needle, regex, shownExpected, fail, encoding);
-  }
+/** A regex match in a stream: how many bytes it consumes and what it captured. */
+interface StreamMatch {
+  take: number;
+  captures?: Record<string, string>;
+}
 
-  // A plain stream: look at what is held each time something arrives.
+/**
+ * On a plain stream, how many bytes the expect takes once enough arrived (text/hex: their length, or what
+ * arrived so far when it already differs; contains: through the match), null when no more will come.
+ */
+function streamCheck(e: Expectation): () => number | StreamMatch | null | undefined {
+  const { s, inbox, needle, encoding } = e;
   let searchedTo = 0;
-  const found = await waitOn(
-    inbox,
-    (): { take: number; captures?: Record<string, string> } | null | undefined => {
-      const view = inbox.view();
-      if (needle && (kind === 'text' || kind === 'hex')) {
-        if (view.length >= needle.length) return { take: needle.length };
-        // What arrived already differs from the start of the expected bytes: no need to wait for the rest.
-        if (!view.equals(needle.subarray(0, view.length))) return { take: view.length };
-      } else if (needle) {
-        const at = view.indexOf(needle, Math.max(0, searchedTo - needle.length + 1));
-        searchedTo = view.length;
-        if (at >= 0) return { take: at + needle.length };
-      } else if (view.length > 0) {
-        const text = decodeText(view, encoding);
-        const m = regex!(text);
-        if (m)
-          return {
-            take: Math.min(view.length, byteLength(text, m.index + m[0].length, encoding)),
-            captures: capturesOf(s, m),
-          };
-      }
-      return inbox.end || inbox.full ? null : undefined;
-    },
-    withinMs,
-    signal,
-  );
-  if (!found) return nothingMore(Uint8Array.prototype.slice.call(inbox.view()));
-  const got = inbox.takeBytes(found.take);
-  if (needle && (kind === 'text' || kind === 'hex') && !Buffer.from(got).equals(Buffer.from(needle))) {
-    return fail(
-      SocketLabError.create(
-        'expectFailed',
-        'expect {kind} at line {line}: expected {expected} but received {actual}.',
-        {
-          line,
-          kind,
-          expected: shownExpected,
-          actual: quoteBytes(got, encoding),
-        },
-      ),
-      got,
-    );
+  return () => {
+    const view = inbox.view();
+    if (needle && (s.match === 'text' || s.match === 'hex')) {
+      if (view.length >= needle.length) return needle.length;
+      // What arrived already differs from the start of the expected bytes: no need to wait for the rest.
+      if (!view.equals(needle.subarray(0, view.length))) return view.length;
+    } else if (needle) {
+      const at = view.indexOf(needle, Math.max(0, searchedTo - needle.length + 1));
+      searchedTo = view.length;
+      if (at >= 0) return at + needle.length;
+    } else if (view.length > 0) {
+      const text = decodeText(view, encoding);
+      const m = e.regex!(text);
+      if (m)
+        return {
+          take: Math.min(view.length, byteLength(text, m.index + m[0].length, encoding)),
+          captures: capturesOf(s, m),
+        };
+    }
+    return inbox.end || inbox.full ? null : undefined;
+  };
+}
+
+/** Runs `s` (its value already expanded) against `inbox`, waiting at most `withinMs`. */
+export async function runExpect(
+  s: ExpectStatement,
+  value: string,
+  inbox: Inbox,
+  withinMs: number,
+  silenceMs: number,
+): Promise<ExpectOutcome> {
+  const e: Expectation = { s, value, inbox, encoding: s.encoding ?? 'utf8', withinMs };
+  if (s.match === 'silence' || s.match === 'closed') return runWaitOnly(e, silenceMs);
+  if (s.match === 'regex') e.regex = regexRunner(value, s.flags, s.line);
+  else e.needle = expectedBytes(s, value);
+  if (inbox.mode === 'messages') {
+    const message = await waitOn(inbox, () => inbox.peekMessage() ?? (inbox.end ? null : undefined), withinMs);
+    if (!message) return nothingMore(e, new Uint8Array(0));
+    inbox.takeMessage();
+    return matchMessage(e, message);
   }
-  return { passed: true, captures: found.captures };
+  const found = await waitOn(inbox, streamCheck(e), withinMs);
+  if (!found) return nothingMore(e, Uint8Array.prototype.slice.call(inbox.view()));
+  if (typeof found !== 'number') {
+    inbox.skip(found.take);
+    return { passed: true, captures: found.captures };
+  }
+  if ((s.match === 'text' || s.match === 'hex') && !inbox.view().subarray(0, found).equals(e.needle!)) {
+    return mismatch(e, inbox.takeBytes(found));
+  }
+  // A match needs no copy of its bytes: they are dropped from the inbox.
+  inbox.skip(found);
+  return { passed: true };
 }
 
 /** Matches one message (a frame or a datagram) as a whole. */
-function matchMessage(
-  s: ExpectStatement,
-  message: Uint8Array,
-  needle: Uint8Array | undefined,
-  regex: ((text: string) => RegExpExecArray | null) | undefined,
-  shownExpected: string,
-  fail: (error: SocketLabError, actual: Uint8Array) => ExpectOutcome,
-  encoding: string,
-): ExpectOutcome {
-  const values = { line: s.line, kind: s.match, expected: shownExpected, actual: quoteBytes(message, encoding) };
-  if (regex) {
-    const m = regex(decodeText(message, encoding));
+function matchMessage(e: Expectation, message: Uint8Array): ExpectOutcome {
+  const { s, encoding } = e;
+  if (e.regex) {
+    const m = e.regex(decodeText(message, encoding));
     if (m) return { passed: true, captures: capturesOf(s, m) };
-    return fail(
+    return failed(
+      e,
       SocketLabError.create(
         'expectFailed',
         'expect {kind} at line {line}: the next message {actual} does not match {expected}.',
-        values,
+        {
+          line: s.line,
+          kind: s.match,
+          expected: shownExpected(e),
+          actual: quoteBytes(message, encoding),
+        },
       ),
       message,
     );
   }
-  const bytes = Buffer.from(message.buffer, message.byteOffset, message.byteLength);
-  const ok = s.match === 'contains' ? bytes.indexOf(needle!) >= 0 : bytes.equals(needle!);
-  if (ok) return { passed: true };
-  return fail(
-    s.match === 'contains'
-      ? SocketLabError.create(
-          'expectFailed',
-          'expect {kind} at line {line}: the next message {actual} does not contain {expected}.',
-          values,
-        )
-      : SocketLabError.create(
-          'expectFailed',
-          'expect {kind} at line {line}: expected {expected} but received {actual}.',
-          values,
-        ),
+  const bytes = asBuffer(message);
+  if (s.match === 'contains' ? bytes.indexOf(e.needle!) >= 0 : bytes.equals(e.needle!)) return { passed: true };
+  if (s.match !== 'contains') return mismatch(e, message);
+  return failed(
+    e,
+    SocketLabError.create(
+      'expectFailed',
+      'expect {kind} at line {line}: the next message {actual} does not contain {expected}.',
+      {
+        line: s.line,
+        kind: s.match,
+        expected: shownExpected(e),
+        actual: quoteBytes(message, encoding),
+      },
+    ),
     message,
   );
 }

@@ -46,12 +46,17 @@ class ByteQueue {
   /** Removes and returns (a copy of) the first `n` bytes. */
   take(n: number): Uint8Array {
     const out = Uint8Array.prototype.slice.call(this.buffer, this.start, this.start + n);
+    this.skip(n);
+    return out;
+  }
+
+  /** Removes the first `n` bytes. */
+  skip(n: number): void {
     this.start += n;
     if (this.start === this.end) {
       this.start = this.end = 0;
       if (this.buffer.length > 64 * 1024) this.buffer = Buffer.alloc(0);
     }
-    return out;
   }
 }
 
@@ -61,12 +66,17 @@ export class Inbox {
   private readonly messages: Uint8Array[] = [];
   private messageBytes = 0;
   private listener: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private timerMs = 0;
+  private onTimer: (() => void) | undefined;
   private _end: PeerEnd | undefined;
   private _full = false;
   /** Datagrams dropped because the inbox was full. */
   dropped = 0;
   /** Counts every arrival (bytes or a message): an expect silence compares it before and after. */
   arrivals = 0;
+  /** Set when the run is cancelled: the waiting expect gives up. */
+  interrupted = false;
 
   /**
    * `mode`: 'stream' keeps one byte stream, 'messages' keeps datagrams or frames apart.
@@ -116,6 +126,12 @@ export class Inbox {
     this.notify();
   }
 
+  /** The run was cancelled: wakes the waiting expect, which then fails. */
+  interrupt(): void {
+    this.interrupted = true;
+    this.notify();
+  }
+
   /** A view of the stream bytes held (valid until the next push or take). */
   view(): Buffer {
     return this.bytes.view();
@@ -131,6 +147,44 @@ export class Inbox {
   /** The next message, without removing it. */
   peekMessage(): Uint8Array | undefined {
     return this.messages[0];
+  }
+
+  /** Removes the first `n` stream bytes without copying them. */
+  skip(n: number): void {
+    this.bytes.skip(n);
+    this.checkRoom();
+  }
+
+  /**
+   * Calls `onTimeout` after `ms` unless disarm() comes first. One timer per inbox, restarted (refresh) rather
+   * than re-created for each expect: a long conversation waits thousands of times.
+   */
+  arm(ms: number, onTimeout: () => void): void {
+    this.onTimer = onTimeout;
+    if (this.timer && this.timerMs === ms) {
+      this.timer.refresh();
+      return;
+    }
+    clearTimeout(this.timer);
+    this.timerMs = ms;
+    this.timer = setTimeout(() => {
+      const fire = this.onTimer;
+      this.onTimer = undefined;
+      fire?.();
+    }, ms);
+  }
+
+  /** Forgets the pending timeout; the timer itself stays until dispose() or it expires unheard. */
+  disarm(): void {
+    this.onTimer = undefined;
+  }
+
+  /** Stops the timer: called when the connection closes, so no timer outlives the block. */
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.onTimer = undefined;
+    this.listener = undefined;
   }
 
   /** Removes the next message. */

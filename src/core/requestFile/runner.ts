@@ -9,7 +9,7 @@ import { SocketLabError, isSocketLabError, type ErrorValues } from '../../shared
 import { REQUEST_DEFAULT_TIMEOUT_MS, REQUEST_SILENCE_DEFAULT_MS, REQUEST_TIMEOUT_MAX_MS } from '../../shared/limits';
 import type { ConnectStatement, RequestBlock, RequestFile, Statement } from '../../shared/requestFile/ast';
 import { splitHostPort } from '../../shared/requestFile/statements';
-import { expandTemplate, parseTemplate, type BuiltinContext } from '../../shared/requestFile/variables';
+import { expandTemplate, hasReferences, parseTemplate, type BuiltinContext } from '../../shared/requestFile/variables';
 import { parseHost, parseInteger, parsePort, parseUnixPath } from '../validate';
 import { BlockConnection, type ConnectTarget } from './connection';
 import { nodeBuiltins } from './environment';
@@ -88,6 +88,7 @@ class RunScope {
 
   /** Expands a template of statement `s` written at `column`; throws a StepError at the failing reference. */
   expand(s: Statement, text: string, column: number): string {
+    if (!hasReferences(text)) return text;
     const expansion = expandTemplate(parseTemplate(text).parts, this.lookup, this.builtins);
     if ('error' in expansion) throw new StepError(expansion.error, column + expansion.offset);
     return expansion.text;
@@ -209,15 +210,21 @@ async function runBlock(block: RequestBlock, scope: RunScope, signal: AbortSigna
   const transcript = new Transcript();
   let connection: BlockConnection | undefined;
   let failure: BlockFailure | undefined;
+  // One cancel hook per block rather than one per expect: the waiting expect learns of it through its inbox.
+  const onAbort = () => connection?.inbox.interrupt();
+  signal.addEventListener('abort', onAbort, { once: true });
   for (const s of block.statements) {
     try {
       if (signal.aborted) throw SocketLabError.create('cancelled', 'The run was cancelled.');
-      await runStatement(s);
+      // Only steps that wait return a promise: a send the socket takes at once costs no extra tick.
+      const pending = runStatement(s);
+      if (pending) await pending;
     } catch (err) {
       failure = failureOf(s, err instanceof StepError ? err : new StepError(asSocketLabError(err)));
       break;
     }
   }
+  signal.removeEventListener('abort', onAbort);
   connection?.close();
   return {
     title: block.title,
@@ -229,14 +236,15 @@ async function runBlock(block: RequestBlock, scope: RunScope, signal: AbortSigna
     ...(transcript.droppedBytes ? { droppedTranscriptBytes: transcript.droppedBytes } : {}),
   };
 
-  async function runStatement(s: Statement): Promise<void> {
+  function runStatement(s: Statement): Promise<void> | void {
     switch (s.kind) {
       case 'variable':
         scope.assign(s);
         return;
       case 'connect':
-        connection = await BlockConnection.open(connectTarget(s, scope), transcript.tap, signal);
-        return;
+        return BlockConnection.open(connectTarget(s, scope), transcript.tap, signal).then((c) => {
+          connection = c;
+        });
       case 'send': {
         const payload = scope.expand(s, s.payload, s.payloadColumn);
         let bytes: Uint8Array;
@@ -251,29 +259,21 @@ async function runBlock(block: RequestBlock, scope: RunScope, signal: AbortSigna
               : s.payloadColumn;
           throw new StepError(e, at);
         }
-        await connection!.send(bytes, signal);
-        return;
+        return connection!.send(bytes, signal);
       }
       case 'expect': {
         const value = scope.expand(s, s.value, s.valueColumn);
         const within = s.withinMs ?? scope.timeoutMs;
-        const outcome = await runExpect(
-          s,
-          value,
-          connection!.inbox,
-          within,
-          s.forMs ?? REQUEST_SILENCE_DEFAULT_MS,
-          signal,
-        );
-        if (!outcome.passed) {
-          throw new StepError(outcome.error, s.column, { expected: outcome.expected, actual: outcome.actual });
-        }
-        for (const [name, captured] of Object.entries(outcome.captures ?? {})) scope.assigned.set(name, captured);
-        return;
+        return runExpect(s, value, connection!.inbox, within, s.forMs ?? REQUEST_SILENCE_DEFAULT_MS).then((outcome) => {
+          if (!outcome.passed) {
+            throw new StepError(outcome.error, s.column, { expected: outcome.expected, actual: outcome.actual });
+          }
+          if (outcome.captures)
+            for (const [name, captured] of Object.entries(outcome.captures)) scope.assigned.set(name, captured);
+        });
       }
       case 'wait':
-        await delay(s.ms, signal);
-        return;
+        return delay(s.ms, signal);
       case 'end':
         connection!.end();
         return;
@@ -299,6 +299,8 @@ export async function runRequestFile(file: RequestFile, options: RequestRunOptio
     }
   }
   for (const [index, block] of file.blocks.entries()) {
+    // Cancelled: the blocks not started yet are not run (and not reported).
+    if (signal.aborted) break;
     if (options.selectBlock && !options.selectBlock(block, index)) {
       for (const s of block.statements) if (s.kind === 'variable') tryAssign(scope, s);
       continue;
