@@ -35,7 +35,7 @@ async function raw(): Promise<number> {
   const started = performance.now();
   const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  let held = Buffer.alloc(0);
+  let held: Buffer = Buffer.alloc(0);
   let waiting: (() => void) | undefined;
   socket.on('data', (chunk: Buffer) => {
     held = held.length ? Buffer.concat([held, chunk]) : chunk;

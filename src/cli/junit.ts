@@ -44,6 +44,7 @@ export function transcriptLines(block: BlockResult, maxChars = 2000): string[] {
     (e) => `${e.direction === 'out' ? '>' : '<'} ${escapeForDisplay(decodeText(e.data), maxChars)}`,
   );
   if (block.droppedTranscriptBytes) lines.push(`… ${block.droppedTranscriptBytes} more bytes not kept`);
+  if (block.droppedDatagrams) lines.push(`… ${block.droppedDatagrams} datagrams dropped unread`);
   return lines;
 }
 

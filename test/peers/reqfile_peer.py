@@ -1,6 +1,7 @@
 # Scripted peers for request-file tests, on loopback. Prints its port, then serves one client (UDP: until idle).
 # Usage: python3 reqfile_peer.py MODE HOST [ARG]
 #   udp-echo  answers each datagram with "py:" + the datagram, until nothing arrives for 10 s
+#   udp-flood answers the first datagram with ARG datagrams of 1000 bytes, paced so the kernel keeps them, then exits
 #   lines     sends "PI", pauses 100 ms, sends "NG\r\nPONG 2\r\nunfinished", then closes (FIN)
 #   length    sends two MODBUS/TCP-like frames (length field of 2 bytes at offset 4) one byte at a time, then waits
 #             for the client to close
@@ -20,6 +21,17 @@ if mode == "udp-echo":
             s.sendto(b"py:" + data, addr)
     except socket.timeout:
         pass
+    sys.exit(0)
+if mode == "udp-flood":
+    s = socket.socket(family, socket.SOCK_DGRAM)
+    s.bind((host, 0))
+    print(s.getsockname()[1], flush=True)
+    s.settimeout(10)
+    _, addr = s.recvfrom(65535)
+    for i in range(int(sys.argv[3])):
+        s.sendto(b"x" * 1000, addr)
+        if i % 20 == 19:
+            time.sleep(0.002)  # lets the receiver read, so datagrams reach it rather than die in its socket buffer
     sys.exit(0)
 
 s = socket.socket(family, socket.SOCK_STREAM)

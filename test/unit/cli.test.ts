@@ -3,7 +3,7 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import './helpers/noLeaks';
-import { closedPort, hasCommand, tempDir } from './helpers/util';
+import { closedPort, hasCommand, tempDir, waitFor } from './helpers/util';
 import { PEERS, ncatListening, pythonPeer, seedServer } from './helpers/requestFiles';
 
 const REPO = path.join(__dirname, '../../..');
@@ -207,6 +207,36 @@ describe('socket-lab CLI', function () {
       assert.match(noVar.stderr, /^m\.socklab:3:32: Variable request has no value here;/);
     } finally {
       await peer.kill();
+    }
+  });
+
+  it('stops on Ctrl+C (SIGINT): the waiting block fails as cancelled, the summary says so, exit 130', async function () {
+    need('ncat', this);
+    const port = await closedPort();
+    const ncat = await ncatListening(['-l', '127.0.0.1', String(port)]);
+    try {
+      fs.writeFileSync(
+        path.join(tmp.dir, 'slow.socklab'),
+        `connect tcp 127.0.0.1:${port}\nexpect text never;within=60000\n###\nconnect tcp 127.0.0.1:${port}\n`,
+      );
+      const child = spawn(process.execPath, [CLI, 'run', 'slow.socklab'], {
+        cwd: tmp.dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stdout = '';
+      child.stdout.on('data', (d) => (stdout += d));
+      const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+      // Interrupt once the block is connected and waiting (ncat reports the connection).
+      await waitFor(() => /Connection from/.test(ncat.stderr()), 'the CLI connected', 10000);
+      child.kill('SIGINT');
+      assert.strictEqual(await closed, 130);
+      const lines = stdout.trim().split('\n');
+      assert.match(lines[0], /^not ok 1 - slow\.socklab:1 block at line 1 \(\d+ ms\)$/);
+      assert.strictEqual(lines[1], '  # The run was cancelled.');
+      assert.strictEqual(lines[2], '1..1');
+      assert.match(lines[3], /^# 1 block\(s\) in 1 file\(s\): 0 passed, 1 failed \(\d+\.\d s\), cancelled$/);
+    } finally {
+      await ncat.kill();
     }
   });
 

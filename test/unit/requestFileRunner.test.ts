@@ -1,11 +1,12 @@
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as iconv from 'iconv-lite';
 import * as path from 'path';
 import './helpers/noLeaks';
 import { runRequestFile, type RequestRunOptions, type RequestRunResult } from '../../src/core/requestFile/runner';
 import { runRequestFileAt } from '../../src/core/requestFile/load';
 import { REQUEST_RECEIVE_MAX_BYTES } from '../../src/shared/limits';
-import { closedPort, hasCommand, tempDir, waitFor, waitForOutput } from './helpers/util';
+import { closedPort, hasCommand, rejectsWith, tempDir, waitFor, waitForOutput } from './helpers/util';
 import { fixedBuiltins, ncatListening, parseClean, pythonPeer, seedServer } from './helpers/requestFiles';
 
 const SEED_REPLY = '我是返回的数据';
@@ -356,6 +357,59 @@ describe('request file runner', function () {
       assert.ok(kept <= 1024 * 1024, `transcript kept ${kept} bytes`);
     } finally {
       await peer.kill();
+    }
+  });
+
+  it('drops datagrams past the limit when a UDP peer floods, and says how many', async function () {
+    need('python3', this);
+    const { peer, port } = await pythonPeer('reqfile_peer.py', ['udp-flood', '127.0.0.1', '2000']);
+    try {
+      const result = await run(
+        [`connect udp 127.0.0.1:${port}`, 'send text go', 'wait 1500', 'expect text x'].join('\n'),
+      );
+      const [block] = result.blocks;
+      assert.match(
+        outcomes(result)[0],
+        /^4: expect text at line 4: expected "x" \(78\) but received "x{64}" \(78( 78){63}… 1000 bytes\)\.$/,
+      );
+      assert.ok((block.droppedDatagrams ?? 0) > 0, 'some datagrams were dropped');
+      const kept = block.transcript.reduce((n, e) => n + e.data.length, 0);
+      assert.ok(kept <= 1024 * 1024, `transcript kept ${kept} bytes`);
+      await peer.exited();
+    } finally {
+      await peer.kill();
+    }
+  });
+
+  it('runs one block of a file on disk: earlier @ lines apply, other blocks do not run; refuses a file with problems', async function () {
+    need('ncat', this);
+    const port = await closedPort();
+    const ncat = await ncatListening(['-l', '-k', '127.0.0.1', String(port), '--sh-exec', 'cat']);
+    const { dir, remove } = tempDir();
+    try {
+      const file = path.join(dir, 'two.socklab');
+      fs.writeFileSync(
+        file,
+        `@port = ${port}\n### one\n@greeting = hi\nconnect tcp 127.0.0.1:{{port}}\nexpect text never\n### two\nconnect tcp 127.0.0.1:{{port}}\nsend text {{greeting}}\nexpect text hi\n`,
+      );
+      const result = await runRequestFileAt(file, { block: 'two' });
+      assert.deepStrictEqual(outcomes(result), ['passed']);
+      assert.strictEqual(result.blocks[0].title, 'two');
+      assert.deepStrictEqual(outcomes(await runRequestFileAt(file, { block: '6' })), ['passed']);
+      await rejectsWith(
+        () => runRequestFileAt(file, { block: 'three' }),
+        'noSuchBlock',
+        /two\.socklab has no block titled "three"\.$/,
+      );
+      fs.writeFileSync(file, 'connect tcp 127.0.0.1:1\nsend hex 0\n');
+      await rejectsWith(
+        () => runRequestFileAt(file),
+        'requestFileProblems',
+        /two\.socklab has 1 problem\(s\); the first, at line 2 column 10: Hex payload has an odd number of digits/,
+      );
+    } finally {
+      await ncat.kill();
+      remove();
     }
   });
 

@@ -4,7 +4,7 @@
  * base64, escapes, characters an encoding lacks) and hosts or paths the validators refuse.
  */
 import { isSocketLabError, type ErrorValues, type SocketLabError } from '../../shared/errors';
-import type { Statement } from '../../shared/requestFile/ast';
+import type { RequestFile, Statement } from '../../shared/requestFile/ast';
 import { parseRequestFile, type RequestFileProblem } from '../../shared/requestFile/parser';
 import { splitHostPort } from '../../shared/requestFile/statements';
 import { hasReferences } from '../../shared/requestFile/variables';
@@ -81,20 +81,28 @@ function checkStatement(s: Statement, problems: RequestFileProblem[]): void {
   }
 }
 
+/**
+ * The problems of a parsed file that only the core can find: payloads and expected values the codec
+ * refuses, hosts and Unix paths the validators refuse (lines with variables are checked when they run).
+ */
+export function coreProblems(file: RequestFile): RequestFileProblem[] {
+  const problems: RequestFileProblem[] = [];
+  for (const s of [...file.prelude, ...file.blocks.flatMap((b) => b.statements)]) {
+    try {
+      checkStatement(s, problems);
+    } catch {
+      // An unexpected failure of one check must not hide the others (editors call this on every keystroke).
+    }
+  }
+  return problems;
+}
+
 /** Every problem of `text`, sorted by position; never throws (an internal failure yields what was found so far). */
 export function diagnose(text: string, options: DiagnoseOptions = {}): RequestFileDiagnostic[] {
   const problems: RequestFileProblem[] = [];
   try {
     const parsed = parseRequestFile(text, { knownVariables: options.knownVariables ?? [] });
-    problems.push(...parsed.problems);
-    const statements = [...parsed.file.prelude, ...parsed.file.blocks.flatMap((b) => b.statements)];
-    for (const s of statements) {
-      try {
-        checkStatement(s, problems);
-      } catch {
-        // An unexpected failure of one check must not hide the others (editors call this on every keystroke).
-      }
-    }
+    problems.push(...parsed.problems, ...coreProblems(parsed.file));
   } catch {
     // Same: return what was found.
   }

@@ -8,6 +8,7 @@ import { SocketLabError } from '../../shared/errors';
 import { REQUEST_FILE_MAX_BYTES } from '../../shared/limits';
 import type { RequestFile } from '../../shared/requestFile/ast';
 import { parseRequestFile, type RequestFileProblem } from '../../shared/requestFile/parser';
+import { coreProblems } from './diagnose';
 import { loadEnvironment, type LoadedEnvironment } from './environment';
 import { runRequestFile, type RequestRunOptions, type RequestRunResult } from './runner';
 
@@ -15,7 +16,7 @@ import { runRequestFile, type RequestRunOptions, type RequestRunResult } from '.
 export interface LoadedRequestFile {
   path: string;
   file: RequestFile;
-  /** Syntax problems and unknown variables; a file with any is not run. */
+  /** Syntax problems, unknown variables and what the codec or validators refuse; a file with any is not run. */
   problems: RequestFileProblem[];
   environment: LoadedEnvironment;
 }
@@ -55,6 +56,8 @@ export function loadRequestFile(file: string, options: LoadOptions = {}): Loaded
   const environment = loadEnvironment(path.dirname(path.resolve(file)), options.env);
   const known = [...Object.keys(environment.values), ...Object.keys(options.variables ?? {})];
   const { file: parsed, problems } = parseRequestFile(text, { knownVariables: known });
+  problems.push(...coreProblems(parsed));
+  problems.sort((a, b) => a.line - b.line || a.column - b.column);
   return { path: file, file: parsed, problems, environment };
 }
 

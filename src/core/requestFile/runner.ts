@@ -44,6 +44,8 @@ export interface BlockResult {
   transcript: TranscriptEntry[];
   /** Bytes left out of the transcript once it reached REQUEST_TRANSCRIPT_MAX_BYTES. */
   droppedTranscriptBytes?: number;
+  /** UDP datagrams dropped because REQUEST_RECEIVE_MAX_BYTES of them were waiting for expects. */
+  droppedDatagrams?: number;
 }
 
 /** The outcome of a run. */
@@ -234,6 +236,7 @@ async function runBlock(block: RequestBlock, scope: RunScope, signal: AbortSigna
     ...(failure ? { failure } : {}),
     transcript: transcript.entries,
     ...(transcript.droppedBytes ? { droppedTranscriptBytes: transcript.droppedBytes } : {}),
+    ...(connection?.inbox.dropped ? { droppedDatagrams: connection.inbox.dropped } : {}),
   };
 
   function runStatement(s: Statement): Promise<void> | void {

@@ -4,150 +4,31 @@
  */
 import { CHECKSUM_ENDIANS, CHECKSUM_NAMES, isChecksumName, type ChecksumEndian } from '../checksum';
 import { SocketLabError } from '../errors';
-import { REQUEST_TIMEOUT_MAX_MS } from '../limits';
-import { LINE_ENDINGS, PAYLOAD_FORMATS, describeValue, normalizeEncoding, type PayloadFormat } from '../payload';
-import type { ConnectStatement, ExpectKind, ExpectStatement, SendStatement, Statement, Transport } from './ast';
-import { parseFramingOption } from './framingOption';
-import { VARIABLE_NAME, hasReferences, parseTemplate } from './variables';
+import { LINE_ENDINGS, PAYLOAD_FORMATS, describeValue, type PayloadFormat } from '../payload';
+import type { ExpectKind, ExpectStatement, SendStatement, Statement } from './ast';
+import { parseConnect } from './connectLine';
+import {
+  LineContext,
+  checkTemplate,
+  encodingOption,
+  milliseconds,
+  readOptions,
+  splitSpec,
+  splitSpecLine,
+  words,
+  type RequestFileProblem,
+} from './lineReader';
+import { VARIABLE_NAME, hasReferences } from './variables';
 
-/** A problem at a place in the file: 1-based line and column, `length` UTF-16 units long (at least 1). */
-export interface RequestFileProblem {
-  line: number;
-  column: number;
-  length: number;
-  error: SocketLabError;
-}
+export type { RequestFileProblem } from './lineReader';
+export { TRANSPORTS, splitHostPort } from './connectLine';
 
 /** The statement keywords, in the order the docs list them. */
 export const STATEMENT_KEYWORDS = ['connect', 'send', 'expect', 'wait', 'end', 'close'] as const;
-/** How a block may connect. */
-export const TRANSPORTS: readonly Transport[] = ['tcp', 'udp', 'unix', 'tls'];
 /** What an expect may wait for. */
 export const EXPECT_KINDS: readonly ExpectKind[] = ['text', 'hex', 'contains', 'regex', 'closed', 'silence'];
 /** Regex flags an expect may use (g and y would make the pattern stateful). */
 export const REGEX_FLAGS = 'imsu';
-
-/** The place in a line being parsed: its number, and a sink for problems. */
-class LineContext {
-  readonly problems: RequestFileProblem[] = [];
-  constructor(readonly line: number) {}
-  report(column: number, length: number, error: SocketLabError): void {
-    this.problems.push({ line: this.line, column, length: Math.max(1, length), error });
-  }
-}
-
-interface OptionToken {
-  key: string;
-  value: string;
-  column: number;
-  length: number;
-}
-
-/** Reads `key=value` options (from a spec's `;` list or a connect line's words), refusing unknown and repeated keys. */
-function readOptions(
-  ctx: LineContext,
-  pieces: Array<{ text: string; column: number }>,
-  allowed: readonly string[],
-  statement: string,
-): Map<string, OptionToken> {
-  const options = new Map<string, OptionToken>();
-  for (const { text, column } of pieces) {
-    const eq = text.indexOf('=');
-    const key = eq < 0 ? text : text.slice(0, eq);
-    if (eq < 0 || !allowed.includes(key)) {
-      ctx.report(
-        column,
-        text.length,
-        allowed.length
-          ? SocketLabError.create(
-              'unknownOption',
-              'Option of {statement} must be one of {allowed}, written key=value (got {value}).',
-              { statement, allowed: allowed.join(', '), value: describeValue(text) },
-            )
-          : SocketLabError.create('unknownOption', '{statement} takes no options (got {value}).', {
-              statement,
-              value: describeValue(text),
-            }),
-      );
-      continue;
-    }
-    if (options.has(key)) {
-      ctx.report(
-        column,
-        text.length,
-        SocketLabError.create('duplicateOption', 'Option {option} is given twice.', { option: key }),
-      );
-      continue;
-    }
-    options.set(key, { key, value: text.slice(eq + 1), column, length: text.length });
-  }
-  return options;
-}
-
-/** A whole number of milliseconds from `min` to REQUEST_TIMEOUT_MAX_MS, or undefined (reported). */
-function milliseconds(ctx: LineContext, option: string, text: string, column: number, min = 0): number | undefined {
-  if (/^[0-9]{1,10}$/.test(text)) {
-    const n = Number(text);
-    if (n >= min && n <= REQUEST_TIMEOUT_MAX_MS) return n;
-  }
-  ctx.report(
-    column,
-    text.length,
-    SocketLabError.create(
-      'invalidMilliseconds',
-      'The {option} value must be a whole number of milliseconds from {min} to {max} (got {value}).',
-      { option, min, max: REQUEST_TIMEOUT_MAX_MS, value: describeValue(text) },
-    ),
-  );
-  return undefined;
-}
-
-/** Checks `{{...}}` references of a template at `column`. */
-function checkTemplate(ctx: LineContext, text: string, column: number): void {
-  for (const p of parseTemplate(text).problems) {
-    ctx.report(column + p.offset, p.length, p.error);
-  }
-}
-
-/** An encoding option's value, normalized, or undefined (reported). */
-function encodingOption(ctx: LineContext, token: OptionToken | undefined): string | undefined {
-  if (!token) return undefined;
-  try {
-    return normalizeEncoding(token.value);
-  } catch (err) {
-    ctx.report(token.column + 9, token.value.length, err as SocketLabError);
-    return undefined;
-  }
-}
-
-/** Splits `FORMAT;key=value;...` at column `column` into its head and option pieces. */
-function splitSpec(spec: string, column: number): { head: string; pieces: Array<{ text: string; column: number }> } {
-  const parts = spec.split(';');
-  const pieces: Array<{ text: string; column: number }> = [];
-  let at = column + parts[0].length + 1;
-  for (const text of parts.slice(1)) {
-    pieces.push({ text, column: at });
-    at += text.length + 1;
-  }
-  return { head: parts[0], pieces };
-}
-
-/** A keyword line split as `KEYWORD SPEC VALUE`: the spec is the next word, the value everything after one space. */
-function splitSpecLine(body: string, indent: number, keyword: string) {
-  let at = keyword.length;
-  while (body[at] === ' ' || body[at] === '\t') at++;
-  const end = body.slice(at).search(/[ \t]/);
-  const specEnd = end < 0 ? body.length : at + end;
-  const spec = body.slice(at, specEnd);
-  const hasValue = specEnd < body.length;
-  return {
-    spec,
-    specColumn: indent + at + 1,
-    value: hasValue ? body.slice(specEnd + 1) : '',
-    valueColumn: indent + specEnd + (hasValue ? 2 : 1),
-    hasValue,
-  };
-}
 
 function parseSend(ctx: LineContext, body: string, indent: number): SendStatement | undefined {
   const { spec, specColumn, value, valueColumn } = splitSpecLine(body, indent, 'send');
@@ -371,110 +252,6 @@ function checkRegex(ctx: LineContext, node: ExpectStatement): void {
       ),
     );
   }
-}
-
-/** Splits a connect line into words with their columns. */
-function words(body: string, indent: number): Array<{ text: string; column: number }> {
-  const out: Array<{ text: string; column: number }> = [];
-  for (const m of body.matchAll(/[^ \t]+/g)) out.push({ text: m[0], column: indent + m.index! + 1 });
-  return out;
-}
-
-/** 'host:port' or '[v6]:port' split in two, or undefined when it has neither form. */
-export function splitHostPort(text: string): { host: string; port: string } | undefined {
-  const m = /^\[([^\]]*)\]:([^:]*)$/.exec(text) ?? /^([^:[\]]*):([^:]*)$/.exec(text);
-  return m ? { host: m[1], port: m[2] } : undefined;
-}
-
-function parseConnect(ctx: LineContext, body: string, indent: number): ConnectStatement | undefined {
-  const [, transportWord, targetWord, ...rest] = words(body, indent);
-  if (!transportWord || !TRANSPORTS.includes(transportWord.text as Transport)) {
-    ctx.report(
-      transportWord?.column ?? indent + 8,
-      transportWord?.text.length ?? 1,
-      SocketLabError.create('unknownTransport', 'connect needs a transport, one of {allowed} (got {value}).', {
-        allowed: TRANSPORTS.join(', '),
-        value: describeValue(transportWord?.text),
-      }),
-    );
-    return undefined;
-  }
-  const transport = transportWord.text as Transport;
-  if (!targetWord) {
-    ctx.report(
-      transportWord.column + transport.length + 1,
-      1,
-      transport === 'unix'
-        ? SocketLabError.create('missingTarget', 'connect unix needs a socket path.')
-        : SocketLabError.create('missingTarget', 'connect {transport} needs HOST:PORT ([v6]:PORT for IPv6).', {
-            transport,
-          }),
-    );
-    return undefined;
-  }
-  const node: ConnectStatement = {
-    kind: 'connect',
-    line: ctx.line,
-    column: indent + 1,
-    transport,
-    target: targetWord.text,
-    targetColumn: targetWord.column,
-  };
-  checkTemplate(ctx, node.target, node.targetColumn);
-  if (transport !== 'unix' && !hasReferences(node.target)) {
-    const split = splitHostPort(node.target);
-    if (!split || split.host === '' || !/^[0-9]{1,5}$/.test(split.port) || +split.port < 1 || +split.port > 65535) {
-      ctx.report(
-        node.targetColumn,
-        node.target.length,
-        SocketLabError.create(
-          'badTarget',
-          'connect {transport} needs HOST:PORT with a port from 1 to 65535, IPv6 in brackets as [::1]:PORT (got {value}).',
-          { transport, value: describeValue(node.target) },
-        ),
-      );
-    }
-  }
-  const allowed = [
-    'timeout',
-    ...(transport === 'udp' ? [] : ['framing']),
-    ...(transport === 'tls' ? ['servername', 'ca', 'insecure'] : []),
-  ];
-  const options = readOptions(ctx, rest, allowed, `connect ${transport}`);
-  const timeout = options.get('timeout');
-  const timeoutMs = timeout && milliseconds(ctx, 'timeout', timeout.value, timeout.column + 8, 1);
-  if (timeoutMs !== undefined) node.timeoutMs = timeoutMs;
-  const framing = options.get('framing');
-  if (framing) {
-    try {
-      node.framing = parseFramingOption(framing.value);
-    } catch (err) {
-      // The short-form parser says where in the value the refused part starts.
-      const index = (err as SocketLabError).values?.index;
-      const at = typeof index === 'number' ? index : 0;
-      ctx.report(framing.column + 8 + at, framing.value.length - at, err as SocketLabError);
-    }
-  }
-  const servername = options.get('servername');
-  if (servername) node.servername = servername.value;
-  const ca = options.get('ca');
-  if (ca) node.ca = ca.value;
-  const insecure = options.get('insecure');
-  if (insecure) {
-    if (insecure.value === 'true' || insecure.value === 'false') {
-      node.insecure = insecure.value === 'true';
-    } else {
-      ctx.report(
-        insecure.column + 9,
-        insecure.value.length,
-        SocketLabError.create('invalidBoolean', '{option} must be true or false (got {value}).', {
-          option: 'insecure',
-          value: describeValue(insecure.value),
-        }),
-      );
-    }
-  }
-  return node;
 }
 
 /** `@name = value`, or undefined (reported). */
