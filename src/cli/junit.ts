@@ -3,7 +3,8 @@
  * testsuite per request file, one testcase per block, the failure sentence with expected/actual, and
  * the transcript in system-out.
  */
-import { decodeText, escapeForDisplay } from '../core/codec';
+import { decodeText } from '../core/codec';
+import { escapeForDisplay } from '../shared/display';
 import type { BlockResult } from '../core/requestFile/runner';
 
 /** One file's results, as the CLI collected them. */

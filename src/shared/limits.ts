@@ -40,6 +40,14 @@ export const PREVIEW_MAX_BYTES = 512;
 export const FETCH_PAGE_MAX = 1000;
 /** fetchRecord returns at most this many bytes of one record (its hex dump is shown in the panel). */
 export const FETCH_RECORD_MAX_BYTES = 64 * 1024;
+/** Error and state sentences posted to the panel are cut to this many characters. */
+export const PANEL_TEXT_MAX_CHARS = 4096;
+/** Labels, peers and rule matches posted to or from the panel are at most this many characters. */
+export const PANEL_NAME_MAX_CHARS = 1024;
+/** The panel's Target list is given at most this many connections of a listener. */
+export const PANEL_CONNECTIONS_MAX = 10_000;
+/** Regex flags of an auto-reply rule: at most this many characters (the core takes i, m, s, u and v). */
+export const RULE_FLAGS_MAX_CHARS = 8;
 
 // ---- framing of TCP/Unix streams (see shared/framing.ts) --------------------------------------------
 
@@ -55,6 +63,11 @@ export const FRAMING_LENGTH_OFFSET_MAX = 65535;
 export const FRAMING_LENGTH_ADJUST_MAX = 65535;
 /** Longest silence that ends a frame in idle framing. */
 export const FRAMING_IDLE_GAP_MAX_MS = 60_000;
+
+// ---- pcapng export and capture ---------------------------------------------------------------------
+
+/** Flows (TCP connections, UDP peers) a pcapng writer keeps state for; beyond this the oldest is forgotten. */
+export const PCAP_MAX_FLOWS = 65_536;
 
 // ---- request files (.socklab) ----------------------------------------------------------------------
 

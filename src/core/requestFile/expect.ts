@@ -9,7 +9,8 @@ import * as iconv from 'iconv-lite';
 import { SocketLabError } from '../../shared/errors';
 import type { ExpectStatement } from '../../shared/requestFile/ast';
 import { REGEX_TIME_LIMIT_MS } from '../autoReply';
-import { decodeText, escapeForDisplay, toHex } from '../codec';
+import { escapeForDisplay, toHex } from '../../shared/display';
+import { decodeText } from '../codec';
 import type { Inbox } from './inbox';
 import { expectedBytes } from './payloads';
 
