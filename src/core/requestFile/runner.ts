@@ -88,8 +88,8 @@ class RunScope {
   lookup = (name: string): string | undefined =>
     this.assigned.get(name) ?? this.options.variables?.[name] ?? this.options.environment?.[name];
 
-  /** Expands a template of statement `s` written at `column`; throws a StepError at the failing reference. */
-  expand(s: Statement, text: string, column: number): string {
+  /** Expands a template written at `column`; throws a StepError at the failing reference. */
+  expand(text: string, column: number): string {
     if (!hasReferences(text)) return text;
     const expansion = expandTemplate(parseTemplate(text).parts, this.lookup, this.builtins);
     if ('error' in expansion) throw new StepError(expansion.error, column + expansion.offset);
@@ -99,7 +99,7 @@ class RunScope {
   /** An `@name = value` line: `--var` values win, `@timeout` also sets the default wait. */
   assign(s: Extract<Statement, { kind: 'variable' }>): void {
     if (this.options.variables && Object.prototype.hasOwnProperty.call(this.options.variables, s.name)) return;
-    const value = this.expand(s, s.value, s.valueColumn);
+    const value = this.expand(s.value, s.valueColumn);
     if (s.name === 'timeout') {
       this.timeoutMs = parseInteger(value, 'timeoutMs', 1, REQUEST_TIMEOUT_MAX_MS, 'invalidTimeout');
     }
@@ -155,7 +155,7 @@ function failureOf(s: Statement, step: StepError): BlockFailure {
 
 /** Where a connect line goes, its template expanded and checked. */
 function connectTarget(s: ConnectStatement, scope: RunScope): ConnectTarget {
-  const target = scope.expand(s, s.target, s.targetColumn);
+  const target = scope.expand(s.target, s.targetColumn);
   const base = scope.options.baseDir ?? process.cwd();
   const common = { transport: s.transport, timeoutMs: s.timeoutMs ?? scope.timeoutMs, framing: s.framing };
   try {
@@ -249,7 +249,7 @@ async function runBlock(block: RequestBlock, scope: RunScope, signal: AbortSigna
           connection = c;
         });
       case 'send': {
-        const payload = scope.expand(s, s.payload, s.payloadColumn);
+        const payload = scope.expand(s.payload, s.payloadColumn);
         let bytes: Uint8Array;
         try {
           bytes = sendBytes(s, payload);
@@ -265,7 +265,7 @@ async function runBlock(block: RequestBlock, scope: RunScope, signal: AbortSigna
         return connection!.send(bytes, signal);
       }
       case 'expect': {
-        const value = scope.expand(s, s.value, s.valueColumn);
+        const value = scope.expand(s.value, s.valueColumn);
         const within = s.withinMs ?? scope.timeoutMs;
         return runExpect(s, value, connection!.inbox, within, s.forMs ?? REQUEST_SILENCE_DEFAULT_MS).then((outcome) => {
           if (!outcome.passed) {
