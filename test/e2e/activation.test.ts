@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { boundSockets, listeningUnixSockets } from '../helpers/processHandles';
-import { canConnect, closedPort } from '../helpers/sockets';
+import { canConnect, freePort } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { sleep } from '../helpers/wait';
 import { Workbench, waitUntil } from '../helpers/workbench';
@@ -75,7 +75,7 @@ describe('activation and deactivation through the real workbench', function () {
     );
     assert.deepStrictEqual(activated, idle, 'activating Socket Lab opened a socket');
 
-    const port = await closedPort();
+    const port = await freePort();
     await wb.runCommand('Socket Lab: Start TCP Listener');
     await answerPrompt(wb, 'Address to listen on', '127.0.0.1');
     await answerPrompt(wb, 'Port, 0-65535', String(port));

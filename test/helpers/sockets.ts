@@ -79,10 +79,10 @@ export function canConnect(port: number): Promise<boolean> {
   });
 }
 
-/** A loopback port nothing listens on (bound, then closed). */
-export async function closedPort(): Promise<number> {
+/** A port of `host` nothing listens on (bound, then closed): free to bind, refused when connected to. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => s.listen(0, host, r));
   const port = (s.address() as net.AddressInfo).port;
   await new Promise((r) => s.close(r));
   return port;

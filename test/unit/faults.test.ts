@@ -13,7 +13,7 @@ import { assertSentence, offlineLookup, UNRESOLVABLE_HOST } from '../helpers/bad
 import { rejectsWith } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
-import { closedPort, fillAcceptQueue, portOf, rawConnect, rawServer } from '../helpers/sockets';
+import { freePort, fillAcceptQueue, portOf, rawConnect, rawServer } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { sleep, waitFor } from '../helpers/wait';
 import '../helpers/noLeaks';
@@ -120,7 +120,7 @@ describe('faults with real sockets', function () {
 
   it('connection refused: a clear sentence and no endpoint', () =>
     withLab(async (lab) => {
-      const port = await closedPort();
+      const port = await freePort();
       const err = await failure(lab.connectTcp({ port }));
       assert.strictEqual(err.code, 'connectionRefused');
       assertSentence(
@@ -256,7 +256,7 @@ describe('faults with real sockets', function () {
 
   it('UDP to a closed port: ICMP port unreachable shows as error on the connected client, and it recovers once something listens', () =>
     withLab(async (lab) => {
-      const port = await closedPort();
+      const port = await freePort();
       const c = await lab.openUdpClient({ port });
       for (let i = 0; i < 20 && lab.get(c.id)!.state !== 'error'; i++) {
         await lab.send({ target: c.id, data: 'anyone?' }).catch(() => undefined);

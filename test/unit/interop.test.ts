@@ -1,23 +1,13 @@
 import * as assert from 'assert';
-import * as net from 'net';
 import * as path from 'path';
 import '../helpers/noLeaks';
 import { withLab } from '../helpers/lab';
 import { hasCommand, PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
-import { portOf } from '../helpers/sockets';
+import { freePort, portOf } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { sleep, waitFor } from '../helpers/wait';
 
 const SEED_REPLY = '我是返回的数据';
-
-/** A port that was free a moment ago (for peers that cannot report an ephemeral port). */
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, host, r));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 /** Retries connecting while a freshly spawned server is still starting. */
 async function connectWhenUp<T>(connect: () => Promise<T>, timeoutMs = 5000): Promise<T> {
