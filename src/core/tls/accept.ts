@@ -9,7 +9,7 @@ import { SocketLabError } from '../../shared/errors';
 import { TlsInfo } from '../../shared/tls';
 import { describeTlsSession } from './describe';
 import { KeylogWriter } from './keylog';
-import { TlsErrorContext, certificateError, errorTarget, toTlsSocketLabError } from './tlsErrors';
+import { TlsErrorContext, certificateError, errorTarget, handshakeClosedError, toTlsSocketLabError } from './tlsErrors';
 
 /** TLS settings of a listening side (PEM text). */
 export interface TlsServerOptions {
@@ -110,6 +110,14 @@ export function acceptTls(
     );
     socket.on('error', onError);
     raw.on('error', onError);
-    socket.once('secure', () => finish());
+    let secured = false;
+    // A client that hangs up mid-handshake without an error (a plain FIN) would otherwise wait for the timer.
+    socket.once('close', () => finish(secured ? undefined : handshakeClosedError(ctx)));
+    socket.once('secure', () => {
+      secured = true;
+      // Resolved a turn later: end() called in the same turn as 'secure' loses the close_notify alert (Node 20),
+      // and the peer then sees a truncated stream (OpenSSL: 'unexpected eof while reading').
+      setImmediate(() => finish());
+    });
   });
 }

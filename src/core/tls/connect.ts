@@ -10,7 +10,7 @@ import { TlsInfo } from '../../shared/tls';
 import { formatAddress } from '../systemErrors';
 import { describeTlsSession } from './describe';
 import { KeylogWriter } from './keylog';
-import { TlsErrorContext, certificateError, toTlsSocketLabError } from './tlsErrors';
+import { TlsErrorContext, certificateError, handshakeClosedError, toTlsSocketLabError } from './tlsErrors';
 
 /** Where to connect: a host (name or address) and port, or a Unix socket path. */
 export type StreamTarget = { host: string; port: number } | { path: string };
@@ -140,6 +140,9 @@ export function connectStream(o: ConnectStreamOptions): Promise<ConnectedStream>
       o.timeoutMs,
     );
     raw.on('error', onError);
+    let secured = false;
+    // A server that hangs up mid-handshake without an error (a plain FIN): say so now, not at the timeout.
+    if (secure) socket.once('close', () => (secured ? onSecure() : finish(handshakeClosedError(ctx))));
     if (o.signal?.aborted) return onAbort();
     o.signal?.addEventListener('abort', onAbort);
     if (!secure) {
@@ -147,13 +150,19 @@ export function connectStream(o: ConnectStreamOptions): Promise<ConnectedStream>
       return;
     }
     secure.on('error', onError);
+    // Settled a turn later, as acceptTls does: end() in the same turn as the handshake loses the close_notify.
     secure.once('secureConnect', () => {
+      secured = true;
+      setImmediate(onSecure);
+    });
+    const onSecure = () => {
+      if (settled) return;
       const s = secure!;
       const keylogPath = o.tls!.keylog?.path;
       if (s.authorized) return finish(undefined, describeTlsSession(s, { keylogPath }));
       const problem = certificateError(String(s.authorizationError ?? 'CERT_UNTRUSTED'), s, ctx);
       if (!o.tls!.insecure) return finish(problem);
       finish(undefined, describeTlsSession(s, { authorizationError: problem, keylogPath }));
-    });
+    };
   });
 }

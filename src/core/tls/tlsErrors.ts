@@ -164,12 +164,7 @@ export function toTlsSocketLabError(err: unknown, ctx: TlsErrorContext, socket?:
     case 'ECONNRESET':
       // Node's words for a peer that hung up before the handshake finished.
       if (/before secure TLS connection/.test(e?.message ?? '')) {
-        return SocketLabError.create(
-          'tlsHandshakeClosed',
-          '{target} closed the connection during the TLS handshake; it may not speak TLS, or refused what was offered.',
-          values,
-          code,
-        );
+        return handshakeClosedError(ctx, code);
       }
       break;
   }
@@ -177,6 +172,16 @@ export function toTlsSocketLabError(err: unknown, ctx: TlsErrorContext, socket?:
     return SocketLabError.create('tlsHandshakeFailed', 'TLS with {target} failed ({systemCode}).', values, code);
   }
   return toSocketLabError(err, ctx);
+}
+
+/** The sentence for a peer that hung up before the TLS handshake finished. */
+export function handshakeClosedError(ctx: TlsErrorContext, systemCode?: string): SocketLabError {
+  return SocketLabError.create(
+    'tlsHandshakeClosed',
+    '{target} closed the connection during the TLS handshake; it may not speak TLS, or refused what was offered.',
+    { target: errorTarget(ctx) },
+    systemCode,
+  );
 }
 
 /** The codes OpenSSL and Node give a failed certificate verification. */
