@@ -263,7 +263,7 @@ describe('TLS with real peers', function () {
         assert.match(fs.readFileSync(keylogPath, 'utf8'), /^CLIENT_HANDSHAKE_TRAFFIC_SECRET [0-9a-f]{64} [0-9a-f]+$/m);
       } finally {
         s?.socket.destroy();
-        keylog.dispose();
+        await keylog.close();
         await peer.kill();
       }
     });
@@ -439,7 +439,7 @@ describe('TLS with real peers', function () {
         assert.deepStrictEqual(lines(ours), lines(theirs));
         assert.strictEqual(keylog.lines, lines(ours).length);
       } finally {
-        keylog.dispose();
+        await keylog.close();
         await client.kill();
         await server.close();
       }

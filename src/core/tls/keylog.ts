@@ -83,12 +83,20 @@ export class KeylogWriter implements IDisposable {
     this._onDidFail.fire(keylogError(this.path, err));
   }
 
-  /** Closes the file after what is queued. */
+  /** Closes the file after what is queued (see close() to wait for it). */
   dispose(): void {
     if (this._closed) return;
     this._closed = true;
     this._stream.end();
     this._onDidFail.dispose();
+  }
+
+  /** Closes the file after what is queued, and resolves once it is closed. */
+  close(): Promise<void> {
+    const stream = this._stream;
+    this.dispose();
+    if (stream.closed) return Promise.resolve();
+    return new Promise((resolve) => stream.once('close', () => resolve()));
   }
 }
 
