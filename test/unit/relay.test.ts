@@ -441,4 +441,35 @@ describe('stream relay', function () {
     assert.throws(() => fs.lstatSync(sockPath), /ENOENT/);
     remove();
   });
+
+  it('relays TCP to a Unix-socket upstream; a reset by the TCP client ends the Unix side (it has no reset)', async () => {
+    const { dir, remove } = tempDir();
+    const upstreamPath = path.join(dir, 'upstream.sock');
+    const accepted: net.Socket[] = [];
+    const upstream = net.createServer({ allowHalfOpen: true }, (s) => {
+      accepted.push(s);
+      s.on('error', () => undefined);
+      s.on('data', (d) => s.write(Buffer.concat([Buffer.from('unix:'), d])));
+    });
+    await new Promise<void>((r) => upstream.listen(upstreamPath, r));
+    const run = await startRelay({ upstream: { path: upstreamPath } });
+    try {
+      const c = await client(run.port);
+      c.socket.write('to a unix server');
+      await waitFor(() => c.received().toString() === 'unix:to a unix server', 'the answer through the relay');
+      assert.strictEqual(run.relay.pairs()[0].upstreamLocal, undefined, 'a Unix upstream has no local port');
+      // A Unix socket cannot be reset: its peer reads end-of-stream instead.
+      let upstreamEnded = false;
+      accepted[0].on('end', () => (upstreamEnded = true));
+      c.socket.resetAndDestroy();
+      await waitFor(() => upstreamEnded, 'the Unix side to read end-of-stream');
+      await waitFor(() => run.closed.length === 1, 'the pair closed');
+      assert.strictEqual(run.closed[0].resetBy, 'client');
+    } finally {
+      run.relay.dispose();
+      for (const s of accepted) s.destroy();
+      await new Promise((r) => upstream.close(r));
+      remove();
+    }
+  });
 });
