@@ -1,8 +1,8 @@
 // Relay and TLS benchmarks (issue 17), called by scripts/bench.mjs with its helpers:
-// 10. relay throughput: bench/load/tcpSend.mjs → relay → a counting sink (bench/load/tcpCount.mjs), Socket
+// 12. relay throughput: bench/load/tcpSend.mjs → relay → a counting sink (bench/load/tcpCount.mjs), Socket
 //     Lab's StreamRelay (log on) against `socat TCP-LISTEN:… TCP:…` (default and 128 KiB buffers) and a
 //     plain Node `pipe` relay, interleaved in each run;
-// 11. TLS receive: bench/load/tlsSend.mjs (a Node TLS client) into Socket Lab's TLS listener parts
+// 13. TLS receive: bench/load/tlsSend.mjs (a Node TLS client) into Socket Lab's TLS listener parts
 //     (acceptTls with the generated certificate), `openssl s_server` and `ncat --ssl`, same certificate.
 // Socket Lab runs in its own process (bench/relayProc.ts, bundled here); every peer is another process.
 import fs from 'node:fs';
@@ -29,7 +29,7 @@ function peerCpuMs(timeFile) {
   return (u + s) * 1000;
 }
 
-/** Runs items 10 and 11 (as asked by --only=relay,tls) and adds their sections. */
+/** Runs items 12 and 13 (as asked by --only=relay,tls) and adds their sections. */
 export async function relayBenchmarks(h) {
   const { runs, quick, root, artifacts, wanted, Proc, node, waitListening, freePort, which, GiB } = h;
   const script = await bundle(root, artifacts);
@@ -92,7 +92,7 @@ export async function relayBenchmarks(h) {
     const sl = gbps[contenders[0]];
     const rSocat = h.ratio(sl, gbps[contenders[1]]);
     h.section(
-      `10. Relay throughput, ${bytes / GiB} GiB client → relay → counting sink over loopback (GB/s; sender bench/load/tcpSend.mjs, 256 KiB writes, time = connect to close after the FIN went through)`,
+      `12. Relay throughput, ${bytes / GiB} GiB client → relay → counting sink over loopback (GB/s; sender bench/load/tcpSend.mjs, 256 KiB writes, time = connect to close after the FIN went through)`,
       ['relay', 'GB/s median (min–max)', 'Socket Lab ÷ this', 'relay CPU ms per GiB median (min–max)', 'target'],
       contenders.map((c, i) => [
         c,
@@ -194,7 +194,7 @@ export async function relayBenchmarks(h) {
     }
     const sl = gbps[contenders[0]];
     h.section(
-      `11. TLS receive, ${bytes / GiB} GiB from a Node TLS client (bench/load/tlsSend.mjs, 256 KiB writes) into each receiver, same certificate (GB/s, handshake done to close)`,
+      `13. TLS receive, ${bytes / GiB} GiB from a Node TLS client (bench/load/tlsSend.mjs, 256 KiB writes) into each receiver, same certificate (GB/s, handshake done to close)`,
       ['receiver', 'GB/s median (min–max)', 'Socket Lab ÷ this', 'receiver CPU ms per GiB median (min–max)'],
       contenders.map((c, i) => [
         c,
