@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --runs=N] [-- --only=tcpRecv,tcpSend,udp,burst,accept,idle,memory,relay,tls,host,webview]
+// `npm run bench [-- --quick] [-- --runs=N] [-- --only=tcpRecv,tcpSend,udp,burst,accept,idle,memory,framing,host,webview,pcap,ports,relay,tls]
 //   [-- --profile] [-- --package] [-- --no-host]`
 // Benchmarks of issue 6. Socket Lab's core (with the host's tree provider and public API subscribed) runs
 // in its own child process (bench/labProc.ts, bundled here); every peer and load generator is another
@@ -825,6 +825,14 @@ async function main() {
     await lab.stop();
   }
   if (wanted('memory')) await memory(bundle);
+  if (wanted('framing')) {
+    const { framingBenchmarks } = await import('../bench/framing.mjs');
+    await framingBenchmarks({ runs, quick, root, artifacts, section, cell, fmt, verdict, ratio, rotate, node, Proc });
+  }
+  if (wanted('pcap') || wanted('ports')) {
+    const { pcapPortsBenchmarks } = await import('../bench/pcapPorts.mjs');
+    await pcapPortsBenchmarks({ runs, root, artifacts, section, cell, stats, fmt, verdict, wanted });
+  }
   if (wanted('relay') || wanted('tls')) {
     const { relayBenchmarks } = await import('../bench/relay.mjs');
     const helpers = { runs, quick, root, artifacts, wanted, Proc, node, waitListening, freePort, which, GiB, rotate };

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { repoRoot } from './lib/codeServer.mjs';
+import { ensureDependencies } from './lib/ensureDeps.mjs';
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const suites = requested.length ? requested : ['unit', 'integration', 'e2e'];
@@ -61,9 +62,12 @@ async function runIntegration() {
   return result;
 }
 
+ensureDependencies();
+
 // Type check and lint first: a layering violation (vscode in src/core) fails the run like a test would.
 if (!process.argv.includes('--no-check')) {
-  run('npx', ['tsc', '--noEmit', '-p', '.']);
+  // Three projects: the Node side, the panel's browser bundle (DOM) and the e2e tests (Node and DOM).
+  for (const project of ['.', 'src/webview', 'test/e2e']) run('npx', ['tsc', '--noEmit', '-p', project]);
   run('npx', ['eslint', '.']);
   run('npx', ['prettier', '--check', '.']);
 }

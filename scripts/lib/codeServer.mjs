@@ -89,7 +89,10 @@ function seedRipgrepCache(tmpDir) {
 export function ensureCodeServer() {
   if (fs.existsSync(codeServerEntry)) {
     const pkg = JSON.parse(fs.readFileSync(path.join(hostDir, 'node_modules', 'code-server', 'package.json'), 'utf8'));
-    if (pkg.version === CODE_SERVER_VERSION) return codeServerEntry;
+    if (pkg.version === CODE_SERVER_VERSION) {
+      shortenReconnectionGrace();
+      return codeServerEntry;
+    }
   }
   if (process.platform !== 'linux') {
     throw new Error(
@@ -140,7 +143,39 @@ export function ensureCodeServer() {
   } finally {
     fs.rmSync(tmpDir, { recursive: true, force: true });
   }
+  shortenReconnectionGrace();
   return codeServerEntry;
+}
+
+/** How long an extension host waits for its browser tab to come back, and how long once another tab connected. */
+export const RECONNECTION_GRACE_MS = 30_000;
+export const RECONNECTION_SHORT_GRACE_MS = 3_000;
+
+/**
+ * VS Code 1.100's server keeps an extension host alive for 3 hours after its browser tab went away (5 minutes
+ * once another tab connects), and with it every socket Socket Lab holds: a closed tab or a reload left port
+ * 8880 bound. The constants are not configurable in this release (newer ones have --reconnection-grace-time,
+ * but need Node 22), so our private install gets shorter ones. Idempotent; warns when the text is not found.
+ */
+function shortenReconnectionGrace() {
+  const out = path.join(hostDir, 'node_modules', 'code-server', 'lib', 'vscode', 'out');
+  const files = [
+    path.join(out, 'server-main.js'),
+    path.join(out, 'vs', 'workbench', 'api', 'node', 'extensionHostProcess.js'),
+  ];
+  const pattern = /ReconnectionGraceTime=(\w+)\]="ReconnectionGraceTime",e\[e\.ReconnectionShortGraceTime=(\w+)\]/;
+  for (const file of files) {
+    const text = fs.readFileSync(file, 'utf8');
+    const match = pattern.exec(text);
+    if (!match) {
+      log(
+        `cannot shorten the reconnection grace time in ${path.basename(file)}: extension hosts may outlive their tab`,
+      );
+      continue;
+    }
+    const patched = `ReconnectionGraceTime=${RECONNECTION_GRACE_MS}]="ReconnectionGraceTime",e[e.ReconnectionShortGraceTime=${RECONNECTION_SHORT_GRACE_MS}]`;
+    if (match[0] !== patched) fs.writeFileSync(file, text.replace(pattern, patched));
+  }
 }
 
 /** A free TCP port on 127.0.0.1. */
@@ -182,10 +217,14 @@ export async function startCodeServer({
   keepDir = false,
   stdio = 'pipe',
   extensionsDir,
+  profileDir,
+  locale,
 } = {}) {
   const entry = ensureCodeServer();
   port ??= await freePort();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-host-'));
+  // profileDir: a folder kept between runs (npm start: theme, layout and state persist); else a temp one.
+  const dir = profileDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-host-'));
+  if (profileDir) keepDir = true;
   const userDataDir = path.join(dir, 'user-data');
   const home = path.join(dir, 'home');
   for (const d of [
@@ -199,25 +238,32 @@ export async function startCodeServer({
   ]) {
     fs.mkdirSync(d, { recursive: true });
   }
-  fs.writeFileSync(
-    path.join(userDataDir, 'User', 'settings.json'),
-    JSON.stringify(
-      {
-        'workbench.startupEditor': 'none',
-        'security.workspace.trust.enabled': false,
-        'telemetry.telemetryLevel': 'off',
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'workbench.tips.enabled': false,
-        'chat.disableAIFeatures': true,
-        ...settings,
-      },
-      null,
-      2,
-    ),
-  );
+  const settingsFile = path.join(userDataDir, 'User', 'settings.json');
+  // In a kept profile, what the user changed since (a theme, say) wins over our starting values; a file
+  // we cannot read as plain JSON (the user added comments) is left as it is.
+  let kept = {};
+  let writeSettings = true;
+  if (profileDir && fs.existsSync(settingsFile)) {
+    try {
+      kept = JSON.parse(fs.readFileSync(settingsFile, 'utf8'));
+    } catch {
+      writeSettings = false;
+    }
+  }
+  const defaults = {
+    'workbench.startupEditor': 'none',
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'extensions.autoUpdate': false,
+    'workbench.tips.enabled': false,
+    'chat.disableAIFeatures': true,
+  };
+  if (writeSettings) fs.writeFileSync(settingsFile, JSON.stringify({ ...defaults, ...settings, ...kept }, null, 2));
+  if (locale) writeLanguagePack(userDataDir, locale);
   const args = [
     entry,
+    ...(locale ? ['--locale', locale] : []),
     '--auth',
     'none',
     '--bind-addr',
@@ -266,6 +312,27 @@ export async function startCodeServer({
     throw new Error(`${err.message}\n${output}`);
   }
   return { url, port, dir, child, stop, output: () => output };
+}
+
+/**
+ * `--locale zh-cn` alone leaves the extension host in English: the server resolves the extension host's
+ * language from languagepacks.json in the user-data folder, which only a marketplace language pack writes.
+ * An entry with an empty translation of VS Code itself makes the extension host run in `locale` (so
+ * vscode.env.language, vscode.l10n and package.nls.<locale>.json are used), while the workbench's own
+ * strings stay English. The entry needs one extension identifier, or the workbench fails to load extensions.
+ */
+function writeLanguagePack(userDataDir, locale) {
+  const translations = path.join(userDataDir, `empty-translations.${locale}.json`);
+  fs.writeFileSync(translations, JSON.stringify({ contents: {} }));
+  const pack = {
+    [locale]: {
+      hash: `socket-lab-test-${locale}`,
+      extensions: [{ extensionIdentifier: { id: `socket-lab.test-language-pack-${locale}` }, version: '0.0.1' }],
+      translations: { vscode: translations },
+      label: locale,
+    },
+  };
+  fs.writeFileSync(path.join(userDataDir, 'languagepacks.json'), JSON.stringify(pack, null, 2));
 }
 
 /** SIGTERM to the whole process group, then SIGKILL after a grace period (synchronously waits). */

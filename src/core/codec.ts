@@ -1,9 +1,10 @@
 /**
  * Payload codecs: what the user types (text with escapes, hex, base64) becomes bytes, and received
- * bytes become inert display text (escaped text, hex, hex dump). Character sets come from iconv-lite
+ * bytes become text (how that text is shown is in shared/display.ts). Character sets come from iconv-lite
  * rather than hand-written tables. Every failure is a SocketLabError with a stable code.
  */
 import * as iconv from 'iconv-lite';
+import { escapeForDisplay } from '../shared/display';
 import { SocketLabError } from '../shared/errors';
 import {
   LINE_ENDINGS,
@@ -49,8 +50,6 @@ function concatBytes(parts: Uint8Array[]): Uint8Array {
   }
   return out;
 }
-
-const HEX_DIGITS = '0123456789abcdef';
 
 function hexValue(code: number): number {
   if (code >= 0x30 && code <= 0x39) {
@@ -518,117 +517,6 @@ export function decodeText(bytes: Uint8Array, encoding = 'utf8'): string {
   const text = iconv.decode(asBuffer(bytes), name, { stripBOM: false });
   // Node's utf16le decoder silently drops a trailing odd byte; show that it was there.
   return name === 'utf16le' && bytes.byteLength % 2 === 1 ? `${text}\uFFFD` : text;
-}
-
-const HEX_TABLE: readonly string[] = Array.from({ length: 256 }, (_, i) => HEX_DIGITS[i >> 4] + HEX_DIGITS[i & 15]);
-
-/** bytes -> 'de ad be ef' (separator configurable, default ' '). Fast (lookup table), used for previews. */
-export function toHex(bytes: Uint8Array, separator = ' '): string {
-  if (separator === '') {
-    return asBuffer(bytes).toString('hex');
-  }
-  const parts = new Array<string>(bytes.length);
-  for (let i = 0; i < bytes.length; i++) {
-    parts[i] = HEX_TABLE[bytes[i]];
-  }
-  return parts.join(separator);
-}
-
-// Controls, format characters (bidi overrides, zero-width), line/paragraph separators, lone
-// surrogates, and the backslash itself so that the escaped form is unambiguous.
-const DISPLAY_ESCAPE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}\\]/gu;
-const SHORT_ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\0': '\\0', '\\': '\\\\' };
-
-function escapeChar(char: string): string {
-  const short = SHORT_ESCAPES[char];
-  if (short) {
-    return short;
-  }
-  const code = char.codePointAt(0)!;
-  // \xHH only below 0x80, where byte and character agree in every encoding we offer; above that
-  // \uHHHH (\u{HHHHH} beyond the BMP, e.g. the format characters U+E0001..) names the character, so the
-  // escaped text pasted back as a payload means the same.
-  if (code < 0x80) return `\\x${HEX_TABLE[code]}`;
-  return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
-}
-
-/**
- * Decoded text for display with control chars/non-printables escaped (\n \r \t \0 \\ \xHH \uHHHH,
- * U+FFFD kept), so received bytes are always inert text; the result is itself a valid text payload
- * that re-encodes to the same characters. With maxChars the escaped result is cut (never inside an
- * escape or a surrogate pair) to at most maxChars characters followed by '…'.
- */
-export function escapeForDisplay(text: string, maxChars?: number): string {
-  const limit = maxChars === undefined ? Infinity : Math.max(0, Math.floor(maxChars));
-  // Every input character yields at least one output character, so a long input can be cut first.
-  const source = text.length > limit + 2 ? text.slice(0, limit + 2) : text;
-  let out = '';
-  let last = 0;
-  DISPLAY_ESCAPE.lastIndex = 0;
-  const append = (piece: string): boolean => {
-    if (out.length + piece.length > limit) {
-      return false;
-    }
-    out += piece;
-    return true;
-  };
-  for (let match = DISPLAY_ESCAPE.exec(source); match; match = DISPLAY_ESCAPE.exec(source)) {
-    if (!appendPlain(source.slice(last, match.index)) || !append(escapeChar(match[0]))) {
-      return `${out}…`;
-    }
-    last = match.index + match[0].length;
-  }
-  if (!appendPlain(source.slice(last))) {
-    return `${out}…`;
-  }
-  return source.length < text.length ? `${out}…` : out;
-
-  function appendPlain(piece: string): boolean {
-    if (out.length + piece.length <= limit) {
-      out += piece;
-      return true;
-    }
-    let cut = limit - out.length;
-    // Do not split a surrogate pair.
-    if (cut > 0 && cut < piece.length && /[\uD800-\uDBFF]/.test(piece[cut - 1])) {
-      cut--;
-    }
-    out += piece.slice(0, Math.max(0, cut));
-    return false;
-  }
-}
-
-/**
- * Classic hex dump, as `hexdump -C` prints it:
- * '00000000  48 65 6c 6c 6f 0d 0a 20  57 6f 72 6c 64 0a        |Hello.. World.|', 16 bytes a line.
- * With maxBytes only that many bytes are dumped, then a last line '… N more bytes'.
- */
-export function hexDump(bytes: Uint8Array, options?: { maxBytes?: number }): string {
-  const shown =
-    options?.maxBytes !== undefined ? Math.min(bytes.length, Math.max(0, Math.floor(options.maxBytes))) : bytes.length;
-  const lines: string[] = [];
-  for (let offset = 0; offset < shown; offset += 16) {
-    const end = Math.min(offset + 16, shown);
-    let hex = '';
-    let ascii = '';
-    for (let i = offset; i < offset + 16; i++) {
-      if (i === offset + 8) {
-        hex += ' ';
-      }
-      if (i < end) {
-        const byte = bytes[i];
-        hex += `${HEX_TABLE[byte]} `;
-        ascii += byte >= 0x20 && byte < 0x7f ? String.fromCharCode(byte) : '.';
-      } else {
-        hex += '   ';
-      }
-    }
-    lines.push(`${offset.toString(16).padStart(8, '0')}  ${hex} |${ascii}|`);
-  }
-  if (shown < bytes.length) {
-    lines.push(`… ${bytes.length - shown} more bytes`);
-  }
-  return lines.join('\n');
 }
 
 /** base64 of bytes (for export / JSON Lines). */

@@ -4,7 +4,8 @@ import type { ConnectionInfo, EndpointInfo, EndpointKind } from '../shared/model
 import { endpointName } from '../core/endpoint';
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
-import { connectionLabel, formatAddress, formatBytes } from '../shared/format';
+import { formatBytes } from '../shared/display';
+import { connectionLabel, formatAddress } from '../shared/format';
 import { describeInfoError } from './messages';
 
 /** A node of the Sockets view: an endpoint (root) or one of its connections / UDP peers. */

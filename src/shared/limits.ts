@@ -40,6 +40,33 @@ export const PREVIEW_MAX_BYTES = 512;
 export const FETCH_PAGE_MAX = 1000;
 /** fetchRecord returns at most this many bytes of one record (its hex dump is shown in the panel). */
 export const FETCH_RECORD_MAX_BYTES = 64 * 1024;
+/** Error and state sentences posted to the panel are cut to this many characters. */
+export const PANEL_TEXT_MAX_CHARS = 4096;
+/** Labels, peers and rule matches posted to or from the panel are at most this many characters. */
+export const PANEL_NAME_MAX_CHARS = 1024;
+/** The panel's Target list is given at most this many connections of a listener. */
+export const PANEL_CONNECTIONS_MAX = 10_000;
+/** Regex flags of an auto-reply rule: at most this many characters (the core takes i, m, s, u and v). */
+export const RULE_FLAGS_MAX_CHARS = 8;
+
+// ---- framing of TCP/Unix streams (see shared/framing.ts) --------------------------------------------
+
+/** A frame longer than this is cut, unless the framing spec sets its own maxFrameBytes. */
+export const FRAMING_DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;
+/** The largest maxFrameBytes a framing spec may set: what one connection may buffer for a frame. */
+export const FRAMING_MAX_FRAME_BYTES = 64 * 1024 * 1024;
+/** Longest delimiter, in bytes: it is searched for across read boundaries, so it stays short. */
+export const FRAMING_DELIMITER_MAX_BYTES = 256;
+/** Largest offset of a length field from the start of its frame. */
+export const FRAMING_LENGTH_OFFSET_MAX = 65535;
+/** Largest correction (either sign) added to a length field's value. */
+export const FRAMING_LENGTH_ADJUST_MAX = 65535;
+/** Longest silence that ends a frame in idle framing. */
+export const FRAMING_IDLE_GAP_MAX_MS = 60_000;
+// ---- pcapng export and capture ---------------------------------------------------------------------
+
+/** Flows (TCP connections, UDP peers) a pcapng writer keeps state for; beyond this the oldest is forgotten. */
+export const PCAP_MAX_FLOWS = 65_536;
 
 // ---- TLS and the relay ---------------------------------------------------------------------------------
 

@@ -2,10 +2,20 @@
 import type { ErrorValues } from './errors';
 
 /** The kinds of endpoint Socket Lab can open. */
-export type EndpointKind = 'tcp-listener' | 'tcp-client' | 'udp' | 'unix-listener' | 'unix-client';
+export const ENDPOINT_KINDS = ['tcp-listener', 'tcp-client', 'udp', 'unix-listener', 'unix-client'] as const;
+/** One of ENDPOINT_KINDS. */
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
-/** Life-cycle state of an endpoint. */
-export type EndpointState = 'listening' | 'connecting' | 'connected' | 'closed' | 'error';
+/** Life-cycle states of an endpoint. */
+export const ENDPOINT_STATES = ['listening', 'connecting', 'connected', 'closed', 'error'] as const;
+/** One of ENDPOINT_STATES. */
+export type EndpointState = (typeof ENDPOINT_STATES)[number];
+
+/** States of an accepted connection or a UDP peer. */
+export const CONNECTION_STATES = ['connected', 'closed'] as const;
+
+/** Which way a traffic record crossed the socket: received ('in') or sent ('out'). */
+export const TRAFFIC_DIRECTIONS = ['in', 'out'] as const;
 
 /** An IP address and port, or a Unix-domain path. */
 export type SocketAddressInfo = { address: string; port: number } | { path: string };
@@ -14,7 +24,9 @@ export type SocketAddressInfo = { address: string; port: number } | { path: stri
 export interface ConnectionInfo {
   id: string;
   remote: SocketAddressInfo;
-  state: 'connected' | 'closed';
+  /** The local address of an accepted connection, when known (a listener bound to 0.0.0.0 or :: answers on one address). */
+  local?: SocketAddressInfo;
+  state: (typeof CONNECTION_STATES)[number];
   bytesIn: number;
   bytesOut: number;
   messagesIn: number;
@@ -71,14 +83,22 @@ export interface EndpointInfo {
   autoReply?: boolean;
 }
 
-/** One chunk (TCP/Unix) or one datagram (UDP) that crossed a socket. */
+/** One chunk (TCP/Unix), one frame (TCP/Unix with framing) or one datagram (UDP) that crossed a socket. */
 export interface TrafficRecord {
   /** Epoch milliseconds, a sub-millisecond fraction allowed. */
   time: number;
-  direction: 'in' | 'out';
+  direction: (typeof TRAFFIC_DIRECTIONS)[number];
   /** 'address:port' ('[v6]:port' for IPv6) or the Unix path / connection label. */
   peer: string;
   data: Uint8Array;
   /** The connection or UDP peer id this record belongs to, when there is one. */
   connectionId?: string;
+  /** Framing: the frame was longer than its maxFrameBytes; `data` holds its first maxFrameBytes bytes. */
+  truncated?: boolean;
+  /** Framing: the connection closed in the middle of this frame; `data` is what had arrived. */
+  partial?: boolean;
+  /** Line and delimiter framing: the last this-many bytes of `data` are the delimiter. */
+  delimiterBytes?: number;
+  /** Length framing: the first this-many bytes of `data` are the header (up to and with the length field). */
+  headerBytes?: number;
 }

@@ -5,29 +5,54 @@
  *
  * Flow: the webview posts `ready`; only then does the host post `init`, followed by `endpoint`,
  * `traffic`, `reset` and `repeat` updates. Webview requests carry a numeric `id`; the host answers each
- * with exactly one `response` (ok with a result, or an error sentence).
+ * with exactly one `response` (ok with the result ResultSchemas gives for the request's type, or an error
+ * sentence). Every shape is built from the shared vocabulary (model, payload, limits).
  */
 import * as v from 'valibot';
 import {
+  AUTO_REPLY_RULES_MAX,
   BATCH_MAX_RECORDS,
   FETCH_PAGE_MAX,
   FETCH_RECORD_MAX_BYTES,
+  PANEL_CONNECTIONS_MAX,
+  PANEL_NAME_MAX_CHARS,
+  PANEL_TEXT_MAX_CHARS,
   PAYLOAD_MAX_CHARS,
   PREVIEW_MAX_BYTES,
   REPEAT_MAX_COUNT,
   REPEAT_MAX_INTERVAL_MS,
-  AUTO_REPLY_RULES_MAX,
+  RULE_FLAGS_MAX_CHARS,
 } from './limits';
+import { CONNECTION_STATES, ENDPOINT_KINDS, ENDPOINT_STATES, TRAFFIC_DIRECTIONS } from './model';
+import { LINE_ENDINGS, PAYLOAD_FORMATS } from './payload';
+
+/** How the panel exports the log: JSON Lines (data in base64), readable text, or the raw bytes. */
+export const EXPORT_FORMATS = ['jsonl', 'text', 'raw'] as const;
+/** One of EXPORT_FORMATS. */
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** How the panel copies a record: its bytes as hex, or its text decoded with the panel's encoding. */
+export const COPY_FORMATS = ['hex', 'text'] as const;
+
+// Bounds of what the protocol itself carries (no other layer checks them).
+const ID_MAX_CHARS = 256;
+const ENCODING_NAME_MAX_CHARS = 32;
+const ENCODINGS_MAX = 64;
+const REPLY_DATA_MAX_CHARS = 1024 * 1024;
+const STRING_KEY_MAX_CHARS = 64;
+const STRINGS_MAX = 500;
 
 // ---- shared shapes --------------------------------------------------------------------------------
 
 const id = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
 const count = v.pipe(v.number(), v.safeInteger(), v.minValue(0));
-const shortString = v.pipe(v.string(), v.maxLength(1024));
-const endpointRef = v.pipe(v.string(), v.minLength(1), v.maxLength(256));
-const format = v.picklist(['text', 'hex', 'base64']);
-const lineEnding = v.picklist(['none', 'lf', 'cr', 'crlf']);
-const encoding = v.pipe(v.string(), v.minLength(1), v.maxLength(32));
+const shortString = v.pipe(v.string(), v.maxLength(PANEL_NAME_MAX_CHARS));
+const sentence = v.pipe(v.string(), v.maxLength(PANEL_TEXT_MAX_CHARS));
+const endpointRef = v.pipe(v.string(), v.minLength(1), v.maxLength(ID_MAX_CHARS));
+const format = v.picklist(PAYLOAD_FORMATS);
+const lineEnding = v.picklist(LINE_ENDINGS);
+// Any name: the core normalizes aliases ('UTF-8') and refuses an unknown one with a sentence naming the choices.
+const encoding = v.pipe(v.string(), v.minLength(1), v.maxLength(ENCODING_NAME_MAX_CHARS));
 const payloadData = v.pipe(v.string(), v.maxLength(PAYLOAD_MAX_CHARS));
 const destination = v.strictObject({
   host: v.pipe(v.string(), v.minLength(1), v.maxLength(255)),
@@ -35,7 +60,7 @@ const destination = v.strictObject({
 });
 
 const replyPayload = {
-  data: v.pipe(v.string(), v.maxLength(1024 * 1024)),
+  data: v.pipe(v.string(), v.maxLength(REPLY_DATA_MAX_CHARS)),
   format: v.optional(format),
   encoding: v.optional(encoding),
   escapes: v.optional(v.boolean()),
@@ -45,7 +70,7 @@ const ruleSchema = v.strictObject({
   contains: v.optional(shortString),
   hex: v.optional(shortString),
   regex: v.optional(shortString),
-  flags: v.optional(v.pipe(v.string(), v.maxLength(8))),
+  flags: v.optional(v.pipe(v.string(), v.maxLength(RULE_FLAGS_MAX_CHARS))),
   reply: v.strictObject(replyPayload),
 });
 
@@ -93,7 +118,7 @@ export const WebviewMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('stopRepeat'), id, repeatId: endpointRef }),
   v.strictObject({ type: v.literal('setAutoReply'), id, spec: AutoReplySpecSchema }),
   v.strictObject({ type: v.literal('clear'), id }),
-  v.strictObject({ type: v.literal('export'), id, format: v.picklist(['jsonl', 'text', 'raw']) }),
+  v.strictObject({ type: v.literal('export'), id, format: v.picklist(EXPORT_FORMATS) }),
   v.strictObject({
     type: v.literal('fetchOlder'),
     id,
@@ -103,7 +128,7 @@ export const WebviewMessageSchema = v.variant('type', [
     limit: v.pipe(v.number(), v.safeInteger(), v.minValue(1), v.maxValue(FETCH_PAGE_MAX)),
   }),
   v.strictObject({ type: v.literal('fetchRecord'), id, epoch: count, seq: count }),
-  v.strictObject({ type: v.literal('copy'), id, epoch: count, seq: count, as: v.picklist(['hex', 'text']), encoding }),
+  v.strictObject({ type: v.literal('copy'), id, epoch: count, seq: count, as: v.picklist(COPY_FORMATS), encoding }),
   v.strictObject({ type: v.literal('validate'), id, ...payloadFields }),
 ]);
 
@@ -124,7 +149,7 @@ export const RecordViewSchema = v.strictObject({
   /** Position in the endpoint's log since the last reset (stable while the epoch is the same). */
   seq: count,
   time: v.number(),
-  dir: v.picklist(['in', 'out']),
+  dir: v.picklist(TRAFFIC_DIRECTIONS),
   peer: shortString,
   connectionId: v.optional(endpointRef),
   length: count,
@@ -135,20 +160,20 @@ export type RecordView = v.InferOutput<typeof RecordViewSchema>;
 const connectionView = v.strictObject({
   id: endpointRef,
   label: shortString,
-  state: v.picklist(['connected', 'closed']),
+  state: v.picklist(CONNECTION_STATES),
 });
 
 /** The endpoint as the panel shows it (null when it is gone). */
 export const EndpointViewSchema = v.strictObject({
   id: endpointRef,
-  kind: v.picklist(['tcp-listener', 'tcp-client', 'udp', 'unix-listener', 'unix-client']),
+  kind: v.picklist(ENDPOINT_KINDS),
   /** 'TCP 127.0.0.1:8880' */
   label: shortString,
-  state: v.picklist(['listening', 'connecting', 'connected', 'closed', 'error']),
+  state: v.picklist(ENDPOINT_STATES),
   /** The localized state word. */
   stateText: shortString,
-  error: v.optional(v.pipe(v.string(), v.maxLength(4096))),
-  connections: v.pipe(v.array(connectionView), v.maxLength(10000)),
+  error: v.optional(sentence),
+  connections: v.pipe(v.array(connectionView), v.maxLength(PANEL_CONNECTIONS_MAX)),
   /** UDP sockets that are not connected: they need a destination. */
   needsDestination: v.boolean(),
   /** UDP: the last peer heard from, 'host:port', as the default destination. */
@@ -175,8 +200,8 @@ const counters = v.strictObject({
 export type CountersView = v.InferOutput<typeof counters>;
 
 const stringTable = v.pipe(
-  v.record(v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(1024))),
-  v.check((r) => Object.keys(r).length <= 500),
+  v.record(v.pipe(v.string(), v.maxLength(STRING_KEY_MAX_CHARS)), shortString),
+  v.check((r) => Object.keys(r).length <= STRINGS_MAX),
 );
 
 export const HostMessageSchema = v.variant('type', [
@@ -189,7 +214,7 @@ export const HostMessageSchema = v.variant('type', [
     endpoint: v.nullable(EndpointViewSchema),
     /** Localized user-facing strings, by key. */
     strings: stringTable,
-    encodings: v.pipe(v.array(encoding), v.maxLength(64)),
+    encodings: v.pipe(v.array(encoding), v.maxLength(ENCODINGS_MAX)),
     defaults: v.strictObject({ format, encoding, lineEnding }),
   }),
   v.strictObject({ type: v.literal('endpoint'), endpoint: v.nullable(EndpointViewSchema) }),
@@ -214,28 +239,35 @@ export const HostMessageSchema = v.variant('type', [
     repeatId: endpointRef,
     running: v.boolean(),
     sent: count,
-    error: v.optional(v.pipe(v.string(), v.maxLength(4096))),
+    error: v.optional(sentence),
   }),
   v.strictObject({ type: v.literal('response'), id, ok: v.literal(true), result: v.unknown() }),
   v.strictObject({
     type: v.literal('response'),
     id,
     ok: v.literal(false),
-    error: v.pipe(v.string(), v.maxLength(4096)),
+    error: sentence,
   }),
 ]);
 
 /** Everything the host may post to the webview. */
 export type HostMessage = v.InferOutput<typeof HostMessageSchema>;
 
-/** Result shapes of the requests, checked by the webview when it reads a response. */
+// ---- request -> result --------------------------------------------------------------------------
+
+const emptyResult = v.strictObject({});
+
+/**
+ * The result of each request, by request type: the host's handler returns it and the webview's `rpc.request`
+ * checks the response against it before resolving. Adding a request type without its result does not compile.
+ */
 export const ResultSchemas = {
   send: v.strictObject({ bytes: count, repeatId: v.optional(endpointRef) }),
   sendFile: v.strictObject({ bytes: count, cancelled: v.optional(v.boolean()), path: v.optional(v.string()) }),
-  validate: v.union([
-    v.strictObject({ bytes: count }),
-    v.strictObject({ error: v.pipe(v.string(), v.maxLength(4096)) }),
-  ]),
+  stopRepeat: emptyResult,
+  setAutoReply: emptyResult,
+  clear: emptyResult,
+  export: v.strictObject({ path: v.optional(v.string()), records: count }),
   fetchOlder: v.strictObject({
     records: v.pipe(v.array(RecordViewSchema), v.maxLength(FETCH_PAGE_MAX)),
     dropped: count,
@@ -247,9 +279,21 @@ export const ResultSchemas = {
     ),
     length: count,
   }),
-  export: v.strictObject({ path: v.optional(v.string()), records: count }),
-  empty: v.unknown(),
-};
+  copy: emptyResult,
+  /** A payload's byte count, or the sentence saying why it cannot be sent (an answer, not a failure). */
+  validate: v.union([v.strictObject({ bytes: count }), v.strictObject({ error: sentence })]),
+} satisfies { [K in WebviewRequest['type']]: v.GenericSchema };
+
+/** The type of a request the webview makes ('send', 'validate'...). */
+export type RequestType = WebviewRequest['type'];
+/** Each request message by its type. */
+export type RequestMap = { [M in WebviewRequest as M['type']]: M };
+/** The request message of type K. */
+export type RequestOf<K extends RequestType> = RequestMap[K];
+/** What the webview gives `rpc.request` for a request of type K: the message without its type and id. */
+export type RequestParams<K extends RequestType> = Omit<RequestOf<K>, 'type' | 'id'>;
+/** What a request of type K is answered with. */
+export type ResultOf<K extends RequestType> = v.InferOutput<(typeof ResultSchemas)[K]>;
 
 // ---- validators ------------------------------------------------------------------------------------
 
@@ -300,12 +344,9 @@ export function parseHostMessage(raw: unknown): ParseResult<HostMessage> {
   return parseWith(HostMessageSchema, raw);
 }
 
-/** Validates a response's result against the shape its request expects; never throws. */
-export function parseResult<K extends keyof typeof ResultSchemas>(
-  kind: K,
-  raw: unknown,
-): ParseResult<v.InferOutput<(typeof ResultSchemas)[K]>> {
-  return parseWith(ResultSchemas[kind] as v.GenericSchema<unknown, v.InferOutput<(typeof ResultSchemas)[K]>>, raw);
+/** Validates a response's result against the shape its request type expects; never throws. */
+export function parseResult<K extends RequestType>(type: K, raw: unknown): ParseResult<ResultOf<K>> {
+  return parseWith(ResultSchemas[type] as v.GenericSchema<unknown, ResultOf<K>>, raw);
 }
 
 // ---- state kept by the webview (getState/setState, and the serializer's restore) -------------------

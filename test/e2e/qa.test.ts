@@ -1,6 +1,6 @@
-// Defects found by exploratory QA, as a user of Packet Sender / ncat / a 网络调试助手 would hit them, each
-// driven through the real workbench against real peers. Every test here fails today and is skipped so
-// that main stays green; the comment on each names the bug. Remove the `.skip` when the bug is fixed.
+// The send panel as exploratory QA used it, as a user of Packet Sender / ncat / a 网络调试助手 would: each
+// test is a defect QA found (now fixed), driven through the real workbench against real peers, and the
+// comment on each says what the user would lose if it came back.
 import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
 import * as dgram from 'dgram';
@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
 import { Workbench, waitUntil } from './helpers/workbench';
 
-describe('QA findings (known bugs, skipped until fixed)', function () {
+describe('Send panel QA findings (regression tests)', function () {
   this.timeout(240000);
   let wb: Workbench;
   const children: ChildProcess[] = [];
@@ -64,10 +64,8 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
 
-  // BUG: the UDP listener panel's Destination is filled once from the first peer heard from
-  // (src/webview/main.ts renderTarget: `if (!state.to && ep.lastPeer) state.to = ep.lastPeer`) and never
-  // follows later peers, although the README says it "defaults to the last peer heard from". A device
-  // that re-opens its socket (new source port) is answered at its old, dead port: the reply is lost.
+  // The README says a UDP listener's Destination defaults to the last peer heard from: a device that
+  // re-opens its socket (new source port) must be answered at its new port, not at its old, dead one.
   it('the UDP Destination follows the last peer heard from, so the reply reaches the device', async () => {
     const { panel, port } = await listenerPanel('Socket Lab: Start UDP Listener', 'UDP');
     const first = dgram.createSocket('udp4');
@@ -101,9 +99,8 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     assert.strictEqual(await panel.locator('#destination input').inputValue(), newPeer);
   });
 
-  // BUG: while a repeat runs, the panel says "Repeating rN: 0 sent" and the count never moves: the host
-  // posts `{ type: 'repeat', running: true, sent }` only when the panel is rendered
-  // (src/host/panel/sendPanel.ts, the loop over lab.activeRepeats() in render's ready path), never as sends happen.
+  // While a repeat runs, its indicator says what it sends and counts the sends as they happen (the host
+  // posts the progress with its coalesced traffic posts), not only when the panel is rendered.
   it('the repeat indicator counts the sends while the repeat runs', async () => {
     const { panel, port } = await listenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     let received = '';
@@ -119,11 +116,19 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     await panel.locator('#repeat-count input').fill('100');
     await panel.locator('#repeat').click();
     await waitUntil('ten ticks at ncat', () => received.split('tick\n').length - 1 >= 10, 15000);
-    await wb.page.waitForTimeout(300); // a few posts (at most 20 a second)
-    const text = await panel.locator('#repeat-indicator').innerText();
-    const sent = Number(/(\d+) sent/.exec(text)?.[1] ?? NaN);
+    let text = '';
+    const sent = () => Number(/(\d+) sent/.exec(text)?.[1] ?? NaN);
+    // The count follows the sends (a few posts later, at most 20 posts a second) while the repeat still runs.
+    await waitUntil(
+      'the indicator counting the sends',
+      async () => {
+        text = await panel.locator('#repeat-indicator').innerText();
+        return sent() >= 5;
+      },
+      5000,
+    ).catch(() => undefined);
     await panel.locator('#stop-repeat').click();
-    assert.ok(sent >= 5, `the indicator should count the sends so far, but it says ${JSON.stringify(text)}`);
+    assert.ok(sent() >= 5, `the indicator should count the sends so far, but it says ${JSON.stringify(text)}`);
     assert.doesNotMatch(
       text,
       /\br\d+\b/,
@@ -132,11 +137,9 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     assert.match(text, /tick/, `the indicator names the repeat by what it sends: ${JSON.stringify(text)}`);
   });
 
-  // BUG: a negative, fractional or too large Repeat interval/count in the panel is sent as is and refused
-  // by the host's protocol check, so the user reads "The panel sent a message the extension does not
-  // understand: repeat.intervalMs: Invalid value: Expected >=0 but received -5" (src/webview/main.ts
-  // doSend converts the fields with Number() and no check; src/host/panel/sendPanel.ts _onMessage).
-  // Expected: a sentence naming the field and its range, like the palette's "Port must be ..." messages.
+  // A negative, fractional or too large Repeat interval or count is refused in the panel with a sentence
+  // naming the field and its range (as the palette's "Port must be ..." messages do), never by the host's
+  // protocol check, whose "does not understand: repeat.intervalMs: Invalid value" means nothing to a user.
   it('a bad Repeat interval or count is refused with a sentence naming the field, not a protocol error', async () => {
     const { panel } = await listenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     await pick(panel, '#format', 'text');
@@ -172,10 +175,8 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     await panel.locator('#repeat-error:empty').waitFor({ state: 'attached', timeout: 5000 });
   });
 
-  // BUG: the Target list of a Unix listener's panel labels every accepted connection with the listener's
-  // own path, so two clients are two identical entries (src/host/panel/sendPanel.ts toEndpointView:
-  // `label: formatAddress(c.remote) || c.id`, and an accepted Unix connection's remote is the listener path).
-  // The tree tells them apart as #c1, #c2.
+  // Every accepted Unix connection's remote is the listener's own path: the Target list must still tell two
+  // clients apart, as the tree does (#c1, #c2).
   it('the Target list tells two Unix clients apart', async () => {
     const sock = path.join(tmp, 'qa.sock');
     await wb.runCommand('Socket Lab: Start Unix Socket Listener');
@@ -201,10 +202,8 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
 
   // Connect TCP Client refusing port 0 as the user types is tested in prompts.test.ts.
 
-  // BUG: with Encoding gbk chosen in the panel, received GBK text is shown correctly (温度…), but the
-  // auto-reply rules table is sent without an encoding (src/webview/main.ts, the Apply handler builds
-  // `{ mode: 'rules', rules }` and `{ mode: 'fixed', data, format }`), so a `contains 温度` rule is tested
-  // on UTF-8-decoded text and never matches a GBK device, and text replies go out in UTF-8.
+  // With Encoding gbk chosen in the panel, the auto-reply rules are applied with that encoding: a
+  // `contains 温度` rule is matched on GBK-decoded text and its text reply goes out in GBK.
   it('a contains rule written in Chinese matches a GBK device when the panel encoding is gbk', async () => {
     const { panel, port } = await listenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     await pick(panel, '#encoding', 'gbk');
@@ -218,14 +217,21 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     await panel.locator('#auto-reply-apply').click();
     await panel.locator('#state', { hasText: 'Auto-reply is on' }).waitFor({ timeout: 10000 });
     const GBK_TEMPERATURE = Buffer.from('cec2b6c82032350a', 'hex'); // "温度 25\n" in GBK
+    // The reply's 4 bytes, or what came within 5 s.
     const reply = await new Promise<Buffer>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => s.write(GBK_TEMPERATURE));
       let got = Buffer.alloc(0);
-      s.on('data', (d) => (got = Buffer.concat([got, d])));
-      setTimeout(() => {
+      const done = () => {
+        clearTimeout(timer);
         s.destroy();
         resolve(got);
-      }, 2000);
+      };
+      const timer = setTimeout(done, 5000);
+      s.on('data', (d) => {
+        got = Buffer.concat([got, d]);
+        if (got.length >= 4) done();
+      });
+      s.on('error', done);
     });
     assert.strictEqual(
       reply.toString('hex'),
@@ -234,8 +240,8 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     );
   });
 
-  // Hex and base64 are the bytes as written: line ending and escapes do not apply (they used to append
-  // the line ending to hex), and the history tells a text payload from a hex one.
+  // Hex and base64 are the bytes as written: line ending and escapes do not apply to them (no CRLF after
+  // hex), and the history tells a text payload from a hex one.
   it('line ending and escapes apply to text only, and the history tells the payloads apart', async () => {
     const { panel, port } = await listenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     let received = Buffer.alloc(0);
@@ -259,11 +265,12 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     await panel.locator('#byte-count', { hasText: '2 bytes' }).waitFor({ timeout: 10000 });
     await panel.locator('#send').click();
     await waitUntil('six bytes at ncat', () => received.length >= 6);
-    await wb.page.waitForTimeout(200);
-    assert.strictEqual(received.toString('hex'), '68690d0a6869');
     await pick(panel, '#format', 'text');
     await panel.locator('#payload textarea').fill('68 69');
     await panel.locator('#send').click();
+    // What follows the hex payload on the stream proves nothing was appended to it.
+    await waitUntil('the text payload after it', () => received.length >= 13);
+    assert.strictEqual(received.toString('hex'), `68690d0a6869${Buffer.from('68 69\r\n').toString('hex')}`);
     await panel.locator('#history-box').click();
     const badges = await panel.locator('.history-item .badge').allInnerTexts();
     assert.deepStrictEqual(badges.slice(0, 3), ['text · utf8 · CRLF', 'hex', 'text · utf8 · CRLF']);
@@ -302,12 +309,19 @@ describe('QA findings (known bugs, skipped until fixed)', function () {
     assert.match(await panel.locator('#auto-reply .auto-reply-encoding').innerText(), /Encoding: utf8/);
   });
 
-  // High Contrast Light: the History and Auto-reply headers were near-black bars with a dark chevron.
+  // High Contrast Light defines no section header background: the History and Auto-reply headers must
+  // still be readable (not near-black bars under a dark chevron).
   it('the collapsible headers are readable in High Contrast Light', async () => {
     const { panel } = await listenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     await wb.setColorTheme('Light High Contrast', 'hc-light');
     try {
-      await wb.page.waitForTimeout(800);
+      // The panel has the theme once its page is white.
+      await waitUntil(
+        'the panel in High Contrast Light',
+        async () =>
+          (await panel.locator('body').evaluate((body) => getComputedStyle(body).backgroundColor)) ===
+          'rgb(255, 255, 255)',
+      );
       await wb.screenshot('qa-theme-hc-light-fixed');
       for (const id of ['#history-box', '#auto-reply-box']) {
         const colours = await panel.locator(id).evaluate((host) => {

@@ -331,4 +331,44 @@ describe('hostile panel messages through the host handler (real extension host)'
     assert.strictEqual(coreCalls.length, calls, 'a fuzzed message reached the core');
     assert.strictEqual(listSnapshot(api.list()), before);
   });
+
+  it('a panel restored onto an endpoint that is gone keeps its id, never reaches the endpoint now under that id, and open() reveals the live panel', async () => {
+    const manager = api._test.panels as {
+      panels: readonly (PanelLike & { isGone: boolean })[];
+      open(id: string): void;
+      _restore(panel: vscode.WebviewPanel, state: unknown): void;
+    };
+    // After a reload ids restart: the saved panel named another endpoint 'TCP 127.0.0.1:1' under this UDP socket's id.
+    const webviewPanel = vscode.window.createWebviewPanel('socketLab.sendPanel', 'restored', vscode.ViewColumn.Active);
+    manager._restore(webviewPanel, { endpointId: udp.id, label: 'TCP 127.0.0.1:1' });
+    const gone = manager.panels.find((p) => p.panel === webviewPanel)!;
+    try {
+      assert.ok(gone, 'the restored panel is tracked');
+      assert.strictEqual(gone.endpointId, udp.id, 'the id is kept as saved, not encoded');
+      assert.strictEqual(gone.isGone, true);
+      assert.strictEqual(webviewPanel.title, 'TCP 127.0.0.1:1');
+      const goneSent: Posted[] = [];
+      (gone as unknown as { _post(m: Posted): void })._post = (m: Posted) => goneSent.push(m);
+      const calls = coreCalls.length;
+      const onGone = (gone as unknown as { _onMessage(m: unknown): void })._onMessage.bind(gone);
+      onGone(send({ id: 41, target: udp.id, to: { host: '127.0.0.1', port: 9 } }));
+      onGone({ type: 'clear', id: 42 });
+      onGone({ type: 'fetchRecord', id: 43, epoch: 0, seq: 0 });
+      const answered = (id: number) => goneSent.find((m) => m.type === 'response' && m.id === id);
+      await waitFor('three answers', () => [41, 42, 43].every((id) => answered(id)), 5000);
+      for (const id of [41, 42, 43]) {
+        const response = answered(id)!;
+        assert.strictEqual(response.ok, false, JSON.stringify(response));
+        assertSentence(response.error, new RegExp(`^There is no endpoint ${udp.id}\\.$`), `request ${id}`);
+      }
+      assert.strictEqual(coreCalls.length, calls, `the gone panel reached the core: ${coreCalls.slice(calls)}`);
+      // open() of that id reveals the live panel, never the gone one.
+      manager.open(udp.id);
+      assert.strictEqual(manager.panels.filter((p) => p.endpointId === udp.id && !p.isGone).length, 1);
+      assert.strictEqual(manager.panels.filter((p) => p.endpointId === udp.id).length, 2);
+    } finally {
+      webviewPanel.dispose();
+    }
+    await waitFor('the restored panel closed', () => !manager.panels.some((p) => p.panel === webviewPanel));
+  });
 });

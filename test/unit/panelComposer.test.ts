@@ -6,14 +6,13 @@ import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from '../../src/shared/limit
 import { parseWebviewMessage } from '../../src/shared/protocol';
 import {
   checkRepeat,
-  fill,
   historyBadge,
   payloadOf,
-  pluralKey,
   repeatName,
   sameDraft,
   type Draft,
-} from '../../src/webview/composer';
+} from '../../src/webview/composer/draft';
+import { fill, pluralKey } from '../../src/webview/strings';
 
 const text: Draft = { data: 'hi', format: 'text', encoding: 'gbk', lineEnding: 'crlf', escapes: true };
 const hex: Draft = { data: '68 69', format: 'hex', encoding: 'gbk', lineEnding: 'crlf', escapes: true };

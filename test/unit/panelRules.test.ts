@@ -3,7 +3,8 @@
 import * as assert from 'assert';
 import { compileAutoReply } from '../../src/core/autoReply';
 import { parseWebviewMessage } from '../../src/shared/protocol';
-import { restoreAutoReply, rowsFromRules, ruleOf } from '../../src/webview/rules';
+import { ruleIndexOf, specOf } from '../../src/webview/autoReply/autoReplySpec';
+import { restoreAutoReply, rowsFromRules, ruleOf } from '../../src/webview/autoReply/ruleRows';
 import { AUTO_REPLY_RULES_MAX } from '../../src/shared/limits';
 
 const rules = [
@@ -103,5 +104,49 @@ describe('send panel auto-reply rules draft', () => {
       regex: 'a',
       reply: { data: 'b', format: 'base64' },
     });
+  });
+
+  it('builds the spec Apply sends: fixed text with the composer encoding, rows or JSON as rules, off and echo as they are', () => {
+    const draft = restoreAutoReply({ mode: 'fixed', data: '我是返回的数据', format: 'text' });
+    assert.deepStrictEqual(specOf(draft, 'gbk'), {
+      ok: true,
+      spec: { mode: 'fixed', data: '我是返回的数据', format: 'text', encoding: 'gbk' },
+      sentRows: [],
+    });
+    assert.deepStrictEqual(specOf({ ...draft, data: 'aa bb', format: 'hex' }, 'gbk'), {
+      ok: true,
+      spec: { mode: 'fixed', data: 'aa bb', format: 'hex' },
+      sentRows: [],
+    });
+    const rows = restoreAutoReply({ mode: 'rules', rules: JSON.stringify(rules) });
+    const fromRows = specOf(rows, 'utf8');
+    assert.ok(fromRows.ok);
+    assert.deepStrictEqual(fromRows.spec, { mode: 'rules', rules, encoding: 'utf8' });
+    // The rows as sent, so that a refusal naming rules[1] finds the second row even if the table changes later.
+    assert.deepStrictEqual(fromRows.sentRows, rows.rules);
+    assert.notStrictEqual(fromRows.sentRows, rows.rules);
+    for (const result of [fromRows, specOf({ ...rows, json: JSON.stringify(rules) }, 'utf8')]) {
+      assert.ok(result.ok);
+      const parsed = parseWebviewMessage({ type: 'setAutoReply', id: 1, spec: result.spec });
+      assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
+    }
+    const badJson = specOf({ ...rows, json: '[{ "contains": ' }, 'utf8');
+    assert.strictEqual(badJson.ok, false);
+    assert.ok(!badJson.ok && badJson.json.length > 0);
+    assert.deepStrictEqual(specOf({ ...rows, mode: 'echo' }, 'utf8'), {
+      ok: true,
+      spec: { mode: 'echo' },
+      sentRows: [],
+    });
+    assert.deepStrictEqual(specOf({ ...rows, mode: 'off' }, 'utf8'), { ok: true, spec: { mode: 'off' }, sentRows: [] });
+  });
+
+  it('finds the rule a refusal names, as the core and as the protocol write it', () => {
+    assert.strictEqual(ruleIndexOf('autoReply.rules[2].regex: must compile'), 2);
+    assert.strictEqual(
+      ruleIndexOf('The panel sent a message the extension does not understand: spec.rules.7.flags: x'),
+      7,
+    );
+    assert.strictEqual(ruleIndexOf('Encoding must be one of utf8'), undefined);
   });
 });

@@ -11,7 +11,9 @@ import {
   parsePanelState,
   parseResult,
   parseWebviewMessage,
+  ResultSchemas,
   type HostMessage,
+  type RequestType,
   type WebviewMessage,
 } from '../../src/shared/protocol';
 import { BATCH_MAX_RECORDS, PREVIEW_MAX_BYTES } from '../../src/shared/limits';
@@ -271,6 +273,29 @@ describe('send panel protocol', () => {
     for (const h of hostile) {
       const r = parseWebviewMessage(h);
       assert.strictEqual(r.ok, false);
+    }
+  });
+
+  it('has a result shape for every request type, and checks results against the one of their type', () => {
+    const requestTypes = new Set(validWebview.map((m) => m.type).filter((t) => t !== 'ready'));
+    assert.deepStrictEqual(Object.keys(ResultSchemas).sort(), [...requestTypes].sort());
+    const good: { [K in RequestType]: unknown } = {
+      send: { bytes: 3, repeatId: 'r1' },
+      sendFile: { bytes: 0, cancelled: true },
+      stopRepeat: {},
+      setAutoReply: {},
+      clear: {},
+      export: { path: '/tmp/x.jsonl', records: 2 },
+      fetchOlder: { records: [record], dropped: 0 },
+      fetchRecord: { data: new Uint8Array(3), length: 3 },
+      copy: {},
+      validate: { bytes: 2 },
+    };
+    for (const [type, result] of Object.entries(good) as [RequestType, unknown][]) {
+      const parsed = parseResult(type, result);
+      assert.ok(parsed.ok, `${type}: ${parsed.ok ? '' : parsed.error}`);
+      // A result of another shape, or an empty result with something in it, is refused.
+      assert.strictEqual(parseResult(type, { unexpected: 1 }).ok, false, type);
     }
   });
 

@@ -1,27 +1,26 @@
-/** The host side of one send panel: validates what the webview posts, runs it on the core, coalesces traffic. */
+/**
+ * The host side of one send panel: its life cycle (attached to a live endpoint, or showing that the
+ * endpoint is gone), the ready handshake, the validation of every message the webview posts, and the
+ * coalesced posts of traffic and counters. Requests are answered by PanelRequests.
+ */
 import * as crypto from 'crypto';
 import * as vscode from 'vscode';
 import type { SocketLab } from '../../core/socketLab';
 import { EMPTY_TRAFFIC_LOG, type TrafficLogView } from '../../core/trafficLog';
 import type { EndpointInfo, TrafficRecord } from '../../shared/model';
 import { Disposable, toDisposable } from '../../core/lifecycle';
-import { decodeText, encodePayload, escapeForDisplay, toHex } from '../../core/codec';
 import { TEXT_ENCODINGS } from '../../shared/payload';
 import { SocketLabError } from '../../shared/errors';
 import { Throttle } from '../../shared/throttle';
-import { connectionLabel, formatTime } from '../../shared/format';
-import {
-  parseWebviewMessage,
-  type CountersView,
-  type EndpointView,
-  type HostMessage,
-  type WebviewRequest,
-} from '../../shared/protocol';
-import { FETCH_RECORD_MAX_BYTES, POSTS_PER_SECOND } from '../../shared/limits';
-import { describeError, describeInfoError } from '../messages';
+import { parseWebviewMessage, type CountersView, type EndpointView, type HostMessage } from '../../shared/protocol';
+import { POSTS_PER_SECOND } from '../../shared/limits';
+import { describeInfoError } from '../messages';
 import { readSettings } from '../settings';
-import { endpointLabel, stateText } from '../socketsTree';
+import { endpointLabel } from '../socketsTree';
+import { toCountersView, toEndpointView } from './endpointView';
 import { buildPanelHtml } from './html';
+import { PanelRepeats } from './panelRepeats';
+import { PanelRequests } from './panelRequests';
 import { RATE_IDLE_MS, RateWindow } from './rateWindow';
 import { panelStrings } from './strings';
 import { TrafficFeed } from './trafficFeed';
@@ -32,43 +31,34 @@ export const SEND_PANEL_VIEW_TYPE = 'socketLab.sendPanel';
 /** After traffic stops, one more post this much later shows the rates falling to zero. */
 const RATE_SETTLE_MS = RATE_IDLE_MS + 50;
 
-/** The endpoint as the panel shows it. */
-export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined): EndpointView {
-  const view: EndpointView = {
-    id: info.id,
-    kind: info.kind,
-    label: endpointLabel(info),
-    state: info.state,
-    stateText: stateText(info.state),
-    connections: info.connections
-      .slice(0, 10000)
-      .map((c) => ({ id: c.id, label: connectionLabel(c, true).slice(0, 1024), state: c.state })),
-    needsDestination: info.kind === 'udp' && !info.remote,
-    autoReply: info.autoReply === true,
-  };
-  const error = describeInfoError(info);
-  if (error) view.error = error.slice(0, 4096);
-  if (lastPeer) view.lastPeer = lastPeer;
-  return view;
+/** How a panel is opened: on a live endpoint, or restored after a reload onto an endpoint that is gone. */
+export interface SendPanelOptions {
+  /** The endpoint's label when the panel was saved (the title of a gone panel). */
+  label?: string;
+  /** The endpoint is gone: the panel shows its saved rows read-only and never looks the id up. */
+  gone?: boolean;
 }
 
 /** One open panel, attached to one endpoint (or showing that it is gone). */
 export class SendPanel extends Disposable {
   private readonly _feed = new TrafficFeed();
   private readonly _throttle: Throttle;
+  private readonly _repeats = new PanelRepeats();
+  private readonly _requests: PanelRequests;
   /** Subscriptions to the core; dropped when the endpoint goes away. */
   private _coreSubscriptions: vscode.Disposable[] = [];
+  /** The webview said `ready` since it was last (re)loaded: posts reach it. */
   private _ready = false;
+  /** 'gone' once the endpoint is stopped (or was already when the panel was restored); never back to 'live'. */
+  private _state: 'live' | 'gone';
   private _endpointDirty = false;
   private _logDirty = false;
-  private _gone: boolean;
   private _lastPeer: string | undefined;
-  private _label: string;
+  /** Only a reference per record; the peer string is read at post time. */
+  private _lastPeerRecord: TrafficRecord | undefined;
+  private readonly _label: string;
   private _rates = new RateWindow({ bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 }, Date.now());
   private _settleTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly _repeats = new Set<string>();
-  /** The sent count last posted for each running repeat of this panel. */
-  private readonly _repeatSentPosted = new Map<string, number>();
 
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   /** Fires once when the panel is closed. */
@@ -80,18 +70,34 @@ export class SendPanel extends Disposable {
     private readonly lab: SocketLab,
     private readonly extensionUri: vscode.Uri,
     private readonly output?: vscode.LogOutputChannel,
-    fallbackLabel?: string,
+    options: SendPanelOptions = {},
   ) {
     super();
-    const info = lab.get(endpointId);
-    this._gone = !info;
-    this._label = info ? endpointLabel(info) : (fallbackLabel ?? endpointId);
+    const info = options.gone ? undefined : lab.get(endpointId);
+    this._state = info ? 'live' : 'gone';
+    this._label = info ? endpointLabel(info) : (options.label ?? endpointId);
     panel.title = this._label;
     panel.webview.options = {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
     };
     this._throttle = this._register(new Throttle(1000 / POSTS_PER_SECOND, () => this._flush()));
+    this._requests = new PanelRequests({
+      endpointId,
+      label: this._label,
+      lab,
+      feed: this._feed,
+      repeats: this._repeats,
+      output,
+      requireEndpoint: () => this._requireEndpoint(),
+      log: () => this._log(),
+      resync: () => {
+        this._logDirty = true;
+        this._throttle.schedule();
+      },
+      // Looked up at each post, so that a test can watch what the panel posts.
+      post: (message) => this._post(message),
+    });
     this._register(panel.webview.onDidReceiveMessage((raw) => this._onMessage(raw)));
     this._register(
       panel.onDidChangeViewState(() => {
@@ -102,34 +108,7 @@ export class SendPanel extends Disposable {
     this._register(panel.onDidDispose(() => this.dispose()));
     this._register(toDisposable(() => this._dropCoreSubscriptions()));
     this._register(toDisposable(() => this._settleTimer && clearTimeout(this._settleTimer)));
-    if (info) {
-      this._rates = new RateWindow(info, Date.now());
-      this._coreSubscriptions.push(
-        lab.onDidTraffic((e) => {
-          if (e.endpointId !== endpointId) return;
-          this._feed.push(e.record);
-          if (e.record.direction === 'in') this._lastPeerRecord = e.record;
-          if (this._ready) this._throttle.schedule();
-        }),
-        lab.onDidChangeEndpoints((id) => {
-          if (id !== endpointId) return;
-          this._endpointDirty = true;
-          this._logDirty = true;
-          if (this._ready) this._throttle.schedule();
-        }),
-        lab.onDidEndRepeat((e) => {
-          if (e.endpointId !== endpointId || !this._repeats.delete(e.repeatId)) return;
-          this._repeatSentPosted.delete(e.repeatId);
-          this._post({
-            type: 'repeat',
-            repeatId: e.repeatId,
-            running: false,
-            sent: e.sent,
-            ...(e.error ? { error: describeInfoError(e) } : {}),
-          });
-        }),
-      );
-    }
+    if (info) this._subscribe(info);
     this.render();
   }
 
@@ -138,8 +117,10 @@ export class SendPanel extends Disposable {
     return this._label;
   }
 
-  /** Only a reference per record; the peer string is read at post time. */
-  private _lastPeerRecord: TrafficRecord | undefined;
+  /** True once the panel's endpoint is gone (stopped, or not there when the panel was restored). */
+  get isGone(): boolean {
+    return this._state === 'gone';
+  }
 
   /** Writes a fresh HTML shell (a new nonce every time). */
   render(): void {
@@ -169,6 +150,72 @@ export class SendPanel extends Disposable {
     this.panel.dispose();
   }
 
+  // ---- the endpoint --------------------------------------------------------------------------------------
+
+  private _subscribe(info: EndpointInfo): void {
+    const endpointId = this.endpointId;
+    this._rates = new RateWindow(info, Date.now());
+    this._coreSubscriptions.push(
+      this.lab.onDidTraffic((e) => {
+        if (e.endpointId !== endpointId) return;
+        this._feed.push(e.record);
+        if (e.record.direction === 'in') this._lastPeerRecord = e.record;
+        if (this._ready) this._throttle.schedule();
+      }),
+      this.lab.onDidChangeEndpoints((id) => {
+        if (id !== endpointId) return;
+        this._endpointDirty = true;
+        this._logDirty = true;
+        if (this._ready) this._throttle.schedule();
+      }),
+      this.lab.onDidEndRepeat((e) => {
+        if (e.endpointId !== endpointId || !this._repeats.end(e.repeatId)) return;
+        this._post({
+          type: 'repeat',
+          repeatId: e.repeatId,
+          running: false,
+          sent: e.sent,
+          ...(e.error ? { error: describeInfoError(e) } : {}),
+        });
+      }),
+    );
+  }
+
+  /** The endpoint as it is now, or undefined once it is gone. */
+  private _liveInfo(): EndpointInfo | undefined {
+    return this._state === 'live' ? this.lab.get(this.endpointId) : undefined;
+  }
+
+  private _requireEndpoint(): EndpointInfo {
+    const info = this._liveInfo();
+    if (!info) throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id: this.endpointId });
+    return info;
+  }
+
+  /** The endpoint's log (a live view, read a range at a time); empty when the endpoint is gone. */
+  private _log(): TrafficLogView {
+    if (this._state === 'gone') return EMPTY_TRAFFIC_LOG;
+    try {
+      return this.lab.trafficLog(this.endpointId);
+    } catch {
+      return EMPTY_TRAFFIC_LOG;
+    }
+  }
+
+  private _endpointGone(): void {
+    if (this._state === 'live') {
+      this._state = 'gone';
+      this.output?.info(`send panel of ${this.endpointId}: the endpoint is gone; the panel stays open read-only`);
+    }
+    this._dropCoreSubscriptions();
+    this._post({ type: 'endpoint', endpoint: null });
+  }
+
+  private _dropCoreSubscriptions(): void {
+    for (const d of this._coreSubscriptions) d.dispose();
+    this._coreSubscriptions = [];
+  }
+
   // ---- posting ---------------------------------------------------------------------------------------
 
   private _post(message: HostMessage): void {
@@ -182,42 +229,20 @@ export class SendPanel extends Disposable {
     return toEndpointView(info, info.kind === 'udp' ? this._lastPeer : undefined);
   }
 
-  private _counters(info: EndpointInfo): CountersView {
-    return {
-      bytesIn: info.bytesIn,
-      bytesOut: info.bytesOut,
-      messagesIn: info.messagesIn,
-      messagesOut: info.messagesOut,
-      ...this._rates.sample(info, Date.now()),
-      dropped: info.dropped,
-      capBytes: readSettings().logCapBytes,
-    };
-  }
-
   /** Posts the sent count of this panel's running repeats that changed since the last post (with the coalesced posts). */
   private _postRepeatProgress(all = false): void {
-    if (!this._repeats.size) return;
-    for (const r of this.lab.activeRepeats()) {
-      if (r.endpointId !== this.endpointId || !this._repeats.has(r.id)) continue;
-      if (!all && this._repeatSentPosted.get(r.id) === r.sent) continue;
-      this._repeatSentPosted.set(r.id, r.sent);
-      this._post({ type: 'repeat', repeatId: r.id, running: true, sent: r.sent });
-    }
+    if (this._repeats.isEmpty) return;
+    for (const { repeatId, sent } of this._repeats.progress(this.lab.activeRepeats(), this.endpointId, all))
+      this._post({ type: 'repeat', repeatId, running: true, sent });
   }
 
-  /** The endpoint's log (a live view, read a range at a time), or undefined when the endpoint is gone. */
-  private _log(): TrafficLogView | undefined {
-    try {
-      return this.lab.trafficLog(this.endpointId);
-    } catch {
-      return undefined;
-    }
+  private _counters(info: EndpointInfo): CountersView {
+    return toCountersView(info, this._rates.sample(info, Date.now()), readSettings().logCapBytes);
   }
 
   /** Sends the whole picture again: used after `ready` and whenever the log no longer matches the feed. */
   private _postReset(info: EndpointInfo): void {
-    const log = this._log() ?? EMPTY_TRAFFIC_LOG;
-    const records = this._feed.reset(log, info.dropped);
+    const records = this._feed.reset(this._log(), info.dropped);
     this._logDirty = false;
     this._post({ type: 'reset', epoch: this._feed.epoch, records, counters: this._counters(info) });
   }
@@ -225,7 +250,7 @@ export class SendPanel extends Disposable {
   /** One coalesced post (at most POSTS_PER_SECOND a second). */
   private _flush(): void {
     if (!this._ready || this.isDisposed) return;
-    const info = this.lab.get(this.endpointId);
+    const info = this._liveInfo();
     if (!info) {
       this._endpointGone();
       return;
@@ -237,8 +262,7 @@ export class SendPanel extends Disposable {
     if (this._logDirty) {
       // Only after a state change (clear, restart), never per record: is the log still what we counted?
       this._logDirty = false;
-      const log = this._log() ?? EMPTY_TRAFFIC_LOG;
-      if (!this._feed.matches(log, info.dropped)) {
+      if (!this._feed.matches(this._log(), info.dropped)) {
         this._postReset(info);
         return;
       }
@@ -251,22 +275,9 @@ export class SendPanel extends Disposable {
     this._settleTimer = hadTraffic ? setTimeout(() => this._throttle.schedule(), RATE_SETTLE_MS) : undefined;
   }
 
-  private _endpointGone(): void {
-    if (!this._gone) {
-      this._gone = true;
-      this.output?.info(`send panel of ${this.endpointId}: the endpoint is gone; the panel stays open read-only`);
-    }
-    this._dropCoreSubscriptions();
-    this._post({ type: 'endpoint', endpoint: null });
-  }
-
-  private _dropCoreSubscriptions(): void {
-    for (const d of this._coreSubscriptions) d.dispose();
-    this._coreSubscriptions = [];
-  }
-
   // ---- receiving --------------------------------------------------------------------------------------
 
+  /** Every message the webview posts is validated first; a refused request with a usable id is answered at once. */
   private _onMessage(raw: unknown): void {
     const parsed = parseWebviewMessage(raw);
     if (!parsed.ok) {
@@ -282,16 +293,14 @@ export class SendPanel extends Disposable {
       return;
     }
     const message = parsed.message;
-    if (message.type === 'ready') {
-      this._onReady();
-      return;
-    }
-    void this._answer(message);
+    if (message.type === 'ready') this._onReady();
+    else void this._requests.answer(message);
   }
 
+  /** The ready handshake: nothing is posted to a webview before it says it listens. */
   private _onReady(): void {
     this._ready = true;
-    const info = this._gone ? undefined : this.lab.get(this.endpointId);
+    const info = this._liveInfo();
     const settings = readSettings();
     this._post({
       type: 'init',
@@ -314,186 +323,4 @@ export class SendPanel extends Disposable {
       this._dropCoreSubscriptions();
     }
   }
-
-  private async _answer(request: WebviewRequest): Promise<void> {
-    try {
-      const result = await this._run(request);
-      this._post({ type: 'response', id: request.id, ok: true, result: result ?? {} });
-    } catch (err) {
-      const error = describeError(err);
-      if (request.type !== 'validate')
-        this.output?.warn(`send panel ${this.endpointId}: ${request.type} failed: ${error}`);
-      this._post({ type: 'response', id: request.id, ok: false, error: error.slice(0, 4096) });
-    }
-  }
-
-  private _requireEndpoint(): EndpointInfo {
-    const info = this._gone ? undefined : this.lab.get(this.endpointId);
-    if (!info) throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id: this.endpointId });
-    return info;
-  }
-
-  /** Checks a send target belongs to this panel's endpoint (the webview cannot reach other endpoints). */
-  private _checkTarget(target: string): void {
-    if (target !== this.endpointId && !target.startsWith(`${this.endpointId}.`)) {
-      throw SocketLabError.create(
-        'invalidArgument',
-        'This panel can only send through {endpoint} and its connections.',
-        { id: this.endpointId, endpoint: this._label, field: 'target' },
-      );
-    }
-  }
-
-  private async _run(request: WebviewRequest): Promise<unknown> {
-    switch (request.type) {
-      case 'validate': {
-        try {
-          const bytes = encodePayload({
-            data: request.data,
-            format: request.format,
-            encoding: request.encoding,
-            escapes: request.escapes,
-            lineEnding: request.lineEnding,
-          });
-          return { bytes: bytes.byteLength };
-        } catch (err) {
-          return { error: describeError(err).slice(0, 4096) };
-        }
-      }
-      case 'send': {
-        this._requireEndpoint();
-        this._checkTarget(request.target);
-        const { type: _type, id: _id, ...args } = request;
-        const result = await this.lab.send(args);
-        if (result.repeatId) this._repeats.add(result.repeatId);
-        return { bytes: result.bytes, ...(result.repeatId ? { repeatId: result.repeatId } : {}) };
-      }
-      case 'sendFile': {
-        this._requireEndpoint();
-        this._checkTarget(request.target);
-        const uris = await vscode.window.showOpenDialog({
-          canSelectMany: false,
-          openLabel: vscode.l10n.t('Send'),
-          title: vscode.l10n.t('Send a file to {0}', this._label),
-        });
-        if (!uris?.length) return { bytes: 0, cancelled: true };
-        const result = await this.lab.sendFile({
-          target: request.target,
-          path: uris[0].fsPath,
-          ...(request.to ? { to: request.to } : {}),
-        });
-        return { bytes: result.bytes, path: uris[0].fsPath };
-      }
-      case 'stopRepeat':
-        if (!this._repeats.has(request.repeatId))
-          throw SocketLabError.create('unknownId', 'There is no running repeat {id}.', { id: request.repeatId });
-        this.lab.stopRepeat({ repeatId: request.repeatId });
-        return {};
-      case 'setAutoReply':
-        this._requireEndpoint();
-        this.lab.setAutoReply(this.endpointId, request.spec.mode === 'off' ? undefined : request.spec);
-        return {};
-      case 'clear': {
-        this._requireEndpoint();
-        this.lab.clearLog({ id: this.endpointId });
-        this._logDirty = true;
-        this._throttle.schedule();
-        return {};
-      }
-      case 'export':
-        return this._export(request.format);
-      case 'fetchOlder': {
-        const { log, dropped } = this._checkedLog(request.epoch);
-        return { records: this._feed.page(log, dropped, request.after, request.before, request.limit), dropped };
-      }
-      case 'fetchRecord': {
-        const record = this._recordOf(request.epoch, request.seq);
-        const data = record.data.subarray(0, FETCH_RECORD_MAX_BYTES);
-        return { data: new Uint8Array(data), length: record.data.byteLength };
-      }
-      case 'copy': {
-        const record = this._recordOf(request.epoch, request.seq);
-        const text = request.as === 'hex' ? toHex(record.data) : decodeText(record.data, request.encoding);
-        await vscode.env.clipboard.writeText(text);
-        return {};
-      }
-    }
-  }
-
-  /** The log for a request made in `epoch`; a stale epoch (the log was cleared or renumbered) is an error. */
-  private _checkedLog(epoch: number): { log: TrafficLogView; dropped: number } {
-    const info = this._requireEndpoint();
-    const log = this._log() ?? EMPTY_TRAFFIC_LOG;
-    if (epoch !== this._feed.epoch)
-      throw SocketLabError.create('staleRows', 'The log was cleared or restarted; the rows were reloaded.', {});
-    // Records pushed but not yet posted are in the log already, so compare against the feed's count.
-    if (!this._feed.matches(log, info.dropped)) {
-      this._logDirty = true;
-      this._throttle.schedule();
-      throw SocketLabError.create('staleRows', 'The log was cleared or restarted; the rows were reloaded.', {});
-    }
-    return { log, dropped: info.dropped };
-  }
-
-  private _recordOf(epoch: number, seq: number): TrafficRecord {
-    const { log, dropped } = this._checkedLog(epoch);
-    const record = this._feed.record(log, dropped, seq);
-    if (!record)
-      throw SocketLabError.create('recordEvicted', 'That record is no longer in the log (the log cap evicted it).', {});
-    return record;
-  }
-
-  private async _export(format: 'jsonl' | 'text' | 'raw'): Promise<unknown> {
-    this._requireEndpoint();
-    const log = this._log() ?? EMPTY_TRAFFIC_LOG;
-    const records = log.slice(0, log.size);
-    const ext = format === 'jsonl' ? 'jsonl' : format === 'text' ? 'txt' : 'bin';
-    const safeName = this._label.replace(/[^A-Za-z0-9._-]+/g, '_');
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const uri = await vscode.window.showSaveDialog({
-      title: vscode.l10n.t('Export the traffic of {0}', this._label),
-      saveLabel: vscode.l10n.t('Export'),
-      ...(folder ? { defaultUri: vscode.Uri.joinPath(folder, `${safeName}.${ext}`) } : {}),
-      filters:
-        format === 'jsonl'
-          ? { 'JSON Lines': ['jsonl'] }
-          : format === 'text'
-            ? { Text: ['txt', 'log'] }
-            : { Binary: ['bin'] },
-    });
-    if (!uri) return { records: 0 };
-    await vscode.workspace.fs.writeFile(uri, exportBytes(records, format, readSettings().defaultEncoding));
-    return { path: uri.fsPath, records: records.length };
-  }
-}
-
-/** The log as a file: JSON Lines (one record per line, data in base64), readable text, or the raw bytes concatenated. */
-export function exportBytes(
-  records: readonly TrafficRecord[],
-  format: 'jsonl' | 'text' | 'raw',
-  encoding: string,
-): Uint8Array {
-  if (format === 'raw') {
-    const total = records.reduce((n, r) => n + r.data.byteLength, 0);
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const r of records) {
-      out.set(r.data, at);
-      at += r.data.byteLength;
-    }
-    return out;
-  }
-  const lines = records.map((r) =>
-    format === 'jsonl'
-      ? JSON.stringify({
-          time: new Date(r.time).toISOString(),
-          direction: r.direction,
-          peer: r.peer,
-          ...(r.connectionId ? { connectionId: r.connectionId } : {}),
-          length: r.data.byteLength,
-          base64: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength).toString('base64'),
-        })
-      : `${formatTime(r.time, true)} ${r.direction === 'in' ? '<-' : '->'} ${r.peer} ${r.data.byteLength} B  ${escapeForDisplay(decodeText(r.data, encoding))}`,
-  );
-  return new TextEncoder().encode(lines.length ? `${lines.join('\n')}\n` : '');
 }

@@ -56,14 +56,15 @@ export class SendPanelManager extends Disposable {
     const same = info !== undefined && header?.label === endpointLabel(info) && !this._panels.has(info.id);
     const id = same ? info.id : (header?.endpointId ?? '?');
     this._track(
-      new SendPanel(panel, same ? id : `${id}#gone`, this.lab, this.context.extensionUri, this.output, header?.label),
+      new SendPanel(panel, id, this.lab, this.context.extensionUri, this.output, { label: header?.label, gone: !same }),
       same,
     );
   }
 
-  private _track(panel: SendPanel, live: boolean): void {
+  /** `revealable`: `open` of the same id reveals this panel (never a restored panel of an endpoint that is gone). */
+  private _track(panel: SendPanel, revealable: boolean): void {
     this._all.add(panel);
-    if (live) this._panels.set(panel.endpointId, panel);
+    if (revealable) this._panels.set(panel.endpointId, panel);
     panel.onDidDispose(() => {
       this._all.delete(panel);
       if (this._panels.get(panel.endpointId) === panel) this._panels.delete(panel.endpointId);

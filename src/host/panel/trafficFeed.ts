@@ -10,7 +10,7 @@
 import type { TrafficLogView } from '../../core/trafficLog';
 import type { TrafficRecord } from '../../shared/model';
 import { type RecordView } from '../../shared/protocol';
-import { BATCH_MAX_RECORDS, PREVIEW_MAX_BYTES } from '../../shared/limits';
+import { BATCH_MAX_RECORDS, PANEL_NAME_MAX_CHARS, PREVIEW_MAX_BYTES } from '../../shared/limits';
 
 /** Turns a record into what the panel receives: a copied preview of at most `PREVIEW_MAX_BYTES`. */
 export function toRecordView(record: TrafficRecord, seq: number): RecordView {
@@ -38,7 +38,7 @@ export function toRecordViews(records: readonly (TrafficRecord | PendingRecord)[
       seq: firstSeq + i,
       time: record.time,
       dir: record.direction,
-      peer: record.peer.length > 1024 ? record.peer.slice(0, 1024) : record.peer,
+      peer: record.peer.length > PANEL_NAME_MAX_CHARS ? record.peer.slice(0, PANEL_NAME_MAX_CHARS) : record.peer,
       length: 'fullLength' in record ? record.fullLength : record.data.byteLength,
       preview: shared.subarray(at, at + n),
     };

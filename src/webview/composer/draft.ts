@@ -1,28 +1,21 @@
 /**
  * The composer's rules that need no DOM: which payload fields a draft sends, how a history entry is
- * told apart from another, the check of the Repeat fields, and the choice between a singular and a
- * plural string. Pure, so the unit tests can check them.
+ * told apart from another, and the check of the Repeat fields. Pure, so the unit tests can check them.
  */
-import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from '../shared/limits';
-import type { Format, LineEnding } from './rules';
+import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from '../../shared/limits';
+import type { LineEnding, PayloadFormat, PayloadSpec } from '../../shared/payload';
 
 /** What the composer edits (and the history keeps). */
 export interface Draft {
   data: string;
-  format: Format;
+  format: PayloadFormat;
   encoding: string;
   lineEnding: LineEnding;
   escapes: boolean;
 }
 
 /** The payload fields a draft sends: encoding, escapes and line ending only for text (hex and base64 are the bytes themselves). */
-export function payloadOf(d: Draft): {
-  data: string;
-  format: Format;
-  encoding?: string;
-  escapes?: boolean;
-  lineEnding?: LineEnding;
-} {
+export function payloadOf(d: Draft): PayloadSpec & { format: PayloadFormat } {
   return d.format === 'text'
     ? { data: d.data, format: d.format, encoding: d.encoding, escapes: d.escapes, lineEnding: d.lineEnding }
     : { data: d.data, format: d.format };
@@ -93,18 +86,6 @@ export function checkRepeat(
   if (!(n >= 1 && n <= REPEAT_MAX_COUNT))
     return { ok: false, field: 'count', key: 'repeatCountInvalid', args: [REPEAT_MAX_COUNT.toLocaleString(), count] };
   return { ok: true, repeat: { intervalMs, count: n } };
-}
-
-/** The key of the string for `n` things: `${key}One` for exactly one when the table has it, else `key`. */
-export function pluralKey(strings: Record<string, string>, key: string, n: number): string {
-  return n === 1 && strings[`${key}One`] !== undefined ? `${key}One` : key;
-}
-
-/** A string with {0}, {1}... filled in (a placeholder without a value stays as it is). */
-export function fill(template: string, args: readonly (string | number)[]): string {
-  return template.replace(/\{(\d+)\}/g, (whole, i: string) =>
-    args[Number(i)] !== undefined ? String(args[Number(i)]) : whole,
-  );
 }
 
 /** A short name of what a repeat sends, for its indicator: the payload (cut) and how it is sent. */

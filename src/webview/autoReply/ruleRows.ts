@@ -3,24 +3,28 @@
  * an older saved draft (rules as a JSON string) is read back, and how a row becomes a rule of the core.
  * Pure (no DOM), so the unit tests can check it.
  */
-import type { AutoReplySpecMessage } from '../shared/protocol';
-import { AUTO_REPLY_RULES_MAX } from '../shared/limits';
+import type { AutoReplySpecMessage } from '../../shared/protocol';
+import { AUTO_REPLY_RULES_MAX } from '../../shared/limits';
+import { LINE_ENDINGS, PAYLOAD_FORMATS, type LineEnding, type PayloadFormat } from '../../shared/payload';
 
-export type Format = 'text' | 'hex' | 'base64';
-export type LineEnding = 'none' | 'lf' | 'cr' | 'crlf';
+/** What the auto-reply does: nothing, echo each message, answer each with one reply, or answer by rules. */
+export const AUTO_REPLY_MODES = ['off', 'echo', 'fixed', 'rules'] as const;
+/** The matchers of a rule, in the order the table offers them. */
+export const RULE_KINDS = ['contains', 'hex', 'regex'] as const;
 
 /** The auto-reply part of the panel's saved state. */
 export interface AutoReplyDraft {
-  mode: 'off' | 'echo' | 'fixed' | 'rules';
+  mode: (typeof AUTO_REPLY_MODES)[number];
   /** The fixed reply. */
   data: string;
-  format: Format;
+  format: PayloadFormat;
   rules: RuleRow[];
   /** Set while the rules are edited as JSON (that text). */
   json?: string;
 }
 
-export type RuleKind = 'contains' | 'hex' | 'regex';
+/** One of RULE_KINDS. */
+export type RuleKind = (typeof RULE_KINDS)[number];
 /** One row of the auto-reply rules table: a rule of the core (one matcher and its reply), flattened for editing. */
 export interface RuleRow {
   kind: RuleKind;
@@ -28,18 +32,17 @@ export interface RuleRow {
   /** Regex flags; only sent with a regex. */
   flags: string;
   reply: string;
-  format: Format;
+  format: PayloadFormat;
   /** Reply options the table has no column for, kept from JSON so that nothing is lost. */
   more?: { encoding?: string; escapes?: boolean; lineEnding?: LineEnding };
 }
+/** A rule as the core takes it. */
 export type Rule = Extract<AutoReplySpecMessage, { mode: 'rules' }>['rules'][number];
-const RULE_KINDS: readonly RuleKind[] = ['contains', 'hex', 'regex'];
-export const FORMATS: readonly Format[] = ['text', 'hex', 'base64'];
-const LINE_ENDINGS: readonly LineEnding[] = ['none', 'lf', 'cr', 'crlf'];
-const AUTO_REPLY_MODES: readonly AutoReplyDraft['mode'][] = ['off', 'echo', 'fixed', 'rules'];
 
+const oneOf = <T extends string>(list: readonly T[], x: unknown): x is T => (list as readonly unknown[]).includes(x);
 const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
 const str = (x: unknown) => (typeof x === 'string' ? x : '');
+/** A new row of the table: contains '' (any message), no reply yet. */
 export const emptyRule = (): RuleRow => ({ kind: 'contains', match: '', flags: '', reply: '', format: 'text' });
 
 /** Rows from rules in the core's JSON shape (undefined when it is not an array); a rule keeps what can be read of it. */
@@ -54,7 +57,7 @@ export function rowsFromRules(value: unknown): RuleRow[] | undefined {
       match: str(r[kind]),
       flags: kind === 'regex' ? str(r.flags) : '',
       reply: str(reply.data),
-      format: FORMATS.includes(reply.format as Format) ? (reply.format as Format) : 'text',
+      format: oneOf(PAYLOAD_FORMATS, reply.format) ? reply.format : 'text',
     };
     const more = moreOf(reply);
     if (more) row.more = more;
@@ -67,7 +70,7 @@ function moreOf(reply: Record<string, unknown>): RuleRow['more'] {
   const more: NonNullable<RuleRow['more']> = {};
   if (typeof reply.encoding === 'string') more.encoding = reply.encoding;
   if (typeof reply.escapes === 'boolean') more.escapes = reply.escapes;
-  if (LINE_ENDINGS.includes(reply.lineEnding as LineEnding)) more.lineEnding = reply.lineEnding as LineEnding;
+  if (oneOf(LINE_ENDINGS, reply.lineEnding)) more.lineEnding = reply.lineEnding;
   return Object.keys(more).length ? more : undefined;
 }
 
@@ -97,11 +100,11 @@ export function restoreAutoReply(raw: unknown): AutoReplyDraft {
       .filter(isObject)
       .map((r) => {
         const row: RuleRow = {
-          kind: RULE_KINDS.includes(r.kind as RuleKind) ? (r.kind as RuleKind) : 'contains',
+          kind: oneOf(RULE_KINDS, r.kind) ? r.kind : 'contains',
           match: str(r.match),
           flags: str(r.flags),
           reply: str(r.reply),
-          format: FORMATS.includes(r.format as Format) ? (r.format as Format) : 'text',
+          format: oneOf(PAYLOAD_FORMATS, r.format) ? r.format : 'text',
         };
         const more = moreOf(isObject(r.more) ? r.more : {});
         if (more) row.more = more;
@@ -109,9 +112,9 @@ export function restoreAutoReply(raw: unknown): AutoReplyDraft {
       });
   }
   return {
-    mode: AUTO_REPLY_MODES.includes(a.mode as AutoReplyDraft['mode']) ? (a.mode as AutoReplyDraft['mode']) : 'off',
+    mode: oneOf(AUTO_REPLY_MODES, a.mode) ? a.mode : 'off',
     data: str(a.data),
-    format: FORMATS.includes(a.format as Format) ? (a.format as Format) : 'text',
+    format: oneOf(PAYLOAD_FORMATS, a.format) ? a.format : 'text',
     rules: rules?.length ? rules : [emptyRule()],
     ...(typeof a.json === 'string' ? { json: a.json } : {}),
   };

@@ -1,0 +1,47 @@
+/** The composer's history: the payloads sent last (HISTORY_MAX), newest first; picking one puts it back in the composer. */
+import { HISTORY_MAX } from '../../shared/limits';
+import { el } from '../dom';
+import { persist, state } from '../state';
+import { t } from '../strings';
+import { historyBadge, sameDraft, type Draft } from './draft';
+
+/** The list's element (the composer places it in its History box). */
+export const historyList = el('div', { id: 'history', role: 'list' });
+
+let onPick: (draft: Draft) => void = () => undefined;
+
+/** Calls `pick` with the draft to put back when the user picks an entry. */
+export function onHistoryPick(pick: (draft: Draft) => void): void {
+  onPick = pick;
+}
+
+/** Puts the draft just sent on top of the history (once). */
+export function remember(draft: Draft): void {
+  const d = { ...draft };
+  state.history = [d, ...state.history.filter((h) => !sameDraft(h, d))].slice(0, HISTORY_MAX);
+  persist();
+  renderHistory();
+}
+
+/** Shows the history (or a line saying it fills as payloads are sent). */
+export function renderHistory(): void {
+  if (!state.history.length) {
+    historyList.replaceChildren(el('p', { class: 'muted', text: t('historyEmpty') }));
+    return;
+  }
+  historyList.replaceChildren(...state.history.map(historyItem));
+}
+
+function historyItem(h: Draft): HTMLElement {
+  return el(
+    'button',
+    {
+      class: 'history-item',
+      role: 'listitem',
+      title: h.data.length > 500 ? `${h.data.slice(0, 500)}…` : h.data,
+      onclick: () => onPick(h),
+    },
+    el('span', { class: 'badge', text: historyBadge(h) }),
+    el('span', { class: 'history-data', text: h.data.length > 120 ? `${h.data.slice(0, 120)}…` : h.data }),
+  );
+}

@@ -1,0 +1,32 @@
+/** The panel's header (the endpoint's label and state) and the banner saying it failed or is gone. */
+import type { EndpointView } from '../shared/protocol';
+import { el, icon } from './dom';
+import { t } from './strings';
+
+const title = el('h1', { id: 'title' });
+const stateText = el('span', { id: 'state' });
+
+/** The header: an icon, the endpoint's label, its state. */
+export const header = el('div', { id: 'header' });
+/** The banner under the header (hidden while there is nothing to say). */
+export const banner = el('div', { id: 'banner', role: 'alert', hidden: true });
+
+/** Builds the header (once the strings are there). */
+export function buildHeader(): void {
+  header.replaceChildren(icon('plug'), title, stateText);
+}
+
+/** Shows the endpoint (null: gone, named by the label it had). */
+export function renderHeader(endpoint: EndpointView | null, label: string): void {
+  title.textContent = endpoint?.label ?? label;
+  stateText.textContent = !endpoint
+    ? ''
+    : endpoint.autoReply
+      ? `${endpoint.stateText} · ${t('autoReplyOn')}`
+      : endpoint.stateText;
+  stateText.className = endpoint ? `state ${endpoint.state}` : 'state';
+  const problem = !endpoint ? t('endpointGone') : endpoint.error ? t('stateError', endpoint.error) : '';
+  banner.hidden = !problem;
+  banner.replaceChildren(icon(endpoint ? 'error' : 'warning'), document.createTextNode(` ${problem}`));
+  banner.className = endpoint ? 'error' : 'warning';
+}

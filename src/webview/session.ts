@@ -1,0 +1,16 @@
+/**
+ * What the host told this page and is not saved (the host sends it again after every load): the endpoint
+ * as it is now (null once it is gone) and the encodings offered. Written by the message loop in main.ts.
+ */
+import type { EndpointView } from '../shared/protocol';
+
+/** The page's view of the host. */
+export const session: { endpoint: EndpointView | null; encodings: readonly string[] } = {
+  endpoint: null,
+  encodings: ['utf8'],
+};
+
+/** A listener (TCP or Unix): it sends to all its connections or to one. */
+export function isListenerView(endpoint: EndpointView): boolean {
+  return endpoint.kind === 'tcp-listener' || endpoint.kind === 'unix-listener';
+}
