@@ -40,6 +40,16 @@ export default tseslint.config(
     },
   },
   {
+    // The command line runs on plain Node, outside VS Code.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'vscode', message: 'src/cli runs on plain Node: no vscode import (see DESIGN.md).' }] },
+      ],
+    },
+  },
+  {
     // The shared protocol runs in the webview too: no vscode, no Node built-ins.
     files: ['src/shared/**/*.ts', 'src/webview/**/*.ts'],
     rules: {

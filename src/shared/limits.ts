@@ -63,11 +63,30 @@ export const FRAMING_LENGTH_OFFSET_MAX = 65535;
 export const FRAMING_LENGTH_ADJUST_MAX = 65535;
 /** Longest silence that ends a frame in idle framing. */
 export const FRAMING_IDLE_GAP_MAX_MS = 60_000;
+
 // ---- pcapng export and capture ---------------------------------------------------------------------
 
 /** Flows (TCP connections, UDP peers) a pcapng writer keeps state for; beyond this the oldest is forgotten. */
 export const PCAP_MAX_FLOWS = 65_536;
 
+// ---- request files (.socklab) ----------------------------------------------------------------------
+
+/** How long an expect waits and a connect may take when neither the line nor `@timeout` says. */
+export const REQUEST_DEFAULT_TIMEOUT_MS = 5000;
+/** How long `expect silence` listens when the line gives no `for=`. */
+export const REQUEST_SILENCE_DEFAULT_MS = 1000;
+/** Longest `timeout=`, `within=`, `for=`, `wait` or `@timeout` a request file may ask for: one hour. */
+export const REQUEST_TIMEOUT_MAX_MS = 3_600_000;
+/**
+ * Received bytes a block holds that no expect has consumed yet; past it a stream connection stops reading
+ * (the peer's sends then wait in the kernel) and UDP datagrams are dropped, so a flooding peer cannot
+ * grow memory. An expect that finds no match within this much data fails.
+ */
+export const REQUEST_RECEIVE_MAX_BYTES = 1024 * 1024;
+/** Bytes of sent and received data one block's transcript keeps; the rest is counted, not kept. */
+export const REQUEST_TRANSCRIPT_MAX_BYTES = 1024 * 1024;
+/** Largest request file the CLI and the runner read. */
+export const REQUEST_FILE_MAX_BYTES = 4 * 1024 * 1024;
 // ---- TLS and the relay ---------------------------------------------------------------------------------
 
 /** Validity of the CA Socket Lab generates (days): long, so a client told to trust it keeps trusting it. */
