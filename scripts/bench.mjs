@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --runs=N] [-- --only=tcpRecv,tcpSend,udp,burst,accept,idle,memory,framing,host,webview,pcap,ports,reqfiles]
+// `npm run bench [-- --quick] [-- --runs=N] [-- --only=tcpRecv,tcpSend,udp,burst,accept,idle,memory,framing,host,webview,pcap,ports,reqfiles,relay,tls]
 //   [-- --profile] [-- --package] [-- --no-host]`
 // Benchmarks of issue 6. Socket Lab's core (with the host's tree provider and public API subscribed) runs
 // in its own child process (bench/labProc.ts, bundled here); every peer and load generator is another
@@ -849,6 +849,11 @@ async function main() {
       node,
       which,
     });
+  }
+  if (wanted('relay') || wanted('tls')) {
+    const { relayBenchmarks } = await import('../bench/relay.mjs');
+    const helpers = { runs, quick, root, artifacts, wanted, Proc, node, waitListening, freePort, which, GiB, rotate };
+    await relayBenchmarks({ ...helpers, ratio, section, cell, fmt, verdict, results });
   }
   let hostRows = [];
   if (!argv.includes('--no-host') && (wanted('host') || wanted('webview'))) {

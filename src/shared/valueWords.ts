@@ -36,6 +36,10 @@ export const FIELD_LABELS: ValueWords = {
   waitMs: 'Wait time (waitMs)',
   intervalMs: 'Repeat interval (intervalMs)',
   count: 'Repeat count (count)',
+  cert: 'Certificate file (cert)',
+  key: 'Private key file (key)',
+  ca: 'CA file (ca)',
+  keylogPath: 'Key log file (keylogPath)',
 };
 
 /** The `{target}` of a system error that knows no address, path or host. */

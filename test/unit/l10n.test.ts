@@ -165,6 +165,10 @@ describe('words in error values', () => {
       waitMs: 'Wait time (waitMs)',
       intervalMs: 'Repeat interval (intervalMs)',
       count: 'Repeat count (count)',
+      cert: 'Certificate file (cert)',
+      key: 'Private key file (key)',
+      ca: 'CA file (ca)',
+      keylogPath: 'Key log file (keylogPath)',
     };
     assert.deepStrictEqual({ ...FIELD_LABELS }, expected);
     for (const [field, label] of Object.entries(expected)) assert.strictEqual(fieldLabel(field), label);
