@@ -11,6 +11,7 @@ import * as path from 'path';
 import type { EndpointInfo } from '../../src/shared/model';
 import { portOf } from './sockets';
 import { tempDir } from './tempDir';
+import { waitFor } from './wait';
 
 /** What a table runs against: SocketLab methods (unit) or socketLab.* commands (integration). */
 export interface Caller {
@@ -83,13 +84,13 @@ export async function buildFixture(caller: Caller): Promise<Fixture> {
   let dead: unknown;
   try {
     dead = await caller.call('connectTcp', { host: '127.0.0.1', port: (resetter.address() as net.AddressInfo).port });
-    const deadline = Date.now() + 5000;
-    while (!accepted.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-    accepted[0]?.resetAndDestroy();
-    while (caller.list().find((e) => e.id === idOf(dead))?.state !== 'error') {
-      if (Date.now() > deadline) throw new Error('the reset client never reached state error');
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await waitFor('the client accepted', () => accepted.length > 0, 5000);
+    accepted[0].resetAndDestroy();
+    await waitFor(
+      'the reset client in state error',
+      () => caller.list().find((e) => e.id === idOf(dead))?.state === 'error',
+      5000,
+    );
   } finally {
     for (const s of accepted) s.destroy();
     await new Promise((r) => resetter.close(r));

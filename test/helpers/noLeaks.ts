@@ -2,6 +2,7 @@
  * Root hooks that fail a test which leaves a handle open (socket, server, file, child process...).
  * Imported by every unit test file; mocha registers top-level hooks once, for all tests.
  */
+import { sleep } from './wait';
 
 /** Resource types compared before/after each test. Timeouts are compared too: both hooks own one mocha timer. */
 function snapshot(): Map<string, number> {
@@ -32,7 +33,7 @@ afterEach(async function () {
   const deadline = Date.now() + 1500;
   let diff = grown(baseline, snapshot());
   while (diff.length && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     diff = grown(baseline, snapshot());
   }
   if (diff.length) {

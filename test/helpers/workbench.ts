@@ -1,9 +1,9 @@
 // Drives the real code-server workbench in Chromium: start a fresh server with Socket Lab loaded, open
 // the page, run palette commands, answer quick inputs, read the Sockets view and reach webview frames.
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import type { Browser, FrameLocator, Locator, Page } from 'playwright-core';
+import { tempDir } from './tempDir';
 import { waitFor } from './wait';
 
 /** The repository root (out/test/helpers -> ../../..). */
@@ -51,7 +51,7 @@ export class Workbench {
   static async start(options: WorkbenchOptions = {}): Promise<Workbench> {
     const { startCodeServer, workbenchUrl } = await importEsm(path.join(repoRoot, 'scripts', 'lib', 'codeServer.mjs'));
     const { launchBrowser } = await importEsm(path.join(repoRoot, 'scripts', 'lib', 'browser.mjs'));
-    const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-e2e-ws-'));
+    const workspace = tempDir('socket-lab-e2e-ws-').dir;
     for (const [name, text] of Object.entries(options.files ?? {})) fs.writeFileSync(path.join(workspace, name), text);
     const server = await startCodeServer({
       folder: workspace,

@@ -120,11 +120,6 @@ export abstract class Endpoint extends Disposable {
   /** Throws when a send to `target` cannot work now (checked before a repeat starts); default: nothing to check. */
   checkTarget(_target: SendTarget): void {}
 
-  /** True while the endpoint can send and receive. */
-  get isOpen(): boolean {
-    return !this.isDisposed && (this.state === 'listening' || this.state === 'connected');
-  }
-
   /** The snapshot list() returns; O(connections), no per-record work. */
   info(): EndpointInfo {
     const connections: ConnectionInfo[] = [];
