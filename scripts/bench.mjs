@@ -333,7 +333,7 @@ async function tcpSendBench(lab) {
         await lab.call('windowStart');
         const r = await lab.call('repeat', { target: id, data, count });
         if (r.error || r.sent !== count) throw new Error(`Socket Lab repeat: ${r.error ?? r.sent}`);
-        await lab.call('end', { id });
+        await lab.call('halfClose', { id });
         const s = await sink.next();
         const w = await lab.call('windowStop');
         eld.tcpSend.push(w.eldP99Ms);

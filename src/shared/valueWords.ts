@@ -3,7 +3,7 @@
  * how describeValue names a value that is not text or a number ('got nothing'), the labels of the
  * fields the core checks ('Local port (localPort) must be...') and the place of a system error that
  * names none. A translator sees templates, never values, so the host translates a value that is a word
- * of its placeholder's table (src/host/messages.ts), and scripts/l10n.mjs collects every table typed
+ * of its placeholder's table (src/host/errorText.ts), and scripts/l10n.mjs collects every table typed
  * `ValueWords` into the bundle (its values must be string literals).
  */
 

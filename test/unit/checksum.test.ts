@@ -12,7 +12,7 @@ import {
   parseChecksumName,
   type ChecksumName,
 } from '../../src/shared/checksum';
-import { rejectsWith } from './helpers/util';
+import { rejectsWith } from '../helpers/errors';
 
 const ascii = (text: string) => Uint8Array.from(Buffer.from(text, 'latin1'));
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');

@@ -2,9 +2,12 @@ import * as assert from 'assert';
 import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import './helpers/noLeaks';
-import { closedPort, hasCommand, tempDir, waitFor } from './helpers/util';
-import { PEERS, ncatListening, pythonPeer, seedServer } from './helpers/requestFiles';
+import '../helpers/noLeaks';
+import { hasCommand, PEERS_DIR } from '../helpers/peers';
+import { ncatListening, pythonPeer, seedServer } from '../helpers/requestFiles';
+import { freePort } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { waitFor } from '../helpers/wait';
 
 const REPO = path.join(__dirname, '../../..');
 const CLI = path.join(REPO, 'out', 'src', 'cli', 'main.js');
@@ -83,7 +86,7 @@ describe('socket-lab CLI', function () {
   it('exits 1 when a block fails, runs every file of a folder, and writes JUnit XML that parses back', async function () {
     need('ncat', this);
     need('python3', this);
-    const port = await closedPort();
+    const port = await freePort();
     const ncat = await ncatListening(['-l', '-k', '127.0.0.1', String(port), '--sh-exec', 'cat']);
     try {
       fs.mkdirSync(path.join(tmp.dir, 'sub'));
@@ -212,7 +215,7 @@ describe('socket-lab CLI', function () {
 
   it('stops on Ctrl+C (SIGINT): the waiting block fails as cancelled, the summary says so, exit 130', async function () {
     need('ncat', this);
-    const port = await closedPort();
+    const port = await freePort();
     const ncat = await ncatListening(['-l', '127.0.0.1', String(port)]);
     try {
       fs.writeFileSync(
@@ -227,7 +230,7 @@ describe('socket-lab CLI', function () {
       child.stdout.on('data', (d) => (stdout += d));
       const closed = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
       // Interrupt once the block is connected and waiting (ncat reports the connection).
-      await waitFor(() => /Connection from/.test(ncat.stderr()), 'the CLI connected', 10000);
+      await waitFor('the CLI connected', () => /Connection from/.test(ncat.stderr()), 10000);
       child.kill('SIGINT');
       assert.strictEqual(await closed, 130);
       const lines = stdout.trim().split('\n');
@@ -285,7 +288,7 @@ describe('socket-lab CLI', function () {
     assert.ok(fs.statSync(bundle).mode & 0o111, 'executable');
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     assert.deepStrictEqual(pkg.bin, { 'socket-lab': './dist/cli.js' });
-    const r = await cli(['run', path.join(PEERS, 'no-such.socklab')], REPO, [bundle]);
+    const r = await cli(['run', path.join(PEERS_DIR, 'no-such.socklab')], REPO, [bundle]);
     assert.deepStrictEqual([r.code, r.stderr.startsWith('socket-lab: no such file or folder:')], [2, true]);
   });
 });

@@ -2,14 +2,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { StreamRelay } from '../../src/core/relay/streamRelay';
 import { RelayFailure, RelayPairInfo, RelayTap, StreamRelayOptions } from '../../src/core/relay/relayTypes';
 import { SocketLabError } from '../../src/shared/errors';
-import { closedPort, fillAcceptQueue, hasCommand, startPeer, tempDir, waitFor, waitForOutput } from './helpers/util';
+import { hasCommand, PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { fillAcceptQueue, freePort } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { waitFor } from '../helpers/wait';
 
 const SEED_REPLY = '我是返回的数据';
-const PEERS = path.join(__dirname, '../../../test/peers');
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
@@ -128,14 +130,14 @@ describe('stream relay', function () {
 
   it("a Python client through the relay to the seed's PHP server: byte-exact both ways, both directions logged", async function () {
     need('php', this);
-    const port = await closedPort();
-    const php = startPeer('php', [path.join(PEERS, 'seed_server.php'), String(port)]);
+    const port = await freePort();
+    const php = startPeer('php', [path.join(PEERS_DIR, 'seed_server.php'), String(port)]);
     const run = await startRelay({ upstream: { host: '127.0.0.1', port } });
     try {
       await waitForOutput(php, /listening/);
       const message = '你好, PHP, from Python through Socket Lab';
       const closing = run.nextClose();
-      const py = startPeer('python3', [path.join(PEERS, 'client.py'), '127.0.0.1', String(run.port), message]);
+      const py = startPeer('python3', [path.join(PEERS_DIR, 'client.py'), '127.0.0.1', String(run.port), message]);
       assert.strictEqual(await py.exited(10000), 0, py.stderr());
       assert.strictEqual(py.stdout().toString('utf8'), SEED_REPLY);
       assert.strictEqual(await php.exited(), 0);
@@ -165,13 +167,13 @@ describe('stream relay', function () {
   it('1 GiB each way through the relay, byte-exact (SHA-256 at both ends)', async function () {
     this.timeout(240000);
     need('python3', this);
-    const echo = startPeer('python3', [path.join(PEERS, 'exact_echo_server.py'), '127.0.0.1']);
+    const echo = startPeer('python3', [path.join(PEERS_DIR, 'exact_echo_server.py'), '127.0.0.1']);
     const [, echoPort] = await waitForOutput(echo, /^(\d+)$/m);
     const run = await startRelay({ upstream: { host: '127.0.0.1', port: Number(echoPort) } }, false);
     try {
       const closing = run.nextClose();
       const py = startPeer('python3', [
-        path.join(PEERS, 'hash_echo_client.py'),
+        path.join(PEERS_DIR, 'hash_echo_client.py'),
         '127.0.0.1',
         String(run.port),
         String(GiB),
@@ -214,7 +216,7 @@ describe('stream relay', function () {
     run.relay.onDidChangePair((p) => changes.push(p));
     try {
       const closing = run.nextClose();
-      const py = startPeer('python3', [path.join(PEERS, 'client.py'), '127.0.0.1', String(run.port), 'request']);
+      const py = startPeer('python3', [path.join(PEERS_DIR, 'client.py'), '127.0.0.1', String(run.port), 'request']);
       assert.strictEqual(await py.exited(10000), 0, py.stderr());
       assert.strictEqual(py.stdout().toString(), 'late answer to request');
       assert.deepStrictEqual(upstreamEvents, ['client FIN arrived', 'answered']);
@@ -257,7 +259,7 @@ describe('stream relay', function () {
       try {
         if (stalled === 'upstream') {
           flood = startPeer('python3', [
-            path.join(PEERS, 'flood_no_read.py'),
+            path.join(PEERS_DIR, 'flood_no_read.py'),
             '127.0.0.1',
             String(run.port),
             '3',
@@ -271,8 +273,8 @@ describe('stream relay', function () {
           stalledClient.on('error', () => undefined);
           stalledClient.pause();
           // Wait until the relay stopped reading the upstream: the flood's writes back up.
-          await waitFor(() => server.sockets[0]?.writableNeedDrain === true, 'the upstream to be held back', 10000);
-          await waitFor(() => (run.relay.pairs()[0]?.bytesToClient ?? 0) > 0, 'some bytes through', 10000);
+          await waitFor('the upstream to be held back', () => server.sockets[0]?.writableNeedDrain === true, 10000);
+          await waitFor('some bytes through', () => (run.relay.pairs()[0]?.bytesToClient ?? 0) > 0, 10000);
         }
         const pair = run.relay.pairs()[0];
         const through = stalled === 'upstream' ? pair.bytesToUpstream : pair.bytesToClient;
@@ -309,20 +311,20 @@ describe('stream relay', function () {
       // The upstream resets.
       const c1 = await client(run.port);
       c1.socket.write('please reset');
-      await waitFor(() => c1.closed(), 'the client to be closed');
+      await waitFor('the client to be closed', () => c1.closed());
       assert.strictEqual(c1.error()?.code, 'ECONNRESET', 'the client sees a reset, not a FIN');
-      await waitFor(() => run.closed.length === 1, 'the pair closed');
+      await waitFor('the pair closed', () => run.closed.length === 1);
       assert.strictEqual(run.closed[0].resetBy, 'upstream');
       assert.strictEqual(run.closed[0].errorCode, 'connectionReset');
       // The client resets.
       resetOnData = false;
       const c2 = await client(run.port);
       c2.socket.write('hello');
-      await waitFor(() => server.sockets.length === 2 && server.sockets[1].bytesRead > 0, 'the upstream got the data');
+      await waitFor('the upstream got the data', () => server.sockets.length === 2 && server.sockets[1].bytesRead > 0);
       c2.socket.resetAndDestroy();
-      await waitFor(() => server.sockets[1].destroyed, 'the upstream socket to be closed');
+      await waitFor('the upstream socket to be closed', () => server.sockets[1].destroyed);
       assert.strictEqual(upstreamError?.code, 'ECONNRESET', 'the upstream sees a reset, not a FIN');
-      await waitFor(() => run.closed.length === 2, 'the second pair closed');
+      await waitFor('the second pair closed', () => run.closed.length === 2);
       assert.strictEqual(run.closed[1].resetBy, 'client');
     } finally {
       run.relay.dispose();
@@ -331,14 +333,14 @@ describe('stream relay', function () {
   });
 
   it('an upstream that refuses is a clear sentence, and the client is reset', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const run = await startRelay({ upstream: { host: '127.0.0.1', port } });
     try {
       const c = await client(run.port);
       const clientPort = c.socket.localPort;
-      await waitFor(() => c.closed(), 'the client to be closed');
+      await waitFor('the client to be closed', () => c.closed());
       assert.strictEqual(c.error()?.code, 'ECONNRESET');
-      await waitFor(() => run.closed.length === 1, 'the pair closed');
+      await waitFor('the pair closed', () => run.closed.length === 1);
       const f = run.failures[0];
       assert.strictEqual(f.pairId, 'r1.c1');
       assert.strictEqual(f.error.code, 'upstreamRefused');
@@ -355,7 +357,7 @@ describe('stream relay', function () {
 
   it('an upstream that does not answer times out (connectTimeoutMs), and the client is reset', async function () {
     need('python3', this);
-    const noAccept = startPeer('python3', [path.join(PEERS, 'no_accept.py'), '20']);
+    const noAccept = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '20']);
     const fillers: net.Socket[] = [];
     try {
       const [, port] = await waitForOutput(noAccept, /^(\d+)$/m);
@@ -363,7 +365,7 @@ describe('stream relay', function () {
       const run = await startRelay({ upstream: { host: '127.0.0.1', port: Number(port) }, connectTimeoutMs: 300 });
       try {
         const c = await client(run.port);
-        await waitFor(() => c.closed(), 'the client to be closed', 5000);
+        await waitFor('the client to be closed', () => c.closed(), 5000);
         assert.strictEqual(c.error()?.code, 'ECONNRESET');
         assert.strictEqual(run.failures[0]?.error.code, 'upstreamTimedOut');
         assert.match(
@@ -384,15 +386,15 @@ describe('stream relay', function () {
     const run = await startRelay({ upstream: { host: '127.0.0.1', port: server.port } });
     try {
       const c = await client(run.port);
-      await waitFor(() => run.relay.pairs()[0]?.state === 'open', 'the pair to open');
+      await waitFor('the pair to open', () => run.relay.pairs()[0]?.state === 'open');
       const id = run.relay.pairs()[0].id;
       assert.strictEqual(await run.relay.inject(id, 'toClient', Buffer.from('to the client')), 13);
       assert.strictEqual(await run.relay.inject(id, 'toUpstream', Buffer.from('to the server')), 13);
-      await waitFor(() => c.received().toString() === 'to the client', 'the client got it');
+      await waitFor('the client got it', () => c.received().toString() === 'to the client');
       const upstream = server.sockets[0];
       const got: Buffer[] = [];
       upstream.on('data', (d) => got.push(d));
-      await waitFor(() => Buffer.concat(got).toString() === 'to the server', 'the server got it');
+      await waitFor('the server got it', () => Buffer.concat(got).toString() === 'to the server');
       assert.deepStrictEqual(
         run.taps.map((t) => [t.direction, t.injected, t.data.toString()]),
         [
@@ -401,7 +403,7 @@ describe('stream relay', function () {
         ],
       );
       c.socket.end();
-      await waitFor(() => run.relay.pairs()[0].clientEnded === true, "the client's FIN passed on");
+      await waitFor("the client's FIN passed on", () => run.relay.pairs()[0].clientEnded === true);
       await assert.rejects(run.relay.inject(id, 'toUpstream', Buffer.from('x')), (e: SocketLabError) => {
         assert.strictEqual(e.code, 'relaySideEnded');
         return true;
@@ -428,12 +430,12 @@ describe('stream relay', function () {
       c.on('data', (d) => got.push(d));
       c.on('error', () => undefined);
       c.write('over unix');
-      await waitFor(() => Buffer.concat(got).toString() === 'tcp:over unix', 'the answer through the relay');
+      await waitFor('the answer through the relay', () => Buffer.concat(got).toString() === 'tcp:over unix');
       const pair = run.relay.pairs()[0];
       assert.deepStrictEqual(pair.client, { path: sockPath });
       assert.strictEqual(run.relay.log.records()[0].peer, `${sockPath}#c1`);
       c.destroy();
-      await waitFor(() => run.closed.length === 1, 'the pair closed');
+      await waitFor('the pair closed', () => run.closed.length === 1);
     } finally {
       run.relay.dispose();
       await server.close();
@@ -456,14 +458,14 @@ describe('stream relay', function () {
     try {
       const c = await client(run.port);
       c.socket.write('to a unix server');
-      await waitFor(() => c.received().toString() === 'unix:to a unix server', 'the answer through the relay');
+      await waitFor('the answer through the relay', () => c.received().toString() === 'unix:to a unix server');
       assert.strictEqual(run.relay.pairs()[0].upstreamLocal, undefined, 'a Unix upstream has no local port');
       // A Unix socket cannot be reset: its peer reads end-of-stream instead.
       let upstreamEnded = false;
       accepted[0].on('end', () => (upstreamEnded = true));
       c.socket.resetAndDestroy();
-      await waitFor(() => upstreamEnded, 'the Unix side to read end-of-stream');
-      await waitFor(() => run.closed.length === 1, 'the pair closed');
+      await waitFor('the Unix side to read end-of-stream', () => upstreamEnded);
+      await waitFor('the pair closed', () => run.closed.length === 1);
       assert.strictEqual(run.closed[0].resetBy, 'client');
     } finally {
       run.relay.dispose();

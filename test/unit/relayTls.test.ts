@@ -2,15 +2,17 @@ import * as assert from 'assert';
 import * as net from 'net';
 import * as path from 'path';
 import * as tls from 'tls';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { StreamRelay } from '../../src/core/relay/streamRelay';
 import { RelayFailure, RelayPairInfo, StreamRelayOptions } from '../../src/core/relay/relayTypes';
 import { ensureGeneratedCredentials } from '../../src/core/tls/certificates';
-import { makeCa, makeLeaf, writeFile } from './helpers/certs';
-import { closedPort, hasCommand, startPeer, tempDir, waitFor, waitForOutput } from './helpers/util';
+import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
+import { hasCommand, PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { freePort } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { waitFor } from '../helpers/wait';
 
 const SEED_REPLY = '我是返回的数据';
-const PEERS = path.join(__dirname, '../../../test/peers');
 
 function need(cmd: string, ctx: Mocha.Context): void {
   if (!hasCommand(cmd)) {
@@ -45,8 +47,8 @@ describe('stream relay with TLS', function () {
     need('openssl', this);
     need('php', this);
     const creds = await ensureGeneratedCredentials(dir);
-    const phpPort = await closedPort();
-    const php = startPeer('php', [path.join(PEERS, 'seed_server.php'), String(phpPort)]);
+    const phpPort = await freePort();
+    const php = startPeer('php', [path.join(PEERS_DIR, 'seed_server.php'), String(phpPort)]);
     const run = await startRelay({
       upstream: { host: '127.0.0.1', port: phpPort },
       tlsListen: { cert: creds.cert, key: creds.key, caPath: creds.caPath },
@@ -74,7 +76,7 @@ describe('stream relay with TLS', function () {
       assert.strictEqual(await client.exited(15000), 0, client.stderr());
       assert.strictEqual(client.stdout().toString('utf8'), SEED_REPLY);
       assert.match(php.stdout().toString(), /received: hello through a TLS relay/);
-      await waitFor(() => run.closed.length === 1, 'the pair closed');
+      await waitFor('the pair closed', () => run.closed.length === 1);
       const pair = run.closed[0];
       // The relay sees the plaintext: that is what it is for.
       assert.strictEqual(run.relay.log.records()[0].data.toString(), 'hello through a TLS relay\n');
@@ -119,11 +121,11 @@ describe('stream relay with TLS', function () {
       c.write('ping from a plain client\n');
       await waitForOutput(server, /ping from a plain client/);
       server.child.stdin!.write('pong from s_server\n');
-      await waitFor(() => Buffer.concat(got).toString() === 'pong from s_server\n', 'the answer through the relay');
+      await waitFor('the answer through the relay', () => Buffer.concat(got).toString() === 'pong from s_server\n');
       c.end();
       // The client's FIN reaches s_server as close_notify + FIN; it finishes, and so does the client.
-      await waitFor(() => ended, "s_server's end reaching the client", 10000);
-      await waitFor(() => run.closed.length === 1, 'the pair closed');
+      await waitFor("s_server's end reaching the client", () => ended, 10000);
+      await waitFor('the pair closed', () => run.closed.length === 1);
       const up = run.closed[0].tls?.upstream;
       assert.strictEqual(up?.authorized, true);
       assert.strictEqual(up?.servername, 'localhost');
@@ -161,8 +163,8 @@ describe('stream relay with TLS', function () {
     let error: NodeJS.ErrnoException | undefined;
     c.on('error', (e) => (error = e));
     try {
-      await waitFor(() => run.closed.length === 1, 'the pair closed');
-      await waitFor(() => c.destroyed, 'the client closed');
+      await waitFor('the pair closed', () => run.closed.length === 1);
+      await waitFor('the client closed', () => c.destroyed);
       assert.strictEqual(error?.code, 'ECONNRESET');
       const f = run.failures[0].error;
       assert.strictEqual(f.code, 'upstreamFailed');
@@ -207,16 +209,16 @@ describe('stream relay with TLS', function () {
       await new Promise<void>((r) => c.once('secureConnect', r));
       assert.strictEqual(c.authorized, true, String(c.authorizationError));
       c.write('hello');
-      await waitFor(() => Buffer.concat(got).toString() === 'tls:hello', 'the echo through both TLS sides');
+      await waitFor('the echo through both TLS sides', () => Buffer.concat(got).toString() === 'tls:hello');
       const pair = run.relay.pairs()[0];
       assert.strictEqual(pair.tls?.client?.protocol, 'TLSv1.3');
       assert.strictEqual(pair.tls?.upstream?.servername, 'localhost');
       assert.strictEqual(pair.tls?.upstream?.authorized, true);
       // The upstream resets the TCP connection under its TLS session.
       raws[0].resetAndDestroy();
-      await waitFor(() => c.destroyed, 'the client closed');
+      await waitFor('the client closed', () => c.destroyed);
       assert.strictEqual(error?.code, 'ECONNRESET');
-      await waitFor(() => run.closed.length === 1, 'the pair closed');
+      await waitFor('the pair closed', () => run.closed.length === 1);
       assert.strictEqual(run.closed[0].resetBy, 'upstream');
     } finally {
       c.destroy();

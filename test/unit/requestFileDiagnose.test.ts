@@ -9,7 +9,8 @@ import { encodeText, sendBytes } from '../../src/core/requestFile/payloads';
 import { encodePayload } from '../../src/core/codec';
 import { parseRequestFile } from '../../src/shared/requestFile/parser';
 import type { SendStatement } from '../../src/shared/requestFile/ast';
-import { rejectsWith, tempDir } from './helpers/util';
+import { rejectsWith } from '../helpers/errors';
+import { tempDir } from '../helpers/tempDir';
 
 /** `line:column+length code` of each diagnostic of `text`. */
 const where = (text: string, known?: string[]) =>

@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { parseRequestFile } from '../../src/shared/requestFile/parser';
 import { splitHostPort } from '../../src/shared/requestFile/statements';
-import { describeProblems, parseClean, parseStrict } from './helpers/requestFiles';
+import { describeProblems, parseClean, parseStrict } from '../helpers/requestFiles';
 
 /** The one statement of a one-line block after a connect line. */
 function statementOf(line: string, connect = 'connect tcp 127.0.0.1:1') {

@@ -6,7 +6,7 @@ import type { RequestBlock, RequestFile, Statement, Transport } from '../../src/
 import { parseFramingOption, type FramingSpec } from '../../src/shared/requestFile/framingOption';
 import { parseRequestFile } from '../../src/shared/requestFile/parser';
 import { printBlock, printRequestFile } from '../../src/shared/requestFile/printer';
-import { describeProblems, withoutPositions } from './helpers/requestFiles';
+import { describeProblems, withoutPositions } from '../helpers/requestFiles';
 
 // ---- arbitraries of valid nodes -------------------------------------------------------------------------
 

@@ -2,12 +2,16 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as iconv from 'iconv-lite';
 import * as path from 'path';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { runRequestFile, type RequestRunOptions, type RequestRunResult } from '../../src/core/requestFile/runner';
 import { runRequestFileAt } from '../../src/core/requestFile/load';
 import { REQUEST_RECEIVE_MAX_BYTES } from '../../src/shared/limits';
-import { closedPort, hasCommand, rejectsWith, tempDir, waitFor, waitForOutput } from './helpers/util';
-import { fixedBuiltins, ncatListening, parseClean, pythonPeer, seedServer } from './helpers/requestFiles';
+import { rejectsWith } from '../helpers/errors';
+import { hasCommand, waitForOutput } from '../helpers/peers';
+import { fixedBuiltins, ncatListening, parseClean, pythonPeer, seedServer } from '../helpers/requestFiles';
+import { freePort } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { waitFor } from '../helpers/wait';
 
 const SEED_REPLY = '我是返回的数据';
 const DEMO = path.join(__dirname, '../../../demo/seed.socklab');
@@ -55,7 +59,7 @@ describe('request file runner', function () {
 
   it('runs blocks in order on their own connections; a failing block does not stop the next; captures carry over', async function () {
     need('ncat', this);
-    const port = await closedPort();
+    const port = await freePort();
     const ncat = await ncatListening(['-l', '-k', '127.0.0.1', String(port), '--sh-exec', 'cat']);
     try {
       const result = await run(
@@ -103,7 +107,7 @@ describe('request file runner', function () {
 
   it('sends byte-exact payloads: GBK text with CRLF, hex with a MODBUS CRC, base64, a CRC-32 big-endian; end half-closes', async function () {
     need('ncat', this);
-    const port = await closedPort();
+    const port = await freePort();
     const ncat = await ncatListening(['-l', '127.0.0.1', String(port), '--recv-only']);
     try {
       const result = await run(
@@ -155,7 +159,7 @@ describe('request file runner', function () {
       assert.deepStrictEqual(outcomes(result), [
         '9: expect hex at line 9: "\\x01\\x03\\x04\\0*\\0+\ufffd\ufffd" (01 03 04 00 2a 00 2b 9b e4) did not arrive within 300 ms; received nothing.',
       ]);
-      await waitFor(() => peer.stdout().toString().split('\n').length >= 5, 'four verdicts of the server');
+      await waitFor('four verdicts of the server', () => peer.stdout().toString().split('\n').length >= 5);
       assert.deepStrictEqual(peer.stdout().toString().trim().split('\n').slice(1), [
         'crc ok',
         'crc bad',
@@ -279,7 +283,7 @@ describe('request file runner', function () {
 
   it('says what went wrong: refused, timed out, closed before, silence broken, a capture that never ran', async function () {
     need('python3', this);
-    const refused = await closedPort();
+    const refused = await freePort();
     const { peer, port } = await pythonPeer('reqfile_peer.py', ['lines', '127.0.0.1']);
     try {
       const result = await run(
@@ -383,7 +387,7 @@ describe('request file runner', function () {
 
   it('runs one block of a file on disk: earlier @ lines apply, other blocks do not run; refuses a file with problems', async function () {
     need('ncat', this);
-    const port = await closedPort();
+    const port = await freePort();
     const ncat = await ncatListening(['-l', '-k', '127.0.0.1', String(port), '--sh-exec', 'cat']);
     const { dir, remove } = tempDir();
     try {
@@ -465,7 +469,7 @@ describe('request file runner', function () {
       { encoding: 'utf8' },
     );
     assert.strictEqual(made.status, 0, made.stderr);
-    const port = await closedPort();
+    const port = await freePort();
     const ncat = await ncatListening([
       '-l',
       '-k',

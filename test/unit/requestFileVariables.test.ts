@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { expandTemplate, parseTemplate } from '../../src/shared/requestFile/variables';
 import { nodeBuiltins } from '../../src/core/requestFile/environment';
-import { fixedBuiltins } from './helpers/requestFiles';
+import { fixedBuiltins } from '../helpers/requestFiles';
 
 const expand = (text: string, vars: Record<string, string> = {}, builtins = fixedBuiltins({ HOME: '/home/lab' })) =>
   expandTemplate(parseTemplate(text).parts, (n) => vars[n], builtins);

@@ -3,11 +3,12 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as tls from 'tls';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { GENERATED_FILES, ensureGeneratedCredentials, namesFor } from '../../src/core/tls/certificates';
 import { joinPem, loadCredentialFiles, pemBlocks } from '../../src/core/tls/pemFiles';
-import { makeCa, makeLeaf, writeFile } from './helpers/certs';
-import { rejectsWith, tempDir } from './helpers/util';
+import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
+import { rejectsWith } from '../helpers/errors';
+import { tempDir } from '../helpers/tempDir';
 
 const DAY = 86_400_000;
 

@@ -3,14 +3,17 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { TlsServerOptions, acceptTls, createServerContext } from '../../src/core/tls/accept';
 import { ensureGeneratedCredentials } from '../../src/core/tls/certificates';
 import { ConnectedStream, TlsClientOptions, connectStream, serverNameFor } from '../../src/core/tls/connect';
 import { KeylogWriter } from '../../src/core/tls/keylog';
 import { TlsInfo } from '../../src/shared/tls';
-import { Pem, makeCa, makeLeaf, writeFile } from './helpers/certs';
-import { Peer, hasCommand, rejectsWith, startPeer, tempDir, waitFor, waitForOutput } from './helpers/util';
+import { makeCa, makeLeaf, Pem, writeFile } from '../helpers/certs';
+import { rejectsWith } from '../helpers/errors';
+import { hasCommand, Peer, startPeer, waitForOutput } from '../helpers/peers';
+import { tempDir } from '../helpers/tempDir';
+import { waitFor } from '../helpers/wait';
 
 const GREETING = 'hello over TLS from Socket Lab';
 
@@ -114,7 +117,7 @@ describe('TLS with real peers', function () {
           const out = client.stdout().toString();
           assert.match(out, /Verify return code: 0 \(ok\)/);
           assert.ok(out.includes(GREETING), out);
-          await waitFor(() => server.sessions.length === 1, 'the server saw the session');
+          await waitFor('the server saw the session', () => server.sessions.length === 1);
           assert.strictEqual(server.sessions[0].caPath, creds.caPath);
           assert.strictEqual(server.sessions[0].servername, check[0] === '-servername' ? 'localhost' : undefined);
         } finally {
@@ -161,7 +164,7 @@ describe('TLS with real peers', function () {
         try {
           assert.strictEqual(await client.exited(15000), 0, client.stderr());
           assert.strictEqual(client.stdout().toString(), GREETING + '\n');
-          await waitFor(() => server.sessions.length === 1, 'the server saw the session');
+          await waitFor('the server saw the session', () => server.sessions.length === 1);
           assert.strictEqual(server.sessions[0].servername, 'localhost');
         } finally {
           await client.kill();
@@ -398,7 +401,7 @@ describe('TLS with real peers', function () {
           assert.strictEqual(s.tls!.authorized, true);
           assert.strictEqual(await readAll(s), GREETING + '\n');
         }
-        await waitFor(() => server.sessions.length === 2, 'both sessions');
+        await waitFor('both sessions', () => server.sessions.length === 2);
         assert.deepStrictEqual(
           server.sessions.map((x) => x.servername),
           [undefined, 'localhost'],

@@ -1,12 +1,11 @@
 import * as assert from 'assert';
 import * as dgram from 'dgram';
 import * as path from 'path';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { RelayFailure, RelayPairInfo, UdpRelayOptions } from '../../src/core/relay/relayTypes';
 import { UdpRelay } from '../../src/core/relay/udpRelay';
-import { hasCommand, startPeer, waitFor } from './helpers/util';
-
-const PEERS = path.join(__dirname, '../../../test/peers');
+import { hasCommand, PEERS_DIR, startPeer } from '../helpers/peers';
+import { waitFor } from '../helpers/wait';
 
 /** A UDP echo server that answers 'echo:' + data and records who sent what. */
 async function udpEcho(): Promise<{ port: number; from: string[]; close: () => Promise<void> }> {
@@ -50,18 +49,24 @@ describe('UDP relay', function () {
     const run = await startRelay({ upstream: { host: '127.0.0.1', port: echo.port } });
     const node = await udpClient();
     try {
-      const py = startPeer('python3', [path.join(PEERS, 'udp_sender.py'), '127.0.0.1', String(run.port), '3', '16']);
+      const py = startPeer('python3', [
+        path.join(PEERS_DIR, 'udp_sender.py'),
+        '127.0.0.1',
+        String(run.port),
+        '3',
+        '16',
+      ]);
       assert.strictEqual(await py.exited(), 0, py.stderr());
       node.socket.send('from node', run.port, '127.0.0.1');
-      await waitFor(() => node.got.length === 1, "node's reply");
-      await waitFor(() => echo.from.length === 4, 'all four datagrams at the upstream');
+      await waitFor("node's reply", () => node.got.length === 1);
+      await waitFor('all four datagrams at the upstream', () => echo.from.length === 4);
       assert.deepStrictEqual(node.got, ['echo:from node']);
       const sessions = run.relay.pairs();
       assert.strictEqual(sessions.length, 2);
       const [pySession, nodeSession] = sessions;
       assert.strictEqual(pySession.messagesToUpstream, 3);
       assert.strictEqual(pySession.bytesToUpstream, 48);
-      await waitFor(() => run.relay.pairs()[0].messagesToClient === 3, 'the replies to the Python client');
+      await waitFor('the replies to the Python client', () => run.relay.pairs()[0].messagesToClient === 3);
       assert.deepStrictEqual(nodeSession.client, { address: '127.0.0.1', port: node.socket.address().port });
       // Each session speaks to the upstream from a port of its own.
       const upstreamPorts = new Set(echo.from.map((f) => f.split(':')[0]));
@@ -86,12 +91,12 @@ describe('UDP relay', function () {
     const c = await udpClient();
     try {
       c.socket.send('one', run.port, '127.0.0.1');
-      await waitFor(() => c.got.length === 1, 'the first reply');
-      await waitFor(() => run.closed.length === 1, 'the idle session to close');
+      await waitFor('the first reply', () => c.got.length === 1);
+      await waitFor('the idle session to close', () => run.closed.length === 1);
       assert.strictEqual(run.closed[0].id, 'u1.c1');
       assert.strictEqual(run.closed[0].state, 'closed');
       c.socket.send('two', run.port, '127.0.0.1');
-      await waitFor(() => c.got.length === 2, 'the second reply');
+      await waitFor('the second reply', () => c.got.length === 2);
       assert.deepStrictEqual(
         run.opened.map((p) => p.id),
         ['u1.c1', 'u1.c2'],
@@ -116,7 +121,7 @@ describe('UDP relay', function () {
       // The first datagram may go out before the ICMP answer of the previous one arrives: send until reported.
       for (let i = 0; i < 20 && !run.failures.length; i++) {
         c.socket.send('anyone?', run.port, '127.0.0.1');
-        await waitFor(() => run.failures.length > 0, 'a failure', 200).catch(() => undefined);
+        await waitFor('a failure', () => run.failures.length > 0, 200).catch(() => undefined);
       }
       assert.strictEqual(run.failures[0]?.error.code, 'portUnreachable');
       assert.match(
@@ -137,11 +142,11 @@ describe('UDP relay', function () {
     const b = await udpClient();
     try {
       a.socket.send('a', run.port, '127.0.0.1');
-      await waitFor(() => a.got.length === 1, "a's reply");
+      await waitFor("a's reply", () => a.got.length === 1);
       for (let i = 0; i < 3; i++) b.socket.send('b', run.port, '127.0.0.1');
-      await waitFor(() => run.failures.length === 1, 'the refusal');
+      await waitFor('the refusal', () => run.failures.length === 1);
       a.socket.send('a again', run.port, '127.0.0.1');
-      await waitFor(() => a.got.length === 2, "a's second reply");
+      await waitFor("a's second reply", () => a.got.length === 2);
       assert.deepStrictEqual(b.got, []);
       assert.strictEqual(run.failures.length, 1, 'said once, not once per datagram');
       assert.strictEqual(run.failures[0].error.code, 'relaySessionsFull');

@@ -6,11 +6,12 @@ import * as fs from 'fs';
 import * as net from 'net';
 import { SocketLabError } from '../../shared/errors';
 import { SocketAddressInfo } from '../../shared/model';
-import { MAX_CLOSED_CONNECTIONS_KEPT } from '../endpoint';
+import { formatAddress } from '../../shared/naming';
+import { MAX_CLOSED_CONNECTIONS_KEPT } from '../endpoints/endpoint';
 import { Emitter, Event } from '../event';
 import { Disposable } from '../lifecycle';
-import { formatAddress, toSocketLabError } from '../systemErrors';
-import { prepareUnixPath } from '../tcpListener';
+import { toSocketLabError } from '../systemErrors';
+import { prepareUnixPath } from '../endpoints/unixSocketFile';
 import { TlsServerContext, createServerContext } from '../tls/accept';
 import { TrafficLog } from '../trafficLog';
 import { PairOwner, RelayPair } from './relayPair';
@@ -112,7 +113,9 @@ export class StreamRelay extends Disposable implements PairOwner {
     const client: SocketAddressInfo =
       'path' in listen ? { path: listen.path } : { address: raw.remoteAddress ?? '?', port: raw.remotePort ?? 0 };
     const label =
-      'path' in client ? `${client.path}#${id.slice(this.id.length + 1)}` : formatAddress(client.address, client.port);
+      'path' in client
+        ? `${client.path}#${id.slice(this.id.length + 1)}`
+        : formatAddress({ address: client.address, port: client.port });
     const pair = new RelayPair(id, client, label, raw, this);
     this._pairs.set(id, pair);
     this._onDidOpenPair.fire(pair.info());

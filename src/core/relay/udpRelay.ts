@@ -7,10 +7,12 @@ import * as dgram from 'dgram';
 import * as net from 'net';
 import { SocketLabError, errorFields } from '../../shared/errors';
 import { RELAY_UDP_IDLE_MS, RELAY_UDP_PENDING_MAX, RELAY_UDP_SESSIONS_MAX } from '../../shared/limits';
-import { MAX_CLOSED_CONNECTIONS_KEPT, resolveHost } from '../endpoint';
+import { formatAddress } from '../../shared/naming';
+import { MAX_CLOSED_CONNECTIONS_KEPT } from '../endpoints/endpoint';
+import { resolveHost } from '../resolveHost';
 import { Emitter, Event } from '../event';
 import { Disposable } from '../lifecycle';
-import { formatAddress, toSocketLabError } from '../systemErrors';
+import { toSocketLabError } from '../systemErrors';
 import { TrafficLog } from '../trafficLog';
 import { RelayDirection, RelayFailure, RelayPairInfo, RelayTap, UdpRelayOptions } from './relayTypes';
 
@@ -141,7 +143,11 @@ export class UdpRelay extends Disposable {
             error: SocketLabError.create(
               'relaySessionsFull',
               'The UDP relay {id} already has {max} sessions; datagrams of new clients such as {client} are dropped until one goes idle.',
-              { id: this.id, max: this._maxSessions, client: formatAddress(rinfo.address, rinfo.port) },
+              {
+                id: this.id,
+                max: this._maxSessions,
+                client: formatAddress({ address: rinfo.address, port: rinfo.port }),
+              },
             ),
           });
         }
@@ -160,7 +166,7 @@ export class UdpRelay extends Disposable {
     const id = `${this.id}.c${this._nextSession++}`;
     const client = { address: rinfo.address, port: rinfo.port };
     const socket = dgram.createSocket({ type: up.family === 6 ? 'udp6' : 'udp4' });
-    const s = new UdpSession(id, key, client, formatAddress(client.address, client.port), socket);
+    const s = new UdpSession(id, key, client, formatAddress({ address: client.address, port: client.port }), socket);
     this._live.set(key, s);
     this._sessions.set(id, s);
     s.timer = setTimeout(() => this._close(s), this._idleMs);

@@ -7,12 +7,12 @@ import * as dgram from 'dgram';
 import * as net from 'net';
 import * as tls from 'tls';
 import { SocketLabError } from '../../shared/errors';
-import { formatAddress } from '../../shared/format';
+import { formatAddress } from '../../shared/naming';
 import type { Transport } from '../../shared/requestFile/ast';
 import type { FramingSpec } from '../../shared/framing';
-import { resolveHost } from '../endpoint';
+import { resolveHost } from '../resolveHost';
 import { toSocketLabError, type ErrorContext } from '../systemErrors';
-import { udpMaxPayload } from '../udpSocket';
+import { udpMaxPayload } from '../endpoints/udpSocket';
 import { createFrameReader, type FrameReader } from './frames';
 import { Inbox } from './inbox';
 

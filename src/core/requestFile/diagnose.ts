@@ -8,7 +8,7 @@ import type { RequestFile, Statement } from '../../shared/requestFile/ast';
 import { parseRequestFile, type RequestFileProblem } from '../../shared/requestFile/parser';
 import { splitHostPort } from '../../shared/requestFile/statements';
 import { hasReferences } from '../../shared/requestFile/variables';
-import { parseHost, parseUnixPath } from '../validate';
+import { parseHost, parseUnixPath } from '../../shared/validate';
 import { expectedBytes, sendBytes } from './payloads';
 
 /** One problem, ready for an editor: 1-based line and column, length in UTF-16 units, the sentence and its template. */
@@ -70,7 +70,9 @@ function checkStatement(s: Statement, problems: RequestFileProblem[]): void {
     attempt(problems, s.line, s.valueColumn, s.value.length, () => expectedBytes(s, s.value));
   } else if (s.kind === 'connect' && !hasReferences(s.target)) {
     if (s.transport === 'unix') {
-      attempt(problems, s.line, s.targetColumn, s.target.length, () => parseUnixPath(s.target, 'path'));
+      attempt(problems, s.line, s.targetColumn, s.target.length, () =>
+        parseUnixPath(s.target, 'path', process.platform),
+      );
     } else {
       const split = splitHostPort(s.target);
       // A target without HOST:PORT is already a syntax problem.

@@ -10,7 +10,7 @@ import { REQUEST_DEFAULT_TIMEOUT_MS, REQUEST_SILENCE_DEFAULT_MS, REQUEST_TIMEOUT
 import type { ConnectStatement, RequestBlock, RequestFile, Statement } from '../../shared/requestFile/ast';
 import { splitHostPort } from '../../shared/requestFile/statements';
 import { expandTemplate, hasReferences, parseTemplate, type BuiltinContext } from '../../shared/requestFile/variables';
-import { parseHost, parseInteger, parsePort, parseUnixPath } from '../validate';
+import { parseHost, parseInteger, parsePort, parseUnixPath } from '../../shared/validate';
 import { BlockConnection, type ConnectTarget } from './connection';
 import { nodeBuiltins } from './environment';
 import { runExpect } from './expect';
@@ -160,7 +160,7 @@ function connectTarget(s: ConnectStatement, scope: RunScope): ConnectTarget {
   const common = { transport: s.transport, timeoutMs: s.timeoutMs ?? scope.timeoutMs, framing: s.framing };
   try {
     if (s.transport === 'unix') {
-      return { ...common, path: parseUnixPath(path.resolve(base, target), 'path') };
+      return { ...common, path: parseUnixPath(path.resolve(base, target), 'path', process.platform) };
     }
     const split = splitHostPort(target);
     if (!split) {

@@ -7,7 +7,7 @@ import * as net from 'net';
 import * as tls from 'tls';
 import { SocketLabError } from '../../shared/errors';
 import { TlsInfo } from '../../shared/tls';
-import { formatAddress } from '../systemErrors';
+import { formatAddress } from '../../shared/naming';
 import { describeTlsSession } from './describe';
 import { KeylogWriter } from './keylog';
 import { TlsErrorContext, certificateError, handshakeClosedError, toTlsSocketLabError } from './tlsErrors';
@@ -71,7 +71,7 @@ export function targetContext(target: StreamTarget, operation = 'connect'): TlsE
 
 /** The 'host:port' or path label of a target. */
 export function formatTarget(target: StreamTarget): string {
-  return 'path' in target ? target.path : formatAddress(target.host, target.port);
+  return 'path' in target ? target.path : formatAddress({ address: target.host, port: target.port });
 }
 
 /** Connects to `o.target` (TLS when `o.tls` is given); rejects with a clear SocketLabError. */

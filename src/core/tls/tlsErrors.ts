@@ -5,7 +5,8 @@
  */
 import * as tls from 'tls';
 import { SocketLabError, isSocketLabError } from '../../shared/errors';
-import { ErrorContext, formatAddress, toSocketLabError } from '../systemErrors';
+import { formatAddress } from '../../shared/naming';
+import { ErrorContext, toSocketLabError } from '../systemErrors';
 import { describeCertificate } from './describe';
 
 /** What was being done, and to what, plus what TLS adds: the name checked and the offered ALPN protocols. */
@@ -19,8 +20,9 @@ export interface TlsErrorContext extends ErrorContext {
 /** The place a sentence names: the path, or 'address:port' (brackets for IPv6). */
 export function errorTarget(ctx: TlsErrorContext): string {
   if (ctx.path !== undefined) return ctx.path;
-  if (ctx.address !== undefined && ctx.port !== undefined) return formatAddress(ctx.address, ctx.port);
-  if (ctx.host !== undefined && ctx.port !== undefined) return formatAddress(ctx.host, ctx.port);
+  if (ctx.address !== undefined && ctx.port !== undefined)
+    return formatAddress({ address: ctx.address, port: ctx.port });
+  if (ctx.host !== undefined && ctx.port !== undefined) return formatAddress({ address: ctx.host, port: ctx.port });
   return ctx.address ?? ctx.host ?? '?';
 }
 

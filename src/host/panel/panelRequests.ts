@@ -13,7 +13,7 @@ import { SocketLabError } from '../../shared/errors';
 import { FETCH_RECORD_MAX_BYTES, PANEL_TEXT_MAX_CHARS } from '../../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../../shared/model';
 import type { HostMessage, RequestOf, RequestType, ResultOf, WebviewRequest } from '../../shared/protocol';
-import { describeError } from '../messages';
+import { describeError } from '../errorText';
 import { readSettings } from '../settings';
 import { exportTraffic } from './panelExport';
 import type { PanelRepeats } from './panelRepeats';
