@@ -121,6 +121,31 @@ describe('codec', () => {
       assert.deepStrictEqual(encodePayload({ data: '?我?', encoding: 'gbk' }), bytes(0x3f, 0xce, 0xd2, 0x3f));
     });
 
+    it('refuses the Latin-1 characters gbk, big5 and shift_jis lack (©, ¥, µ, é) instead of writing "?"', () => {
+      // iconv-lite writes 0x3f for each of these; the refusal must name the character, not send '?'.
+      const lacking: Array<[string, string]> = [
+        ['gbk', '©'],
+        ['gbk', '¥'],
+        ['gbk', 'µ'],
+        ['big5', '©'],
+        ['big5', '¥'],
+        ['shift_jis', 'é'],
+        ['shift_jis', '©'],
+      ];
+      for (const [encoding, char] of lacking) {
+        assert.deepStrictEqual([...iconv.encode(char, encoding)], [0x3f], `iconv-lite lacks ${char} in ${encoding}`);
+        const err = throwsSocketLabError(() => encodePayload({ data: `价格 ${char}5`, encoding }), 'notEncodable', {
+          position: 4,
+          char,
+          encoding,
+        });
+        assert.match(err.message, new RegExp(`${char}.*${encoding}|${encoding}.*${char}`));
+      }
+      // The Latin-1 characters they do have are written as their own bytes.
+      assert.deepStrictEqual(encodePayload({ data: 'é§', encoding: 'gbk' }), bytes(0xa8, 0xa6, 0xa1, 0xec));
+      assert.deepStrictEqual(encodePayload({ data: 'é', encoding: 'big5' }), bytes(0x88, 0x6d));
+    });
+
     it('refuses unknown formats, encodings, line endings and non-string data', () => {
       throwsSocketLabError(() => encodePayload({ data: 'a', format: 'octal' as never }), 'unknownFormat', {
         value: '"octal"',
@@ -212,6 +237,19 @@ describe('codec', () => {
       assert.deepStrictEqual(encodePayload({ data: '', format: 'base64' }), bytes());
     });
 
+    it('skips tab, CR and LF anywhere: CRLF-wrapped MIME/PEM base64 and a pasted tab decode', () => {
+      const data = Uint8Array.from({ length: 120 }, (_, i) => (i * 37) & 0xff);
+      const wrapped = Buffer.from(data).toString('base64').replace(/.{76}/g, '$&\r\n');
+      assert.ok(wrapped.includes('\r\n'));
+      assert.deepStrictEqual(encodePayload({ data: `${wrapped}\r\n`, format: 'base64' }), data);
+      assert.deepStrictEqual(encodePayload({ data: 'SGVs\tbG8=', format: 'base64' }), utf8('Hello'));
+      assert.deepStrictEqual(encodePayload({ data: 'SG\rVs\r\nbG8\t', format: 'base64' }), utf8('Hello'));
+      // Whitespace does not count as a position of the group: the truncation is still found.
+      throwsSocketLabError(() => encodePayload({ data: 'SGVs\r\nb', format: 'base64' }), 'base64Invalid', {
+        position: 7,
+      });
+    });
+
     it('refuses bad characters, bad padding, truncation and mixed alphabets', () => {
       throwsSocketLabError(() => encodePayload({ data: 'SGVs!bG8=', format: 'base64' }), 'base64Invalid', {
         position: 5,
@@ -243,6 +281,17 @@ describe('codec', () => {
           assert.deepStrictEqual(encodePayload({ data: url, format: 'base64' }), data);
           const spaced = `${encoded.slice(0, cut)}\n  ${encoded.slice(cut)}`;
           assert.deepStrictEqual(encodePayload({ data: spaced, format: 'base64' }), data);
+        }),
+      );
+    });
+
+    it('ignores any mix of space, tab, CR and LF between any characters (property)', () => {
+      const whitespace = fc.string({ unit: fc.constantFrom(' ', '\t', '\r', '\n'), maxLength: 3 });
+      fc.assert(
+        fc.property(fc.uint8Array({ maxLength: 60 }), fc.array(whitespace, { maxLength: 90 }), (data, gaps) => {
+          const encoded = Buffer.from(data).toString('base64');
+          const mixed = [...encoded].map((char, i) => `${gaps[i] ?? ''}${char}`).join('') + (gaps.at(-1) ?? '');
+          assert.deepStrictEqual(encodePayload({ data: mixed, format: 'base64' }), data);
         }),
       );
     });
@@ -296,6 +345,9 @@ describe('codec', () => {
             // Nothing was mangled: exactly what iconv-lite writes.
             assert.deepStrictEqual(encoded, Uint8Array.from(iconv.encode(text, encoding)));
             const decoded = decodeText(encoded, encoding);
+            // ... and no character silently became '?' (iconv-lite's own output would have the same '?').
+            const questions = (s: string) => s.split('?').length - 1;
+            assert.strictEqual(questions(decoded), questions(text), `${encoding} wrote '?' for something in ${text}`);
             assert.deepStrictEqual(encodePayload({ data: decoded, encoding, escapes: false }), encoded);
             if (['utf8', 'utf16le', 'latin1', 'ascii', 'gb18030'].includes(encoding)) {
               assert.strictEqual(decoded, text);

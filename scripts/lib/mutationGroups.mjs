@@ -1,0 +1,84 @@
+// The groups `npm run mutate` runs one at a time: the sources to mutate and the unit spec files that test them.
+// A group runs only its own specs, so a dry run takes seconds, not the whole unit suite; per-test coverage then
+// runs only the tests that reach each mutant. Left out on purpose: netns (needs root and network namespaces),
+// integrityAndLoad (load and soak loops: minutes per run, and their timing would turn mutants into timeouts),
+// interop and cli (they spawn other programs or the bundled dist/cli.js, which the sandbox does not rebuild).
+
+/** Each group: name, globs to mutate (relative to the repo), unit spec basenames (without .test.ts). */
+export const mutationGroups = [
+  { name: 'codec', mutate: ['src/core/codec.ts', 'src/core/hexAndBase64.ts'], specs: ['codec', 'display', 'security'] },
+  {
+    name: 'validation',
+    mutate: [
+      'src/shared/validate.ts',
+      'src/shared/ipAddress.ts',
+      'src/shared/commandArgs.ts',
+      'src/core/commandArgs.ts',
+      'src/shared/valueWords.ts',
+    ],
+    specs: ['validate', 'commandArgs', 'badInput', 'naming', 'panelComposer'],
+  },
+  {
+    name: 'trafficLog',
+    mutate: ['src/core/trafficLog.ts', 'src/core/capture.ts', 'src/core/event.ts'],
+    specs: ['logAndEvents', 'protocol'],
+  },
+  { name: 'autoReply', mutate: ['src/core/autoReply.ts'], specs: ['autoReply', 'panelRules', 'tcp'] },
+  {
+    name: 'framing',
+    mutate: ['src/core/framing/**/*.ts', 'src/shared/framing.ts', 'src/shared/framingShorthand.ts'],
+    specs: ['framingDeframer', 'framingSpec', 'framingPeers'],
+  },
+  {
+    name: 'requestFileParser',
+    mutate: ['src/shared/requestFile/**/*.ts'],
+    specs: ['requestFileParser', 'requestFileVariables', 'requestFileRoundTrip', 'requestFileDiagnose'],
+  },
+  {
+    name: 'requestFileRunner',
+    mutate: ['src/core/requestFile/**/*.ts'],
+    specs: ['requestFileRunner', 'requestFileDiagnose', 'requestFileVariables'],
+  },
+  { name: 'checksum', mutate: ['src/shared/checksum.ts'], specs: ['checksum', 'requestFileRoundTrip'] },
+  {
+    name: 'sharedWords',
+    mutate: [
+      'src/shared/naming.ts',
+      'src/shared/display.ts',
+      'src/shared/throttle.ts',
+      'src/shared/errors.ts',
+      'src/shared/payload.ts',
+      'src/shared/protocol.ts',
+      'src/shared/tls.ts',
+    ],
+    specs: ['naming', 'display', 'throttle', 'protocol', 'l10n', 'panelTraffic'],
+  },
+  {
+    name: 'sockets',
+    mutate: [
+      'src/core/socketLab.ts',
+      'src/core/sending.ts',
+      'src/core/repeat.ts',
+      'src/core/endpointFactory.ts',
+      'src/core/endpoints/**/*.ts',
+      'src/core/lifecycle.ts',
+      'src/core/systemErrors.ts',
+    ],
+    specs: ['tcp', 'udp', 'unix', 'lifecycle', 'faults', 'security', 'autoReply', 'l10n'],
+  },
+  {
+    name: 'pcap',
+    mutate: ['src/core/pcap/**/*.ts', 'src/core/ipAddressBytes.ts'],
+    specs: ['pcapng', 'pcapngCapture', 'pcapngParts'],
+  },
+  { name: 'tls', mutate: ['src/core/tls/**/*.ts'], specs: ['tlsCertificates', 'tlsInterop', 'relayTls'] },
+  { name: 'relay', mutate: ['src/core/relay/**/*.ts'], specs: ['relay', 'relayTls', 'udpRelay'] },
+  { name: 'ports', mutate: ['src/core/ports/**/*.ts'], specs: ['systemPorts'] },
+];
+
+/** The group named `name`, or an error listing the names. */
+export function mutationGroup(name) {
+  const group = mutationGroups.find((g) => g.name === name);
+  if (!group) throw new Error(`unknown mutation group ${name} (${mutationGroups.map((g) => g.name).join(', ')})`);
+  return group;
+}
