@@ -9,6 +9,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
+import { setSectionOpen } from './helpers/panel';
 import { Workbench, waitUntil } from './helpers/workbench';
 
 describe('Send panel QA findings (regression tests)', function () {
@@ -82,7 +83,7 @@ describe('Send panel QA findings (regression tests)', function () {
     await pick(panel, '#format', 'text');
     await panel.locator('#payload textarea').fill('ack');
     await panel.locator('#send').click();
-    await panel.locator('#status', { hasText: /Sent|bytes/ }).waitFor({ timeout: 10000 });
+    await panel.locator('#send-status', { hasText: /Sent|bytes/ }).waitFor({ timeout: 10000 });
     const newPeer = `127.0.0.1:${second.address().port}`;
     assert.strictEqual(
       await panel.locator('#destination').evaluate((el) => (el as unknown as { value: string }).value),
@@ -140,6 +141,7 @@ describe('Send panel QA findings (regression tests)', function () {
   // A negative, fractional or too large Repeat interval or count is refused in the panel with a sentence
   // naming the field and its range (as the palette's "Port must be ..." messages do), never by the host's
   // protocol check, whose "does not understand: repeat.intervalMs: Invalid value" means nothing to a user.
+  // The sentence is next to the fields (once: not again next to Send) and the focus goes to the field.
   it('a bad Repeat interval or count is refused with a sentence naming the field, not a protocol error', async () => {
     const { panel } = await listenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     await pick(panel, '#format', 'text');
@@ -155,16 +157,21 @@ describe('Send panel QA findings (regression tests)', function () {
       await panel.locator('#repeat-interval input').fill(interval);
       await panel.locator('#repeat-count input').fill(count);
       await panel.locator('#repeat').click();
-      await panel.locator('#status.error').waitFor({ timeout: 10000 });
-      const status = await panel.locator('#status').innerText();
+      await panel.locator('#repeat-error:not(:empty)').waitFor({ timeout: 10000 });
+      const status = await panel.locator('#repeat-error').innerText();
       assert.doesNotMatch(
         status,
         /does not understand|Invalid value|Expected|safe integer/,
         `interval ${interval}, count ${count}: ${status}`,
       );
       assert.match(status, /interval|count|times|every/i, `interval ${interval}, count ${count}: ${status}`);
-      // The same sentence next to the fields, and nothing was started.
-      assert.strictEqual(await panel.locator('#repeat-error').innerText(), status);
+      const field =
+        /count|times/i.test(status) && !/interval is|interval must/i.test(status) ? 'repeat-count' : 'repeat-interval';
+      await waitUntil(`the focus in #${field}`, () =>
+        panel.locator('body').evaluate((_, id) => document.activeElement?.id === id, field),
+      );
+      // Said once, next to the fields, and nothing was started.
+      assert.strictEqual(await panel.locator('#send-status').innerText(), '');
       assert.ok(
         await panel.locator('#repeat-indicator').isHidden(),
         `interval ${interval}, count ${count}: no repeat runs`,
@@ -202,18 +209,22 @@ describe('Send panel QA findings (regression tests)', function () {
 
   // Connect TCP Client refusing port 0 as the user types is tested in prompts.test.ts.
 
-  // With Encoding gbk chosen in the panel, the auto-reply rules are applied with that encoding: a
-  // `contains 温度` rule is matched on GBK-decoded text and its text reply goes out in GBK.
-  it('a contains rule written in Chinese matches a GBK device when the panel encoding is gbk', async () => {
+  // With the auto-reply's own Encoding gbk, the rules are applied with that encoding: a `contains 温度` rule
+  // is matched on GBK-decoded text and its text reply goes out in GBK, while the composer stays utf8.
+  it("a contains rule written in Chinese matches a GBK device when the auto-reply's encoding is gbk", async () => {
     const { panel, port } = await listenerPanel('Socket Lab: Start TCP Listener', 'TCP');
-    await pick(panel, '#encoding', 'gbk');
-    await panel.locator('#auto-reply-box').click();
+    await setSectionOpen(panel, 'auto-reply');
     await pick(panel, '#auto-reply-mode', 'rules');
+    await pick(panel, '#auto-reply-encoding', 'gbk');
     const row = panel.locator('.rule-row').first();
     await row.locator('.rule-match input').fill('温度');
     await row.locator('.rule-reply input').fill('收到');
-    assert.match(await panel.locator('#rules-editor .auto-reply-encoding').innerText(), /Encoding: gbk/);
-    assert.match(await panel.locator('#display-encoding').innerText(), /decoded as gbk/);
+    // Its own field: the composer's encoding (and the rows' decoding) is not borrowed or changed.
+    assert.strictEqual(
+      await panel.locator('#encoding').evaluate((s) => (s as unknown as { value: string }).value),
+      'utf8',
+    );
+    assert.match(await panel.locator('#display-encoding').innerText(), /decoded as utf8/);
     await panel.locator('#auto-reply-apply').click();
     await panel.locator('#state', { hasText: 'Auto-reply is on' }).waitFor({ timeout: 10000 });
     const GBK_TEMPERATURE = Buffer.from('cec2b6c82032350a', 'hex'); // "温度 25\n" in GBK
@@ -271,7 +282,7 @@ describe('Send panel QA findings (regression tests)', function () {
     // What follows the hex payload on the stream proves nothing was appended to it.
     await waitUntil('the text payload after it', () => received.length >= 13);
     assert.strictEqual(received.toString('hex'), `68690d0a6869${Buffer.from('68 69\r\n').toString('hex')}`);
-    await panel.locator('#history-box').click();
+    await setSectionOpen(panel, 'history');
     const badges = await panel.locator('.history-item .badge').allInnerTexts();
     assert.deepStrictEqual(badges.slice(0, 3), ['text · utf8 · CRLF', 'hex', 'text · utf8 · CRLF']);
     await panel.locator('#payload textarea').fill('x');
@@ -293,12 +304,13 @@ describe('Send panel QA findings (regression tests)', function () {
               ?.querySelector('input, textarea, [role="combobox"], .select-face')
               ?.getAttribute('aria-label') ?? '',
         );
-    assert.match(await innerLabel('#repeat-interval'), /interval/i);
-    assert.match(await innerLabel('#repeat-count'), /count/i);
+    // The spoken name is the visible label (WCAG 2.5.3), which says what the field is.
+    assert.strictEqual(await innerLabel('#repeat-interval'), 'Repeat every (ms)');
+    assert.strictEqual(await innerLabel('#repeat-count'), 'times (empty = until stopped)');
     assert.match(await innerLabel('#payload'), /payload/i);
     assert.strictEqual(await panel.locator('#export-format').getAttribute('aria-label'), 'Export format');
     assert.match(await innerLabel('#export-format'), /^Export format$/);
-    await panel.locator('#auto-reply-box').click();
+    await setSectionOpen(panel, 'auto-reply');
     await pick(panel, '#auto-reply-mode', 'fixed');
     await panel.locator('#auto-reply-data').waitFor({ timeout: 5000 });
     assert.ok((await innerLabel('#auto-reply-data')).length > 0, 'the fixed reply has a label');
@@ -306,12 +318,13 @@ describe('Send panel QA findings (regression tests)', function () {
       ((await panel.locator('#auto-reply-data').getAttribute('placeholder')) ?? '').length > 0,
       'the fixed reply has a placeholder',
     );
-    assert.match(await panel.locator('#auto-reply .auto-reply-encoding').innerText(), /Encoding: utf8/);
+    // The auto-reply's own encoding is named as what it is, starting with its visible label.
+    assert.strictEqual(await innerLabel('#auto-reply-encoding'), 'Encoding of the auto-reply text');
   });
 
-  // High Contrast Light defines no section header background: the History and Auto-reply headers must
+  // High Contrast Light defines no section header background: the History and Auto-reply headings must
   // still be readable (not near-black bars under a dark chevron).
-  it('the collapsible headers are readable in High Contrast Light', async () => {
+  it('the History and Auto-reply headings are readable in High Contrast Light', async () => {
     const { panel } = await listenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     await wb.setColorTheme('Light High Contrast', 'hc-light');
     try {
@@ -323,23 +336,17 @@ describe('Send panel QA findings (regression tests)', function () {
           'rgb(255, 255, 255)',
       );
       await wb.screenshot('qa-theme-hc-light-fixed');
-      for (const id of ['#history-box', '#auto-reply-box']) {
-        const colours = await panel.locator(id).evaluate((host) => {
-          const root = host.shadowRoot!;
-          const header = root.querySelector('.collapsible-header')!;
-          /** The first opaque background from the header up (the page's own otherwise). */
+      for (const id of ['#history-toggle', '#auto-reply-toggle']) {
+        const colours = await panel.locator(id).evaluate((toggle) => {
+          /** The first opaque background from the heading's button up (the page's own otherwise). */
           let bg = 'rgba(0, 0, 0, 0)';
-          for (
-            let e: Element | null = header;
-            e && /rgba\(.*, 0\)|transparent/.test(bg);
-            e = e.parentElement ?? (e.getRootNode() as ShadowRoot).host ?? null
-          )
+          for (let e: Element | null = toggle; e && /rgba\(.*, 0\)|transparent/.test(bg); e = e.parentElement)
             bg = getComputedStyle(e).backgroundColor;
           if (/rgba\(.*, 0\)|transparent/.test(bg)) bg = getComputedStyle(document.body).backgroundColor;
           return {
             bg,
-            title: getComputedStyle(root.querySelector('.title')!).color,
-            icon: getComputedStyle(root.querySelector('.header-icon')!).color,
+            title: getComputedStyle(toggle.querySelector('span:not(.codicon)')!).color,
+            icon: getComputedStyle(toggle.querySelector('.codicon')!).color,
           };
         });
         const lum = (c: string) => {
