@@ -6,7 +6,7 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
-import { THEMES, listRows, pickOption, setSectionOpen, useTheme } from './helpers/panel';
+import { THEMES, listRows, pickOption, setSectionOpen, useTheme, waitForStoredPanelState } from './helpers/panel';
 import { Workbench, artifactsDir, waitUntil } from './helpers/workbench';
 
 /** Contrast ratio of two CSS colours (rgb()/rgba() as getComputedStyle gives them), as WCAG computes it. */
@@ -372,6 +372,8 @@ describe('Send panel of a UDP listener heard from before it opened (issue 13)', 
     // The rows are saved with the panel's state a moment after they arrive.
     await panel.locator('.rec .data.text', { hasText: 'pong' }).waitFor({ timeout: 10000 });
     await panel.locator('#traffic[data-saved-rows="2"]').waitFor({ state: 'attached', timeout: 15000 });
+    // The rows are in the state the workbench stored ('pong' in the base64 of the saved previews).
+    await waitForStoredPanelState(wb.page, Buffer.from('pong').toString('base64'));
     await wb.page.reload();
     await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
     const restored = wb.webview();
@@ -381,7 +383,7 @@ describe('Send panel of a UDP listener heard from before it opened (issue 13)', 
     assert.match(await restored.locator('#counters').innerText(), /In: 22 B · 1 msg/);
     // A kept row can still be looked at and copied.
     await restored.locator('.rec', { hasText: 'hello before the panel' }).first().click();
-    await restored.locator('.rec.expanded .dump', { hasText: '|hello before th|' }).waitFor({ timeout: 10000 });
+    await restored.locator('.rec.expanded .dump', { hasText: '|hello before the|' }).waitFor({ timeout: 10000 });
     await restored.locator('.rec.expanded .copy-text').click();
     await restored.locator('#status', { hasText: 'Copied' }).waitFor({ timeout: 10000 });
     await shotInThemes(wb, restored, 'ux-restored-rows');

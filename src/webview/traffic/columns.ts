@@ -15,6 +15,18 @@ export function peerColumnCh(longestPeer: number): number {
   return Math.min(PEER_CH.max, Math.max(PEER_CH.min, longestPeer));
 }
 
+/** A monospace character is at least this wide (px) at any editor font size people use; bounds a line below. */
+const MIN_CHAR_PX = 4;
+
+/**
+ * How many characters a collapsed line's text cell holds in a list `widthPx` wide: what the whole line could
+ * show at the smallest font, at least 80. Laying out a 512-byte preview's text for every row that scrolls on
+ * screen was the panel's main rendering cost during floods; the cell clips what it holds with an ellipsis.
+ */
+export function textCharsFor(widthPx: number): number {
+  return Math.max(80, Math.ceil(widthPx / MIN_CHAR_PX) + 1);
+}
+
 /** How many characters of a monospace font `charPx` wide a cell `cellPx` wide shows whole. */
 export function charsThatFit(cellPx: number, charPx: number): number {
   return Math.max(0, Math.floor(cellPx / Math.max(1, charPx)));

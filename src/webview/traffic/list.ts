@@ -9,7 +9,7 @@ import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } 
 import { el } from '../dom';
 import type { ViewOptions } from '../state';
 import { t } from '../strings';
-import { COLUMN_CH, charsThatFit, peerColumnCh } from './columns';
+import { COLUMN_CH, charsThatFit, peerColumnCh, textCharsFor } from './columns';
 import { collapsedNode, fitColumns, gapNode, recordNode, signature, type RowActions, type RowLook } from './rowNodes';
 import { log, type GapRow, type Row } from './rows';
 
@@ -196,7 +196,9 @@ function fitToWidth(width: number, view: ViewOptions): void {
   if (measure === measuredFor) return;
   measuredFor = measure;
   const widthOf = (selector: string) => head.querySelector(selector)?.getBoundingClientRect().width ?? 0;
-  fitColumns(charsThatFit(widthOf('.data.text'), charPx) + 1, charsThatFit(widthOf('.data.hex'), charPx));
+  // Text is clipped by the stylesheet (with an ellipsis): a cell holds what the whole line could show, so
+  // that what it holds can still be found; hex is cut here, at the last whole byte its column shows.
+  fitColumns(textCharsFor(width), charsThatFit(widthOf('.data.hex'), charPx));
 }
 
 function renderRows(): void {

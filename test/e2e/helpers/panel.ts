@@ -123,3 +123,41 @@ export async function useTheme(wb: Workbench, panel: FrameLocator, theme: Theme)
   // The theme's variables reach the custom elements' shadow roots by their next frame.
   await panel.locator('body').evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
 }
+
+/**
+ * Waits until the workbench has written the panels' states to its storage with `text` in them: VS Code keeps a
+ * webview's state in memory at once but writes its editors' states to IndexedDB some seconds later, and a
+ * window reload restores what was written.
+ */
+export async function waitForStoredPanelState(page: Page, text: string, timeoutMs = 90000): Promise<void> {
+  const stored = () =>
+    page.evaluate(async (needle) => {
+      for (const { name } of await indexedDB.databases()) {
+        if (!name?.startsWith('vscode-web-state-db')) continue;
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open(name);
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        try {
+          if (!db.objectStoreNames.contains('ItemTable')) continue;
+          const value = await new Promise<unknown>((resolve) => {
+            const get = db.transaction('ItemTable').objectStore('ItemTable').get('memento/workbench.parts.editor');
+            get.onsuccess = () => resolve(get.result);
+            get.onerror = () => resolve(undefined);
+          });
+          const textOf = (v: unknown) =>
+            typeof v === 'string' ? v : v instanceof Uint8Array ? new TextDecoder().decode(v) : '';
+          if (textOf(value).includes(needle)) return true;
+        } finally {
+          db.close();
+        }
+      }
+      return false;
+    }, text);
+  const deadline = Date.now() + timeoutMs;
+  while (!(await stored())) {
+    if (Date.now() > deadline) throw new Error(`the workbench did not store a panel state holding ${text}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
