@@ -315,9 +315,38 @@ describe('Send panel of a TCP listener, as a first session meets it (issue 13)',
   });
 
   it('README: the panel beside the Sockets view, the log in Both view (dark theme)', async () => {
+    await useTheme(wb, panel, THEMES[0]);
+    await panel.locator('#clear').click();
+    await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
+    // A device asks, the auto-reply answers, a client sends a binary frame, the panel sends to both.
+    await setSectionOpen(panel, 'auto-reply');
+    await pickOption(panel.locator('#auto-reply-mode'), 'fixed');
+    await pickOption(panel.locator('#auto-reply-encoding'), 'utf8');
+    await panel.locator('#auto-reply-data textarea').fill('pong\\n');
+    await panel.locator('#auto-reply-apply').click();
+    await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    const steps: [number, string | Buffer][] = [
+      [0, 'ping\n'],
+      [1, 'GET /status HTTP/1.0\r\n\r\n'],
+      [1, Buffer.from([0x01, 0x02, 0x03, 0xff, 0xfe, 0x4f, 0x4b, 0x0d, 0x0a])],
+    ];
+    for (const [i, data] of steps) {
+      const rows = await panel.locator('.rec').count();
+      clients[i].ncat.stdin!.write(data);
+      await waitUntil('the row', async () => (await panel.locator('.rec').count()) > rows);
+    }
+    await panel.locator('.rec .dir.auto').first().waitFor({ timeout: 10000 });
+    await pickOption(panel.locator('#format'), 'text');
+    await panel.locator('#payload textarea').fill('hello from Socket Lab\\n');
+    await panel.locator('#send').click();
+    await panel.locator('#send-status', { hasText: 'to 2 connections' }).waitFor({ timeout: 10000 });
     await pickOption(panel.locator('#view-mode'), 'both');
-    await panel.locator('#list').focus();
+    await panel.locator('.rec', { hasText: 'GET /status' }).first().locator('.line').click();
+    await panel.locator('.rec.expanded .dump').waitFor({ timeout: 10000 });
     await readmeShot(wb, 'panel-tcp');
+    await pickOption(panel.locator('#auto-reply-mode'), 'off');
+    await panel.locator('#auto-reply-apply').click();
+    await panel.locator('#auto-reply-status', { hasText: 'Auto-reply turned off' }).waitFor({ timeout: 10000 });
   });
 });
 
