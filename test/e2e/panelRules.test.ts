@@ -397,7 +397,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await json.fill(edited);
     // Not valid JSON: the table does not come back and the panel says why.
     await panel.locator('#rules-as-json').click();
-    await panel.locator('#auto-reply-error', { hasText: 'not valid JSON' }).waitFor({ timeout: 10000 });
+    await panel.locator('#auto-reply-status.error', { hasText: 'not valid JSON' }).waitFor({ timeout: 10000 });
     assert.strictEqual(await json.isVisible(), true);
     await json.fill(`${edited}]`);
     await panel.locator('#rules-as-json').click();
