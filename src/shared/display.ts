@@ -23,11 +23,21 @@ function escapeChar(char: string): string {
   const short = SHORT_ESCAPES[char];
   if (short) return short;
   const code = char.codePointAt(0)!;
-  // \xHH only below 0x80, where byte and character agree in every encoding we offer; above that
+  // \xHH only below 0x80, where byte and character agree in every encoding we offer but utf16le (whose
+  // display escapes them as characters, escapeCharAsCharacter); above that
   // \uHHHH (\u{HHHHH} beyond the BMP, e.g. the format characters U+E0001..) names the character, so the
   // escaped text pasted back as a payload means the same.
   if (code < 0x80) return `\\x${HEX_TABLE[code]}`;
+  return escapeCodePoint(code);
+}
+
+function escapeCodePoint(code: number): string {
   return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** escapeChar for an encoding whose bytes below 0x80 are not its characters (utf16le: \xHH is one byte). */
+function escapeCharAsCharacter(char: string): string {
+  return SHORT_ESCAPES[char] ?? escapeCodePoint(char.codePointAt(0)!);
 }
 
 /**
@@ -167,7 +177,7 @@ export function decodeEscaped(
       i += len;
       if (i < n) len = at(bytes, i);
     }
-    if (i > start) out += decodeRun(bytes.subarray(start, i), at, decode);
+    if (i > start) out += decodeRun(bytes.subarray(start, i), at, decode, encoding === 'utf16le');
     if (i >= n) break;
     if (len === 0) {
       // A sequence cut by the end of the bytes.
@@ -180,16 +190,21 @@ export function decodeEscaped(
   return out;
 }
 
-/** A run of well-formed sequences as display text; when `decode` maps some to U+FFFD, those are written as bytes. */
-function decodeRun(run: Uint8Array, at: SequenceAt, decode: (run: Uint8Array) => string): string {
+/**
+ * A run of well-formed sequences as display text; when `decode` maps some to U+FFFD, those are written as
+ * bytes. `wide`: an encoding of two-byte units, whose controls are escaped as characters (\u0001), not bytes.
+ */
+function decodeRun(run: Uint8Array, at: SequenceAt, decode: (run: Uint8Array) => string, wide: boolean): string {
+  const escape = (text: string) =>
+    wide ? text.replace(DISPLAY_ESCAPE, escapeCharAsCharacter) : escapeForDisplay(text);
   const text = decode(run);
-  if (!text.includes('\uFFFD')) return escapeForDisplay(text);
+  if (!text.includes('\uFFFD')) return escape(text);
   let out = '';
   for (let i = 0; i < run.length;) {
     const len = at(run, i);
     const one = decode(run.subarray(i, i + len));
     if (one.includes('\uFFFD')) for (let k = i; k < i + len; k++) out += escapeByte(run[k]);
-    else out += escapeForDisplay(one);
+    else out += escape(one);
     i += len;
   }
   return out;

@@ -159,6 +159,8 @@ describe('display', () => {
       assert.strictEqual(show('41 00 00 dc 42 00', 'utf16le'), 'A\\x00\\xdcB');
       assert.strictEqual(show('3d d8 00 de', 'utf16le'), '😀');
       assert.strictEqual(show('41 00 42', 'utf16le'), 'A\\x42');
+      // A control of utf16le is a two-byte character: escaped as one (\x01 would send a single byte).
+      assert.strictEqual(show('01 00 0a 00', 'utf16le'), '\\u0001\\n');
     });
 
     it('never shows U+FFFD, and the text it shows is a payload that sends the same bytes (property)', () => {

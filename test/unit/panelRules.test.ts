@@ -60,9 +60,10 @@ describe('send panel auto-reply rules draft', () => {
   });
 
   it("keeps the auto-reply's own encoding; a draft saved before it had one takes the composer's", () => {
-    assert.strictEqual(restoreAutoReply({ mode: 'fixed', encoding: 'big5' }).encoding, 'big5');
-    assert.strictEqual(restoreAutoReply({ mode: 'fixed' }).encoding, 'gbk');
-    assert.strictEqual(restoreAutoReply({ mode: 'fixed', encoding: '' }).encoding, 'gbk');
+    assert.strictEqual(restoreAutoReply({ mode: 'fixed', encoding: 'big5' }, 'gbk').encoding, 'big5');
+    assert.strictEqual(restoreAutoReply({ mode: 'fixed' }, 'gbk').encoding, 'gbk');
+    assert.strictEqual(restoreAutoReply({ mode: 'fixed', encoding: '' }, 'gbk').encoding, 'gbk');
+    assert.strictEqual(restoreAutoReply({ mode: 'fixed' }).encoding, 'utf8');
   });
 
   it('checks saved rows field by field', () => {
