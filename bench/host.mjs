@@ -138,7 +138,7 @@ async function startWebviewProfiler(page) {
 async function webview(ctx) {
   const { runs, quick, root, cell, stats, fmt } = ctx;
   const require = createRequire(import.meta.url);
-  const helper = path.join(root, 'out', 'test', 'e2e', 'helpers', 'workbench.js');
+  const helper = path.join(root, 'out', 'test', 'helpers', 'workbench.js');
   if (!fs.existsSync(helper)) spawnSync('npx', ['tsc', '-p', 'tsconfig.test.json'], { cwd: root, stdio: 'inherit' });
   const { Workbench } = require(helper);
   const wb = await Workbench.start();

@@ -67,19 +67,19 @@ const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
     return { id: info.id, port: (info.local as { port: number }).port };
   },
   async udpClient(a) {
-    const info = await lab.openUdpClient({ host: '127.0.0.1', port: a.port });
+    const info = await lab.openUdpClient({ host: '127.0.0.1', port: Number(a.port) });
     return { id: info.id };
   },
   async connectTcp(a) {
-    const info = await lab.connectTcp({ host: '127.0.0.1', port: a.port });
+    const info = await lab.connectTcp({ host: '127.0.0.1', port: Number(a.port) });
     return { id: info.id };
   },
   stop(a) {
-    lab.stop({ id: a.id });
+    lab.stop({ id: String(a.id) });
     return {};
   },
-  end(a) {
-    lab.end({ id: a.id });
+  halfClose(a) {
+    lab.halfClose({ id: String(a.id) });
     return {};
   },
   info(a) {
@@ -100,11 +100,11 @@ const handlers: Record<string, (a: Record<string, unknown>) => unknown> = {
   async repeat(a) {
     const t0 = performance.now();
     const r = await lab.send({
-      target: a.target,
-      data: a.data,
+      target: String(a.target),
+      data: String(a.data),
       format: 'base64',
-      repeat: { intervalMs: 0, count: a.count },
-      ...(a.to ? { to: a.to } : {}),
+      repeat: { intervalMs: 0, count: Number(a.count) },
+      ...(a.to ? { to: a.to as { host: string; port: number } } : {}),
     });
     const end = await new Promise<{ sent: number; error?: string }>((resolve) => repeatEnds.set(r.repeatId!, resolve));
     return { ms: performance.now() - t0, sent: end.sent, error: end.error };

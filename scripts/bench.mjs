@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --runs=N] [-- --only=tcpRecv,tcpSend,udp,burst,accept,idle,memory,framing,host,webview,pcap,ports]
+// `npm run bench [-- --quick] [-- --runs=N] [-- --only=tcpRecv,tcpSend,udp,burst,accept,idle,memory,framing,host,webview,pcap,ports,reqfiles,relay,tls]
 //   [-- --profile] [-- --package] [-- --no-host]`
 // Benchmarks of issue 6. Socket Lab's core (with the host's tree provider and public API subscribed) runs
 // in its own child process (bench/labProc.ts, bundled here); every peer and load generator is another
@@ -333,7 +333,7 @@ async function tcpSendBench(lab) {
         await lab.call('windowStart');
         const r = await lab.call('repeat', { target: id, data, count });
         if (r.error || r.sent !== count) throw new Error(`Socket Lab repeat: ${r.error ?? r.sent}`);
-        await lab.call('end', { id });
+        await lab.call('halfClose', { id });
         const s = await sink.next();
         const w = await lab.call('windowStop');
         eld.tcpSend.push(w.eldP99Ms);
@@ -832,6 +832,28 @@ async function main() {
   if (wanted('pcap') || wanted('ports')) {
     const { pcapPortsBenchmarks } = await import('../bench/pcapPorts.mjs');
     await pcapPortsBenchmarks({ runs, root, artifacts, section, cell, stats, fmt, verdict, wanted });
+  }
+  if (wanted('reqfiles')) {
+    const { requestFileBenchmarks } = await import('../bench/requestFiles.mjs');
+    await requestFileBenchmarks({
+      runs,
+      quick,
+      root,
+      artifacts,
+      section,
+      cell,
+      fmt,
+      verdict,
+      ratio,
+      rotate,
+      node,
+      which,
+    });
+  }
+  if (wanted('relay') || wanted('tls')) {
+    const { relayBenchmarks } = await import('../bench/relay.mjs');
+    const helpers = { runs, quick, root, artifacts, wanted, Proc, node, waitListening, freePort, which, GiB, rotate };
+    await relayBenchmarks({ ...helpers, ratio, section, cell, fmt, verdict, results });
   }
   let hostRows = [];
   if (!argv.includes('--no-host') && (wanted('host') || wanted('webview'))) {

@@ -1,4 +1,5 @@
-// Builds the two bundles: the extension (Node, CommonJS, `vscode` external) and the send panel (browser).
+// Builds the bundles: the extension (Node, CommonJS, `vscode` external), the `socket-lab` CLI (Node, executable)
+// and the send panel (browser).
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,6 +35,16 @@ const extension = {
   external: ['vscode'],
 };
 
+const cli = {
+  ...common,
+  entryPoints: [path.join(root, 'src', 'cli', 'main.ts')],
+  outfile: path.join(root, 'dist', 'cli.js'),
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  banner: { js: '#!/usr/bin/env node' },
+};
+
 const webview = {
   ...common,
   entryPoints: [path.join(root, 'src', 'webview', 'main.ts')],
@@ -45,10 +56,11 @@ const webview = {
 
 fs.rmSync(path.join(root, 'dist'), { recursive: true, force: true });
 copyCodicons();
-const configs = [extension, ...(fs.existsSync(webview.entryPoints[0]) ? [webview] : [])];
+const configs = [extension, cli, ...(fs.existsSync(webview.entryPoints[0]) ? [webview] : [])];
 if (watch) {
   for (const config of configs) await (await esbuild.context(config)).watch();
   console.log('watching for changes...');
 } else {
   await Promise.all(configs.map((c) => esbuild.build(c)));
+  fs.chmodSync(cli.outfile, 0o755);
 }

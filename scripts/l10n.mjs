@@ -2,7 +2,7 @@
 // (bundle.l10n.zh-cn.json...) translates. Three sources:
 //   1. every vscode.l10n.t(...) message, found by `vscode-l10n-dev export` (the official tool);
 //   2. every error template of the core, i.e. the second argument of SocketLabError.create(...), which
-//      the host later passes to vscode.l10n.t (src/host/messages.ts) but the tool cannot see;
+//      the host later passes to vscode.l10n.t (src/host/errorText.ts) but the tool cannot see;
 //   3. every word of a table typed `ValueWords` (src/shared/valueWords.ts): English words the core puts
 //      into error values ('nothing', 'Local port (localPort)'), which the host translates too.
 // Order: the tool's entries in the order it writes them (files in its traversal order, strings in

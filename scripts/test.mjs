@@ -72,6 +72,8 @@ if (!process.argv.includes('--no-check')) {
   run('npx', ['prettier', '--check', '.']);
 }
 run('node', ['scripts/build.mjs']);
+// A fresh out/: compiled tests of files since renamed or removed would otherwise run again.
+fs.rmSync(path.join(repoRoot, 'out'), { recursive: true, force: true });
 run('npx', ['tsc', '-p', 'tsconfig.test.json']);
 
 const results = {};

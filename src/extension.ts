@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import { SocketLab } from './core/socketLab';
 import { PublicApi, type SocketLabApi } from './host/api';
-import { registerCommands } from './host/commands';
-import { LifecycleLog } from './host/lifecycleLog';
+import { registerCommands } from './host/commands/registerCommands';
+import { OutputLog } from './host/outputLog';
 import { SendPanelManager } from './host/panel/sendPanelManager';
 import { PromptMemory } from './host/prompts';
 import { readSettings } from './host/settings';
@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   const status = new SocketLabStatus(core, treeView);
   const panels = new SendPanelManager(context, core, output);
   const api = new PublicApi(core);
-  context.subscriptions.push(tree, treeView, status, panels, api, new LifecycleLog(core, output));
+  context.subscriptions.push(tree, treeView, status, panels, api, new OutputLog(core, output));
   context.subscriptions.push(
     ...registerCommands({ lab: core, memory: new PromptMemory(context.globalState), output, tree, treeView, panels }),
   );

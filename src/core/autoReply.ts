@@ -4,6 +4,7 @@
  * panel, so it is validated from an unknown shape and compiled once into a plain function.
  */
 import * as vm from 'vm';
+import { AUTO_REPLY_MODES } from '../shared/autoReplySpec';
 import { SocketLabError, isSocketLabError } from '../shared/errors';
 import { TextSegment, decodeText, encodePayload, encodeTextSegments, parseTextSegments } from './codec';
 import {
@@ -14,25 +15,6 @@ import {
   describeValue,
   normalizeEncoding,
 } from '../shared/payload';
-
-/** A reply payload; `escapes` and `lineEnding` behave as in encodePayload. */
-export type ReplyPayload = {
-  data: string;
-  format?: PayloadFormat;
-  encoding?: string;
-  escapes?: boolean;
-  lineEnding?: LineEnding;
-};
-
-/** One rule: exactly one matcher (contains, hex or regex) and the reply it sends. */
-export type AutoReplyRule = { contains?: string; hex?: string; regex?: string; flags?: string; reply: ReplyPayload };
-
-/** What a listener answers on its own. `encoding` of 'rules' decodes incoming bytes for contains/regex (default utf8) and is the default encoding of the replies. */
-export type AutoReplySpec =
-  | { mode: 'off' }
-  | { mode: 'echo' }
-  | ({ mode: 'fixed' } & ReplyPayload)
-  | { mode: 'rules'; rules: AutoReplyRule[]; encoding?: string };
 
 /** Given received bytes, returns the bytes to answer or undefined. Never throws. */
 export type AutoReplyFn = (data: Uint8Array) => Uint8Array | undefined;
@@ -56,7 +38,6 @@ export const REGEX_TIME_LIMIT_MS = 100;
 /** Messages on which a rule's regex may run out of its time budget before the rule is skipped for good. */
 export const REGEX_MAX_TIMEOUTS = 3;
 
-const MODES = ['off', 'echo', 'fixed', 'rules'];
 const MATCHERS = ['contains', 'hex', 'regex'] as const;
 
 /**
@@ -303,10 +284,10 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
       { field: 'autoReply', value: describeValue(spec) },
     );
   }
-  if (!MODES.includes(spec.mode as string)) {
+  if (!(AUTO_REPLY_MODES as readonly unknown[]).includes(spec.mode)) {
     throw SocketLabError.create('invalidAutoReply', '{field}: must be one of {allowed} (got {value}).', {
       field: 'autoReply.mode',
-      allowed: MODES.join(', '),
+      allowed: AUTO_REPLY_MODES.join(', '),
       value: describeValue(spec.mode),
     });
   }

@@ -1,39 +1,12 @@
 /** Optional capture of an endpoint's traffic to a file, so nothing is lost past the log cap. */
 import * as fs from 'fs';
 import { SocketLabError } from '../shared/errors';
+import type { CaptureSpec } from '../shared/commandArgs';
 import { IDisposable } from './lifecycle';
 import { TrafficRecord } from '../shared/model';
 
-/** 'raw': the data bytes back to back (both directions); 'jsonl': one JSON object per record, data in base64. */
-export type CaptureFormat = 'raw' | 'jsonl';
-
-/** Where and how to capture. */
-export interface CaptureSpec {
-  path: string;
-  format: CaptureFormat;
-}
-
 /** How much may wait in memory for the disk before writes are refused (and counted as lost). */
 export const CAPTURE_MAX_BUFFERED_BYTES = 16 * 1024 * 1024;
-
-/** Validates an unknown capture argument. */
-export function parseCaptureSpec(value: unknown, field = 'capture'): CaptureSpec {
-  if (typeof value !== 'object' || value === null) {
-    throw SocketLabError.create('invalidArgument', "{field} must be an object { path, format?: 'raw' | 'jsonl' }.", {
-      field,
-    });
-  }
-  const { path, format = 'jsonl' } = value as { path?: unknown; format?: unknown };
-  if (typeof path !== 'string' || path === '') {
-    throw SocketLabError.create('invalidArgument', '{field} must be a non-empty file path.', {
-      field: `${field}.path`,
-    });
-  }
-  if (format !== 'raw' && format !== 'jsonl') {
-    throw SocketLabError.create('invalidArgument', "{field} must be 'raw' or 'jsonl'.", { field: `${field}.format` });
-  }
-  return { path, format };
-}
 
 /**
  * Appends records to a file through a write stream. Buffering is bounded: `write()` returns false once

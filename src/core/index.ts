@@ -1,4 +1,4 @@
-/** The pure-Node core of Socket Lab: the registry, endpoints, codecs, traffic log and errors. */
+/** The pure-Node core of Socket Lab (the registry, endpoints, codecs, traffic log) with the shared vocabulary it speaks. */
 export * from '../shared/model';
 export * from '../shared/errors';
 export * from '../shared/valueWords';
@@ -8,11 +8,22 @@ export * from './trafficLog';
 export * from './capture';
 export * from './systemErrors';
 export * from './codec';
-export * from './validate';
+export * from '../shared/validate';
+export * from '../shared/ipAddress';
+export * from '../shared/naming';
+export * from '../shared/autoReplySpec';
+export * from '../shared/commandArgs';
 export * from './autoReply';
-export * from './endpoint';
-export * from './tcpListener';
-export * from './tcpClient';
-export * from './udpSocket';
+export * from './resolveHost';
+export * from './endpoints/connection';
+export * from './endpoints/endpoint';
+export * from './endpoints/streamEndpoint';
+export * from './endpoints/streamListener';
+export * from './endpoints/unixSocketFile';
+export * from './endpoints/streamClient';
+export * from './endpoints/udpSocket';
+export * from './endpointFactory';
+export * from './commandArgs';
 export * from './repeat';
+export * from './sending';
 export * from './socketLab';

@@ -22,8 +22,8 @@ const API_EVENT_MS = 100;
 /** A batch of onDidReceive holds at most this many records; the rest are counted in `skipped` (read them with traffic()). */
 export const RECEIVE_BATCH_MAX_RECORDS = 10_000;
 /**
- * ...and at most this many bytes of data per endpoint: a TCP flood arrives in 64 KiB chunks, and holding
- * 10,000 of them between two batches kept hundreds of MB alive beside the log cap (npm run bench, item 7).
+ * ...and at most this many bytes of data per endpoint: a TCP flood arrives in 64 KiB chunks, and 10,000 of
+ * them held between two batches would keep hundreds of MB alive beside the log cap.
  */
 export const RECEIVE_BATCH_MAX_BYTES = 1024 * 1024;
 
@@ -35,27 +35,27 @@ export class PublicApi extends Disposable implements SocketLabApi {
     new vscode.EventEmitter<{ id: string; records: TrafficRecord[]; skipped: number }>(),
   );
   /** Subscribers of onDidReceive: with none, received records are not batched at all. */
-  private receiveListeners = 0;
+  private _receiveListeners = 0;
 
   /**
    * Records waiting for the next batch, per endpoint. Held in a TrafficLog (by column, small data copied)
-   * rather than as the records themselves: a UDP flood's datagrams then die young instead of surviving
-   * until the batch, which made the garbage collector's work per datagram several times larger.
+   * rather than as the records themselves, so that a UDP flood's datagrams die young instead of surviving
+   * until the batch, where the garbage collector would have to copy each of them.
    */
-  private readonly pending = new Map<string, { log: TrafficLog; bytes: number; skipped: number }>();
-  private readonly changeThrottle = this._register(new Throttle(API_EVENT_MS, () => this._onDidChange.fire()));
-  private readonly receiveThrottle = this._register(new Throttle(API_EVENT_MS, () => this.flushReceived()));
+  private readonly _pending = new Map<string, { log: TrafficLog; bytes: number; skipped: number }>();
+  private readonly _changeThrottle = this._register(new Throttle(API_EVENT_MS, () => this._onDidChange.fire()));
+  private readonly _receiveThrottle = this._register(new Throttle(API_EVENT_MS, () => this._flushReceived()));
 
-  constructor(private readonly lab: SocketLab) {
+  constructor(private readonly _lab: SocketLab) {
     super();
-    this._register(lab.onDidChangeEndpoints(() => this.changeThrottle.schedule()));
+    this._register(_lab.onDidChangeEndpoints(() => this._changeThrottle.schedule()));
     this._register(
-      lab.onDidTraffic(({ endpointId, record }) => {
-        this.changeThrottle.schedule();
-        if (record.direction !== 'in' || this.receiveListeners === 0) return;
-        let batch = this.pending.get(endpointId);
+      _lab.onDidTraffic(({ endpointId, record }) => {
+        this._changeThrottle.schedule();
+        if (record.direction !== 'in' || this._receiveListeners === 0) return;
+        let batch = this._pending.get(endpointId);
         if (!batch)
-          this.pending.set(
+          this._pending.set(
             endpointId,
             (batch = { log: new TrafficLog(Number.MAX_SAFE_INTEGER), bytes: 0, skipped: 0 }),
           );
@@ -68,26 +68,26 @@ export class PublicApi extends Disposable implements SocketLabApi {
         } else {
           batch.skipped++;
         }
-        this.receiveThrottle.schedule();
+        this._receiveThrottle.schedule();
       }),
     );
   }
 
-  private flushReceived(): void {
+  private _flushReceived(): void {
     const ready: { id: string; records: TrafficRecord[]; skipped: number }[] = [];
-    for (const [id, batch] of this.pending) {
+    for (const [id, batch] of this._pending) {
       if (batch.log.size === 0 && batch.skipped === 0) {
         // Nothing arrived for a whole period: give back the storage the batch grew.
-        this.pending.delete(id);
+        this._pending.delete(id);
         continue;
       }
-      // Drained, not replaced: a flood refills the batch at the same rate, and regrowing it each period showed in profiles.
+      // Drained, not replaced: a flood refills the batch at the same rate, so its storage is kept, not regrown each period.
       ready.push({ id, records: batch.log.drain(), skipped: batch.skipped });
       batch.bytes = 0;
       batch.skipped = 0;
     }
     // One more period to notice the batches that stay empty.
-    if (ready.length) this.receiveThrottle.schedule();
+    if (ready.length) this._receiveThrottle.schedule();
     for (const e of ready) this._onDidReceive.fire(e);
   }
 
@@ -97,14 +97,14 @@ export class PublicApi extends Disposable implements SocketLabApi {
     thisArgs,
     disposables,
   ) => {
-    this.receiveListeners++;
+    this._receiveListeners++;
     const subscription = this._onDidReceive.event(listener, thisArgs);
     let disposed = false;
     const result = {
       dispose: () => {
         if (disposed) return;
         disposed = true;
-        this.receiveListeners--;
+        this._receiveListeners--;
         subscription.dispose();
       },
     };
@@ -113,10 +113,10 @@ export class PublicApi extends Disposable implements SocketLabApi {
   };
 
   list(): EndpointInfo[] {
-    return this.lab.list();
+    return this._lab.list();
   }
 
   traffic(id: string): TrafficRecord[] {
-    return this.lab.traffic(id);
+    return this._lab.traffic(id);
   }
 }

@@ -1,21 +1,23 @@
 import * as vscode from 'vscode';
 import * as os from 'os';
 import * as path from 'path';
-import { checkHost, checkInteger, checkPort, checkUnixPath } from '../core/validate';
 import { encodePayload } from '../core/codec';
+import { isSocketLabError } from '../shared/errors';
+import { parseHostPort } from '../shared/naming';
 import { PAYLOAD_FORMATS, type PayloadFormat } from '../shared/payload';
-import { describeError } from './messages';
+import { checkHost, checkInteger, checkPort, checkUnixPath } from '../shared/validate';
+import { describeError } from './errorText';
 
 /** Remembers the last value typed into each prompt, so the next prompt offers it. */
 export class PromptMemory {
-  constructor(private readonly state: vscode.Memento) {}
+  constructor(private readonly _state: vscode.Memento) {}
 
   get(key: string, fallback: string): string {
-    return this.state.get<string>(`socketLab.last.${key}`) ?? fallback;
+    return this._state.get<string>(`socketLab.last.${key}`) ?? fallback;
   }
 
   async set(key: string, value: string): Promise<void> {
-    await this.state.update(`socketLab.last.${key}`, value);
+    await this._state.update(`socketLab.last.${key}`, value);
   }
 }
 
@@ -102,7 +104,7 @@ export async function askUnixPath(memory: PromptMemory, title: string, key: stri
     title,
     prompt: vscode.l10n.t('Unix socket path (or a Windows named pipe \\\\.\\pipe\\name)'),
     validate: (value) => {
-      const err = checkUnixPath(value);
+      const err = checkUnixPath(value, 'path', process.platform);
       return err ? describeError(err) : undefined;
     },
   });
@@ -172,18 +174,10 @@ export async function askDestination(
     prompt: vscode.l10n.t('Destination host:port ([::1]:9000 for IPv6)'),
     validate: (v) => {
       const parsed = parseHostPort(v);
-      return typeof parsed === 'string' ? parsed : undefined;
+      return isSocketLabError(parsed) ? describeError(parsed) : undefined;
     },
   });
   if (value === undefined) return undefined;
   const parsed = parseHostPort(value);
-  return typeof parsed === 'string' ? undefined : parsed;
-}
-
-/** 'host:port' or '[v6]:port' -> parts, or the sentence saying what is wrong. */
-export function parseHostPort(value: string): { host: string; port: number } | string {
-  const m = /^\[([^\]]+)\]:(.*)$/.exec(value) ?? /^([^:]+):(.*)$/.exec(value);
-  if (!m) return vscode.l10n.t('Write the destination as host:port, or [IPv6]:port.');
-  const error = hostError(m[1]) ?? remotePortError(m[2]);
-  return error ?? { host: m[1], port: Number(m[2]) };
+  return isSocketLabError(parsed) ? undefined : parsed;
 }

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { SocketLab } from '../core/socketLab';
 import { Disposable } from '../core/lifecycle';
+import { isClient, isLive } from '../shared/naming';
 import { Throttle } from '../shared/throttle';
 
 /**
@@ -12,10 +13,9 @@ export function countOpen(lab: SocketLab): { listeners: number; clients: number;
   let clients = 0;
   let connections = 0;
   for (const e of lab.list()) {
-    const live = e.state === 'listening' || e.state === 'connected' || e.state === 'connecting';
-    if (!live) continue;
-    if (e.kind === 'tcp-listener' || e.kind === 'unix-listener' || (e.kind === 'udp' && !e.remote)) listeners++;
-    else clients++;
+    if (!isLive(e.state)) continue;
+    if (isClient(e)) clients++;
+    else listeners++;
     if (e.kind !== 'udp') for (const c of e.connections) if (c.state === 'connected') connections++;
   }
   return { listeners, clients, connections };
@@ -23,45 +23,45 @@ export function countOpen(lab: SocketLab): { listeners: number; clients: number;
 
 /** Status bar item with the count of listeners and connections, and the view badge; click reveals the view. */
 export class SocketLabStatus extends Disposable {
-  private readonly item = this._register(
+  private readonly _item = this._register(
     vscode.window.createStatusBarItem('socketLab.status', vscode.StatusBarAlignment.Left, 10),
   );
-  private readonly throttle = this._register(new Throttle(250, () => this.update()));
+  private readonly _throttle = this._register(new Throttle(250, () => this._update()));
 
   constructor(
-    private readonly lab: SocketLab,
-    private readonly view: vscode.TreeView<unknown>,
+    private readonly _lab: SocketLab,
+    private readonly _view: vscode.TreeView<unknown>,
   ) {
     super();
-    this.item.name = vscode.l10n.t('Socket Lab');
-    this.item.command = 'socketLab.sockets.focus';
-    this._register(lab.onDidChangeEndpoints(() => this.throttle.schedule()));
-    this.update();
+    this._item.name = vscode.l10n.t('Socket Lab');
+    this._item.command = 'socketLab.sockets.focus';
+    this._register(_lab.onDidChangeEndpoints(() => this._throttle.schedule()));
+    this._update();
   }
 
   /** The text shown now (tests read it). */
   get text(): string {
-    return this.item.text;
+    return this._item.text;
   }
 
-  private update(): void {
-    const { listeners, clients, connections } = countOpen(this.lab);
+  private _update(): void {
+    const { listeners, clients, connections } = countOpen(this._lab);
     // Live connections = accepted connections + connected clients, the same number in the status bar and the badge.
     const live = connections + clients;
     if (listeners + clients === 0) {
-      this.item.hide();
+      this._item.hide();
     } else {
-      this.item.text = `$(plug) ${listeners + clients} · ${live}`;
-      this.item.tooltip = [
+      this._item.text = `$(plug) ${listeners + clients} · ${live}`;
+      this._item.tooltip = [
         vscode.l10n.t('Socket Lab'),
         listeners === 1 ? vscode.l10n.t('1 listener') : vscode.l10n.t('{0} listeners', listeners),
         clients === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', clients),
         liveText(live),
         vscode.l10n.t('Click to show the Sockets view.'),
       ].join('\n');
-      this.item.show();
+      this._item.show();
     }
-    this.view.badge = live ? { value: live, tooltip: liveText(live) } : undefined;
+    this._view.badge = live ? { value: live, tooltip: liveText(live) } : undefined;
   }
 }
 

@@ -62,7 +62,7 @@ export class SocketLabError extends Error {
 /**
  * What a snapshot (EndpointInfo, ConnectionInfo, a repeat's end) says of an error, as plain data: the
  * English sentence, and the template and values a host translates it from (see describeInfoError in
- * src/host/messages.ts). An error built without a template has only the sentence.
+ * src/host/errorText.ts). An error built without a template has only the sentence.
  */
 export interface ErrorFields {
   /** The clear English sentence. */

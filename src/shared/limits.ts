@@ -67,7 +67,52 @@ export const FRAMING_LENGTH_OFFSET_MAX = 65535;
 export const FRAMING_LENGTH_ADJUST_MAX = 65535;
 /** Longest silence that ends a frame in idle framing. */
 export const FRAMING_IDLE_GAP_MAX_MS = 60_000;
+
 // ---- pcapng export and capture ---------------------------------------------------------------------
 
 /** Flows (TCP connections, UDP peers) a pcapng writer keeps state for; beyond this the oldest is forgotten. */
 export const PCAP_MAX_FLOWS = 65_536;
+
+// ---- request files (.socklab) ----------------------------------------------------------------------
+
+/** How long an expect waits and a connect may take when neither the line nor `@timeout` says. */
+export const REQUEST_DEFAULT_TIMEOUT_MS = 5000;
+/** How long `expect silence` listens when the line gives no `for=`. */
+export const REQUEST_SILENCE_DEFAULT_MS = 1000;
+/** Longest `timeout=`, `within=`, `for=`, `wait` or `@timeout` a request file may ask for: one hour. */
+export const REQUEST_TIMEOUT_MAX_MS = 3_600_000;
+/**
+ * Received bytes a block holds that no expect has consumed yet; past it a stream connection stops reading
+ * (the peer's sends then wait in the kernel) and UDP datagrams are dropped, so a flooding peer cannot
+ * grow memory. An expect that finds no match within this much data fails.
+ */
+export const REQUEST_RECEIVE_MAX_BYTES = 1024 * 1024;
+/** Bytes of sent and received data one block's transcript keeps; the rest is counted, not kept. */
+export const REQUEST_TRANSCRIPT_MAX_BYTES = 1024 * 1024;
+/** Largest request file the CLI and the runner read. */
+export const REQUEST_FILE_MAX_BYTES = 4 * 1024 * 1024;
+// ---- TLS and the relay ---------------------------------------------------------------------------------
+
+/** Validity of the CA Socket Lab generates (days): long, so a client told to trust it keeps trusting it. */
+export const TLS_CA_VALIDITY_DAYS = 3650;
+/** Validity of the leaf certificate it signs with that CA (days). */
+export const TLS_LEAF_VALIDITY_DAYS = 365;
+/** A kept certificate that expires sooner than this is made anew (ms). */
+export const TLS_RENEW_BEFORE_MS = 7 * 86_400_000;
+/** Generated certificates start this long before now, so a peer whose clock is a little behind accepts them (ms). */
+export const TLS_CLOCK_SKEW_MS = 3_600_000;
+/** Most names (DNS and IP) the generated leaf certificate carries; past it, a new leaf starts from the request. */
+export const TLS_LEAF_NAMES_MAX = 32;
+/** Largest certificate, key or CA file read (bytes): a PEM file is a few KiB. */
+export const PEM_FILE_MAX_BYTES = 1024 * 1024;
+/** Most certificates of a peer's chain described; also ends a chain that loops. */
+export const TLS_CHAIN_MAX = 10;
+/** Key-log lines waiting for the disk past this many bytes are dropped (and counted) rather than kept. */
+export const KEYLOG_BUFFER_MAX_BYTES = 1024 * 1024;
+
+/** Default time a UDP relay session may stay silent both ways before it is closed (ms). */
+export const RELAY_UDP_IDLE_MS = 60_000;
+/** Most UDP relay sessions (client addresses) at once; datagrams of further clients are dropped. */
+export const RELAY_UDP_SESSIONS_MAX = 1024;
+/** Datagrams a UDP relay session holds while its upstream socket is still connecting. */
+export const RELAY_UDP_PENDING_MAX = 64;

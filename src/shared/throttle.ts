@@ -4,48 +4,48 @@
  * every UI update stays bounded whatever the traffic (tree 4/s, API events 10/s, panel posts 20/s).
  */
 export class Throttle {
-  private timer: ReturnType<typeof setTimeout> | undefined;
-  private lastRun = -Infinity;
-  private disposed = false;
+  private _timer: ReturnType<typeof setTimeout> | undefined;
+  private _lastRun = -Infinity;
+  private _disposed = false;
 
   constructor(
-    private readonly intervalMs: number,
-    private readonly run: () => void,
+    private readonly _intervalMs: number,
+    private readonly _run: () => void,
   ) {}
 
   /** Asks for a run; cheap enough to call for every chunk. */
   schedule(): void {
-    if (this.timer !== undefined || this.disposed) {
+    if (this._timer !== undefined || this._disposed) {
       return;
     }
-    const wait = Math.max(0, this.lastRun + this.intervalMs - Date.now());
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.lastRun = Date.now();
-      this.run();
+    const wait = Math.max(0, this._lastRun + this._intervalMs - Date.now());
+    this._timer = setTimeout(() => {
+      this._timer = undefined;
+      this._lastRun = Date.now();
+      this._run();
     }, wait);
   }
 
   /** Runs now if a run is pending (e.g. before disposing, so the last state is not lost). */
   flush(): void {
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
-      this.lastRun = Date.now();
-      this.run();
+    if (this._timer !== undefined) {
+      clearTimeout(this._timer);
+      this._timer = undefined;
+      this._lastRun = Date.now();
+      this._run();
     }
   }
 
   /** True while a run is scheduled. */
   get pending(): boolean {
-    return this.timer !== undefined;
+    return this._timer !== undefined;
   }
 
   dispose(): void {
-    this.disposed = true;
-    if (this.timer !== undefined) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+    this._disposed = true;
+    if (this._timer !== undefined) {
+      clearTimeout(this._timer);
+      this._timer = undefined;
     }
   }
 }

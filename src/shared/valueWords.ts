@@ -3,7 +3,7 @@
  * how describeValue names a value that is not text or a number ('got nothing'), the labels of the
  * fields the core checks ('Local port (localPort) must be...') and the place of a system error that
  * names none. A translator sees templates, never values, so the host translates a value that is a word
- * of its placeholder's table (src/host/messages.ts), and scripts/l10n.mjs collects every table typed
+ * of its placeholder's table (src/host/errorText.ts), and scripts/l10n.mjs collects every table typed
  * `ValueWords` into the bundle (its values must be string literals).
  */
 
@@ -36,6 +36,10 @@ export const FIELD_LABELS: ValueWords = {
   waitMs: 'Wait time (waitMs)',
   intervalMs: 'Repeat interval (intervalMs)',
   count: 'Repeat count (count)',
+  cert: 'Certificate file (cert)',
+  key: 'Private key file (key)',
+  ca: 'CA file (ca)',
+  keylogPath: 'Key log file (keylogPath)',
 };
 
 /** The `{target}` of a system error that knows no address, path or host. */

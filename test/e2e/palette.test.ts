@@ -6,7 +6,7 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { Workbench, waitUntil } from './helpers/workbench';
+import { Workbench, waitUntil } from '../helpers/workbench';
 
 describe('the remaining commands through the real palette', function () {
   this.timeout(240000);

@@ -5,8 +5,8 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
-import { listRows, setSectionOpen } from './helpers/panel';
-import { Workbench, waitUntil } from './helpers/workbench';
+import { listRows, setSectionOpen } from '../helpers/panel';
+import { Workbench, waitUntil } from '../helpers/workbench';
 import { BATCH_MAX_RECORDS } from '../../src/shared/limits';
 
 describe('Send panel in the real workbench', function () {

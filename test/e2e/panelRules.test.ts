@@ -5,8 +5,8 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { setSectionOpen } from './helpers/panel';
-import { Workbench, waitUntil } from './helpers/workbench';
+import { setSectionOpen } from '../helpers/panel';
+import { Workbench, waitUntil } from '../helpers/workbench';
 
 describe('Auto-reply rules table, export and a Unix listener in the send panel', function () {
   this.timeout(300000);

@@ -2,26 +2,11 @@ import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
-import { Workbench } from './helpers/workbench';
-
-/** Resolves once something accepts connections on 127.0.0.1:port (bounded to 10 s). */
-async function waitListening(port: number): Promise<void> {
-  const deadline = Date.now() + 10000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nothing listens on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { canConnect } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { waitFor } from '../helpers/wait';
+import { Workbench } from '../helpers/workbench';
 
 function portFromLabel(label: string): number {
   return Number(/:(\d+)/.exec(label)![1]);
@@ -31,7 +16,7 @@ describe('commands driven through the real palette and quick inputs', function (
   this.timeout(240000);
   let wb: Workbench;
   const children: ChildProcess[] = [];
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-e2e-'));
+  const tmp = tempDir('sl-e2e-').dir;
 
   before(async () => {
     wb = await Workbench.start();
@@ -129,7 +114,7 @@ describe('commands driven through the real palette and quick inputs', function (
     children.push(ncat);
     const got: Buffer[] = [];
     ncat.stdout!.on('data', (d) => got.push(d));
-    await waitListening(port);
+    await waitFor(`something listening on ${port}`, () => canConnect(port));
 
     await wb.runCommand('Socket Lab: Connect TCP Client');
     await wb.answer('127.0.0.1');
@@ -147,8 +132,7 @@ describe('commands driven through the real palette and quick inputs', function (
     await wb.page.waitForTimeout(300);
     assert.match(await wb.quickInputMessage(), /3 bytes/);
     await input.press('Enter');
-    const until = Date.now() + 10000;
-    while (Buffer.concat(got).length < 3 && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+    await waitFor('three bytes at the server', () => Buffer.concat(got).length >= 3);
     assert.deepStrictEqual(Buffer.concat(got), Buffer.from('Hi\n'));
 
     await wb.runCommand('Socket Lab: Stop All');

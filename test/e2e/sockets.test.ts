@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
-import { Workbench } from './helpers/workbench';
+import { Workbench } from '../helpers/workbench';
 
 describe('Sockets view in the real workbench', function () {
   this.timeout(180000);

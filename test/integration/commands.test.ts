@@ -2,11 +2,14 @@ import * as assert from 'assert';
 import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
 import * as vscode from 'vscode';
 import type { EndpointInfo } from '../../src/shared/model';
-import { rejection, run, socketLab, waitFor, type TestApi, resolvedItem } from './helpers/api';
+import { rejection } from '../helpers/errors';
+import { resolvedItem, run, socketLab, type TestApi } from '../helpers/extensionHost';
+import { portOf } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { sleep, waitFor } from '../helpers/wait';
 
 /** Collects everything a Node socket receives. */
 function collect(socket: net.Socket): () => Buffer {
@@ -22,11 +25,6 @@ function connect(port: number, host = '127.0.0.1'): Promise<net.Socket> {
   });
 }
 
-function portOf(info: EndpointInfo): number {
-  assert.ok(info.local && 'port' in info.local, `no local port in ${JSON.stringify(info)}`);
-  return info.local.port;
-}
-
 describe('commands with argument objects (real extension host)', () => {
   let api: TestApi;
   const sockets: (net.Socket | net.Server | dgram.Socket)[] = [];
@@ -34,7 +32,7 @@ describe('commands with argument objects (real extension host)', () => {
 
   before(async () => {
     api = await socketLab();
-    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sl-int-'));
+    tmp = tempDir('sl-int-').dir;
   });
 
   afterEach(async () => {
@@ -244,9 +242,9 @@ describe('commands with argument objects (real extension host)', () => {
     await waitFor('some endless repeats', () => got().includes('yy'));
     await run('stopRepeat', { repeatId: forever.repeatId });
     // A send already handed to the socket may still be on its way: let it land, then nothing more may come.
-    await new Promise((r) => setTimeout(r, 60));
+    await sleep(60);
     const after = got().length;
-    await new Promise((r) => setTimeout(r, 120));
+    await sleep(120);
     assert.strictEqual(got().length, after, 'stopRepeat stops the repeat');
     assert.match(await rejection(run('send', { target: listener.id, data: 'x', repeat: { intervalMs: 0 } })), /count/i);
   });
@@ -452,10 +450,10 @@ describe('events, coalescing and the status bar (real extension host)', () => {
     // A bounded flood: 3,000 small writes over about a second.
     for (let i = 0; i < 30; i++) {
       for (let j = 0; j < 100; j++) client.write('0123456789');
-      await new Promise((r) => setTimeout(r, 30));
+      await sleep(30);
     }
     await waitFor('all bytes in', () => api.list()[0].bytesIn === 30000);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const seconds = (Date.now() - started) / 1000;
     const received = batches.reduce((n, b) => n + b.count, 0);
     assert.strictEqual(received, api.list()[0].messagesIn, 'every received record is delivered in some batch');
@@ -486,7 +484,7 @@ describe('events, coalescing and the status bar (real extension host)', () => {
     const chunk = Buffer.alloc(64 * 1024, 7);
     for (let i = 0; i < 64; i++) client.write(chunk); // 4 MiB, faster than one batch interval on loopback
     await waitFor('4 MiB in', () => api.list()[0].bytesIn === 64 * chunk.length);
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     sub.dispose();
     assert.ok(batches.length > 0);
     assert.ok(

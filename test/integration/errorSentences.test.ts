@@ -7,8 +7,9 @@ import * as net from 'net';
 import * as vscode from 'vscode';
 import { fillTemplate, type SocketLabError } from '../../src/shared/errors';
 import type { EndpointInfo } from '../../src/shared/model';
-import { checkPort } from '../../src/core/validate';
-import { resolvedItem, run, socketLab, waitFor, type TestApi } from './helpers/api';
+import { checkPort } from '../../src/shared/validate';
+import { resolvedItem, run, socketLab, type TestApi } from '../helpers/extensionHost';
+import { waitFor } from '../helpers/wait';
 
 interface PanelLike {
   endpointId: string;

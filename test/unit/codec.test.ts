@@ -4,26 +4,10 @@ import * as iconv from 'iconv-lite';
 import { decodeText, encodePayload, toBase64 } from '../../src/core/codec';
 import { TEXT_ENCODINGS, normalizeEncoding } from '../../src/shared/payload';
 import { SocketLabError } from '../../src/shared/errors';
+import { throwsSocketLabError } from '../helpers/errors';
 
 const bytes = (...values: number[]) => Uint8Array.from(values);
 const utf8 = (text: string) => Uint8Array.from(Buffer.from(text, 'utf8'));
-
-/** Asserts that `fn` throws a SocketLabError with `code` (and the given values), and returns it. */
-function throwsCode(fn: () => unknown, code: string, values: Record<string, string | number> = {}): SocketLabError {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof SocketLabError, `expected a SocketLabError, got ${String(err)}`);
-    assert.strictEqual(err.code, code, err.message);
-    for (const [key, value] of Object.entries(values)) {
-      assert.deepStrictEqual(err.values[key], value, `values.${key} of: ${err.message}`);
-    }
-    // One sentence ending with a period, no stray newlines.
-    assert.match(err.message, /^[^\n]+\.$/);
-    return err;
-  }
-  assert.fail(`expected ${code} to be thrown`);
-}
 
 // Characters worth mixing: ASCII, the seed's Chinese, Japanese kana, Latin-1, any code point.
 const interestingChar = fc.oneof(
@@ -83,37 +67,51 @@ describe('codec', () => {
     });
 
     it('refuses bad and unfinished escapes with their position', () => {
-      throwsCode(() => encodePayload({ data: 'ab\\q' }), 'badEscape', { position: 3, sequence: '\\q' });
-      throwsCode(() => encodePayload({ data: 'ab\\' }), 'badEscape', { position: 3 });
-      throwsCode(() => encodePayload({ data: '\\x4' }), 'badEscape', { position: 1 });
-      throwsCode(() => encodePayload({ data: 'x\\xZZ' }), 'badEscape', { position: 2 });
-      throwsCode(() => encodePayload({ data: '\\u12' }), 'badEscape', { position: 1 });
-      throwsCode(() => encodePayload({ data: '\\u{110000}' }), 'badEscape', { position: 1 });
-      throwsCode(() => encodePayload({ data: '\\u{12' }), 'badEscape', { position: 1 });
-      const err = throwsCode(() => encodePayload({ data: 'ok\\q' }), 'badEscape');
+      throwsSocketLabError(() => encodePayload({ data: 'ab\\q' }), 'badEscape', { position: 3, sequence: '\\q' });
+      throwsSocketLabError(() => encodePayload({ data: 'ab\\' }), 'badEscape', { position: 3 });
+      throwsSocketLabError(() => encodePayload({ data: '\\x4' }), 'badEscape', { position: 1 });
+      throwsSocketLabError(() => encodePayload({ data: 'x\\xZZ' }), 'badEscape', { position: 2 });
+      throwsSocketLabError(() => encodePayload({ data: '\\u12' }), 'badEscape', { position: 1 });
+      throwsSocketLabError(() => encodePayload({ data: '\\u{110000}' }), 'badEscape', { position: 1 });
+      throwsSocketLabError(() => encodePayload({ data: '\\u{12' }), 'badEscape', { position: 1 });
+      const err = throwsSocketLabError(() => encodePayload({ data: 'ok\\q' }), 'badEscape');
       assert.match(err.message, /unknown escape "\\q" at position 3/);
       // With escapes off, backslashes are literal.
       assert.deepStrictEqual(encodePayload({ data: 'ab\\', escapes: false }), utf8('ab\\'));
     });
 
     it('refuses characters an encoding cannot represent instead of writing "?"', () => {
-      const err = throwsCode(() => encodePayload({ data: 'abé', encoding: 'ascii' }), 'notEncodable', {
+      const err = throwsSocketLabError(() => encodePayload({ data: 'abé', encoding: 'ascii' }), 'notEncodable', {
         position: 3,
         char: 'é',
         encoding: 'ascii',
       });
       assert.match(err.message, /ascii/);
-      throwsCode(() => encodePayload({ data: 'a€', encoding: 'latin1' }), 'notEncodable', {
+      throwsSocketLabError(() => encodePayload({ data: 'a€', encoding: 'latin1' }), 'notEncodable', {
         position: 2,
         codePoint: 'U+20AC',
       });
-      throwsCode(() => encodePayload({ data: '我😀', encoding: 'gbk' }), 'notEncodable', { position: 2, char: '😀' });
-      throwsCode(() => encodePayload({ data: '??\u0e01', encoding: 'big5' }), 'notEncodable', { position: 3 });
-      throwsCode(() => encodePayload({ data: 'x한', encoding: 'shift_jis' }), 'notEncodable', { position: 2 });
-      throwsCode(() => encodePayload({ data: 'a\uD800' }), 'notEncodable', { position: 2, codePoint: 'U+D800' });
-      throwsCode(() => encodePayload({ data: 'a\uD800', encoding: 'gb18030' }), 'notEncodable', { position: 2 });
+      throwsSocketLabError(() => encodePayload({ data: '我😀', encoding: 'gbk' }), 'notEncodable', {
+        position: 2,
+        char: '😀',
+      });
+      throwsSocketLabError(() => encodePayload({ data: '??\u0e01', encoding: 'big5' }), 'notEncodable', {
+        position: 3,
+      });
+      throwsSocketLabError(() => encodePayload({ data: 'x한', encoding: 'shift_jis' }), 'notEncodable', {
+        position: 2,
+      });
+      throwsSocketLabError(() => encodePayload({ data: 'a\uD800' }), 'notEncodable', {
+        position: 2,
+        codePoint: 'U+D800',
+      });
+      throwsSocketLabError(() => encodePayload({ data: 'a\uD800', encoding: 'gb18030' }), 'notEncodable', {
+        position: 2,
+      });
       // The position is that of the escape in the typed text.
-      throwsCode(() => encodePayload({ data: '\\n\\xff\\u00e9', encoding: 'ascii' }), 'notEncodable', { position: 7 });
+      throwsSocketLabError(() => encodePayload({ data: '\\n\\xff\\u00e9', encoding: 'ascii' }), 'notEncodable', {
+        position: 7,
+      });
       // utf16le carries lone surrogates as they are; gb18030 has the emoji; a typed '?' is fine.
       assert.deepStrictEqual(encodePayload({ data: '\uD800', encoding: 'utf16le' }), bytes(0x00, 0xd8));
       assert.deepStrictEqual(
@@ -124,20 +122,22 @@ describe('codec', () => {
     });
 
     it('refuses unknown formats, encodings, line endings and non-string data', () => {
-      throwsCode(() => encodePayload({ data: 'a', format: 'octal' as never }), 'unknownFormat', { value: '"octal"' });
-      const err = throwsCode(() => encodePayload({ data: 'a', encoding: 'ebcdic' }), 'unknownEncoding');
+      throwsSocketLabError(() => encodePayload({ data: 'a', format: 'octal' as never }), 'unknownFormat', {
+        value: '"octal"',
+      });
+      const err = throwsSocketLabError(() => encodePayload({ data: 'a', encoding: 'ebcdic' }), 'unknownEncoding');
       assert.match(err.message, /utf8, ascii, latin1, utf16le, gbk, gb18030, big5, shift_jis/);
-      throwsCode(() => encodePayload({ data: 'a', lineEnding: 'lfcr' as never }), 'unknownLineEnding');
-      throwsCode(() => encodePayload({ data: 42 as never }), 'invalidPayload');
+      throwsSocketLabError(() => encodePayload({ data: 'a', lineEnding: 'lfcr' as never }), 'unknownLineEnding');
+      throwsSocketLabError(() => encodePayload({ data: 42 as never }), 'invalidPayload');
     });
 
     it('encodes a 1 MB payload, and finds an unencodable character or a bad escape at its very end', () => {
       const big = '我是返回的数据?'.repeat(150_000);
       assert.strictEqual(encodePayload({ data: big, encoding: 'gbk' }).length, 150_000 * 15);
-      throwsCode(() => encodePayload({ data: `${big}😀`, encoding: 'gbk' }), 'notEncodable', {
+      throwsSocketLabError(() => encodePayload({ data: `${big}😀`, encoding: 'gbk' }), 'notEncodable', {
         position: big.length + 1,
       });
-      throwsCode(() => encodePayload({ data: `${big}\\q`, encoding: 'gbk' }), 'badEscape', {
+      throwsSocketLabError(() => encodePayload({ data: `${big}\\q`, encoding: 'gbk' }), 'badEscape', {
         position: big.length + 1,
       });
     });
@@ -153,17 +153,35 @@ describe('codec', () => {
     });
 
     it('refuses an odd digit count, naming the group and its position', () => {
-      throwsCode(() => encodePayload({ data: 'abc', format: 'hex' }), 'hexOddDigits', { position: 1, group: 'abc' });
-      throwsCode(() => encodePayload({ data: 'de a', format: 'hex' }), 'hexOddDigits', { position: 4, group: 'a' });
-      throwsCode(() => encodePayload({ data: '1 2', format: 'hex' }), 'hexOddDigits', { position: 1 });
-      throwsCode(() => encodePayload({ data: 'ff 0x1', format: 'hex' }), 'hexOddDigits', { position: 6 });
+      throwsSocketLabError(() => encodePayload({ data: 'abc', format: 'hex' }), 'hexOddDigits', {
+        position: 1,
+        group: 'abc',
+      });
+      throwsSocketLabError(() => encodePayload({ data: 'de a', format: 'hex' }), 'hexOddDigits', {
+        position: 4,
+        group: 'a',
+      });
+      throwsSocketLabError(() => encodePayload({ data: '1 2', format: 'hex' }), 'hexOddDigits', { position: 1 });
+      throwsSocketLabError(() => encodePayload({ data: 'ff 0x1', format: 'hex' }), 'hexOddDigits', { position: 6 });
     });
 
     it('refuses a bad character with its 1-based position and the character', () => {
-      throwsCode(() => encodePayload({ data: 'de ag', format: 'hex' }), 'hexBadChar', { position: 5, char: 'g' });
-      throwsCode(() => encodePayload({ data: 'ff;00', format: 'hex' }), 'hexBadChar', { position: 3, char: ';' });
-      throwsCode(() => encodePayload({ data: '0x', format: 'hex' }), 'hexBadChar', { position: 2, char: 'x' });
-      throwsCode(() => encodePayload({ data: 'ff 😀', format: 'hex' }), 'hexBadChar', { position: 4, char: '😀' });
+      throwsSocketLabError(() => encodePayload({ data: 'de ag', format: 'hex' }), 'hexBadChar', {
+        position: 5,
+        char: 'g',
+      });
+      throwsSocketLabError(() => encodePayload({ data: 'ff;00', format: 'hex' }), 'hexBadChar', {
+        position: 3,
+        char: ';',
+      });
+      throwsSocketLabError(() => encodePayload({ data: '0x', format: 'hex' }), 'hexBadChar', {
+        position: 2,
+        char: 'x',
+      });
+      throwsSocketLabError(() => encodePayload({ data: 'ff 😀', format: 'hex' }), 'hexBadChar', {
+        position: 4,
+        char: '😀',
+      });
     });
 
     it('round-trips random bytes written with random separators, prefixes and case (property)', () => {
@@ -195,18 +213,24 @@ describe('codec', () => {
     });
 
     it('refuses bad characters, bad padding, truncation and mixed alphabets', () => {
-      throwsCode(() => encodePayload({ data: 'SGVs!bG8=', format: 'base64' }), 'base64Invalid', {
+      throwsSocketLabError(() => encodePayload({ data: 'SGVs!bG8=', format: 'base64' }), 'base64Invalid', {
         position: 5,
         char: '!',
       });
-      throwsCode(() => encodePayload({ data: 'S=GVs', format: 'base64' }), 'base64Invalid', { position: 2 });
-      throwsCode(() => encodePayload({ data: 'SGVsbG8==', format: 'base64' }), 'base64Invalid', { position: 9 });
-      throwsCode(() => encodePayload({ data: 'SGVsbA=', format: 'base64' }), 'base64Invalid');
-      throwsCode(() => encodePayload({ data: 'SGVsbA==QQ==', format: 'base64' }), 'base64Invalid', { position: 9 });
-      throwsCode(() => encodePayload({ data: 'SGVsb', format: 'base64' }), 'base64Invalid', { position: 5 });
-      throwsCode(() => encodePayload({ data: 'SGVsbG9=', format: 'base64' }), 'base64Invalid', { position: 7 });
-      throwsCode(() => encodePayload({ data: 'QR==', format: 'base64' }), 'base64Invalid', { position: 2 });
-      throwsCode(() => encodePayload({ data: '+_8=', format: 'base64' }), 'base64Invalid', { position: 2 });
+      throwsSocketLabError(() => encodePayload({ data: 'S=GVs', format: 'base64' }), 'base64Invalid', { position: 2 });
+      throwsSocketLabError(() => encodePayload({ data: 'SGVsbG8==', format: 'base64' }), 'base64Invalid', {
+        position: 9,
+      });
+      throwsSocketLabError(() => encodePayload({ data: 'SGVsbA=', format: 'base64' }), 'base64Invalid');
+      throwsSocketLabError(() => encodePayload({ data: 'SGVsbA==QQ==', format: 'base64' }), 'base64Invalid', {
+        position: 9,
+      });
+      throwsSocketLabError(() => encodePayload({ data: 'SGVsb', format: 'base64' }), 'base64Invalid', { position: 5 });
+      throwsSocketLabError(() => encodePayload({ data: 'SGVsbG9=', format: 'base64' }), 'base64Invalid', {
+        position: 7,
+      });
+      throwsSocketLabError(() => encodePayload({ data: 'QR==', format: 'base64' }), 'base64Invalid', { position: 2 });
+      throwsSocketLabError(() => encodePayload({ data: '+_8=', format: 'base64' }), 'base64Invalid', { position: 2 });
     });
 
     it('round-trips random bytes, standard and URL-safe (property)', () => {
@@ -246,9 +270,9 @@ describe('codec', () => {
       for (const name of TEXT_ENCODINGS) {
         assert.strictEqual(normalizeEncoding(name), name);
       }
-      throwsCode(() => normalizeEncoding('koi8-r'), 'unknownEncoding', { value: '"koi8-r"' });
-      throwsCode(() => normalizeEncoding('constructor'), 'unknownEncoding');
-      throwsCode(() => normalizeEncoding(undefined as never), 'unknownEncoding');
+      throwsSocketLabError(() => normalizeEncoding('koi8-r'), 'unknownEncoding', { value: '"koi8-r"' });
+      throwsSocketLabError(() => normalizeEncoding('constructor'), 'unknownEncoding');
+      throwsSocketLabError(() => normalizeEncoding(undefined as never), 'unknownEncoding');
     });
 
     for (const encoding of TEXT_ENCODINGS) {
@@ -325,7 +349,7 @@ describe('codec', () => {
       assert.strictEqual(decodeText(bytes(0x41, 0, 0x42), 'utf16le'), 'A\uFFFD');
       assert.strictEqual(decodeText(bytes(0x41, 0xff), 'ascii'), 'A\uFFFD');
       assert.strictEqual(decodeText(new Uint8Array(0)), '');
-      throwsCode(() => decodeText(bytes(1), 'nope'), 'unknownEncoding');
+      throwsSocketLabError(() => decodeText(bytes(1), 'nope'), 'unknownEncoding');
     });
   });
 });

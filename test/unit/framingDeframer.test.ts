@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { createDeframer, type FrameInfo } from '../../src/core/framing/deframer';
 import { parseFramingSpec } from '../../src/shared/framing';
 import {
@@ -8,10 +8,10 @@ import {
   lengthFrame,
   recording,
   referenceDelimited,
+  type ReferenceFrame,
   referenceLength,
   splitAt,
-  type ReferenceFrame,
-} from './helpers/framing';
+} from '../helpers/framing';
 
 const b = (text: string) => Buffer.from(text, 'latin1');
 const hex = (text: string) => Buffer.from(text.replace(/\s/g, ''), 'hex');

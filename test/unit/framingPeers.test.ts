@@ -3,11 +3,12 @@ import * as net from 'net';
 import * as path from 'path';
 import * as v8 from 'v8';
 import * as vm from 'vm';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { createDeframer, type Deframer, type FrameInfo } from '../../src/core/framing/deframer';
 import { parseFramingSpec } from '../../src/shared/framing';
-import { lengthFrame } from './helpers/framing';
-import { startPeer, waitFor } from './helpers/util';
+import { lengthFrame } from '../helpers/framing';
+import { startPeer } from '../helpers/peers';
+import { waitFor } from '../helpers/wait';
 
 const PEER = path.join(__dirname, '../../../test/peers/framing_peer.py');
 const MiB = 1024 * 1024;
@@ -104,7 +105,7 @@ describe('framing with real peers over loopback TCP', function () {
     const server = await framedServer({ mode: 'line' }, { ack: true });
     try {
       await runPeer(['steps', '127.0.0.1', String(server.port), hexOf('PI'), hexOf('NG\n')]);
-      await waitFor(() => server.connections[0]?.closed === true, 'the connection to close');
+      await waitFor('the connection to close', () => server.connections[0]?.closed === true);
       const [c] = server.connections;
       assert.strictEqual(c.reads, 2, 'the peer waited for the first read, so there were two');
       assert.deepStrictEqual(c.events, ['read', 'read', 'PING\n']);
@@ -118,7 +119,7 @@ describe('framing with real peers over loopback TCP', function () {
     const server = await framedServer({ mode: 'line' });
     try {
       await runPeer(['steps', '127.0.0.1', String(server.port), hexOf('one\ntwo\r\nthree\n')]);
-      await waitFor(() => server.connections[0]?.closed === true, 'the connection to close');
+      await waitFor('the connection to close', () => server.connections[0]?.closed === true);
       const [c] = server.connections;
       assert.deepStrictEqual(
         c.frames.map((f) => [f.data.toString(), f.info.delimiterBytes]),
@@ -145,8 +146,8 @@ describe('framing with real peers over loopback TCP', function () {
     try {
       await runPeer(['splits', '127.0.0.1', String(server.port), stream.toString('hex')]);
       await waitFor(
-        () => server.connections.length === stream.length - 1 && server.connections.every((c) => c.closed),
         'every split connection to close',
+        () => server.connections.length === stream.length - 1 && server.connections.every((c) => c.closed),
         30_000,
       );
       for (const [i, c] of server.connections.entries()) {
@@ -169,7 +170,7 @@ describe('framing with real peers over loopback TCP', function () {
     const server = await framedServer({ mode: 'idle', gapMs: 60 });
     try {
       await runPeer(['pause', '127.0.0.1', String(server.port), '400', hexOf('ab'), hexOf('cd')]);
-      await waitFor(() => server.connections[0]?.closed === true, 'the connection to close');
+      await waitFor('the connection to close', () => server.connections[0]?.closed === true);
       const [c] = server.connections;
       assert.deepStrictEqual(c.events, ['read', 'ab', 'read', 'cd']);
       assert.deepStrictEqual(
@@ -186,7 +187,7 @@ describe('framing with real peers over loopback TCP', function () {
     try {
       // The peer writes 'b' once the server has read 'a', then stays connected until the gap has ended the frame.
       await runPeer(['hold', '127.0.0.1', String(server.port), hexOf('a'), hexOf('b')]);
-      await waitFor(() => server.connections[0]?.closed === true, 'the connection to close');
+      await waitFor('the connection to close', () => server.connections[0]?.closed === true);
       assert.deepStrictEqual(server.connections[0].events, ['read', 'read', 'ab']);
       assert.deepStrictEqual(server.connections[0].frames[0].info, {});
     } finally {
@@ -221,7 +222,7 @@ describe('framing with real peers over loopback TCP', function () {
     });
     try {
       await runPeer(['flood', '127.0.0.1', String(server.port), head, String(100 * MiB), tail]);
-      await waitFor(() => server.connections[0]?.closed === true, 'the connection to close', 60_000);
+      await waitFor('the connection to close', () => server.connections[0]?.closed === true, 60_000);
       return {
         connection: server.connections[0],
         bytes,

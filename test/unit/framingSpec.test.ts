@@ -1,6 +1,6 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { isSocketLabError } from '../../src/shared/errors';
 import {
   FRAMING_WORDS,

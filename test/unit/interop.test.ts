@@ -1,21 +1,13 @@
 import * as assert from 'assert';
-import * as net from 'net';
 import * as path from 'path';
-import './helpers/noLeaks';
-import { portOf, withLab } from './helpers/lab';
-import { hasCommand, startPeer, tempDir, waitFor, waitForOutput } from './helpers/util';
+import '../helpers/noLeaks';
+import { withLab } from '../helpers/lab';
+import { hasCommand, PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { freePort, portOf } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { sleep, waitFor } from '../helpers/wait';
 
 const SEED_REPLY = '我是返回的数据';
-const PEERS = path.join(__dirname, '../../../test/peers');
-
-/** A port that was free a moment ago (for peers that cannot report an ephemeral port). */
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((r) => probe.listen(0, host, r));
-  const port = (probe.address() as net.AddressInfo).port;
-  await new Promise((r) => probe.close(r));
-  return port;
-}
 
 /** Retries connecting while a freshly spawned server is still starting. */
 async function connectWhenUp<T>(connect: () => Promise<T>, timeoutMs = 5000): Promise<T> {
@@ -25,7 +17,7 @@ async function connectWhenUp<T>(connect: () => Promise<T>, timeoutMs = 5000): Pr
       return await connect();
     } catch (err) {
       if (Date.now() > deadline) throw err;
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
     }
   }
 }
@@ -43,14 +35,14 @@ describe('interop with real peers', function () {
   it('php-cli runs the seed server; a Socket Lab TCP client sends and waits for its reply', async function () {
     need('php', this);
     const port = await freePort();
-    const php = startPeer('php', [path.join(PEERS, 'seed_server.php'), String(port)]);
+    const php = startPeer('php', [path.join(PEERS_DIR, 'seed_server.php'), String(port)]);
     try {
       await waitForOutput(php, /listening/);
       await withLab(async (lab) => {
         const c = await lab.connectTcp({ host: '127.0.0.1', port });
         const r = await lab.send({ target: c.id, data: 'hello from Socket Lab', waitMs: 1000 });
         assert.strictEqual(Buffer.from(r.reply!).toString('utf8'), SEED_REPLY);
-        await waitFor(() => lab.get(c.id)!.peerEnded === true, 'the PHP server closes after replying');
+        await waitFor('the PHP server closes after replying', () => lab.get(c.id)!.peerEnded === true);
       });
       assert.strictEqual(await php.exited(), 0);
       assert.match(php.stdout().toString(), /received: hello from Socket Lab/);
@@ -69,14 +61,14 @@ describe('interop with real peers', function () {
           backlog: 3,
           autoReply: { mode: 'fixed', data: SEED_REPLY },
         });
-        const php = startPeer('php', [path.join(PEERS, 'seed_client.php'), host, String(portOf(l)), 'hi']);
+        const php = startPeer('php', [path.join(PEERS_DIR, 'seed_client.php'), host, String(portOf(l)), 'hi']);
         try {
           assert.strictEqual(await php.exited(), 0, php.stderr());
           assert.strictEqual(php.stdout().toString('utf8'), SEED_REPLY);
         } finally {
           await php.kill();
         }
-        await waitFor(() => lab.get(l.id)!.connections[0]?.state === 'closed', 'PHP closed');
+        await waitFor('PHP closed', () => lab.get(l.id)!.connections[0]?.state === 'closed');
         const [inRec, outRec] = lab.traffic(l.id);
         assert.strictEqual(Buffer.from(inRec.data).toString(), 'hi');
         assert.strictEqual(Buffer.from(outRec.data).toString(), SEED_REPLY);
@@ -121,7 +113,7 @@ describe('interop with real peers', function () {
       const ncat = startPeer('ncat', ['-u', '--idle-timeout', '1', '127.0.0.1', String(portOf(u))]);
       try {
         ncat.child.stdin!.write('ping\n');
-        await waitFor(() => ncat.stdout().toString() === 'pong\n', 'pong from the auto-reply');
+        await waitFor('pong from the auto-reply', () => ncat.stdout().toString() === 'pong\n');
         const peers = lab.get(u.id)!.connections;
         assert.strictEqual(peers.length, 1);
         assert.strictEqual(peers[0].messagesIn, 1);
@@ -159,8 +151,8 @@ describe('interop with real peers', function () {
   for (const host of ['127.0.0.1', '::1']) {
     it(`python3 as a TCP server, a UDP server and a TCP client on ${host}`, async function () {
       need('python3', this);
-      const tcp = startPeer('python3', [path.join(PEERS, 'echo_server.py'), 'tcp', host]);
-      const udp = startPeer('python3', [path.join(PEERS, 'echo_server.py'), 'udp', host]);
+      const tcp = startPeer('python3', [path.join(PEERS_DIR, 'echo_server.py'), 'tcp', host]);
+      const udp = startPeer('python3', [path.join(PEERS_DIR, 'echo_server.py'), 'udp', host]);
       try {
         const tcpPort = Number((await waitForOutput(tcp, /^(\d+)/m))[1]);
         const udpPort = Number((await waitForOutput(udp, /^(\d+)/m))[1]);
@@ -172,7 +164,12 @@ describe('interop with real peers', function () {
           const ur = await lab.send({ target: u.id, data: 'udp', to: { host, port: udpPort }, waitMs: 300 });
           assert.strictEqual(Buffer.from(ur.reply!).toString(), 'py:udp');
           const l = await lab.startTcpListener({ host, port: 0, autoReply: { mode: 'echo' } });
-          const client = startPeer('python3', [path.join(PEERS, 'client.py'), host, String(portOf(l)), 'from python']);
+          const client = startPeer('python3', [
+            path.join(PEERS_DIR, 'client.py'),
+            host,
+            String(portOf(l)),
+            'from python',
+          ]);
           try {
             assert.strictEqual(await client.exited(), 0, client.stderr());
             assert.strictEqual(client.stdout().toString(), 'from python');

@@ -2,13 +2,12 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
-import * as os from 'os';
 import * as path from 'path';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { compileAutoReply } from '../../src/core/autoReply';
 import { describeValue } from '../../src/shared/payload';
 import { SocketLabError, fillTemplate } from '../../src/shared/errors';
-import type { RepeatEndEvent } from '../../src/core/socketLab';
+import type { RepeatEndEvent } from '../../src/core/sending';
 import { toSocketLabError } from '../../src/core/systemErrors';
 import type { ConnectionInfo, EndpointInfo } from '../../src/shared/model';
 import {
@@ -19,10 +18,12 @@ import {
   checkUnixPath,
   checkWaitMs,
   fieldLabel,
-} from '../../src/core/validate';
+} from '../../src/shared/validate';
 import { FIELD_LABELS, PLACE_WORDS, VALUE_DESCRIPTIONS, WORDS_BY_PLACEHOLDER } from '../../src/shared/valueWords';
-import { portOf, rawServer, withLab } from './helpers/lab';
-import { waitFor } from './helpers/util';
+import { withLab } from '../helpers/lab';
+import { tempDir } from '../helpers/tempDir';
+import { portOf, rawServer } from '../helpers/sockets';
+import { waitFor } from '../helpers/wait';
 
 // Compiled to out/test/unit: the repository is three levels up.
 const repoRoot = path.join(__dirname, '..', '..', '..');
@@ -65,7 +66,7 @@ describe('l10n bundle', function () {
   });
 
   it('refuses a template that is not a string literal, and a placeholder its values do not have', () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-l10n-test-'));
+    const { dir } = tempDir('socket-lab-l10n-test-');
     try {
       fs.writeFileSync(
         path.join(dir, 'bad.ts'),
@@ -105,7 +106,7 @@ describe('l10n bundle', function () {
       for (const word of Object.values(table))
         assert.ok(Object.prototype.hasOwnProperty.call(bundle, word), `missing the word ${word}`);
     }
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'socket-lab-l10n-test-'));
+    const { dir } = tempDir('socket-lab-l10n-test-');
     try {
       fs.writeFileSync(
         path.join(dir, 'words.ts'),
@@ -164,6 +165,10 @@ describe('words in error values', () => {
       waitMs: 'Wait time (waitMs)',
       intervalMs: 'Repeat interval (intervalMs)',
       count: 'Repeat count (count)',
+      cert: 'Certificate file (cert)',
+      key: 'Private key file (key)',
+      ca: 'CA file (ca)',
+      keylogPath: 'Key log file (keylogPath)',
     };
     assert.deepStrictEqual({ ...FIELD_LABELS }, expected);
     for (const [field, label] of Object.entries(expected)) assert.strictEqual(fieldLabel(field), label);
@@ -179,7 +184,7 @@ describe('words in error values', () => {
       checkPort(' 80 '),
       checkHost([], 'localAddress'),
       checkHost(undefined),
-      checkUnixPath(undefined),
+      checkUnixPath(undefined, 'path', process.platform),
       checkWaitMs(() => 1),
       checkInteger(undefined, 'timeoutMs', 1, 10, 'invalidTimeout'),
       checkRepeat({ intervalMs: 'x' }),
@@ -233,9 +238,9 @@ describe('errors of snapshots are translatable (template and values beside the E
       const server = await rawServer('127.0.0.1');
       try {
         const client = await lab.connectTcp({ port: server.port });
-        await waitFor(() => server.sockets.length === 1, 'accepted');
+        await waitFor('accepted', () => server.sockets.length === 1);
         server.sockets[0].resetAndDestroy();
-        await waitFor(() => lab.get(client.id)!.state === 'error', 'error state');
+        await waitFor('error state', () => lab.get(client.id)!.state === 'error');
         const info: EndpointInfo = lab.get(client.id)!;
         assert.strictEqual(info.errorCode, 'connectionReset');
         assert.strictEqual(info.errorTemplate, 'The connection to {target} was reset by the peer (ECONNRESET).');
@@ -254,14 +259,14 @@ describe('errors of snapshots are translatable (template and values beside the E
       const received: Buffer[] = [];
       peerSocket.on('data', (d: Buffer) => received.push(d)).on('error', () => undefined);
       await new Promise((r) => peerSocket.once('connect', r));
-      await waitFor(() => lab.get(listener.id)!.connections.length === 1, 'accepted');
+      await waitFor('accepted', () => lab.get(listener.id)!.connections.length === 1);
       // A repeat whose next send finds the connection half-closed by this side ends with that error.
       const ends: RepeatEndEvent[] = [];
       lab.onDidEndRepeat((e) => ends.push(e));
       await lab.send({ target: `${listener.id}.c1`, data: 'r', repeat: { intervalMs: 20 } });
-      await waitFor(() => received.length >= 1, 'a first send');
-      lab.end({ id: `${listener.id}.c1` });
-      await waitFor(() => ends.length === 1, 'repeat ended');
+      await waitFor('a first send', () => received.length >= 1);
+      lab.halfClose({ id: `${listener.id}.c1` });
+      await waitFor('repeat ended', () => ends.length === 1);
       assert.strictEqual(
         ends[0].errorTemplate,
         'Connection {id} to {peer} was half-closed by this side; it can only receive now.',
@@ -270,10 +275,10 @@ describe('errors of snapshots are translatable (template and values beside the E
 
       // The peer resets after sending: the connection closes with the reason.
       peerSocket.write(Buffer.alloc(64 * 1024, 1));
-      await waitFor(() => lab.get(listener.id)!.bytesIn > 0, 'bytes in');
+      await waitFor('bytes in', () => lab.get(listener.id)!.bytesIn > 0);
       peerSocket.resetAndDestroy();
       const closed = () => lab.get(listener.id)!.connections.find((c) => c.state === 'closed');
-      await waitFor(() => closed() !== undefined, 'connection closed');
+      await waitFor('connection closed', () => closed() !== undefined);
       const conn: ConnectionInfo = closed()!;
       assert.match(conn.error ?? '', /reset by the peer/);
       assertTranslatable(conn, 'connection');

@@ -1,15 +1,18 @@
 import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
-import './helpers/noLeaks';
-import { tempDir } from './helpers/util';
+import '../helpers/noLeaks';
+import { tempDir } from '../helpers/tempDir';
+
 import { Emitter } from '../../src/core/event';
 import * as fc from 'fast-check';
 import { RECORD_OVERHEAD_BYTES, SMALL_DATA_MAX_BYTES, TrafficLog } from '../../src/core/trafficLog';
 import { CaptureWriter } from '../../src/core/capture';
-import { formatAddress, toSocketLabError } from '../../src/core/systemErrors';
+import { toSocketLabError } from '../../src/core/systemErrors';
+import { formatAddress } from '../../src/shared/naming';
 import { SocketLabError } from '../../src/shared/errors';
 import { TrafficRecord } from '../../src/shared/model';
+import { sleep } from '../helpers/wait';
 
 function rec(n: number, connectionId?: string): TrafficRecord {
   return { time: Date.now(), direction: 'in', peer: '127.0.0.1:1', data: new Uint8Array(n), connectionId };
@@ -256,7 +259,7 @@ describe('CaptureWriter', () => {
   it('reports a file it cannot open as a sentence, without throwing', async () => {
     let reported: SocketLabError | undefined;
     const w = new CaptureWriter({ path: '/nonexistent-dir/x.jsonl', format: 'jsonl' }, (e) => (reported = e));
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     assert.match(reported?.message ?? '', /Capture to \/nonexistent-dir\/x\.jsonl failed \(ENOENT\)/);
     assert.deepStrictEqual(
       [reported?.code, reported?.template],
@@ -336,6 +339,6 @@ describe('systemErrors', () => {
     const e = toSocketLabError(sys('EWEIRD'), { operation: 'connect', address: '10.0.0.1', port: 5 });
     assert.strictEqual(e.code, 'systemError');
     assert.strictEqual(e.message, 'Connecting to 10.0.0.1:5 failed (EWEIRD).');
-    assert.strictEqual(formatAddress('::1', 80), '[::1]:80');
+    assert.strictEqual(formatAddress({ address: '::1', port: 80 }), '[::1]:80');
   });
 });

@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
+import { sleep } from '../helpers/wait';
 
 /** Runs `ip` with args; returns the failure text or undefined. */
 function ip(...args: string[]): string | undefined {
@@ -59,9 +60,9 @@ describe('broadcast and multicast inside a throw-away network namespace', functi
   it('broadcast needs enabling, then reaches a socket on 0.0.0.0; IPv4 and IPv6 groups join and leave', async function () {
     if (ipv6Iface) {
       // Give IPv6 its link-local addresses (DAD) before sending multicast.
-      await new Promise((r) => setTimeout(r, 2000));
+      await sleep(2000);
     }
-    const script = path.join(__dirname, 'helpers', 'netnsScenario.js');
+    const script = path.join(__dirname, '..', 'helpers', 'scenarios', 'broadcastAndMulticast.js');
     const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, script, ipv6Iface], {
       encoding: 'utf8',
       timeout: 20000,

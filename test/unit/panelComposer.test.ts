@@ -1,7 +1,7 @@
 // The send panel's composer rules that need no DOM: the Repeat fields' check, the payload fields a draft
 // sends, the history badge, and the singular/plural choice of strings.
 import * as assert from 'assert';
-import { checkRepeat as coreCheckRepeat } from '../../src/core/validate';
+import { checkRepeat as coreCheckRepeat } from '../../src/shared/validate';
 import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from '../../src/shared/limits';
 import { parseWebviewMessage } from '../../src/shared/protocol';
 import {

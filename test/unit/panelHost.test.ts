@@ -3,14 +3,15 @@
 // and the auto-reply's records marked as such from the core to what the panel is posted, on real sockets.
 import * as assert from 'assert';
 import * as dgram from 'dgram';
-import './helpers/noLeaks';
+import '../helpers/noLeaks';
 import { encodePayload } from '../../src/core/codec';
 import { convertPayload } from '../../src/host/panel/payloadConvert';
 import { lastReceived, toRecordViews } from '../../src/host/panel/trafficFeed';
 import { PAYLOAD_MAX_CHARS } from '../../src/shared/limits';
 import { isSocketLabError } from '../../src/shared/errors';
-import { portOf, rawConnect, withLab } from './helpers/lab';
-import { waitFor } from './helpers/util';
+import { withLab } from '../helpers/lab';
+import { portOf, rawConnect } from '../helpers/sockets';
+import { waitFor } from '../helpers/wait';
 
 /** The sentence convertPayload throws (it fails with a SocketLabError naming why). */
 function refusal(run: () => unknown): string {
@@ -80,7 +81,7 @@ describe('send panel host: the last peer and the auto-reply records', () => {
       try {
         await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
         peer.send('hello', portOf(info), '127.0.0.1');
-        await waitFor(() => lab.traffic(info.id).length === 1, 'the datagram in the log');
+        await waitFor('the datagram in the log', () => lab.traffic(info.id).length === 1);
         const peerAddress = `127.0.0.1:${peer.address().port}`;
         for (let i = 0; i < 5; i++)
           await lab.send({ target: info.id, data: `reply ${i}`, to: { host: '127.0.0.1', port: peer.address().port } });
@@ -99,9 +100,9 @@ describe('send panel host: the last peer and the auto-reply records', () => {
       const tcp = await lab.startTcpListener({ host: '127.0.0.1', port: 0, autoReply: { mode: 'echo' } });
       const client = await rawConnect({ host: '127.0.0.1', port: portOf(tcp) });
       client.socket.write('ping');
-      await waitFor(() => client.received().toString() === 'ping', 'the echo');
+      await waitFor('the echo', () => client.received().toString() === 'ping');
       await lab.send({ target: tcp.id, data: 'sent' });
-      await waitFor(() => client.received().toString() === 'pingsent', 'the send');
+      await waitFor('the send', () => client.received().toString() === 'pingsent');
       const records = lab.traffic(tcp.id);
       assert.deepStrictEqual(
         records.map((r) => [r.direction, Buffer.from(r.data).toString(), r.autoReply]),
@@ -128,7 +129,7 @@ describe('send panel host: the last peer and the auto-reply records', () => {
         peer.on('message', (m) => got.push(m.toString()));
         await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
         peer.send('ping', portOf(udp), '127.0.0.1');
-        await waitFor(() => got.includes('pong'), 'the UDP reply');
+        await waitFor('the UDP reply', () => got.includes('pong'));
         assert.deepStrictEqual(
           lab.traffic(udp.id).map((r) => [r.direction, r.autoReply]),
           [

@@ -1,8 +1,6 @@
-// The send panel's host-side helpers that need no vscode: rates over a window of about a second, and the
-// names of connections in the Target list.
+// The send panel's host-side helpers that need no vscode: rates over a window of about a second.
 import * as assert from 'assert';
 import { RATE_IDLE_MS, RateWindow } from '../../src/host/panel/rateWindow';
-import { connectionLabel } from '../../src/shared/format';
 
 const zero = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 };
 
@@ -45,21 +43,6 @@ describe('send panel host helpers', () => {
       const w = new RateWindow(zero, 0);
       for (let i = 0; i < 100000; i++) w.sample({ ...zero, bytesIn: i }, 1000 + i / 1000);
       assert.ok((w as unknown as { _samples: unknown[] })._samples.length < 200);
-    });
-  });
-
-  describe('connectionLabel', () => {
-    it('tells accepted Unix connections apart by their Sockets view label, and shows peers by address', () => {
-      assert.strictEqual(connectionLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }, true), '#c2 /tmp/a.sock');
-      assert.notStrictEqual(
-        connectionLabel({ id: 'e3.c1', remote: { path: '/tmp/a.sock' } }, true),
-        connectionLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }, true),
-      );
-      assert.strictEqual(
-        connectionLabel({ id: 'e1.c1', remote: { address: '127.0.0.1', port: 5000 } }, true),
-        '127.0.0.1:5000',
-      );
-      assert.strictEqual(connectionLabel({ id: 'e3.c2', remote: { path: '/tmp/a.sock' } }), '#c2'); // as the Sockets view names it
     });
   });
 });

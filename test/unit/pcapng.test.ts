@@ -8,8 +8,11 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { PassThrough } from 'stream';
-import './helpers/noLeaks';
-import { portOf, withLab } from './helpers/lab';
+import '../helpers/noLeaks';
+import { rejectsWith } from '../helpers/errors';
+import { withLab } from '../helpers/lab';
+import { portOf } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
 import {
   badChecksums,
   conversations,
@@ -19,8 +22,9 @@ import {
   hasTshark,
   packetCount,
   quietPort,
-} from './helpers/tshark';
-import { rejectsWith, tempDir, waitFor } from './helpers/util';
+} from '../helpers/tshark';
+import { waitFor } from '../helpers/wait';
+
 import { exportPcapng } from '../../src/core/pcap';
 import type { SocketLab } from '../../src/core/socketLab';
 import type { EndpointInfo, TrafficRecord } from '../../src/shared/model';
@@ -67,17 +71,17 @@ describe('pcapng export, read back by tshark', function () {
         const port = portOf(listener);
         const c1 = await lab.connectTcp({ host, port, localPort: await quietPort('tcp', host) });
         const c2 = await lab.connectTcp({ host, port, localPort: await quietPort('tcp', host) });
-        await waitFor(() => lab.get(listener.id)!.connections.length === 2, 'two accepted connections');
+        await waitFor('two accepted connections', () => lab.get(listener.id)!.connections.length === 2);
         const [a1, a2] = lab.get(listener.id)!.connections;
         await lab.send({ target: c1.id, data: 'hello from client 1' });
         await lab.send({ target: c2.id, data: '00 01 02 fe ff', format: 'hex' });
-        await waitFor(() => lab.get(listener.id)!.bytesIn === 24, 'both requests arrive');
+        await waitFor('both requests arrive', () => lab.get(listener.id)!.bytesIn === 24);
         await lab.send({ target: a1.id, data: '我是返回的数据' });
         await lab.send({ target: listener.id, data: 'to everyone\r\n' });
-        await waitFor(() => lab.get(c1.id)!.bytesIn === 21 + 13 && lab.get(c2.id)!.bytesIn === 13, 'replies arrive');
+        await waitFor('replies arrive', () => lab.get(c1.id)!.bytesIn === 21 + 13 && lab.get(c2.id)!.bytesIn === 13);
         // Client 1 half-closes; the listener answers the FIN with its own (as a plain server does).
-        lab.end({ id: c1.id });
-        await waitFor(() => lab.get(listener.id)!.connections[0].state === 'closed', 'connection 1 closed');
+        lab.halfClose({ id: c1.id });
+        await waitFor('connection 1 closed', () => lab.get(listener.id)!.connections[0].state === 'closed');
 
         const all = path.join(t.dir, 'listener.pcapng');
         await exportOf(lab, listener.id, all);
@@ -138,10 +142,10 @@ describe('pcapng export, read back by tshark', function () {
         await lab.send({ target: u1.id, data: 'ping 1' });
         await lab.send({ target: u2.id, data: 'ping 2' });
         await lab.send({ target: u1.id, data: 'ping 3' });
-        await waitFor(() => lab.get(bound.id)!.messagesIn === 3, 'three datagrams');
+        await waitFor('three datagrams', () => lab.get(bound.id)!.messagesIn === 3);
         await lab.send({ target: bound.id, data: 'pong 1', to: { host, port: portOf(u1) } });
         await lab.send({ target: bound.id, data: '', to: { host, port: portOf(u2) } });
-        await waitFor(() => lab.get(u1.id)!.messagesIn === 1 && lab.get(u2.id)!.messagesIn === 1, 'the replies');
+        await waitFor('the replies', () => lab.get(u1.id)!.messagesIn === 1 && lab.get(u2.id)!.messagesIn === 1);
 
         const file = path.join(t.dir, 'udp.pcapng');
         await exportOf(lab, bound.id, file);
@@ -172,13 +176,13 @@ describe('pcapng export, read back by tshark', function () {
       const listener = await lab.startUnixListener({ path: sock });
       const u1 = await lab.connectUnix({ path: sock });
       const u2 = await lab.connectUnix({ path: sock });
-      await waitFor(() => lab.get(listener.id)!.connections.length === 2, 'two accepted');
+      await waitFor('two accepted', () => lab.get(listener.id)!.connections.length === 2);
       await lab.send({ target: u1.id, data: 'one' });
-      await waitFor(() => lab.get(listener.id)!.bytesIn === 3, 'first request');
+      await waitFor('first request', () => lab.get(listener.id)!.bytesIn === 3);
       await lab.send({ target: u2.id, data: 'two' });
-      await waitFor(() => lab.get(listener.id)!.bytesIn === 6, 'second request');
+      await waitFor('second request', () => lab.get(listener.id)!.bytesIn === 6);
       await lab.send({ target: listener.id, data: 'reply' });
-      await waitFor(() => lab.get(u2.id)!.bytesIn === 5 && lab.get(u1.id)!.bytesIn === 5, 'replies');
+      await waitFor('replies', () => lab.get(u2.id)!.bytesIn === 5 && lab.get(u1.id)!.bytesIn === 5);
 
       const file = path.join(t.dir, 'unix.pcapng');
       await exportOf(lab, listener.id, file);
@@ -233,12 +237,12 @@ describe('pcapng export, read back by tshark', function () {
         try {
           await new Promise((r) => client.once('connect', r));
           client.write(up);
-          await waitFor(() => lab.get(listener.id)!.bytesIn === size, 'the upload', 30000);
+          await waitFor('the upload', () => lab.get(listener.id)!.bytesIn === size, 30000);
           const conn = lab.get(listener.id)!.connections[0];
           await lab.sendFile({ target: conn.id, path: downFile });
-          await waitFor(() => received === size, 'the download', 30000);
+          await waitFor('the download', () => received === size, 30000);
           client.end();
-          await waitFor(() => lab.get(listener.id)!.connections[0].state === 'closed', 'closed', 10000);
+          await waitFor('closed', () => lab.get(listener.id)!.connections[0].state === 'closed', 10000);
         } finally {
           client.destroy();
         }
@@ -271,7 +275,7 @@ describe('pcapng export, read back by tshark', function () {
         const port = (server.address() as net.AddressInfo).port;
         const c = await lab.connectTcp({ port, localPort: await quietPort('tcp', '127.0.0.1') });
         await lab.send({ target: c.id, data: 'please reset' });
-        await waitFor(() => lab.get(c.id)!.state === 'error', 'the reset');
+        await waitFor('the reset', () => lab.get(c.id)!.state === 'error');
         const file = path.join(t.dir, 'reset.pcapng');
         await exportOf(lab, c.id, file);
         const resets = fields(file, ['tcp.srcport'], 'tcp.flags.reset == 1').map((r) => Number(r[0]));
@@ -292,7 +296,7 @@ describe('pcapng export, read back by tshark', function () {
       const listener = await lab.startTcpListener({ port: await quietPort('tcp', '127.0.0.1') });
       const c = await lab.connectTcp({ port: portOf(listener) });
       await lab.send({ target: c.id, data: 'abc' });
-      await waitFor(() => lab.get(listener.id)!.bytesIn === 3, 'data');
+      await waitFor('data', () => lab.get(listener.id)!.bytesIn === 3);
       const info: EndpointInfo = lab.get(listener.id)!;
       const file = path.join(t.dir, 'file.pcapng');
       await exportPcapng(info, lab.traffic(listener.id), file);

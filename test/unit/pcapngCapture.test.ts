@@ -7,8 +7,10 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import './helpers/noLeaks';
-import { portOf, withLab } from './helpers/lab';
+import '../helpers/noLeaks';
+import { withLab } from '../helpers/lab';
+import { portOf } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
 import {
   badChecksums,
   conversations,
@@ -18,8 +20,9 @@ import {
   hasTshark,
   quietPort,
   tshark,
-} from './helpers/tshark';
-import { tempDir, waitFor } from './helpers/util';
+} from '../helpers/tshark';
+import { waitFor } from '../helpers/wait';
+
 import { PcapngCaptureWriter } from '../../src/core/pcap';
 import { CAPTURE_MAX_BUFFERED_BYTES } from '../../src/core/capture';
 import type { EndpointInfo, TrafficRecord } from '../../src/shared/model';
@@ -59,10 +62,10 @@ describe('pcapng capture, streamed while traffic flows', function () {
       client.on('error', () => undefined);
       try {
         await new Promise((r) => client.once('connect', r));
-        await waitFor(() => lab.get(listener.id)!.connections.length === 1, 'accepted');
+        await waitFor('accepted', () => lab.get(listener.id)!.connections.length === 1);
         const conn = lab.get(listener.id)!.connections[0].id;
         client.write('first request');
-        await waitFor(() => lab.get(listener.id)!.bytesIn === 13, 'first request');
+        await waitFor('first request', () => lab.get(listener.id)!.bytesIn === 13);
         await writer.flush();
         // Opened mid-capture: a valid file with the handshake and the first segment.
         assert.deepStrictEqual(followTcp(file, 0).from0, Buffer.from('first request'));
@@ -70,7 +73,7 @@ describe('pcapng capture, streamed while traffic flows', function () {
 
         await lab.send({ target: conn, data: 'first reply' });
         client.write('second request');
-        await waitFor(() => lab.get(listener.id)!.bytesIn === 27, 'second request');
+        await waitFor('second request', () => lab.get(listener.id)!.bytesIn === 27);
         await writer.flush();
         const mid = followTcp(file, 0);
         assert.deepStrictEqual(mid.from0, Buffer.from('first requestsecond request'));
@@ -78,7 +81,7 @@ describe('pcapng capture, streamed while traffic flows', function () {
 
         // The client half-closes, the listener answers with its FIN: the sides close in that order.
         client.end();
-        await waitFor(() => lab.get(listener.id)!.connections[0].state === 'closed', 'closed');
+        await waitFor('closed', () => lab.get(listener.id)!.connections[0].state === 'closed');
         writer.close(conn, 'remote', 'fin');
         writer.close(conn, 'local', 'fin');
         writer.close(conn, 'local', 'fin'); // a side closes once
@@ -95,7 +98,7 @@ describe('pcapng capture, streamed while traffic flows', function () {
         writer = new PcapngCaptureWriter({ path: file }, source);
         const again = await lab.connectTcp({ port, localPort: await quietPort('tcp', '127.0.0.1') });
         await lab.send({ target: again.id, data: 'after restart' });
-        await waitFor(() => lab.get(listener.id)!.bytesIn === 40, 'the new request');
+        await waitFor('the new request', () => lab.get(listener.id)!.bytesIn === 40);
         writer.dispose();
         await writer.closed();
         const sections = tshark(file, ['-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream']).trim().split('\n');

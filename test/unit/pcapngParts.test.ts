@@ -7,9 +7,10 @@ import * as fc from 'fast-check';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import './helpers/noLeaks';
-import { badChecksums, expertProblems, fields, followTcp, hasTshark } from './helpers/tshark';
-import { tempDir } from './helpers/util';
+import '../helpers/noLeaks';
+import { tempDir } from '../helpers/tempDir';
+import { badChecksums, expertProblems, fields, followTcp, hasTshark } from '../helpers/tshark';
+
 import { bytesToIp, ipToBytes } from '../../src/core/ipAddressBytes';
 import { internetChecksum } from '../../src/core/pcap/internetChecksum';
 import { ByteBatch } from '../../src/core/pcap/byteBatch';

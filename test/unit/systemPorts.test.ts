@@ -7,9 +7,13 @@ import * as assert from 'assert';
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import './helpers/noLeaks';
-import { portOf, withLab } from './helpers/lab';
-import { Peer, hasCommand, rejectsWith, startPeer, tempDir, waitForOutput } from './helpers/util';
+import '../helpers/noLeaks';
+import { rejectsWith } from '../helpers/errors';
+import { withLab } from '../helpers/lab';
+import { hasCommand, Peer, startPeer, waitForOutput } from '../helpers/peers';
+import { portOf } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+
 import {
   SystemPort,
   conflictRank,
@@ -288,7 +292,7 @@ describe('system ports: this machine, for real', function () {
           [
             ...user.slice(1),
             process.execPath,
-            path.join(__dirname, 'helpers', 'portsAsUser.js'),
+            path.join(__dirname, '..', 'helpers', 'scenarios', 'portsAsUser.js'),
             JSON.stringify(bound),
           ],
           { encoding: 'utf8', timeout: 15000 },

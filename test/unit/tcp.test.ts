@@ -2,9 +2,14 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import './helpers/noLeaks';
-import { portOf, rawConnect, rawServer, withLab } from './helpers/lab';
-import { startPeer, tempDir, waitFor, waitForOutput, rejectsWith, fillAcceptQueue } from './helpers/util';
+import '../helpers/noLeaks';
+import { rejectsWith } from '../helpers/errors';
+import { unchecked, withLab } from '../helpers/lab';
+import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { fillAcceptQueue, portOf, rawConnect, rawServer } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { sleep, waitFor } from '../helpers/wait';
+
 import { SocketLab } from '../../src/core/socketLab';
 
 const SEED_REPLY = '我是返回的数据';
@@ -20,12 +25,12 @@ for (const host of ['127.0.0.1', '::1']) {
         assert.strictEqual((info.local as { address: string }).address, host);
         const a = await rawConnect({ host, port: portOf(info) });
         const b = await rawConnect({ host, port: portOf(info) });
-        await waitFor(() => lab.get(info.id)!.connections.length === 2, 'two connections');
+        await waitFor('two connections', () => lab.get(info.id)!.connections.length === 2);
         const [ca, cb] = lab.get(info.id)!.connections;
         assert.deepStrictEqual([ca.id, cb.id], [`${info.id}.c1`, `${info.id}.c2`]);
         assert.strictEqual((ca.remote as { port: number }).port, a.socket.localPort);
         a.socket.write('from a');
-        await waitFor(() => lab.get(info.id)!.bytesIn === 6, 'bytes in');
+        await waitFor('bytes in', () => lab.get(info.id)!.bytesIn === 6);
         const rec = lab.traffic(ca.id);
         assert.strictEqual(rec.length, 1);
         assert.strictEqual(Buffer.from(rec[0].data).toString(), 'from a');
@@ -36,16 +41,16 @@ for (const host of ['127.0.0.1', '::1']) {
 
         assert.deepStrictEqual(await lab.send({ target: cb.id, data: 'only b' }), { bytes: 6 });
         assert.deepStrictEqual(await lab.send({ target: info.id, data: 'all' }), { bytes: 6 });
-        await waitFor(() => b.received().toString() === 'only ball' && a.received().toString() === 'all', 'deliveries');
+        await waitFor('deliveries', () => b.received().toString() === 'only ball' && a.received().toString() === 'all');
 
         lab.stop({ id: ca.id });
-        await waitFor(() => a.closed(), 'a closed');
-        await waitFor(() => lab.get(info.id)!.connections[0].state === 'closed', 'c1 closed state');
+        await waitFor('a closed', () => a.closed());
+        await waitFor('c1 closed state', () => lab.get(info.id)!.connections[0].state === 'closed');
         assert.strictEqual(b.closed(), false);
 
         lab.stop({ id: info.id });
         assert.strictEqual(lab.get(info.id), undefined);
-        await waitFor(() => b.closed(), 'b closed by stop');
+        await waitFor('b closed by stop', () => b.closed());
       }));
 
     it('auto-replies a fixed UTF-8 string like the seed server, logged as out', () =>
@@ -53,7 +58,7 @@ for (const host of ['127.0.0.1', '::1']) {
         const info = await lab.startTcpListener({ host, port: 0, autoReply: { mode: 'fixed', data: SEED_REPLY } });
         const c = await rawConnect({ host, port: portOf(info) });
         c.socket.write('hello');
-        await waitFor(() => c.received().toString() === SEED_REPLY, 'reply');
+        await waitFor('reply', () => c.received().toString() === SEED_REPLY);
         const records = lab.traffic(info.id);
         assert.deepStrictEqual(
           records.map((r) => r.direction),
@@ -78,13 +83,13 @@ for (const host of ['127.0.0.1', '::1']) {
           assert.strictEqual(Buffer.from(r.reply!).toString(), 'echo:ping');
           // Peer half-closes: we are told, and we may still send.
           server.sockets[0].end();
-          await waitFor(() => lab.get(client.id)!.peerEnded === true, 'peerEnded');
+          await waitFor('peerEnded', () => lab.get(client.id)!.peerEnded === true);
           assert.strictEqual(lab.get(client.id)!.state, 'connected');
           await lab.send({ target: client.id, data: 'after-fin' });
-          await waitFor(() => server.received().toString().endsWith('after-fin'), 'data after the peer FIN');
+          await waitFor('data after the peer FIN', () => server.received().toString().endsWith('after-fin'));
           // We half-close: the endpoint closes once both sides are done.
-          lab.end({ id: client.id });
-          await waitFor(() => lab.get(client.id)!.state === 'closed', 'closed');
+          lab.halfClose({ id: client.id });
+          await waitFor('closed', () => lab.get(client.id)!.state === 'closed');
           assert.strictEqual(lab.get(client.id)!.errorCode, 'closedByPeer');
           await rejectsWith(lab.send({ target: client.id, data: 'x' }), 'endpointClosed');
         } finally {
@@ -97,9 +102,9 @@ for (const host of ['127.0.0.1', '::1']) {
         const server = await rawServer(host);
         try {
           const client = await lab.connectTcp({ host, port: server.port });
-          await waitFor(() => server.sockets.length === 1, 'accepted');
+          await waitFor('accepted', () => server.sockets.length === 1);
           server.sockets[0].resetAndDestroy();
-          await waitFor(() => lab.get(client.id)!.state === 'error', 'error state');
+          await waitFor('error state', () => lab.get(client.id)!.state === 'error');
           const info = lab.get(client.id)!;
           assert.strictEqual(info.errorCode, 'connectionReset');
           assert.match(info.error!, /was reset by the peer/);
@@ -120,7 +125,7 @@ for (const host of ['127.0.0.1', '::1']) {
         try {
           const client = await lab.connectTcp({ host, port: server.port, localAddress: host, localPort: freePort });
           assert.deepStrictEqual(client.local, { address: host, port: freePort });
-          await waitFor(() => server.sockets.length === 1, 'accepted');
+          await waitFor('accepted', () => server.sockets.length === 1);
           assert.strictEqual(server.sockets[0].remotePort, freePort);
         } finally {
           await server.close();
@@ -156,7 +161,7 @@ for (const host of ['127.0.0.1', '::1']) {
 describe('TCP behaviours', () => {
   it('times out a connect that never completes, leaving nothing open', async function () {
     this.timeout(15000);
-    const peer = startPeer('python3', [path.join(__dirname, '../../../test/peers/no_accept.py'), '8']);
+    const peer = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '8']);
     const fillers: net.Socket[] = [];
     try {
       const port = Number((await waitForOutput(peer, /^(\d+)/m))[1]);
@@ -204,12 +209,12 @@ describe('TCP behaviours', () => {
 
   it('validates every argument field and names it', () =>
     withLab(async (lab) => {
-      await rejectsWith(lab.startTcpListener({ port: 'abc' }), 'invalidPort', /port/i);
+      await rejectsWith(lab.startTcpListener(unchecked({ port: 'abc' })), 'invalidPort', /port/i);
       await rejectsWith(lab.startTcpListener({ port: 70000 }), 'invalidPort');
       await rejectsWith(lab.startTcpListener({ host: '', port: 0 }), 'invalidHost');
-      await rejectsWith(lab.startTcpListener({ port: 0, colour: 'red' }), 'unknownField', /colour/);
-      await rejectsWith(lab.startTcpListener({ port: 0, autoReply: { mode: 'nope' } }), 'invalidAutoReply');
-      await rejectsWith(lab.startTcpListener(undefined), 'invalidArgument');
+      await rejectsWith(lab.startTcpListener(unchecked({ port: 0, colour: 'red' })), 'unknownField', /colour/);
+      await rejectsWith(lab.startTcpListener(unchecked({ port: 0, autoReply: { mode: 'nope' } })), 'invalidAutoReply');
+      await rejectsWith(lab.startTcpListener(unchecked(undefined)), 'invalidArgument');
       await rejectsWith(lab.connectTcp({ port: 0 }), 'invalidArgument', /port/);
       await rejectsWith(lab.startTcpListener({ host: '0.0.0.0', port: 0 }), 'externalBindNotAllowed', /allowExternal/);
       await rejectsWith(lab.send({ target: 'e99', data: 'x' }), 'unknownId');
@@ -229,7 +234,7 @@ describe('TCP behaviours', () => {
       const v4 = await lab.startTcpListener({ host: '0.0.0.0', port: 0, allowExternal: true });
       const v6 = await lab.startTcpListener({ host: '::', port: 0, allowExternal: true });
       const c = await rawConnect({ host: '127.0.0.1', port: portOf(v6) });
-      await waitFor(() => lab.get(v6.id)!.connections.length === 1, 'dual-stack accept');
+      await waitFor('dual-stack accept', () => lab.get(v6.id)!.connections.length === 1);
       assert.strictEqual((lab.get(v4.id)!.local as { address: string }).address, '0.0.0.0');
       c.socket.destroy();
     }));
@@ -238,19 +243,19 @@ describe('TCP behaviours', () => {
     withLab(async (lab) => {
       const l = await lab.startTcpListener({ port: 0 });
       const peer = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
-      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+      await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
       const ends: string[] = [];
       lab.onDidEndRepeat((e) => ends.push(e.repeatId));
       const r = await lab.send({ target: `${l.id}.c1`, data: 'ab', repeat: { intervalMs: 10, count: 5 } });
       assert.strictEqual(r.bytes, 2);
       assert.ok(r.repeatId);
       assert.strictEqual(lab.activeRepeats()[0].id, r.repeatId);
-      await waitFor(() => peer.received().length === 10, '5 payloads');
-      await waitFor(() => ends.length === 1, 'repeat ended');
+      await waitFor('5 payloads', () => peer.received().length === 10);
+      await waitFor('repeat ended', () => ends.length === 1);
       assert.deepStrictEqual(lab.activeRepeats(), []);
       const payload = 'x'.repeat(1000);
       await lab.send({ target: l.id, data: payload, repeat: { intervalMs: 0, count: 2000 } });
-      await waitFor(() => peer.received().length === 10 + 2000 * 1000, 'back-to-back payloads', 10000);
+      await waitFor('back-to-back payloads', () => peer.received().length === 10 + 2000 * 1000, 10000);
       assert.strictEqual(lab.get(l.id)!.messagesOut, 5 + 2000);
       peer.socket.destroy();
     }));
@@ -261,21 +266,21 @@ describe('TCP behaviours', () => {
       const l = await lab.startTcpListener({ port: 0 });
       const peer = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
       peer.socket.pause();
-      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+      await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
       const total = 200 * 1024 * 1024;
       const r = await lab.send({
         target: `${l.id}.c1`,
         data: 'q'.repeat(1024),
         repeat: { intervalMs: 0, count: total / 1024 },
       });
-      await new Promise((res) => setTimeout(res, 400));
+      await sleep(400);
       const first = lab.get(l.id)!.bytesOut;
-      await new Promise((res) => setTimeout(res, 200));
+      await sleep(200);
       const second = lab.get(l.id)!.bytesOut;
       // Only kernel buffers plus one stream high-water mark can be in flight: far below the 200 MiB asked for.
       assert.ok(second < 64 * 1024 * 1024, `queued ${second} bytes`);
       assert.strictEqual(second, first, 'no progress while the peer does not read');
-      lab.stopRepeat({ repeatId: r.repeatId });
+      lab.stopRepeat({ repeatId: r.repeatId! });
       peer.socket.destroy();
     });
   });
@@ -284,16 +289,16 @@ describe('TCP behaviours', () => {
     withLab(async (lab) => {
       const l = await lab.startTcpListener({ port: 0 });
       const peer = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
-      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+      await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
       const a = await lab.send({ target: `${l.id}.c1`, data: 'a', repeat: { intervalMs: 5 } });
-      await waitFor(() => peer.received().length >= 3, 'a few sends');
-      lab.stopRepeat({ repeatId: a.repeatId });
+      await waitFor('a few sends', () => peer.received().length >= 3);
+      lab.stopRepeat({ repeatId: a.repeatId! });
       assert.deepStrictEqual(lab.activeRepeats(), []);
       const b = await lab.send({ target: `${l.id}.c1`, data: 'b', repeat: { intervalMs: 60_000 } });
       assert.strictEqual(lab.activeRepeats().length, 1);
       peer.socket.destroy();
-      await waitFor(() => lab.activeRepeats().length === 0, 'repeat ended by close');
-      assert.throws(() => lab.stopRepeat({ repeatId: b.repeatId }), /There is no running repeat/);
+      await waitFor('repeat ended by close', () => lab.activeRepeats().length === 0);
+      assert.throws(() => lab.stopRepeat({ repeatId: b.repeatId! }), /There is no running repeat/);
     }));
 
   it('sends a file with backpressure and refuses a missing file or a folder', () =>
@@ -306,9 +311,9 @@ describe('TCP behaviours', () => {
         fs.writeFileSync(file, content);
         const l = await lab.startTcpListener({ port: 0 });
         const peer = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
-        await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+        await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
         assert.deepStrictEqual(await lab.sendFile({ target: `${l.id}.c1`, path: file }), { bytes: content.length });
-        await waitFor(() => peer.received().length === content.length, 'whole file');
+        await waitFor('whole file', () => peer.received().length === content.length);
         assert.ok(peer.received().equals(content));
         await rejectsWith(
           lab.sendFile({ target: l.id, path: path.join(t.dir, 'missing') }),
@@ -331,10 +336,10 @@ describe('TCP behaviours', () => {
       assert.strictEqual(again.state, 'listening');
       assert.strictEqual(again.autoReply, true);
       assert.strictEqual(again.connections.length, 0);
-      await waitFor(() => c.closed(), 'old connection closed by restart');
+      await waitFor('old connection closed by restart', () => c.closed());
       const d = await rawConnect({ host: '127.0.0.1', port: portOf(again) });
       d.socket.write('hi');
-      await waitFor(() => d.received().toString() === 'hi', 'echo after restart');
+      await waitFor('echo after restart', () => d.received().toString() === 'hi');
       d.socket.destroy();
       assert.deepStrictEqual(
         lab.list().map((e) => e.id),
@@ -348,7 +353,7 @@ describe('TCP behaviours', () => {
         const l = await lab.startTcpListener({ port: 0 });
         const c = await lab.connectTcp({ port: portOf(l) });
         for (let i = 0; i < 50; i++) await lab.send({ target: c.id, data: 'y'.repeat(1000) });
-        await waitFor(() => lab.get(l.id)!.bytesIn === 50_000, 'all bytes in');
+        await waitFor('all bytes in', () => lab.get(l.id)!.bytesIn === 50_000);
         const info = lab.get(c.id)!;
         assert.strictEqual(info.messagesOut, 50);
         assert.strictEqual(info.bytesOut, 50_000);
@@ -370,10 +375,10 @@ describe('TCP behaviours', () => {
       lab.onDidTraffic(() => records++);
       const l = await lab.startTcpListener({ port: 0 });
       const c = await lab.connectTcp({ port: portOf(l) });
-      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+      await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
       const before = changes.length;
       for (let i = 0; i < 100; i++) await lab.send({ target: c.id, data: 'z' });
-      await waitFor(() => lab.get(l.id)!.messagesIn >= 1 && lab.get(l.id)!.bytesIn === 100, 'bytes in');
+      await waitFor('bytes in', () => lab.get(l.id)!.messagesIn >= 1 && lab.get(l.id)!.bytesIn === 100);
       assert.ok(records >= 101);
       assert.strictEqual(changes.length, before);
     }));
@@ -385,14 +390,14 @@ describe('TCP behaviours', () => {
       const l = await lab.startTcpListener({ port: 0, backlog: 4096 });
       // The clients live in another process so this one only spends one descriptor per accepted connection.
       const clients = startPeer('python3', [
-        path.join(__dirname, '../../../test/peers/many_clients.py'),
+        path.join(PEERS_DIR, 'many_clients.py'),
         '127.0.0.1',
         String(portOf(l)),
         String(N),
       ]);
       try {
         await waitForOutput(clients, /ready/, 30000);
-        await waitFor(() => lab.get(l.id)!.connections.length === N, 'all accepted', 20000);
+        await waitFor('all accepted', () => lab.get(l.id)!.connections.length === N, 20000);
         let worst = 0;
         for (let i = 0; i < 5; i++) {
           const t0 = process.hrtime.bigint();
@@ -405,7 +410,7 @@ describe('TCP behaviours', () => {
         clients.child.stdin!.end();
         await clients.exited();
       }
-      await waitFor(() => lab.get(l.id)!.connections.every((c) => c.state === 'closed'), 'all closed', 20000);
+      await waitFor('all closed', () => lab.get(l.id)!.connections.every((c) => c.state === 'closed'), 20000);
       assert.ok(lab.get(l.id)!.connections.length <= 100, 'only the last closed connections are kept');
     });
   });
@@ -424,14 +429,14 @@ describe('TCP behaviours', () => {
           const c = await lab.connectTcp({ port: portOf(l) });
           lab.setCapture(c.id, { path: file, format: 'jsonl' });
           for (let i = 0; i < 40; i++) await lab.send({ target: c.id, data: `msg${i};` });
-          await waitFor(() => lab.get(l.id)!.bytesIn === lab.get(c.id)!.bytesOut, 'all in');
+          await waitFor('all in', () => lab.get(l.id)!.bytesIn === lab.get(c.id)!.bytesOut);
           assert.ok(lab.get(c.id)!.dropped > 0, 'the log alone lost records');
           lab.setCapture(c.id, undefined);
           lab.setCapture(l.id, undefined);
-          await new Promise((r) => setTimeout(r, 50));
+          await sleep(50);
           const expected = Array.from({ length: 40 }, (_, i) => `msg${i};`).join('');
           assert.strictEqual(fs.readFileSync(path.join(t.dir, 'listener.bin'), 'utf8'), expected);
-          await new Promise((r) => setTimeout(r, 50));
+          await sleep(50);
           const captured = fs
             .readFileSync(file, 'utf8')
             .trim()
@@ -450,15 +455,15 @@ describe('TCP behaviours', () => {
     withLab(async (lab) => {
       const l = await lab.startTcpListener({ port: 0 });
       const c = await lab.connectTcp({ port: portOf(l), autoReply: { mode: 'fixed', data: 'ack' } });
-      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted');
+      await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
       const r = await lab.send({ target: `${l.id}.c1`, data: 'cmd', waitMs: 200 });
       assert.strictEqual(Buffer.from(r.reply!).toString(), 'ack');
-      lab.end({ id: `${l.id}.c1` });
-      await waitFor(() => lab.get(c.id)!.peerEnded === true, 'client sees FIN');
+      lab.halfClose({ id: `${l.id}.c1` });
+      await waitFor('client sees FIN', () => lab.get(c.id)!.peerEnded === true);
       assert.strictEqual(lab.get(l.id)!.connections[0].localEnded, true);
       await rejectsWith(lab.send({ target: `${l.id}.c1`, data: 'x' }), 'connectionEnded', /half-closed by this side/);
       await lab.send({ target: c.id, data: 'still open that way' });
-      await waitFor(() => lab.get(l.id)!.bytesIn === 3 + 19, 'client may still send');
+      await waitFor('client may still send', () => lab.get(l.id)!.bytesIn === 3 + 19);
     }));
 
   it('a throwing event listener is reported and breaks nothing', async () => {

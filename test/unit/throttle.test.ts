@@ -1,7 +1,7 @@
 import * as assert from 'assert';
 import { Throttle } from '../../src/shared/throttle';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+import { sleep } from '../helpers/wait';
 
 describe('Throttle', () => {
   it('folds a burst into a leading and a trailing run', async () => {

@@ -3,10 +3,14 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import { spawnSync } from 'child_process';
-import './helpers/noLeaks';
-import { rawConnect, withLab } from './helpers/lab';
-import { tempDir, waitFor, rejectsWith } from './helpers/util';
-import { UNIX_PATH_MAX } from '../../src/core/validate';
+import '../helpers/noLeaks';
+import { rejectsWith } from '../helpers/errors';
+import { withLab } from '../helpers/lab';
+import { rawConnect } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { waitFor } from '../helpers/wait';
+
+import { UNIX_PATH_MAX } from '../../src/core/commandArgs';
 
 /** Leaves a socket file nobody listens on (a process that bound it and exited without unlinking). */
 function makeStaleSocketFile(file: string): void {
@@ -36,7 +40,7 @@ describe('Unix-domain sockets', () => {
       const r = await lab.send({ target: c.id, data: 'over AF_UNIX', waitMs: 200 });
       assert.strictEqual(Buffer.from(r.reply!).toString(), 'over AF_UNIX');
       const other = await rawConnect({ path: file });
-      await waitFor(() => lab.get(l.id)!.connections.length === 2, 'two connections');
+      await waitFor('two connections', () => lab.get(l.id)!.connections.length === 2);
       const conns = lab.get(l.id)!.connections;
       assert.deepStrictEqual(
         conns.map((x) => x.id),
@@ -45,11 +49,11 @@ describe('Unix-domain sockets', () => {
       assert.deepStrictEqual(conns[0].remote, { path: file });
       assert.strictEqual(lab.traffic(conns[0].id)[0].peer, `${file}#c1`);
       await lab.send({ target: conns[1].id, data: 'just you' });
-      await waitFor(() => other.received().toString() === 'just you', 'send to one');
+      await waitFor('send to one', () => other.received().toString() === 'just you');
       lab.stop({ id: l.id });
       assert.strictEqual(fs.existsSync(file), false);
       // The client keeps its half-open socket (it may still send) but shows that the peer sent FIN.
-      await waitFor(() => other.closed() && lab.get(c.id)!.peerEnded === true, 'clients told of the close');
+      await waitFor('clients told of the close', () => other.closed() && lab.get(c.id)!.peerEnded === true);
     }));
 
   it('refuses a path longer than the system limit, naming the limit', () =>
@@ -139,7 +143,7 @@ describe('Unix-domain sockets', () => {
       const again = await lab.restart({ id: l.id });
       assert.strictEqual(again.state, 'listening');
       const c = await rawConnect({ path: file });
-      await waitFor(() => lab.get(l.id)!.connections.length === 1, 'accepted after restart');
+      await waitFor('accepted after restart', () => lab.get(l.id)!.connections.length === 1);
       c.socket.destroy();
       lab.stopAll();
       assert.strictEqual(fs.existsSync(file), false);

@@ -1,7 +1,10 @@
 import * as assert from 'assert';
-import { SocketLabError } from '../../src/shared/errors';
+import fc from 'fast-check';
+import * as net from 'net';
+import type { SocketLabError } from '../../src/shared/errors';
+import { assertSocketLabError } from '../helpers/errors';
+import { UNIX_PATH_MAX } from '../../src/core/commandArgs';
 import {
-  UNIX_PATH_MAX,
   checkBacklog,
   checkHost,
   checkPort,
@@ -9,8 +12,6 @@ import {
   checkTimeoutMs,
   checkUnixPath,
   checkWaitMs,
-  isExternalBind,
-  isLoopbackHost,
   parseBacklog,
   parseHost,
   parsePort,
@@ -19,19 +20,10 @@ import {
   parseUnixPath,
   parseWaitMs,
   unixPathMax,
-} from '../../src/core/validate';
+  utf8Length,
+} from '../../src/shared/validate';
+import { ipFamily, isExternalBind, isIPv4, isIPv6, isLoopbackHost } from '../../src/shared/ipAddress';
 import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../../src/shared/limits';
-
-/** Asserts the error's code and values, and that it is one sentence. */
-function assertError(err: unknown, code: string, values: Record<string, string | number> = {}): SocketLabError {
-  assert.ok(err instanceof SocketLabError, `expected a SocketLabError, got ${String(err)}`);
-  assert.strictEqual(err.code, code, err.message);
-  for (const [key, value] of Object.entries(values)) {
-    assert.deepStrictEqual(err.values[key], value, `values.${key} of: ${err.message}`);
-  }
-  assert.match(err.message, /^[^\n]+\.$/);
-  return err;
-}
 
 /** Runs the parse/check pair on one input: both agree, the parser throws what the checker returns. */
 function both<T>(parse: () => T, check: () => SocketLabError | undefined): { value?: T; error?: SocketLabError } {
@@ -95,7 +87,7 @@ describe('validate', () => {
           () => parsePort(input),
           () => checkPort(input),
         );
-        const err = assertError(error, 'invalidPort', { field: 'port', reason, min: 0, max: 65535 });
+        const err = assertSocketLabError(error, 'invalidPort', { field: 'port', reason, min: 0, max: 65535 });
         assert.match(err.message, /^Port must be a whole number from 0 to 65535/);
       });
     }
@@ -109,7 +101,7 @@ describe('validate', () => {
     });
 
     it('names the field it was given', () => {
-      const err = assertError(checkPort('x', 'localPort'), 'invalidPort', { field: 'localPort' });
+      const err = assertSocketLabError(checkPort('x', 'localPort'), 'invalidPort', { field: 'localPort' });
       assert.match(err.message, /^Local port \(localPort\) must be/);
     });
   });
@@ -184,7 +176,7 @@ describe('validate', () => {
           () => parseHost(input),
           () => checkHost(input),
         );
-        const err = assertError(error, 'invalidHost', { field: 'host', reason });
+        const err = assertSocketLabError(error, 'invalidHost', { field: 'host', reason });
         assert.match(err.message, /^Host must be /);
       });
     }
@@ -258,16 +250,18 @@ describe('validate', () => {
         () => parseUnixPath(tooLong, 'path', 'linux'),
         () => checkUnixPath(tooLong, 'path', 'linux'),
       );
-      const err = assertError(error, 'unixPathTooLong', { path: tooLong, length: 108, limit: 107 });
+      const err = assertSocketLabError(error, 'unixPathTooLong', { path: tooLong, length: 108, limit: 107 });
       assert.match(err.message, /at most 107 bytes/);
       // 35 three-byte characters: 105 characters of path, but 5 + 105 bytes.
       const wide = `/tmp/${'我'.repeat(35)}`;
-      assertError(checkUnixPath(wide, 'path', 'linux'), 'unixPathTooLong', { length: 110 });
-      assertError(checkUnixPath(`/tmp/${'a'.repeat(99)}`, 'path', 'darwin'), 'unixPathTooLong', {
+      assertSocketLabError(checkUnixPath(wide, 'path', 'linux'), 'unixPathTooLong', { length: 110 });
+      assertSocketLabError(checkUnixPath(`/tmp/${'a'.repeat(99)}`, 'path', 'darwin'), 'unixPathTooLong', {
         length: 104,
         limit: 103,
       });
-      assertError(checkUnixPath(`\\\\.\\pipe\\${'a'.repeat(250)}`, 'path', 'win32'), 'unixPathTooLong', { limit: 256 });
+      assertSocketLabError(checkUnixPath(`\\\\.\\pipe\\${'a'.repeat(250)}`, 'path', 'win32'), 'unixPathTooLong', {
+        limit: 256,
+      });
     });
 
     const bad: Array<[unknown, NodeJS.Platform]> = [
@@ -284,7 +278,7 @@ describe('validate', () => {
           () => parseUnixPath(input, 'path', platform),
           () => checkUnixPath(input, 'path', platform),
         );
-        assertError(error, 'invalidPath', { field: 'path' });
+        assertSocketLabError(error, 'invalidPath', { field: 'path' });
       });
     }
   });
@@ -340,7 +334,7 @@ describe('validate', () => {
           () => parseRepeat(input),
           () => checkRepeat(input),
         );
-        assertError(error, code, { field });
+        assertSocketLabError(error, code, { field });
       });
     }
 
@@ -405,7 +399,7 @@ describe('validate', () => {
       }
       for (const input of bad) {
         it(`${name} refuses ${typeof input === 'string' ? JSON.stringify(input) : String(input)}`, () => {
-          assertError(
+          assertSocketLabError(
             both(
               () => parse(input),
               () => check(input),
@@ -427,6 +421,89 @@ describe('validate', () => {
         checkWaitMs(-1)!.message,
         'Wait time (waitMs) must be a whole number of milliseconds from 0 to 600000 (got -1).',
       );
+    });
+  });
+
+  describe('IP address literals (no Node in src/shared: they must read addresses as net does)', () => {
+    const samples = [
+      '',
+      '::',
+      '::1',
+      '1::',
+      '1:2:3:4:5:6:7:8',
+      '1:2:3:4:5:6:7::',
+      '::2:3:4:5:6:7:8',
+      '1:2:3:4:5:6:7:8:9',
+      '1::2:3:4:5:6:7:8',
+      '1:2:3:4:5:6:7',
+      ':1::',
+      '1:::2',
+      '1::2::3',
+      '::ffff:127.0.0.1',
+      '::127.0.0.1',
+      '1:2:3:4:5:6:127.0.0.1',
+      '1:2:3:4:5:6:7:127.0.0.1',
+      '127.0.0.1::',
+      '::ffff:1.2.3',
+      '::ffff:01.2.3.4',
+      'fe80::1%eth0',
+      'fe80::1%',
+      'fe80::1%a b',
+      'fe80::1%e-t.h:0',
+      'FE80::ABCD',
+      'g::1',
+      '12345::',
+      '[::1]',
+      '127.0.0.1',
+      '0.0.0.0',
+      '255.255.255.255',
+      '256.0.0.1',
+      '01.2.3.4',
+      '1.2.3',
+      '1.2.3.4.5',
+      '1..2.3',
+      ' 1.2.3.4',
+      '1.2.3.4 ',
+      '0x7f.0.0.1',
+      '1e2.0.0.1',
+      '١.٢.٣.٤',
+      '::1%0',
+      '::%x',
+      '%x',
+    ];
+    it('agree with net.isIPv4, net.isIPv6 and net.isIP on edge cases', () => {
+      for (const text of samples) {
+        assert.strictEqual(isIPv4(text), net.isIPv4(text), `isIPv4(${JSON.stringify(text)})`);
+        assert.strictEqual(isIPv6(text), net.isIPv6(text), `isIPv6(${JSON.stringify(text)})`);
+        assert.strictEqual(ipFamily(text), net.isIP(text), `ipFamily(${JSON.stringify(text)})`);
+      }
+    });
+
+    it('agree with net on generated addresses and near-misses (20,000 cases each)', () => {
+      const nearMiss = fc
+        .array(fc.constantFrom(...'0123456789abcdefABCDEFg:.%[]- '.split('')), { maxLength: 45 })
+        .map((chars) => chars.join(''));
+      const text = fc.oneof(fc.ipV4(), fc.ipV4Extended(), fc.ipV6(), nearMiss);
+      fc.assert(
+        fc.property(text, (t) => isIPv4(t) === net.isIPv4(t) && isIPv6(t) === net.isIPv6(t)),
+        { numRuns: 20000 },
+      );
+      fc.assert(
+        fc.property(fc.ipV6(), fc.stringMatching(/^[0-9A-Za-z.:-]{0,6}$/), (address, zone) => {
+          const t = `${address}%${zone}`;
+          return isIPv6(t) === net.isIPv6(t);
+        }),
+        { numRuns: 20000 },
+      );
+    });
+
+    it('count UTF-8 bytes as Buffer.byteLength does (Unix path limits are in bytes)', () => {
+      fc.assert(
+        fc.property(fc.string({ unit: 'binary' }), (t) => utf8Length(t) === Buffer.byteLength(t, 'utf8')),
+        { numRuns: 20000 },
+      );
+      for (const t of ['路', '😀', '\uD800', '\uDC00x', 'a\uD83D', '\u07FF\u0800'])
+        assert.strictEqual(utf8Length(t), Buffer.byteLength(t, 'utf8'), JSON.stringify(t));
     });
   });
 

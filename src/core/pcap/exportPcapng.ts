@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import type { Writable } from 'stream';
 import { SocketLabError, isSocketLabError } from '../../shared/errors';
 import { ConnectionInfo, EndpointInfo, TrafficRecord } from '../../shared/model';
-import { endpointName } from '../endpoint';
+import { endpointName, isListener } from '../../shared/naming';
 import { toSocketLabError } from '../systemErrors';
 import { ByteBatch } from './byteBatch';
 import { FlowEndpoint, describeFlow, flowKey } from './packetFlows';
@@ -47,7 +47,7 @@ export function closesOf(snapshot: EndState, isListener: boolean): FlowClose[] {
 
 /** The comment a file carries about itself: what was exported, and that the headers are made up. */
 export function exportComment(endpoint: FlowEndpoint & { dropped?: number }): string {
-  const name = endpointName(endpoint.kind, endpoint.local, endpoint.remote) ?? endpoint.id;
+  const name = endpointName(endpoint);
   const dropped = endpoint.dropped
     ? ` ${endpoint.dropped} older records had been dropped by the log cap and are not in it.`
     : '';
@@ -116,9 +116,9 @@ function lastIndexOfEachFlow(records: readonly TrafficRecord[]): Map<string, num
 
 /** The closes of a client's own stream (no connection) or of an accepted connection still listed. */
 function closesOfFlow(endpoint: EndpointInfo, connection: ConnectionInfo | undefined): FlowClose[] {
-  const isListener = endpoint.kind === 'tcp-listener' || endpoint.kind === 'unix-listener';
-  if (connection) return closesOf(connection, isListener);
-  return isListener ? [] : closesOf(endpoint, false);
+  const listener = isListener(endpoint.kind);
+  if (connection) return closesOf(connection, listener);
+  return listener ? [] : closesOf(endpoint, false);
 }
 
 interface Sink {

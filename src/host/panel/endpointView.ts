@@ -1,10 +1,10 @@
 /** The endpoint and its counters as the send panel shows them (shared/protocol's EndpointView and CountersView). */
 import type { EndpointInfo } from '../../shared/model';
-import { connectionLabel } from '../../shared/format';
+import { connectionLabel, endpointName as endpointLabel } from '../../shared/naming';
 import { PANEL_CONNECTIONS_MAX, PANEL_NAME_MAX_CHARS, PANEL_TEXT_MAX_CHARS } from '../../shared/limits';
 import type { CountersView, EndpointView } from '../../shared/protocol';
-import { describeInfoError } from '../messages';
-import { endpointLabel, stateText } from '../socketsTree';
+import { describeInfoError } from '../errorText';
+import { stateText } from '../labels';
 import type { Rates } from './rateWindow';
 
 /** The endpoint as the panel shows it; `lastPeer` is the UDP peer an empty Destination sends to. */

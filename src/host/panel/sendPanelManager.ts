@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import type { SocketLab } from '../../core/socketLab';
 import { Disposable, toDisposable } from '../../core/lifecycle';
 import { parsePanelState } from '../../shared/protocol';
-import { endpointLabel } from '../socketsTree';
+import { endpointName as endpointLabel } from '../../shared/naming';
 import { SEND_PANEL_VIEW_TYPE, SendPanel } from './sendPanel';
 
 /** One send panel per endpoint: opening again reveals it; panels come back after a window reload. */

@@ -1,0 +1,140 @@
+/**
+ * What each opening command builds: from its parsed argument and the registry's defaults, a function that
+ * builds the endpoint (once to start it, again on every restart, resolving its host name each time).
+ */
+import * as net from 'net';
+import type { ParsedArgs } from '../shared/commandArgs';
+import { SocketLabError } from '../shared/errors';
+import { isExternalBind } from '../shared/ipAddress';
+import type { Endpoint, EndpointCommonOptions } from './endpoints/endpoint';
+import { StreamClient } from './endpoints/streamClient';
+import { StreamListener } from './endpoints/streamListener';
+import { UdpSocket } from './endpoints/udpSocket';
+import { resolveHost, type LookupFunction } from './resolveHost';
+
+/** The commands that open an endpoint. */
+export type OpenCommand =
+  'startTcpListener' | 'startUdpListener' | 'connectTcp' | 'openUdpClient' | 'startUnixListener' | 'connectUnix';
+
+/** What the registry lends an endpoint when the argument leaves it out. */
+export interface OpenDefaults {
+  defaultHost: string;
+  connectTimeoutMs: number;
+  lookup?: LookupFunction;
+}
+
+/** Builds an endpoint from the settings every endpoint shares. */
+export type EndpointBuilder = (common: EndpointCommonOptions) => Promise<Endpoint>;
+
+/** The builder of the endpoint `command` opens with the argument `a`. */
+export function endpointBuilder<C extends OpenCommand>(
+  command: C,
+  a: ParsedArgs<C>,
+  defaults: OpenDefaults,
+): EndpointBuilder {
+  return BUILDERS[command](a, defaults);
+}
+
+function tcpListener(a: ParsedArgs<'startTcpListener'>, defaults: OpenDefaults): EndpointBuilder {
+  const host = a.host ?? defaults.defaultHost;
+  return async (common) => {
+    const { address } = await resolveHost(host, defaults.lookup);
+    checkExternal(address, host, a.allowExternal);
+    return new StreamListener({ ...common, address, port: a.port, backlog: a.backlog, host: hostName(host) });
+  };
+}
+
+function udpListener(a: ParsedArgs<'startUdpListener'>, defaults: OpenDefaults): EndpointBuilder {
+  const host = a.host ?? defaults.defaultHost;
+  return async (common) => {
+    const { address, family } = await resolveHost(host, defaults.lookup);
+    checkExternal(address, host, a.allowExternal);
+    return new UdpSocket({
+      ...common,
+      mode: 'bound',
+      address,
+      port: a.port,
+      family,
+      broadcast: a.broadcast,
+      multicastGroups: a.multicastGroups,
+      host: hostName(host),
+    });
+  };
+}
+
+function tcpClient(a: ParsedArgs<'connectTcp'>, defaults: OpenDefaults): EndpointBuilder {
+  const host = a.host ?? defaults.defaultHost;
+  const timeoutMs = a.timeoutMs ?? defaults.connectTimeoutMs;
+  return async (common) => {
+    const { address } = await resolveHost(host, defaults.lookup);
+    const localAddress =
+      a.localAddress === undefined ? undefined : (await resolveHost(a.localAddress, defaults.lookup)).address;
+    return new StreamClient({
+      ...common,
+      address,
+      port: a.port,
+      host: hostName(host),
+      timeoutMs,
+      localAddress,
+      localPort: a.localPort,
+      noDelay: a.noDelay,
+      keepAlive: a.keepAlive,
+    });
+  };
+}
+
+function udpClient(a: ParsedArgs<'openUdpClient'>, defaults: OpenDefaults): EndpointBuilder {
+  const host = a.host ?? defaults.defaultHost;
+  return async (common) => {
+    const { address, family } = await resolveHost(host, defaults.lookup);
+    return new UdpSocket({
+      ...common,
+      mode: 'connected',
+      address,
+      port: a.port,
+      family,
+      localPort: a.localPort,
+      host: hostName(host),
+    });
+  };
+}
+
+function unixListener(a: ParsedArgs<'startUnixListener'>): EndpointBuilder {
+  return async (common) => new StreamListener({ ...common, path: a.path, backlog: a.backlog });
+}
+
+function unixClient(a: ParsedArgs<'connectUnix'>, defaults: OpenDefaults): EndpointBuilder {
+  const timeoutMs = a.timeoutMs ?? defaults.connectTimeoutMs;
+  return async (common) => new StreamClient({ ...common, path: a.path, timeoutMs });
+}
+
+const BUILDERS: { [C in OpenCommand]: (a: ParsedArgs<C>, defaults: OpenDefaults) => EndpointBuilder } = {
+  startTcpListener: tcpListener,
+  startUdpListener: udpListener,
+  connectTcp: tcpClient,
+  openUdpClient: udpClient,
+  startUnixListener: unixListener,
+  connectUnix: unixClient,
+};
+
+/** The host name the user gave, kept beside the address it resolved to; undefined for an address. */
+function hostName(host: string): string | undefined {
+  return net.isIP(host) ? undefined : host;
+}
+
+/** Refuses a bind other machines could reach unless the caller said allowExternal: true. */
+function checkExternal(address: string, host: string, allowExternal: boolean | undefined): void {
+  if (!allowExternal && isExternalBind(address)) {
+    throw host === address
+      ? SocketLabError.create(
+          'externalBindNotAllowed',
+          'Binding {address} makes the port reachable from the network; pass allowExternal: true to do it.',
+          { address, field: 'allowExternal' },
+        )
+      : SocketLabError.create(
+          'externalBindNotAllowed',
+          'Binding {host} ({address}) makes the port reachable from the network; pass allowExternal: true to do it.',
+          { address, host, field: 'allowExternal' },
+        );
+  }
+}

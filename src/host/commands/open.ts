@@ -1,0 +1,152 @@
+/** The commands that open an endpoint: listeners and clients over TCP, UDP and Unix sockets. */
+import * as os from 'os';
+import * as nodePath from 'path';
+import * as vscode from 'vscode';
+import { parseCommandArgs } from '../../core/commandArgs';
+import type {
+  ConnectTcpArgs,
+  OpenUdpClientArgs,
+  StartTcpListenerArgs,
+  StartUdpListenerArgs,
+} from '../../shared/commandArgs';
+import { isExternalBind } from '../../shared/ipAddress';
+import type { EndpointInfo } from '../../shared/model';
+import { endpointName, formatAddress } from '../../shared/naming';
+import { askHostAndPort, askUnixPath } from '../prompts';
+import { readSettings } from '../settings';
+import type { CommandContext, CommandHandler } from './commandContext';
+
+/** The modal confirmation for binds that other machines can reach. */
+async function confirmExternal(host: string, port: number): Promise<boolean> {
+  if (!readSettings().confirmExternalBind) return true;
+  const bind = vscode.l10n.t('Bind');
+  const answer = await vscode.window.showWarningMessage(
+    vscode.l10n.t('Bind {0} port {1}?', host, String(port)),
+    {
+      modal: true,
+      detail: vscode.l10n.t(
+        'The port becomes reachable from the network: any machine that can reach this one can connect or send to it. (Setting: socketLab.confirmExternalBind)',
+      ),
+    },
+    bind,
+  );
+  return answer === bind;
+}
+
+/** Logs the new endpoint and reveals it in the Sockets view. */
+function logStarted(ctx: CommandContext, info: EndpointInfo): void {
+  ctx.output.info(
+    `${info.id}: ${endpointName(info)} ${info.state}${info.local ? ` (local ${formatAddress(info.local)})` : ''}`,
+  );
+  void ctx.treeView
+    .reveal(ctx.tree.nodeFor(info.id) ?? { type: 'endpoint', id: info.id }, { select: true, focus: false })
+    .then(undefined, () => undefined);
+}
+
+/** Start TCP Listener / Start UDP Listener: asks where to bind (confirming a bind other machines can reach). */
+export function startListenerCommand(
+  ctx: CommandContext,
+  command: 'startTcpListener' | 'startUdpListener',
+  title: string,
+  keyPrefix: string,
+): CommandHandler {
+  const start = (args: StartTcpListenerArgs | StartUdpListenerArgs) =>
+    command === 'startTcpListener' ? ctx.lab.startTcpListener(args) : ctx.lab.startUdpListener(args);
+  return {
+    interactive: async () => {
+      const answer = await askHostAndPort(
+        ctx.memory,
+        title,
+        `${keyPrefix}.listen`,
+        { host: readSettings().defaultHost, port: '8880' },
+        'listen',
+      );
+      if (!answer) return undefined;
+      // The core refuses external binds unless allowed; the user allows one by confirming it here.
+      const external = isExternalBind(answer.host);
+      if (external && !(await confirmExternal(answer.host, answer.port))) return undefined;
+      const info = await start({ ...answer, allowExternal: external });
+      logStarted(ctx, info);
+      return info;
+    },
+    scripted: async (args) => {
+      // The core applies the default host and refuses external binds without allowExternal: true.
+      const info = await start(parseCommandArgs(command, args));
+      logStarted(ctx, info);
+      return info;
+    },
+  };
+}
+
+/** Connect TCP Client / Open UDP Client: asks where to connect. */
+export function connectCommand(
+  ctx: CommandContext,
+  command: 'connectTcp' | 'openUdpClient',
+  title: string,
+  keyPrefix: string,
+): CommandHandler {
+  const connect = (args: ConnectTcpArgs | OpenUdpClientArgs) => {
+    if (command === 'openUdpClient') return ctx.lab.openUdpClient(args);
+    // A TCP client without a timeout of its own waits as long as the setting says.
+    const tcp: ConnectTcpArgs = args;
+    return ctx.lab.connectTcp({ ...tcp, timeoutMs: tcp.timeoutMs ?? readSettings().connectTimeoutMs });
+  };
+  return {
+    interactive: async () => {
+      const answer = await askHostAndPort(
+        ctx.memory,
+        title,
+        `${keyPrefix}.connect`,
+        { host: readSettings().defaultHost, port: '8880' },
+        'connect',
+      );
+      if (!answer) return undefined;
+      const info = await connect(answer);
+      logStarted(ctx, info);
+      return info;
+    },
+    scripted: async (args) => {
+      const info = await connect(parseCommandArgs(command, args));
+      logStarted(ctx, info);
+      return info;
+    },
+  };
+}
+
+/** Start Unix Socket Listener / Connect Unix Socket Client: asks for the socket path. */
+export function unixCommand(
+  ctx: CommandContext,
+  command: 'startUnixListener' | 'connectUnix',
+  title: string,
+): CommandHandler {
+  const run = (args: object) => {
+    const path = (args as { path?: unknown }).path;
+    const resolved = typeof path === 'string' && path !== '' ? { ...args, path: resolveSocketPath(path) } : args;
+    return command === 'startUnixListener'
+      ? ctx.lab.startUnixListener(parseCommandArgs(command, resolved))
+      : ctx.lab.connectUnix(parseCommandArgs(command, resolved));
+  };
+  return {
+    interactive: async () => {
+      const path = await askUnixPath(ctx.memory, title, `${command}.path`);
+      if (path === undefined) return undefined;
+      const info = await run({ path });
+      logStarted(ctx, info);
+      return info;
+    },
+    scripted: async (args) => {
+      const info = await run(args);
+      logStarted(ctx, info);
+      return info;
+    },
+  };
+}
+
+/**
+ * A relative Unix socket path is taken relative to the first workspace folder (else the temp folder), not
+ * to the extension host's working directory, which users never see. Windows pipe names stay as they are.
+ */
+function resolveSocketPath(socketPath: string): string {
+  if (nodePath.isAbsolute(socketPath) || socketPath.startsWith('\\\\')) return socketPath;
+  return nodePath.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir(), socketPath);
+}

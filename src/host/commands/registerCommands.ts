@@ -1,0 +1,74 @@
+/** Registers every `socketLab.*` command and runs it in the mode its argument asks for. */
+import * as vscode from 'vscode';
+import { SocketLabError } from '../../shared/errors';
+import { describeValue } from '../../shared/payload';
+import { describeError, toCallerError } from '../errorText';
+import { isSocketNode } from '../socketsTree';
+import type { CommandContext, CommandHandler } from './commandContext';
+import {
+  clearLogCommand,
+  copyAddressCommand,
+  halfCloseCommand,
+  openPanelCommand,
+  restartCommand,
+  showOutputCommand,
+  stopAllCommand,
+  stopCommand,
+} from './manage';
+import { connectCommand, startListenerCommand, unixCommand } from './open';
+import { sendCommand, sendFileCommand, stopRepeatCommand } from './send';
+
+export type { CommandContext, PanelOpener } from './commandContext';
+
+/** Registers every Socket Lab command; returns their disposables. */
+export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
+  const handlers: Record<string, CommandHandler> = {
+    startTcpListener: startListenerCommand(ctx, 'startTcpListener', vscode.l10n.t('Start TCP Listener'), 'tcp'),
+    startUdpListener: startListenerCommand(ctx, 'startUdpListener', vscode.l10n.t('Start UDP Listener'), 'udp'),
+    connectTcp: connectCommand(ctx, 'connectTcp', vscode.l10n.t('Connect TCP Client'), 'tcp'),
+    openUdpClient: connectCommand(ctx, 'openUdpClient', vscode.l10n.t('Open UDP Client'), 'udp'),
+    startUnixListener: unixCommand(ctx, 'startUnixListener', vscode.l10n.t('Start Unix Socket Listener')),
+    connectUnix: unixCommand(ctx, 'connectUnix', vscode.l10n.t('Connect Unix Socket Client')),
+    send: sendCommand(ctx),
+    sendFile: sendFileCommand(ctx),
+    stopRepeat: stopRepeatCommand(ctx),
+    openPanel: openPanelCommand(ctx),
+    restart: restartCommand(ctx),
+    copyAddress: copyAddressCommand(ctx),
+    stop: stopCommand(ctx),
+    halfClose: halfCloseCommand(ctx),
+    stopAll: stopAllCommand(ctx),
+    clearLog: clearLogCommand(ctx),
+    showOutput: showOutputCommand(ctx),
+  };
+  return Object.entries(handlers).map(([name, handler]) =>
+    vscode.commands.registerCommand(`socketLab.${name}`, (arg?: unknown) => runCommand(ctx, name, handler, arg)),
+  );
+}
+
+/** Runs a command in the mode its argument asks for; no exception escapes to VS Code from the interactive mode. */
+async function runCommand(ctx: CommandContext, name: string, handler: CommandHandler, arg: unknown): Promise<unknown> {
+  if (arg !== undefined && arg !== null && !isSocketNode(arg)) {
+    try {
+      if (typeof arg !== 'object' || Array.isArray(arg)) {
+        throw SocketLabError.create(
+          'invalidArgument',
+          'socketLab.{command} takes an argument object (see the README), not {value}.',
+          { field: 'args', command: name, value: describeValue(arg) },
+        );
+      }
+      return await handler.scripted({ ...arg });
+    } catch (err) {
+      ctx.output.warn(`socketLab.${name} failed: ${describeError(err)}`);
+      throw toCallerError(err);
+    }
+  }
+  try {
+    return await handler.interactive(isSocketNode(arg) ? arg : undefined);
+  } catch (err) {
+    const message = describeError(err);
+    ctx.output.error(`socketLab.${name} failed: ${message}`);
+    void vscode.window.showErrorMessage(message);
+    return undefined;
+  }
+}

@@ -1,0 +1,97 @@
+/** The commands that send: a payload (once, repeated, or waiting for the reply), a file, and stopping a repeat. */
+import * as vscode from 'vscode';
+import { parseCommandArgs } from '../../core/commandArgs';
+import type { SocketLab } from '../../core/socketLab';
+import type { SendArgs, SendFileArgs } from '../../shared/commandArgs';
+import { isClient } from '../../shared/naming';
+import { askDestination, askPayload } from '../prompts';
+import { readSettings } from '../settings';
+import type { CommandContext, CommandHandler } from './commandContext';
+import { pickRepeat, pickTarget } from './pickers';
+
+/** The peer a socket last received from, among its newest 256 records (what a reply goes to by default). */
+function lastPeerOf(lab: SocketLab, id: string): string | undefined {
+  const log = lab.trafficLog(id);
+  const recent = log.slice(log.size - 256, log.size);
+  for (let i = recent.length - 1; i >= 0; i--) if (recent[i].direction === 'in') return recent[i].peer;
+  return undefined;
+}
+
+/** A UDP socket that is not connected needs a destination unless the target is one of its peers. */
+function needsDestination(lab: SocketLab, target: string): boolean {
+  const info = lab.get(target);
+  return info !== undefined && info.kind === 'udp' && !isClient(info);
+}
+
+/** Send: asks the target, the payload and (for a bound UDP socket) the destination. */
+export function sendCommand(ctx: CommandContext): CommandHandler {
+  const { lab } = ctx;
+  return {
+    interactive: async (node) => {
+      const target = node?.id ?? (await pickTarget(lab, vscode.l10n.t('Send to'), true));
+      if (!target) return undefined;
+      const settings = readSettings();
+      const payload = await askPayload(ctx.memory, vscode.l10n.t('Send'), {
+        format: settings.defaultFormat,
+        encoding: settings.defaultEncoding,
+        lineEnding: settings.defaultLineEnding,
+      });
+      if (!payload) return undefined;
+      const args: SendArgs = { target, ...payload };
+      if (needsDestination(lab, target)) {
+        const to = await askDestination(ctx.memory, vscode.l10n.t('Send'), '127.0.0.1:9000', lastPeerOf(lab, target));
+        if (!to) return undefined;
+        args.to = to;
+      }
+      const result = await lab.send(args);
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Socket Lab: sent {0} bytes', result.bytes), 3000);
+      return result;
+    },
+    scripted: (args) => lab.send(parseCommandArgs('send', args)),
+  };
+}
+
+/** Send File: asks the target, the file and (for a bound UDP socket) the destination. */
+export function sendFileCommand(ctx: CommandContext): CommandHandler {
+  const { lab } = ctx;
+  return {
+    interactive: async (node) => {
+      const target = node?.id ?? (await pickTarget(lab, vscode.l10n.t('Send a file to'), true));
+      if (!target) return undefined;
+      const uris = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: vscode.l10n.t('Send') });
+      if (!uris?.length) return undefined;
+      const args: SendFileArgs = { target, path: uris[0].fsPath };
+      if (needsDestination(lab, target)) {
+        const to = await askDestination(
+          ctx.memory,
+          vscode.l10n.t('Send File'),
+          '127.0.0.1:9000',
+          lastPeerOf(lab, target),
+        );
+        if (!to) return undefined;
+        args.to = to;
+      }
+      const result = await lab.sendFile(args);
+      vscode.window.setStatusBarMessage(vscode.l10n.t('Socket Lab: sent {0} bytes', result.bytes), 3000);
+      return result;
+    },
+    scripted: (args) => lab.sendFile(parseCommandArgs('sendFile', args)),
+  };
+}
+
+/** Stop Repeat: asks which running repeat to stop. */
+export function stopRepeatCommand(ctx: CommandContext): CommandHandler {
+  const { lab } = ctx;
+  return {
+    interactive: async () => {
+      const repeatId = await pickRepeat(lab);
+      if (!repeatId) return undefined;
+      lab.stopRepeat({ repeatId });
+      return {};
+    },
+    scripted: async (args) => {
+      lab.stopRepeat(parseCommandArgs('stopRepeat', args));
+      return {};
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import type * as vscode from 'vscode';
+import type { SocketLab } from '../core/socketLab';
+import { Disposable } from '../core/lifecycle';
+import { Throttle } from '../shared/throttle';
+import { describeInfoError } from './errorText';
+import { endpointName } from '../shared/naming';
+
+/**
+ * The Socket Lab output channel's account of what happens: state changes, connections opened/closed,
+ * errors and repeats ended, written to the output channel, never payloads; the lines are English, the error sentences in the display language
+ * (as commands log them). Changes are diffed at most 4 times a second, so a connection flood
+ * becomes one line per endpoint and interval, not one line per connection.
+ */
+export class OutputLog extends Disposable {
+  private readonly _known = new Map<string, { state: string; live: number; error?: string }>();
+  private readonly _changed = new Set<string>();
+  private readonly _throttle = this._register(new Throttle(250, () => this._flush()));
+
+  constructor(
+    private readonly _lab: SocketLab,
+    private readonly _output: vscode.LogOutputChannel,
+  ) {
+    super();
+    this._register(
+      _lab.onDidChangeEndpoints((id) => {
+        this._changed.add(id);
+        this._throttle.schedule();
+      }),
+    );
+    this._register(
+      _lab.onDidEndRepeat((e) => {
+        if (e.error)
+          _output.warn(
+            `repeat ${e.repeatId} on ${e.endpointId} stopped after ${e.sent} sends: ${describeInfoError(e)}`,
+          );
+        else _output.info(`repeat ${e.repeatId} on ${e.endpointId} ended after ${e.sent} sends`);
+      }),
+    );
+  }
+
+  private _flush(): void {
+    for (const id of this._changed) {
+      const info = this._lab.get(id);
+      const before = this._known.get(id);
+      if (!info) {
+        if (before) this._output.info(`${id}: removed`);
+        this._known.delete(id);
+        continue;
+      }
+      const live = info.connections.reduce((n, c) => n + (c.state === 'connected' ? 1 : 0), 0);
+      const now = { state: info.state, live, error: info.error };
+      if (!before || before.state !== now.state) {
+        const line = `${id}: ${endpointName(info)} ${info.state}${info.error ? ` — ${describeInfoError(info)}` : ''}`;
+        if (info.state === 'error') this._output.error(line);
+        else this._output.info(line);
+      } else if (now.error && now.error !== before.error) {
+        this._output.warn(`${id}: ${describeInfoError(info)}`);
+      }
+      if (before && before.live !== live) this._output.info(`${id}: ${live} live connection(s) (was ${before.live})`);
+      this._known.set(id, now);
+    }
+    this._changed.clear();
+  }
+}

@@ -1,0 +1,81 @@
+import * as assert from 'assert';
+import { expandTemplate, parseTemplate } from '../../src/shared/requestFile/variables';
+import { nodeBuiltins } from '../../src/core/requestFile/environment';
+import { fixedBuiltins } from '../helpers/requestFiles';
+
+const expand = (text: string, vars: Record<string, string> = {}, builtins = fixedBuiltins({ HOME: '/home/lab' })) =>
+  expandTemplate(parseTemplate(text).parts, (n) => vars[n], builtins);
+
+describe('request file variables', () => {
+  it('split text and references, spaces inside the braces allowed', () => {
+    assert.deepStrictEqual(parseTemplate('a{{ x }}b{{$randomInt 1 9}}'), {
+      parts: [
+        { kind: 'text', text: 'a', offset: 0 },
+        { kind: 'ref', name: 'x', args: [], offset: 1, length: 7 },
+        { kind: 'text', text: 'b', offset: 8 },
+        { kind: 'ref', name: '$randomInt', args: ['1', '9'], offset: 9, length: 18 },
+      ],
+      problems: [],
+    });
+    assert.deepStrictEqual(parseTemplate('no refs { } }}'), {
+      parts: [{ kind: 'text', text: 'no refs { } }}', offset: 0 }],
+      problems: [],
+    });
+  });
+
+  it('expand names and every built-in', () => {
+    const builtins = fixedBuiltins({ HOME: '/home/lab' });
+    assert.deepStrictEqual(
+      expand(
+        '{{host}}:{{port}} #{{$counter}} #{{$counter}} {{$timestamp}} {{$isoTime}} {{$randomInt 3 9}} {{$uuid}} {{$env HOME}}',
+        { host: 'h', port: '1' },
+        builtins,
+      ),
+      {
+        text: 'h:1 #1 #2 1767323045006 2026-01-02T03:04:05.006Z 3 00000000-0000-4000-8000-000000000000 /home/lab',
+      },
+    );
+    // The counter counts per run: the same context goes on where it stopped.
+    assert.deepStrictEqual(
+      expandTemplate(parseTemplate('{{$counter}}').parts, () => undefined, builtins),
+      {
+        text: '3',
+      },
+    );
+  });
+
+  it('report an unknown variable or an unset environment variable at its reference, never an empty string', () => {
+    const unknown = expand('ab{{missing}}cd');
+    assert.ok('error' in unknown);
+    assert.deepStrictEqual([unknown.offset, unknown.length, unknown.error.code], [2, 11, 'unknownVariable']);
+    assert.match(unknown.error.message, /^Variable missing has no value here;/);
+    const unset = expand('{{$env NOT_SET_ANYWHERE}}');
+    assert.ok('error' in unset);
+    assert.strictEqual(unset.error.message, 'The environment variable NOT_SET_ANYWHERE is not set.');
+    const bad = expand('x {{$randomInt a b}}');
+    assert.ok('error' in bad);
+    assert.deepStrictEqual([bad.offset, bad.error.code], [2, 'builtinArguments']);
+  });
+
+  it('have real built-ins on Node: a counter from 1, time now, random in [min, max), v4 uuids, process.env', () => {
+    const real = nodeBuiltins({ SOCKET_LAB_TEST_VAR: 'yes' });
+    const before = Date.now();
+    const out = expandTemplate(
+      parseTemplate(
+        '{{$counter}} {{$counter}} {{$timestamp}} {{$randomInt 5 7}} {{$uuid}} {{$env SOCKET_LAB_TEST_VAR}}',
+      ).parts,
+      () => undefined,
+      real,
+    );
+    assert.ok('text' in out);
+    const [c1, c2, ts, rnd, uuid, env] = out.text.split(' ');
+    assert.deepStrictEqual([c1, c2, env], ['1', '2', 'yes']);
+    assert.ok(Number(ts) >= before && Number(ts) <= Date.now());
+    assert.ok(['5', '6'].includes(rnd), rnd);
+    assert.match(uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const seen = new Set<number>();
+    for (let i = 0; i < 200; i++) seen.add(real.randomInt(-2, 2));
+    assert.deepStrictEqual([...seen].sort(), [-1, -2, 0, 1]);
+    assert.ok(real.randomInt(0, 2 ** 52) < 2 ** 52);
+  });
+});

@@ -1,0 +1,201 @@
+import * as assert from 'assert';
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import * as tls from 'tls';
+import '../helpers/noLeaks';
+import { GENERATED_FILES, ensureGeneratedCredentials, namesFor } from '../../src/core/tls/certificates';
+import { joinPem, loadCredentialFiles, pemBlocks } from '../../src/core/tls/pemFiles';
+import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
+import { rejectsWith } from '../helpers/errors';
+import { tempDir } from '../helpers/tempDir';
+
+const DAY = 86_400_000;
+
+describe('TLS certificates: generated and kept per folder', function () {
+  this.timeout(20000);
+  let dir: string;
+  let remove: () => void;
+  beforeEach(() => ({ dir, remove } = tempDir()));
+  afterEach(() => remove());
+
+  it('makes an EC P-256 CA and a leaf it signed with SHA-256, valid for localhost, 127.0.0.1 and ::1', async () => {
+    const c = await ensureGeneratedCredentials(dir);
+    assert.strictEqual(c.made, 'all');
+    const ca = new crypto.X509Certificate(c.ca);
+    const leaf = new crypto.X509Certificate(c.cert);
+    assert.ok(ca.ca, 'the CA is a CA');
+    assert.ok(!leaf.ca, 'the leaf is not');
+    assert.ok(leaf.checkIssued(ca) && leaf.verify(ca.publicKey), 'the CA signed the leaf');
+    assert.ok(leaf.checkPrivateKey(crypto.createPrivateKey(c.key)));
+    assert.strictEqual(leaf.publicKey.asymmetricKeyType, 'ec');
+    assert.strictEqual(leaf.publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
+    // Node has no accessor for the signature algorithm: the DER carries the ecdsa-with-SHA256 OID (1.2.840.10045.4.3.2).
+    const ecdsaSha256 = Buffer.from('06082a8648ce3d040302', 'hex');
+    assert.ok(leaf.raw.includes(ecdsaSha256), 'signed with ecdsa-with-SHA256');
+    assert.ok(leaf.checkHost('localhost'));
+    assert.ok(leaf.checkIP('127.0.0.1'));
+    assert.ok(leaf.checkIP('::1'));
+    assert.deepStrictEqual(c.names.slice(0, 3), ['localhost', '127.0.0.1', '::1']);
+    assert.strictEqual(c.caPath, path.join(dir, GENERATED_FILES.caCert));
+    assert.strictEqual(fs.readFileSync(c.caPath, 'utf8'), c.ca);
+    assert.ok(c.cert.endsWith('\n') && c.key.endsWith('\n') && c.ca.endsWith('\n'));
+    for (const key of [GENERATED_FILES.key, GENERATED_FILES.caKey]) {
+      assert.strictEqual(fs.statSync(path.join(dir, key)).mode & 0o777, 0o600, `${key} is readable by its owner only`);
+    }
+  });
+
+  it('reuses what it kept while valid, and adds a host by a new leaf signed by the same CA', async () => {
+    const first = await ensureGeneratedCredentials(dir);
+    const again = await ensureGeneratedCredentials(dir);
+    assert.strictEqual(again.made, 'none');
+    assert.strictEqual(again.cert, first.cert);
+    const withHost = await ensureGeneratedCredentials(dir, { host: 'lab.example' });
+    assert.strictEqual(withHost.made, 'leaf');
+    assert.strictEqual(withHost.ca, first.ca, 'the CA a client trusts stays the same');
+    assert.notStrictEqual(withHost.cert, first.cert);
+    const leaf = new crypto.X509Certificate(withHost.cert);
+    assert.ok(leaf.checkHost('lab.example') && leaf.checkHost('localhost') && leaf.checkIP('::1'));
+    // The loopback names alone are covered by the new leaf: no new leaf for them.
+    assert.strictEqual((await ensureGeneratedCredentials(dir)).made, 'none');
+    assert.strictEqual((await ensureGeneratedCredentials(dir, { host: '127.0.0.1' })).made, 'none');
+  });
+
+  it('makes a new leaf before the kept one expires, and everything anew when the CA is near its end', async () => {
+    const first = await ensureGeneratedCredentials(dir);
+    const leafEnd = Date.parse(new crypto.X509Certificate(first.cert).validTo);
+    const nearLeafEnd = await ensureGeneratedCredentials(dir, { now: new Date(leafEnd - 2 * DAY) });
+    assert.strictEqual(nearLeafEnd.made, 'leaf');
+    assert.strictEqual(nearLeafEnd.ca, first.ca);
+    const caEnd = Date.parse(new crypto.X509Certificate(first.ca).validTo);
+    const nearCaEnd = await ensureGeneratedCredentials(dir, { now: new Date(caEnd - 30 * DAY) });
+    assert.strictEqual(nearCaEnd.made, 'all');
+    assert.notStrictEqual(nearCaEnd.ca, first.ca);
+  });
+
+  it('replaces damaged, mismatched or foreign files instead of failing', async () => {
+    const first = await ensureGeneratedCredentials(dir);
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.cert), 'garbage');
+    const fixedLeaf = await ensureGeneratedCredentials(dir);
+    assert.strictEqual(fixedLeaf.made, 'leaf');
+    assert.strictEqual(fixedLeaf.ca, first.ca);
+    // A leaf whose key is another one's.
+    const other = await makeLeaf(['localhost']);
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.key), other.key);
+    assert.strictEqual((await ensureGeneratedCredentials(dir)).made, 'leaf');
+    // A CA key that does not match the CA.
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.caKey), other.key);
+    assert.strictEqual((await ensureGeneratedCredentials(dir)).made, 'all');
+  });
+
+  it('two listeners starting at once share one generation', async () => {
+    const [a, b] = await Promise.all([ensureGeneratedCredentials(dir), ensureGeneratedCredentials(dir)]);
+    assert.deepStrictEqual([a.made, b.made], ['all', 'none']);
+    assert.strictEqual(a.cert, b.cert);
+  });
+
+  it('a folder that cannot be written is a clear sentence', async () => {
+    const file = writeFile(dir, 'not-a-folder', 'x');
+    await rejectsWith(
+      ensureGeneratedCredentials(path.join(file, 'tls')),
+      'tlsStoreFailed',
+      /could not be kept in .*not-a-folder.*\(ENOTDIR\); check that the folder can be written/,
+    );
+  });
+
+  it('a wildcard host adds this machine’s name to the loopback names', () => {
+    assert.deepStrictEqual(namesFor(undefined), ['localhost', '127.0.0.1', '::1']);
+    assert.deepStrictEqual(namesFor('::1'), ['localhost', '127.0.0.1', '::1'], '::1 is already there');
+    assert.deepStrictEqual(namesFor('0:0:0:0:0:0:0:1'), ['localhost', '127.0.0.1', '::1'], 'however it is written');
+    assert.ok(namesFor('0.0.0.0').length > 3);
+  });
+});
+
+describe('TLS certificates: files the user gives', function () {
+  this.timeout(20000);
+  let dir: string;
+  let remove: () => void;
+  beforeEach(() => ({ dir, remove } = tempDir()));
+  afterEach(() => remove());
+
+  it('PEM without a trailing newline, and blocks glued together, load and work with Node tls', async () => {
+    const root = await makeCa('Test Root');
+    const inter = await makeCa('Test Intermediate', root);
+    const leaf = await makeLeaf(['localhost'], { issuer: inter });
+    // Each as selfsigned writes it: no newline at the end, so a plain concatenation glues END to BEGIN.
+    assert.ok(!leaf.cert.endsWith('\n'));
+    const certPath = writeFile(dir, 'chain.pem', leaf.cert + inter.cert);
+    const keyPath = writeFile(dir, 'leaf.key', leaf.key);
+    const caPath = writeFile(dir, 'root.pem', 'Bag Attributes: ignored\n' + root.cert);
+    const loaded = await loadCredentialFiles({ cert: certPath, key: keyPath, ca: caPath });
+    assert.strictEqual(pemBlocks(loaded.cert!).length, 2);
+    assert.ok(loaded.cert!.includes('-----END CERTIFICATE-----\n-----BEGIN CERTIFICATE-----'));
+    assert.ok(loaded.cert!.endsWith('\n') && loaded.key!.endsWith('\n'));
+    assert.strictEqual(loaded.ca, root.cert + '\n');
+    // The glued text itself is what OpenSSL refuses; the joined one is accepted.
+    assert.throws(() => tls.createSecureContext({ cert: leaf.cert + inter.cert, key: leaf.key }));
+    tls.createSecureContext({ cert: loaded.cert, key: loaded.key, ca: loaded.ca });
+    assert.strictEqual(joinPem([leaf.cert, inter.cert]), loaded.cert);
+  });
+
+  it('says which file is missing, a folder, not PEM, DER, the wrong kind, encrypted, damaged or not the pair', async () => {
+    const leaf = await makeLeaf(['localhost']);
+    const other = await makeLeaf(['localhost']);
+    const cert = writeFile(dir, 'cert.pem', leaf.cert);
+    const key = writeFile(dir, 'key.pem', leaf.key);
+    const missing = path.join(dir, 'missing.pem');
+    await rejectsWith(
+      loadCredentialFiles({ cert: missing, key }),
+      'fileNotFound',
+      /^Certificate file \(cert\) .*missing\.pem does not exist/,
+    );
+    await rejectsWith(
+      loadCredentialFiles({ cert, key: dir }),
+      'isDirectory',
+      /^Private key file \(key\) .* is a folder/,
+    );
+    await rejectsWith(
+      loadCredentialFiles({ ca: writeFile(dir, 'text.pem', 'hello') }),
+      'pemMissing',
+      /^CA file \(ca\) .*text\.pem holds no PEM block/,
+    );
+    const der = new crypto.X509Certificate(leaf.cert).raw;
+    await rejectsWith(
+      loadCredentialFiles({ ca: writeFile(dir, 'cert.der', der) }),
+      'pemIsDer',
+      /is binary DER, not PEM; convert it first \(openssl x509 -inform der/,
+    );
+    await rejectsWith(
+      loadCredentialFiles({ cert: key, key }),
+      'pemNoCertificate',
+      /holds no certificate, only 'PRIVATE KEY'/,
+    );
+    await rejectsWith(loadCredentialFiles({ cert, key: cert }), 'pemNoKey', /holds no private key, only 'CERTIFICATE'/);
+    const encrypted = crypto
+      .createPrivateKey(leaf.key)
+      .export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'secret' }) as string;
+    await rejectsWith(
+      loadCredentialFiles({ cert, key: writeFile(dir, 'enc.key', encrypted) }),
+      'pemKeyEncrypted',
+      /is protected by a passphrase/,
+    );
+    const damaged = leaf.cert.replace(/(-----BEGIN CERTIFICATE-----\n)(.{20})/, '$1AAAAAAAAAAAAAAAAAAAA');
+    await rejectsWith(
+      loadCredentialFiles({ cert: writeFile(dir, 'bad.pem', damaged), key }),
+      'pemInvalid',
+      /certificate 1 is damaged/,
+    );
+    await rejectsWith(
+      loadCredentialFiles({ cert, key: writeFile(dir, 'other.key', other.key) }),
+      'tlsKeyMismatch',
+      /does not belong to the certificate \(cert\)/,
+    );
+    await rejectsWith(loadCredentialFiles({ cert }), 'tlsKeyMissing', /without its private key/);
+    await rejectsWith(loadCredentialFiles({ key }), 'tlsCertMissing', /without its certificate/);
+    await rejectsWith(
+      loadCredentialFiles({ ca: writeFile(dir, 'big.pem', Buffer.alloc(2 * 1024 * 1024, 0x41)) }),
+      'pemTooLarge',
+      /is 2097152 bytes, far more than a PEM file/,
+    );
+  });
+});
