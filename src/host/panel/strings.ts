@@ -26,9 +26,7 @@ export function panelStrings(): Record<string, string> {
     followPeerHint: vscode.l10n.t('Send to the last peer heard from, and follow it from now on'),
     format: vscode.l10n.t('Format'),
     encoding: vscode.l10n.t('Encoding'),
-    encodingHint: vscode.l10n.t(
-      'Encoding of the text you send; it also decodes the received rows and the auto-reply text',
-    ),
+    encodingHint: vscode.l10n.t('Encoding of the text you send; it also decodes the received rows'),
     textOnly: vscode.l10n.t('Only for text: hex and base64 are sent as the bytes written'),
     decodedAs: vscode.l10n.t('decoded as {0} (the Encoding above)'),
     lineEnding: vscode.l10n.t('Line ending'),
