@@ -10,6 +10,7 @@ import { fillAcceptQueue, portOf, rawConnect, rawServer } from '../helpers/socke
 import { tempDir } from '../helpers/tempDir';
 import { sleep, waitFor } from '../helpers/wait';
 
+import type { RepeatEndEvent } from '../../src/core/sending';
 import { SocketLab } from '../../src/core/socketLab';
 
 const SEED_REPLY = '我是返回的数据';
@@ -497,4 +498,95 @@ describe('TCP behaviours', () => {
     assert.deepStrictEqual(lab.activeRepeats(), []);
     await rejectsWith(lab.startTcpListener({ port: 0 }), 'disposed');
   });
+});
+
+/** A plain Node client that keeps its side open after our FIN (as a half-duplex peer does) and records what it sees. */
+async function halfOpenPeer(
+  port: number,
+): Promise<{ socket: net.Socket; received: () => Buffer; ended: () => boolean; closed: () => boolean }> {
+  const socket = net.connect({ host: '127.0.0.1', port, allowHalfOpen: true });
+  const chunks: Buffer[] = [];
+  let ended = false;
+  let closed = false;
+  socket.on('data', (d: Buffer) => chunks.push(d));
+  socket.on('end', () => (ended = true));
+  socket.on('close', () => (closed = true));
+  socket.on('error', () => undefined);
+  await new Promise((r) => socket.once('connect', r));
+  return { socket, received: () => Buffer.concat(chunks), ended: () => ended, closed: () => closed };
+}
+
+describe('TCP where two features meet', () => {
+  it('echo after our own FIN: later messages are received, never answered, and the connection lives on', () =>
+    withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
+      const peer = await halfOpenPeer(portOf(l));
+      await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
+      const id = `${l.id}.c1`;
+      peer.socket.write('before');
+      await waitFor('echo before the FIN', () => peer.received().toString() === 'before');
+      lab.halfClose({ id });
+      await waitFor('our FIN reaches the peer', () => peer.ended());
+      peer.socket.write('after one');
+      await waitFor('first message after our FIN', () => lab.get(l.id)!.connections[0].bytesIn === 15);
+      // A write after our end would have failed the socket: a second message must still arrive.
+      peer.socket.write('after two');
+      await waitFor('second message after our FIN', () => lab.get(l.id)!.connections[0].bytesIn === 24);
+      const conn = lab.get(l.id)!.connections[0];
+      assert.strictEqual(conn.state, 'connected');
+      assert.strictEqual(conn.error, undefined);
+      assert.deepStrictEqual(
+        lab.traffic(id).map((r) => `${r.direction} ${Buffer.from(r.data).toString()}`),
+        ['in before', 'out before', 'in after one', 'in after two'],
+      );
+      peer.socket.end();
+      await waitFor('closed once the peer finished', () => lab.get(l.id)!.connections[0].state === 'closed');
+      assert.strictEqual(lab.get(l.id)!.connections[0].error, undefined);
+      assert.strictEqual(peer.received().toString(), 'before');
+    }));
+
+  it('a repeat ended by a failed send reports exactly the sends that went out (stream path)', () =>
+    withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0 });
+      const peer = await halfOpenPeer(portOf(l));
+      await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
+      const ends: RepeatEndEvent[] = [];
+      lab.onDidEndRepeat((e) => ends.push(e));
+      await lab.send({ target: `${l.id}.c1`, data: 'r', repeat: { intervalMs: 20, count: 1000 } });
+      await waitFor('a few sends', () => peer.received().length >= 3);
+      lab.halfClose({ id: `${l.id}.c1` });
+      await waitFor('repeat ended', () => ends.length === 1);
+      // Our FIN comes after every byte that was handed over, so the peer now holds all of them.
+      await waitFor('our FIN reaches the peer', () => peer.ended());
+      assert.match(ends[0].error ?? '', /half-closed by this side/);
+      const received = peer.received().length;
+      assert.ok(received < 1000, `${received} sends: the repeat ended early`);
+      assert.strictEqual(ends[0].sent, received);
+      assert.strictEqual(lab.traffic(`${l.id}.c1`).filter((r) => r.direction === 'out').length, received);
+      peer.socket.end();
+    }));
+
+  it('send to all skips a client that already closed and one we half-closed, and sends to the rest', () =>
+    withLab(async (lab) => {
+      const l = await lab.startTcpListener({ port: 0 });
+      const gone = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      await waitFor('first accepted', () => lab.get(l.id)!.connections.length === 1);
+      const finished = await halfOpenPeer(portOf(l));
+      await waitFor('second accepted', () => lab.get(l.id)!.connections.length === 2);
+      const open = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      await waitFor('third accepted', () => lab.get(l.id)!.connections.length === 3);
+      gone.socket.end();
+      await waitFor('the first is closed', () => lab.get(l.id)!.connections[0].state === 'closed');
+      lab.halfClose({ id: `${l.id}.c2` });
+      await waitFor('our FIN reaches the second', () => finished.ended());
+      assert.deepStrictEqual(await lab.send({ target: l.id, data: 'all' }), { bytes: 3 });
+      await waitFor('the open client got it', () => open.received().toString() === 'all');
+      assert.strictEqual(gone.received().length, 0);
+      assert.strictEqual(finished.received().length, 0);
+      // Once none is left open, the sentence says so.
+      open.socket.end();
+      await waitFor('the third is closed', () => lab.get(l.id)!.connections[2].state === 'closed');
+      await rejectsWith(lab.send({ target: l.id, data: 'x' }), 'noConnections', /no connected clients/);
+      finished.socket.end();
+    }));
 });

@@ -64,6 +64,47 @@ for (const host of ['127.0.0.1', '::1']) {
         }
       }));
 
+    it('forgetting the peer heard from last: its next datagram makes a new peer that counts it and is listed', () =>
+      withLab(async (lab) => {
+        const u = await lab.startUdpListener({ host, port: 0 });
+        const a = await rawUdp(host);
+        const b = await rawUdp(host);
+        try {
+          b.socket.send('b1', portOf(u), host);
+          await waitFor('b heard', () => lab.get(u.id)!.messagesIn === 1);
+          a.socket.send('a1', portOf(u), host);
+          await waitFor('a heard last', () => lab.get(u.id)!.messagesIn === 2);
+          const first = lab.get(u.id)!.connections.find((p) => (p.remote as { port: number }).port === a.port)!;
+          lab.stop({ id: first.id });
+          assert.deepStrictEqual(
+            lab.get(u.id)!.connections.map((p) => p.id),
+            [`${u.id}.p1`],
+          );
+          a.socket.send('a2', portOf(u), host);
+          a.socket.send('a3', portOf(u), host);
+          await waitFor('a heard again', () => lab.get(u.id)!.messagesIn === 4);
+          const peers = lab.get(u.id)!.connections;
+          assert.deepStrictEqual(
+            peers.map((p) => p.id),
+            [`${u.id}.p1`, `${u.id}.p3`],
+          );
+          assert.strictEqual((peers[1].remote as { port: number }).port, a.port);
+          assert.strictEqual(peers[1].messagesIn, 2);
+          assert.strictEqual(peers[1].bytesIn, 4);
+          assert.deepStrictEqual(
+            lab.traffic(peers[1].id).map((r) => Buffer.from(r.data).toString()),
+            ['a2', 'a3'],
+          );
+          // ... and it can be answered under its new id.
+          await lab.send({ target: peers[1].id, data: 'back' });
+          await waitFor('answer', () => a.got.length === 1);
+          assert.strictEqual(a.got[0].toString(), 'back');
+        } finally {
+          await a.close();
+          await b.close();
+        }
+      }));
+
     it(`refuses a payload over ${max} bytes with the limit, accepts exactly ${max}`, () =>
       withLab(async (lab) => {
         const u = await lab.startUdpListener({ host, port: 0 });
