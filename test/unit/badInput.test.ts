@@ -19,6 +19,7 @@ import {
 } from '../helpers/badInputCases';
 import { tempDir } from '../helpers/tempDir';
 import '../helpers/noLeaks';
+import { skipOrFail } from '../helpers/require';
 
 /** What the quick input's validateInput runs for each prompt (see src/host/prompts.ts). */
 function promptValidator(c: (typeof PROMPT_CASES)[number]): unknown {
@@ -112,8 +113,7 @@ describe('bad input: permissions (as an unprivileged user)', function () {
   it('a Unix path in a folder nobody may write to, a socket nobody may open, a file nobody may read, a port below 1024', async function () {
     const asUser = unprivileged();
     if (typeof asUser === 'string') {
-      console.log(`      (skipped: ${asUser})`);
-      this.skip();
+      skipOrFail(this, asUser);
     }
     const t = tempDir();
     try {

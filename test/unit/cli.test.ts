@@ -3,7 +3,8 @@ import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import '../helpers/noLeaks';
-import { hasCommand, PEERS_DIR } from '../helpers/peers';
+import { PEERS_DIR } from '../helpers/peers';
+import { requirePeer } from '../helpers/require';
 import { ncatListening, pythonPeer, seedServer } from '../helpers/requestFiles';
 import { freePort } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
@@ -51,13 +52,6 @@ print(json.dumps(walk(ET.parse(sys.argv[1]).getroot())))`;
   return JSON.parse(r.stdout);
 }
 
-function need(cmd: string, ctx: Mocha.Context): void {
-  if (!hasCommand(cmd)) {
-    console.log(`      (skipped: ${cmd} is not installed)`);
-    ctx.skip();
-  }
-}
-
 describe('socket-lab CLI', function () {
   this.timeout(20000);
   let tmp: ReturnType<typeof tempDir>;
@@ -65,7 +59,7 @@ describe('socket-lab CLI', function () {
   afterEach(() => tmp.remove());
 
   it("exits 0 when every block passes (the demo file against the seed's PHP server, port from --var)", async function () {
-    need('php', this);
+    requirePeer(this, 'php');
     const { peer, port } = await seedServer();
     try {
       const r = await cli(['run', 'demo/seed.socklab', '--var', `port=${port}`]);
@@ -84,8 +78,8 @@ describe('socket-lab CLI', function () {
   });
 
   it('exits 1 when a block fails, runs every file of a folder, and writes JUnit XML that parses back', async function () {
-    need('ncat', this);
-    need('python3', this);
+    requirePeer(this, 'ncat');
+    requirePeer(this, 'python3');
     const port = await freePort();
     const ncat = await ncatListening(['-l', '-k', '127.0.0.1', String(port), '--sh-exec', 'cat']);
     try {
@@ -154,7 +148,7 @@ describe('socket-lab CLI', function () {
   });
 
   it('exits 2 on a problem in any file, printing file:line:col: message, before anything connects', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const { peer, port } = await pythonPeer('modbus_rtu_server.py', ['127.0.0.1']);
     try {
       fs.writeFileSync(path.join(tmp.dir, 'good.socklab'), `connect tcp 127.0.0.1:${port}\nsend hex 01\n`);
@@ -178,7 +172,7 @@ describe('socket-lab CLI', function () {
   });
 
   it('takes variables from --env (socklab.env.json) and --var, and the default wait from --timeout', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const { peer, port } = await pythonPeer('modbus_rtu_server.py', ['127.0.0.1']);
     try {
       fs.writeFileSync(
@@ -214,7 +208,7 @@ describe('socket-lab CLI', function () {
   });
 
   it('stops on Ctrl+C (SIGINT): the waiting block fails as cancelled, the summary says so, exit 130', async function () {
-    need('ncat', this);
+    requirePeer(this, 'ncat');
     const port = await freePort();
     const ncat = await ncatListening(['-l', '127.0.0.1', String(port)]);
     try {

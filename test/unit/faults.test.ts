@@ -17,6 +17,7 @@ import { freePort, fillAcceptQueue, portOf, rawConnect, rawServer } from '../hel
 import { tempDir } from '../helpers/tempDir';
 import { sleep, waitFor } from '../helpers/wait';
 import '../helpers/noLeaks';
+import { requireRoot, skipOrFail } from '../helpers/require';
 
 /** The error a promise rejects with (fails when it resolves). */
 async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -455,15 +456,11 @@ describe('faults with real sockets', function () {
   });
 
   it('host and network unreachable, only inside a network namespace made for the test', function () {
-    if (process.getuid?.() !== 0) {
-      console.log('      (skipped: not root, cannot create a network namespace)');
-      this.skip();
-    }
+    requireRoot(this, 'cannot create a network namespace');
     const ns = `sl-h-${crypto.randomBytes(4).toString('hex')}`;
     const add = spawnSync('ip', ['netns', 'add', ns], { encoding: 'utf8' });
     if (add.status !== 0) {
-      console.log(`      (skipped: ip netns add failed: ${add.stderr.trim()})`);
-      this.skip();
+      skipOrFail(this, `ip netns add failed: ${add.stderr.trim()}`);
     }
     try {
       for (const args of [

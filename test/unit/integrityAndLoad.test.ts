@@ -15,6 +15,7 @@ import { portOf, rawConnect } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { sleep, waitFor } from '../helpers/wait';
 import '../helpers/noLeaks';
+import { skipOrFail } from '../helpers/require';
 
 /** The kernel's drop counter of the UDP socket bound to `port` (last column of /proc/net/udp). */
 function udpDrops(port: number): number {
@@ -254,10 +255,7 @@ describe('integrity and load', function () {
     const N = 10_000;
     const soft = Number(/Max open files\s+(\d+)/.exec(fs.readFileSync('/proc/self/limits', 'utf8'))?.[1] ?? Infinity);
     if (soft < N + 500) {
-      console.log(
-        `      (skipped: this process may open only ${soft} descriptors; 10,000 accepted connections need ${N + 500})`,
-      );
-      this.skip();
+      skipOrFail(this, `this process may open only ${soft} descriptors; 10,000 accepted connections need ${N + 500}`);
     }
     await withLab(async (lab) => {
       const before = descriptorsByKind().socket ?? 0;

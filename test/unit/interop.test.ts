@@ -2,7 +2,8 @@ import * as assert from 'assert';
 import * as path from 'path';
 import '../helpers/noLeaks';
 import { withLab } from '../helpers/lab';
-import { hasCommand, PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { requirePeer } from '../helpers/require';
 import { freePort, portOf } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { sleep, waitFor } from '../helpers/wait';
@@ -22,18 +23,11 @@ async function connectWhenUp<T>(connect: () => Promise<T>, timeoutMs = 5000): Pr
   }
 }
 
-function need(cmd: string, ctx: Mocha.Context): void {
-  if (!hasCommand(cmd)) {
-    console.log(`      (skipped: ${cmd} is not installed)`);
-    ctx.skip();
-  }
-}
-
 describe('interop with real peers', function () {
   this.timeout(20000);
 
   it('php-cli runs the seed server; a Socket Lab TCP client sends and waits for its reply', async function () {
-    need('php', this);
+    requirePeer(this, 'php');
     const port = await freePort();
     const php = startPeer('php', [path.join(PEERS_DIR, 'seed_server.php'), String(port)]);
     try {
@@ -53,7 +47,7 @@ describe('interop with real peers', function () {
 
   for (const host of ['127.0.0.1', '::1']) {
     it(`a PHP client talks to a Socket Lab listener on ${host} with the seed's fixed auto-reply`, async function () {
-      need('php', this);
+      requirePeer(this, 'php');
       await withLab(async (lab) => {
         const l = await lab.startTcpListener({
           host,
@@ -76,7 +70,7 @@ describe('interop with real peers', function () {
     });
 
     it(`ncat as a client of a Socket Lab listener on ${host}`, async function () {
-      need('ncat', this);
+      requirePeer(this, 'ncat');
       await withLab(async (lab) => {
         const l = await lab.startTcpListener({ host, port: 0, autoReply: { mode: 'echo' } });
         const ncat = startPeer('ncat', [host, String(portOf(l))], 'ping from ncat\n');
@@ -91,7 +85,7 @@ describe('interop with real peers', function () {
     });
 
     it(`ncat as a server (--exec cat) for a Socket Lab client on ${host}`, async function () {
-      need('ncat', this);
+      requirePeer(this, 'ncat');
       const port = await freePort(host);
       const ncat = startPeer('ncat', ['-l', host, String(port), '--exec', '/bin/cat']);
       try {
@@ -107,7 +101,7 @@ describe('interop with real peers', function () {
   }
 
   it('ncat as a UDP client of a Socket Lab UDP listener', async function () {
-    need('ncat', this);
+    requirePeer(this, 'ncat');
     await withLab(async (lab) => {
       const u = await lab.startUdpListener({ port: 0, autoReply: { mode: 'fixed', data: 'pong\n' } });
       const ncat = startPeer('ncat', ['-u', '--idle-timeout', '1', '127.0.0.1', String(portOf(u))]);
@@ -124,7 +118,7 @@ describe('interop with real peers', function () {
   });
 
   it('socat as a Unix-domain echo server and as a TCP client', async function () {
-    need('socat', this);
+    requirePeer(this, 'socat');
     const t = tempDir();
     const file = path.join(t.dir, 'socat.sock');
     const server = startPeer('socat', [`UNIX-LISTEN:${file}`, 'EXEC:/bin/cat']);
@@ -150,7 +144,7 @@ describe('interop with real peers', function () {
 
   for (const host of ['127.0.0.1', '::1']) {
     it(`python3 as a TCP server, a UDP server and a TCP client on ${host}`, async function () {
-      need('python3', this);
+      requirePeer(this, 'python3');
       const tcp = startPeer('python3', [path.join(PEERS_DIR, 'echo_server.py'), 'tcp', host]);
       const udp = startPeer('python3', [path.join(PEERS_DIR, 'echo_server.py'), 'udp', host]);
       try {

@@ -4,6 +4,7 @@ import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import '../helpers/noLeaks';
 import { sleep } from '../helpers/wait';
+import { skipOrFail } from '../helpers/require';
 
 /** Runs `ip` with args; returns the failure text or undefined. */
 function ip(...args: string[]): string | undefined {
@@ -27,8 +28,7 @@ describe('broadcast and multicast inside a throw-away network namespace', functi
       if (skipReason) skipReason = `ip netns add failed: ${skipReason}`;
     }
     if (skipReason) {
-      console.log(`      (skipped: ${skipReason})`);
-      this.skip();
+      skipOrFail(this, skipReason);
     }
     const steps = [
       ['-n', ns, 'link', 'set', 'lo', 'up'],

@@ -12,6 +12,7 @@ import '../helpers/noLeaks';
 import { rejectsWith } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
 import { portOf } from '../helpers/sockets';
+import { requirePeer } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
 import {
   badChecksums,
@@ -19,7 +20,6 @@ import {
   expertProblems,
   fields,
   followTcp,
-  hasTshark,
   packetCount,
   quietPort,
 } from '../helpers/tshark';
@@ -56,10 +56,7 @@ describe('pcapng export, read back by tshark', function () {
   let t: ReturnType<typeof tempDir>;
 
   before(function () {
-    if (!hasTshark()) {
-      console.log('      (skipped: tshark is not installed)');
-      this.skip();
-    }
+    requirePeer(this, 'tshark');
   });
   beforeEach(() => (t = tempDir()));
   afterEach(() => t.remove());

@@ -10,17 +10,9 @@ import * as path from 'path';
 import '../helpers/noLeaks';
 import { withLab } from '../helpers/lab';
 import { portOf } from '../helpers/sockets';
+import { requirePeer } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
-import {
-  badChecksums,
-  conversations,
-  expertProblems,
-  fields,
-  followTcp,
-  hasTshark,
-  quietPort,
-  tshark,
-} from '../helpers/tshark';
+import { badChecksums, conversations, expertProblems, fields, followTcp, quietPort, tshark } from '../helpers/tshark';
 import { waitFor } from '../helpers/wait';
 
 import { PcapngCaptureWriter } from '../../src/core/pcap';
@@ -33,10 +25,7 @@ describe('pcapng capture, streamed while traffic flows', function () {
   let t: ReturnType<typeof tempDir>;
 
   before(function () {
-    if (!hasTshark()) {
-      console.log('      (skipped: tshark is not installed)');
-      this.skip();
-    }
+    requirePeer(this, 'tshark');
   });
   beforeEach(() => (t = tempDir()));
   afterEach(() => t.remove());

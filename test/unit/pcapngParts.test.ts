@@ -8,8 +8,9 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import '../helpers/noLeaks';
+import { requirePeer } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
-import { badChecksums, expertProblems, fields, followTcp, hasTshark } from '../helpers/tshark';
+import { badChecksums, expertProblems, fields, followTcp } from '../helpers/tshark';
 
 import { bytesToIp, ipToBytes } from '../../src/core/ipAddressBytes';
 import { internetChecksum } from '../../src/core/pcap/internetChecksum';
@@ -118,10 +119,7 @@ describe('pcapng parts', () => {
     this.timeout(30000);
     let t: ReturnType<typeof tempDir>;
     before(function () {
-      if (!hasTshark()) {
-        console.log('      (skipped: tshark is not installed)');
-        this.skip();
-      }
+      requirePeer(this, 'tshark');
     });
     beforeEach(() => (t = tempDir()));
     afterEach(() => t.remove());

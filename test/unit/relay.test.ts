@@ -6,7 +6,8 @@ import '../helpers/noLeaks';
 import { StreamRelay } from '../../src/core/relay/streamRelay';
 import { RelayFailure, RelayPairInfo, RelayTap, StreamRelayOptions } from '../../src/core/relay/relayTypes';
 import { SocketLabError } from '../../src/shared/errors';
-import { hasCommand, PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { requirePeer } from '../helpers/require';
 import { fillAcceptQueue, freePort } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
@@ -14,13 +15,6 @@ import { waitFor } from '../helpers/wait';
 const SEED_REPLY = '我是返回的数据';
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
-
-function need(cmd: string, ctx: Mocha.Context): void {
-  if (!hasCommand(cmd)) {
-    console.log(`      (skipped: ${cmd} is not installed)`);
-    ctx.skip();
-  }
-}
 
 /** A started relay with its events collected; `stop` disposes it. */
 interface RelayRun {
@@ -129,7 +123,7 @@ describe('stream relay', function () {
   this.timeout(30000);
 
   it("a Python client through the relay to the seed's PHP server: byte-exact both ways, both directions logged", async function () {
-    need('php', this);
+    requirePeer(this, 'php');
     const port = await freePort();
     const php = startPeer('php', [path.join(PEERS_DIR, 'seed_server.php'), String(port)]);
     const run = await startRelay({ upstream: { host: '127.0.0.1', port } });
@@ -166,7 +160,7 @@ describe('stream relay', function () {
 
   it('1 GiB each way through the relay, byte-exact (SHA-256 at both ends)', async function () {
     this.timeout(240000);
-    need('python3', this);
+    requirePeer(this, 'python3');
     const echo = startPeer('python3', [path.join(PEERS_DIR, 'exact_echo_server.py'), '127.0.0.1']);
     const [, echoPort] = await waitForOutput(echo, /^(\d+)$/m);
     const run = await startRelay({ upstream: { host: '127.0.0.1', port: Number(echoPort) } }, false);
@@ -197,7 +191,7 @@ describe('stream relay', function () {
   });
 
   it("half-close passes through: a server answering 0.8 s after the client's FIN still reaches the client", async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const upstreamEvents: string[] = [];
     const server = await scriptedServer((s) => {
       const got: Buffer[] = [];
@@ -235,7 +229,7 @@ describe('stream relay', function () {
 
   for (const stalled of ['upstream', 'client'] as const) {
     it(`backpressure holds: a stalled ${stalled} does not make the relay buffer`, async function () {
-      need('python3', this);
+      requirePeer(this, 'python3');
       // The stalled side never reads: its socket is paused from the start, so only kernel buffers fill.
       let flood: ReturnType<typeof startPeer> | undefined;
       let stopFlood = false;
@@ -356,7 +350,7 @@ describe('stream relay', function () {
   });
 
   it('an upstream that does not answer times out (connectTimeoutMs), and the client is reset', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const noAccept = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '20']);
     const fillers: net.Socket[] = [];
     try {

@@ -7,19 +7,13 @@ import { StreamRelay } from '../../src/core/relay/streamRelay';
 import { RelayFailure, RelayPairInfo, StreamRelayOptions } from '../../src/core/relay/relayTypes';
 import { ensureGeneratedCredentials } from '../../src/core/tls/certificates';
 import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
-import { hasCommand, PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { requirePeer } from '../helpers/require';
 import { freePort } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
 
 const SEED_REPLY = '我是返回的数据';
-
-function need(cmd: string, ctx: Mocha.Context): void {
-  if (!hasCommand(cmd)) {
-    console.log(`      (skipped: ${cmd} is not installed)`);
-    ctx.skip();
-  }
-}
 
 async function startRelay(options: Partial<StreamRelayOptions> & Pick<StreamRelayOptions, 'upstream'>) {
   const relay = new StreamRelay({
@@ -44,8 +38,8 @@ describe('stream relay with TLS', function () {
   afterEach(() => remove());
 
   it("TLS toward the client: openssl s_client (verifying our CA) through the relay to the seed's PHP server", async function () {
-    need('openssl', this);
-    need('php', this);
+    requirePeer(this, 'openssl');
+    requirePeer(this, 'php');
     const creds = await ensureGeneratedCredentials(dir);
     const phpPort = await freePort();
     const php = startPeer('php', [path.join(PEERS_DIR, 'seed_server.php'), String(phpPort)]);
@@ -92,7 +86,7 @@ describe('stream relay with TLS', function () {
   });
 
   it('TLS toward the upstream: a plain client through the relay to openssl s_server, its chain described', async function () {
-    need('openssl', this);
+    requirePeer(this, 'openssl');
     const root = await makeCa('Relay Root');
     const leaf = await makeLeaf(['localhost'], { issuer: root });
     const server = startPeer('openssl', [
@@ -141,7 +135,7 @@ describe('stream relay with TLS', function () {
   });
 
   it('an upstream certificate that is not trusted ends the pair with its sentence, and the client is reset', async function () {
-    need('openssl', this);
+    requirePeer(this, 'openssl');
     const lone = await makeLeaf(['localhost'], { cn: 'untrusted.test' });
     const server = startPeer('openssl', [
       's_server',

@@ -7,7 +7,8 @@ import { runRequestFile, type RequestRunOptions, type RequestRunResult } from '.
 import { runRequestFileAt } from '../../src/core/requestFile/load';
 import { REQUEST_RECEIVE_MAX_BYTES } from '../../src/shared/limits';
 import { rejectsWith } from '../helpers/errors';
-import { hasCommand, waitForOutput } from '../helpers/peers';
+import { waitForOutput } from '../helpers/peers';
+import { requirePeer } from '../helpers/require';
 import { fixedBuiltins, ncatListening, parseClean, pythonPeer, seedServer } from '../helpers/requestFiles';
 import { freePort } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
@@ -27,18 +28,11 @@ function outcomes(result: RequestRunResult): string[] {
 
 const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
-function need(cmd: string, ctx: Mocha.Context): void {
-  if (!hasCommand(cmd)) {
-    console.log(`      (skipped: ${cmd} is not installed)`);
-    ctx.skip();
-  }
-}
-
 describe('request file runner', function () {
   this.timeout(20000);
 
   it("passes the demo file against the seed's PHP server, with the port given from outside", async function () {
-    need('php', this);
+    requirePeer(this, 'php');
     const { peer, port } = await seedServer();
     try {
       const result = await runRequestFileAt(DEMO, { variables: { port: String(port) } });
@@ -58,7 +52,7 @@ describe('request file runner', function () {
   });
 
   it('runs blocks in order on their own connections; a failing block does not stop the next; captures carry over', async function () {
-    need('ncat', this);
+    requirePeer(this, 'ncat');
     const port = await freePort();
     const ncat = await ncatListening(['-l', '-k', '127.0.0.1', String(port), '--sh-exec', 'cat']);
     try {
@@ -106,7 +100,7 @@ describe('request file runner', function () {
   });
 
   it('sends byte-exact payloads: GBK text with CRLF, hex with a MODBUS CRC, base64, a CRC-32 big-endian; end half-closes', async function () {
-    need('ncat', this);
+    requirePeer(this, 'ncat');
     const port = await freePort();
     const ncat = await ncatListening(['-l', '127.0.0.1', String(port), '--recv-only']);
     try {
@@ -140,7 +134,7 @@ describe('request file runner', function () {
   });
 
   it('talks to a MODBUS RTU-like server that checks the CRC: a right CRC gets its answer, a wrong one silence', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const { peer, port } = await pythonPeer('modbus_rtu_server.py', ['127.0.0.1']);
     try {
       const result = await run(
@@ -173,7 +167,7 @@ describe('request file runner', function () {
   });
 
   it('UDP over IPv4 and IPv6: each datagram is a message; expect silence', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     for (const host of ['127.0.0.1', '::1']) {
       const { peer, port } = await pythonPeer('reqfile_peer.py', ['udp-echo', host]);
       try {
@@ -202,7 +196,7 @@ describe('request file runner', function () {
   });
 
   it('Unix sockets, a relative path starting at the request file folder', async function () {
-    need('ncat', this);
+    requirePeer(this, 'ncat');
     const { dir, remove } = tempDir();
     const ncat = await ncatListening(['-lU', path.join(dir, 'echo.sock'), '--sh-exec', 'cat']);
     try {
@@ -218,7 +212,7 @@ describe('request file runner', function () {
   });
 
   it('without framing: text waits for its bytes across reads, contains and regex consume through the match', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const { peer, port } = await pythonPeer('reqfile_peer.py', ['lines', '127.0.0.1']);
     try {
       const result = await run(
@@ -239,7 +233,7 @@ describe('request file runner', function () {
   });
 
   it('with line framing: each expect takes the next frame without its delimiter; a partial frame at close is a frame', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const { peer, port } = await pythonPeer('reqfile_peer.py', ['lines', '127.0.0.1']);
     try {
       const result = await run(
@@ -258,7 +252,7 @@ describe('request file runner', function () {
   });
 
   it('with length framing (MODBUS/TCP): frames arriving a byte at a time are matched whole', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const { peer, port } = await pythonPeer('reqfile_peer.py', ['length', '127.0.0.1']);
     try {
       const result = await run(
@@ -282,7 +276,7 @@ describe('request file runner', function () {
   });
 
   it('says what went wrong: refused, timed out, closed before, silence broken, a capture that never ran', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const refused = await freePort();
     const { peer, port } = await pythonPeer('reqfile_peer.py', ['lines', '127.0.0.1']);
     try {
@@ -339,7 +333,7 @@ describe('request file runner', function () {
   });
 
   it('stays bounded when the peer floods: reading stops at the limit and the expect fails at once', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const { peer, port } = await pythonPeer('reqfile_peer.py', ['flood', '127.0.0.1', String(512 * 1024 * 1024)]);
     try {
       const rssBefore = process.memoryUsage().rss;
@@ -365,7 +359,7 @@ describe('request file runner', function () {
   });
 
   it('drops datagrams past the limit when a UDP peer floods, and says how many', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const { peer, port } = await pythonPeer('reqfile_peer.py', ['udp-flood', '127.0.0.1', '2000']);
     try {
       const result = await run(
@@ -386,7 +380,7 @@ describe('request file runner', function () {
   });
 
   it('runs one block of a file on disk: earlier @ lines apply, other blocks do not run; refuses a file with problems', async function () {
-    need('ncat', this);
+    requirePeer(this, 'ncat');
     const port = await freePort();
     const ncat = await ncatListening(['-l', '-k', '127.0.0.1', String(port), '--sh-exec', 'cat']);
     const { dir, remove } = tempDir();
@@ -418,7 +412,7 @@ describe('request file runner', function () {
   });
 
   it('is cancelled by its AbortSignal: the waiting block fails at once, later blocks do not run', async function () {
-    need('python3', this);
+    requirePeer(this, 'python3');
     const { peer, port } = await pythonPeer('modbus_rtu_server.py', ['127.0.0.1']);
     const controller = new AbortController();
     try {
@@ -441,8 +435,8 @@ describe('request file runner', function () {
   });
 
   it('TLS: verifies the certificate with ca=, refuses an unknown CA, accepts anything with insecure=true', async function () {
-    need('openssl', this);
-    need('ncat', this);
+    requirePeer(this, 'openssl');
+    requirePeer(this, 'ncat');
     const { dir, remove } = tempDir();
     const { spawnSync } = await import('child_process');
     const made = spawnSync(

@@ -10,9 +10,10 @@ import * as path from 'path';
 import '../helpers/noLeaks';
 import { rejectsWith } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
-import { hasCommand, Peer, startPeer, waitForOutput } from '../helpers/peers';
+import { Peer, startPeer, waitForOutput } from '../helpers/peers';
 import { portOf } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
+import { requirePeer, skipOrFail } from '../helpers/require';
 
 import {
   SystemPort,
@@ -236,10 +237,7 @@ describe('system ports: this machine, for real', function () {
 
   for (const program of ['python3', 'php'] as const) {
     it(`${program} listeners on TCP and UDP, IPv4 and IPv6, appear with their pid and name`, async function () {
-      if (!hasCommand(program)) {
-        console.log(`      (skipped: ${program} is not installed)`);
-        this.skip();
-      }
+      requirePeer(this, program);
       const { peer, bound } = await listeners(program, SPECS);
       try {
         const rows = rowsOf(await readSystemPorts(), bound);
@@ -259,10 +257,7 @@ describe('system ports: this machine, for real', function () {
   }
 
   it('lsof (the macOS reader) lists the same sockets with pid and name', async function () {
-    if (!hasCommand('lsof')) {
-      console.log('      (skipped: lsof is not installed)');
-      this.skip();
-    }
+    requirePeer(this, 'lsof');
     const { peer, bound } = await listeners('python3', SPECS);
     try {
       const rows = rowsOf(await readSystemPorts({ platform: 'darwin' }), bound);
@@ -279,8 +274,7 @@ describe('system ports: this machine, for real', function () {
     const prefix = asUser(65534);
     const other = asUser(1);
     if (typeof prefix === 'string' || typeof other === 'string') {
-      console.log(`      (skipped: ${typeof prefix === 'string' ? prefix : other})`);
-      this.skip();
+      skipOrFail(this, typeof prefix === 'string' ? prefix : (other as string));
     }
     const nobody = await listeners('python3', ['tcp@127.0.0.1', 'udp@::1'], prefix as string[]);
     const mine = await listeners('python3', ['tcp@::1']);
@@ -364,10 +358,7 @@ describe('system ports: this machine, for real', function () {
 
   for (const program of ['php', 'python3'] as const) {
     it(`a start on a port ${program} holds names ${program} and its pid in the sentence`, async function () {
-      if (!hasCommand(program)) {
-        console.log(`      (skipped: ${program} is not installed)`);
-        this.skip();
-      }
+      requirePeer(this, program);
       const { peer, bound } = await listeners(program, ['tcp@127.0.0.1', 'udp@::1', 'tcp@0.0.0.0']);
       try {
         await withLab(async (lab) => {

@@ -11,18 +11,12 @@ import { KeylogWriter } from '../../src/core/tls/keylog';
 import { TlsInfo } from '../../src/shared/tls';
 import { makeCa, makeLeaf, Pem, writeFile } from '../helpers/certs';
 import { rejectsWith } from '../helpers/errors';
-import { hasCommand, Peer, startPeer, waitForOutput } from '../helpers/peers';
+import { Peer, startPeer, waitForOutput } from '../helpers/peers';
+import { requirePeer } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
 
 const GREETING = 'hello over TLS from Socket Lab';
-
-function need(cmd: string, ctx: Mocha.Context): void {
-  if (!hasCommand(cmd)) {
-    console.log(`      (skipped: ${cmd} is not installed)`);
-    ctx.skip();
-  }
-}
 
 /** A TLS server made of Socket Lab's own parts (net server + acceptTls): greets each client and closes. */
 interface GreetingServer {
@@ -97,7 +91,7 @@ describe('TLS with real peers', function () {
       ['[::1]', ['-verify_ip', '::1']],
     ] as const) {
       it(`openssl s_client -CAfile <caPath> -verify_return_error ${check.join(' ')} accepts it (${connect})`, async function () {
-        need('openssl', this);
+        requirePeer(this, 'openssl');
         const creds = await ensureGeneratedCredentials(dir);
         const server = await greetingServer(
           { cert: creds.cert, key: creds.key, caPath: creds.caPath },
@@ -128,7 +122,7 @@ describe('TLS with real peers', function () {
     }
 
     it('openssl s_client refuses it for a name the certificate does not carry (the check above is real)', async function () {
-      need('openssl', this);
+      requirePeer(this, 'openssl');
       const creds = await ensureGeneratedCredentials(dir);
       const server = await greetingServer({ cert: creds.cert, key: creds.key });
       const client = startPeer('openssl', [
@@ -156,7 +150,7 @@ describe('TLS with real peers', function () {
       ['127.0.0.1', ['--ssl-servername', 'localhost']],
     ] as const) {
       it(`ncat --ssl --ssl-verify --ssl-trustfile <caPath> ${[...extra, host].join(' ')} accepts it`, async function () {
-        need('ncat', this);
+        requirePeer(this, 'ncat');
         const creds = await ensureGeneratedCredentials(dir);
         const server = await greetingServer({ cert: creds.cert, key: creds.key });
         const args = ['--ssl', '--ssl-verify', '--ssl-trustfile', creds.caPath, '--recv-only', ...extra];
@@ -174,7 +168,7 @@ describe('TLS with real peers', function () {
     }
 
     it('ncat --ssl-verify refuses a certificate made for another host', async function () {
-      need('ncat', this);
+      requirePeer(this, 'ncat');
       const root = await makeCa('Other Root');
       const leaf = await makeLeaf(['elsewhere.example'], { issuer: root });
       const server = await greetingServer({ cert: leaf.cert, key: leaf.key });
@@ -209,7 +203,7 @@ describe('TLS with real peers', function () {
     });
 
     it('a chain (leaf ← intermediate ← root) with ALPN: protocol, cipher, ALPN, SNI and each certificate described', async function () {
-      need('openssl', this);
+      requirePeer(this, 'openssl');
       const files = {
         cert: writeFile(dir, 'leaf.pem', leaf.cert),
         key: writeFile(dir, 'leaf.key', leaf.key),
@@ -272,7 +266,7 @@ describe('TLS with real peers', function () {
     });
 
     it('a self-signed certificate is refused with a sentence naming it, and accepted when insecure', async function () {
-      need('openssl', this);
+      requirePeer(this, 'openssl');
       const lone = await makeLeaf(['localhost'], { cn: 'lone.test' });
       const cert = writeFile(dir, 'lone.pem', lone.cert);
       const key = writeFile(dir, 'lone.key', lone.key);
@@ -306,7 +300,7 @@ describe('TLS with real peers', function () {
     });
 
     it('a certificate for another host is refused with a sentence naming its names and ours', async function () {
-      need('openssl', this);
+      requirePeer(this, 'openssl');
       const cert = writeFile(dir, 'leaf.pem', leaf.cert);
       const chain = writeFile(dir, 'inter.pem', inter.cert);
       const key = writeFile(dir, 'leaf.key', leaf.key);
@@ -414,7 +408,7 @@ describe('TLS with real peers', function () {
     });
 
     it('the listener’s key log holds the same lines as openssl s_client’s -keylogfile', async function () {
-      need('openssl', this);
+      requirePeer(this, 'openssl');
       const creds = await ensureGeneratedCredentials(dir);
       const ours = path.join(dir, 'ours.log');
       const theirs = path.join(dir, 'theirs.log');

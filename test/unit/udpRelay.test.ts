@@ -4,8 +4,9 @@ import * as path from 'path';
 import '../helpers/noLeaks';
 import { RelayFailure, RelayPairInfo, UdpRelayOptions } from '../../src/core/relay/relayTypes';
 import { UdpRelay } from '../../src/core/relay/udpRelay';
-import { hasCommand, PEERS_DIR, startPeer } from '../helpers/peers';
+import { PEERS_DIR, startPeer } from '../helpers/peers';
 import { waitFor } from '../helpers/wait';
+import { requirePeer } from '../helpers/require';
 
 /** A UDP echo server that answers 'echo:' + data and records who sent what. */
 async function udpEcho(): Promise<{ port: number; from: string[]; close: () => Promise<void> }> {
@@ -44,7 +45,7 @@ describe('UDP relay', function () {
   this.timeout(20000);
 
   it('a session per client address: a Python client and a Node client each get their own upstream socket and their own replies', async function () {
-    if (!hasCommand('python3')) this.skip();
+    requirePeer(this, 'python3');
     const echo = await udpEcho();
     const run = await startRelay({ upstream: { host: '127.0.0.1', port: echo.port } });
     const node = await udpClient();
