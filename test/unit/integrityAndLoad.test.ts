@@ -4,6 +4,7 @@
 import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as net from 'net';
 import * as path from 'path';
 import { compileAutoReply } from '../../src/core/autoReply';
 import { SocketLab } from '../../src/core/socketLab';
@@ -109,7 +110,6 @@ describe('integrity and load', function () {
           `the listener kept reading (${info.bytesIn} bytes) from a peer that reads nothing`,
         );
         assert.strictEqual(info.bytesIn, info.bytesOut, 'every byte read was echoed');
-        // It resumes as soon as the peer reads again: the listener is not stuck.
         lab.stop({ id: l.id });
       } finally {
         await flooder.kill();
@@ -137,19 +137,30 @@ describe('integrity and load', function () {
         last = now;
       }, 10);
       const c = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      // One message at a time: the auto-reply is decided as the chunk is read, so once it is counted in, its reply
+      // (or none) is written.
+      const deliver = async (message: string) => {
+        const before = lab.get(l.id)!.bytesIn;
+        c.socket.write(message);
+        await waitFor(`${message.slice(0, 8)} in`, () => lab.get(l.id)!.bytesIn === before + message.length, 20000);
+      };
+      const hostile = `${'a'.repeat(40)}!`;
       try {
-        for (let i = 0; i < 30; i++) {
-          c.socket.write(`${'a'.repeat(40)}!`);
-          await sleep(5);
-        }
-        await waitFor('hostile messages in', () => lab.get(l.id)!.messagesIn >= 30, 20000);
-        const t0 = Date.now();
-        c.socket.write('ping');
-        await waitFor('the other rule still answers', () => c.received().toString().endsWith('pong'), 5000);
-        figure(
-          'catastrophic regex flood',
-          `30 messages stalled the event loop ${stalled} ms in total; a later rule answered in ${Date.now() - t0} ms`,
-        );
+        await deliver('aaa');
+        await waitFor('the regex rule answers', () => c.received().toString() === 'x');
+        await deliver(hostile);
+        await deliver(hostile);
+        // Two timeouts: the rule still answers.
+        await deliver('aaa');
+        await waitFor('the regex rule still answers', () => c.received().toString() === 'xx');
+        await deliver(hostile);
+        // The third timeout skipped the rule for good: 'aaa' gets nothing now, proven by the later rule's answer
+        // arriving with nothing before it.
+        await deliver('aaa');
+        await deliver('ping');
+        await waitFor('the other rule answers', () => c.received().toString().endsWith('pong'), 5000);
+        assert.strictEqual(c.received().toString(), 'xxpong');
+        figure('catastrophic regex flood', `3 messages stalled the event loop ${stalled} ms in total`);
       } finally {
         clearInterval(probe);
         c.socket.destroy();
@@ -389,6 +400,29 @@ describe('integrity and load', function () {
       lab.dispose();
       assert.ok(!fs.existsSync(c), 'dispose');
       await waitFor('the client saw the close', () => client.closed());
+
+      // Somebody else replaced our files: another program's server bound at one path, a regular file at the other.
+      const other = new SocketLab();
+      const d = path.join(t.dir, 'd.sock');
+      const e = path.join(t.dir, 'e.sock');
+      const ld = await other.startUnixListener({ path: d });
+      await other.startUnixListener({ path: e });
+      fs.unlinkSync(d);
+      const theirs = net.createServer((s) => s.end('theirs'));
+      await new Promise<void>((resolve) => theirs.listen(d, resolve));
+      fs.unlinkSync(e);
+      fs.writeFileSync(e, 'not a socket');
+      try {
+        other.stop({ id: ld.id });
+        assert.ok(fs.lstatSync(d).isSocket(), "stop removed the other program's socket");
+        const probe = await rawConnect({ path: d });
+        await waitFor('their server still answers', () => probe.received().toString() === 'theirs');
+        other.dispose();
+        assert.strictEqual(fs.readFileSync(e, 'utf8'), 'not a socket', 'dispose removed the regular file');
+      } finally {
+        other.dispose();
+        await new Promise((resolve) => theirs.close(resolve));
+      }
     } finally {
       t.remove();
     }
