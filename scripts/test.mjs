@@ -65,7 +65,7 @@ async function runIntegration() {
 ensureDependencies();
 // The real peers the tests talk to (ncat, socat, php-cli, python3, openssl, tshark for pcapng, ip for the
 // network-namespace scenarios): installed when root, otherwise named.
-ensureDebPackages(['python3', 'ncat', 'socat', 'php-cli', 'iproute2', 'openssl', 'tshark']);
+ensureDebPackages(['python3', 'ncat', 'socat', 'php-cli', 'iproute2', 'openssl', 'tshark', 'lsof']);
 
 // Type check and lint first: a layering violation (vscode in src/core) fails the run like a test would.
 if (!process.argv.includes('--no-check')) {
@@ -109,4 +109,10 @@ for (const [suite, r] of Object.entries(results)) {
   skipped += r.skipped;
 }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+// In CI every test must run: a skip there is coverage lost without anyone noticing (test/helpers/require.ts
+// already fails a test whose peer or privilege is missing; this catches any other skip).
+if (/^(1|true)$/i.test(process.env.CI ?? '') && skipped > 0) {
+  console.log(`CI=true: ${skipped} skipped tests count as a failure`);
+  failed++;
+}
 process.exit(failed ? 1 : 0);

@@ -8,7 +8,7 @@ import { unchecked, withLab } from '../helpers/lab';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
 import { fillAcceptQueue, portOf, rawConnect, rawServer } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
-import { sleep, waitFor } from '../helpers/wait';
+import { sleep, waitFor, waitForSteady } from '../helpers/wait';
 
 import type { RepeatEndEvent } from '../../src/core/sending';
 import { SocketLab } from '../../src/core/socketLab';
@@ -274,13 +274,14 @@ describe('TCP behaviours', () => {
         data: 'q'.repeat(1024),
         repeat: { intervalMs: 0, count: total / 1024 },
       });
-      await sleep(400);
-      const first = lab.get(l.id)!.bytesOut;
-      await sleep(200);
-      const second = lab.get(l.id)!.bytesOut;
+      // The repeat fills the kernel buffers and one stream high-water mark, then waits for 'drain': it settles.
+      const stalled = await waitForSteady('the repeat to stall on backpressure', () => lab.get(l.id)!.bytesOut);
       // Only kernel buffers plus one stream high-water mark can be in flight: far below the 200 MiB asked for.
-      assert.ok(second < 64 * 1024 * 1024, `queued ${second} bytes`);
-      assert.strictEqual(second, first, 'no progress while the peer does not read');
+      assert.ok(stalled > 0 && stalled < 64 * 1024 * 1024, `queued ${stalled} bytes`);
+      assert.strictEqual(lab.activeRepeats().length, 1, 'the repeat waits, it did not give up');
+      // It was waiting for the peer: once the peer reads, sending goes on.
+      peer.socket.resume();
+      await waitFor('sending resumes once the peer reads', () => lab.get(l.id)!.bytesOut > stalled + 4 * 1024 * 1024);
       lab.stopRepeat({ repeatId: r.repeatId! });
       peer.socket.destroy();
     });
