@@ -146,6 +146,29 @@ describe('codec', () => {
       assert.deepStrictEqual(encodePayload({ data: 'é', encoding: 'big5' }), bytes(0x88, 0x6d));
     });
 
+    it('names the first unencodable character whether a lone surrogate or a missing one comes first, at its typed position', () => {
+      for (const encoding of ['ascii', 'latin1', 'gbk', 'big5', 'shift_jis']) {
+        const missing = encoding === 'latin1' ? '€' : '©';
+        throwsSocketLabError(() => encodePayload({ data: `a${missing}b\uD800`, encoding }), 'notEncodable', {
+          position: 2,
+          char: missing,
+        });
+        throwsSocketLabError(() => encodePayload({ data: `a\uD800b${missing}`, encoding }), 'notEncodable', {
+          position: 2,
+          codePoint: 'U+D800',
+        });
+      }
+      // After escapes and literal runs, the position counts typed characters: \u0041 is 6 of them, ab 2 more.
+      throwsSocketLabError(() => encodePayload({ data: '\\u0041ab©', encoding: 'gbk' }), 'notEncodable', {
+        position: 9,
+        char: '©',
+      });
+      throwsSocketLabError(() => encodePayload({ data: 'ab\\u00a9', encoding: 'gbk' }), 'notEncodable', {
+        position: 3,
+        char: '©',
+      });
+    });
+
     it('refuses unknown formats, encodings, line endings and non-string data', () => {
       throwsSocketLabError(() => encodePayload({ data: 'a', format: 'octal' as never }), 'unknownFormat', {
         value: '"octal"',
