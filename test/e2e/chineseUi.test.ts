@@ -1,6 +1,6 @@
 // The extension host started in Simplified Chinese (code-server with --locale zh-cn and a language pack
-// entry): a command title in the palette, the Sockets view's labels, the send panel's labels and an error
-// sentence come out in Chinese, from package.nls.zh-cn.json and l10n/bundle.l10n.zh-cn.json.
+// entry): a command title in the palette, the Sockets view's labels, the send panel's labels, error
+// sentences and the walkthrough come out in Chinese, from package.nls.zh-cn.json and l10n/bundle.l10n.zh-cn.json.
 import * as assert from 'assert';
 import * as net from 'net';
 import type { FrameLocator, Locator } from 'playwright-core';
@@ -81,5 +81,18 @@ describe('the Chinese UI in the real workbench (locale zh-cn)', function () {
     } finally {
       peer.destroy();
     }
+  });
+
+  it('the walkthrough reads in Chinese (screenshot zh-cn-walkthrough)', async () => {
+    await wb.runCommand('Welcome: Open Walkthrough...');
+    await wb.pick('Socket Lab：套接字课程');
+    await wb.page
+      .locator('.gettingStartedContainer', { hasText: '在 127.0.0.1:8880 启动 TCP 监听' })
+      .waitFor({ state: 'visible', timeout: 30000 });
+    await wb.page.getByRole('button', { name: '启动监听' }).first().waitFor({ state: 'visible', timeout: 20000 });
+    await wb.page
+      .locator('.gettingStartedContainer', { hasText: '试试 UDP：没有连接，只有数据报' })
+      .waitFor({ state: 'visible', timeout: 20000 });
+    await wb.screenshot('zh-cn-walkthrough');
   });
 });
