@@ -84,6 +84,13 @@ describe('the Chinese UI in the real workbench (locale zh-cn)', function () {
   });
 
   it('the walkthrough reads in Chinese (screenshot zh-cn-walkthrough)', async () => {
+    // One webview on the page: the step's page, not the send panel.
+    await wb.runCommand('View: Close All Editors');
+    await wb.page
+      .locator('iframe.webview')
+      .first()
+      .waitFor({ state: 'detached', timeout: 20000 })
+      .catch(() => undefined);
     await wb.runCommand('Welcome: Open Walkthrough...');
     await wb.pick('Socket Lab：套接字课程');
     await wb.page
@@ -93,6 +100,12 @@ describe('the Chinese UI in the real workbench (locale zh-cn)', function () {
     await wb.page
       .locator('.gettingStartedContainer', { hasText: '试试 UDP：没有连接，只有数据报' })
       .waitFor({ state: 'visible', timeout: 20000 });
+    // The step's page (media/walkthrough/listen.zh-cn.md, chosen by package.nls.zh-cn.json) in its webview.
+    await wb.page
+      .frameLocator('iframe.webview.ready')
+      .frameLocator('#active-frame')
+      .getByText('一键启动服务端')
+      .waitFor({ state: 'visible', timeout: 30000 });
     await wb.screenshot('zh-cn-walkthrough');
   });
 });
