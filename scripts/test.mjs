@@ -65,7 +65,18 @@ async function runIntegration() {
 ensureDependencies();
 // The real peers the tests talk to (ncat, socat, php-cli, python3, openssl, tshark for pcapng, ip for the
 // network-namespace scenarios): installed when root, otherwise named.
-ensureDebPackages(['python3', 'ncat', 'socat', 'php-cli', 'iproute2', 'openssl', 'tshark', 'lsof']);
+// fonts-wqy-microhei: a CJK font, so that Chromium draws the Chinese UI of the e2e screenshots, not boxes.
+ensureDebPackages([
+  'python3',
+  'ncat',
+  'socat',
+  'php-cli',
+  'iproute2',
+  'openssl',
+  'tshark',
+  'lsof',
+  'fonts-wqy-microhei',
+]);
 
 // Type check and lint first: a layering violation (vscode in src/core) fails the run like a test would.
 if (!process.argv.includes('--no-check')) {

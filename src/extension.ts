@@ -44,7 +44,7 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   context.subscriptions.push(
     ...registerCommands({ lab: core, memory: new PromptMemory(context.globalState), output, tree, treeView, panels }),
   );
-  output.info(`Socket Lab ${context.extension.packageJSON.version} activated`);
+  output.info(vscode.l10n.t('Socket Lab {0} activated', String(context.extension.packageJSON.version)));
 
   const exported: SocketLabApi = {
     list: () => api.list(),

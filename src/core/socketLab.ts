@@ -25,6 +25,7 @@ import { SocketLabError } from '../shared/errors';
 import { DEFAULT_LOG_CAP_BYTES } from '../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../shared/model';
 import { parseHost, parseTimeoutMs } from '../shared/validate';
+import { ENDPOINT_KIND_WORDS } from '../shared/valueWords';
 import { compileAutoReply } from './autoReply';
 import { parseCommandArgs } from './commandArgs';
 import { endpointBuilder, type OpenCommand } from './endpointFactory';
@@ -360,7 +361,7 @@ export class SocketLab extends Disposable {
     if (!(endpoint instanceof UdpSocket))
       throw SocketLabError.create('notUdp', '{id} is a {kind}, not a UDP socket.', {
         id: endpoint.id,
-        kind: endpoint.kind,
+        kind: ENDPOINT_KIND_WORDS[endpoint.kind],
       });
     return endpoint;
   }

@@ -1,14 +1,15 @@
-import type * as vscode from 'vscode';
+import * as vscode from 'vscode';
 import type { SocketLab } from '../core/socketLab';
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { describeInfoError } from './errorText';
+import { stateText } from './labels';
 import { endpointName } from '../shared/naming';
 
 /**
  * The Socket Lab output channel's account of what happens: state changes, connections opened/closed,
- * errors and repeats ended, written to the output channel, never payloads; the lines are English, the error sentences in the display language
- * (as commands log them). Changes are diffed at most 4 times a second, so a connection flood
+ * errors and repeats ended, written to the output channel, never payloads; the lines and the error sentences
+ * are in the display language (ids and addresses stay as they are). Changes are diffed at most 4 times a second, so a connection flood
  * becomes one line per endpoint and interval, not one line per connection.
  */
 export class OutputLog extends Disposable {
@@ -31,9 +32,15 @@ export class OutputLog extends Disposable {
       _lab.onDidEndRepeat((e) => {
         if (e.error)
           _output.warn(
-            `repeat ${e.repeatId} on ${e.endpointId} stopped after ${e.sent} sends: ${describeInfoError(e)}`,
+            vscode.l10n.t(
+              'repeat {0} on {1} stopped after {2} sends: {3}',
+              e.repeatId,
+              e.endpointId,
+              e.sent,
+              describeInfoError(e) ?? '',
+            ),
           );
-        else _output.info(`repeat ${e.repeatId} on ${e.endpointId} ended after ${e.sent} sends`);
+        else _output.info(vscode.l10n.t('repeat {0} on {1} ended after {2} sends', e.repeatId, e.endpointId, e.sent));
       }),
     );
   }
@@ -43,20 +50,22 @@ export class OutputLog extends Disposable {
       const info = this._lab.get(id);
       const before = this._known.get(id);
       if (!info) {
-        if (before) this._output.info(`${id}: removed`);
+        if (before) this._output.info(vscode.l10n.t('{0}: removed', id));
         this._known.delete(id);
         continue;
       }
       const live = info.connections.reduce((n, c) => n + (c.state === 'connected' ? 1 : 0), 0);
       const now = { state: info.state, live, error: info.error };
       if (!before || before.state !== now.state) {
-        const line = `${id}: ${endpointName(info)} ${info.state}${info.error ? ` — ${describeInfoError(info)}` : ''}`;
+        const state = `${id}: ${endpointName(info)} ${stateText(info.state)}`;
+        const line = info.error ? `${state} — ${describeInfoError(info)}` : state;
         if (info.state === 'error') this._output.error(line);
         else this._output.info(line);
       } else if (now.error && now.error !== before.error) {
         this._output.warn(`${id}: ${describeInfoError(info)}`);
       }
-      if (before && before.live !== live) this._output.info(`${id}: ${live} live connection(s) (was ${before.live})`);
+      if (before && before.live !== live)
+        this._output.info(vscode.l10n.t('{0}: {1} live connection(s) (was {2})', id, live, before.live));
       this._known.set(id, now);
     }
     this._changed.clear();

@@ -314,14 +314,32 @@ export type ResultOf<K extends RequestType> = v.InferOutput<(typeof ResultSchema
 
 // ---- validators ------------------------------------------------------------------------------------
 
-/** Either the typed message or a one-line reason (and the request id when one could be read, for an error reply). */
-export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string; id?: number };
+/**
+ * What was wrong with a refused message, as data the host can put into a sentence of the display language:
+ * the field path ('to.port', '' for the message itself), what was expected (valibot's notation, 'never' for
+ * a key that is not allowed) and what was received.
+ */
+export type MessageIssue = { path: string; expected: string | null; received: string };
 
-function describeIssues(issues: readonly v.BaseIssue<unknown>[]): string {
+/**
+ * Either the typed message or a one-line reason in English (and the request id when one could be read, for
+ * an error reply, and the issue for a localized reply).
+ */
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string; id?: number; issue?: MessageIssue };
+
+function clip(text: string): string {
+  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+}
+
+function describeIssues(issues: readonly v.BaseIssue<unknown>[]): { error: string; issue?: MessageIssue } {
   const first = issues[0];
   const path = first?.path?.map((p) => String(p.key)).join('.') ?? '';
-  const text = `${path ? `${path}: ` : ''}${first?.message ?? 'invalid message'}`;
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  const error = clip(`${path ? `${path}: ` : ''}${first?.message ?? 'invalid message'}`);
+  if (!first) return { error };
+  return {
+    error,
+    issue: { path: clip(path), expected: first.expected && clip(first.expected), received: clip(first.received) },
+  };
 }
 
 function requestIdOf(raw: unknown): number | undefined {
@@ -340,7 +358,7 @@ function parseWith<T>(schema: v.GenericSchema<unknown, T>, raw: unknown): ParseR
   try {
     const result = v.safeParse(schema, raw);
     if (result.success) return { ok: true, message: result.output };
-    return { ok: false, error: describeIssues(result.issues), id: requestIdOf(raw) };
+    return { ok: false, ...describeIssues(result.issues), id: requestIdOf(raw) };
   } catch (err) {
     // valibot does not throw on data, but a message is untrusted input: never let anything escape.
     return {

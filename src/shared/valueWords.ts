@@ -47,9 +47,19 @@ export const PLACE_WORDS: ValueWords = {
   unknown: 'the socket',
 };
 
+/** The `{kind}` of a sentence about an endpoint ('{id} is a TCP listener'), by EndpointKind. */
+export const ENDPOINT_KIND_WORDS: ValueWords = {
+  'tcp-listener': 'TCP listener',
+  'tcp-client': 'TCP client',
+  udp: 'UDP socket',
+  'unix-listener': 'Unix socket listener',
+  'unix-client': 'Unix socket client',
+};
+
 /** Which table the words of each placeholder come from: the host translates only these values. */
 export const WORDS_BY_PLACEHOLDER: Readonly<Record<string, ValueWords>> = {
   value: VALUE_DESCRIPTIONS,
   label: FIELD_LABELS,
   target: PLACE_WORDS,
+  kind: ENDPOINT_KIND_WORDS,
 };

@@ -20,6 +20,8 @@ export interface WorkbenchOptions {
   settings?: Record<string, unknown>;
   /** Files to put in the workspace folder. */
   files?: Record<string, string>;
+  /** Display language of the extension host, e.g. 'zh-cn' (the workbench's own strings stay English). */
+  locale?: string;
 }
 
 /** waitFor with the workbench's default bound (20 s: a fresh workbench under load is slow). Every e2e wait is bounded. */
@@ -56,6 +58,7 @@ export class Workbench {
     const server = await startCodeServer({
       folder: workspace,
       settings: { 'workbench.colorTheme': 'Default Dark Modern', ...options.settings },
+      locale: options.locale,
     });
     let browser: Browser | undefined;
     try {

@@ -3,6 +3,7 @@ import * as net from 'net';
 import { SocketLabError } from '../../shared/errors';
 import type { EndpointInfo, EndpointKind } from '../../shared/model';
 import { formatAddress } from '../../shared/naming';
+import { ENDPOINT_KIND_WORDS } from '../../shared/valueWords';
 import { toSocketLabError } from '../systemErrors';
 import { Connection } from './connection';
 import type { EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
@@ -126,7 +127,7 @@ export class StreamClient extends StreamEndpoint {
       throw SocketLabError.create(
         'toNotAllowed',
         "'to' is only for UDP sockets; {id} is a {kind} connected to {peer}.",
-        { id: this.id, kind: this.kind, peer: formatAddress(this.remote) },
+        { id: this.id, kind: ENDPOINT_KIND_WORDS[this.kind], peer: formatAddress(this.remote) },
       );
     }
     if (!this._own) {

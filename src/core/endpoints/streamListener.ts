@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import { SocketLabError } from '../../shared/errors';
 import type { EndpointInfo, EndpointKind } from '../../shared/model';
+import { ENDPOINT_KIND_WORDS } from '../../shared/valueWords';
 import { toSocketLabError } from '../systemErrors';
 import type { EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
 import { StreamEndpoint } from './streamEndpoint';
@@ -112,7 +113,7 @@ export class StreamListener extends StreamEndpoint {
       throw SocketLabError.create(
         'toNotAllowed',
         "'to' is only for UDP sockets; {id} is a {kind}: pick one of its connections or the listener.",
-        { id: this.id, kind: this.kind },
+        { id: this.id, kind: ENDPOINT_KIND_WORDS[this.kind] },
       );
     }
     if (target.connectionId !== undefined) {

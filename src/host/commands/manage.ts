@@ -43,7 +43,7 @@ export function openPanelCommand(ctx: CommandContext): CommandHandler {
 export function restartCommand(ctx: CommandContext): CommandHandler {
   const restart = async (id: string) => {
     const info = await ctx.lab.restart({ id });
-    ctx.output.info(`restarted ${info.id}: ${endpointName(info)}`);
+    ctx.output.info(vscode.l10n.t('restarted {0}: {1}', info.id, endpointName(info)));
     return info;
   };
   return {
@@ -78,7 +78,7 @@ export function copyAddressCommand(ctx: CommandContext): CommandHandler {
 export function stopCommand(ctx: CommandContext): CommandHandler {
   const stop = (id: string) => {
     ctx.lab.stop({ id });
-    ctx.output.info(`stopped ${id}`);
+    ctx.output.info(vscode.l10n.t('stopped {0}', id));
     return {};
   };
   return {
@@ -94,7 +94,7 @@ export function stopCommand(ctx: CommandContext): CommandHandler {
 export function halfCloseCommand(ctx: CommandContext): CommandHandler {
   const halfClose = (id: string) => {
     ctx.lab.halfClose({ id });
-    ctx.output.info(`closed the sending side of ${id} (FIN sent)`);
+    ctx.output.info(vscode.l10n.t('closed the sending side of {0} (FIN sent)', id));
     return {};
   };
   return {
@@ -110,7 +110,7 @@ export function halfCloseCommand(ctx: CommandContext): CommandHandler {
 export function stopAllCommand(ctx: CommandContext): CommandHandler {
   const stopAll = () => {
     ctx.lab.stopAll();
-    ctx.output.info('stopped all endpoints');
+    ctx.output.info(vscode.l10n.t('stopped all endpoints'));
     return {};
   };
   return {

@@ -2,6 +2,7 @@
 import * as os from 'os';
 import * as nodePath from 'path';
 import * as vscode from 'vscode';
+import { stateText } from '../labels';
 import { parseCommandArgs } from '../../core/commandArgs';
 import type {
   ConnectTcpArgs,
@@ -35,9 +36,8 @@ async function confirmExternal(host: string, port: number): Promise<boolean> {
 
 /** Logs the new endpoint and reveals it in the Sockets view. */
 function logStarted(ctx: CommandContext, info: EndpointInfo): void {
-  ctx.output.info(
-    `${info.id}: ${endpointName(info)} ${info.state}${info.local ? ` (local ${formatAddress(info.local)})` : ''}`,
-  );
+  const started = `${info.id}: ${endpointName(info)} ${stateText(info.state)}`;
+  ctx.output.info(info.local ? vscode.l10n.t('{0} (local {1})', started, formatAddress(info.local)) : started);
   void ctx.treeView
     .reveal(ctx.tree.nodeFor(info.id) ?? { type: 'endpoint', id: info.id }, { select: true, focus: false })
     .then(undefined, () => undefined);

@@ -59,7 +59,7 @@ async function runCommand(ctx: CommandContext, name: string, handler: CommandHan
       }
       return await handler.scripted({ ...arg });
     } catch (err) {
-      ctx.output.warn(`socketLab.${name} failed: ${describeError(err)}`);
+      ctx.output.warn(vscode.l10n.t('socketLab.{0} failed: {1}', name, describeError(err)));
       throw toCallerError(err);
     }
   }
@@ -67,7 +67,7 @@ async function runCommand(ctx: CommandContext, name: string, handler: CommandHan
     return await handler.interactive(isSocketNode(arg) ? arg : undefined);
   } catch (err) {
     const message = describeError(err);
-    ctx.output.error(`socketLab.${name} failed: ${message}`);
+    ctx.output.error(vscode.l10n.t('socketLab.{0} failed: {1}', name, message));
     void vscode.window.showErrorMessage(message);
     return undefined;
   }

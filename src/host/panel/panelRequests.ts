@@ -71,7 +71,9 @@ export class PanelRequests {
     } catch (err) {
       const error = describeError(err);
       if (request.type !== 'validate')
-        this.ctx.output?.warn(`send panel ${this.ctx.endpointId}: ${request.type} failed: ${error}`);
+        this.ctx.output?.warn(
+          vscode.l10n.t('send panel {0}: {1} failed: {2}', this.ctx.endpointId, request.type, error),
+        );
       this.ctx.post({ type: 'response', id: request.id, ok: false, error: error.slice(0, PANEL_TEXT_MAX_CHARS) });
     }
   }

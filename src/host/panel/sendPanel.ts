@@ -12,6 +12,7 @@ import { Disposable, toDisposable } from '../../core/lifecycle';
 import { TEXT_ENCODINGS } from '../../shared/payload';
 import { SocketLabError } from '../../shared/errors';
 import { Throttle } from '../../shared/throttle';
+import { describeRefusal } from './refusalText';
 import { parseWebviewMessage, type CountersView, type EndpointView, type HostMessage } from '../../shared/protocol';
 import { POSTS_PER_SECOND } from '../../shared/limits';
 import { endpointName as endpointLabel } from '../../shared/naming';
@@ -207,7 +208,9 @@ export class SendPanel extends Disposable {
   private _endpointGone(): void {
     if (this._state === 'live') {
       this._state = 'gone';
-      this.output?.info(`send panel of ${this.endpointId}: the endpoint is gone; the panel stays open read-only`);
+      this.output?.info(
+        vscode.l10n.t('send panel of {0}: the endpoint is gone; the panel stays open read-only', this.endpointId),
+      );
     }
     this._dropCoreSubscriptions();
     this._post({ type: 'endpoint', endpoint: null });
@@ -289,7 +292,10 @@ export class SendPanel extends Disposable {
           type: 'response',
           id: parsed.id,
           ok: false,
-          error: vscode.l10n.t('The panel sent a message the extension does not understand: {0}', parsed.error),
+          error: vscode.l10n.t(
+            'The panel sent a message the extension does not understand: {0}',
+            describeRefusal(parsed),
+          ),
         });
       }
       return;

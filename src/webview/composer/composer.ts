@@ -25,7 +25,7 @@ import { onTargetChanged, renderTarget, targetBox } from './target';
 import './composer.css';
 
 /** The composer's section. */
-export const composer = el('section', { id: 'composer', 'aria-label': t('composer') });
+export const composer = el('section', { id: 'composer' });
 
 const ENDING_TEXT: Record<LineEnding, string> = { none: 'none', lf: 'LF \\n', cr: 'CR \\r', crlf: 'CRLF \\r\\n' };
 const PLACEHOLDER_KEYS: Record<PayloadFormat, string> = {
@@ -64,6 +64,8 @@ onTargetChanged(() => sendStatus.set(''));
 
 /** Builds the composer from the saved draft. */
 export function buildComposer(): void {
+  // Named here, not where the section is made: the strings arrive with `init`, after the module ran.
+  composer.setAttribute('aria-label', t('composer'));
   const payload = buildPayloadField();
   const format = formatSelect();
   const encoding = encodingSelect();

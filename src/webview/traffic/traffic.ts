@@ -31,8 +31,8 @@ import { copyRecord, listenToRows, selection } from './selection';
 import { buildToolbar, followHasFocus, showFilterCount, showFollowing, trafficStatus } from './toolbar';
 import './traffic.css';
 
-/** The traffic section. */
-export const trafficSection = el('section', { id: 'traffic', 'aria-label': t('traffic') });
+/** The traffic section (named in buildTraffic: the strings arrive with `init`, after this module ran). */
+export const trafficSection = el('section', { id: 'traffic' });
 // The stylesheet sizes collapsed rows and gaps with the height the virtual list counts with.
 trafficSection.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
 
@@ -64,6 +64,7 @@ const pending: {
 /** Builds the section (once `init` brings the strings) and starts the list. */
 export function buildTraffic(): void {
   const counts = () => ({ shown: log.shownRecordCount, total: log.recordCount });
+  trafficSection.setAttribute('aria-label', t('traffic'));
   trafficSection.replaceChildren(
     buildToolbar(
       { restyle, refilter, follow: () => syncCount(true), cleared: () => announce(t('logCleared')) },
