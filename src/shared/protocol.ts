@@ -24,6 +24,7 @@ import {
   RULE_FLAGS_MAX_CHARS,
 } from './limits';
 import { CONNECTION_STATES, ENDPOINT_KINDS, ENDPOINT_STATES, TRAFFIC_DIRECTIONS } from './model';
+import { CHECKSUM_ENDIANS, CHECKSUM_NAMES } from './checksum';
 import { LINE_ENDINGS, PAYLOAD_FORMATS } from './payload';
 
 /** How the panel exports the log: JSON Lines (data in base64), readable text, or the raw bytes. */
@@ -89,13 +90,19 @@ export type AutoReplySpecMessage = v.InferOutput<typeof AutoReplySpecSchema>;
 
 // ---- webview -> host ------------------------------------------------------------------------------
 
-/** encoding, escapes and lineEnding only mean something for text: the panel leaves them out for hex and base64. */
+/**
+ * encoding, escapes and lineEnding only mean something for text: the panel leaves them out for hex and base64.
+ * A checksum is appended to any format; `variables` expands built-ins such as {{$counter}} on every send.
+ */
 const payloadFields = {
   data: payloadData,
   format,
   encoding: v.optional(encoding),
   escapes: v.optional(v.boolean()),
   lineEnding: v.optional(lineEnding),
+  checksum: v.optional(v.picklist(CHECKSUM_NAMES)),
+  checksumEndian: v.optional(v.picklist(CHECKSUM_ENDIANS)),
+  variables: v.optional(v.boolean()),
 };
 
 export const WebviewMessageSchema = v.variant('type', [
@@ -130,6 +137,14 @@ export const WebviewMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('fetchRecord'), id, epoch: count, seq: count }),
   v.strictObject({ type: v.literal('copy'), id, epoch: count, seq: count, as: v.picklist(COPY_FORMATS), encoding }),
   v.strictObject({ type: v.literal('validate'), id, ...payloadFields }),
+  /** Appends the payload as a block to a request file the user picks (connect for a client, then the send). */
+  v.strictObject({
+    type: v.literal('saveToRequestFile'),
+    id,
+    ...payloadFields,
+    /** A bound UDP socket's destination: the block connects there. */
+    to: v.optional(destination),
+  }),
 ]);
 
 /** Everything the webview may post to the host. */
@@ -282,6 +297,7 @@ export const ResultSchemas = {
   copy: emptyResult,
   /** A payload's byte count, or the sentence saying why it cannot be sent (an answer, not a failure). */
   validate: v.union([v.strictObject({ bytes: count }), v.strictObject({ error: sentence })]),
+  saveToRequestFile: v.strictObject({ path: v.optional(v.string()), cancelled: v.optional(v.boolean()) }),
 } satisfies { [K in WebviewRequest['type']]: v.GenericSchema };
 
 /** The type of a request the webview makes ('send', 'validate'...). */

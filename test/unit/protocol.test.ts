@@ -50,6 +50,17 @@ const validWebview: WebviewMessage[] = [
   { type: 'fetchRecord', id: 11, epoch: 1, seq: 3 },
   { type: 'copy', id: 12, epoch: 1, seq: 3, as: 'hex', encoding: 'utf8' },
   { type: 'validate', id: 13, data: 'hi\\n', format: 'text', encoding: 'gbk', escapes: true, lineEnding: 'crlf' },
+  {
+    type: 'validate',
+    id: 14,
+    data: '01 03',
+    format: 'hex',
+    checksum: 'crc16-modbus',
+    checksumEndian: 'be',
+    variables: true,
+  },
+  { type: 'saveToRequestFile', id: 15, data: 'ping {{$counter}}', format: 'text', variables: true },
+  { type: 'saveToRequestFile', id: 16, data: '01', format: 'hex', to: { host: '::1', port: 9000 } },
 ];
 
 const record = { seq: 0, time: 1, dir: 'in', peer: '127.0.0.1:5', length: 2, preview: new Uint8Array([1, 2]) };
@@ -121,6 +132,9 @@ describe('send panel protocol', () => {
       [{ ...sendMessage, data: 5 }, /data/, 1],
       [{ ...sendMessage, to: { host: 'h', port: 70000 } }, /port/, 1],
       [{ ...sendMessage, repeat: { intervalMs: -1 } }, /intervalMs/, 1],
+      [{ ...sendMessage, checksum: 'crc8' }, /checksum/, 1],
+      [{ ...sendMessage, checksum: 'crc32', checksumEndian: 'middle' }, /checksumEndian/, 1],
+      [{ type: 'saveToRequestFile', id: 6, data: 'x', format: 'text', target: 'e1' }, /target/, 6],
       [{ type: 'fetchOlder', id: 4, epoch: 0, after: 0, before: 10, limit: 1e6 }, /limit/, 4],
       [{ type: 'setAutoReply', id: 5, spec: { mode: 'rules', rules: 'x' } }, /rules/, 5],
       [{ type: 'ready', id: 9 }, /id/, 9],
@@ -290,6 +304,7 @@ describe('send panel protocol', () => {
       fetchRecord: { data: new Uint8Array(3), length: 3 },
       copy: {},
       validate: { bytes: 2 },
+      saveToRequestFile: { path: '/tmp/lab.socklab' },
     };
     for (const [type, result] of Object.entries(good) as [RequestType, unknown][]) {
       const parsed = parseResult(type, result);

@@ -14,6 +14,7 @@ import { statusLine } from '../statusLine';
 import { t } from '../strings';
 import type { Draft } from './draft';
 import { historyList, onHistoryPick, renderHistory } from './history';
+import { payloadExtras, saveDraftButton } from './payloadExtras';
 import { buildPayloadStatus, scheduleCheck } from './payloadCheck';
 import { buildRepeatControls } from './repeat';
 import { sendDraft, sendFile } from './send';
@@ -36,7 +37,11 @@ let fields: { payload: VscodeTextarea; textOnly: HTMLElement[] } | undefined;
 onHistoryPick((h: Draft) => {
   const encoding = state.draft.encoding;
   // A hex or base64 entry keeps the encoding chosen now (it still decodes the received rows).
-  state.draft = h.format === 'text' ? { ...h } : { ...state.draft, data: h.data, format: h.format };
+  const { checksum, checksumEndian, variables } = h;
+  state.draft =
+    h.format === 'text'
+      ? { ...h }
+      : { ...state.draft, data: h.data, format: h.format, checksum, checksumEndian, variables };
   buildComposer();
   if (state.draft.encoding !== encoding) encodingChanged();
   fields?.payload.focus();
@@ -52,7 +57,14 @@ export function buildComposer(): void {
     options,
     payload,
     buildPayloadStatus(payload),
-    el('div', { class: 'row actions' }, ...buildSendButtons(), el('span', { class: 'sep' }), ...repeat.row),
+    el(
+      'div',
+      { class: 'row actions' },
+      ...buildSendButtons(),
+      saveDraftButton(),
+      el('span', { class: 'sep' }),
+      ...repeat.row,
+    ),
     repeat.error,
     statusLine,
     el('vscode-collapsible', { title: t('history'), id: 'history-box' }, historyList),
@@ -82,6 +94,7 @@ function buildOptionsRow(): { options: HTMLElement; textOnly: HTMLElement[] } {
     labelled(t('encoding'), encodingSelect()),
     labelled(t('lineEnding'), ending),
     escapes,
+    ...payloadExtras(draftChanged),
   );
   return { options, textOnly: [ending, escapes] };
 }

@@ -4,6 +4,7 @@ import { el } from '../dom';
 import { persist, state } from '../state';
 import { t } from '../strings';
 import { historyBadge, sameDraft, type Draft } from './draft';
+import { saveHistoryButton } from './payloadExtras';
 
 /** The list's element (the composer places it in its History box). */
 export const historyList = el('div', { id: 'history', role: 'list' });
@@ -33,15 +34,16 @@ export function renderHistory(): void {
 }
 
 function historyItem(h: Draft): HTMLElement {
-  return el(
+  const data = h.data.length > 120 ? `${h.data.slice(0, 120)}…` : h.data;
+  const entry = el(
     'button',
     {
       class: 'history-item',
-      role: 'listitem',
       title: h.data.length > 500 ? `${h.data.slice(0, 500)}…` : h.data,
       onclick: () => onPick(h),
     },
     el('span', { class: 'badge', text: historyBadge(h) }),
-    el('span', { class: 'history-data', text: h.data.length > 120 ? `${h.data.slice(0, 120)}…` : h.data }),
+    el('span', { class: 'history-data', text: data }),
   );
+  return el('div', { class: 'history-row', role: 'listitem' }, entry, saveHistoryButton(h, data));
 }
