@@ -7,7 +7,7 @@ import { historyBadge, sameDraft, type Draft } from './draft';
 import { saveHistoryButton } from './payloadExtras';
 
 /** The list's element (the composer places it in its History box). */
-export const historyList = el('div', { id: 'history', role: 'list' });
+export const historyList = el('div', { id: 'history' });
 
 let onPick: (draft: Draft) => void = () => undefined;
 
@@ -30,20 +30,26 @@ export function renderHistory(): void {
     historyList.replaceChildren(el('p', { class: 'muted', text: t('historyEmpty') }));
     return;
   }
-  historyList.replaceChildren(...state.history.map(historyItem));
+  // A list of buttons: each entry is one Tab stop, named by its format and its payload.
+  historyList.replaceChildren(el('ul', { class: 'history-list' }, ...state.history.map(historyItem)));
 }
 
 function historyItem(h: Draft): HTMLElement {
   const data = h.data.length > 120 ? `${h.data.slice(0, 120)}…` : h.data;
-  const entry = el(
-    'button',
-    {
-      class: 'history-item',
-      title: h.data.length > 500 ? `${h.data.slice(0, 500)}…` : h.data,
-      onclick: () => onPick(h),
-    },
-    el('span', { class: 'badge', text: historyBadge(h) }),
-    el('span', { class: 'history-data', text: data }),
+  return el(
+    'li',
+    { class: 'history-row' },
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'history-item',
+        title: h.data.length > 500 ? `${h.data.slice(0, 500)}…` : h.data,
+        onclick: () => onPick(h),
+      },
+      el('span', { class: 'badge', text: historyBadge(h) }),
+      el('span', { class: 'history-data', text: data }),
+    ),
+    saveHistoryButton(h, data),
   );
-  return el('div', { class: 'history-row', role: 'listitem' }, entry, saveHistoryButton(h, data));
 }

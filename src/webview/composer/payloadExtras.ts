@@ -9,13 +9,19 @@ import { el, labelled, select } from '../dom';
 import { request } from '../rpc';
 import { session } from '../session';
 import { state } from '../state';
-import { setStatus, showError } from '../statusLine';
 import { t } from '../strings';
 import { payloadOf, type Draft } from './draft';
+import { sendStatus } from './sendStatus';
 import { sendTarget } from './target';
 
+/** The extras' controls, and `show` to put the draft's values back in them (a history entry was picked). */
+export interface PayloadExtras {
+  controls: HTMLElement[];
+  show(): void;
+}
+
 /** Checksum, byte order and built-ins controls; `changed` saves and re-checks the draft. */
-export function payloadExtras(changed: () => void): HTMLElement[] {
+export function payloadExtras(changed: () => void): PayloadExtras {
   const none = '';
   const checksum = select<ChecksumName | ''>(
     'checksum',
@@ -55,7 +61,13 @@ export function payloadExtras(changed: () => void): HTMLElement[] {
     state.draft.variables = variables.checked || undefined;
     changed();
   });
-  return [labelled(t('checksum'), checksum), labelled(t('checksumEndian'), endian), variables];
+  const show = () => {
+    checksum.value = state.draft.checksum ?? none;
+    endian.value = state.draft.checksumEndian ?? none;
+    endian.toggleAttribute('disabled', !state.draft.checksum);
+    variables.checked = state.draft.variables ?? false;
+  };
+  return { controls: [labelled(t('checksum'), checksum), labelled(t('checksumEndian'), endian), variables], show };
 }
 
 /** "Save to request file…" for the composer's draft. */
@@ -89,8 +101,8 @@ async function saveToRequestFile(draft: Draft): Promise<void> {
   try {
     const { to } = sendTarget(endpoint);
     const result = await request('saveToRequestFile', { ...payloadOf(draft), ...(to ? { to } : {}) });
-    if (result.path) setStatus(t('savedToRequestFile', result.path));
+    if (result.path) sendStatus.set(t('savedToRequestFile', result.path));
   } catch (err) {
-    showError(err);
+    sendStatus.showError(err);
   }
 }
