@@ -58,7 +58,7 @@ export function expandBuiltins(data: string, context: BuiltinContext): string {
 function positioned(error: SocketLabError, offset: number): SocketLabError {
   return SocketLabError.create(
     error.code,
-    '{problem} (at position {position} of the payload)',
+    '{problem} (at position {position} of the payload).',
     { ...error.values, problem: error.message.replace(/\.$/, ''), position: offset + 1 },
     undefined,
     error,

@@ -18,13 +18,13 @@ export interface RunRequestFileOptions {
 }
 
 /** Checks `args`, then loads and runs the request file; throws SocketLabError for a bad argument or a file with problems. */
-export function runRequestFileFromArgs(
+export async function runRequestFileFromArgs(
   args: RunRequestFileArgs,
   options: RunRequestFileOptions = {},
 ): Promise<RequestRunResult> {
   const a = parseCommandArgs('runRequestFile', args);
   const file = path.resolve(options.baseDir ?? process.cwd(), a.path);
-  return runRequestFileAt(file, {
+  return await runRequestFileAt(file, {
     block: a.block,
     variables: a.vars,
     env: a.env ?? options.defaultEnv,
