@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { THEMES, focusedId, panelAxTree, pickOption, tabTo, useTheme } from '../helpers/panel';
 import { Workbench, waitUntil } from '../helpers/workbench';
 
 /** A free loopback port (the OS's pick, released at once) for ncat to listen on. */
@@ -118,5 +119,56 @@ describe('Request files in the editor (Chromium)', function () {
     assert.ok(text.startsWith(FILE), 'the file kept what it had');
     assert.match(text.slice(FILE.length), /^\n### text "hello\\r\\n" · TCP → 127\.0\.0\.1:\d+\n/);
     await panel.locator('#send-status', { hasText: /Saved as a block in .*lab\.socklab/ }).waitFor({ timeout: 10000 });
+  });
+
+  it('the composer Checksum, Byte order, Built-ins and Save are named, reached by Tab, and the checksum reaches ncat', async () => {
+    const peer = await ncatListener();
+    await wb.runCommand('Socket Lab: Connect TCP Client');
+    await wb.answer('127.0.0.1');
+    await wb.answer(String(peer.port));
+    await wb.runCommand('Socket Lab: Open Send Panel');
+    await wb.pick(`TCP → 127.0.0.1:${peer.port}`);
+    const panel = wb.webview();
+    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 });
+    await pickOption(panel.locator('#format'), 'hex');
+    await panel.locator('#payload textarea').fill('01 03 00 00 00 0a');
+    // Keyboard only: back from the payload to the Checksum, then on to Built-ins and Save to Request File….
+    await panel.locator('#payload textarea').focus();
+    await tabTo(wb.page, panel, 'checksum', true);
+    await pickOption(panel.locator('#checksum'), 'crc16-modbus');
+    await tabTo(wb.page, panel, 'checksum-endian');
+    await tabTo(wb.page, panel, 'variables');
+    await tabTo(wb.page, panel, 'save-request');
+    assert.strictEqual(await focusedId(panel), 'save-request');
+    const names = (await panelAxTree(wb.page)).map((n) => n.name?.value ?? '');
+    for (const name of ['Checksum', 'Byte order', 'Built-ins ({{$counter}} …)', 'Save to Request File…'])
+      assert.ok(names.includes(name), `no control named ${name}`);
+    await panel.locator('#byte-count', { hasText: /8 bytes/ }).waitFor({ timeout: 10000 });
+    await panel.locator('#send').click();
+    await waitUntil('8 bytes at ncat', () => peer.received().length >= 8, 15000);
+    assert.strictEqual(peer.received().toString('hex'), '01030000000ac5cd');
+    for (const theme of THEMES.slice(0, 3)) {
+      await useTheme(wb, panel, theme);
+      await wb.screenshot(`request-file-composer-${theme.name}`);
+    }
+    await useTheme(wb, panel, THEMES[0]);
+  });
+
+  it('Run Request File… from the palette runs the file picked and says how it went', async () => {
+    const echo = net.createServer((s) => s.pipe(s));
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = echo.address() as net.AddressInfo;
+      const text = `### echo\nconnect tcp 127.0.0.1:${port}\nsend text hi\\n\nexpect text hi\\n\n`;
+      fs.writeFileSync(path.join(wb.workspace, 'echo.socklab'), text);
+      await wb.runCommand('Socket Lab: Run Request File…');
+      await wb.pick('echo.socklab');
+      await wb.page
+        .locator('.notifications-toasts .notification-toast', { hasText: 'echo.socklab: 1 passed, 0 failed' })
+        .waitFor({ timeout: 30000 });
+      await wb.screenshot('request-file-run-from-palette');
+    } finally {
+      echo.close();
+    }
   });
 });

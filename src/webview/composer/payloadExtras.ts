@@ -31,7 +31,7 @@ export function payloadExtras(changed: () => void): PayloadExtras {
     (v) => {
       state.draft.checksum = v || undefined;
       if (!v) state.draft.checksumEndian = undefined;
-      endian.toggleAttribute('disabled', !v);
+      enable(endian, Boolean(v));
       changed();
     },
   );
@@ -50,7 +50,7 @@ export function payloadExtras(changed: () => void): PayloadExtras {
       changed();
     },
   );
-  endian.toggleAttribute('disabled', !state.draft.checksum);
+  enable(endian, Boolean(state.draft.checksum));
   const variables: VscodeCheckbox = el('vscode-checkbox', {
     id: 'variables',
     label: t('variables'),
@@ -64,10 +64,19 @@ export function payloadExtras(changed: () => void): PayloadExtras {
   const show = () => {
     checksum.value = state.draft.checksum ?? none;
     endian.value = state.draft.checksumEndian ?? none;
-    endian.toggleAttribute('disabled', !state.draft.checksum);
+    enable(endian, Boolean(state.draft.checksum));
     variables.checked = state.draft.variables ?? false;
   };
   return { controls: [labelled(t('checksum'), checksum), labelled(t('checksumEndian'), endian), variables], show };
+}
+
+/**
+ * Enables or disables a select. A select disabled before it is first shown remembers tabindex -1 as the one
+ * to restore, so enabling it also gives it back its place in the Tab order.
+ */
+function enable(control: HTMLElement, enabled: boolean): void {
+  control.toggleAttribute('disabled', !enabled);
+  if (enabled) control.tabIndex = 0;
 }
 
 /** "Save to request file…" for the composer's draft. */
