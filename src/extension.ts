@@ -5,6 +5,7 @@ import { registerCommands } from './host/commands/registerCommands';
 import { OutputLog } from './host/outputLog';
 import { SendPanelManager } from './host/panel/sendPanelManager';
 import { PromptMemory } from './host/prompts';
+import { RequestFileFeatures } from './host/requestFile/requestFileFeatures';
 import { readSettings } from './host/settings';
 import { SocketsTreeProvider, type SocketNode } from './host/socketsTree';
 import { SocketLabStatus } from './host/statusBar';
@@ -40,9 +41,11 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   const status = new SocketLabStatus(core, treeView);
   const panels = new SendPanelManager(context, core, output);
   const api = new PublicApi(core);
-  context.subscriptions.push(tree, treeView, status, panels, api, new OutputLog(core, output));
+  const memory = new PromptMemory(context.globalState);
+  const requestFiles = new RequestFileFeatures(core, memory, output);
+  context.subscriptions.push(tree, treeView, status, panels, api, new OutputLog(core, output), requestFiles);
   context.subscriptions.push(
-    ...registerCommands({ lab: core, memory: new PromptMemory(context.globalState), output, tree, treeView, panels }),
+    ...registerCommands({ lab: core, memory, output, tree, treeView, panels, requestFiles: requestFiles.tests }),
   );
   output.info(vscode.l10n.t('Socket Lab {0} activated', String(context.extension.packageJSON.version)));
 
@@ -54,7 +57,7 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   };
   if (context.extensionMode === vscode.ExtensionMode.Test) {
     // Tests reach the view's provider, the status bar and the panels through this; never in production.
-    Object.assign(exported, { _test: { lab: core, tree, treeView, status, panels } });
+    Object.assign(exported, { _test: { lab: core, tree, treeView, status, panels, requestFiles } });
   }
   return exported;
 }

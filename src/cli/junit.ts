@@ -3,9 +3,8 @@
  * testsuite per request file, one testcase per block, the failure sentence with expected/actual, and
  * the transcript in system-out.
  */
-import { decodeText } from '../core/codec';
-import { escapeForDisplay } from '../shared/display';
 import type { BlockResult } from '../core/requestFile/runner';
+import { transcriptLines } from '../core/requestFile/transcript';
 
 /** One file's results, as the CLI collected them. */
 export interface FileResults {
@@ -37,16 +36,6 @@ const seconds = (ms: number) => (ms / 1000).toFixed(3);
 /** The name a block goes by in reports: its title, or its line when it has none. */
 export function blockName(block: Pick<BlockResult, 'title' | 'line'>): string {
   return block.title || `block at line ${block.line}`;
-}
-
-/** `> text` / `< text` lines of a block's transcript, escaped so received bytes stay inert. */
-export function transcriptLines(block: BlockResult, maxChars = 2000): string[] {
-  const lines = block.transcript.map(
-    (e) => `${e.direction === 'out' ? '>' : '<'} ${escapeForDisplay(decodeText(e.data), maxChars)}`,
-  );
-  if (block.droppedTranscriptBytes) lines.push(`… ${block.droppedTranscriptBytes} more bytes not kept`);
-  if (block.droppedDatagrams) lines.push(`… ${block.droppedDatagrams} datagrams dropped unread`);
-  return lines;
 }
 
 /** The failure's text: the sentence, then the expected and actual sides when there are any. */

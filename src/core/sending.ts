@@ -7,12 +7,14 @@ import * as fs from 'fs';
 import type { ParsedArgs } from '../shared/commandArgs';
 import { SocketLabError, errorFields, type ErrorValues } from '../shared/errors';
 import { isClient } from '../shared/naming';
-import { encodePayload } from './codec';
+import type { BuiltinContext } from '../shared/requestFile/variables';
+import { composePayload, type ComposedPayloadSpec } from './composePayload';
 import type { Endpoint, SendTarget } from './endpoints/endpoint';
 import { UdpSocket, udpMaxPayload } from './endpoints/udpSocket';
 import { Emitter, type EmitterOptions, type Event } from './event';
 import { Disposable, toDisposable } from './lifecycle';
 import { RepeatSend, burstSenderFor, type RepeatInfo } from './repeat';
+import { nodeBuiltins } from './requestFile/environment';
 import { toSocketLabError } from './systemErrors';
 
 /** What send() resolves with. */
@@ -48,6 +50,8 @@ export interface SendLocator {
 export class Sender extends Disposable {
   private readonly _repeats = new Map<string, RepeatSend>();
   private _nextRepeat = 1;
+  /** The built-ins of single sends through each endpoint: `{{$counter}}` counts that endpoint's sends. */
+  private readonly _builtins = new WeakMap<Endpoint, BuiltinContext>();
   private readonly _onDidEndRepeat: Emitter<RepeatEndEvent>;
   /** Fires when a repeat ends by itself (count reached, send failed, its endpoint or connection closed) or is stopped. */
   readonly onDidEndRepeat: Event<RepeatEndEvent>;
@@ -62,15 +66,23 @@ export class Sender extends Disposable {
     this._register(toDisposable(() => this.stopAll()));
   }
 
-  /** Sends a parsed `send` argument: once, once and waiting for the reply (waitMs), or repeated. */
+  /**
+   * Sends a parsed `send` argument: once, once and waiting for the reply (waitMs), or repeated. With
+   * `variables`, built-ins are expanded anew for every send (a repeat counts from 1, single sends count per
+   * endpoint); the payload is checked with a trial expansion first, so a bad one is refused before anything.
+   */
   async send(a: ParsedArgs<'send'>): Promise<SendResult> {
-    const data = encodePayload({
+    const spec: ComposedPayloadSpec = {
       data: a.data,
       format: a.format,
       encoding: a.encoding,
       escapes: a.escapes,
       lineEnding: a.lineEnding,
-    });
+      checksum: a.checksum,
+      checksumEndian: a.checksumEndian,
+      variables: a.variables,
+    };
+    const data = composePayload(spec, a.variables ? nodeBuiltins() : undefined);
     if (a.repeat && a.waitMs !== undefined) {
       throw SocketLabError.create(
         'invalidArgument',
@@ -79,9 +91,24 @@ export class Sender extends Disposable {
       );
     }
     const { endpoint, target } = await this._locate(a.target, a.to);
-    if (a.repeat) return this._startRepeat(a.target, endpoint, target, data, a.repeat);
-    if (a.waitMs !== undefined) return this._sendAndWait(endpoint, target, data, a.waitMs);
-    return { bytes: await endpoint.send(target, data, 'flushed') };
+    if (a.repeat) {
+      const builtins = nodeBuiltins();
+      const next = a.variables ? () => composePayload(spec, builtins) : undefined;
+      return this._startRepeat(a.target, endpoint, target, next ? next() : data, a.repeat, next);
+    }
+    const bytes = a.variables ? composePayload(spec, this._builtinsOf(endpoint)) : data;
+    if (a.waitMs !== undefined) return this._sendAndWait(endpoint, target, bytes, a.waitMs);
+    return { bytes: await endpoint.send(target, bytes, 'flushed') };
+  }
+
+  /** The built-ins of `endpoint`'s single sends (created at its first send with variables). */
+  private _builtinsOf(endpoint: Endpoint): BuiltinContext {
+    let builtins = this._builtins.get(endpoint);
+    if (!builtins) {
+      builtins = nodeBuiltins();
+      this._builtins.set(endpoint, builtins);
+    }
+    return builtins;
   }
 
   /** Sends a file: streamed with backpressure over TCP/Unix, as one datagram over UDP. */
@@ -146,17 +173,24 @@ export class Sender extends Disposable {
     target: SendTarget,
     data: Uint8Array,
     repeat: { intervalMs: number; count?: number },
+    next?: () => Uint8Array,
   ): SendResult {
     endpoint.checkTarget(target);
     const repeatId = `r${this._nextRepeat++}`;
+    // The first send is `data`; with variables every later one is built anew (so no burst repeats one payload).
+    let upcoming: Uint8Array | undefined = data;
     const r = new RepeatSend({
       id: repeatId,
       target: targetId,
       endpointId: endpoint.id,
       intervalMs: repeat.intervalMs,
       count: repeat.count,
-      sendOnce: () => endpoint.send(target, data, 'accepted'),
-      burst: burstSenderFor(endpoint, target, data),
+      sendOnce: () => {
+        const bytes = upcoming ?? next!();
+        if (next) upcoming = undefined;
+        return endpoint.send(target, bytes, 'accepted');
+      },
+      burst: next ? undefined : burstSenderFor(endpoint, target, data),
       onEnd: (rep, error) => {
         if (this._repeats.get(rep.id) === rep) this._repeats.delete(rep.id);
         const event: RepeatEndEvent = { repeatId: rep.id, endpointId: rep.endpointId, sent: rep.sent };

@@ -10,6 +10,8 @@ export interface SocketLabSettings {
   defaultLineEnding: LineEnding;
   connectTimeoutMs: number;
   confirmExternalBind: boolean;
+  /** The environment of `socklab.env.json` that editor runs and diagnostics use ('' for `$shared` only). */
+  requestFileEnvironment: string;
 }
 
 /** Reads the `socketLab.*` settings with their documented defaults. */
@@ -23,5 +25,6 @@ export function readSettings(): SocketLabSettings {
     defaultLineEnding: c.get<LineEnding>('defaultLineEnding') ?? 'none',
     connectTimeoutMs: c.get<number>('connectTimeoutMs') ?? 10000,
     confirmExternalBind: c.get<boolean>('confirmExternalBind') ?? true,
+    requestFileEnvironment: (c.get<string>('requestFileEnvironment') ?? '').trim(),
   };
 }

@@ -8,9 +8,11 @@
  */
 import * as v from 'valibot';
 import type { AutoReplySpec } from './autoReplySpec';
+import { parseChecksumEndian, parseChecksumName, type ChecksumEndian, type ChecksumName } from './checksum';
 import { SocketLabError, isSocketLabError } from './errors';
 import { ipFamily } from './ipAddress';
 import type { LineEnding, PayloadFormat } from './payload';
+import { VARIABLE_NAME } from './requestFile/variables';
 import {
   parseBacklog,
   parseHost,
@@ -183,6 +185,31 @@ const filePath = parsedBy<string>((value) => {
   throw SocketLabError.create('invalidArgument', '{field} must be the path of a file to send.', { field: 'path' });
 });
 
+const checksum = parsedBy<ChecksumName>((value) => parseChecksumName(value));
+const checksumEndian = parsedBy<ChecksumEndian>((value) => parseChecksumEndian(value));
+
+/** Variables given to a request-file run: an object of names (as `@name` allows them) to string values. */
+export function parseRequestVariables(value: unknown, field = 'vars'): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw SocketLabError.create('invalidArgument', '{field} must be an object of variable names and string values.', {
+      field,
+    });
+  }
+  const out: Record<string, string> = {};
+  for (const [name, v] of Object.entries(value)) {
+    if (!VARIABLE_NAME.test(name) || typeof v !== 'string') {
+      throw SocketLabError.create(
+        'invalidArgument',
+        '{field} must map names (a letter or _ first, then letters, digits, _ . -) to strings; {name} does not.',
+        { field, name: JSON.stringify(name) },
+      );
+    }
+    out[name] = v;
+  }
+  return out;
+}
+
+const requestVariables = parsedBy<Record<string, string>>((value) => parseRequestVariables(value));
 const repeat = parsedBy<{ intervalMs: number; count?: number }>((value) => parseRepeat(value));
 const waitMs = parsedBy<number>((value) => parseWaitMs(value));
 const timeoutMs = parsedBy<number>((value) => parseTimeoutMs(value, 'timeoutMs'));
@@ -302,9 +329,18 @@ export function commandSchemas(platform: PlatformName) {
       encoding: v.optional(checkedByCore<string>()),
       escapes: v.optional(flag('escapes')),
       lineEnding: v.optional(checkedByCore<LineEnding>()),
+      checksum: v.optional(checksum),
+      checksumEndian: v.optional(checksumEndian),
+      variables: v.optional(flag('variables')),
       to: v.optional(destination),
       repeat: v.optional(repeat),
       waitMs: v.optional(waitMs),
+    }),
+    runRequestFile: argsObject('runRequestFile', {
+      path: text('path'),
+      block: v.optional(text('block')),
+      vars: v.optional(requestVariables),
+      env: v.optional(text('env')),
     }),
     sendFile: argsObject('sendFile', { target: text('target'), path: filePath, to: v.optional(destination) }),
     stopRepeat: argsObject('stopRepeat', { repeatId: text('repeatId') }),
@@ -350,8 +386,10 @@ export type OpenUdpClientArgs = CommandArgs<'openUdpClient'>;
 export type StartUnixListenerArgs = CommandArgs<'startUnixListener'>;
 /** `socketLab.connectUnix`: `{ path, timeoutMs?, autoReply?, capture? }`. */
 export type ConnectUnixArgs = CommandArgs<'connectUnix'>;
-/** `socketLab.send`: `{ target, data, format?, encoding?, escapes?, lineEnding?, to?, repeat?, waitMs? }`. */
+/** `socketLab.send`: `{ target, data, format?, encoding?, escapes?, lineEnding?, checksum?, checksumEndian?, variables?, to?, repeat?, waitMs? }`. */
 export type SendArgs = CommandArgs<'send'>;
+/** `socketLab.runRequestFile`: `{ path, block?, vars?, env? }` (block: a title, or the line of its `###`). */
+export type RunRequestFileArgs = CommandArgs<'runRequestFile'>;
 /** `socketLab.sendFile`: `{ target, path, to? }`. */
 export type SendFileArgs = CommandArgs<'sendFile'>;
 /** `socketLab.stopRepeat`: `{ repeatId }`. */

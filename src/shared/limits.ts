@@ -91,6 +91,12 @@ export const REQUEST_RECEIVE_MAX_BYTES = 1024 * 1024;
 export const REQUEST_TRANSCRIPT_MAX_BYTES = 1024 * 1024;
 /** Largest request file the CLI and the runner read. */
 export const REQUEST_FILE_MAX_BYTES = 4 * 1024 * 1024;
+/** Request files the Testing view finds in a workspace (the rest are found when opened). */
+export const REQUEST_FILES_DISCOVER_MAX = 1000;
+/** Characters of a Testing run's output the extension keeps for its exports (tests read it). */
+export const REQUEST_RUN_OUTPUT_MAX_CHARS = 256 * 1024;
+/** Characters of one transcript line in the Testing view's output. */
+export const REQUEST_TRANSCRIPT_LINE_MAX_CHARS = 2000;
 // ---- TLS and the relay ---------------------------------------------------------------------------------
 
 /** Validity of the CA Socket Lab generates (days): long, so a client told to trust it keeps trusting it. */

@@ -24,6 +24,7 @@ import {
   RULE_FLAGS_MAX_CHARS,
 } from './limits';
 import { CONNECTION_STATES, ENDPOINT_KINDS, ENDPOINT_STATES, TRAFFIC_DIRECTIONS } from './model';
+import { CHECKSUM_ENDIANS, CHECKSUM_NAMES } from './checksum';
 import { LINE_ENDINGS, PAYLOAD_FORMATS } from './payload';
 
 /** How the panel exports the log: JSON Lines (data in base64), readable text, or the raw bytes. */
@@ -91,13 +92,19 @@ export type AutoReplySpecMessage = v.InferOutput<typeof AutoReplySpecSchema>;
 
 // ---- webview -> host ------------------------------------------------------------------------------
 
-/** encoding, escapes and lineEnding only mean something for text: the panel leaves them out for hex and base64. */
+/**
+ * encoding, escapes and lineEnding only mean something for text: the panel leaves them out for hex and base64.
+ * A checksum is appended to any format; `variables` expands built-ins such as {{$counter}} on every send.
+ */
 const payloadFields = {
   data: payloadData,
   format,
   encoding: v.optional(encoding),
   escapes: v.optional(v.boolean()),
   lineEnding: v.optional(lineEnding),
+  checksum: v.optional(v.picklist(CHECKSUM_NAMES)),
+  checksumEndian: v.optional(v.picklist(CHECKSUM_ENDIANS)),
+  variables: v.optional(v.boolean()),
 };
 
 export const WebviewMessageSchema = v.variant('type', [
@@ -134,6 +141,14 @@ export const WebviewMessageSchema = v.variant('type', [
   /** Text the panel made itself (a row kept after its endpoint went away) to put on the clipboard. */
   v.strictObject({ type: v.literal('copyText'), id, text: v.pipe(v.string(), v.maxLength(COPY_TEXT_MAX_CHARS)) }),
   v.strictObject({ type: v.literal('validate'), id, ...payloadFields }),
+  /** Appends the payload as a block to a request file the user picks (connect for a client, then the send). */
+  v.strictObject({
+    type: v.literal('saveToRequestFile'),
+    id,
+    ...payloadFields,
+    /** A bound UDP socket's destination: the block connects there. */
+    to: v.optional(destination),
+  }),
   /** The payload written in `format` rewritten in `into` (the same bytes), when it can be. */
   v.strictObject({ type: v.literal('convert'), id, ...payloadFields, into: format }),
 ]);
@@ -297,6 +312,7 @@ export const ResultSchemas = {
   copyText: emptyResult,
   /** A payload's byte count, or the sentence saying why it cannot be sent (an answer, not a failure). */
   validate: v.union([v.strictObject({ bytes: count }), v.strictObject({ error: sentence })]),
+  saveToRequestFile: v.strictObject({ path: v.optional(v.string()), cancelled: v.optional(v.boolean()) }),
   /** The payload rewritten, or the sentence saying why it cannot be (an answer, not a failure). */
   convert: v.union([v.strictObject({ data: payloadData }), v.strictObject({ error: sentence })]),
 } satisfies { [K in WebviewRequest['type']]: v.GenericSchema };

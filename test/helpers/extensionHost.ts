@@ -3,6 +3,7 @@ import * as dns from 'dns';
 import * as vscode from 'vscode';
 import type { SocketLab } from '../../src/core/socketLab';
 import type { SocketLabApi } from '../../src/host/api';
+import type { RequestFileFeatures } from '../../src/host/requestFile/requestFileFeatures';
 import type { SocketNode, SocketsTreeProvider } from '../../src/host/socketsTree';
 import type { SocketLabStatus } from '../../src/host/statusBar';
 import { UNRESOLVABLE_HOST, offlineLookup } from './badInputCases';
@@ -15,6 +16,7 @@ export type TestApi = SocketLabApi & {
     treeView: vscode.TreeView<SocketNode>;
     status: SocketLabStatus;
     panels: unknown;
+    requestFiles: RequestFileFeatures;
   };
 };
 

@@ -52,6 +52,17 @@ const validWebview: WebviewMessage[] = [
   { type: 'validate', id: 13, data: 'hi\\n', format: 'text', encoding: 'gbk', escapes: true, lineEnding: 'crlf' },
   { type: 'copyText', id: 15, text: '68 69' },
   { type: 'convert', id: 14, data: '68 69', format: 'hex', encoding: 'gbk', into: 'text' },
+  {
+    type: 'validate',
+    id: 16,
+    data: '01 03',
+    format: 'hex',
+    checksum: 'crc16-modbus',
+    checksumEndian: 'be',
+    variables: true,
+  },
+  { type: 'saveToRequestFile', id: 17, data: 'ping {{$counter}}', format: 'text', variables: true },
+  { type: 'saveToRequestFile', id: 18, data: '01', format: 'hex', to: { host: '::1', port: 9000 } },
 ];
 
 const record = { seq: 0, time: 1, dir: 'in', peer: '127.0.0.1:5', length: 2, preview: new Uint8Array([1, 2]) };
@@ -123,6 +134,9 @@ describe('send panel protocol', () => {
       [{ ...sendMessage, data: 5 }, /data/, 1],
       [{ ...sendMessage, to: { host: 'h', port: 70000 } }, /port/, 1],
       [{ ...sendMessage, repeat: { intervalMs: -1 } }, /intervalMs/, 1],
+      [{ ...sendMessage, checksum: 'crc8' }, /checksum/, 1],
+      [{ ...sendMessage, checksum: 'crc32', checksumEndian: 'middle' }, /checksumEndian/, 1],
+      [{ type: 'saveToRequestFile', id: 6, data: 'x', format: 'text', target: 'e1' }, /target/, 6],
       [{ type: 'fetchOlder', id: 4, epoch: 0, after: 0, before: 10, limit: 1e6 }, /limit/, 4],
       [{ type: 'setAutoReply', id: 5, spec: { mode: 'rules', rules: 'x' } }, /rules/, 5],
       [{ type: 'ready', id: 9 }, /id/, 9],
@@ -294,6 +308,7 @@ describe('send panel protocol', () => {
       copyText: {},
       validate: { bytes: 2 },
       convert: { data: 'hi' },
+      saveToRequestFile: { path: '/tmp/lab.socklab' },
     };
     for (const [type, result] of Object.entries(good) as [RequestType, unknown][]) {
       const parsed = parseResult(type, result);

@@ -495,10 +495,10 @@ describe('request file runner', function () {
       );
       const [trusted, unknown, insecure] = outcomes(result);
       assert.deepStrictEqual([trusted, insecure], ['passed', 'passed']);
-      // The TLS helper's certificate sentences replace this generic one when TLS endpoints land.
+      // The TLS endpoints' sentence: it names the certificate and the two ways out (ca=, insecure=true).
       assert.match(
         unknown,
-        /^6: connect at line 6: Connecting to 127\.0\.0\.1:\d+ failed \(DEPTH_ZERO_SELF_SIGNED_CERT\)\.$/,
+        /^6: connect at line 6: 127\.0\.0\.1:\d+ presented a self-signed certificate \(localhost\) that is not trusted; give that certificate as 'ca' to trust it, or connect anyway \(insecure\)\.$/,
       );
     } finally {
       await ncat.kill();

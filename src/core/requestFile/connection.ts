@@ -5,14 +5,14 @@
  */
 import * as dgram from 'dgram';
 import * as net from 'net';
-import * as tls from 'tls';
-import { SocketLabError } from '../../shared/errors';
+import { SocketLabError, isSocketLabError } from '../../shared/errors';
 import { formatAddress } from '../../shared/naming';
 import type { Transport } from '../../shared/requestFile/ast';
 import type { FramingSpec } from '../../shared/framing';
 import { resolveHost } from '../resolveHost';
 import { toSocketLabError, type ErrorContext } from '../systemErrors';
 import { udpMaxPayload } from '../endpoints/udpSocket';
+import { connectStream, serverNameFor } from '../tls/connect';
 import { createFrameReader, type FrameReader } from './frames';
 import { Inbox } from './inbox';
 
@@ -78,15 +78,16 @@ export class BlockConnection {
       return new BlockConnection(undefined, socket, undefined, tap, { ...ctx, datagram: true }).attachUdp(socket);
     }
     if (target.transport === 'tls') {
-      const socket = tls.connect({
-        host: address,
-        port: target.port!,
-        // No SNI for an IP literal (RFC 6066); a host name is sent, or the servername option.
-        servername: target.servername ?? (net.isIP(target.host!) ? undefined : target.host),
-        ca: target.ca,
-        rejectUnauthorized: !target.insecure,
+      // The TLS endpoints' connect, so a certificate failure gets their sentence (self-signed, unknown CA...).
+      const { socket } = await connectStream({
+        target: { host: address, port: target.port! },
+        timeoutMs: target.timeoutMs,
+        noDelay: true,
+        signal,
+        tls: { servername: serverNameFor(target.host, target.servername), ca: target.ca, insecure: target.insecure },
+      }).catch((err: unknown) => {
+        throw isSocketLabError(err) && err.code === 'stopped' ? cancelled() : err;
       });
-      await settle(socket, 'secureConnect', target, ctx, signal);
       return new BlockConnection(socket, undefined, target.framing, tap, ctx).attachStream(socket);
     }
     const socket = net.connect({ host: address, port: target.port!, allowHalfOpen: true, noDelay: true });

@@ -3,3 +3,5 @@ export * from './diagnose';
 export * from './environment';
 export * from './load';
 export * from './runner';
+export * from './command';
+export * from './sendLine';

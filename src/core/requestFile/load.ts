@@ -31,19 +31,22 @@ export interface LoadOptions {
 
 /** The text of a request file (UTF-8, a BOM dropped); refuses a file over REQUEST_FILE_MAX_BYTES or one that cannot be read. */
 export function readRequestFileText(file: string): string {
-  let size: number;
+  let stat: fs.Stats;
   try {
-    size = fs.statSync(file).size;
+    stat = fs.statSync(file);
   } catch (err) {
     throw SocketLabError.create('fileUnreadable', 'The request file {file} cannot be read ({reason}).', {
       file,
       reason: (err as NodeJS.ErrnoException).code ?? (err as Error).message,
     });
   }
-  if (size > REQUEST_FILE_MAX_BYTES) {
+  if (!stat.isFile()) {
+    throw SocketLabError.create('isDirectory', 'The request file {file} is a folder, not a file.', { file });
+  }
+  if (stat.size > REQUEST_FILE_MAX_BYTES) {
     throw SocketLabError.create('fileTooLarge', 'The request file {file} is {size} bytes; at most {max} are read.', {
       file,
-      size,
+      size: stat.size,
       max: REQUEST_FILE_MAX_BYTES,
     });
   }

@@ -1,5 +1,7 @@
 /** The record of what a block sent and received, bounded so that a flooding peer cannot grow it. */
+import { escapeForDisplay } from '../../shared/display';
 import { REQUEST_TRANSCRIPT_MAX_BYTES } from '../../shared/limits';
+import { decodeText } from '../codec';
 
 /** What an entry costs besides its data (the entry and its view), counted so that empty datagrams are bounded too. */
 const ENTRY_OVERHEAD_BYTES = 64;
@@ -38,4 +40,25 @@ export class Transcript {
       data: own ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength) : new Uint8Array(data),
     });
   };
+}
+
+/** What transcriptLines reads: a block's entries and what was left out of them. */
+export interface TranscriptOf {
+  transcript: readonly TranscriptEntry[];
+  droppedTranscriptBytes?: number;
+  droppedDatagrams?: number;
+}
+
+/**
+ * `> text` (sent) and `< text` (received) lines of a block's transcript, decoded as `encoding` and escaped
+ * so that received bytes stay inert (controls as `\r`, `\x00`…), each cut at `maxChars`. The CLI joins
+ * them with LF, the Testing view with CRLF.
+ */
+export function transcriptLines(block: TranscriptOf, maxChars = 2000, encoding = 'utf8'): string[] {
+  const lines = block.transcript.map(
+    (e) => `${e.direction === 'out' ? '>' : '<'} ${escapeForDisplay(decodeText(e.data, encoding), maxChars)}`,
+  );
+  if (block.droppedTranscriptBytes) lines.push(`… ${block.droppedTranscriptBytes} more bytes not kept`);
+  if (block.droppedDatagrams) lines.push(`… ${block.droppedDatagrams} datagrams dropped unread`);
+  return lines;
 }

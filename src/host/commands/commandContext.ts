@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import type { SocketLab } from '../../core/socketLab';
 import type { PromptMemory } from '../prompts';
+import type { RequestFileTests } from '../requestFile/requestFileTests';
 import type { SocketNode, SocketsTreeProvider } from '../socketsTree';
 
 /** Opens the send panel of an endpoint (implemented by the panel module). */
@@ -17,6 +18,8 @@ export interface CommandContext {
   tree: SocketsTreeProvider;
   treeView: vscode.TreeView<SocketNode>;
   panels: PanelOpener;
+  /** The Testing view's request files (interactive runs show there). */
+  requestFiles: RequestFileTests;
 }
 
 /**

@@ -16,6 +16,7 @@ import {
   stopCommand,
 } from './manage';
 import { connectCommand, startListenerCommand, unixCommand } from './open';
+import { runRequestFileCommand } from './requestFiles';
 import { sendCommand, sendFileCommand, stopRepeatCommand } from './send';
 
 export type { CommandContext, PanelOpener } from './commandContext';
@@ -32,6 +33,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     send: sendCommand(ctx),
     sendFile: sendFileCommand(ctx),
     stopRepeat: stopRepeatCommand(ctx),
+    runRequestFile: runRequestFileCommand(ctx),
     openPanel: openPanelCommand(ctx),
     restart: restartCommand(ctx),
     copyAddress: copyAddressCommand(ctx),

@@ -10,7 +10,7 @@ import type { CommandContext, CommandHandler } from './commandContext';
 import { pickRepeat, pickTarget } from './pickers';
 
 /** The peer a socket last received from, among its newest 256 records (what a reply goes to by default). */
-function lastPeerOf(lab: SocketLab, id: string): string | undefined {
+export function lastPeerOf(lab: SocketLab, id: string): string | undefined {
   const log = lab.trafficLog(id);
   const recent = log.slice(log.size - 256, log.size);
   for (let i = recent.length - 1; i >= 0; i--) if (recent[i].direction === 'in') return recent[i].peer;
@@ -18,7 +18,7 @@ function lastPeerOf(lab: SocketLab, id: string): string | undefined {
 }
 
 /** A UDP socket that is not connected needs a destination unless the target is one of its peers. */
-function needsDestination(lab: SocketLab, target: string): boolean {
+export function needsDestination(lab: SocketLab, target: string): boolean {
   const info = lab.get(target);
   return info !== undefined && info.kind === 'udp' && !isClient(info);
 }

@@ -7,7 +7,9 @@
 import * as vscode from 'vscode';
 import type { SocketLab } from '../../core/socketLab';
 import type { TrafficLogView } from '../../core/trafficLog';
-import { decodeText, encodePayload } from '../../core/codec';
+import { decodeText } from '../../core/codec';
+import { composePayload } from '../../core/composePayload';
+import { nodeBuiltins } from '../../core/requestFile/environment';
 import { toHex } from '../../shared/display';
 import { SocketLabError } from '../../shared/errors';
 import { connectionLabel, formatAddress } from '../../shared/naming';
@@ -16,6 +18,7 @@ import type { EndpointInfo, TrafficRecord } from '../../shared/model';
 import type { HostMessage, RequestOf, RequestType, ResultOf, WebviewRequest } from '../../shared/protocol';
 import { describeError } from '../errorText';
 import { readSettings } from '../settings';
+import { saveToRequestFile } from '../requestFile/saveBlock';
 import { exportTraffic } from './panelExport';
 import type { PanelRepeats } from './panelRepeats';
 import { convertPayload } from './payloadConvert';
@@ -55,6 +58,10 @@ export class PanelRequests {
     fetchOlder: (r) => this._fetchOlder(r),
     fetchRecord: (r) => this._fetchRecord(r),
     copy: (r) => this._copy(r),
+    saveToRequestFile: (r) => {
+      const { type: _type, id: _id, to, ...payload } = r;
+      return saveToRequestFile(this.ctx.requireEndpoint(), payload, to);
+    },
     copyText: async (r) => {
       await vscode.env.clipboard.writeText(r.text);
       return {};
@@ -217,14 +224,9 @@ function convert(request: RequestOf<'convert'>): ResultOf<'convert'> {
 /** A payload's byte count, or the sentence saying why it cannot be sent (live validation never fails). */
 function validate(request: RequestOf<'validate'>): ResultOf<'validate'> {
   try {
-    const bytes = encodePayload({
-      data: request.data,
-      format: request.format,
-      encoding: request.encoding,
-      escapes: request.escapes,
-      lineEnding: request.lineEnding,
-    });
-    return { bytes: bytes.byteLength };
+    // With built-ins on, a trial expansion (the counter at 1) counts the bytes of the first send.
+    const { type: _type, id: _id, ...spec } = request;
+    return { bytes: composePayload(spec, spec.variables ? nodeBuiltins() : undefined).byteLength };
   } catch (err) {
     return { error: describeError(err).slice(0, PANEL_TEXT_MAX_CHARS) };
   }

@@ -17,6 +17,7 @@ import { statusLine } from '../statusLine';
 import { t } from '../strings';
 import { payloadOf, type Draft } from './draft';
 import { historyList, onHistoryPick, renderHistory } from './history';
+import { payloadExtras, saveDraftButton, type PayloadExtras } from './payloadExtras';
 import { buildPayloadStatus, scheduleCheck } from './payloadCheck';
 import { buildRepeatControls, setRepeatAllowed } from './repeat';
 import { sendDraft, sendFile } from './send';
@@ -45,6 +46,8 @@ let fields:
       send: HTMLElement;
     }
   | undefined;
+/** Checksum, byte order and built-ins: shown again when a history entry is picked. */
+let extras: PayloadExtras | undefined;
 /** What the last format switch did to the payload (converted it, or why not). */
 const convertStatus = statusLine('convert-status');
 /** Bumped per format switch: only the newest conversion is applied. */
@@ -53,7 +56,11 @@ let conversions = 0;
 onHistoryPick((h: Draft) => {
   const encoding = state.draft.encoding;
   // A hex or base64 entry keeps the encoding chosen now (it still decodes the received rows).
-  state.draft = h.format === 'text' ? { ...h } : { ...state.draft, data: h.data, format: h.format };
+  const { checksum, checksumEndian, variables } = h;
+  state.draft =
+    h.format === 'text'
+      ? { ...h }
+      : { ...state.draft, data: h.data, format: h.format, checksum, checksumEndian, variables };
   showDraft();
   draftChanged();
   if (state.draft.encoding !== encoding) encodingChanged();
@@ -73,6 +80,7 @@ export function buildComposer(): void {
   const escapes = escapesBox();
   const [send, sendFileButton] = buildSendButtons();
   const repeat = buildRepeatControls(() => void sendDraft(true));
+  extras = payloadExtras(draftChanged);
   fields = { payload, format, encoding, lineEnding, escapes, send };
   const history = disclosure(
     'history',
@@ -93,10 +101,11 @@ export function buildComposer(): void {
       labelled(t('encoding'), encoding),
       labelled(t('lineEnding'), lineEnding),
       escapes,
+      ...extras.controls,
     ),
     payload,
     underPayload(payload, send),
-    el('div', { class: 'row actions' }, send, sendFileButton, sendStatus.element),
+    el('div', { class: 'row actions' }, send, sendFileButton, saveDraftButton(), sendStatus.element),
     el('div', { class: 'row actions' }, ...repeat.row),
     repeat.error,
     history.root,
@@ -128,6 +137,7 @@ function showDraft(): void {
   fields.encoding.value = session.encodings.includes(d.encoding) ? d.encoding : session.encodings[0];
   fields.lineEnding.value = d.lineEnding;
   fields.escapes.checked = d.escapes;
+  extras?.show();
   updatePlaceholder();
   updateTextOnlyControls();
 }

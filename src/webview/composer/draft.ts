@@ -2,6 +2,7 @@
  * The composer's rules that need no DOM: which payload fields a draft sends, how a history entry is
  * told apart from another, and the check of the Repeat fields. Pure, so the unit tests can check them.
  */
+import type { ChecksumEndian, ChecksumName } from '../../shared/checksum';
 import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from '../../shared/limits';
 import type { LineEnding, PayloadFormat, PayloadSpec } from '../../shared/payload';
 
@@ -12,13 +13,36 @@ export interface Draft {
   encoding: string;
   lineEnding: LineEnding;
   escapes: boolean;
+  /** A checksum appended to the payload (any format), in its default byte order unless checksumEndian says. */
+  checksum?: ChecksumName;
+  checksumEndian?: ChecksumEndian;
+  /** Built-ins such as {{$counter}} are expanded, anew on every send. */
+  variables?: boolean;
 }
 
-/** The payload fields a draft sends: encoding, escapes and line ending only for text (hex and base64 are the bytes themselves). */
-export function payloadOf(d: Draft): PayloadSpec & { format: PayloadFormat } {
-  return d.format === 'text'
-    ? { data: d.data, format: d.format, encoding: d.encoding, escapes: d.escapes, lineEnding: d.lineEnding }
-    : { data: d.data, format: d.format };
+/** What a draft sends: the payload fields and the composer's extras (checksum, built-ins). */
+export type DraftPayload = PayloadSpec & {
+  format: PayloadFormat;
+  checksum?: ChecksumName;
+  checksumEndian?: ChecksumEndian;
+  variables?: boolean;
+};
+
+/**
+ * The payload fields a draft sends: encoding, escapes and line ending only for text (hex and base64 are the
+ * bytes themselves); a checksum and built-ins for any format, only when chosen.
+ */
+export function payloadOf(d: Draft): DraftPayload {
+  const base: DraftPayload =
+    d.format === 'text'
+      ? { data: d.data, format: d.format, encoding: d.encoding, escapes: d.escapes, lineEnding: d.lineEnding }
+      : { data: d.data, format: d.format };
+  if (d.checksum) {
+    base.checksum = d.checksum;
+    if (d.checksumEndian) base.checksumEndian = d.checksumEndian;
+  }
+  if (d.variables) base.variables = true;
+  return base;
 }
 
 /** Two drafts send the same bytes the same way (only the fields that apply to their format are compared). */
@@ -30,16 +54,28 @@ export function sameDraft(a: Draft, b: Draft): boolean {
     x.format === y.format &&
     x.encoding === y.encoding &&
     x.escapes === y.escapes &&
-    x.lineEnding === y.lineEnding
+    x.lineEnding === y.lineEnding &&
+    x.checksum === y.checksum &&
+    x.checksumEndian === y.checksumEndian &&
+    x.variables === y.variables
   );
 }
 
 const ENDING_NAMES: Record<LineEnding, string> = { none: '', lf: 'LF', cr: 'CR', crlf: 'CRLF' };
 
-/** The badge of a history entry: 'hex', 'base64', or 'text · gbk · CRLF' (and '· no escapes' when they were off). */
+/**
+ * The badge of a history entry: 'hex', 'base64', or 'text · gbk · CRLF' (and '· no escapes' when they were off),
+ * then its checksum ('crc16-modbus', with '/le' or '/be' when chosen) and '{{$}}' when built-ins are expanded.
+ */
 export function historyBadge(d: Draft): string {
-  if (d.format !== 'text') return d.format;
-  return ['text', d.encoding, ENDING_NAMES[d.lineEnding], d.escapes ? '' : 'no escapes'].filter(Boolean).join(' · ');
+  const extras = [
+    d.checksum ? `${d.checksum}${d.checksumEndian ? `/${d.checksumEndian}` : ''}` : '',
+    d.variables ? '{{$}}' : '',
+  ];
+  if (d.format !== 'text') return [d.format, ...extras].filter(Boolean).join(' · ');
+  return ['text', d.encoding, ENDING_NAMES[d.lineEnding], d.escapes ? '' : 'no escapes', ...extras]
+    .filter(Boolean)
+    .join(' · ');
 }
 
 /** A problem with the Repeat fields: the string key of its sentence and the values for it. */

@@ -4,6 +4,7 @@ import { el } from '../dom';
 import { persist, state } from '../state';
 import { t } from '../strings';
 import { historyBadge, sameDraft, type Draft } from './draft';
+import { saveHistoryButton } from './payloadExtras';
 
 /** The list's element (the composer places it in its History box). */
 export const historyList = el('div', { id: 'history' });
@@ -34,10 +35,10 @@ export function renderHistory(): void {
 }
 
 function historyItem(h: Draft): HTMLElement {
-  const badge = historyBadge(h);
+  const data = h.data.length > 120 ? `${h.data.slice(0, 120)}…` : h.data;
   return el(
     'li',
-    {},
+    { class: 'history-row' },
     el(
       'button',
       {
@@ -46,8 +47,9 @@ function historyItem(h: Draft): HTMLElement {
         title: h.data.length > 500 ? `${h.data.slice(0, 500)}…` : h.data,
         onclick: () => onPick(h),
       },
-      el('span', { class: 'badge', text: badge }),
-      el('span', { class: 'history-data', text: h.data.length > 120 ? `${h.data.slice(0, 120)}…` : h.data }),
+      el('span', { class: 'badge', text: historyBadge(h) }),
+      el('span', { class: 'history-data', text: data }),
     ),
+    saveHistoryButton(h, data),
   );
 }
