@@ -37,6 +37,7 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
     treeDataProvider: tree,
     showCollapseAll: true,
   });
+  tree.watchVisibility(treeView);
   const status = new SocketLabStatus(core, treeView);
   const panels = new SendPanelManager(context, core, output);
   const api = new PublicApi(core);
