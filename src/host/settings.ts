@@ -10,6 +10,7 @@ export interface SocketLabSettings {
   defaultLineEnding: LineEnding;
   connectTimeoutMs: number;
   confirmExternalBind: boolean;
+  restoreEndpoints: boolean;
 }
 
 /** Reads the `socketLab.*` settings with their documented defaults. */
@@ -23,5 +24,6 @@ export function readSettings(): SocketLabSettings {
     defaultLineEnding: c.get<LineEnding>('defaultLineEnding') ?? 'none',
     connectTimeoutMs: c.get<number>('connectTimeoutMs') ?? 10000,
     confirmExternalBind: c.get<boolean>('confirmExternalBind') ?? true,
+    restoreEndpoints: c.get<boolean>('restoreEndpoints') ?? true,
   };
 }
