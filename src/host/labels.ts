@@ -37,12 +37,15 @@ function childrenText(info: EndpointInfo): string | undefined {
 }
 
 /**
- * The short description beside an endpoint's name, short enough for the default sidebar width: 'listening ·
- * 2 clients' (each child row shows its own bytes; the totals are in the tooltip), 'connected · ↓1.2 KB ↑300 B'
- * for a client, 'connected · peer half-closed · ↓…' once the peer sent FIN.
+ * The short description beside an endpoint's name, short enough for the default sidebar width with the row's
+ * inline actions showing. The normal live state is said by the icon (dimmed when not live), so words come only
+ * for the rest: '2 clients' for a listening listener, '1 peer' for a UDP socket, '↓1.2 KB ↑300 B' for a
+ * connected client, 'closed · …', 'error · …', 'connecting · …', 'peer half-closed · …'. The totals and the
+ * state in words are in the tooltip and the accessible name.
  */
 export function endpointDescription(info: EndpointInfo): string {
-  const parts = [stateText(info.state)];
+  const normal = info.state === 'listening' || (info.state === 'connected' && isClient(info));
+  const parts = normal ? [] : [stateText(info.state)];
   const children = childrenText(info);
   if (children !== undefined) {
     parts.push(children);
@@ -71,19 +74,16 @@ export function agoText(epochMs: number, now: number): string {
 
 /**
  * The short description of a connection row: '↓1.2 KB ↑300 B' while open (the row's icon says it is),
- * 'closed · ↓…' once closed, 'we half-closed · ↓…' after our FIN. A UDP peer (`isPeer`) is never 'connected': UDP
- * has no connection, so it says when it was last heard from, computed at `now` (the render time).
+ * 'closed · ↓…' once closed, 'we half-closed · ↓…' after our FIN. A UDP peer (`isPeer`) is never 'connected':
+ * UDP has no connection, so its row says when it was last heard from ('last heard 12 s ago', computed at `now`,
+ * the render time), its bytes being in the tooltip and the accessible name.
  */
 export function connectionDescription(c: ConnectionInfo, isPeer = false, now = Date.now()): string {
-  const parts: string[] = [];
   if (isPeer) {
     const heard = c.lastInAt ?? c.openedAt;
-    if (heard !== undefined) parts.push(vscode.l10n.t('last heard {0}', agoText(heard, now)));
-  } else if (c.state !== 'connected') {
-    parts.push(stateText(c.state));
-  } else {
-    parts.push(...halfCloseWords(c));
+    return heard === undefined ? countersText(c) : vscode.l10n.t('last heard {0}', agoText(heard, now));
   }
+  const parts = c.state !== 'connected' ? [stateText(c.state)] : halfCloseWords(c);
   parts.push(countersText(c));
   return parts.join(' · ');
 }
