@@ -25,10 +25,14 @@ export function countersText(x: { bytesIn: number; bytesOut: number }): string {
   return `↓${formatBytes(x.bytesIn)} ↑${formatBytes(x.bytesOut)}`;
 }
 
+function liveConnections(info: EndpointInfo): number {
+  return info.connections.filter((c) => c.state === 'connected').length;
+}
+
 /** '1 client' / '3 clients' for a listener, '1 peer' / '3 peers' for a UDP socket, undefined for a client. */
 function childrenText(info: EndpointInfo): string | undefined {
   if (isListener(info.kind)) {
-    const live = info.connections.filter((c) => c.state === 'connected').length;
+    const live = liveConnections(info);
     return live === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', live);
   }
   if (isClient(info)) return undefined;
@@ -39,16 +43,18 @@ function childrenText(info: EndpointInfo): string | undefined {
 /**
  * The short description beside an endpoint's name, short enough for the default sidebar width with the row's
  * inline actions showing. The normal live state is said by the icon (dimmed when not live), so words come only
- * for the rest: '2 clients' for a listening listener, '1 peer' for a UDP socket, '↓1.2 KB ↑300 B' for a
+ * for the rest: 'clients: 2' for a listening listener, 'peers: 1' for a UDP socket (a word first: a digit
+ * right after the name's port would read as part of it), '↓1.2 KB ↑300 B' for a
  * connected client, 'closed · …', 'error · …', 'connecting · …', 'peer half-closed · …'. The totals and the
  * state in words are in the tooltip and the accessible name.
  */
 export function endpointDescription(info: EndpointInfo): string {
   const normal = info.state === 'listening' || (info.state === 'connected' && isClient(info));
   const parts = normal ? [] : [stateText(info.state)];
-  const children = childrenText(info);
-  if (children !== undefined) {
-    parts.push(children);
+  if (isListener(info.kind)) {
+    parts.push(vscode.l10n.t('clients: {0}', liveConnections(info)));
+  } else if (!isClient(info)) {
+    parts.push(vscode.l10n.t('peers: {0}', info.connections.length));
   } else {
     if (info.state === 'connected') parts.push(...halfCloseWords(info));
     parts.push(countersText(info));

@@ -65,7 +65,7 @@ describe('Sockets view and status bar at the default sidebar width, in words for
     );
     await wb.screenshot('view-default-width-check');
     const listener = await rowText(listenerRow);
-    assert.strictEqual(listener.description, '2 clients', 'listening is said by the icon; the words are in the name');
+    assert.strictEqual(listener.description, 'clients: 2', 'listening is said by the icon; the words are in the name');
     assert.strictEqual(
       listener.ariaLabel,
       `TCP listener on 127.0.0.1 port ${tcpPort}, listening, 2 clients, received 32 B, sent 0 B`,
@@ -92,7 +92,7 @@ describe('Sockets view and status bar at the default sidebar width, in words for
     );
     assert.ok(peer.fits, 'the UDP peer row is not cut off');
     const udp = await rowText(udpRow);
-    assert.strictEqual(udp.description, '1 peer');
+    assert.strictEqual(udp.description, 'peers: 1');
     assert.strictEqual(
       udp.ariaLabel,
       `UDP socket on 127.0.0.1 port ${udpPort}, listening, 1 peer, received 5 B, sent 0 B`,

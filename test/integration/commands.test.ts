@@ -75,7 +75,7 @@ describe('commands with argument objects (real extension host)', () => {
     const item = tree.getTreeItem(root);
     assert.strictEqual(item.label, `TCP 127.0.0.1:${port}`);
     assert.strictEqual(item.id, info.id);
-    assert.strictEqual(item.description, '1 client');
+    assert.strictEqual(item.description, 'clients: 1');
     assert.strictEqual(
       item.accessibilityInformation?.label,
       `TCP listener on 127.0.0.1 port ${port}, listening, 1 client, received 5 B, sent 0 B`,
