@@ -8,7 +8,8 @@ import type { PayloadFormat } from '../../shared/payload';
 import { PAYLOAD_FORMATS } from '../../shared/payload';
 import { disclosure, el, labelled, messageOf, select } from '../dom';
 import { request } from '../rpc';
-import { isListenerView, session } from '../session';
+import { session } from '../session';
+import { isListener } from '../../shared/naming';
 import { persist, state } from '../state';
 import { statusLine } from '../statusLine';
 import { t } from '../strings';
@@ -46,7 +47,7 @@ export function hasAutoReplyBox(): boolean {
 /** (Re)builds the section for the endpoint as it is now. */
 export function buildAutoReply(): void {
   const endpoint = session.endpoint;
-  if (!endpoint || !(isListenerView(endpoint) || endpoint.needsDestination)) {
+  if (!endpoint || !(isListener(endpoint.kind) || endpoint.needsDestination)) {
     autoReplySection.replaceChildren();
     view = undefined;
     return;

@@ -8,7 +8,9 @@ import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-s
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { EndpointView, RecordView } from '../../shared/protocol';
 import { el, labelled, select } from '../dom';
-import { isListenerView, session } from '../session';
+import { session } from '../session';
+import { SocketLabError } from '../../shared/errors';
+import { isListener, parseHostPort } from '../../shared/naming';
 import { persist, state } from '../state';
 import { t } from '../strings';
 
@@ -35,7 +37,7 @@ export function renderTarget(): void {
     destination = undefined;
     return;
   }
-  if (isListenerView(endpoint)) {
+  if (isListener(endpoint.kind)) {
     const options: [string, string][] = [
       [endpoint.id, t('allConnections')],
       ...endpoint.connections.filter((c) => c.state === 'connected').map((c): [string, string] => [c.id, c.label]),
@@ -170,13 +172,8 @@ export function sendTarget(endpoint: NonNullable<typeof session.endpoint>): {
   if (!endpoint.needsDestination) return { target };
   const written = state.to.trim() || endpoint.lastPeer || '';
   if (!written) throw new Error(t('noDestination'));
-  const to = parseHostPort(written);
-  if (!to) throw new Error(t('badDestination'));
+  // The same parser as the host's prompts: the panel never accepts a destination the core would refuse.
+  const to = parseHostPort(written.trim());
+  if (to instanceof SocketLabError) throw new Error(t('badDestination'));
   return { target, to };
-}
-
-/** 'host:port' or '[v6]:port' -> its parts; undefined when it is neither. The panel's only host:port parser. */
-export function parseHostPort(text: string): { host: string; port: number } | undefined {
-  const m = /^\s*\[?([^\]]+?)\]?:(\d{1,5})\s*$/.exec(text);
-  return m ? { host: m[1], port: Number(m[2]) } : undefined;
 }
