@@ -3,9 +3,11 @@
 import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
 import * as dgram from 'dgram';
+import * as fs from 'fs';
+import * as path from 'path';
 import type { Locator } from 'playwright-core';
-import { THEMES } from '../helpers/panel';
-import { Workbench, waitUntil } from '../helpers/workbench';
+import { THEMES, pickOption, setSectionOpen } from '../helpers/panel';
+import { Workbench, artifactsDir, repoRoot, waitUntil } from '../helpers/workbench';
 
 /** The row's description (what is shown after the name), and whether name + description fit the row unclipped. */
 async function rowText(row: Locator): Promise<{ description: string; fits: boolean; ariaLabel: string }> {
@@ -63,6 +65,13 @@ describe('Sockets view and status bar at the default sidebar width, in words for
     await waitUntil('the listener row to count its two clients', async () =>
       /2 clients, received 32 B/.test((await rowText(listenerRow)).ariaLabel),
     );
+    // The selected or hovered row shows its inline actions over the end of its text (VS Code's own
+    // behaviour): select a TCP connection's row (whose short text leaves room for its one action) and move
+    // the mouse away before measuring.
+    const peerRow = wb.page.locator('.sidebar .monaco-list-row[aria-label^="UDP peer 127.0.0.1 port"]');
+    await peerRow.waitFor({ state: 'visible', timeout: 20000 });
+    await wb.page.locator('.sidebar .monaco-list-row[aria-label^="Connection from 127.0.0.1 port"]').first().click();
+    await wb.page.mouse.move(700, 600);
     await wb.screenshot('view-default-width-check');
     const listener = await rowText(listenerRow);
     assert.strictEqual(listener.description, 'clients: 2', 'listening is said by the icon; the words are in the name');
@@ -81,8 +90,6 @@ describe('Sockets view and status bar at the default sidebar width, in words for
       assert.ok(c.fits, `${c.ariaLabel} is cut off`);
     }
 
-    const peerRow = wb.page.locator('.sidebar .monaco-list-row[aria-label^="UDP peer 127.0.0.1 port"]');
-    await peerRow.waitFor({ state: 'visible', timeout: 20000 });
     const peer = await rowText(peerRow);
     assert.match(peer.description, /^last heard \d+ s ago$/, 'a UDP peer is never "connected"');
     assert.match(
@@ -152,5 +159,48 @@ describe('Sockets view and status bar at the default sidebar width, in words for
       names.every((n) => !/[↓↑]/.test(n)),
       `no symbol is spoken: ${names.join(' | ')}`,
     );
+  });
+});
+
+describe('The seed lesson in the real workbench, for the README', function () {
+  this.timeout(300000);
+  let wb: Workbench;
+
+  before(async () => {
+    wb = await Workbench.start();
+  });
+
+  after(async () => {
+    await wb?.stop();
+  });
+
+  it('a TCP listener with the fixed reply 我是返回的数据 answers the PHP client of the lesson', async () => {
+    await wb.setColorTheme('Dark Modern', 'vs-dark');
+    const { item, port } = await wb.startTcpListenerFromPalette('seed-listener-missing');
+    const panel = await wb.openPanelFromTree(item, 'seed-panel-missing');
+    await setSectionOpen(panel, 'auto-reply');
+    await pickOption(panel.locator('#auto-reply-mode'), 'fixed');
+    await pickOption(panel.locator('#auto-reply-format'), 'text');
+    await panel.locator('#auto-reply-data textarea').fill('我是返回的数据');
+    await panel.locator('#auto-reply-apply').click();
+    await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+
+    const php = spawn(
+      'php',
+      [path.join(repoRoot, 'test', 'peers', 'seed_client.php'), '127.0.0.1', String(port), '你好，服务器'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    const out: Buffer[] = [];
+    php.stdout!.on('data', (d: Buffer) => out.push(d));
+    const code = await new Promise<number | null>((resolve) => php.once('close', resolve));
+    assert.strictEqual(code, 0);
+    assert.strictEqual(Buffer.concat(out).toString('utf8'), '我是返回的数据', 'the PHP client printed the reply');
+    await panel.locator('.rec .data.text', { hasText: '我是返回的数据' }).first().waitFor({ timeout: 20000 });
+    await panel.locator('.rec .data.text', { hasText: '你好，服务器' }).first().waitFor({ timeout: 20000 });
+    const dir = path.join(artifactsDir, 'readme');
+    fs.mkdirSync(dir, { recursive: true });
+    await wb.page.screenshot({ path: path.join(dir, 'seed-lesson-dark.png') });
   });
 });
