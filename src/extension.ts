@@ -6,11 +6,14 @@ import { OutputLog } from './host/outputLog';
 import { SendPanelManager } from './host/panel/sendPanelManager';
 import { PromptMemory } from './host/prompts';
 import { RequestFileFeatures } from './host/requestFile/requestFileFeatures';
+import { EndpointRestorer } from './host/restore';
 import { readSettings } from './host/settings';
+import { confirmExternal } from './host/commands/open';
 import { SocketsTreeProvider, type SocketNode } from './host/socketsTree';
 import { SocketLabStatus } from './host/statusBar';
 
 let lab: SocketLab | undefined;
+let restorer: EndpointRestorer | undefined;
 
 /** Wires the core to VS Code; returns the public API (see the README). */
 export function activate(context: vscode.ExtensionContext): SocketLabApi {
@@ -38,16 +41,25 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
     treeDataProvider: tree,
     showCollapseAll: true,
   });
+  tree.watchVisibility(treeView);
   const status = new SocketLabStatus(core, treeView);
-  const panels = new SendPanelManager(context, core, output);
+  restorer = new EndpointRestorer({
+    lab: core,
+    state: context.workspaceState,
+    output,
+    enabled: () => readSettings().restoreEndpoints,
+    confirmExternal,
+  });
+  const panels = new SendPanelManager(context, core, output, restorer.ready);
   const api = new PublicApi(core);
   const memory = new PromptMemory(context.globalState);
   const requestFiles = new RequestFileFeatures(core, memory, output);
-  context.subscriptions.push(tree, treeView, status, panels, api, new OutputLog(core, output), requestFiles);
+  context.subscriptions.push(tree, treeView, status, panels, api, new OutputLog(core, output), requestFiles, restorer);
   context.subscriptions.push(
     ...registerCommands({ lab: core, memory, output, tree, treeView, panels, requestFiles: requestFiles.tests }),
   );
   output.info(vscode.l10n.t('Socket Lab {0} activated', String(context.extension.packageJSON.version)));
+  void restorer.restore();
 
   const exported: SocketLabApi = {
     list: () => api.list(),
@@ -57,13 +69,16 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   };
   if (context.extensionMode === vscode.ExtensionMode.Test) {
     // Tests reach the view's provider, the status bar and the panels through this; never in production.
-    Object.assign(exported, { _test: { lab: core, tree, treeView, status, panels, requestFiles } });
+    Object.assign(exported, { _test: { lab: core, tree, treeView, status, panels, requestFiles, restorer } });
   }
   return exported;
 }
 
 /** Closes every socket (VS Code also disposes context.subscriptions; this covers a host that is shutting down fast). */
 export function deactivate(): void {
+  // Closing the sockets must not empty the list the next extension host restores.
+  restorer?.freeze();
+  restorer = undefined;
   lab?.dispose();
   lab = undefined;
 }

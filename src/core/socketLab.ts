@@ -28,7 +28,7 @@ import { parseHost, parseTimeoutMs } from '../shared/validate';
 import { ENDPOINT_KIND_WORDS } from '../shared/valueWords';
 import { compileAutoReply } from './autoReply';
 import { parseCommandArgs } from './commandArgs';
-import { endpointBuilder, type OpenCommand } from './endpointFactory';
+import { endpointBuilder, type EndpointBuilder, type OpenCommand } from './endpointFactory';
 import type { Endpoint, EndpointSink } from './endpoints/endpoint';
 import { UdpSocket } from './endpoints/udpSocket';
 import { Emitter, Event } from './event';
@@ -63,6 +63,9 @@ interface Entry {
   endpoint: Endpoint;
   /** Opens a fresh endpoint with the same id and settings (start and restart). */
   create: () => Promise<Endpoint>;
+  /** The command that opened it and its argument as given (checked): what a restore after a reload replays. */
+  command: OpenCommand;
+  args: object;
   autoReplySpec?: AutoReplySpec;
   capture?: CaptureSpec;
 }
@@ -167,22 +170,103 @@ export class SocketLab extends Disposable {
    */
   private async _open(command: OpenCommand, args: unknown): Promise<EndpointInfo> {
     this._checkAlive();
+    const { entry } = this._prepare(command, args, `e${this._nextEndpoint++}`);
+    entry.endpoint = await entry.create();
+    this._entries.set(entry.endpoint.id, entry as Entry);
+    this._onDidChangeEndpoints.fire(entry.endpoint.id);
+    return entry.endpoint.info();
+  }
+
+  /** Checks an opening command's argument and makes the entry that builds its endpoint under `id` (not started). */
+  private _prepare(
+    command: OpenCommand,
+    args: unknown,
+    id: string,
+  ): { entry: Partial<Entry> & Pick<Entry, 'create'>; build: EndpointBuilder } {
     const a = parseCommandArgs(command, args);
     compileAutoReply(a.autoReply); // validate now: an invalid spec opens nothing
     const build = endpointBuilder(command, a, this._options);
-    const id = `e${this._nextEndpoint++}`;
-    const entry: Partial<Entry> = { autoReplySpec: a.autoReply, capture: a.capture };
-    entry.create = () =>
-      this._startEndpoint(() =>
-        build({
-          id,
-          sink: this._sink,
-          logCapBytes: this._options.logCapBytes,
-          autoReply: compileAutoReply(entry.autoReplySpec),
-          capture: entry.capture,
-        }),
-      );
-    entry.endpoint = await entry.create();
+    // One object: create() reads the auto-reply and capture the entry holds at each (re)start.
+    const entry: Partial<Entry> & Pick<Entry, 'create'> = {
+      command,
+      args: { ...(args as object) },
+      autoReplySpec: a.autoReply,
+      capture: a.capture,
+      create: () =>
+        this._startEndpoint(() =>
+          build({
+            id,
+            sink: this._sink,
+            logCapBytes: this._options.logCapBytes,
+            autoReply: compileAutoReply(entry.autoReplySpec),
+            capture: entry.capture,
+          }),
+        ),
+    };
+    return { entry, build };
+  }
+
+  // ---- restoring after a reload (the host stores openSpec and calls reopen) ------------------------
+
+  /**
+   * How endpoint `id` was opened, to open it again after a window reload: its command and argument, with the
+   * auto-reply and capture as they are now and the port it got in place of 0. Undefined for an unknown id.
+   */
+  openSpec(id: string): { command: OpenCommand; args: Record<string, unknown> } | undefined {
+    const entry = this._entries.get(id);
+    if (!entry) return undefined;
+    const args: Record<string, unknown> = { ...(entry.args as Record<string, unknown>) };
+    if (entry.autoReplySpec) args.autoReply = entry.autoReplySpec;
+    else delete args.autoReply;
+    if (entry.capture) args.capture = entry.capture;
+    else delete args.capture;
+    const local = entry.endpoint.local;
+    if (args.port === 0 && local && 'port' in local && entry.command.startsWith('start')) args.port = local.port;
+    return { command: entry.command, args };
+  }
+
+  /** Keeps ids `ids` ('e3'...) from being given to endpoints opened from now on (they are about to be restored). */
+  reserveIds(ids: readonly string[]): void {
+    for (const id of ids) {
+      const n = /^e(\d+)$/.exec(id);
+      if (n) this._nextEndpoint = Math.max(this._nextEndpoint, Number(n[1]) + 1);
+    }
+  }
+
+  /**
+   * Opens an endpoint again under the id it had before a reload (`openSpec`'s command and argument). When it
+   * cannot start (its port is taken...), it is still listed, in state 'error' with the reason and named by
+   * `last` (its address before), so the user sees why; `restart` retries it.
+   */
+  async reopen(
+    id: string,
+    command: OpenCommand,
+    args: unknown,
+    last: { local?: EndpointInfo['local']; remote?: EndpointInfo['remote'] } = {},
+  ): Promise<EndpointInfo> {
+    this._checkAlive();
+    if (!/^e\d+$/.test(id) || this._entries.has(id)) {
+      throw SocketLabError.create('invalidArgument', '{field} must be a free endpoint id like e3, not {value}.', {
+        field: 'id',
+        value: id,
+      });
+    }
+    this.reserveIds([id]);
+    const { entry, build } = this._prepare(command, args, id);
+    try {
+      entry.endpoint = await entry.create();
+    } catch (err) {
+      // A stand-in that never opens a socket (no capture file either), to carry the reason into the view.
+      const standIn = await build({ id, sink: this._sink, logCapBytes: 0 }).catch(() => undefined);
+      if (!standIn) throw err;
+      safeDispose(standIn);
+      standIn.state = 'error';
+      standIn.error = toSocketLabError(err, { operation: 'restore' });
+      standIn.local ??= last.local;
+      standIn.remote ??= last.remote;
+      entry.endpoint = standIn;
+    }
+    this._checkAlive();
     this._entries.set(id, entry as Entry);
     this._onDidChangeEndpoints.fire(id);
     return entry.endpoint.info();

@@ -1,8 +1,8 @@
-/** The localized words the Sockets view, the send panel and the output log show for endpoints and connections. */
+/** The localized words the Sockets view, the status bar, the send panel and the output log show for endpoints and connections. */
 import * as vscode from 'vscode';
-import type { ConnectionInfo, EndpointInfo } from '../shared/model';
-import { formatBytes } from '../shared/display';
-import { isClient, isListener } from '../shared/naming';
+import type { ConnectionInfo, EndpointInfo, SocketAddressInfo } from '../shared/model';
+import { formatBytes, formatTime } from '../shared/display';
+import { endpointName, isClient, isListener } from '../shared/naming';
 
 /** The localized word for an endpoint's or connection's state. */
 export function stateText(state: EndpointInfo['state'] | ConnectionInfo['state']): string {
@@ -25,31 +25,73 @@ export function countersText(x: { bytesIn: number; bytesOut: number }): string {
   return `↓${formatBytes(x.bytesIn)} ↑${formatBytes(x.bytesOut)}`;
 }
 
-/** 'listening · 2 clients · ↓1.2 KB ↑300 B' */
-export function endpointDescription(info: EndpointInfo): string {
-  const parts = [stateText(info.state)];
-  const live = info.connections.filter((c) => c.state === 'connected').length;
+function liveConnections(info: EndpointInfo): number {
+  return info.connections.filter((c) => c.state === 'connected').length;
+}
+
+/** '1 client' / '3 clients' for a listener, '1 peer' / '3 peers' for a UDP socket, undefined for a client. */
+function childrenText(info: EndpointInfo): string | undefined {
   if (isListener(info.kind)) {
-    parts.push(live === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', live));
-  } else if (!isClient(info)) {
-    parts.push(
-      info.connections.length === 1 ? vscode.l10n.t('1 peer') : vscode.l10n.t('{0} peers', info.connections.length),
-    );
+    const live = liveConnections(info);
+    return live === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', live);
   }
-  if (info.peerEnded && info.state === 'connected') parts.push(vscode.l10n.t('peer closed its side'));
-  if (info.localEnded && info.state === 'connected') parts.push(vscode.l10n.t('our sending side closed'));
-  parts.push(countersText(info));
+  if (isClient(info)) return undefined;
+  const peers = info.connections.length;
+  return peers === 1 ? vscode.l10n.t('1 peer') : vscode.l10n.t('{0} peers', peers);
+}
+
+/**
+ * The short description beside an endpoint's name, short enough for the default sidebar width with the row's
+ * inline actions showing. The normal live state is said by the icon (dimmed when not live), so words come only
+ * for the rest: 'clients: 2' for a listening listener, 'peers: 1' for a UDP socket (a word first: a digit
+ * right after the name's port would read as part of it), '↓1.2 KB ↑300 B' for a
+ * connected client, 'closed · …', 'error · …', 'connecting · …', 'peer half-closed · …'. The totals and the
+ * state in words are in the tooltip and the accessible name.
+ */
+export function endpointDescription(info: EndpointInfo): string {
+  const normal = info.state === 'listening' || (info.state === 'connected' && isClient(info));
+  const parts = normal ? [] : [stateText(info.state)];
+  if (isListener(info.kind)) {
+    parts.push(vscode.l10n.t('clients: {0}', liveConnections(info)));
+  } else if (!isClient(info)) {
+    parts.push(vscode.l10n.t('peers: {0}', info.connections.length));
+  } else {
+    if (info.state === 'connected') parts.push(...halfCloseWords(info));
+    parts.push(countersText(info));
+  }
   return parts.join(' · ');
 }
 
-/** 'connected · peer closed its side · ↓1.2 KB ↑300 B' */
-export function connectionDescription(c: ConnectionInfo): string {
-  const open = c.state === 'connected';
-  const ends = [
-    ...(c.peerEnded && open ? [vscode.l10n.t('peer closed its side')] : []),
-    ...(c.localEnded && open ? [vscode.l10n.t('our sending side closed')] : []),
+/** 'peer half-closed' (it sent FIN) and/or 'we half-closed' (we did): short words for a row's description. */
+function halfCloseWords(x: { peerEnded?: boolean; localEnded?: boolean }): string[] {
+  return [
+    ...(x.peerEnded ? [vscode.l10n.t('peer half-closed')] : []),
+    ...(x.localEnded ? [vscode.l10n.t('we half-closed')] : []),
   ];
-  return [stateText(c.state), ...ends, countersText(c)].join(' · ');
+}
+
+/** '5 s ago', '3 min ago', or the clock time for anything older than an hour; `now` is the render time. */
+export function agoText(epochMs: number, now: number): string {
+  const seconds = Math.max(0, Math.floor((now - epochMs) / 1000));
+  if (seconds < 60) return vscode.l10n.t('{0} s ago', seconds);
+  if (seconds < 3600) return vscode.l10n.t('{0} min ago', Math.floor(seconds / 60));
+  return vscode.l10n.t('at {0}', formatTime(epochMs).slice(0, 8));
+}
+
+/**
+ * The short description of a connection row: '↓1.2 KB ↑300 B' while open (the row's icon says it is),
+ * 'closed · ↓…' once closed, 'we half-closed · ↓…' after our FIN. A UDP peer (`isPeer`) is never 'connected':
+ * UDP has no connection, so its row says when it was last heard from ('last heard 12 s ago', computed at `now`,
+ * the render time), its bytes being in the tooltip and the accessible name.
+ */
+export function connectionDescription(c: ConnectionInfo, isPeer = false, now = Date.now()): string {
+  if (isPeer) {
+    const heard = c.lastInAt ?? c.openedAt;
+    return heard === undefined ? countersText(c) : vscode.l10n.t('last heard {0}', agoText(heard, now));
+  }
+  const parts = c.state !== 'connected' ? [stateText(c.state)] : halfCloseWords(c);
+  parts.push(countersText(c));
+  return parts.join(' · ');
 }
 
 /** 'In: 1.2 kB in 3 messages · Out: …', with 'message' for one. */
@@ -59,4 +101,99 @@ export function trafficLine(c: { bytesIn: number; messagesIn: number; bytesOut: 
       ? vscode.l10n.t('{0} in 1 message', formatBytes(bytes))
       : vscode.l10n.t('{0} in {1} messages', formatBytes(bytes), messages);
   return vscode.l10n.t('In: {0} · Out: {1}', part(c.bytesIn, c.messagesIn), part(c.bytesOut, c.messagesOut));
+}
+
+/** The lines of a connection's tooltip: connected at, last received, last sent, closed at (clock times). */
+export function connectionTimes(c: ConnectionInfo, isPeer: boolean): string[] {
+  const lines: string[] = [];
+  const at = (t: number) => formatTime(t, true).slice(0, 19);
+  if (c.openedAt !== undefined)
+    lines.push(
+      isPeer ? vscode.l10n.t('First heard: {0}', at(c.openedAt)) : vscode.l10n.t('Connected at: {0}', at(c.openedAt)),
+    );
+  if (c.lastInAt !== undefined) lines.push(vscode.l10n.t('Last received: {0}', at(c.lastInAt)));
+  if (c.lastOutAt !== undefined) lines.push(vscode.l10n.t('Last sent: {0}', at(c.lastOutAt)));
+  if (c.closedAt !== undefined) lines.push(vscode.l10n.t('Closed at: {0}', at(c.closedAt)));
+  return lines;
+}
+
+/** An address in words: '127.0.0.1 port 34479', or the Unix path. */
+function addressWords(a: SocketAddressInfo | undefined): string {
+  if (!a) return '';
+  return 'path' in a ? a.path : vscode.l10n.t('{0} port {1}', a.address, a.port);
+}
+
+/** 'received 6.5 KB, sent 42 B' */
+function countersWords(x: { bytesIn: number; bytesOut: number }): string {
+  return vscode.l10n.t('received {0}, sent {1}', formatBytes(x.bytesIn), formatBytes(x.bytesOut));
+}
+
+/**
+ * What a screen reader says for an endpoint row, in words and without symbols: 'TCP listener on 127.0.0.1
+ * port 34479, listening, 1 client, received 6.5 KB, sent 42 B'. It changes only when the state or the
+ * counts do, never with the clock.
+ */
+export function endpointAccessibleName(info: EndpointInfo): string {
+  const where = isClient(info) ? addressWords(info.remote) : addressWords(info.local);
+  let what: string;
+  switch (info.kind) {
+    case 'tcp-listener':
+      what = where ? vscode.l10n.t('TCP listener on {0}', where) : vscode.l10n.t('TCP listener');
+      break;
+    case 'tcp-client':
+      what = where ? vscode.l10n.t('TCP client to {0}', where) : vscode.l10n.t('TCP client');
+      break;
+    case 'udp':
+      what = isClient(info)
+        ? vscode.l10n.t('UDP client to {0}', where)
+        : where
+          ? vscode.l10n.t('UDP socket on {0}', where)
+          : vscode.l10n.t('UDP socket');
+      break;
+    case 'unix-listener':
+      what = where ? vscode.l10n.t('Unix socket listener on {0}', where) : vscode.l10n.t('Unix socket listener');
+      break;
+    case 'unix-client':
+      what = where ? vscode.l10n.t('Unix socket client to {0}', where) : vscode.l10n.t('Unix socket client');
+      break;
+    default:
+      what = endpointName(info);
+  }
+  const parts = [what, stateText(info.state)];
+  const children = childrenText(info);
+  if (children !== undefined) parts.push(children);
+  if (info.peerEnded && info.state === 'connected') parts.push(vscode.l10n.t('peer closed its side'));
+  if (info.localEnded && info.state === 'connected') parts.push(vscode.l10n.t('our sending side closed'));
+  parts.push(countersWords(info));
+  return parts.join(', ');
+}
+
+/**
+ * What a screen reader says for a connection row: 'Connection from 127.0.0.1 port 44718, connected, received
+ * 18 B, sent 0 B'; a UDP peer: 'UDP peer 127.0.0.1 port 5000, last heard at 09:45:46, received …' (a clock
+ * time, not '12 s ago', so the name does not change while nothing happens).
+ */
+export function connectionAccessibleName(c: ConnectionInfo, label: string, isPeer: boolean): string {
+  const who = 'path' in c.remote ? label : addressWords(c.remote);
+  const parts: string[] = [];
+  if (isPeer) {
+    parts.push(vscode.l10n.t('UDP peer {0}', who));
+    const heard = c.lastInAt ?? c.openedAt;
+    if (heard !== undefined) parts.push(vscode.l10n.t('last heard at {0}', formatTime(heard).slice(0, 8)));
+  } else {
+    parts.push(vscode.l10n.t('Connection from {0}', who), stateText(c.state));
+    if (c.peerEnded && c.state === 'connected') parts.push(vscode.l10n.t('peer closed its side'));
+    if (c.localEnded && c.state === 'connected') parts.push(vscode.l10n.t('our sending side closed'));
+  }
+  parts.push(countersWords(c));
+  return parts.join(', ');
+}
+
+/** The status bar's words: '1 listener · 2 connections' (open listeners and UDP sockets; accepted connections and clients), '1 connection' with no listener. */
+export function statusText(counts: { listeners: number; connections: number }): string {
+  const listeners =
+    counts.listeners === 1 ? vscode.l10n.t('1 listener') : vscode.l10n.t('{0} listeners', counts.listeners);
+  const connections =
+    counts.connections === 1 ? vscode.l10n.t('1 connection') : vscode.l10n.t('{0} connections', counts.connections);
+  return counts.listeners ? `${listeners} · ${connections}` : connections;
 }

@@ -21,7 +21,21 @@ export class PromptMemory {
   }
 }
 
-/** Asks for one value with validation as the user types; undefined when cancelled. */
+/** Where a prompt sits in a multi-step flow: shown as 'Title (1/2)' by VS Code. */
+export interface Step {
+  step: number;
+  totalSteps: number;
+}
+
+/** A quick pick's title with its step, as VS Code shows an input box's: 'Send (1/3)'. */
+export function stepTitle(title: string, step?: Step): string {
+  return step ? vscode.l10n.t('{0} ({1}/{2})', title, step.step, step.totalSteps) : title;
+}
+
+/**
+ * Asks for one value with validation as the user types; undefined when cancelled (Escape or focus lost is
+ * not a cancel: `ignoreFocusOut`). An answer with an Error-severity message is not accepted.
+ */
 async function ask(options: {
   memory: PromptMemory;
   key: string;
@@ -31,16 +45,41 @@ async function ask(options: {
   validate: (value: string) => string | undefined | vscode.InputBoxValidationMessage;
   /** Offered instead of the remembered value (e.g. the peer a UDP socket last heard from). */
   preferred?: string;
+  step?: Step;
 }): Promise<string | undefined> {
-  const value = await vscode.window.showInputBox({
-    title: options.title,
-    prompt: options.prompt,
-    value: options.preferred ?? options.memory.get(options.key, options.fallback),
-    ignoreFocusOut: true,
-    validateInput: options.validate,
+  const box = vscode.window.createInputBox();
+  box.title = options.title;
+  box.prompt = options.prompt;
+  box.value = options.preferred ?? options.memory.get(options.key, options.fallback);
+  box.ignoreFocusOut = true;
+  if (options.step) {
+    box.step = options.step.step;
+    box.totalSteps = options.step.totalSteps;
+  }
+  const check = (value: string) => {
+    box.validationMessage = options.validate(value);
+  };
+  check(box.value);
+  const value = await new Promise<string | undefined>((resolve) => {
+    box.onDidChangeValue(check);
+    box.onDidAccept(() => {
+      const message = options.validate(box.value);
+      box.validationMessage = message;
+      if (isError(message)) return;
+      resolve(box.value);
+      box.hide();
+    });
+    box.onDidHide(() => resolve(undefined));
+    box.show();
   });
+  box.dispose();
   if (value !== undefined) await options.memory.set(options.key, value);
   return value;
+}
+
+function isError(message: string | undefined | vscode.InputBoxValidationMessage): boolean {
+  if (message === undefined || message === '') return false;
+  return typeof message === 'string' || message.severity === vscode.InputBoxValidationSeverity.Error;
 }
 
 function hostError(value: string): string | undefined {
@@ -59,7 +98,20 @@ function remotePortError(value: string): string | undefined {
   return err ? describeError(err) : undefined;
 }
 
-/** Asks host then port; `port` is returned as a number. `listen` asks where to bind, `connect` where to connect. */
+/**
+ * A host typed as 'host:port' or '[v6]:port' (pasted from somewhere): its two parts, when the whole is not a
+ * host by itself (so '::1' stays an IPv6 address).
+ */
+export function splitHostPort(value: string): { host: string; port: number } | undefined {
+  if (!checkHost(value)) return undefined;
+  const parsed = parseHostPort(value);
+  return isSocketLabError(parsed) ? undefined : parsed;
+}
+
+/**
+ * Asks host (step 1/2) then port (2/2); `port` is returned as a number. `listen` asks where to bind,
+ * `connect` where to connect. A host typed as 'host:port' is split: the port fills step 2.
+ */
 export async function askHostAndPort(
   memory: PromptMemory,
   title: string,
@@ -67,7 +119,7 @@ export async function askHostAndPort(
   defaults: { host: string; port: string },
   mode: 'listen' | 'connect',
 ): Promise<{ host: string; port: number } | undefined> {
-  const host = await ask({
+  const typed = await ask({
     memory,
     key: `${keyPrefix}.host`,
     fallback: defaults.host,
@@ -76,19 +128,32 @@ export async function askHostAndPort(
       mode === 'listen'
         ? vscode.l10n.t('Address to listen on (127.0.0.1 and ::1 are loopback; 0.0.0.0 and :: mean every interface)')
         : vscode.l10n.t('Host name or IP address to connect to (127.0.0.1 and ::1 are this machine)'),
-    validate: hostError,
+    validate: (value) => {
+      const split = splitHostPort(value);
+      if (!split) return hostError(value);
+      return {
+        message: vscode.l10n.t('Host {0}; port {1} goes to the next step.', split.host, split.port),
+        severity: vscode.InputBoxValidationSeverity.Info,
+      };
+    },
+    step: { step: 1, totalSteps: 2 },
   });
-  if (host === undefined) return undefined;
+  if (typed === undefined) return undefined;
+  const split = splitHostPort(typed);
+  const host = split?.host ?? typed;
+  if (split) await memory.set(`${keyPrefix}.host`, host);
   const port = await ask({
     memory,
     key: `${keyPrefix}.port`,
     fallback: defaults.port,
+    preferred: split ? String(split.port) : undefined,
     title,
     prompt:
       mode === 'listen'
         ? vscode.l10n.t('Port, 0-65535 (0 lets the system pick a free one)')
         : vscode.l10n.t('Port to connect to, 1-65535'),
     validate: mode === 'listen' ? portError : remotePortError,
+    step: { step: 2, totalSteps: 2 },
   });
   if (port === undefined) return undefined;
   return { host, port: Number(port) };
@@ -110,11 +175,12 @@ export async function askUnixPath(memory: PromptMemory, title: string, key: stri
   });
 }
 
-/** Asks for a payload: format first, then the data with live validation and byte count. */
+/** Asks for a payload: format first, then the data with live validation and byte count; `steps` places them in a longer flow. */
 export async function askPayload(
   memory: PromptMemory,
   title: string,
   defaults: { format: PayloadFormat; encoding: string; lineEnding: 'none' | 'lf' | 'cr' | 'crlf' },
+  steps?: { first: number; totalSteps: number },
 ): Promise<
   { data: string; format: PayloadFormat; encoding: string; lineEnding: 'none' | 'lf' | 'cr' | 'crlf' } | undefined
 > {
@@ -130,7 +196,11 @@ export async function askPayload(
     picked: format === lastFormat,
   }));
   items.sort((a, b) => Number(b.picked) - Number(a.picked));
-  const picked = await vscode.window.showQuickPick(items, { title, placeHolder: vscode.l10n.t('Payload format') });
+  const at = (offset: number) => (steps ? { step: steps.first + offset, totalSteps: steps.totalSteps } : undefined);
+  const picked = await vscode.window.showQuickPick(items, {
+    title: stepTitle(title, at(0)),
+    placeHolder: vscode.l10n.t('Payload format'),
+  });
   if (!picked) return undefined;
   await memory.set('send.format', picked.format);
   const spec = {
@@ -145,6 +215,7 @@ export async function askPayload(
       picked.format === 'hex' ? '48 65 6c 6c 6f 0d 0a' : picked.format === 'base64' ? 'SGVsbG8NCg==' : 'Hello\\r\\n',
     title,
     prompt: vscode.l10n.t('Payload ({0})', picked.format),
+    step: at(1),
     validate: (value) => {
       try {
         const bytes = encodePayload({ data: value, ...spec });
@@ -164,6 +235,7 @@ export async function askDestination(
   title: string,
   fallback: string,
   lastPeer?: string,
+  step?: Step,
 ): Promise<{ host: string; port: number } | undefined> {
   const value = await ask({
     memory,
@@ -172,6 +244,7 @@ export async function askDestination(
     preferred: lastPeer,
     title,
     prompt: vscode.l10n.t('Destination host:port ([::1]:9000 for IPv6)'),
+    step,
     validate: (v) => {
       const parsed = parseHostPort(v);
       return isSocketLabError(parsed) ? describeError(parsed) : undefined;

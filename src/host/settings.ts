@@ -12,6 +12,7 @@ export interface SocketLabSettings {
   confirmExternalBind: boolean;
   /** The environment of `socklab.env.json` that editor runs and diagnostics use ('' for `$shared` only). */
   requestFileEnvironment: string;
+  restoreEndpoints: boolean;
 }
 
 /** Reads the `socketLab.*` settings with their documented defaults. */
@@ -26,5 +27,6 @@ export function readSettings(): SocketLabSettings {
     connectTimeoutMs: c.get<number>('connectTimeoutMs') ?? 10000,
     confirmExternalBind: c.get<boolean>('confirmExternalBind') ?? true,
     requestFileEnvironment: (c.get<string>('requestFileEnvironment') ?? '').trim(),
+    restoreEndpoints: c.get<boolean>('restoreEndpoints') ?? true,
   };
 }

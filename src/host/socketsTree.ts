@@ -6,7 +6,15 @@ import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { connectionLabel, endpointName, formatAddress, isClient, isLive } from '../shared/naming';
 import { describeInfoError } from './errorText';
-import { connectionDescription, endpointDescription, stateText, trafficLine } from './labels';
+import {
+  connectionAccessibleName,
+  connectionDescription,
+  connectionTimes,
+  endpointAccessibleName,
+  endpointDescription,
+  stateText,
+  trafficLine,
+} from './labels';
 
 /** A node of the Sockets view: an endpoint (root) or one of its connections / UDP peers. */
 export type SocketNode = { type: 'endpoint'; id: string } | { type: 'connection'; id: string; endpointId: string };
@@ -20,6 +28,12 @@ const nodeMarker = Symbol('socketLab.node');
 
 /** Tree refreshes at most this often, whatever the traffic (4 a second). */
 const TREE_REFRESH_MS = 250;
+
+/**
+ * How often a UDP peer's 'last heard 12 s ago' is recomputed while nothing else changes (and only while the
+ * view is visible): the text is computed at render, so this is the only refresh the clock causes.
+ */
+const PEER_AGE_REFRESH_MS = 10000;
 
 const KIND_ICON: Record<EndpointKind, string> = {
   'tcp-listener': 'radio-tower',
@@ -44,6 +58,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
   private readonly _connectionSnapshots = new Map<string, ConnectionInfo>();
   /** Counts refreshes, so tests and benchmarks can check the coalescing. */
   refreshCount = 0;
+  private _visible = false;
 
   constructor(private readonly _lab: SocketLab) {
     super();
@@ -61,6 +76,27 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
         this._throttle.schedule();
       }),
     );
+    const ages = setInterval(() => this._refreshPeerAges(), PEER_AGE_REFRESH_MS);
+    this._register({ dispose: () => clearInterval(ages) });
+  }
+
+  /** Follows the view's visibility: a hidden view is never refreshed for the clock. */
+  watchVisibility(view: vscode.TreeView<SocketNode>): void {
+    this._visible = view.visible;
+    this._register(view.onDidChangeVisibility((e) => (this._visible = e.visible)));
+  }
+
+  /** Re-renders UDP sockets with peers so their 'last heard … ago' stays roughly true. */
+  private _refreshPeerAges(): void {
+    if (!this._visible) return;
+    let any = false;
+    for (const e of this._lab.list()) {
+      if (e.kind === 'udp' && e.connections.length && this._nodes.has(e.id)) {
+        this._dirty.add(e.id);
+        any = true;
+      }
+    }
+    if (any) this._throttle.schedule();
   }
 
   private _refresh(): void {
@@ -148,6 +184,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     );
     item.id = info.id;
     item.description = endpointDescription(info);
+    item.accessibilityInformation = { label: endpointAccessibleName(info) };
     const live = isLive(info.state);
     // '.halfclosed' once we sent FIN: nothing more can be sent, so the send and half-close menus go away.
     item.contextValue = `endpoint.${info.kind}.${live ? (info.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
@@ -178,7 +215,12 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
       const c =
         this._connectionSnapshots.get(element.id) ??
         this._lab.get(element.endpointId)?.connections.find((x) => x.id === element.id);
-      if (c) item.tooltip = this._connectionTooltip(c, typeof item.label === 'string' ? item.label : c.id);
+      if (c)
+        item.tooltip = this._connectionTooltip(
+          c,
+          typeof item.label === 'string' ? item.label : c.id,
+          isPeerId(element.endpointId, c.id),
+        );
     }
     return item;
   }
@@ -192,6 +234,13 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
       md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Local'))}: \`${formatAddress(info.local)}\`\n\n`);
     if (info.remote)
       md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Remote'))}: \`${formatAddress(info.remote)}\`\n\n`);
+    if (info.host) md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Host'))}: \`${info.host}\`\n\n`);
+    const children = info.connections.filter((c) => c.state === 'connected').length;
+    if (!isClient(info) && info.kind !== 'udp')
+      md.appendMarkdown(escapeMarkdown(vscode.l10n.t('Open connections: {0}', children)) + '\n\n');
+    if (info.autoReply) md.appendMarkdown(escapeMarkdown(vscode.l10n.t('Auto-reply: on')) + '\n\n');
+    if (info.capturePath)
+      md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Capturing to'))}: \`${info.capturePath}\`\n\n`);
     md.appendMarkdown(escapeMarkdown(trafficLine(info)) + '\n\n');
     if (info.dropped)
       md.appendMarkdown(
@@ -206,10 +255,12 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     const item = new vscode.TreeItem(connectionLabel(c), vscode.TreeItemCollapsibleState.None);
     item.id = c.id;
     const open = c.state === 'connected';
-    item.description = connectionDescription(c);
-    const isPeer = c.id.startsWith(`${endpointId}.p`);
+    const isPeer = isPeerId(endpointId, c.id);
+    item.description = connectionDescription(c, isPeer);
+    item.accessibilityInformation = { label: connectionAccessibleName(c, connectionLabel(c), isPeer) };
     item.contextValue = `connection.${isPeer ? 'peer' : 'stream'}.${open ? (c.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
-    const icon = c.error ? 'error' : isPeer ? 'account' : 'arrow-swap';
+    // A closed row looks closed: a struck-through circle in the disabled colour (a UDP peer never closes).
+    const icon = c.error ? 'error' : isPeer ? 'account' : open ? 'arrow-swap' : 'circle-slash';
     item.iconPath = new vscode.ThemeIcon(
       icon,
       c.error
@@ -221,16 +272,26 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     return item;
   }
 
-  private _connectionTooltip(c: ConnectionInfo, label: string): vscode.MarkdownString {
+  private _connectionTooltip(c: ConnectionInfo, label: string, isPeer: boolean): vscode.MarkdownString {
     const md = new vscode.MarkdownString(undefined, true);
     md.isTrusted = false;
     md.appendMarkdown(`**${escapeMarkdown(label)}** \`${c.id}\`\n\n`);
+    if (!isPeer)
+      md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('State'))}: ${escapeMarkdown(stateText(c.state))}\n\n`);
+    if (c.local) md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Local'))}: \`${formatAddress(c.local)}\`\n\n`);
+    md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Remote'))}: \`${formatAddress(c.remote)}\`\n\n`);
+    for (const line of connectionTimes(c, isPeer)) md.appendMarkdown(escapeMarkdown(line) + '\n\n');
     md.appendMarkdown(escapeMarkdown(trafficLine(c)));
     // Why it closed (a reset by the peer...), as the endpoint tooltip does for endpoints.
     const error = describeInfoError(c);
     if (error) md.appendMarkdown(`\n\n$(error) ${escapeMarkdown(error)}`);
     return md;
   }
+}
+
+/** UDP peers have ids '<endpointId>.p3'; accepted connections '<endpointId>.c3'. */
+function isPeerId(endpointId: string, connectionId: string): boolean {
+  return connectionId.startsWith(`${endpointId}.p`);
 }
 
 function escapeMarkdown(text: string): string {

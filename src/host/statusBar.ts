@@ -1,8 +1,10 @@
+/** The status bar item ('1 listener · 2 connections') and the Sockets view's badge. */
 import * as vscode from 'vscode';
 import type { SocketLab } from '../core/socketLab';
 import { Disposable } from '../core/lifecycle';
 import { isClient, isLive } from '../shared/naming';
 import { Throttle } from '../shared/throttle';
+import { statusText } from './labels';
 
 /**
  * Counts of what is open, shared by the status bar and the view badge. `connections` are accepted stream
@@ -10,6 +12,7 @@ import { Throttle } from '../shared/throttle';
  */
 export function countOpen(lab: SocketLab): { listeners: number; clients: number; connections: number } {
   let listeners = 0;
+  // Listeners here are every endpoint that is not a client: TCP and Unix listeners and bound UDP sockets.
   let clients = 0;
   let connections = 0;
   for (const e of lab.list()) {
@@ -44,6 +47,11 @@ export class SocketLabStatus extends Disposable {
     return this._item.text;
   }
 
+  /** What a screen reader says for the item now (tests read it). */
+  get accessibleName(): string | undefined {
+    return this._item.accessibilityInformation?.label;
+  }
+
   private _update(): void {
     const { listeners, clients, connections } = countOpen(this._lab);
     // Live connections = accepted connections + connected clients, the same number in the status bar and the badge.
@@ -51,11 +59,14 @@ export class SocketLabStatus extends Disposable {
     if (listeners + clients === 0) {
       this._item.hide();
     } else {
-      this._item.text = `$(plug) ${listeners + clients} · ${live}`;
+      const words = statusText({ listeners, connections: live });
+      this._item.text = `$(plug) ${words}`;
+      // The same words, without the icon's name: what a screen reader says (it changes only with the counts).
+      this._item.accessibilityInformation = { label: vscode.l10n.t('Socket Lab: {0}', words.replace(' · ', ', ')) };
       this._item.tooltip = [
         vscode.l10n.t('Socket Lab'),
         listeners === 1 ? vscode.l10n.t('1 listener') : vscode.l10n.t('{0} listeners', listeners),
-        clients === 1 ? vscode.l10n.t('1 client') : vscode.l10n.t('{0} clients', clients),
+        clients === 1 ? vscode.l10n.t('1 client socket') : vscode.l10n.t('{0} client sockets', clients),
         liveText(live),
         vscode.l10n.t('Click to show the Sockets view.'),
       ].join('\n');

@@ -122,3 +122,10 @@ export const RELAY_UDP_IDLE_MS = 60_000;
 export const RELAY_UDP_SESSIONS_MAX = 1024;
 /** Datagrams a UDP relay session holds while its upstream socket is still connecting. */
 export const RELAY_UDP_PENDING_MAX = 64;
+
+/** After a window reload, how long a restored endpoint whose port is still held (by the old extension host) is retried. */
+export const RESTORE_RETRY_MS = 8000;
+/** Between two of those tries. */
+export const RESTORE_RETRY_INTERVAL_MS = 250;
+/** At most this many endpoints are stored for a restore (the oldest beyond are not brought back). */
+export const RESTORE_MAX_ENDPOINTS = 100;

@@ -31,6 +31,14 @@ export interface ConnectionInfo {
   bytesOut: number;
   messagesIn: number;
   messagesOut: number;
+  /** Epoch milliseconds: when it was accepted (TCP/Unix) or first heard from (a UDP peer). */
+  openedAt?: number;
+  /** Epoch milliseconds of the last chunk or datagram received from it, when any. */
+  lastInAt?: number;
+  /** Epoch milliseconds of the last chunk or datagram sent to it, when any. */
+  lastOutAt?: number;
+  /** Epoch milliseconds: when it closed. */
+  closedAt?: number;
   /** The peer half-closed (sent FIN); we may still send. */
   peerEnded?: boolean;
   /** We half-closed (sent FIN); we may still receive. */

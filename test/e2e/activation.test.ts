@@ -53,7 +53,8 @@ describe('activation and deactivation through the real workbench', function () {
 
   before(async function () {
     if (process.platform !== 'linux') this.skip();
-    wb = await Workbench.start();
+    // This test is about what deactivate closes: endpoints coming back after the reload would hide it.
+    wb = await Workbench.start({ settings: { 'socketLab.restoreEndpoints': false } });
   });
 
   after(async () => {

@@ -44,22 +44,58 @@ describe('commands driven through the real palette and quick inputs', function (
     await wb.page.keyboard.press('Escape');
   });
 
-  it('Connect TCP Client asks for a host to connect to and refuses port 0 and a pasted host:port as the user types', async () => {
+  it('Connect TCP Client numbers its steps, splits a pasted host:port into both fields and refuses port 0 as the user types', async () => {
     await wb.runCommand('Socket Lab: Connect TCP Client');
     const input = wb.page.locator('.quick-input-widget input');
+    const title = wb.page.locator('.quick-input-widget .quick-input-title');
     await input.waitFor({ state: 'visible', timeout: 10000 });
     assert.match(await wb.page.locator('.quick-input-widget').innerText(), /to connect to/);
+    await waitFor('step 1/2 in the title', async () => /\(1\/2\)/.test(await title.innerText()));
+    await wb.screenshot('prompt-connect-step-1');
     await input.fill('127.0.0.1:8080');
-    await wb.page.waitForTimeout(300);
-    assert.match(await wb.quickInputMessage(), /without a port; the port is given separately/);
-    await wb.answer('127.0.0.1');
+    await waitFor('the split announced', async () =>
+      /port 8080 goes to the next step/.test(await wb.quickInputMessage()),
+    );
+    await wb.answer('127.0.0.1:8080');
+    await waitFor('step 2/2 in the title', async () => /\(2\/2\)/.test(await title.innerText()));
+    assert.strictEqual(await input.inputValue(), '8080', 'the port typed with the host fills the port step');
+    await wb.screenshot('prompt-connect-step-2');
     await input.fill('0');
-    await wb.page.waitForTimeout(300);
-    assert.match(await wb.quickInputMessage(), /from 1 to 65535/);
+    await waitFor('port 0 refused', async () => /from 1 to 65535/.test(await wb.quickInputMessage()));
     await input.press('Enter');
     assert.ok(await input.isVisible(), 'port 0 keeps the prompt open');
     await wb.page.keyboard.press('Escape');
     assert.strictEqual(await wb.treeItem(/TCP →/).count(), 0, 'nothing was connected');
+
+    // The host step remembers the host alone, not the pasted host:port.
+    await wb.runCommand('Socket Lab: Connect TCP Client');
+    await input.waitFor({ state: 'visible', timeout: 10000 });
+    assert.strictEqual(await input.inputValue(), '127.0.0.1');
+    await wb.page.keyboard.press('Escape');
+  });
+
+  it('the UDP listener port prompt offers the port last typed for UDP, not the one typed for TCP', async () => {
+    await wb.runCommand('Socket Lab: Start UDP Listener');
+    await wb.answer('127.0.0.1');
+    await wb.answer('0');
+    const udp = wb.treeItem(/UDP 127\.0\.0\.1:\d+/);
+    await udp.waitFor({ state: 'visible', timeout: 20000 });
+    // A TCP listener on a port typed by hand (free: asked of the OS first).
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+    const tcpPort = (probe.address() as net.AddressInfo).port;
+    await new Promise((r) => probe.close(r));
+    await wb.runCommand('Socket Lab: Start TCP Listener');
+    await wb.answer('127.0.0.1');
+    await wb.answer(String(tcpPort));
+    await wb.treeItem(`TCP 127.0.0.1:${tcpPort}`).waitFor({ state: 'visible', timeout: 20000 });
+
+    await wb.runCommand('Socket Lab: Start UDP Listener');
+    await wb.answer('127.0.0.1');
+    const input = wb.page.locator('.quick-input-widget input');
+    assert.strictEqual(await input.inputValue(), '0', 'UDP offers what was typed for UDP');
+    await wb.page.keyboard.press('Escape');
+    await wb.reset();
   });
 
   it('asks before an external bind: Cancel binds nothing, Bind binds 0.0.0.0', async () => {

@@ -31,7 +31,7 @@ describe('Sockets view in the real workbench', function () {
     const ncat = spawn('ncat', ['127.0.0.1', String(port)], { stdio: ['pipe', 'ignore', 'ignore'] });
     children.push(ncat);
     ncat.stdin!.write('hello from ncat\n');
-    const child = wb.treeItem(/connected · ↓16 B/);
+    const child = wb.treeItem(/↓16 B ↑0 B/);
     await child.waitFor({ state: 'visible', timeout: 20000 }).catch(async (err) => {
       await wb.screenshot('sockets-view-child-missing');
       throw err;

@@ -75,13 +75,21 @@ describe('commands with argument objects (real extension host)', () => {
     const item = tree.getTreeItem(root);
     assert.strictEqual(item.label, `TCP 127.0.0.1:${port}`);
     assert.strictEqual(item.id, info.id);
-    assert.match(String(item.description), /^listening · 1 client · ↓5 B ↑0 B$/);
+    assert.strictEqual(item.description, 'clients: 1');
+    assert.strictEqual(
+      item.accessibilityInformation?.label,
+      `TCP listener on 127.0.0.1 port ${port}, listening, 1 client, received 5 B, sent 0 B`,
+    );
     assert.strictEqual(item.contextValue, 'endpoint.tcp-listener.live');
     const children = tree.getChildren(root);
     assert.strictEqual(children.length, 1);
     const childItem = tree.getTreeItem(children[0]);
     assert.strictEqual(childItem.label, `127.0.0.1:${client.localPort}`);
-    assert.match(String(childItem.description), /connected · ↓5 B ↑0 B/);
+    assert.strictEqual(childItem.description, '↓5 B ↑0 B');
+    assert.strictEqual(
+      childItem.accessibilityInformation?.label,
+      `Connection from 127.0.0.1 port ${client.localPort}, connected, received 5 B, sent 0 B`,
+    );
     assert.deepStrictEqual(tree.getParent(children[0]), root, 'getParent lets reveal work');
     assert.deepStrictEqual(
       api.traffic(info.id).map((r) => Buffer.from(r.data).toString()),
@@ -115,7 +123,7 @@ describe('commands with argument objects (real extension host)', () => {
     const root = tree.getChildren().find((n) => n.id === listener.id)!;
     const item = await waitFor('the connection row to say so', () => {
       const i = tree.getTreeItem(tree.getChildren(root)[0]);
-      return /our sending side closed/.test(String(i.description)) ? i : undefined;
+      return /we half-closed/.test(String(i.description)) ? i : undefined;
     });
     assert.strictEqual(
       item.contextValue,
@@ -387,9 +395,11 @@ describe('commands with argument objects (real extension host)', () => {
       'after the peer FIN we may still send (like ncat without --no-shutdown)',
     );
     const { tree } = api._test;
+    const halfClosedItem = tree.getTreeItem(tree.getChildren().find((n) => n.id === info.id)!);
+    assert.match(String(halfClosedItem.description), /^peer half-closed · ↓3 B/);
     assert.match(
-      String(tree.getTreeItem(tree.getChildren().find((n) => n.id === info.id)!).description),
-      /peer closed its side/,
+      String(halfClosedItem.accessibilityInformation?.label),
+      /, connected, peer closed its side, received 3 B/,
     );
 
     resetNext = true;
@@ -502,7 +512,11 @@ describe('events, coalescing and the status bar (real extension host)', () => {
   it('the status bar counts listeners and connections', async () => {
     const listener = await run<EndpointInfo>('startTcpListener', { port: 0 });
     const client = await connect(portOf(listener));
-    await waitFor('status bar with one connection', () => api._test.status.text.endsWith('1 · 1'));
+    await waitFor(
+      'status bar with one connection',
+      () => api._test.status.text === '$(plug) 1 listener · 1 connection',
+    );
+    assert.strictEqual(api._test.status.accessibleName, 'Socket Lab: 1 listener, 1 connection');
     client.destroy();
   });
 
@@ -515,8 +529,10 @@ describe('events, coalescing and the status bar (real extension host)', () => {
     await waitFor('the UDP peer is listed', () =>
       api.list().some((e) => e.id === udp.id && e.connections.length === 1),
     );
-    // 3 endpoints; live = the accepted connection + the client, not the UDP peer.
-    await waitFor('status bar 3 · 2', () => api._test.status.text.endsWith('3 · 2'));
+    // 2 listeners (TCP and UDP) and a client; live = the accepted connection + the client, not the UDP peer.
+    await waitFor('status bar 2 listeners · 2 connections', () =>
+      api._test.status.text.endsWith('2 listeners · 2 connections'),
+    );
     assert.strictEqual(api._test.treeView.badge?.value, 2);
     peer.close();
   });

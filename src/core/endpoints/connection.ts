@@ -10,6 +10,13 @@ export class Connection {
   bytesOut = 0;
   messagesIn = 0;
   messagesOut = 0;
+  /** Epoch milliseconds: accepted, or first heard from (a UDP peer). */
+  readonly openedAt = Date.now();
+  /** Epoch milliseconds of the last chunk received / sent (0: none yet). */
+  lastInAt = 0;
+  lastOutAt = 0;
+  /** Epoch milliseconds it closed (0: open). */
+  closedAt = 0;
   /** The peer sent FIN (TCP/Unix half-close). */
   peerEnded = false;
   /** We sent FIN. */
@@ -41,7 +48,11 @@ export class Connection {
       bytesOut: this.bytesOut,
       messagesIn: this.messagesIn,
       messagesOut: this.messagesOut,
+      openedAt: this.openedAt,
     };
+    if (this.lastInAt) info.lastInAt = this.lastInAt;
+    if (this.lastOutAt) info.lastOutAt = this.lastOutAt;
+    if (this.closedAt) info.closedAt = this.closedAt;
     if (this.peerEnded) info.peerEnded = true;
     if (this.localEnded) info.localEnded = true;
     if (this.error) Object.assign(info, errorFields(this.error));

@@ -241,6 +241,7 @@ export abstract class Endpoint extends Disposable {
     this.bytesIn += n;
     this.messagesIn++;
     const record: TrafficRecord = { time: Date.now(), direction: 'in', peer: c.label, data, connectionId: c.recordId };
+    c.lastInAt = record.time;
     this.log.append(record);
     this.sink.traffic(this.id, record);
     if (this.capture && !this.capture.write(record) && c.socket && !c.pausedForCapture) {
@@ -267,6 +268,7 @@ export abstract class Endpoint extends Disposable {
     this.bytesOut += n;
     this.messagesOut++;
     const record: TrafficRecord = { time: Date.now(), direction: 'out', peer: c.label, data, connectionId: c.recordId };
+    c.lastOutAt = record.time;
     if (byAutoReply) record.autoReply = true;
     this.log.append(record);
     this.sink.traffic(this.id, record);
@@ -293,6 +295,7 @@ export abstract class Endpoint extends Disposable {
   protected connectionClosed(c: Connection): void {
     if (c.state === 'closed') return;
     c.state = 'closed';
+    c.closedAt = Date.now();
     c.socket = undefined;
     if (this.isDisposed) return;
     for (const col of [...this._collectors]) {

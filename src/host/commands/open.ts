@@ -17,8 +17,8 @@ import { askHostAndPort, askUnixPath } from '../prompts';
 import { readSettings } from '../settings';
 import type { CommandContext, CommandHandler } from './commandContext';
 
-/** The modal confirmation for binds that other machines can reach. */
-async function confirmExternal(host: string, port: number): Promise<boolean> {
+/** The modal confirmation for binds that other machines can reach (a new one, or one restored after a reload). */
+export async function confirmExternal(host: string, port: number): Promise<boolean> {
   if (!readSettings().confirmExternalBind) return true;
   const bind = vscode.l10n.t('Bind');
   const answer = await vscode.window.showWarningMessage(

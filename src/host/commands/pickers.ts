@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { SocketLab } from '../../core/socketLab';
 import type { ConnectionInfo, EndpointInfo } from '../../shared/model';
 import { connectionLabel, endpointName, isClient, isListener } from '../../shared/naming';
+import { stepTitle, type Step } from '../prompts';
 
 type PickItem = vscode.QuickPickItem & { id: string };
 
@@ -32,13 +33,22 @@ async function pickFrom(
 }
 
 /** Asks which endpoint (or, with `withConnections`, which live connection) a command is for. */
-export function pickTarget(lab: SocketLab, title: string, withConnections: boolean): Promise<string | undefined> {
+export function pickTarget(
+  lab: SocketLab,
+  title: string,
+  withConnections: boolean,
+  step?: Step,
+): Promise<string | undefined> {
   const items: PickItem[] = [];
   for (const e of lab.list()) {
     items.push(endpointPick(e));
     if (withConnections) for (const c of e.connections) if (c.state === 'connected') items.push(connectionPick(c));
   }
-  return pickFrom(items, title, vscode.l10n.t('No socket is open: start a listener or connect a client first.'));
+  return pickFrom(
+    items,
+    stepTitle(title, step),
+    vscode.l10n.t('No socket is open: start a listener or connect a client first.'),
+  );
 }
 
 /** Asks which TCP/Unix client or accepted connection to half-close (only those still sending are offered). */

@@ -28,18 +28,34 @@ export function sendCommand(ctx: CommandContext): CommandHandler {
   const { lab } = ctx;
   return {
     interactive: async (node) => {
-      const target = node?.id ?? (await pickTarget(lab, vscode.l10n.t('Send to'), true));
+      // A bound UDP socket adds a destination step: while one is open the total is not known before the
+      // pick, so the pick is not numbered then rather than numbered wrong.
+      const pickStep = node ? 0 : 1;
+      const boundUdpOpen = lab.list().some((e) => needsDestination(lab, e.id));
+      const target =
+        node?.id ??
+        (await pickTarget(lab, vscode.l10n.t('Send to'), true, boundUdpOpen ? undefined : { step: 1, totalSteps: 3 }));
       if (!target) return undefined;
+      const destination = needsDestination(lab, target);
+      const totalSteps = pickStep + 2 + (destination ? 1 : 0);
       const settings = readSettings();
-      const payload = await askPayload(ctx.memory, vscode.l10n.t('Send'), {
-        format: settings.defaultFormat,
-        encoding: settings.defaultEncoding,
-        lineEnding: settings.defaultLineEnding,
-      });
+      const payload = await askPayload(
+        ctx.memory,
+        vscode.l10n.t('Send'),
+        {
+          format: settings.defaultFormat,
+          encoding: settings.defaultEncoding,
+          lineEnding: settings.defaultLineEnding,
+        },
+        { first: pickStep + 1, totalSteps },
+      );
       if (!payload) return undefined;
       const args: SendArgs = { target, ...payload };
-      if (needsDestination(lab, target)) {
-        const to = await askDestination(ctx.memory, vscode.l10n.t('Send'), '127.0.0.1:9000', lastPeerOf(lab, target));
+      if (destination) {
+        const to = await askDestination(ctx.memory, vscode.l10n.t('Send'), '127.0.0.1:9000', lastPeerOf(lab, target), {
+          step: totalSteps,
+          totalSteps,
+        });
         if (!to) return undefined;
         args.to = to;
       }

@@ -14,6 +14,8 @@ export class SendPanelManager extends Disposable {
     private readonly context: vscode.ExtensionContext,
     private readonly lab: SocketLab,
     private readonly output?: vscode.LogOutputChannel,
+    /** Resolves once the endpoints of before a reload are back: a restored panel looks for its endpoint then. */
+    private readonly endpointsReady: Promise<void> = Promise.resolve(),
   ) {
     super();
     this._register(
@@ -49,7 +51,8 @@ export class SendPanelManager extends Disposable {
     return [...this._all];
   }
 
-  private _restore(panel: vscode.WebviewPanel, state: unknown): void {
+  private async _restore(panel: vscode.WebviewPanel, state: unknown): Promise<void> {
+    await this.endpointsReady;
     const header = parsePanelState(state);
     const info = header ? this.lab.get(header.endpointId) : undefined;
     // Ids restart from e1 in a new extension host: attach only when it is really the same endpoint.
