@@ -5,9 +5,12 @@
  */
 import type { AutoReplySpec } from '../shared/autoReplySpec';
 import {
+  captureOfStartArgs,
   parseCaptureSpec,
   parseNonEmptyString,
+  type CaptureArg,
   type CaptureSpec,
+  type ExportPcapngArgs,
   type ConnectTcpArgs,
   type ConnectUnixArgs,
   type IdArgs,
@@ -18,6 +21,7 @@ import {
   type SetBroadcastArgs,
   type StartTcpListenerArgs,
   type StartUdpListenerArgs,
+  type StartCaptureArgs,
   type StartUnixListenerArgs,
   type StopRepeatArgs,
 } from '../shared/commandArgs';
@@ -26,7 +30,13 @@ import { DEFAULT_LOG_CAP_BYTES } from '../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../shared/model';
 import { parseHost, parseTimeoutMs } from '../shared/validate';
 import { compileAutoReply } from './autoReply';
+import { discardCaptureFile, openCaptureFile } from './captureFile';
 import { parseCommandArgs } from './commandArgs';
+import { exportPcapng, type PcapngExportResult } from './pcap/exportPcapng';
+import { explainAddressInUse } from './portInUse';
+import { matchOwnEndpoints } from './ports/matchOwnEndpoints';
+import { readSystemPorts } from './ports/readSystemPorts';
+import type { SystemPort } from './ports/systemPort';
 import { endpointBuilder, type OpenCommand } from './endpointFactory';
 import type { Endpoint, EndpointSink } from './endpoints/endpoint';
 import { UdpSocket } from './endpoints/udpSocket';
@@ -63,6 +73,7 @@ interface Entry {
   /** Opens a fresh endpoint with the same id and settings (start and restart). */
   create: () => Promise<Endpoint>;
   autoReplySpec?: AutoReplySpec;
+  /** The capture to reopen on restart (appending: the file is the endpoint's own by then). */
   capture?: CaptureSpec;
 }
 
@@ -172,14 +183,15 @@ export class SocketLab extends Disposable {
     const id = `e${this._nextEndpoint++}`;
     const entry: Partial<Entry> = { autoReplySpec: a.autoReply, capture: a.capture };
     entry.create = () =>
-      this._startEndpoint(() =>
-        build({
-          id,
-          sink: this._sink,
-          logCapBytes: this._options.logCapBytes,
-          autoReply: compileAutoReply(entry.autoReplySpec),
-          capture: entry.capture,
-        }),
+      this._startEndpoint(
+        () =>
+          build({
+            id,
+            sink: this._sink,
+            logCapBytes: this._options.logCapBytes,
+            autoReply: compileAutoReply(entry.autoReplySpec),
+          }),
+        entry as Entry,
       );
     entry.endpoint = await entry.create();
     this._entries.set(id, entry as Entry);
@@ -187,19 +199,32 @@ export class SocketLab extends Disposable {
     return entry.endpoint.info();
   }
 
-  /** Builds and starts an endpoint; on failure nothing stays open and the caller gets the error. */
-  private async _startEndpoint(build: () => Promise<Endpoint>): Promise<Endpoint> {
-    const endpoint = await build();
-    this._starting.add(endpoint);
+  /**
+   * Builds and starts an endpoint with the entry's capture; on failure nothing stays open (a capture file
+   * this start created is removed) and the caller gets the error, naming who holds a port in use. The
+   * capture file is opened first, so a refused file opens no socket.
+   */
+  private async _startEndpoint(build: () => Promise<Endpoint>, entry: Entry): Promise<Endpoint> {
+    const capture = entry.capture;
+    const file = capture ? await openCaptureFile(capture) : undefined;
+    let endpoint: Endpoint | undefined;
     try {
+      endpoint = await build();
+      this._starting.add(endpoint);
       await endpoint.start();
       this._checkAlive();
+      if (capture && file) {
+        endpoint.attachCapture(capture, file);
+        // From now on the file is this endpoint's: a restart adds to it.
+        entry.capture = { ...capture, append: true };
+      }
       return endpoint;
     } catch (err) {
-      safeDispose(endpoint);
-      throw err;
+      if (endpoint) safeDispose(endpoint);
+      if (file) discardCaptureFile(file);
+      throw await explainAddressInUse(err, endpoint?.kind, this.list());
     } finally {
-      this._starting.delete(endpoint);
+      if (endpoint) this._starting.delete(endpoint);
     }
   }
 
@@ -257,6 +282,8 @@ export class SocketLab extends Disposable {
     if (!entry) throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id });
     const old = entry.endpoint;
     safeDispose(old);
+    // The new capture appends to the same file: the old one's last blocks must be in it first.
+    await old.capture?.closed();
     try {
       const fresh = await entry.create();
       if (this._entries.get(id) !== entry) {
@@ -296,12 +323,41 @@ export class SocketLab extends Disposable {
     this._onDidChangeEndpoints.fire(entry.endpoint.id);
   }
 
-  /** Starts (`{ path, format? }`) or stops (undefined) capturing an endpoint's traffic to a file; kept across restart. */
-  setCapture(id: string, spec: { path: string; format?: CaptureSpec['format'] } | undefined): void {
+  /**
+   * Starts (`{ path, format?, maxBytes?, append? }`) or stops (undefined) capturing an endpoint's traffic to
+   * a file; kept across restart. Resolves once the file is open (or, stopping, closed).
+   */
+  async setCapture(id: string, spec: CaptureArg | undefined): Promise<EndpointInfo> {
     const entry = this._entry(parseNonEmptyString(id, 'id'));
-    const capture = spec === undefined ? undefined : parseCaptureSpec(spec);
-    entry.endpoint.setCapture(capture);
-    entry.capture = capture;
+    if (spec === undefined) {
+      entry.capture = undefined;
+      await entry.endpoint.detachCapture();
+      return entry.endpoint.info();
+    }
+    const capture = parseCaptureSpec(spec);
+    const file = await openCaptureFile(capture);
+    if (this._entries.get(entry.endpoint.id) !== entry) {
+      // Stopped while the file was opening.
+      discardCaptureFile(file);
+      throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id });
+    }
+    await entry.endpoint.detachCapture();
+    entry.endpoint.attachCapture(capture, file);
+    entry.capture = { ...capture, append: true };
+    return entry.endpoint.info();
+  }
+
+  /** `{ id, path, format?, maxBytes?, append? }`: starts capturing an endpoint's traffic (replacing its capture). */
+  startCapture(args: StartCaptureArgs): Promise<EndpointInfo> {
+    this._checkAlive();
+    const a = parseCommandArgs('startCapture', args);
+    const capture = captureOfStartArgs(a);
+    return this.setCapture(a.id, capture);
+  }
+
+  /** `{ id }`: stops the capture of an endpoint; resolves once its file is closed. */
+  stopCapture(args: IdArgs): Promise<EndpointInfo> {
+    return this.setCapture(parseCommandArgs('stopCapture', args).id, undefined);
   }
 
   /** `{ id, on }`: turns broadcast on or off on a UDP socket. */
@@ -340,6 +396,21 @@ export class SocketLab extends Disposable {
   traffic(id: string): TrafficRecord[] {
     const { endpoint, connectionId } = this._target(parseNonEmptyString(id, 'id'));
     return endpoint.log.records(connectionId);
+  }
+
+  /**
+   * `{ id, path }`: writes the records still held of an endpoint, or of one connection or UDP peer, as a
+   * pcapng file (created or replaced) that Wireshark and tshark open.
+   */
+  async exportPcapng(args: ExportPcapngArgs): Promise<PcapngExportResult> {
+    const a = parseCommandArgs('exportPcapng', args);
+    const { endpoint } = this._target(a.id);
+    return exportPcapng(endpoint.info(), this.traffic(a.id), a.path);
+  }
+
+  /** The listening TCP and bound UDP sockets of this machine, with their processes where visible, and which are ours. */
+  async listSystemPorts(): Promise<SystemPort[]> {
+    return matchOwnEndpoints(await readSystemPorts(), this.list(), process.pid);
   }
 
   /** The log of an endpoint as a live read-only view, read a range at a time (the send panel pages through it). */
