@@ -8,6 +8,7 @@ import { PromptMemory } from './host/prompts';
 import { readSettings } from './host/settings';
 import { SocketsTreeProvider, type SocketNode } from './host/socketsTree';
 import { SocketLabStatus } from './host/statusBar';
+import { createSystemPortsView } from './host/systemPortsView';
 
 let lab: SocketLab | undefined;
 
@@ -44,6 +45,11 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   context.subscriptions.push(
     ...registerCommands({ lab: core, memory: new PromptMemory(context.globalState), output, tree, treeView, panels }),
   );
+  const systemPorts = createSystemPortsView(core, output, async (id) => {
+    const node = tree.nodeFor(id);
+    if (node) await treeView.reveal(node, { select: true, focus: true });
+  });
+  context.subscriptions.push(...systemPorts.disposables);
   output.info(`Socket Lab ${context.extension.packageJSON.version} activated`);
 
   const exported: SocketLabApi = {
@@ -54,7 +60,9 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   };
   if (context.extensionMode === vscode.ExtensionMode.Test) {
     // Tests reach the view's provider, the status bar and the panels through this; never in production.
-    Object.assign(exported, { _test: { lab: core, tree, treeView, status, panels } });
+    Object.assign(exported, {
+      _test: { lab: core, tree, treeView, status, panels, systemPorts: systemPorts.provider },
+    });
   }
   return exported;
 }

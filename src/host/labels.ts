@@ -60,3 +60,16 @@ export function trafficLine(c: { bytesIn: number; messagesIn: number; bytesOut: 
       : vscode.l10n.t('{0} in {1} messages', formatBytes(bytes), messages);
   return vscode.l10n.t('In: {0} · Out: {1}', part(c.bytesIn, c.messagesIn), part(c.bytesOut, c.messagesOut));
 }
+
+/** The capture state of an endpoint as the Sockets view's tooltip says it, or undefined when not capturing. */
+export function captureLine(info: EndpointInfo): string | undefined {
+  if (!info.capturePath) return undefined;
+  if (info.captureStoppedTemplate) return vscode.l10n.t(info.captureStoppedTemplate, info.captureStoppedValues ?? {});
+  return vscode.l10n.t(
+    'Capturing ({0}) to {1}: {2} of {3}',
+    info.captureFormat ?? '',
+    info.capturePath,
+    formatBytes(info.captureBytes ?? 0),
+    formatBytes(info.captureMaxBytes ?? 0),
+  );
+}

@@ -6,7 +6,7 @@ import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { connectionLabel, endpointName, formatAddress, isClient, isLive } from '../shared/naming';
 import { describeInfoError } from './errorText';
-import { connectionDescription, endpointDescription, stateText, trafficLine } from './labels';
+import { captureLine, connectionDescription, endpointDescription, stateText, trafficLine } from './labels';
 
 /** A node of the Sockets view: an endpoint (root) or one of its connections / UDP peers. */
 export type SocketNode = { type: 'endpoint'; id: string } | { type: 'connection'; id: string; endpointId: string };
@@ -197,6 +197,8 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
       md.appendMarkdown(
         escapeMarkdown(vscode.l10n.t('{0} old log records dropped by the log cap', info.dropped)) + '\n\n',
       );
+    const capture = captureLine(info);
+    if (capture) md.appendMarkdown(`$(record) ${escapeMarkdown(capture)}\n\n`);
     const error = describeInfoError(info);
     if (error) md.appendMarkdown(`$(error) ${escapeMarkdown(error)}`);
     return md;
