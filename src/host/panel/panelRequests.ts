@@ -16,7 +16,7 @@ import type { EndpointInfo, TrafficRecord } from '../../shared/model';
 import type { HostMessage, RequestOf, RequestType, ResultOf, WebviewRequest } from '../../shared/protocol';
 import { describeError } from '../errorText';
 import { readSettings } from '../settings';
-import { exportTraffic } from './panelExport';
+import { askExportFile, exportTraffic } from './panelExport';
 import type { PanelRepeats } from './panelRepeats';
 import { convertPayload } from './payloadConvert';
 import type { TrafficFeed } from './trafficFeed';
@@ -131,8 +131,14 @@ export class PanelRequests {
     return {};
   }
 
-  private _export(request: RequestOf<'export'>): Promise<ResultOf<'export'>> {
+  private async _export(request: RequestOf<'export'>): Promise<ResultOf<'export'>> {
     this.ctx.requireEndpoint();
+    if (request.format === 'pcapng') {
+      const uri = await askExportFile(this.ctx.label, 'pcapng');
+      if (!uri) return { records: 0 };
+      const result = await this.ctx.lab.exportPcapng({ id: this.ctx.endpointId, path: uri.fsPath });
+      return { path: uri.fsPath, records: result.records };
+    }
     const log = this.ctx.log();
     return exportTraffic(this.ctx.label, log.slice(0, log.size), request.format, readSettings().defaultEncoding);
   }
