@@ -11,6 +11,7 @@ import { readSettings } from './host/settings';
 import { confirmExternal } from './host/commands/open';
 import { SocketsTreeProvider, type SocketNode } from './host/socketsTree';
 import { SocketLabStatus } from './host/statusBar';
+import { createSystemPortsView } from './host/systemPortsView';
 
 let lab: SocketLab | undefined;
 let restorer: EndpointRestorer | undefined;
@@ -58,6 +59,11 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   context.subscriptions.push(
     ...registerCommands({ lab: core, memory, output, tree, treeView, panels, requestFiles: requestFiles.tests }),
   );
+  const systemPorts = createSystemPortsView(core, output, async (id) => {
+    const node = tree.nodeFor(id);
+    if (node) await treeView.reveal(node, { select: true, focus: true });
+  });
+  context.subscriptions.push(...systemPorts.disposables);
   output.info(vscode.l10n.t('Socket Lab {0} activated', String(context.extension.packageJSON.version)));
   void restorer.restore();
 
@@ -69,7 +75,9 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   };
   if (context.extensionMode === vscode.ExtensionMode.Test) {
     // Tests reach the view's provider, the status bar and the panels through this; never in production.
-    Object.assign(exported, { _test: { lab: core, tree, treeView, status, panels, requestFiles, restorer } });
+    Object.assign(exported, {
+      _test: { lab: core, tree, treeView, status, panels, requestFiles, restorer, systemPorts: systemPorts.provider },
+    });
   }
   return exported;
 }

@@ -5,9 +5,12 @@
  */
 import type { AutoReplySpec } from '../shared/autoReplySpec';
 import {
+  captureOfStartArgs,
   parseCaptureSpec,
   parseNonEmptyString,
+  type CaptureArg,
   type CaptureSpec,
+  type ExportPcapngArgs,
   type ConnectTcpArgs,
   type ConnectUnixArgs,
   type IdArgs,
@@ -18,6 +21,7 @@ import {
   type SetBroadcastArgs,
   type StartTcpListenerArgs,
   type StartUdpListenerArgs,
+  type StartCaptureArgs,
   type StartUnixListenerArgs,
   type StopRepeatArgs,
 } from '../shared/commandArgs';
@@ -27,8 +31,14 @@ import type { EndpointInfo, TrafficRecord } from '../shared/model';
 import { parseHost, parseTimeoutMs } from '../shared/validate';
 import { ENDPOINT_KIND_WORDS } from '../shared/valueWords';
 import { compileAutoReply } from './autoReply';
+import { discardCaptureFile, openCaptureFile } from './captureFile';
 import { parseCommandArgs } from './commandArgs';
 import { endpointBuilder, type EndpointBuilder, type OpenCommand } from './endpointFactory';
+import { exportPcapng, type PcapngExportResult } from './pcap/exportPcapng';
+import { explainAddressInUse } from './portInUse';
+import { matchOwnEndpoints } from './ports/matchOwnEndpoints';
+import { readSystemPorts } from './ports/readSystemPorts';
+import type { SystemPort } from './ports/systemPort';
 import type { Endpoint, EndpointSink } from './endpoints/endpoint';
 import { UdpSocket } from './endpoints/udpSocket';
 import { Emitter, Event } from './event';
@@ -67,6 +77,7 @@ interface Entry {
   command: OpenCommand;
   args: object;
   autoReplySpec?: AutoReplySpec;
+  /** The capture to reopen on restart (appending: the file is the endpoint's own by then). */
   capture?: CaptureSpec;
 }
 
@@ -193,14 +204,15 @@ export class SocketLab extends Disposable {
       autoReplySpec: a.autoReply,
       capture: a.capture,
       create: () =>
-        this._startEndpoint(() =>
-          build({
-            id,
-            sink: this._sink,
-            logCapBytes: this._options.logCapBytes,
-            autoReply: compileAutoReply(entry.autoReplySpec),
-            capture: entry.capture,
-          }),
+        this._startEndpoint(
+          () =>
+            build({
+              id,
+              sink: this._sink,
+              logCapBytes: this._options.logCapBytes,
+              autoReply: compileAutoReply(entry.autoReplySpec),
+            }),
+          entry as Entry,
         ),
     };
     return { entry, build };
@@ -272,19 +284,32 @@ export class SocketLab extends Disposable {
     return entry.endpoint.info();
   }
 
-  /** Builds and starts an endpoint; on failure nothing stays open and the caller gets the error. */
-  private async _startEndpoint(build: () => Promise<Endpoint>): Promise<Endpoint> {
-    const endpoint = await build();
-    this._starting.add(endpoint);
+  /**
+   * Builds and starts an endpoint with the entry's capture; on failure nothing stays open (a capture file
+   * this start created is removed) and the caller gets the error, naming who holds a port in use. The
+   * capture file is opened first, so a refused file opens no socket.
+   */
+  private async _startEndpoint(build: () => Promise<Endpoint>, entry: Entry): Promise<Endpoint> {
+    const capture = entry.capture;
+    const file = capture ? await openCaptureFile(capture) : undefined;
+    let endpoint: Endpoint | undefined;
     try {
+      endpoint = await build();
+      this._starting.add(endpoint);
       await endpoint.start();
       this._checkAlive();
+      if (capture && file) {
+        endpoint.attachCapture(capture, file);
+        // From now on the file is this endpoint's: a restart adds to it.
+        entry.capture = { ...capture, append: true };
+      }
       return endpoint;
     } catch (err) {
-      safeDispose(endpoint);
-      throw err;
+      if (endpoint) safeDispose(endpoint);
+      if (file) discardCaptureFile(file);
+      throw await explainAddressInUse(err, endpoint?.kind, this.list());
     } finally {
-      this._starting.delete(endpoint);
+      if (endpoint) this._starting.delete(endpoint);
     }
   }
 
@@ -342,6 +367,8 @@ export class SocketLab extends Disposable {
     if (!entry) throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id });
     const old = entry.endpoint;
     safeDispose(old);
+    // The new capture appends to the same file: the old one's last blocks must be in it first.
+    await old.capture?.closed();
     try {
       const fresh = await entry.create();
       if (this._entries.get(id) !== entry) {
@@ -381,12 +408,41 @@ export class SocketLab extends Disposable {
     this._onDidChangeEndpoints.fire(entry.endpoint.id);
   }
 
-  /** Starts (`{ path, format? }`) or stops (undefined) capturing an endpoint's traffic to a file; kept across restart. */
-  setCapture(id: string, spec: { path: string; format?: CaptureSpec['format'] } | undefined): void {
+  /**
+   * Starts (`{ path, format?, maxBytes?, append? }`) or stops (undefined) capturing an endpoint's traffic to
+   * a file; kept across restart. Resolves once the file is open (or, stopping, closed).
+   */
+  async setCapture(id: string, spec: CaptureArg | undefined): Promise<EndpointInfo> {
     const entry = this._entry(parseNonEmptyString(id, 'id'));
-    const capture = spec === undefined ? undefined : parseCaptureSpec(spec);
-    entry.endpoint.setCapture(capture);
-    entry.capture = capture;
+    if (spec === undefined) {
+      entry.capture = undefined;
+      await entry.endpoint.detachCapture();
+      return entry.endpoint.info();
+    }
+    const capture = parseCaptureSpec(spec);
+    const file = await openCaptureFile(capture);
+    if (this._entries.get(entry.endpoint.id) !== entry) {
+      // Stopped while the file was opening.
+      discardCaptureFile(file);
+      throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id });
+    }
+    await entry.endpoint.detachCapture();
+    entry.endpoint.attachCapture(capture, file);
+    entry.capture = { ...capture, append: true };
+    return entry.endpoint.info();
+  }
+
+  /** `{ id, path, format?, maxBytes?, append? }`: starts capturing an endpoint's traffic (replacing its capture). */
+  startCapture(args: StartCaptureArgs): Promise<EndpointInfo> {
+    this._checkAlive();
+    const a = parseCommandArgs('startCapture', args);
+    const capture = captureOfStartArgs(a);
+    return this.setCapture(a.id, capture);
+  }
+
+  /** `{ id }`: stops the capture of an endpoint; resolves once its file is closed. */
+  stopCapture(args: IdArgs): Promise<EndpointInfo> {
+    return this.setCapture(parseCommandArgs('stopCapture', args).id, undefined);
   }
 
   /** `{ id, on }`: turns broadcast on or off on a UDP socket. */
@@ -425,6 +481,21 @@ export class SocketLab extends Disposable {
   traffic(id: string): TrafficRecord[] {
     const { endpoint, connectionId } = this._target(parseNonEmptyString(id, 'id'));
     return endpoint.log.records(connectionId);
+  }
+
+  /**
+   * `{ id, path }`: writes the records still held of an endpoint, or of one connection or UDP peer, as a
+   * pcapng file (created or replaced) that Wireshark and tshark open.
+   */
+  async exportPcapng(args: ExportPcapngArgs): Promise<PcapngExportResult> {
+    const a = parseCommandArgs('exportPcapng', args);
+    const { endpoint } = this._target(a.id);
+    return exportPcapng(endpoint.info(), this.traffic(a.id), a.path);
+  }
+
+  /** The listening TCP and bound UDP sockets of this machine, with their processes where visible, and which are ours. */
+  async listSystemPorts(): Promise<SystemPort[]> {
+    return matchOwnEndpoints(await readSystemPorts(), this.list(), process.pid);
   }
 
   /** The log of an endpoint as a live read-only view, read a range at a time (the send panel pages through it). */

@@ -197,3 +197,16 @@ export function statusText(counts: { listeners: number; connections: number }): 
     counts.connections === 1 ? vscode.l10n.t('1 connection') : vscode.l10n.t('{0} connections', counts.connections);
   return counts.listeners ? `${listeners} · ${connections}` : connections;
 }
+
+/** The capture state of an endpoint as the Sockets view's tooltip says it, or undefined when not capturing. */
+export function captureLine(info: EndpointInfo): string | undefined {
+  if (!info.capturePath) return undefined;
+  if (info.captureStoppedTemplate) return vscode.l10n.t(info.captureStoppedTemplate, info.captureStoppedValues ?? {});
+  return vscode.l10n.t(
+    'Capturing ({0}) to {1}: {2} of {3}',
+    info.captureFormat ?? '',
+    info.capturePath,
+    formatBytes(info.captureBytes ?? 0),
+    formatBytes(info.captureMaxBytes ?? 0),
+  );
+}

@@ -7,6 +7,7 @@ import { Throttle } from '../shared/throttle';
 import { connectionLabel, endpointName, formatAddress, isClient, isLive } from '../shared/naming';
 import { describeInfoError } from './errorText';
 import {
+  captureLine,
   connectionAccessibleName,
   connectionDescription,
   connectionTimes,
@@ -246,6 +247,8 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
       md.appendMarkdown(
         escapeMarkdown(vscode.l10n.t('{0} old log records dropped by the log cap', info.dropped)) + '\n\n',
       );
+    const capture = captureLine(info);
+    if (capture) md.appendMarkdown(`$(record) ${escapeMarkdown(capture)}\n\n`);
     const error = describeInfoError(info);
     if (error) md.appendMarkdown(`$(error) ${escapeMarkdown(error)}`);
     return md;

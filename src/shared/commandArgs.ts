@@ -11,11 +11,14 @@ import type { AutoReplySpec } from './autoReplySpec';
 import { parseChecksumEndian, parseChecksumName, type ChecksumEndian, type ChecksumName } from './checksum';
 import { SocketLabError, isSocketLabError } from './errors';
 import { ipFamily } from './ipAddress';
+import { CAPTURE_DEFAULT_MAX_BYTES, CAPTURE_MAX_MAX_BYTES, CAPTURE_MIN_MAX_BYTES } from './limits';
+import { CAPTURE_FORMATS, type CaptureFormat } from './model';
 import type { LineEnding, PayloadFormat } from './payload';
 import { VARIABLE_NAME } from './requestFile/variables';
 import {
   parseBacklog,
   parseHost,
+  parseInteger,
   parsePort,
   parseRepeat,
   parseTimeoutMs,
@@ -119,35 +122,72 @@ const destination = parsedBy<Destination>((value) => {
   return parsed;
 });
 
-/** How a capture file is written: 'raw' (the data bytes back to back) or 'jsonl' (one JSON object per record, data in base64). */
-export type CaptureFormat = 'raw' | 'jsonl';
-
-/** Where and how to capture an endpoint's traffic. */
+/** Where and how to capture an endpoint's traffic (as parsed: every field present). */
 export interface CaptureSpec {
   path: string;
   format: CaptureFormat;
+  /** The file stops growing at this size; the capture then stops with a sentence saying so. */
+  maxBytes: number;
+  /** Add to an existing file; without it an existing file is refused (neither appended to nor overwritten). */
+  append: boolean;
 }
 
-/** Reads a capture argument `{ path, format? }` (format defaults to 'jsonl'). */
+/** The fields of a capture argument, in the order they are checked. */
+const CAPTURE_FIELDS = ['path', 'format', 'maxBytes', 'append'] as const;
+
+/**
+ * Reads a capture argument `{ path, format?, maxBytes?, append? }` (format 'jsonl', maxBytes 1 GiB and
+ * append false by default). `field` prefixes the field names of refusals ('capture.path'); '' names them alone.
+ */
 export function parseCaptureSpec(value: unknown, field = 'capture'): CaptureSpec {
-  if (typeof value !== 'object' || value === null) {
-    throw SocketLabError.create('invalidArgument', "{field} must be an object { path, format?: 'raw' | 'jsonl' }.", {
-      field,
-    });
+  const name = (f: string) => (field ? `${field}.${f}` : f);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw SocketLabError.create(
+      'invalidArgument',
+      "{field} must be an object { path, format?: 'jsonl' | 'raw' | 'pcapng', maxBytes?, append? }.",
+      { field: field || 'capture' },
+    );
   }
-  const { path, format = 'jsonl' } = value as { path?: unknown; format?: unknown };
+  for (const key of Object.keys(value)) {
+    if (!(CAPTURE_FIELDS as readonly string[]).includes(key)) {
+      throw SocketLabError.create('unknownField', '{field} is not a capture field; they are {fields}.', {
+        field: name(key),
+        fields: CAPTURE_FIELDS.join(', '),
+      });
+    }
+  }
+  const { path, format = 'jsonl', maxBytes, append = false } = value as Record<string, unknown>;
   if (typeof path !== 'string' || path === '') {
-    throw SocketLabError.create('invalidArgument', '{field} must be a non-empty file path.', {
-      field: `${field}.path`,
+    throw SocketLabError.create('invalidArgument', '{field} must be a non-empty file path.', { field: name('path') });
+  }
+  if (typeof format !== 'string' || !(CAPTURE_FORMATS as readonly string[]).includes(format)) {
+    throw SocketLabError.create('invalidArgument', "{field} must be 'jsonl', 'raw' or 'pcapng'.", {
+      field: name('format'),
     });
   }
-  if (format !== 'raw' && format !== 'jsonl') {
-    throw SocketLabError.create('invalidArgument', "{field} must be 'raw' or 'jsonl'.", { field: `${field}.format` });
+  if (typeof append !== 'boolean') {
+    throw SocketLabError.create('invalidArgument', '{field} must be true or false.', { field: name('append') });
   }
-  return { path, format };
+  return {
+    path,
+    format: format as CaptureFormat,
+    maxBytes:
+      maxBytes === undefined
+        ? CAPTURE_DEFAULT_MAX_BYTES
+        : parseInteger(maxBytes, name('maxBytes'), CAPTURE_MIN_MAX_BYTES, CAPTURE_MAX_MAX_BYTES, 'invalidArgument'),
+    append,
+  };
 }
 
-const capture = parsedBy<{ path: string; format?: CaptureFormat }, CaptureSpec>((value) => parseCaptureSpec(value));
+/** A capture argument as a caller writes it. */
+export interface CaptureArg {
+  path: string;
+  format?: CaptureFormat;
+  maxBytes?: number;
+  append?: boolean;
+}
+
+const capture = parsedBy<CaptureArg, CaptureSpec>((value) => parseCaptureSpec(value));
 
 const multicastGroups = parsedBy<string[]>((value) => {
   if (!Array.isArray(value) || value.some((g) => typeof g !== 'string' || ipFamily(g) === 0)) {
@@ -210,6 +250,11 @@ export function parseRequestVariables(value: unknown, field = 'vars'): Record<st
 }
 
 const requestVariables = parsedBy<Record<string, string>>((value) => parseRequestVariables(value));
+const outputPath = parsedBy<string>((value) => {
+  if (typeof value === 'string' && value !== '') return value;
+  throw SocketLabError.create('invalidArgument', '{field} must be the path of the file to write.', { field: 'path' });
+});
+
 const repeat = parsedBy<{ intervalMs: number; count?: number }>((value) => parseRepeat(value));
 const waitMs = parsedBy<number>((value) => parseWaitMs(value));
 const timeoutMs = parsedBy<number>((value) => parseTimeoutMs(value, 'timeoutMs'));
@@ -362,6 +407,16 @@ export function commandSchemas(platform: PlatformName) {
       group: multicastGroup,
       interface: v.optional(text('interface')),
     }),
+    startCapture: argsObject('startCapture', {
+      id: text('id'),
+      path: checkedByCore<string>(),
+      format: v.optional(checkedByCore<CaptureFormat>()),
+      maxBytes: v.optional(checkedByCore<number>()),
+      append: v.optional(checkedByCore<boolean>()),
+    }),
+    stopCapture: byId('stopCapture'),
+    exportPcapng: argsObject('exportPcapng', { id: text('id'), path: outputPath }),
+    listSystemPorts: argsObject('listSystemPorts', {}),
   };
 }
 
@@ -400,6 +455,17 @@ export type IdArgs = CommandArgs<'stop'>;
 export type SetBroadcastArgs = CommandArgs<'setBroadcast'>;
 /** SocketLab.joinMulticast / leaveMulticast: `{ id, group, interface? }` (a UDP socket). */
 export type MulticastArgs = CommandArgs<'joinMulticast'>;
+
+/** `socketLab.startCapture`: `{ id, path, format?, maxBytes?, append? }` (an endpoint). */
+export type StartCaptureArgs = CommandArgs<'startCapture'>;
+/** `socketLab.exportPcapng`: `{ id, path }` (an endpoint, a connection or a UDP peer). */
+export type ExportPcapngArgs = CommandArgs<'exportPcapng'>;
+
+/** The capture of a parsed startCapture argument: its fields read as a capture argument is (path first). */
+export function captureOfStartArgs(args: ParsedArgs<'startCapture'>): CaptureSpec {
+  const { id: _id, ...capture } = args;
+  return parseCaptureSpec(Object.fromEntries(Object.entries(capture).filter(([, value]) => value !== undefined)), '');
+}
 
 /**
  * Parses the argument of `command`: the typed value, or throws the SocketLabError of the first refusal

@@ -72,6 +72,12 @@ export const FRAMING_IDLE_GAP_MAX_MS = 60_000;
 
 /** Flows (TCP connections, UDP peers) a pcapng writer keeps state for; beyond this the oldest is forgotten. */
 export const PCAP_MAX_FLOWS = 65_536;
+/** Size a capture file stops growing at when its `maxBytes` is not given: 1 GiB. */
+export const CAPTURE_DEFAULT_MAX_BYTES = 1024 ** 3;
+/** Smallest `maxBytes` of a capture: room for a pcapng header and a few packets. */
+export const CAPTURE_MIN_MAX_BYTES = 4096;
+/** Largest `maxBytes` of a capture: 1 TiB. */
+export const CAPTURE_MAX_MAX_BYTES = 1024 ** 4;
 
 // ---- request files (.socklab) ----------------------------------------------------------------------
 

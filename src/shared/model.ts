@@ -17,6 +17,11 @@ export const CONNECTION_STATES = ['connected', 'closed'] as const;
 /** Which way a traffic record crossed the socket: received ('in') or sent ('out'). */
 export const TRAFFIC_DIRECTIONS = ['in', 'out'] as const;
 
+/** How a capture file is written: one JSON object per record, the data bytes back to back, or pcapng for Wireshark. */
+export const CAPTURE_FORMATS = ['jsonl', 'raw', 'pcapng'] as const;
+/** One of CAPTURE_FORMATS. */
+export type CaptureFormat = (typeof CAPTURE_FORMATS)[number];
+
 /** An IP address and port, or a Unix-domain path. */
 export type SocketAddressInfo = { address: string; port: number } | { path: string };
 
@@ -24,7 +29,7 @@ export type SocketAddressInfo = { address: string; port: number } | { path: stri
 export interface ConnectionInfo {
   id: string;
   remote: SocketAddressInfo;
-  /** The local address of an accepted connection, when known (a listener bound to 0.0.0.0 or :: answers on one address). */
+  /** The local address of an accepted connection (a listener bound to 0.0.0.0 or :: answers on one of its addresses). */
   local?: SocketAddressInfo;
   state: (typeof CONNECTION_STATES)[number];
   bytesIn: number;
@@ -83,10 +88,21 @@ export interface EndpointInfo {
   multicastGroups?: string[];
   /** TCP/Unix listeners: the backlog asked for. */
   backlog?: number;
-  /** Capture file, when capturing. */
+  /** Capture file, while a capture is set (also once it stopped writing: see captureStopped). */
   capturePath?: string;
+  /** The capture's format. */
+  captureFormat?: CaptureFormat;
+  /** Bytes of the capture file so far (what it held before, when appending, included). */
+  captureBytes?: number;
+  /** The size the capture file stops growing at. */
+  captureMaxBytes?: number;
   /** Records the capture could not write because the disk fell behind. */
   captureLost?: number;
+  /** Why the capture stopped writing (its maxBytes reached, or writing failed); the endpoint itself keeps working. */
+  captureStopped?: string;
+  /** That sentence as a template with `{name}` placeholders, and their values: what a host translates. */
+  captureStoppedTemplate?: string;
+  captureStoppedValues?: ErrorValues;
   /** True when an auto-reply is set. */
   autoReply?: boolean;
 }

@@ -27,8 +27,8 @@ import { CONNECTION_STATES, ENDPOINT_KINDS, ENDPOINT_STATES, TRAFFIC_DIRECTIONS 
 import { CHECKSUM_ENDIANS, CHECKSUM_NAMES } from './checksum';
 import { LINE_ENDINGS, PAYLOAD_FORMATS } from './payload';
 
-/** How the panel exports the log: JSON Lines (data in base64), readable text, or the raw bytes. */
-export const EXPORT_FORMATS = ['jsonl', 'text', 'raw'] as const;
+/** How the panel exports the log: JSON Lines (data in base64), readable text, the raw bytes, or pcapng for Wireshark. */
+export const EXPORT_FORMATS = ['jsonl', 'text', 'raw', 'pcapng'] as const;
 /** One of EXPORT_FORMATS. */
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 

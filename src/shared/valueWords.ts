@@ -40,6 +40,8 @@ export const FIELD_LABELS: ValueWords = {
   key: 'Private key file (key)',
   ca: 'CA file (ca)',
   keylogPath: 'Key log file (keylogPath)',
+  maxBytes: 'Capture size limit (maxBytes)',
+  'capture.maxBytes': 'Capture size limit (capture.maxBytes)',
 };
 
 /** The `{target}` of a system error that knows no address, path or host. */

@@ -1,7 +1,7 @@
 // The send panel's auto-reply rules table, log export and a Unix-domain listener's panel, in real
 // Chromium inside the real workbench, against real peers (ncat over TCP, socat over a Unix socket).
 import * as assert from 'assert';
-import { spawn, type ChildProcess } from 'child_process';
+import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Locator } from 'playwright-core';
@@ -341,6 +341,20 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
       fs.readFileSync(file),
       Buffer.concat([fromPeer, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00])]),
     );
+  });
+
+  it('exports the log as pcapng that tshark reads: the same bytes both ways', async () => {
+    const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.pcapng`);
+    await pick('#export-format', 'pcapng');
+    await panel.locator('#export').click();
+    await wb.answer(file);
+    await panel.locator('#status', { hasText: 'Exported 2 records' }).waitFor({ timeout: 15000 });
+    assert.strictEqual((await panel.locator('#status').innerText()).trim(), `Exported 2 records to ${file}`);
+    if (spawnSync('sh', ['-c', 'command -v tshark']).status !== 0) return;
+    const data = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.payload', '-Y', 'tcp.len > 0'], {
+      encoding: 'utf8',
+    });
+    assert.deepStrictEqual(data.stdout.replace(/:/g, '').trim().split('\n'), ['00ff100a', 'deadbeef00']);
   });
 
   it('opens the panel of a Unix-domain listener, sends to a socat peer and answers it by a rule', async () => {

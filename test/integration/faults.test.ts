@@ -63,7 +63,8 @@ describe('faults in the real extension host', function () {
       const inUse = await rejection(run('startTcpListener', { port: (holder.address() as net.AddressInfo).port }));
       assertSentence(
         inUse,
-        /is already in use by another process; choose another port or stop that process\.$/,
+        // The holder is this extension host's own net server (not a Socket Lab endpoint): named by its process.
+        new RegExp(`is already in use by \\S+ \\(pid ${process.pid}\\); choose another port or stop that process\\.$`),
         'in use',
       );
     } finally {

@@ -80,7 +80,8 @@ describe('command argument schemas', () => {
     const listener = parseArgs(linux, 'startTcpListener', { host: 'LocalHost', port: '8080', capture: { path: 'x' } });
     assert.strictEqual(listener.host, 'localhost');
     assert.strictEqual(listener.port, 8080);
-    assert.deepStrictEqual(listener.capture, { path: 'x', format: 'jsonl' });
+    assert.deepStrictEqual(listener.capture, { path: 'x', format: 'jsonl', maxBytes: 1024 ** 3, append: false });
+    assert.deepStrictEqual(parseArgs(linux, 'startTcpListener', listener), listener);
   });
 
   it('checks a Unix path against the limit of the platform the schemas were built for', () => {

@@ -181,13 +181,17 @@ describe('faults with real sockets', function () {
         assertSentence(
           tcp.message,
           new RegExp(
-            `^127\\.0\\.0\\.1:${tcpPort} is already in use by another process; choose another port or stop that process\\.$`,
+            `^127\\.0\\.0\\.1:${tcpPort} is already in use by python3 \\(pid ${holder.child.pid}\\); choose another port or stop that process\\.$`,
           ),
           'tcp in use',
         );
         const udp = await failure(lab.startUdpListener({ port: udpPort }));
         assert.strictEqual(udp.code, 'addressInUse');
-        assertSentence(udp.message, new RegExp(`^127\\.0\\.0\\.1:${udpPort} is already in use`), 'udp in use');
+        assertSentence(
+          udp.message,
+          new RegExp(`^127\\.0\\.0\\.1:${udpPort} is already in use by python3 \\(pid ${holder.child.pid}\\); `),
+          'udp in use',
+        );
         const unix = await failure(lab.startUnixListener({ path: sock }));
         assert.strictEqual(unix.code, 'addressInUse');
         assertSentence(

@@ -169,6 +169,8 @@ describe('words in error values', () => {
       key: 'Private key file (key)',
       ca: 'CA file (ca)',
       keylogPath: 'Key log file (keylogPath)',
+      maxBytes: 'Capture size limit (maxBytes)',
+      'capture.maxBytes': 'Capture size limit (capture.maxBytes)',
     };
     assert.deepStrictEqual({ ...FIELD_LABELS }, expected);
     for (const [field, label] of Object.entries(expected)) assert.strictEqual(fieldLabel(field), label);

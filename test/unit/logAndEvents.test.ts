@@ -8,11 +8,12 @@ import { Emitter } from '../../src/core/event';
 import * as fc from 'fast-check';
 import { RECORD_OVERHEAD_BYTES, SMALL_DATA_MAX_BYTES, TrafficLog } from '../../src/core/trafficLog';
 import { CaptureWriter } from '../../src/core/capture';
+import { openCaptureFile } from '../../src/core/captureFile';
 import { toSocketLabError } from '../../src/core/systemErrors';
 import { formatAddress } from '../../src/shared/naming';
-import { SocketLabError } from '../../src/shared/errors';
+import { SocketLabError, isSocketLabError } from '../../src/shared/errors';
 import { TrafficRecord } from '../../src/shared/model';
-import { sleep } from '../helpers/wait';
+import { waitFor } from '../helpers/wait';
 
 function rec(n: number, connectionId?: string): TrafficRecord {
   return { time: Date.now(), direction: 'in', peer: '127.0.0.1:1', data: new Uint8Array(n), connectionId };
@@ -232,11 +233,14 @@ describe('TrafficLog', () => {
 });
 
 describe('CaptureWriter', () => {
+  const spec = (file: string, format: 'jsonl' | 'raw') => ({ path: file, format, maxBytes: 1 << 20, append: false });
+
   it('writes JSON Lines with base64 data and raw bytes, and closes its file', async () => {
     const t = tempDir();
     try {
-      const jsonl = new CaptureWriter({ path: path.join(t.dir, 'c.jsonl'), format: 'jsonl' });
-      const raw = new CaptureWriter({ path: path.join(t.dir, 'c.bin'), format: 'raw' });
+      const files = [path.join(t.dir, 'c.jsonl'), path.join(t.dir, 'c.bin')];
+      const jsonl = new CaptureWriter(spec(files[0], 'jsonl'), await openCaptureFile(spec(files[0], 'jsonl')));
+      const raw = new CaptureWriter(spec(files[1], 'raw'), await openCaptureFile(spec(files[1], 'raw')));
       for (const w of [jsonl, raw]) {
         w.write({ time: 1, direction: 'in', peer: 'p', data: Buffer.from('ab'), connectionId: 'e1.c1' });
         w.write({ time: 2, direction: 'out', peer: 'p', data: Buffer.from([0, 255]) });
@@ -251,22 +255,56 @@ describe('CaptureWriter', () => {
       assert.deepStrictEqual(lines[0], { time: 1, direction: 'in', peer: 'p', connectionId: 'e1.c1', data: 'YWI=' });
       assert.strictEqual(lines[1].data, 'AP8=');
       assert.deepStrictEqual([...fs.readFileSync(path.join(t.dir, 'c.bin'))], [0x61, 0x62, 0, 255]);
+      assert.strictEqual(raw.bytes, 4);
     } finally {
       t.remove();
     }
   });
 
-  it('reports a file it cannot open as a sentence, without throwing', async () => {
-    let reported: SocketLabError | undefined;
-    const w = new CaptureWriter({ path: '/nonexistent-dir/x.jsonl', format: 'jsonl' }, (e) => (reported = e));
-    await sleep(50);
-    assert.match(reported?.message ?? '', /Capture to \/nonexistent-dir\/x\.jsonl failed \(ENOENT\)/);
-    assert.deepStrictEqual(
-      [reported?.code, reported?.template],
-      ['captureFailed', 'Capture to {path} failed ({detail}); capture stopped.'],
+  it('refuses a file in a missing folder with a sentence, before any capture starts', async () => {
+    const err = await openCaptureFile(spec('/nonexistent-dir/x.jsonl', 'jsonl')).then(
+      () => undefined,
+      (e: unknown) => e,
     );
-    assert.strictEqual(w.error, reported?.message);
-    w.dispose();
+    assert.ok(isSocketLabError(err));
+    assert.deepStrictEqual(
+      [err.code, err.message],
+      ['fileNotFound', 'The folder of /nonexistent-dir/x.jsonl does not exist; create it or choose another path.'],
+    );
+  });
+
+  it('reports a write that fails as a sentence, stops, and throws nothing', async () => {
+    const t = tempDir();
+    try {
+      const file = path.join(t.dir, 'x.jsonl');
+      let reported: SocketLabError | undefined;
+      fs.writeFileSync(file, '');
+      // A descriptor open for reading only: the stream's first write fails with EBADF.
+      const st = fs.statSync(file);
+      const opened = {
+        fd: fs.openSync(file, 'r'),
+        path: file,
+        size: 0,
+        created: false,
+        dev: st.dev,
+        ino: st.ino,
+        head: Buffer.alloc(0),
+      };
+      const w = new CaptureWriter(spec(file, 'jsonl'), opened, (e) => (reported = e));
+      w.write({ time: 1, direction: 'in', peer: 'p', data: Buffer.from('ab') });
+      await waitFor('the failure', () => reported);
+      assert.match(reported!.message, /^Capture to .*x\.jsonl failed \(EBADF\); capture stopped\.$/);
+      assert.deepStrictEqual(
+        [reported!.code, reported!.template],
+        ['captureFailed', 'Capture to {path} failed ({detail}); capture stopped.'],
+      );
+      assert.strictEqual(w.error, reported!.message);
+      assert.strictEqual(w.write({ time: 2, direction: 'in', peer: 'p', data: Buffer.from('cd') }), true);
+      w.dispose();
+      await w.closed();
+    } finally {
+      t.remove();
+    }
   });
 });
 

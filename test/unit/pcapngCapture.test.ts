@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import '../helpers/noLeaks';
+import { assertSocketLabError } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
 import { portOf } from '../helpers/sockets';
 import { requirePeer } from '../helpers/require';
@@ -17,8 +18,14 @@ import { waitFor } from '../helpers/wait';
 
 import { PcapngCaptureWriter } from '../../src/core/pcap';
 import { CAPTURE_MAX_BUFFERED_BYTES } from '../../src/core/capture';
+import { openCaptureFile } from '../../src/core/captureFile';
+import type { CaptureSpec } from '../../src/shared/commandArgs';
 import type { EndpointInfo, TrafficRecord } from '../../src/shared/model';
-import type { SocketLabError } from '../../src/shared/errors';
+
+/** A pcapng capture of `file` with room for everything these tests write. */
+function pcapngSpec(file: string, append = false): CaptureSpec {
+  return { path: file, format: 'pcapng', maxBytes: 1024 ** 3, append };
+}
 
 describe('pcapng capture, streamed while traffic flows', function () {
   this.timeout(60000);
@@ -40,7 +47,7 @@ describe('pcapng capture, streamed while traffic flows', function () {
         endpoint: () => lab.get(listener.id)!,
         connection: (id: string) => lab.get(listener.id)!.connections.find((c) => c.id === id),
       };
-      let writer = new PcapngCaptureWriter({ path: file }, source);
+      let writer = new PcapngCaptureWriter(pcapngSpec(file), await openCaptureFile(pcapngSpec(file)), source);
       const sub = lab.onDidTraffic((e) => {
         if (e.endpointId === listener.id) writer.write(e.record);
       });
@@ -84,7 +91,7 @@ describe('pcapng capture, streamed while traffic flows', function () {
         const firstSection = fields(file, ['frame.number']).length;
 
         // Capture again into the same file (a restart): a new section after the first.
-        writer = new PcapngCaptureWriter({ path: file }, source);
+        writer = new PcapngCaptureWriter(pcapngSpec(file, true), await openCaptureFile(pcapngSpec(file, true)), source);
         const again = await lab.connectTcp({ port, localPort: await quietPort('tcp', '127.0.0.1') });
         await lab.send({ target: again.id, data: 'after restart' });
         await waitFor('the new request', () => lab.get(listener.id)!.bytesIn === 40);
@@ -117,7 +124,9 @@ describe('pcapng capture, streamed while traffic flows', function () {
       dropped: 0,
       connections: [],
     };
-    const writer = new PcapngCaptureWriter({ path: file }, { endpoint: () => endpoint });
+    const writer = new PcapngCaptureWriter(pcapngSpec(file), await openCaptureFile(pcapngSpec(file)), {
+      endpoint: () => endpoint,
+    });
     const chunk = Buffer.alloc(1024 * 1024, 0x61);
     const records: TrafficRecord[] = [];
     // Written in one turn of the event loop, faster than any disk: the stream's buffer passes its bound.
@@ -152,19 +161,12 @@ describe('pcapng capture, streamed while traffic flows', function () {
   it('refuses to append to a file that holds something else, and says so', async () => {
     const file = path.join(t.dir, 'notes.txt');
     fs.writeFileSync(file, 'my notes\n');
-    let reported: SocketLabError | undefined;
-    const writer = new PcapngCaptureWriter(
-      { path: file },
-      {
-        endpoint: () => ({ id: 'e1', kind: 'udp', local: { address: '127.0.0.1', port: 9 } }),
-      },
-      (e) => (reported = e),
+    const err = await openCaptureFile(pcapngSpec(file, true)).then(
+      () => undefined,
+      (e: unknown) => e,
     );
-    assert.strictEqual(reported?.code, 'captureFailed');
-    assert.match(writer.error!, /notes\.txt already holds data that is not pcapng; choose a new file/);
-    assert.strictEqual(writer.write({ time: 1, direction: 'in', peer: '127.0.0.1:9', data: Buffer.from('x') }), true);
-    writer.dispose();
-    await writer.closed();
+    assertSocketLabError(err, 'captureNotPcapng', { path: file });
+    assert.match((err as Error).message, /notes\.txt already holds data that is not pcapng; choose a new file/);
     assert.strictEqual(fs.readFileSync(file, 'utf8'), 'my notes\n');
   });
 });

@@ -8,7 +8,7 @@ import { unchecked, withLab } from '../helpers/lab';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
 import { fillAcceptQueue, portOf, rawConnect, rawServer } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
-import { sleep, waitFor, waitForSteady } from '../helpers/wait';
+import { waitFor, waitForSteady } from '../helpers/wait';
 
 import type { RepeatEndEvent } from '../../src/core/sending';
 import { SocketLab } from '../../src/core/socketLab';
@@ -141,7 +141,7 @@ for (const host of ['127.0.0.1', '::1']) {
           lab.startTcpListener({ host, port: portOf(first) }),
           'addressInUse',
           new RegExp(
-            `^${shown.replace(/[[\]]/g, '\\$&')} is already in use by another process; choose another port or stop that process\\.$`,
+            `^${shown.replace(/[[\]]/g, '\\$&')} is already in use by Socket Lab's own TCP ${shown.replace(/[[\]]/g, '\\$&')}; stop it or choose another port\\.$`,
           ),
         );
         assert.strictEqual(lab.list().length, 1);
@@ -429,16 +429,14 @@ describe('TCP behaviours', () => {
           });
           assert.strictEqual(l.capturePath, path.join(t.dir, 'listener.bin'));
           const c = await lab.connectTcp({ port: portOf(l) });
-          lab.setCapture(c.id, { path: file, format: 'jsonl' });
+          await lab.setCapture(c.id, { path: file, format: 'jsonl' });
           for (let i = 0; i < 40; i++) await lab.send({ target: c.id, data: `msg${i};` });
           await waitFor('all in', () => lab.get(l.id)!.bytesIn === lab.get(c.id)!.bytesOut);
           assert.ok(lab.get(c.id)!.dropped > 0, 'the log alone lost records');
-          lab.setCapture(c.id, undefined);
-          lab.setCapture(l.id, undefined);
-          await sleep(50);
+          await lab.setCapture(c.id, undefined);
+          await lab.setCapture(l.id, undefined);
           const expected = Array.from({ length: 40 }, (_, i) => `msg${i};`).join('');
           assert.strictEqual(fs.readFileSync(path.join(t.dir, 'listener.bin'), 'utf8'), expected);
-          await sleep(50);
           const captured = fs
             .readFileSync(file, 'utf8')
             .trim()

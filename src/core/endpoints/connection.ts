@@ -22,6 +22,8 @@ export class Connection {
   /** We sent FIN. */
   localEnded = false;
   error?: SocketLabError;
+  /** The local address of an accepted TCP connection (a listener on 0.0.0.0 or :: answers on one of its addresses). */
+  local?: SocketAddressInfo;
   /** The stream socket, for TCP/Unix. */
   socket?: net.Socket;
   /** Stream paused because the capture file fell behind. */
@@ -53,6 +55,7 @@ export class Connection {
     if (this.lastInAt) info.lastInAt = this.lastInAt;
     if (this.lastOutAt) info.lastOutAt = this.lastOutAt;
     if (this.closedAt) info.closedAt = this.closedAt;
+    if (this.local) info.local = this.local;
     if (this.peerEnded) info.peerEnded = true;
     if (this.localEnded) info.localEnded = true;
     if (this.error) Object.assign(info, errorFields(this.error));

@@ -11,7 +11,9 @@ import type {
 } from '../../shared/model';
 import { endpointName, formatAddress } from '../../shared/naming';
 import type { AutoReplyFn } from '../autoReply';
-import { CaptureWriter } from '../capture';
+import { CaptureFileWriter, CaptureWriter } from '../capture';
+import type { OpenedCaptureFile } from '../captureFile';
+import { PcapngCaptureWriter } from '../pcap/pcapngCapture';
 import { Disposable } from '../lifecycle';
 import { toSocketLabError } from '../systemErrors';
 import { TrafficLog } from '../trafficLog';
@@ -33,7 +35,6 @@ export interface EndpointCommonOptions {
   sink: EndpointSink;
   logCapBytes?: number;
   autoReply?: AutoReplyFn;
-  capture?: CaptureSpec;
 }
 
 /** Closed connections kept in `connections` so the user still sees them; older ones are forgotten. */
@@ -87,7 +88,8 @@ export abstract class Endpoint extends Disposable {
   error?: SocketLabError;
   readonly log: TrafficLog;
   autoReply?: AutoReplyFn;
-  capture?: CaptureWriter;
+  /** The capture writing this endpoint's records to a file, while one is set (it may have stopped writing). */
+  capture?: CaptureFileWriter;
   protected readonly sink: EndpointSink;
   protected readonly connections = new Map<string, Connection>();
   private readonly _closedOrder: string[] = [];
@@ -100,9 +102,6 @@ export abstract class Endpoint extends Disposable {
     this.sink = options.sink;
     this.log = new TrafficLog(options.logCapBytes);
     this.autoReply = options.autoReply;
-    if (options.capture) {
-      this.setCapture(options.capture);
-    }
   }
 
   /** Opens the socket; rejects with a SocketLabError and leaves nothing open on failure. */
@@ -145,8 +144,18 @@ export abstract class Endpoint extends Disposable {
       info.errorCode = this.error.code;
     }
     if (this.capture) {
-      info.capturePath = this.capture.spec.path;
-      if (this.capture.lost) info.captureLost = this.capture.lost;
+      const c = this.capture;
+      info.capturePath = c.spec.path;
+      info.captureFormat = c.spec.format;
+      info.captureBytes = c.bytes;
+      info.captureMaxBytes = c.spec.maxBytes;
+      if (c.lost) info.captureLost = c.lost;
+      if (c.stopped) {
+        const { error, errorTemplate, errorValues } = errorFields(c.stopped);
+        info.captureStopped = error;
+        if (errorTemplate) info.captureStoppedTemplate = errorTemplate;
+        if (errorValues) info.captureStoppedValues = errorValues;
+      }
     }
     this.addInfo(info);
     return info;
@@ -160,16 +169,33 @@ export abstract class Endpoint extends Disposable {
     return this.connections.get(id);
   }
 
-  /** Starts (spec) or stops (undefined) capturing to a file. */
-  setCapture(spec: CaptureSpec | undefined): void {
+  /**
+   * Starts capturing into `file` (opened by openCaptureFile for `spec`), replacing any capture; called once
+   * the socket is open, so the pcapng header names the endpoint by its address.
+   */
+  attachCapture(spec: CaptureSpec, file: OpenedCaptureFile): void {
     this.capture?.dispose();
-    this.capture = spec
-      ? new CaptureWriter(spec, (error) => {
-          this.error = error;
-          this.sink.changed(this.id);
-        })
-      : undefined;
+    const onStop = () => this.sink.changed(this.id);
+    this.capture =
+      spec.format === 'pcapng'
+        ? new PcapngCaptureWriter(spec, file, { endpoint: () => this, connection: (id) => this.connection(id) }, onStop)
+        : new CaptureWriter(spec, file, onStop);
     this.sink.changed(this.id);
+  }
+
+  /** Stops capturing (the file is flushed and closed); resolves once it is closed. */
+  detachCapture(): Promise<void> {
+    const capture = this.capture;
+    if (!capture) return Promise.resolve();
+    this.capture = undefined;
+    capture.dispose();
+    this.sink.changed(this.id);
+    return capture.closed();
+  }
+
+  /** One side of the stream of `c` closed: its FIN or RST goes into a pcapng capture. */
+  protected captureClose(c: Connection, side: 'local' | 'remote', kind: 'fin' | 'rst'): void {
+    this.capture?.close(c.recordId, side, kind);
   }
 
   /** Closes one connection (TCP/Unix: destroys it; UDP peer: forgets it). */
@@ -198,6 +224,7 @@ export abstract class Endpoint extends Disposable {
     if (c.state === 'connected' && !c.localEnded) {
       c.localEnded = true;
       c.socket.end();
+      this.captureClose(c, 'local', 'fin');
       this.sink.changed(this.id);
     }
   }

@@ -33,18 +33,25 @@ export abstract class StreamEndpoint extends Endpoint {
     });
     socket.on('end', () => {
       c.peerEnded = true;
+      this.captureClose(c, 'remote', 'fin');
       this.peerFinished(c);
       if (endOnPeerEnd && !c.localEnded) {
         // Behave like a plain server: the peer is done, so finish after what is queued (auto-replies included).
         c.localEnded = true;
         socket.end();
+        this.captureClose(c, 'local', 'fin');
       }
       this.sink.changed(this.id);
     });
     socket.on('error', (err) => {
       c.error = this.mapError(err, 'receive', c.remote);
     });
-    socket.on('close', () => this.streamClosed(c));
+    socket.on('close', () => {
+      // A reset ends both sides at once; any other close without our FIN (a stop, a destroy) sent one.
+      if (c.error?.systemCode === 'ECONNRESET') this.captureClose(c, 'remote', 'rst');
+      else this.captureClose(c, 'local', 'fin');
+      this.streamClosed(c);
+    });
   }
 
   /** Called once the socket of `c` is fully closed. */

@@ -91,6 +91,9 @@ export class StreamListener extends StreamEndpoint {
       c = this.addConnection('c', { path }, (id) => `${path}#${id.slice(this.id.length + 1)}`);
     } else {
       c = this.addConnection('c', { address: socket.remoteAddress ?? '?', port: socket.remotePort ?? 0 });
+      if (socket.localAddress !== undefined && socket.localPort !== undefined) {
+        c.local = { address: socket.localAddress, port: socket.localPort };
+      }
     }
     this.attach(c, socket, true);
     this.sink.changed(this.id);

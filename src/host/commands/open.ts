@@ -1,6 +1,4 @@
 /** The commands that open an endpoint: listeners and clients over TCP, UDP and Unix sockets. */
-import * as os from 'os';
-import * as nodePath from 'path';
 import * as vscode from 'vscode';
 import { stateText } from '../labels';
 import { parseCommandArgs } from '../../core/commandArgs';
@@ -15,6 +13,7 @@ import type { EndpointInfo } from '../../shared/model';
 import { endpointName, formatAddress } from '../../shared/naming';
 import { askHostAndPort, askUnixPath } from '../prompts';
 import { readSettings } from '../settings';
+import { resolveWorkspacePath, withResolvedCapture } from '../workspacePath';
 import type { CommandContext, CommandHandler } from './commandContext';
 
 /** The modal confirmation for binds that other machines can reach (a new one, or one restored after a reload). */
@@ -71,7 +70,7 @@ export function startListenerCommand(
     },
     scripted: async (args) => {
       // The core applies the default host and refuses external binds without allowExternal: true.
-      const info = await start(parseCommandArgs(command, args));
+      const info = await start(parseCommandArgs(command, withResolvedCapture(args)));
       logStarted(ctx, info);
       return info;
     },
@@ -106,7 +105,7 @@ export function connectCommand(
       return info;
     },
     scripted: async (args) => {
-      const info = await connect(parseCommandArgs(command, args));
+      const info = await connect(parseCommandArgs(command, withResolvedCapture(args)));
       logStarted(ctx, info);
       return info;
     },
@@ -121,7 +120,8 @@ export function unixCommand(
 ): CommandHandler {
   const run = (args: object) => {
     const path = (args as { path?: unknown }).path;
-    const resolved = typeof path === 'string' && path !== '' ? { ...args, path: resolveSocketPath(path) } : args;
+    const withPath = typeof path === 'string' && path !== '' ? { ...args, path: resolveWorkspacePath(path) } : args;
+    const resolved = withResolvedCapture(withPath);
     return command === 'startUnixListener'
       ? ctx.lab.startUnixListener(parseCommandArgs(command, resolved))
       : ctx.lab.connectUnix(parseCommandArgs(command, resolved));
@@ -140,13 +140,4 @@ export function unixCommand(
       return info;
     },
   };
-}
-
-/**
- * A relative Unix socket path is taken relative to the first workspace folder (else the temp folder), not
- * to the extension host's working directory, which users never see. Windows pipe names stay as they are.
- */
-function resolveSocketPath(socketPath: string): string {
-  if (nodePath.isAbsolute(socketPath) || socketPath.startsWith('\\\\')) return socketPath;
-  return nodePath.resolve(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? os.tmpdir(), socketPath);
 }

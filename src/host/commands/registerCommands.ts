@@ -1,9 +1,10 @@
 /** Registers every `socketLab.*` command and runs it in the mode its argument asks for. */
 import * as vscode from 'vscode';
-import { SocketLabError } from '../../shared/errors';
+import { SocketLabError, isSocketLabError } from '../../shared/errors';
 import { describeValue } from '../../shared/payload';
 import { describeError, toCallerError } from '../errorText';
 import { isSocketNode } from '../socketsTree';
+import { exportPcapngCommand, startCaptureCommand, stopCaptureCommand } from './capture';
 import type { CommandContext, CommandHandler } from './commandContext';
 import {
   clearLogCommand,
@@ -18,6 +19,7 @@ import {
 import { connectCommand, startListenerCommand, unixCommand } from './open';
 import { runRequestFileCommand } from './requestFiles';
 import { sendCommand, sendFileCommand, stopRepeatCommand } from './send';
+import { parseCommandArgs } from '../../core/commandArgs';
 
 export type { CommandContext, PanelOpener } from './commandContext';
 
@@ -42,6 +44,19 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     stopAll: stopAllCommand(ctx),
     clearLog: clearLogCommand(ctx),
     showOutput: showOutputCommand(ctx),
+    startCapture: startCaptureCommand(ctx),
+    stopCapture: stopCaptureCommand(ctx),
+    exportPcapng: exportPcapngCommand(ctx),
+    listSystemPorts: {
+      interactive: async () => {
+        await vscode.commands.executeCommand('socketLab.systemPorts.focus');
+        return vscode.commands.executeCommand('socketLab.refreshSystemPorts');
+      },
+      scripted: async (args) => {
+        parseCommandArgs('listSystemPorts', args);
+        return ctx.lab.listSystemPorts();
+      },
+    },
   };
   return Object.entries(handlers).map(([name, handler]) =>
     vscode.commands.registerCommand(`socketLab.${name}`, (arg?: unknown) => runCommand(ctx, name, handler, arg)),
@@ -70,7 +85,20 @@ async function runCommand(ctx: CommandContext, name: string, handler: CommandHan
   } catch (err) {
     const message = describeError(err);
     ctx.output.error(vscode.l10n.t('socketLab.{0} failed: {1}', name, message));
-    void vscode.window.showErrorMessage(message);
+    void showErrorWithReveal(ctx, message, err);
     return undefined;
   }
+}
+
+/** Shows a failure; when it names one of Socket Lab's own endpoints (the port it holds), offers to reveal it. */
+async function showErrorWithReveal(ctx: CommandContext, message: string, err: unknown): Promise<void> {
+  const endpointId = isSocketLabError(err) ? err.values.endpointId : undefined;
+  if (typeof endpointId !== 'string' || !ctx.lab.get(endpointId)) {
+    await vscode.window.showErrorMessage(message);
+    return;
+  }
+  const reveal = vscode.l10n.t('Reveal');
+  if ((await vscode.window.showErrorMessage(message, reveal)) !== reveal) return;
+  const node = ctx.tree.nodeFor(endpointId);
+  if (node) await ctx.treeView.reveal(node, { select: true, focus: true }).then(undefined, () => undefined);
 }

@@ -19,7 +19,7 @@ import type { HostMessage, RequestOf, RequestType, ResultOf, WebviewRequest } fr
 import { describeError } from '../errorText';
 import { readSettings } from '../settings';
 import { saveToRequestFile } from '../requestFile/saveBlock';
-import { exportTraffic } from './panelExport';
+import { askExportFile, exportTraffic } from './panelExport';
 import type { PanelRepeats } from './panelRepeats';
 import { convertPayload } from './payloadConvert';
 import type { TrafficFeed } from './trafficFeed';
@@ -140,8 +140,14 @@ export class PanelRequests {
     return {};
   }
 
-  private _export(request: RequestOf<'export'>): Promise<ResultOf<'export'>> {
+  private async _export(request: RequestOf<'export'>): Promise<ResultOf<'export'>> {
     this.ctx.requireEndpoint();
+    if (request.format === 'pcapng') {
+      const uri = await askExportFile(this.ctx.label, 'pcapng');
+      if (!uri) return { records: 0 };
+      const result = await this.ctx.lab.exportPcapng({ id: this.ctx.endpointId, path: uri.fsPath });
+      return { path: uri.fsPath, records: result.records };
+    }
     const log = this.ctx.log();
     return exportTraffic(this.ctx.label, log.slice(0, log.size), request.format, readSettings().defaultEncoding);
   }

@@ -141,7 +141,12 @@ function buildFilter(actions: ToolbarActions, counts: () => { shown: number; tot
 /** The export format and the Export button (the host asks where to save; the focus returns to the button). */
 function buildExport(): HTMLElement[] {
   let format: ExportFormat = 'jsonl';
-  const names: Record<ExportFormat, string> = { jsonl: 'JSON Lines', text: t('viewText'), raw: 'raw bytes' };
+  const names: Record<ExportFormat, string> = {
+    jsonl: 'JSON Lines',
+    text: t('viewText'),
+    raw: 'raw bytes',
+    pcapng: 'pcapng (Wireshark)',
+  };
   const formats = EXPORT_FORMATS.map((f) => [f, names[f]] as const);
   const formatSelect = select('export-format', formats, format, t('exportFormat'), (x) => (format = x));
   const button = el('vscode-button', {
