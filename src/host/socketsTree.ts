@@ -27,6 +27,7 @@ const KIND_ICON: Record<EndpointKind, string> = {
   udp: 'broadcast',
   'unix-listener': 'server-process',
   'unix-client': 'debug-disconnect',
+  relay: 'arrow-swap',
 };
 
 /** Provides the Sockets view from the core's endpoints; refreshes are coalesced to 4 a second. */

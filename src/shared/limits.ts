@@ -112,3 +112,9 @@ export const RELAY_UDP_IDLE_MS = 60_000;
 export const RELAY_UDP_SESSIONS_MAX = 1024;
 /** Datagrams a UDP relay session holds while its upstream socket is still connecting. */
 export const RELAY_UDP_PENDING_MAX = 64;
+/** Most ALPN protocols one TLS endpoint may offer or accept. */
+export const TLS_ALPN_MAX_PROTOCOLS = 32;
+/** Longest ALPN protocol name, in bytes (its length is one byte on the wire). */
+export const TLS_ALPN_NAME_MAX_BYTES = 255;
+/** Most clients a TLS listener may be told to hold at once (maxConnections). */
+export const LISTENER_MAX_CONNECTIONS = 1_000_000;
