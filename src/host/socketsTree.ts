@@ -5,6 +5,7 @@ import type { ConnectionInfo, EndpointInfo, EndpointKind } from '../shared/model
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { connectionLabel, endpointName, formatAddress, isClient, isLive } from '../shared/naming';
+import { connectionExtraLines, endpointExtraLines } from './tlsTooltip';
 import { describeInfoError } from './errorText';
 import { connectionDescription, endpointDescription, stateText, trafficLine } from './labels';
 
@@ -79,6 +80,9 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     this._dirty.clear();
   }
 
+  /** The relays among the endpoints last listed (their connections are pairs, with menus of their own). */
+  private _relays = new Set<string>();
+
   private _node(id: string, endpointId?: string): SocketNode {
     let node = this._nodes.get(id);
     if (!node) {
@@ -106,6 +110,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
         const owner = node.type === 'endpoint' ? id : node.endpointId;
         if (!live.has(owner)) this._nodes.delete(id);
       }
+      this._relays = new Set(endpoints.filter((e) => e.kind === 'relay').map((e) => e.id));
       return endpoints.map((e) => this._node(e.id));
     }
     if (element.type === 'connection') return [];
@@ -151,7 +156,8 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     item.description = endpointDescription(info);
     const live = isLive(info.state);
     // '.halfclosed' once we sent FIN: nothing more can be sent, so the send and half-close menus go away.
-    item.contextValue = `endpoint.${info.kind}.${live ? (info.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
+    // '.ca' when it has a generated CA to copy (a TLS listener or relay).
+    item.contextValue = `endpoint.${info.kind}.${live ? (info.localEnded ? 'halfclosed' : 'live') : 'dead'}${info.tls?.caPath ? '.ca' : ''}`;
     const color =
       info.state === 'error'
         ? new vscode.ThemeColor('errorForeground')
@@ -198,6 +204,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
       md.appendMarkdown(
         escapeMarkdown(vscode.l10n.t('{0} old log records dropped by the log cap', info.dropped)) + '\n\n',
       );
+    for (const line of endpointExtraLines(info, escapeMarkdown)) md.appendMarkdown(line + '\n\n');
     const error = describeInfoError(info);
     if (error) md.appendMarkdown(`$(error) ${escapeMarkdown(error)}`);
     return md;
@@ -209,7 +216,9 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     const open = c.state === 'connected';
     item.description = connectionDescription(c);
     const isPeer = c.id.startsWith(`${endpointId}.p`);
-    item.contextValue = `connection.${isPeer ? 'peer' : 'stream'}.${open ? (c.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
+    // A relay pair ('.r'): its FINs pass through by themselves, so it has no half-close of its own.
+    const kind = isPeer ? 'peer' : this._relays.has(endpointId) ? 'relay' : 'stream';
+    item.contextValue = `connection.${kind}.${open ? (c.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
     const icon = c.error ? 'error' : isPeer ? 'account' : 'arrow-swap';
     item.iconPath = new vscode.ThemeIcon(
       icon,
@@ -227,6 +236,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     md.isTrusted = false;
     md.appendMarkdown(`**${escapeMarkdown(label)}** \`${c.id}\`\n\n`);
     md.appendMarkdown(escapeMarkdown(trafficLine(c)));
+    for (const line of connectionExtraLines(c, escapeMarkdown)) md.appendMarkdown('\n\n' + line);
     // Why it closed (a reset by the peer...), as the endpoint tooltip does for endpoints.
     const error = describeInfoError(c);
     if (error) md.appendMarkdown(`\n\n$(error) ${escapeMarkdown(error)}`);

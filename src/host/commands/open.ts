@@ -17,7 +17,7 @@ import { readSettings } from '../settings';
 import type { CommandContext, CommandHandler } from './commandContext';
 
 /** The modal confirmation for binds that other machines can reach. */
-async function confirmExternal(host: string, port: number): Promise<boolean> {
+export async function confirmExternal(host: string, port: number): Promise<boolean> {
   if (!readSettings().confirmExternalBind) return true;
   const bind = vscode.l10n.t('Bind');
   const answer = await vscode.window.showWarningMessage(
@@ -34,7 +34,7 @@ async function confirmExternal(host: string, port: number): Promise<boolean> {
 }
 
 /** Logs the new endpoint and reveals it in the Sockets view. */
-function logStarted(ctx: CommandContext, info: EndpointInfo): void {
+export function logStarted(ctx: CommandContext, info: EndpointInfo): void {
   ctx.output.info(
     `${info.id}: ${endpointName(info)} ${info.state}${info.local ? ` (local ${formatAddress(info.local)})` : ''}`,
   );

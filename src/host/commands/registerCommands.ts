@@ -16,6 +16,7 @@ import {
   stopCommand,
 } from './manage';
 import { connectCommand, startListenerCommand, unixCommand } from './open';
+import { connectTlsCommand, copyCaPathCommand, startRelayCommand, startTlsListenerCommand } from './openTls';
 import { sendCommand, sendFileCommand, stopRepeatCommand } from './send';
 
 export type { CommandContext, PanelOpener } from './commandContext';
@@ -29,6 +30,10 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     openUdpClient: connectCommand(ctx, 'openUdpClient', vscode.l10n.t('Open UDP Client'), 'udp'),
     startUnixListener: unixCommand(ctx, 'startUnixListener', vscode.l10n.t('Start Unix Socket Listener')),
     connectUnix: unixCommand(ctx, 'connectUnix', vscode.l10n.t('Connect Unix Socket Client')),
+    startTlsListener: startTlsListenerCommand(ctx),
+    connectTls: connectTlsCommand(ctx),
+    startRelay: startRelayCommand(ctx),
+    copyCaPath: copyCaPathCommand(ctx),
     send: sendCommand(ctx),
     sendFile: sendFileCommand(ctx),
     stopRepeat: stopRepeatCommand(ctx),
