@@ -107,6 +107,7 @@ export class PanelRequests {
       target: request.target,
       path: uris[0].fsPath,
       ...(request.to ? { to: request.to } : {}),
+      ...(request.direction ? { direction: request.direction } : {}),
     });
     return { bytes: result.bytes, path: uris[0].fsPath };
   }
