@@ -83,7 +83,10 @@ function directionControl(): HTMLElement {
     persist();
     changed();
   };
-  return labelled(t('relayDirection'), select('relay-direction', options, state.direction, t('relayDirection'), onPick));
+  return labelled(
+    t('relayDirection'),
+    select('relay-direction', options, state.direction, t('relayDirection'), onPick),
+  );
 }
 
 function buildDestination(): NonNullable<typeof destination> {
