@@ -26,6 +26,8 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
     logCapBytes: settings.logCapBytes,
     defaultHost: settings.defaultHost,
     connectTimeoutMs: settings.connectTimeoutMs,
+    // The generated TLS CA is kept per workspace (so the clients told to trust it keep trusting it).
+    tlsFolder: vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'tls').fsPath,
   });
   const core = lab;
   context.subscriptions.push(core);

@@ -7,6 +7,7 @@ import type { ParsedArgs } from '../shared/commandArgs';
 import { SocketLabError } from '../shared/errors';
 import { isExternalBind } from '../shared/ipAddress';
 import type { Endpoint, EndpointCommonOptions } from './endpoints/endpoint';
+import { RelayEndpoint } from './endpoints/relayEndpoint';
 import { StreamClient } from './endpoints/streamClient';
 import { StreamListener } from './endpoints/streamListener';
 import { UdpSocket } from './endpoints/udpSocket';
@@ -14,12 +15,22 @@ import { resolveHost, type LookupFunction } from './resolveHost';
 
 /** The commands that open an endpoint. */
 export type OpenCommand =
-  'startTcpListener' | 'startUdpListener' | 'connectTcp' | 'openUdpClient' | 'startUnixListener' | 'connectUnix';
+  | 'startTcpListener'
+  | 'startUdpListener'
+  | 'connectTcp'
+  | 'openUdpClient'
+  | 'startUnixListener'
+  | 'connectUnix'
+  | 'startTlsListener'
+  | 'connectTls'
+  | 'startRelay';
 
 /** What the registry lends an endpoint when the argument leaves it out. */
 export interface OpenDefaults {
   defaultHost: string;
   connectTimeoutMs: number;
+  /** Where the generated TLS CA and certificate are kept. */
+  tlsFolder: string;
   lookup?: LookupFunction;
 }
 
@@ -108,6 +119,107 @@ function unixClient(a: ParsedArgs<'connectUnix'>, defaults: OpenDefaults): Endpo
   return async (common) => new StreamClient({ ...common, path: a.path, timeoutMs });
 }
 
+function tlsListener(a: ParsedArgs<'startTlsListener'>, defaults: OpenDefaults): EndpointBuilder {
+  const host = a.host ?? defaults.defaultHost;
+  return async (common) => {
+    const { address } = await resolveHost(host, defaults.lookup);
+    checkExternal(address, host, a.allowExternal);
+    return new StreamListener({
+      ...common,
+      address,
+      port: a.port,
+      backlog: a.backlog,
+      maxConnections: a.maxConnections,
+      host: hostName(host),
+      tls: {
+        cert: a.cert,
+        key: a.key,
+        ca: a.ca,
+        alpn: a.alpn,
+        requestClientCert: a.requestClientCert,
+        keylogPath: a.keylogPath,
+        credentialsFolder: defaults.tlsFolder,
+        host,
+        handshakeTimeoutMs: defaults.connectTimeoutMs,
+      },
+    });
+  };
+}
+
+function tlsClient(a: ParsedArgs<'connectTls'>, defaults: OpenDefaults): EndpointBuilder {
+  const host = a.host ?? defaults.defaultHost;
+  const timeoutMs = a.timeoutMs ?? defaults.connectTimeoutMs;
+  return async (common) => {
+    const { address } = await resolveHost(host, defaults.lookup);
+    return new StreamClient({
+      ...common,
+      address,
+      port: a.port,
+      host: hostName(host),
+      timeoutMs,
+      tls: {
+        servername: a.servername,
+        ca: a.ca,
+        cert: a.cert,
+        key: a.key,
+        alpn: a.alpn,
+        insecure: a.insecure,
+        keylogPath: a.keylogPath,
+      },
+    });
+  };
+}
+
+function relay(a: ParsedArgs<'startRelay'>, defaults: OpenDefaults): EndpointBuilder {
+  const protocol = a.protocol ?? 'tcp';
+  if (protocol === 'udp') checkUdpRelay(a);
+  const upstreamTls = a.tls?.upstream;
+  return async (common) => {
+    let listen: { address: string; port: number } | { path: string };
+    let listenHost: string | undefined;
+    if ('path' in a.listen) {
+      listen = { path: a.listen.path };
+    } else {
+      listenHost = a.listen.host ?? defaults.defaultHost;
+      const { address } = await resolveHost(listenHost, defaults.lookup);
+      checkExternal(address, listenHost, a.allowExternal);
+      listen = { address, port: a.listen.port };
+    }
+    const up = a.upstream;
+    const upstream = 'path' in up ? up : { host: (await resolveHost(up.host, defaults.lookup)).address, port: up.port };
+    return new RelayEndpoint({
+      ...common,
+      protocol,
+      listen,
+      upstream,
+      upstreamHost: 'path' in up ? undefined : hostName(up.host),
+      tlsListen: a.tls?.listen ? { credentialsFolder: defaults.tlsFolder, host: listenHost } : undefined,
+      tlsUpstream: upstreamTls ? (upstreamTls === true ? {} : upstreamTls) : undefined,
+      connectTimeoutMs: defaults.connectTimeoutMs,
+    });
+  };
+}
+
+/** A UDP relay listens and forwards on addresses (no Unix path) and without TLS (Node has no DTLS). */
+function checkUdpRelay(a: ParsedArgs<'startRelay'>): void {
+  for (const side of ['listen', 'upstream'] as const) {
+    if ('path' in a[side]) {
+      throw SocketLabError.create(
+        'invalidArgument',
+        "{field} must be { host, port } for a UDP relay: a Unix path is only for protocol 'tcp'.",
+        { field: side },
+      );
+    }
+  }
+  if (a.tls?.listen || a.tls?.upstream) {
+    throw SocketLabError.create(
+      'invalidArgument',
+      "{field} is only for protocol 'tcp': there is no TLS over UDP here (DTLS is not supported).",
+      { field: 'tls' },
+    );
+  }
+}
+
 const BUILDERS: { [C in OpenCommand]: (a: ParsedArgs<C>, defaults: OpenDefaults) => EndpointBuilder } = {
   startTcpListener: tcpListener,
   startUdpListener: udpListener,
@@ -115,6 +227,9 @@ const BUILDERS: { [C in OpenCommand]: (a: ParsedArgs<C>, defaults: OpenDefaults)
   openUdpClient: udpClient,
   startUnixListener: unixListener,
   connectUnix: unixClient,
+  startTlsListener: tlsListener,
+  connectTls: tlsClient,
+  startRelay: relay,
 };
 
 /** The host name the user gave, kept beside the address it resolved to; undefined for an address. */

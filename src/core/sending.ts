@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import type { ParsedArgs } from '../shared/commandArgs';
 import { SocketLabError, errorFields, type ErrorValues } from '../shared/errors';
+import type { RelayDirection } from '../shared/model';
 import { isClient } from '../shared/naming';
 import type { BuiltinContext } from '../shared/requestFile/variables';
 import { composePayload, type ComposedPayloadSpec } from './composePayload';
@@ -90,7 +91,7 @@ export class Sender extends Disposable {
         { field: 'waitMs' },
       );
     }
-    const { endpoint, target } = await this._locate(a.target, a.to);
+    const { endpoint, target } = await this._locate(a.target, a.to, a.direction);
     if (a.repeat) {
       const builtins = nodeBuiltins();
       const next = a.variables ? () => composePayload(spec, builtins) : undefined;
@@ -113,7 +114,7 @@ export class Sender extends Disposable {
 
   /** Sends a file: streamed with backpressure over TCP/Unix, as one datagram over UDP. */
   async sendFile(a: ParsedArgs<'sendFile'>): Promise<{ bytes: number }> {
-    const { endpoint, target } = await this._locate(a.target, a.to);
+    const { endpoint, target } = await this._locate(a.target, a.to, a.direction);
     const path = a.path;
     let stat: fs.Stats;
     try {
@@ -157,11 +158,20 @@ export class Sender extends Disposable {
   private async _locate(
     targetId: string,
     to: { host: string; port: number } | undefined,
+    direction: RelayDirection | undefined,
   ): Promise<{ endpoint: Endpoint; target: SendTarget }> {
     const { endpoint, connectionId } = this._locator.target(targetId);
+    if (direction !== undefined && endpoint.kind !== 'relay') {
+      throw SocketLabError.create(
+        'invalidArgument',
+        "{field} is only for relays; {endpoint} is not one: leave 'direction' out.",
+        { field: 'direction', id: endpoint.id, endpoint: endpoint.displayName },
+      );
+    }
     const target: SendTarget = {
       connectionId,
       to: to && { address: (await this._locator.resolve(to.host)).address, port: to.port },
+      direction,
     };
     checkCanSend(endpoint);
     return { endpoint, target };

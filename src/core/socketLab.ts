@@ -12,6 +12,7 @@ import {
   type CaptureSpec,
   type ExportPcapngArgs,
   type ConnectTcpArgs,
+  type ConnectTlsArgs,
   type ConnectUnixArgs,
   type IdArgs,
   type MulticastArgs,
@@ -19,12 +20,16 @@ import {
   type SendArgs,
   type SendFileArgs,
   type SetBroadcastArgs,
+  type StartRelayArgs,
   type StartTcpListenerArgs,
+  type StartTlsListenerArgs,
   type StartUdpListenerArgs,
   type StartCaptureArgs,
   type StartUnixListenerArgs,
   type StopRepeatArgs,
 } from '../shared/commandArgs';
+import * as os from 'os';
+import * as nodePath from 'path';
 import { SocketLabError } from '../shared/errors';
 import { DEFAULT_LOG_CAP_BYTES } from '../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../shared/model';
@@ -57,6 +62,11 @@ export interface SocketLabOptions {
   defaultHost?: string;
   /** Connect timeout of TCP/Unix clients when the argument gives none (default 10,000 ms). */
   connectTimeoutMs?: number;
+  /**
+   * Folder where the TLS CA and certificate Socket Lab generates are kept (the extension passes its
+   * workspace storage); default: a 'socket-lab-tls' folder of this user under the system's temp folder.
+   */
+  tlsFolder?: string;
   /** Host name resolver (default dns.lookup); tests inject one so no DNS query leaves the machine. */
   lookup?: LookupFunction;
   /** Told when an event listener throws (the emitters keep going); fixed at construction. */
@@ -122,7 +132,12 @@ export class SocketLab extends Disposable {
     this.onDidChangeEndpoints = this._onDidChangeEndpoints.event;
     this.onDidTraffic = this._onDidTraffic.event;
     this.onDidEndRepeat = this._sender.onDidEndRepeat;
-    this._options = { logCapBytes: DEFAULT_LOG_CAP_BYTES, defaultHost: '127.0.0.1', connectTimeoutMs: 10000 };
+    this._options = {
+      logCapBytes: DEFAULT_LOG_CAP_BYTES,
+      defaultHost: '127.0.0.1',
+      connectTimeoutMs: 10000,
+      tlsFolder: defaultTlsFolder(),
+    };
     this.setOptions(options);
     this._register(toDisposable(() => this._closeEverything()));
   }
@@ -140,6 +155,7 @@ export class SocketLab extends Disposable {
     if (options.defaultHost !== undefined) this._options.defaultHost = parseHost(options.defaultHost, 'defaultHost');
     if (options.connectTimeoutMs !== undefined)
       this._options.connectTimeoutMs = parseTimeoutMs(options.connectTimeoutMs, 'connectTimeoutMs');
+    if (options.tlsFolder !== undefined) this._options.tlsFolder = parseNonEmptyString(options.tlsFolder, 'tlsFolder');
     if (options.lookup !== undefined) this._options.lookup = options.lookup;
   }
 
@@ -176,6 +192,31 @@ export class SocketLab extends Disposable {
   }
 
   /**
+   * `{ host?, port, cert?, key?, ca?, alpn?, requestClientCert?, keylogPath?, backlog?, maxConnections?,
+   * autoReply?, allowExternal?, capture? }` -> a listening TLS listener (a 'tcp-listener' with `tls`); with no
+   * cert/key it uses the generated certificate, whose CA is `tls.caPath`.
+   */
+  startTlsListener(args: StartTlsListenerArgs): Promise<EndpointInfo> {
+    return this._open('startTlsListener', args);
+  }
+
+  /**
+   * `{ host?, port, servername?, ca?, cert?, key?, alpn?, insecure?, keylogPath?, timeoutMs?, autoReply?,
+   * capture? }` -> a connected TLS client (a 'tcp-client' with `tls`); the certificate is verified unless insecure.
+   */
+  connectTls(args: ConnectTlsArgs): Promise<EndpointInfo> {
+    return this._open('connectTls', args);
+  }
+
+  /**
+   * `{ listen: { host?, port } | { path }, upstream: { host, port } | { path }, protocol?, tls?, allowExternal?,
+   * capture? }` -> a listening relay (kind 'relay'): each client gets its own upstream connection.
+   */
+  startRelay(args: StartRelayArgs): Promise<EndpointInfo> {
+    return this._open('startRelay', args);
+  }
+
+  /**
    * Parses the argument of an opening command and opens its endpoint under a new id; the entry keeps how to
    * build it again (restart), with the auto-reply and capture as they are then.
    */
@@ -195,13 +236,14 @@ export class SocketLab extends Disposable {
     id: string,
   ): { entry: Partial<Entry> & Pick<Entry, 'create'>; build: EndpointBuilder } {
     const a = parseCommandArgs(command, args);
-    compileAutoReply(a.autoReply); // validate now: an invalid spec opens nothing
+    const autoReplySpec = 'autoReply' in a ? a.autoReply : undefined;
+    compileAutoReply(autoReplySpec); // validate now: an invalid spec opens nothing
     const build = endpointBuilder(command, a, this._options);
     // One object: create() reads the auto-reply and capture the entry holds at each (re)start.
     const entry: Partial<Entry> & Pick<Entry, 'create'> = {
       command,
       args: { ...(args as object) },
-      autoReplySpec: a.autoReply,
+      autoReplySpec,
       capture: a.capture,
       create: () =>
         this._startEndpoint(
@@ -403,6 +445,13 @@ export class SocketLab extends Disposable {
   /** Sets (spec) or removes (undefined) the auto-reply of an endpoint; kept across restart. */
   setAutoReply(id: string, spec: AutoReplySpec | undefined): void {
     const entry = this._entry(parseNonEmptyString(id, 'id'));
+    if (entry.endpoint.kind === 'relay' && spec !== undefined) {
+      throw SocketLabError.create(
+        'invalidArgument',
+        '{endpoint} is a relay: it passes on what each side says, so it has no auto-reply; inject a payload instead.',
+        { id, endpoint: entry.endpoint.displayName, field: 'autoReply' },
+      );
+    }
     entry.endpoint.autoReply = compileAutoReply(spec);
     entry.autoReplySpec = spec;
     this._onDidChangeEndpoints.fire(entry.endpoint.id);
@@ -543,6 +592,17 @@ export class SocketLab extends Disposable {
     this._entries.clear();
     if (!this.isDisposed) for (const id of ids) this._onDidChangeEndpoints.fire(id);
   }
+}
+
+/** The default folder of the generated TLS certificates: one per user under the system's temp folder. */
+function defaultTlsFolder(): string {
+  let user: string;
+  try {
+    user = String(os.userInfo().uid >= 0 ? os.userInfo().uid : os.userInfo().username);
+  } catch {
+    user = 'user';
+  }
+  return nodePath.join(os.tmpdir(), `socket-lab-tls-${user}`);
 }
 
 function safeDispose(d: { dispose(): void }): void {

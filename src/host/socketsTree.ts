@@ -5,6 +5,7 @@ import type { ConnectionInfo, EndpointInfo, EndpointKind } from '../shared/model
 import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { connectionLabel, endpointName, formatAddress, isClient, isLive } from '../shared/naming';
+import { connectionExtraLines, endpointExtraLines } from './tlsTooltip';
 import { describeInfoError } from './errorText';
 import {
   captureLine,
@@ -42,6 +43,7 @@ const KIND_ICON: Record<EndpointKind, string> = {
   udp: 'broadcast',
   'unix-listener': 'server-process',
   'unix-client': 'debug-disconnect',
+  relay: 'arrow-swap',
 };
 
 /** Provides the Sockets view from the core's endpoints; refreshes are coalesced to 4 a second. */
@@ -115,6 +117,9 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     this._dirty.clear();
   }
 
+  /** The relays among the endpoints last listed (their connections are pairs, with menus of their own). */
+  private _relays = new Set<string>();
+
   private _node(id: string, endpointId?: string): SocketNode {
     let node = this._nodes.get(id);
     if (!node) {
@@ -142,6 +147,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
         const owner = node.type === 'endpoint' ? id : node.endpointId;
         if (!live.has(owner)) this._nodes.delete(id);
       }
+      this._relays = new Set(endpoints.filter((e) => e.kind === 'relay').map((e) => e.id));
       return endpoints.map((e) => this._node(e.id));
     }
     if (element.type === 'connection') return [];
@@ -188,7 +194,8 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     item.accessibilityInformation = { label: endpointAccessibleName(info) };
     const live = isLive(info.state);
     // '.halfclosed' once we sent FIN: nothing more can be sent, so the send and half-close menus go away.
-    item.contextValue = `endpoint.${info.kind}.${live ? (info.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
+    // '.ca' when it has a generated CA to copy (a TLS listener or relay).
+    item.contextValue = `endpoint.${info.kind}.${live ? (info.localEnded ? 'halfclosed' : 'live') : 'dead'}${info.tls?.caPath ? '.ca' : ''}`;
     const color =
       info.state === 'error'
         ? new vscode.ThemeColor('errorForeground')
@@ -249,6 +256,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
       );
     const capture = captureLine(info);
     if (capture) md.appendMarkdown(`$(record) ${escapeMarkdown(capture)}\n\n`);
+    for (const line of endpointExtraLines(info, escapeMarkdown)) md.appendMarkdown(line + '\n\n');
     const error = describeInfoError(info);
     if (error) md.appendMarkdown(`$(error) ${escapeMarkdown(error)}`);
     return md;
@@ -261,7 +269,9 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     const isPeer = isPeerId(endpointId, c.id);
     item.description = connectionDescription(c, isPeer);
     item.accessibilityInformation = { label: connectionAccessibleName(c, connectionLabel(c), isPeer) };
-    item.contextValue = `connection.${isPeer ? 'peer' : 'stream'}.${open ? (c.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
+    // A relay pair ('.r'): its FINs pass through by themselves, so it has no half-close of its own.
+    const kind = isPeer ? 'peer' : this._relays.has(endpointId) ? 'relay' : 'stream';
+    item.contextValue = `connection.${kind}.${open ? (c.localEnded ? 'halfclosed' : 'live') : 'dead'}`;
     // A closed row looks closed: a struck-through circle in the disabled colour (a UDP peer never closes).
     const icon = c.error ? 'error' : isPeer ? 'account' : open ? 'arrow-swap' : 'circle-slash';
     item.iconPath = new vscode.ThemeIcon(
@@ -285,6 +295,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Remote'))}: \`${formatAddress(c.remote)}\`\n\n`);
     for (const line of connectionTimes(c, isPeer)) md.appendMarkdown(escapeMarkdown(line) + '\n\n');
     md.appendMarkdown(escapeMarkdown(trafficLine(c)));
+    for (const line of connectionExtraLines(c, escapeMarkdown)) md.appendMarkdown('\n\n' + line);
     // Why it closed (a reset by the peer...), as the endpoint tooltip does for endpoints.
     const error = describeInfoError(c);
     if (error) md.appendMarkdown(`\n\n$(error) ${escapeMarkdown(error)}`);

@@ -12,9 +12,22 @@ import { parseChecksumEndian, parseChecksumName, type ChecksumEndian, type Check
 import { SocketLabError, isSocketLabError } from './errors';
 import { ipFamily } from './ipAddress';
 import { CAPTURE_DEFAULT_MAX_BYTES, CAPTURE_MAX_MAX_BYTES, CAPTURE_MIN_MAX_BYTES } from './limits';
-import { CAPTURE_FORMATS, type CaptureFormat } from './model';
+import { CAPTURE_FORMATS, RELAY_DIRECTIONS, type CaptureFormat, type RelayDirection } from './model';
 import type { LineEnding, PayloadFormat } from './payload';
+import { describeValue } from './payload';
 import { VARIABLE_NAME } from './requestFile/variables';
+import {
+  parseAlpn,
+  parseFilePath,
+  parseMaxConnections,
+  parseRelayListen,
+  parseRelayTls,
+  parseRelayUpstream,
+  parseServername,
+  type RelayListenArg,
+  type RelayTlsArg,
+  type RelayUpstreamArg,
+} from './tlsRelayArgs';
 import {
   parseBacklog,
   parseHost,
@@ -260,6 +273,32 @@ const waitMs = parsedBy<number>((value) => parseWaitMs(value));
 const timeoutMs = parsedBy<number>((value) => parseTimeoutMs(value, 'timeoutMs'));
 const backlog = parsedBy<number>((value) => parseBacklog(value));
 const autoReply = checkedByCore<AutoReplySpec>();
+const alpn = parsedBy<string[]>((value) => parseAlpn(value));
+const servername = parsedBy<string>((value) => parseServername(value));
+const maxConnections = parsedBy<number>((value) => parseMaxConnections(value));
+const relayTls = parsedBy<RelayTlsArg>((value) => parseRelayTls(value));
+
+/** A file the user names (certificate, key, CA, key log). */
+function file(field: string) {
+  return parsedBy<string>((value) => parseFilePath(value, field));
+}
+
+/** Which side of a relay connection a send goes to. */
+const direction = parsedBy<RelayDirection>((value) => {
+  if ((RELAY_DIRECTIONS as readonly unknown[]).includes(value)) return value as RelayDirection;
+  throw SocketLabError.create('invalidArgument', "{field} must be 'toUpstream' or 'toClient' (got {value}).", {
+    field: 'direction',
+    value: describeValue(value),
+  });
+});
+
+const relayProtocol = parsedBy<'tcp' | 'udp'>((value) => {
+  if (value === 'tcp' || value === 'udp') return value;
+  throw SocketLabError.create('invalidArgument', "{field} must be 'tcp' or 'udp' (got {value}).", {
+    field: 'protocol',
+    value: describeValue(value),
+  });
+});
 
 // ---- argument objects -------------------------------------------------------------------------------
 
@@ -367,6 +406,43 @@ export function commandSchemas(platform: PlatformName) {
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
     }),
+    startTlsListener: argsObject('startTlsListener', {
+      host: v.optional(host('host')),
+      port: bindPort('port'),
+      cert: v.optional(file('cert')),
+      key: v.optional(file('key')),
+      ca: v.optional(file('ca')),
+      alpn: v.optional(alpn),
+      requestClientCert: v.optional(flag('requestClientCert')),
+      keylogPath: v.optional(file('keylogPath')),
+      backlog: v.optional(backlog),
+      maxConnections: v.optional(maxConnections),
+      autoReply: v.optional(autoReply),
+      allowExternal: v.optional(flag('allowExternal')),
+      capture: v.optional(capture),
+    }),
+    connectTls: argsObject('connectTls', {
+      host: v.optional(host('host')),
+      port: remotePort('port'),
+      servername: v.optional(servername),
+      ca: v.optional(file('ca')),
+      cert: v.optional(file('cert')),
+      key: v.optional(file('key')),
+      alpn: v.optional(alpn),
+      insecure: v.optional(flag('insecure')),
+      keylogPath: v.optional(file('keylogPath')),
+      timeoutMs: v.optional(timeoutMs),
+      autoReply: v.optional(autoReply),
+      capture: v.optional(capture),
+    }),
+    startRelay: argsObject('startRelay', {
+      listen: parsedBy<RelayListenArg>((value) => parseRelayListen(value, platform)),
+      upstream: parsedBy<RelayUpstreamArg>((value) => parseRelayUpstream(value, platform)),
+      protocol: v.optional(relayProtocol),
+      tls: v.optional(relayTls),
+      allowExternal: v.optional(flag('allowExternal')),
+      capture: v.optional(capture),
+    }),
     send: argsObject('send', {
       target: text('target'),
       data: sendData,
@@ -380,6 +456,13 @@ export function commandSchemas(platform: PlatformName) {
       to: v.optional(destination),
       repeat: v.optional(repeat),
       waitMs: v.optional(waitMs),
+      direction: v.optional(direction),
+    }),
+    sendFile: argsObject('sendFile', {
+      target: text('target'),
+      path: filePath,
+      to: v.optional(destination),
+      direction: v.optional(direction),
     }),
     runRequestFile: argsObject('runRequestFile', {
       path: text('path'),
@@ -387,13 +470,13 @@ export function commandSchemas(platform: PlatformName) {
       vars: v.optional(requestVariables),
       env: v.optional(text('env')),
     }),
-    sendFile: argsObject('sendFile', { target: text('target'), path: filePath, to: v.optional(destination) }),
     stopRepeat: argsObject('stopRepeat', { repeatId: text('repeatId') }),
     stop: byId('stop'),
     halfClose: byId('halfClose'),
     restart: byId('restart'),
     clearLog: byId('clearLog'),
     copyAddress: byId('copyAddress'),
+    copyCaPath: byId('copyCaPath'),
     openPanel: byId('openPanel'),
     stopAll: argsObject('stopAll', {}),
     setBroadcast: argsObject('setBroadcast', { id: text('id'), on: flag('on') }),
@@ -441,15 +524,27 @@ export type OpenUdpClientArgs = CommandArgs<'openUdpClient'>;
 export type StartUnixListenerArgs = CommandArgs<'startUnixListener'>;
 /** `socketLab.connectUnix`: `{ path, timeoutMs?, autoReply?, capture? }`. */
 export type ConnectUnixArgs = CommandArgs<'connectUnix'>;
-/** `socketLab.send`: `{ target, data, format?, encoding?, escapes?, lineEnding?, checksum?, checksumEndian?, variables?, to?, repeat?, waitMs? }`. */
+/**
+ * `socketLab.startTlsListener`: `{ host?, port, cert?, key?, ca?, alpn?, requestClientCert?, keylogPath?,
+ * backlog?, maxConnections?, autoReply?, allowExternal?, capture? }`.
+ */
+export type StartTlsListenerArgs = CommandArgs<'startTlsListener'>;
+/**
+ * `socketLab.connectTls`: `{ host?, port, servername?, ca?, cert?, key?, alpn?, insecure?, keylogPath?,
+ * timeoutMs?, autoReply?, capture? }`.
+ */
+export type ConnectTlsArgs = CommandArgs<'connectTls'>;
+/** `socketLab.startRelay`: `{ listen, upstream, protocol?, tls?, allowExternal?, capture? }`. */
+export type StartRelayArgs = CommandArgs<'startRelay'>;
+/** `socketLab.send`: `{ target, data, format?, encoding?, escapes?, lineEnding?, checksum?, checksumEndian?, variables?, to?, repeat?, waitMs?, direction? }`. */
 export type SendArgs = CommandArgs<'send'>;
 /** `socketLab.runRequestFile`: `{ path, block?, vars?, env? }` (block: a title, or the line of its `###`). */
 export type RunRequestFileArgs = CommandArgs<'runRequestFile'>;
-/** `socketLab.sendFile`: `{ target, path, to? }`. */
+/** `socketLab.sendFile`: `{ target, path, to?, direction? }`. */
 export type SendFileArgs = CommandArgs<'sendFile'>;
 /** `socketLab.stopRepeat`: `{ repeatId }`. */
 export type StopRepeatArgs = CommandArgs<'stopRepeat'>;
-/** `{ id }` of an endpoint, connection or UDP peer (stop, halfClose, restart, clearLog, copyAddress, openPanel). */
+/** `{ id }` of an endpoint, connection or UDP peer (stop, halfClose, restart, clearLog, copyAddress, copyCaPath, openPanel). */
 export type IdArgs = CommandArgs<'stop'>;
 /** SocketLab.setBroadcast: `{ id, on }` (a UDP socket). */
 export type SetBroadcastArgs = CommandArgs<'setBroadcast'>;

@@ -135,3 +135,9 @@ export const RESTORE_RETRY_MS = 8000;
 export const RESTORE_RETRY_INTERVAL_MS = 250;
 /** At most this many endpoints are stored for a restore (the oldest beyond are not brought back). */
 export const RESTORE_MAX_ENDPOINTS = 100;
+/** Most ALPN protocols one TLS endpoint may offer or accept. */
+export const TLS_ALPN_MAX_PROTOCOLS = 32;
+/** Longest ALPN protocol name, in bytes (its length is one byte on the wire). */
+export const TLS_ALPN_NAME_MAX_BYTES = 255;
+/** Most clients a TLS listener may be told to hold at once (maxConnections). */
+export const LISTENER_MAX_CONNECTIONS = 1_000_000;

@@ -1,8 +1,12 @@
 /** Shapes shared by the core, the host and the public API. Keep them stable: they are documented in the README. */
 import type { ErrorValues } from './errors';
+import type { TlsInfo } from './tls';
 
-/** The kinds of endpoint Socket Lab can open. */
-export const ENDPOINT_KINDS = ['tcp-listener', 'tcp-client', 'udp', 'unix-listener', 'unix-client'] as const;
+/**
+ * The kinds of endpoint Socket Lab can open. A TLS listener or client is a 'tcp-listener' or 'tcp-client'
+ * with `tls` set: TLS is a layer on a TCP stream, and everything a TCP endpoint does it does too.
+ */
+export const ENDPOINT_KINDS = ['tcp-listener', 'tcp-client', 'udp', 'unix-listener', 'unix-client', 'relay'] as const;
 /** One of ENDPOINT_KINDS. */
 export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
 
@@ -21,6 +25,11 @@ export const TRAFFIC_DIRECTIONS = ['in', 'out'] as const;
 export const CAPTURE_FORMATS = ['jsonl', 'raw', 'pcapng'] as const;
 /** One of CAPTURE_FORMATS. */
 export type CaptureFormat = (typeof CAPTURE_FORMATS)[number];
+
+/** Which way a relay passes (or injects) data: from the client to the upstream server, or back. */
+export const RELAY_DIRECTIONS = ['toUpstream', 'toClient'] as const;
+/** One of RELAY_DIRECTIONS. */
+export type RelayDirection = (typeof RELAY_DIRECTIONS)[number];
 
 /** An IP address and port, or a Unix-domain path. */
 export type SocketAddressInfo = { address: string; port: number } | { path: string };
@@ -53,6 +62,25 @@ export interface ConnectionInfo {
   /** That sentence as a template with `{name}` placeholders, and their values: what a host translates. */
   errorTemplate?: string;
   errorValues?: ErrorValues;
+  /** TLS: the session with this peer (for a relay, the session with its client). */
+  tls?: TlsInfo;
+  /** Relay: the relay's own end of the upstream connection (its port tells it apart in the server's logs). */
+  upstreamLocal?: SocketAddressInfo;
+  /** Relay: the upstream half-closed, and its FIN was passed on to the client (`peerEnded` is the client's). */
+  upstreamEnded?: boolean;
+  /** Relay: which side reset the connection (the relay reset the other side too). */
+  resetBy?: 'client' | 'upstream';
+  /** Relay with TLS toward the upstream: that session. */
+  upstreamTls?: TlsInfo;
+}
+
+/** What a relay endpoint (kind 'relay') relays: its protocol and which sides speak TLS. */
+export interface RelayInfo {
+  protocol: 'tcp' | 'udp';
+  /** The relay is the TLS server its clients see. */
+  tlsListen: boolean;
+  /** The relay talks TLS to the upstream. */
+  tlsUpstream: boolean;
 }
 
 /** A snapshot of one endpoint, as `list()` returns it. */
@@ -105,6 +133,15 @@ export interface EndpointInfo {
   captureStoppedValues?: ErrorValues;
   /** True when an auto-reply is set. */
   autoReply?: boolean;
+  /**
+   * TLS endpoints: a client's session (protocol, cipher, ALPN, SNI, the server's chain); a listener's
+   * settings (`caPath` of a generated certificate, `keylogPath`), its sessions being on its connections.
+   */
+  tls?: TlsInfo;
+  /** Relays: what is relayed (`local` is where it listens, `remote` the upstream). */
+  relay?: RelayInfo;
+  /** TCP listeners: the most clients at once (further ones are refused by the system). */
+  maxConnections?: number;
 }
 
 /** One chunk (TCP/Unix), one frame (TCP/Unix with framing) or one datagram (UDP) that crossed a socket. */

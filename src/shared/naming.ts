@@ -4,7 +4,7 @@
  * live; and the 'host:port' a user types for a destination, read back into its parts.
  */
 import { SocketLabError } from './errors';
-import type { EndpointKind, EndpointState, SocketAddressInfo } from './model';
+import type { EndpointKind, EndpointState, RelayInfo, SocketAddressInfo } from './model';
 import { checkHost, checkInteger } from './validate';
 
 /** An address for display: 'host:port', '[v6]:port', or the Unix path; '' for none. */
@@ -14,9 +14,9 @@ export function formatAddress(a: SocketAddressInfo | undefined): string {
   return a.address.includes(':') ? `[${a.address}]:${a.port}` : `${a.address}:${a.port}`;
 }
 
-/** True for the kinds that accept connections (TCP and Unix listeners). */
+/** True for the kinds that accept connections (TCP, TLS and Unix listeners, and relays: each client is a connection). */
 export function isListener(kind: EndpointKind): boolean {
-  return kind === 'tcp-listener' || kind === 'unix-listener';
+  return kind === 'tcp-listener' || kind === 'unix-listener' || kind === 'relay';
 }
 
 /** True for an endpoint that talks to one remote: a TCP or Unix client, or a connected UDP client. */
@@ -31,16 +31,24 @@ export function isLive(state: EndpointState): boolean {
 
 /**
  * How users see an endpoint named, in the Sockets view, the panel and sentences: 'TCP 127.0.0.1:8880',
- * 'TCP → 10.0.0.5:80', 'UDP 0.0.0.0:9000', 'UDP → 10.0.0.5:53', 'Unix /tmp/lab.sock'; its id while the
- * address it is named by is not known yet.
+ * 'TCP → 10.0.0.5:80', 'TLS → localhost:8443', 'UDP 0.0.0.0:9000', 'UDP → 10.0.0.5:53', 'Unix /tmp/lab.sock',
+ * 'Relay 127.0.0.1:1884 → 127.0.0.1:1883' ('Relay UDP …' for UDP); its id while the address it is named by
+ * is not known yet.
  */
 export function endpointName(e: {
   id: string;
   kind: EndpointKind;
   local?: SocketAddressInfo;
   remote?: SocketAddressInfo;
+  tls?: unknown;
+  relay?: Pick<RelayInfo, 'protocol'>;
 }): string {
-  const family = e.kind.startsWith('tcp') ? 'TCP' : e.kind === 'udp' ? 'UDP' : 'Unix';
+  if (e.kind === 'relay') {
+    if (!e.local) return e.id;
+    const udp = e.relay?.protocol === 'udp' ? ' UDP' : '';
+    return `Relay${udp} ${formatAddress(e.local)}${e.remote ? ` → ${formatAddress(e.remote)}` : ''}`;
+  }
+  const family = e.kind.startsWith('tcp') ? (e.tls ? 'TLS' : 'TCP') : e.kind === 'udp' ? 'UDP' : 'Unix';
   const client = isClient(e);
   const address = client ? e.remote : e.local;
   return address ? `${family}${client ? ' →' : ''} ${formatAddress(address)}` : e.id;

@@ -23,7 +23,7 @@ import {
   REPEAT_MAX_INTERVAL_MS,
   RULE_FLAGS_MAX_CHARS,
 } from './limits';
-import { CONNECTION_STATES, ENDPOINT_KINDS, ENDPOINT_STATES, TRAFFIC_DIRECTIONS } from './model';
+import { CONNECTION_STATES, ENDPOINT_KINDS, ENDPOINT_STATES, RELAY_DIRECTIONS, TRAFFIC_DIRECTIONS } from './model';
 import { CHECKSUM_ENDIANS, CHECKSUM_NAMES } from './checksum';
 import { LINE_ENDINGS, PAYLOAD_FORMATS } from './payload';
 
@@ -116,6 +116,8 @@ export const WebviewMessageSchema = v.variant('type', [
     target: endpointRef,
     ...payloadFields,
     to: v.optional(destination),
+    /** Relays: the side the payload is injected toward. */
+    direction: v.optional(v.picklist(RELAY_DIRECTIONS)),
     repeat: v.optional(
       v.strictObject({
         intervalMs: v.pipe(v.number(), v.safeInteger(), v.minValue(0), v.maxValue(REPEAT_MAX_INTERVAL_MS)),
@@ -123,7 +125,13 @@ export const WebviewMessageSchema = v.variant('type', [
       }),
     ),
   }),
-  v.strictObject({ type: v.literal('sendFile'), id, target: endpointRef, to: v.optional(destination) }),
+  v.strictObject({
+    type: v.literal('sendFile'),
+    id,
+    target: endpointRef,
+    to: v.optional(destination),
+    direction: v.optional(v.picklist(RELAY_DIRECTIONS)),
+  }),
   v.strictObject({ type: v.literal('stopRepeat'), id, repeatId: endpointRef }),
   v.strictObject({ type: v.literal('setAutoReply'), id, spec: AutoReplySpecSchema }),
   v.strictObject({ type: v.literal('clear'), id }),

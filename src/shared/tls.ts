@@ -52,3 +52,14 @@ export interface TlsInfo {
   /** The file the session keys are written to (SSLKEYLOGFILE format), when key logging is on. */
   keylogPath?: string;
 }
+
+/** The error codes of a certificate the client did not trust: the ones "connect anyway (insecure)" can get past. */
+export const CERTIFICATE_ERROR_CODES: readonly string[] = [
+  'tlsSelfSigned',
+  'tlsUntrustedRoot',
+  'tlsUnknownCa',
+  'tlsExpired',
+  'tlsNotYetValid',
+  'tlsWrongHost',
+  'tlsUntrusted',
+];

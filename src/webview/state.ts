@@ -5,6 +5,7 @@
  * part and calls persist().
  */
 import { restoreAutoReply, type AutoReplyDraft } from './autoReply/ruleRows';
+import type { RelayDirection } from '../shared/model';
 import type { Draft } from './composer/draft';
 import type { SavedLog } from './traffic/savedRows';
 import { vscode } from './vscodeApi';
@@ -30,6 +31,8 @@ export interface PanelState {
   target: string;
   /** A UDP destination as typed ('host:port'). */
   to: string;
+  /** Relays: the side the composer injects toward. */
+  direction: RelayDirection;
   /** The user wrote the destination: it no longer follows the last peer heard from. */
   toEdited: boolean;
   /** What each running repeat sends, by repeat id (for its indicator). */
@@ -68,6 +71,7 @@ export const state: PanelState = {
   ...saved,
   // An auto-reply saved before it had an encoding of its own had the composer's.
   autoReply: restoreAutoReply(saved.autoReply, saved.draft?.encoding ?? draft.encoding),
+  direction: saved.direction === 'toClient' ? 'toClient' : 'toUpstream',
 };
 
 /** The panel was restored with a draft of its own (the host's defaults do not replace it). */

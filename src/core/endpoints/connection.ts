@@ -2,6 +2,7 @@
 import type * as net from 'net';
 import { SocketLabError, errorFields } from '../../shared/errors';
 import type { ConnectionInfo, SocketAddressInfo } from '../../shared/model';
+import type { TlsInfo } from '../../shared/tls';
 
 /** One accepted connection, one UDP peer, or a client's own socket (not listed then). */
 export class Connection {
@@ -30,6 +31,10 @@ export class Connection {
   pausedForCapture = false;
   /** Stream paused because the peer does not read our auto-replies. */
   pausedForReply = false;
+  /** TLS: the session with this peer (a relay's: with its client). */
+  tls?: TlsInfo;
+  /** Relay: what only a relay's connections have (see ConnectionInfo). */
+  relay?: Pick<ConnectionInfo, 'upstreamLocal' | 'upstreamEnded' | 'resetBy' | 'upstreamTls'>;
 
   constructor(
     readonly id: string,
@@ -59,6 +64,8 @@ export class Connection {
     if (this.peerEnded) info.peerEnded = true;
     if (this.localEnded) info.localEnded = true;
     if (this.error) Object.assign(info, errorFields(this.error));
+    if (this.tls) info.tls = this.tls;
+    if (this.relay) Object.assign(info, this.relay);
     return info;
   }
 }

@@ -6,6 +6,7 @@ import type {
   EndpointInfo,
   EndpointKind,
   EndpointState,
+  RelayDirection,
   SocketAddressInfo,
   TrafficRecord,
 } from '../../shared/model';
@@ -51,6 +52,8 @@ interface Collector {
 export interface SendTarget {
   connectionId?: string;
   to?: { address: string; port: number };
+  /** Relays: which side of the pair the payload is injected toward. */
+  direction?: RelayDirection;
 }
 
 /** How long to wait: 'flushed' = until the OS took the data (plain send); 'accepted' = only on backpressure (repeats). */

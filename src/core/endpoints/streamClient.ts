@@ -1,10 +1,14 @@
-/** TCP and Unix-domain clients: connect (with timeout, local bind, options), send, half-close, report peer FIN/reset. */
+/** TCP, TLS and Unix-domain clients: connect (with timeout, local bind, options), send, half-close, report peer FIN/reset. */
 import * as net from 'net';
 import { SocketLabError } from '../../shared/errors';
 import type { EndpointInfo, EndpointKind } from '../../shared/model';
 import { formatAddress } from '../../shared/naming';
 import { ENDPOINT_KIND_WORDS } from '../../shared/valueWords';
+import type { TlsInfo } from '../../shared/tls';
 import { toSocketLabError } from '../systemErrors';
+import { connectStream } from '../tls/connect';
+import type { KeylogWriter } from '../tls/keylog';
+import { type ClientTlsSpec, prepareClientTls } from '../tls/tlsSetup';
 import { Connection } from './connection';
 import type { EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
 import { StreamEndpoint } from './streamEndpoint';
@@ -20,6 +24,8 @@ export interface StreamClientOptions extends EndpointCommonOptions {
   localPort?: number;
   noDelay?: boolean;
   keepAlive?: boolean;
+  /** TLS over the TCP connection (the servername defaults to `host` when that is a name). */
+  tls?: ClientTlsSpec;
 }
 
 /**
@@ -28,7 +34,10 @@ export interface StreamClientOptions extends EndpointCommonOptions {
  */
 export class StreamClient extends StreamEndpoint {
   readonly kind: EndpointKind;
+  /** TLS: the session (protocol, cipher, ALPN, SNI, the server's chain). */
+  tls?: TlsInfo;
   private _own?: Connection;
+  private _keylog?: KeylogWriter;
 
   constructor(private readonly _options: StreamClientOptions) {
     super(_options);
@@ -46,9 +55,50 @@ export class StreamClient extends StreamEndpoint {
     if (this._own?.peerEnded) info.peerEnded = true;
     if (this._own?.localEnded) info.localEnded = true;
     if (this.autoReply) info.autoReply = true;
+    if (this.tls) info.tls = this.tls;
   }
 
   async start(): Promise<void> {
+    const socket = this._options.tls ? await this._connectTls(this._options.tls) : await this._connect();
+    if (this.isDisposed) {
+      socket.destroy();
+      throw SocketLabError.create('stopped', 'Endpoint {id} was stopped while connecting.', { id: this.id });
+    }
+    if (this._options.path === undefined) {
+      this.local = { address: socket.localAddress ?? '?', port: socket.localPort ?? 0 };
+    }
+    this.state = 'connected';
+    // The client's own socket is a connection too (same hot path), but it is not listed as a child.
+    this._own = new Connection(this.id, this.remote!, formatAddress(this.remote), undefined);
+    this._own.tls = this.tls;
+    this.connections.set(this.id, this._own);
+    this.attach(this._own, socket, false);
+  }
+
+  /** Connects over TLS (the handshake within the same timeout); a certificate failure is a sentence naming it. */
+  private async _connectTls(spec: ClientTlsSpec): Promise<net.Socket> {
+    const o = this._options;
+    const options = await prepareClientTls({ ...spec, servername: spec.servername ?? o.host });
+    this._keylog = options.keylog;
+    this._keylog?.onDidFail((err) => {
+      this.error = err;
+      this.sink.changed(this.id);
+    });
+    if (this.isDisposed) this._keylog?.dispose();
+    const up = await connectStream({
+      target: { host: o.address!, port: o.port! },
+      timeoutMs: o.timeoutMs,
+      tls: options,
+      noDelay: o.noDelay,
+      localAddress: o.localAddress,
+      localPort: o.localPort,
+      keepAlive: o.keepAlive,
+    });
+    this.tls = up.tls;
+    return up.socket;
+  }
+
+  private async _connect(): Promise<net.Socket> {
     const o = this._options;
     const remote = this.remote!;
     const ctx =
@@ -90,18 +140,7 @@ export class StreamClient extends StreamEndpoint {
         resolve();
       });
     });
-    if (this.isDisposed) {
-      socket.destroy();
-      throw SocketLabError.create('stopped', 'Endpoint {id} was stopped while connecting.', { id: this.id });
-    }
-    if (o.path === undefined) {
-      this.local = { address: socket.localAddress ?? '?', port: socket.localPort ?? 0 };
-    }
-    this.state = 'connected';
-    // The client's own socket is a connection too (same hot path), but it is not listed as a child.
-    this._own = new Connection(this.id, remote, formatAddress(remote), undefined);
-    this.connections.set(this.id, this._own);
-    this.attach(this._own, socket, false);
+    return socket;
   }
 
   protected override streamClosed(c: Connection): void {
@@ -142,6 +181,7 @@ export class StreamClient extends StreamEndpoint {
   override dispose(): void {
     if (this.isDisposed) return;
     this._own?.socket?.destroy();
+    this._keylog?.dispose();
     super.dispose();
   }
 }

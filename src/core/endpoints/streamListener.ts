@@ -1,10 +1,13 @@
-/** TCP and Unix-domain listeners: bind, listen(backlog), accept many clients, send to one or all. */
+/** TCP, TLS and Unix-domain listeners: bind, listen(backlog), accept many clients (TLS: after a handshake), send to one or all. */
 import * as fs from 'fs';
 import * as net from 'net';
-import { SocketLabError } from '../../shared/errors';
-import type { EndpointInfo, EndpointKind } from '../../shared/model';
+import { SocketLabError, isSocketLabError } from '../../shared/errors';
+import type { EndpointInfo, EndpointKind, SocketAddressInfo } from '../../shared/model';
+import type { TlsInfo } from '../../shared/tls';
 import { ENDPOINT_KIND_WORDS } from '../../shared/valueWords';
 import { toSocketLabError } from '../systemErrors';
+import { acceptTls } from '../tls/accept';
+import { type PreparedServerTls, type ServerTlsSpec, prepareServerTls } from '../tls/tlsSetup';
 import type { EndpointCommonOptions, SendMode, SendTarget } from './endpoint';
 import { StreamEndpoint } from './streamEndpoint';
 import { checkParentFolder, prepareUnixPath } from './unixSocketFile';
@@ -16,6 +19,10 @@ export interface StreamListenerOptions extends EndpointCommonOptions {
   path?: string;
   backlog?: number;
   host?: string;
+  /** The most clients at once (TCP); the system refuses further ones. */
+  maxConnections?: number;
+  /** TLS: every accepted client goes through a handshake (within handshakeTimeoutMs) before it is a connection. */
+  tls?: ServerTlsSpec & { handshakeTimeoutMs: number };
 }
 
 /** Listens on host:port (TCP) or a path (Unix); each accepted client is a connection '<id>.cN'. */
@@ -24,6 +31,11 @@ export class StreamListener extends StreamEndpoint {
   private _server?: net.Server;
   /** Inode of the socket file we created, so stop never deletes somebody else's file. */
   private _socketFileIno?: number;
+  /** TLS: the listener's settings (caPath, keylogPath); each connection has its own session. */
+  tls?: TlsInfo;
+  private _tls?: PreparedServerTls;
+  /** Raw sockets whose TLS handshake is running (destroyed when the listener stops). */
+  private readonly _handshaking = new Set<net.Socket>();
 
   constructor(private readonly _options: StreamListenerOptions) {
     super(_options);
@@ -33,7 +45,9 @@ export class StreamListener extends StreamEndpoint {
 
   protected override addInfo(info: EndpointInfo): void {
     if (this._options.backlog !== undefined) info.backlog = this._options.backlog;
+    if (this._options.maxConnections !== undefined) info.maxConnections = this._options.maxConnections;
     if (this.autoReply) info.autoReply = true;
+    if (this.tls) info.tls = this.tls;
   }
 
   async start(): Promise<void> {
@@ -42,7 +56,18 @@ export class StreamListener extends StreamEndpoint {
       await prepareUnixPath(path);
       await checkParentFolder(path);
     }
-    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    if (this._options.tls) {
+      this._tls = await prepareServerTls(this._options.tls);
+      this.tls = this._tls.info;
+      this._tls.keylog?.onDidFail((err) => {
+        this.error = err;
+        this.sink.changed(this.id);
+      });
+      if (this.isDisposed) this._tls.keylog?.dispose();
+    }
+    // TLS: nothing is read from a client before its TLS socket takes over the connection.
+    const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: this._tls !== undefined });
+    if (this._options.maxConnections !== undefined) server.maxConnections = this._options.maxConnections;
     const ctx = path !== undefined ? { operation: 'listen', path } : { operation: 'listen', address, port };
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
@@ -84,6 +109,10 @@ export class StreamListener extends StreamEndpoint {
       socket.destroy();
       return;
     }
+    if (this._tls) {
+      void this._acceptTls(socket, this._tls);
+      return;
+    }
     const path = this._options.path;
     let c;
     if (path !== undefined) {
@@ -97,6 +126,32 @@ export class StreamListener extends StreamEndpoint {
     }
     this.attach(c, socket, true);
     this.sink.changed(this.id);
+  }
+
+  /** Runs the TLS handshake; the client becomes a connection once it is done, or a closed one saying why it failed. */
+  private async _acceptTls(raw: net.Socket, prepared: PreparedServerTls): Promise<void> {
+    const remote: SocketAddressInfo = { address: raw.remoteAddress ?? '?', port: raw.remotePort ?? 0 };
+    const ctx = { operation: 'accept', ...remote };
+    this._handshaking.add(raw);
+    try {
+      const accepted = await acceptTls(raw, prepared.context, this._options.tls!.handshakeTimeoutMs, ctx);
+      if (this.isDisposed) {
+        accepted.socket.destroy();
+        return;
+      }
+      const c = this.addConnection('c', remote);
+      c.tls = accepted.tls;
+      this.attach(c, accepted.socket, true);
+      this.sink.changed(this.id);
+    } catch (err) {
+      if (this.isDisposed) return;
+      // The client is shown, closed, with the reason: a handshake that fails is what a TLS user debugs.
+      const c = this.addConnection('c', remote);
+      c.error = isSocketLabError(err) ? err : toSocketLabError(err, ctx);
+      this.connectionClosed(c);
+    } finally {
+      this._handshaking.delete(raw);
+    }
   }
 
   override checkTarget(target: SendTarget): void {
@@ -137,8 +192,10 @@ export class StreamListener extends StreamEndpoint {
 
   private _closeAll(): void {
     this._closeServer();
+    for (const raw of this._handshaking) raw.destroy();
     for (const c of this.connections.values()) c.socket?.destroy();
     this._removeSocketFile();
+    this._tls?.keylog?.dispose();
   }
 
   /**

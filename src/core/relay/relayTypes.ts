@@ -4,13 +4,12 @@
  * direction 'in' is client → upstream, 'out' is upstream → client.
  */
 import type { ErrorValues, SocketLabError } from '../../shared/errors';
-import type { SocketAddressInfo } from '../../shared/model';
+import type { RelayDirection, SocketAddressInfo } from '../../shared/model';
 import type { TlsInfo } from '../../shared/tls';
 import type { TlsServerOptions } from '../tls/accept';
 import type { StreamTarget, TlsClientOptions } from '../tls/connect';
 
-/** Which way a chunk went through the relay. */
-export type RelayDirection = 'toUpstream' | 'toClient';
+export type { RelayDirection };
 
 /** Where a stream relay listens: an address (already resolved) and port, or a Unix path. */
 export type RelayListen = { address: string; port: number } | { path: string };

@@ -154,15 +154,23 @@ export class StreamRelay extends Disposable implements PairOwner {
 
   // ---- PairOwner ----
 
+  /** Closes pair `id` at once, both sides (an unknown or closed pair is left alone). */
+  closePair(id: string): void {
+    const pair = this._pairs.get(id);
+    if (pair && pair.state !== 'closed') pair.destroy();
+  }
+
   tapped(pair: RelayPair, direction: RelayDirection, data: Buffer, injected: boolean): void {
     const time = Date.now();
-    this.log.append({
-      time,
-      direction: direction === 'toUpstream' ? 'in' : 'out',
-      peer: pair.label,
-      data,
-      connectionId: pair.id,
-    });
+    // A log of cap 0 keeps nothing: the owner (a relay endpoint) logs the taps itself.
+    if (this.log.capBytes > 0)
+      this.log.append({
+        time,
+        direction: direction === 'toUpstream' ? 'in' : 'out',
+        peer: pair.label,
+        data,
+        connectionId: pair.id,
+      });
     if (this._onDidTap.hasListeners) {
       const tap: RelayTap = { pairId: pair.id, direction, time, data };
       if (injected) tap.injected = true;

@@ -214,13 +214,15 @@ export class UdpRelay extends Disposable {
       s.messagesToClient++;
     }
     const time = Date.now();
-    this.log.append({
-      time,
-      direction: direction === 'toUpstream' ? 'in' : 'out',
-      peer: s.label,
-      data,
-      connectionId: s.id,
-    });
+    // A log of cap 0 keeps nothing: the owner (a relay endpoint) logs the taps itself.
+    if (this.log.capBytes > 0)
+      this.log.append({
+        time,
+        direction: direction === 'toUpstream' ? 'in' : 'out',
+        peer: s.label,
+        data,
+        connectionId: s.id,
+      });
     if (this._onDidTap.hasListeners) {
       const tap: RelayTap = { pairId: s.id, direction, time, data };
       if (injected) tap.injected = true;
@@ -245,6 +247,12 @@ export class UdpRelay extends Disposable {
     this._closedKept.push(s.id);
     if (this._closedKept.length > MAX_CLOSED_CONNECTIONS_KEPT) this._sessions.delete(this._closedKept.shift()!);
     this._onDidClosePair.fire(s.info());
+  }
+
+  /** Closes session `id` at once (an unknown or closed one is left alone); its client's next datagram opens a new one. */
+  closePair(id: string): void {
+    const s = this._sessions.get(id);
+    if (s) this._close(s);
   }
 
   /** Snapshots of the sessions, live ones and the last closed ones, oldest first. */

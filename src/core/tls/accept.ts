@@ -115,9 +115,24 @@ export function acceptTls(
     socket.once('close', () => finish(secured ? undefined : handshakeClosedError(ctx)));
     socket.once('secure', () => {
       secured = true;
+      if (o.requestClientCert) learnVerification(socket);
       // Resolved a turn later: end() called in the same turn as 'secure' loses the close_notify alert (Node 20),
       // and the peer then sees a truncated stream (OpenSSL: 'unexpected eof while reading').
       setImmediate(() => finish());
     });
   });
+}
+
+/**
+ * Sets `authorized` / `authorizationError` of a server TLSSocket made outside a tls.Server: Node fills them
+ * in only in a tls.Server's own 'secure' handler, which asks the handle for its verification result as here.
+ */
+function learnVerification(socket: tls.TLSSocket): void {
+  const handle = (socket as unknown as { _handle?: { verifyError?: () => (Error & { code?: string }) | null } })
+    ._handle;
+  if (typeof handle?.verifyError !== 'function') return;
+  const err = handle.verifyError();
+  // Node keeps the code ('UNABLE_TO_VERIFY_LEAF_SIGNATURE'...) there, whatever its typings say.
+  if (err) socket.authorizationError = (err.code ?? err.message) as unknown as Error;
+  else socket.authorized = true;
 }

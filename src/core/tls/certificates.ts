@@ -123,6 +123,7 @@ interface KeptFiles {
 }
 
 async function ensureNow(folder: string, options: GenerateOptions): Promise<GeneratedCredentials> {
+  await checkFolderIsOurs(folder);
   const now = options.now ?? new Date();
   const wanted = namesFor(options.host);
   const paths = {
@@ -179,6 +180,21 @@ async function ensureNow(folder: string, options: GenerateOptions): Promise<Gene
 
 function ensureNewline(pem: string): string {
   return pem.endsWith('\n') ? pem : pem + '\n';
+}
+
+/**
+ * Refuses a folder that is not this user's own directory: the keys in it sign what clients are told to
+ * trust, and a folder somebody else made (in a shared temp folder, say) could hold their key.
+ */
+async function checkFolderIsOurs(folder: string): Promise<void> {
+  if (typeof process.getuid !== 'function') return;
+  const st = await fs.promises.lstat(folder).catch(() => undefined);
+  if (!st || (st.isDirectory() && st.uid === process.getuid())) return;
+  throw SocketLabError.create(
+    'tlsFolderNotOurs',
+    'The folder {folder} for the generated TLS certificates is not a folder of this user (it is a link, a file, or owned by someone else); remove it or choose another folder.',
+    { folder },
+  );
 }
 
 /** Reads and parses what is kept; anything missing or unreadable is simply absent (and made anew). */
@@ -313,7 +329,7 @@ async function storeAll(
   texts: { caCertText?: string; caKeyText?: string; certText: string; keyText: string },
 ): Promise<void> {
   try {
-    await fs.promises.mkdir(folder, { recursive: true });
+    await fs.promises.mkdir(folder, { recursive: true, mode: 0o700 });
     // CA first: a crash between the two leaves a leaf the new CA did not sign, which the next call replaces.
     if (texts.caCertText && texts.caKeyText) {
       await writeWhole(paths.caKey, texts.caKeyText, 0o600);

@@ -39,6 +39,10 @@ export interface ConnectStreamOptions {
   timeoutMs: number;
   tls?: TlsClientOptions;
   noDelay?: boolean;
+  /** The local address and port to connect from (TCP). */
+  localAddress?: string;
+  localPort?: number;
+  keepAlive?: boolean;
   /** Aborting destroys the socket and rejects with 'stopped'. */
   signal?: AbortSignal;
 }
@@ -80,7 +84,15 @@ export function connectStream(o: ConnectStreamOptions): Promise<ConnectedStream>
   const raw =
     'path' in o.target
       ? net.connect({ path: o.target.path, allowHalfOpen: true })
-      : net.connect({ host: o.target.host, port: o.target.port, allowHalfOpen: true, noDelay: o.noDelay ?? false });
+      : net.connect({
+          host: o.target.host,
+          port: o.target.port,
+          allowHalfOpen: true,
+          noDelay: o.noDelay ?? false,
+          localAddress: o.localAddress,
+          localPort: o.localPort,
+          keepAlive: o.keepAlive ?? false,
+        });
   let secure: tls.TLSSocket | undefined;
   if (o.tls) {
     const host = 'path' in o.target ? undefined : o.target.host;

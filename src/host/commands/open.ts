@@ -34,7 +34,7 @@ export async function confirmExternal(host: string, port: number): Promise<boole
 }
 
 /** Logs the new endpoint and reveals it in the Sockets view. */
-function logStarted(ctx: CommandContext, info: EndpointInfo): void {
+export function logStarted(ctx: CommandContext, info: EndpointInfo): void {
   const started = `${info.id}: ${endpointName(info)} ${stateText(info.state)}`;
   ctx.output.info(info.local ? vscode.l10n.t('{0} (local {1})', started, formatAddress(info.local)) : started);
   void ctx.treeView

@@ -18,6 +18,7 @@ import {
 } from './manage';
 import { connectCommand, startListenerCommand, unixCommand } from './open';
 import { runRequestFileCommand } from './requestFiles';
+import { connectTlsCommand, copyCaPathCommand, startRelayCommand, startTlsListenerCommand } from './openTls';
 import { sendCommand, sendFileCommand, stopRepeatCommand } from './send';
 import { parseCommandArgs } from '../../core/commandArgs';
 
@@ -32,6 +33,10 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     openUdpClient: connectCommand(ctx, 'openUdpClient', vscode.l10n.t('Open UDP Client'), 'udp'),
     startUnixListener: unixCommand(ctx, 'startUnixListener', vscode.l10n.t('Start Unix Socket Listener')),
     connectUnix: unixCommand(ctx, 'connectUnix', vscode.l10n.t('Connect Unix Socket Client')),
+    startTlsListener: startTlsListenerCommand(ctx),
+    connectTls: connectTlsCommand(ctx),
+    startRelay: startRelayCommand(ctx),
+    copyCaPath: copyCaPathCommand(ctx),
     send: sendCommand(ctx),
     sendFile: sendFileCommand(ctx),
     stopRepeat: stopRepeatCommand(ctx),

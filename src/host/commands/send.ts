@@ -23,6 +23,20 @@ export function needsDestination(lab: SocketLab, target: string): boolean {
   return info !== undefined && info.kind === 'udp' && !isClient(info);
 }
 
+/** A relay (or one of its connections) needs to be told which side a payload goes to; undefined when cancelled. */
+async function askDirection(lab: SocketLab, target: string): Promise<SendArgs['direction'] | null> {
+  const endpoint = lab.list().find((e) => e.id === target || e.connections.some((c) => c.id === target));
+  if (endpoint?.kind !== 'relay') return null;
+  const picked = await vscode.window.showQuickPick(
+    [
+      { label: vscode.l10n.t('To the server (upstream)'), direction: 'toUpstream' as const },
+      { label: vscode.l10n.t('To the client'), direction: 'toClient' as const },
+    ],
+    { title: vscode.l10n.t('Send'), placeHolder: vscode.l10n.t('Which side the payload goes to') },
+  );
+  return picked?.direction;
+}
+
 /** Send: asks the target, the payload and (for a bound UDP socket) the destination. */
 export function sendCommand(ctx: CommandContext): CommandHandler {
   const { lab } = ctx;
@@ -36,6 +50,8 @@ export function sendCommand(ctx: CommandContext): CommandHandler {
         node?.id ??
         (await pickTarget(lab, vscode.l10n.t('Send to'), true, boundUdpOpen ? undefined : { step: 1, totalSteps: 3 }));
       if (!target) return undefined;
+      const direction = await askDirection(lab, target);
+      if (direction === undefined) return undefined;
       const destination = needsDestination(lab, target);
       const totalSteps = pickStep + 2 + (destination ? 1 : 0);
       const settings = readSettings();
@@ -51,6 +67,7 @@ export function sendCommand(ctx: CommandContext): CommandHandler {
       );
       if (!payload) return undefined;
       const args: SendArgs = { target, ...payload };
+      if (direction) args.direction = direction;
       if (destination) {
         const to = await askDestination(ctx.memory, vscode.l10n.t('Send'), '127.0.0.1:9000', lastPeerOf(lab, target), {
           step: totalSteps,
@@ -74,9 +91,12 @@ export function sendFileCommand(ctx: CommandContext): CommandHandler {
     interactive: async (node) => {
       const target = node?.id ?? (await pickTarget(lab, vscode.l10n.t('Send a file to'), true));
       if (!target) return undefined;
+      const direction = await askDirection(lab, target);
+      if (direction === undefined) return undefined;
       const uris = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: vscode.l10n.t('Send') });
       if (!uris?.length) return undefined;
       const args: SendFileArgs = { target, path: uris[0].fsPath };
+      if (direction) args.direction = direction;
       if (needsDestination(lab, target)) {
         const to = await askDestination(
           ctx.memory,

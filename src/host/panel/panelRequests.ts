@@ -12,7 +12,7 @@ import { composePayload } from '../../core/composePayload';
 import { nodeBuiltins } from '../../core/requestFile/environment';
 import { toHex } from '../../shared/display';
 import { SocketLabError } from '../../shared/errors';
-import { connectionLabel, formatAddress } from '../../shared/naming';
+import { connectionLabel, formatAddress, isListener } from '../../shared/naming';
 import { FETCH_RECORD_MAX_BYTES, PANEL_NAME_MAX_CHARS, PANEL_TEXT_MAX_CHARS } from '../../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../../shared/model';
 import type { HostMessage, RequestOf, RequestType, ResultOf, WebviewRequest } from '../../shared/protocol';
@@ -116,6 +116,7 @@ export class PanelRequests {
       target: request.target,
       path: uris[0].fsPath,
       ...(request.to ? { to: request.to } : {}),
+      ...(request.direction ? { direction: request.direction } : {}),
     });
     return { bytes: result.bytes, path: uris[0].fsPath };
   }
@@ -210,11 +211,13 @@ export class PanelRequests {
  * reached (those open when it was sent), else the peer's address.
  */
 function sentTo(info: EndpointInfo, request: RequestOf<'send'>): { connections?: number; to?: string } {
-  if (request.target === info.id && (info.kind === 'tcp-listener' || info.kind === 'unix-listener'))
+  if (request.target === info.id && isListener(info.kind))
     return { connections: info.connections.filter((c) => c.state === 'connected' && !c.localEnded).length };
   const connection = info.connections.find((c) => c.id === request.target);
   const to = request.to ? formatAddress({ address: request.to.host, port: request.to.port }) : undefined;
-  const label = to ?? (connection ? connectionLabel(connection, true) : formatAddress(info.remote));
+  // A relay pair's injection toward the server reaches the upstream, not the client the pair is named by.
+  const toServer = info.kind === 'relay' && request.direction === 'toUpstream';
+  const label = to ?? (connection && !toServer ? connectionLabel(connection, true) : formatAddress(info.remote));
   return label ? { to: label.slice(0, PANEL_NAME_MAX_CHARS) } : {};
 }
 

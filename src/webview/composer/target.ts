@@ -10,6 +10,7 @@ import type { EndpointView, RecordView } from '../../shared/protocol';
 import { el, labelled, select } from '../dom';
 import { session } from '../session';
 import { SocketLabError } from '../../shared/errors';
+import type { RelayDirection } from '../../shared/model';
 import { isListener, parseHostPort } from '../../shared/naming';
 import { persist, state } from '../state';
 import { t } from '../strings';
@@ -49,6 +50,7 @@ export function renderTarget(): void {
       changed();
     };
     targetBox.replaceChildren(labelled(t('target'), select('target', options, state.target, t('target'), onPick)));
+    if (endpoint.kind === 'relay') targetBox.append(directionControl());
   } else if (endpoint.needsDestination) {
     state.target = endpoint.id;
     if (endpoint.lastPeer) followPeer(endpoint.lastPeer);
@@ -68,6 +70,23 @@ export function renderTarget(): void {
     state.target = endpoint.id;
     targetBox.replaceChildren(labelled(t('target'), el('span', { class: 'static-target', text: endpoint.label })));
   }
+}
+
+/** A relay's choice of the side a payload is injected toward (the server or the client of the pair). */
+function directionControl(): HTMLElement {
+  const options: [RelayDirection, string][] = [
+    ['toUpstream', t('toUpstream')],
+    ['toClient', t('toClient')],
+  ];
+  const onPick = (v: RelayDirection) => {
+    state.direction = v;
+    persist();
+    changed();
+  };
+  return labelled(
+    t('relayDirection'),
+    select('relay-direction', options, state.direction, t('relayDirection'), onPick),
+  );
 }
 
 function buildDestination(): NonNullable<typeof destination> {
@@ -167,8 +186,10 @@ function updateDestinationHint(): void {
 export function sendTarget(endpoint: NonNullable<typeof session.endpoint>): {
   target: string;
   to?: { host: string; port: number };
+  direction?: RelayDirection;
 } {
   const target = state.target || endpoint.id;
+  if (endpoint.kind === 'relay') return { target, direction: state.direction };
   if (!endpoint.needsDestination) return { target };
   const written = state.to.trim() || endpoint.lastPeer || '';
   if (!written) throw new Error(t('noDestination'));
