@@ -16,12 +16,14 @@ import {
   type SendArgs,
   type SendFileArgs,
   type SetBroadcastArgs,
+  type SetFramingArgs,
   type StartTcpListenerArgs,
   type StartUdpListenerArgs,
   type StartUnixListenerArgs,
   type StopRepeatArgs,
 } from '../shared/commandArgs';
 import { SocketLabError } from '../shared/errors';
+import type { FramingSpec } from '../shared/framing';
 import { DEFAULT_LOG_CAP_BYTES } from '../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../shared/model';
 import { parseHost, parseTimeoutMs } from '../shared/validate';
@@ -29,8 +31,10 @@ import { compileAutoReply } from './autoReply';
 import { parseCommandArgs } from './commandArgs';
 import { endpointBuilder, type OpenCommand } from './endpointFactory';
 import type { Endpoint, EndpointSink } from './endpoints/endpoint';
+import { StreamEndpoint } from './endpoints/streamEndpoint';
 import { UdpSocket } from './endpoints/udpSocket';
 import { Emitter, Event } from './event';
+import { resolveFraming } from './framing/deframer';
 import { Disposable, toDisposable } from './lifecycle';
 import type { RepeatInfo } from './repeat';
 import { resolveHost, type LookupFunction } from './resolveHost';
@@ -64,6 +68,8 @@ interface Entry {
   create: () => Promise<Endpoint>;
   autoReplySpec?: AutoReplySpec;
   capture?: CaptureSpec;
+  /** TCP/Unix: the framing new connections and a restart use (setFraming changes it). */
+  framing?: FramingSpec;
 }
 
 /** The registry of all endpoints: start/connect, send, stop, restart, list, traffic and events. */
@@ -130,7 +136,7 @@ export class SocketLab extends Disposable {
 
   // ---- opening endpoints -------------------------------------------------------------------------
 
-  /** `{ host?, port, backlog?, autoReply?, allowExternal?, capture? }` -> a listening TCP listener. */
+  /** `{ host?, port, backlog?, autoReply?, allowExternal?, capture?, framing? }` -> a listening TCP listener. */
   startTcpListener(args: StartTcpListenerArgs): Promise<EndpointInfo> {
     return this._open('startTcpListener', args);
   }
@@ -140,7 +146,7 @@ export class SocketLab extends Disposable {
     return this._open('startUdpListener', args);
   }
 
-  /** `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture? }` -> a connected TCP client. */
+  /** `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture?, framing? }` -> a connected TCP client. */
   connectTcp(args: ConnectTcpArgs): Promise<EndpointInfo> {
     return this._open('connectTcp', args);
   }
@@ -150,27 +156,29 @@ export class SocketLab extends Disposable {
     return this._open('openUdpClient', args);
   }
 
-  /** `{ path, backlog?, autoReply?, capture? }` -> a Unix-domain listener (a stale socket file is replaced). */
+  /** `{ path, backlog?, autoReply?, capture?, framing? }` -> a Unix-domain listener (a stale socket file is replaced). */
   startUnixListener(args: StartUnixListenerArgs): Promise<EndpointInfo> {
     return this._open('startUnixListener', args);
   }
 
-  /** `{ path, timeoutMs?, autoReply?, capture? }` -> a connected Unix-domain client. */
+  /** `{ path, timeoutMs?, autoReply?, capture?, framing? }` -> a connected Unix-domain client. */
   connectUnix(args: ConnectUnixArgs): Promise<EndpointInfo> {
     return this._open('connectUnix', args);
   }
 
   /**
    * Parses the argument of an opening command and opens its endpoint under a new id; the entry keeps how to
-   * build it again (restart), with the auto-reply and capture as they are then.
+   * build it again (restart), with the auto-reply, capture and framing as they are then.
    */
   private async _open(command: OpenCommand, args: unknown): Promise<EndpointInfo> {
     this._checkAlive();
     const a = parseCommandArgs(command, args);
     compileAutoReply(a.autoReply); // validate now: an invalid spec opens nothing
+    // The delimiter decoded too: a framing that cannot work opens nothing. UDP's schema lets only none through.
+    const framing = STREAM_COMMANDS.has(command) && a.framing ? resolveFraming(a.framing).spec : undefined;
     const build = endpointBuilder(command, a, this._options);
     const id = `e${this._nextEndpoint++}`;
-    const entry: Partial<Entry> = { autoReplySpec: a.autoReply, capture: a.capture };
+    const entry: Partial<Entry> = { autoReplySpec: a.autoReply, capture: a.capture, framing };
     entry.create = () =>
       this._startEndpoint(() =>
         build({
@@ -179,6 +187,7 @@ export class SocketLab extends Disposable {
           logCapBytes: this._options.logCapBytes,
           autoReply: compileAutoReply(entry.autoReplySpec),
           capture: entry.capture,
+          framing: entry.framing,
         }),
       );
     entry.endpoint = await entry.create();
@@ -304,6 +313,27 @@ export class SocketLab extends Disposable {
     entry.capture = capture;
   }
 
+  /**
+   * `{ id, framing }`: changes how a TCP/Unix endpoint cuts what arrives from now on, on its live connections
+   * (a frame in progress is kept), on those it accepts later and after a restart. Refused for UDP.
+   */
+  setFraming(args: SetFramingArgs): EndpointInfo {
+    const a = parseCommandArgs('setFraming', args);
+    const entry = this._entry(a.id);
+    const endpoint = entry.endpoint;
+    if (!(endpoint instanceof StreamEndpoint)) {
+      throw SocketLabError.create(
+        'framingNotForUdp',
+        '{endpoint} is a UDP socket: framing is only for TCP and Unix streams (a UDP socket keeps one record per datagram).',
+        { id: endpoint.id, endpoint: endpoint.displayName, field: 'id' },
+      );
+    }
+    const framing = resolveFraming(a.framing).spec;
+    endpoint.setFraming(framing);
+    entry.framing = framing;
+    return endpoint.info();
+  }
+
   /** `{ id, on }`: turns broadcast on or off on a UDP socket. */
   setBroadcast(args: SetBroadcastArgs): void {
     const a = parseCommandArgs('setBroadcast', args);
@@ -388,6 +418,14 @@ export class SocketLab extends Disposable {
     if (!this.isDisposed) for (const id of ids) this._onDidChangeEndpoints.fire(id);
   }
 }
+
+/** The opening commands of TCP and Unix streams: the ones that take a framing. */
+const STREAM_COMMANDS: ReadonlySet<OpenCommand> = new Set([
+  'startTcpListener',
+  'connectTcp',
+  'startUnixListener',
+  'connectUnix',
+]);
 
 function safeDispose(d: { dispose(): void }): void {
   try {

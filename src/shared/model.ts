@@ -1,5 +1,6 @@
 /** Shapes shared by the core, the host and the public API. Keep them stable: they are documented in the README. */
 import type { ErrorValues } from './errors';
+import type { FramingSpec } from './framing';
 
 /** The kinds of endpoint Socket Lab can open. */
 export const ENDPOINT_KINDS = ['tcp-listener', 'tcp-client', 'udp', 'unix-listener', 'unix-client'] as const;
@@ -81,6 +82,8 @@ export interface EndpointInfo {
   captureLost?: number;
   /** True when an auto-reply is set. */
   autoReply?: boolean;
+  /** TCP/Unix: how received bytes are cut into records (every default filled in; `{ mode: 'none' }` = one record per read). */
+  framing?: FramingSpec;
 }
 
 /** One chunk (TCP/Unix), one frame (TCP/Unix with framing) or one datagram (UDP) that crossed a socket. */

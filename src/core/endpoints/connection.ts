@@ -2,6 +2,7 @@
 import type * as net from 'net';
 import { SocketLabError, errorFields } from '../../shared/errors';
 import type { ConnectionInfo, SocketAddressInfo } from '../../shared/model';
+import type { Deframer } from '../framing/deframer';
 
 /** One accepted connection, one UDP peer, or a client's own socket (not listed then). */
 export class Connection {
@@ -21,6 +22,8 @@ export class Connection {
   pausedForCapture = false;
   /** Stream paused because the peer does not read our auto-replies. */
   pausedForReply = false;
+  /** TCP/Unix with framing: cuts this stream's reads into frames (undefined: one record per read). */
+  deframer?: Deframer;
 
   constructor(
     readonly id: string,
