@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionInfo, EndpointInfo } from '../shared/model';
 import { formatBytes } from '../shared/display';
+import { describeFraming, type FramingSpec } from '../shared/framing';
 import { isClient, isListener } from '../shared/naming';
 
 /** The localized word for an endpoint's or connection's state. */
@@ -25,7 +26,12 @@ export function countersText(x: { bytesIn: number; bytesOut: number }): string {
   return `↓${formatBytes(x.bytesIn)} ↑${formatBytes(x.bytesOut)}`;
 }
 
-/** 'listening · 2 clients · ↓1.2 KB ↑300 B' */
+/** A framing in the display language: 'line (any)', 'length 2 BE at 4, +0'. */
+export function framingText(spec: FramingSpec): string {
+  return describeFraming(spec, (template, values) => vscode.l10n.t(template, values));
+}
+
+/** 'listening · 2 clients · line (any) · ↓1.2 KB ↑300 B' (the framing only when it cuts reads into frames). */
 export function endpointDescription(info: EndpointInfo): string {
   const parts = [stateText(info.state)];
   const live = info.connections.filter((c) => c.state === 'connected').length;
@@ -38,6 +44,7 @@ export function endpointDescription(info: EndpointInfo): string {
   }
   if (info.peerEnded && info.state === 'connected') parts.push(vscode.l10n.t('peer closed its side'));
   if (info.localEnded && info.state === 'connected') parts.push(vscode.l10n.t('our sending side closed'));
+  if (info.framing && info.framing.mode !== 'none') parts.push(framingText(info.framing));
   parts.push(countersText(info));
   return parts.join(' · ');
 }

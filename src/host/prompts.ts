@@ -21,8 +21,8 @@ export class PromptMemory {
   }
 }
 
-/** Asks for one value with validation as the user types; undefined when cancelled. */
-async function ask(options: {
+/** Asks for one value with validation as the user types (the last value offered again); undefined when cancelled. */
+export async function ask(options: {
   memory: PromptMemory;
   key: string;
   fallback: string;

@@ -6,7 +6,7 @@ import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { connectionLabel, endpointName, formatAddress, isClient, isLive } from '../shared/naming';
 import { describeInfoError } from './errorText';
-import { connectionDescription, endpointDescription, stateText, trafficLine } from './labels';
+import { connectionDescription, endpointDescription, framingText, stateText, trafficLine } from './labels';
 
 /** A node of the Sockets view: an endpoint (root) or one of its connections / UDP peers. */
 export type SocketNode = { type: 'endpoint'; id: string } | { type: 'connection'; id: string; endpointId: string };
@@ -192,6 +192,12 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
       md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Local'))}: \`${formatAddress(info.local)}\`\n\n`);
     if (info.remote)
       md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Remote'))}: \`${formatAddress(info.remote)}\`\n\n`);
+    if (info.framing)
+      md.appendMarkdown(
+        `${escapeMarkdown(vscode.l10n.t('Framing'))}: ${escapeMarkdown(
+          info.framing.mode === 'none' ? vscode.l10n.t('none (each read is a record)') : framingText(info.framing),
+        )}\n\n`,
+      );
     md.appendMarkdown(escapeMarkdown(trafficLine(info)) + '\n\n');
     if (info.dropped)
       md.appendMarkdown(

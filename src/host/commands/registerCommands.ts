@@ -15,6 +15,7 @@ import {
   stopAllCommand,
   stopCommand,
 } from './manage';
+import { setFramingCommand } from './framing';
 import { connectCommand, startListenerCommand, unixCommand } from './open';
 import { sendCommand, sendFileCommand, stopRepeatCommand } from './send';
 
@@ -37,6 +38,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     copyAddress: copyAddressCommand(ctx),
     stop: stopCommand(ctx),
     halfClose: halfCloseCommand(ctx),
+    setFraming: setFramingCommand(ctx),
     stopAll: stopAllCommand(ctx),
     clearLog: clearLogCommand(ctx),
     showOutput: showOutputCommand(ctx),
