@@ -69,14 +69,16 @@ describe('framing commands (real extension host)', () => {
     );
     const listed = api.list().find((e) => e.id === info.id)!;
     assert.strictEqual(listed.messagesIn, 3);
-    assert.strictEqual(listed.bytesIn, 23);
+    assert.strictEqual(listed.bytesIn, 22);
 
     const { tree } = api._test;
     const node = tree.getChildren().find((n) => n.id === info.id)!;
     const item = resolvedItem(tree, node);
     assert.match(String(item.description), / · line \(any\) · /);
     const tooltip = (item.tooltip as { value: string }).value;
-    assert.match(tooltip, /Framing: line \(any\)/);
+    // Markdown: the parentheses come escaped.
+    assert.match(tooltip, /Framing: line \\\(any\\\)\n/);
+    assert.match(tooltip, /In: 22 B in 3 messages/);
   });
 
   it('setFraming on a live connection applies to new data, and a restart keeps it', async () => {
