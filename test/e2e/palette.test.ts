@@ -41,7 +41,6 @@ describe('the remaining commands through the real palette', function () {
     await wb.runCommand('Socket Lab: Open UDP Client');
     await wb.answer('127.0.0.1');
     await wb.answer(String(port));
-    await wb.answerFraming();
     await wb.treeItem(`UDP → 127.0.0.1:${port}`).waitFor({ state: 'visible', timeout: 30000 });
     await wb.runCommand('Socket Lab: Send…');
     await wb.pick(`UDP → 127.0.0.1:${port}`);
@@ -129,6 +128,7 @@ describe('the remaining commands through the real palette', function () {
       await wb.runCommand('Socket Lab: Connect TCP Client');
       await wb.answer('127.0.0.1');
       await wb.answer(String(port));
+      await wb.answerFraming();
       await wb.treeItem(label).waitFor({ state: 'visible', timeout: 30000 });
       await wb.runCommand('Socket Lab: Close Sending Side (FIN)');
       await wb.pick(label);
