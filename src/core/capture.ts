@@ -166,6 +166,11 @@ export class CaptureWriter extends CaptureFileWriter {
       direction: record.direction,
       peer: record.peer,
       connectionId: record.connectionId,
+      // Framing fields, present only on framed records (JSON.stringify leaves undefined out).
+      truncated: record.truncated,
+      partial: record.partial,
+      delimiterBytes: record.delimiterBytes,
+      headerBytes: record.headerBytes,
       data: Buffer.from(record.data.buffer, record.data.byteOffset, record.data.byteLength).toString('base64'),
     });
     return this.emit(line + '\n');

@@ -23,8 +23,15 @@ export interface SendResult {
   /** Bytes handed to the OS (summed over all connections of a listener); the payload size for a repeat. */
   bytes: number;
   repeatId?: string;
-  /** With waitMs: everything that arrived on that socket within the wait, concatenated. */
+  /**
+   * With waitMs: what arrived on that socket. Framing on: the first complete frame, as soon as it is
+   * there; otherwise (or when none completes) every byte read within the wait, at most 16 MiB.
+   */
   reply?: Uint8Array;
+  /** With waitMs and framing on: no frame completed within the wait; `reply` holds what arrived. */
+  partial?: boolean;
+  /** With waitMs: `reply` is cut (it reached 16 MiB and the wait ended there, or the frame was over maxFrameBytes). */
+  truncated?: boolean;
 }
 
 /** A repeat that ended by itself (count reached, or a send failed) or was stopped. */
@@ -213,7 +220,10 @@ export class Sender extends Disposable {
     return { bytes: data.byteLength, repeatId };
   }
 
-  /** Sends, then collects what arrives for `waitMs`: on a client anything, on a listener or peer that connection. */
+  /**
+   * Sends, then collects what arrives for `waitMs` (on a client anything, on a listener or peer that
+   * connection), or until the first complete frame when the endpoint frames its reads.
+   */
   private async _sendAndWait(
     endpoint: Endpoint,
     target: SendTarget,
@@ -228,7 +238,7 @@ export class Sender extends Disposable {
       waiter.cancel();
       throw err;
     }
-    return { bytes, reply: await waiter.result };
+    return { bytes, ...(await waiter.result) };
   }
 
   /** A file as one datagram, refused when it cannot fit one. */

@@ -21,6 +21,7 @@ import {
   type SendFileArgs,
   type SetBroadcastArgs,
   type StartRelayArgs,
+  type SetFramingArgs,
   type StartTcpListenerArgs,
   type StartTlsListenerArgs,
   type StartUdpListenerArgs,
@@ -31,6 +32,7 @@ import {
 import * as os from 'os';
 import * as nodePath from 'path';
 import { SocketLabError } from '../shared/errors';
+import type { FramingSpec } from '../shared/framing';
 import { DEFAULT_LOG_CAP_BYTES } from '../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../shared/model';
 import { parseHost, parseTimeoutMs } from '../shared/validate';
@@ -45,8 +47,10 @@ import { matchOwnEndpoints } from './ports/matchOwnEndpoints';
 import { readSystemPorts } from './ports/readSystemPorts';
 import type { SystemPort } from './ports/systemPort';
 import type { Endpoint, EndpointSink } from './endpoints/endpoint';
+import { StreamEndpoint } from './endpoints/streamEndpoint';
 import { UdpSocket } from './endpoints/udpSocket';
 import { Emitter, Event } from './event';
+import { resolveFraming } from './framing/deframer';
 import { Disposable, toDisposable } from './lifecycle';
 import type { RepeatInfo } from './repeat';
 import { resolveHost, type LookupFunction } from './resolveHost';
@@ -89,6 +93,8 @@ interface Entry {
   autoReplySpec?: AutoReplySpec;
   /** The capture to reopen on restart (appending: the file is the endpoint's own by then). */
   capture?: CaptureSpec;
+  /** TCP/Unix: the framing new connections and a restart use (setFraming changes it). */
+  framing?: FramingSpec;
 }
 
 /** The registry of all endpoints: start/connect, send, stop, restart, list, traffic and events. */
@@ -161,7 +167,7 @@ export class SocketLab extends Disposable {
 
   // ---- opening endpoints -------------------------------------------------------------------------
 
-  /** `{ host?, port, backlog?, autoReply?, allowExternal?, capture? }` -> a listening TCP listener. */
+  /** `{ host?, port, backlog?, autoReply?, allowExternal?, capture?, framing? }` -> a listening TCP listener. */
   startTcpListener(args: StartTcpListenerArgs): Promise<EndpointInfo> {
     return this._open('startTcpListener', args);
   }
@@ -171,7 +177,7 @@ export class SocketLab extends Disposable {
     return this._open('startUdpListener', args);
   }
 
-  /** `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture? }` -> a connected TCP client. */
+  /** `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture?, framing? }` -> a connected TCP client. */
   connectTcp(args: ConnectTcpArgs): Promise<EndpointInfo> {
     return this._open('connectTcp', args);
   }
@@ -181,12 +187,12 @@ export class SocketLab extends Disposable {
     return this._open('openUdpClient', args);
   }
 
-  /** `{ path, backlog?, autoReply?, capture? }` -> a Unix-domain listener (a stale socket file is replaced). */
+  /** `{ path, backlog?, autoReply?, capture?, framing? }` -> a Unix-domain listener (a stale socket file is replaced). */
   startUnixListener(args: StartUnixListenerArgs): Promise<EndpointInfo> {
     return this._open('startUnixListener', args);
   }
 
-  /** `{ path, timeoutMs?, autoReply?, capture? }` -> a connected Unix-domain client. */
+  /** `{ path, timeoutMs?, autoReply?, capture?, framing? }` -> a connected Unix-domain client. */
   connectUnix(args: ConnectUnixArgs): Promise<EndpointInfo> {
     return this._open('connectUnix', args);
   }
@@ -218,7 +224,7 @@ export class SocketLab extends Disposable {
 
   /**
    * Parses the argument of an opening command and opens its endpoint under a new id; the entry keeps how to
-   * build it again (restart), with the auto-reply and capture as they are then.
+   * build it again (restart), with the auto-reply, capture and framing as they are then.
    */
   private async _open(command: OpenCommand, args: unknown): Promise<EndpointInfo> {
     this._checkAlive();
@@ -238,13 +244,17 @@ export class SocketLab extends Disposable {
     const a = parseCommandArgs(command, args);
     const autoReplySpec = 'autoReply' in a ? a.autoReply : undefined;
     compileAutoReply(autoReplySpec); // validate now: an invalid spec opens nothing
+    // The delimiter decoded too: a framing that cannot work opens nothing. UDP's schema lets only none through.
+    const framing =
+      STREAM_COMMANDS.has(command) && 'framing' in a && a.framing ? resolveFraming(a.framing).spec : undefined;
     const build = endpointBuilder(command, a, this._options);
-    // One object: create() reads the auto-reply and capture the entry holds at each (re)start.
+    // One object: create() reads the auto-reply, capture and framing the entry holds at each (re)start.
     const entry: Partial<Entry> & Pick<Entry, 'create'> = {
       command,
       args: { ...(args as object) },
       autoReplySpec,
       capture: a.capture,
+      framing,
       create: () =>
         this._startEndpoint(
           () =>
@@ -253,6 +263,7 @@ export class SocketLab extends Disposable {
               sink: this._sink,
               logCapBytes: this._options.logCapBytes,
               autoReply: compileAutoReply(entry.autoReplySpec),
+              framing: entry.framing,
             }),
           entry as Entry,
         ),
@@ -264,7 +275,7 @@ export class SocketLab extends Disposable {
 
   /**
    * How endpoint `id` was opened, to open it again after a window reload: its command and argument, with the
-   * auto-reply and capture as they are now and the port it got in place of 0. Undefined for an unknown id.
+   * auto-reply, capture and framing as they are now and the port it got in place of 0. Undefined for an unknown id.
    */
   openSpec(id: string): { command: OpenCommand; args: Record<string, unknown> } | undefined {
     const entry = this._entries.get(id);
@@ -274,6 +285,8 @@ export class SocketLab extends Disposable {
     else delete args.autoReply;
     if (entry.capture) args.capture = entry.capture;
     else delete args.capture;
+    // setFraming may have changed it since the start; a stream opened with none keeps none.
+    if (entry.framing && STREAM_COMMANDS.has(entry.command)) args.framing = entry.framing;
     const local = entry.endpoint.local;
     if (args.port === 0 && local && 'port' in local && entry.command.startsWith('start')) args.port = local.port;
     return { command: entry.command, args };
@@ -494,6 +507,27 @@ export class SocketLab extends Disposable {
     return this.setCapture(parseCommandArgs('stopCapture', args).id, undefined);
   }
 
+  /**
+   * `{ id, framing }`: changes how a TCP/Unix endpoint cuts what arrives from now on, on its live connections
+   * (a frame in progress is kept), on those it accepts later and after a restart. Refused for UDP.
+   */
+  setFraming(args: SetFramingArgs): EndpointInfo {
+    const a = parseCommandArgs('setFraming', args);
+    const entry = this._entry(a.id);
+    const endpoint = entry.endpoint;
+    if (!(endpoint instanceof StreamEndpoint)) {
+      throw SocketLabError.create(
+        'framingNotForUdp',
+        '{endpoint} is a UDP socket: framing is only for TCP and Unix streams (a UDP socket keeps one record per datagram).',
+        { id: endpoint.id, endpoint: endpoint.displayName, field: 'id' },
+      );
+    }
+    const framing = resolveFraming(a.framing).spec;
+    endpoint.setFraming(framing);
+    entry.framing = framing;
+    return endpoint.info();
+  }
+
   /** `{ id, on }`: turns broadcast on or off on a UDP socket. */
   setBroadcast(args: SetBroadcastArgs): void {
     const a = parseCommandArgs('setBroadcast', args);
@@ -604,6 +638,13 @@ function defaultTlsFolder(): string {
   }
   return nodePath.join(os.tmpdir(), `socket-lab-tls-${user}`);
 }
+/** The opening commands of TCP and Unix streams: the ones that take a framing. */
+const STREAM_COMMANDS: ReadonlySet<OpenCommand> = new Set([
+  'startTcpListener',
+  'connectTcp',
+  'startUnixListener',
+  'connectUnix',
+]);
 
 function safeDispose(d: { dispose(): void }): void {
   try {

@@ -21,6 +21,30 @@ const DIR_OUT = 1;
 const DIR_OUT_AUTO = 2;
 /** `_offset` of a record whose data is kept by reference in `_big`. */
 const BY_REFERENCE = -1;
+/** Bits of a record's framing word (`_frames`): its flags, and which count the bits from FRAME_COUNT_SHIFT hold. */
+const FRAME_TRUNCATED = 1;
+const FRAME_PARTIAL = 2;
+const FRAME_DELIMITER = 4;
+const FRAME_HEADER = 8;
+const FRAME_COUNT_SHIFT = 4;
+
+/** A record's framing fields (truncated, partial, delimiterBytes or headerBytes) as one number; 0 for none. */
+function frameWord(record: TrafficRecord): number {
+  let word = 0;
+  if (record.truncated) word |= FRAME_TRUNCATED;
+  if (record.partial) word |= FRAME_PARTIAL;
+  if (record.delimiterBytes) word |= FRAME_DELIMITER | (record.delimiterBytes << FRAME_COUNT_SHIFT);
+  else if (record.headerBytes) word |= FRAME_HEADER | (record.headerBytes << FRAME_COUNT_SHIFT);
+  return word;
+}
+
+/** Puts the framing fields of `word` back on `record`. */
+function restoreFrame(record: TrafficRecord, word: number): void {
+  if (word & FRAME_TRUNCATED) record.truncated = true;
+  if (word & FRAME_PARTIAL) record.partial = true;
+  if (word & FRAME_DELIMITER) record.delimiterBytes = word >>> FRAME_COUNT_SHIFT;
+  else if (word & FRAME_HEADER) record.headerBytes = word >>> FRAME_COUNT_SHIFT;
+}
 
 /** Read access to an endpoint's log without copying all of it: what the send panel pages through. */
 export interface TrafficLogView {
@@ -44,7 +68,7 @@ export const EMPTY_TRAFFIC_LOG: TrafficLogView = Object.freeze({
 
 /**
  * Records that crossed an endpoint, oldest first, bounded by a byte cap that counts data plus a fixed
- * per-record overhead. Stored by column in rings (times, directions, offsets in typed arrays; peers and
+ * per-record overhead. Stored by column in rings (times, directions, offsets, framing fields in typed arrays; peers and
  * connection ids as references to the connection's own strings; small data copied into a byte ring), so
  * holding a flood of records costs the garbage collector almost nothing. Append and eviction are O(1)
  * amortized; reading materializes fresh record objects, with small data copied out.
@@ -55,6 +79,8 @@ export class TrafficLog implements TrafficLogView {
   private _dirs = new Uint8Array(0);
   private _offsets = new Int32Array(0);
   private _lengths = new Int32Array(0);
+  /** Framing fields of each record (frameWord), 0 for a record that is not a frame. */
+  private _frames = new Int32Array(0);
   private _peers: (string | undefined)[] = [];
   private _connections: (string | undefined)[] = [];
   private _big: (Uint8Array | undefined)[] = [];
@@ -124,6 +150,7 @@ export class TrafficLog implements TrafficLogView {
     this._times[slot] = record.time;
     this._dirs[slot] = record.direction === 'out' ? (record.autoReply ? DIR_OUT_AUTO : DIR_OUT) : DIR_IN;
     this._lengths[slot] = length;
+    this._frames[slot] = frameWord(record);
     this._peers[slot] = record.peer;
     this._connections[slot] = record.connectionId;
     if (length > 0 && length <= SMALL_DATA_MAX_BYTES) {
@@ -179,6 +206,7 @@ export class TrafficLog implements TrafficLogView {
     this._dirs = new Uint8Array(0);
     this._offsets = new Int32Array(0);
     this._lengths = new Int32Array(0);
+    this._frames = new Int32Array(0);
     this._peers = [];
     this._connections = [];
     this._big = [];
@@ -213,6 +241,8 @@ export class TrafficLog implements TrafficLogView {
       if (this._dirs[slot] === DIR_OUT_AUTO) record.autoReply = true;
       const connectionId = this._connections[slot];
       if (connectionId !== undefined) record.connectionId = connectionId;
+      const frame = this._frames[slot];
+      if (frame !== 0) restoreFrame(record, frame);
       out[i] = record;
     }
     return out;
@@ -316,6 +346,7 @@ export class TrafficLog implements TrafficLogView {
     const dirs = new Uint8Array(slots);
     const offsets = new Int32Array(slots);
     const lengths = new Int32Array(slots);
+    const frames = new Int32Array(slots);
     const peers: (string | undefined)[] = new Array(slots).fill(undefined);
     const connections: (string | undefined)[] = new Array(slots).fill(undefined);
     const big: (Uint8Array | undefined)[] = new Array(slots).fill(undefined);
@@ -325,6 +356,7 @@ export class TrafficLog implements TrafficLogView {
       dirs[i] = this._dirs[slot];
       offsets[i] = this._offsets[slot];
       lengths[i] = this._lengths[slot];
+      frames[i] = this._frames[slot];
       peers[i] = this._peers[slot];
       connections[i] = this._connections[slot];
       big[i] = this._big[slot];
@@ -334,6 +366,7 @@ export class TrafficLog implements TrafficLogView {
     this._dirs = dirs;
     this._offsets = offsets;
     this._lengths = lengths;
+    this._frames = frames;
     this._peers = peers;
     this._connections = connections;
     this._big = big;

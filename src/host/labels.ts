@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionInfo, EndpointInfo, SocketAddressInfo } from '../shared/model';
 import { formatBytes, formatTime } from '../shared/display';
+import { describeFraming, type FramingSpec } from '../shared/framing';
 import { endpointName, isClient, isListener } from '../shared/naming';
 
 /** The localized word for an endpoint's or connection's state. */
@@ -23,6 +24,11 @@ export function stateText(state: EndpointInfo['state'] | ConnectionInfo['state']
 /** '↓1.2 KB ↑300 B' */
 export function countersText(x: { bytesIn: number; bytesOut: number }): string {
   return `↓${formatBytes(x.bytesIn)} ↑${formatBytes(x.bytesOut)}`;
+}
+
+/** A framing in the display language: 'line (any)', 'length 2 BE at 4, +0'. */
+export function framingText(spec: FramingSpec): string {
+  return describeFraming(spec, (template, values) => vscode.l10n.t(template, values));
 }
 
 function liveConnections(info: EndpointInfo): number {
@@ -59,6 +65,7 @@ export function endpointDescription(info: EndpointInfo): string {
     if (info.state === 'connected') parts.push(...halfCloseWords(info));
     parts.push(countersText(info));
   }
+  if (info.framing && info.framing.mode !== 'none') parts.push(framingText(info.framing));
   return parts.join(' · ');
 }
 

@@ -36,7 +36,7 @@ export function stepTitle(title: string, step?: Step): string {
  * Asks for one value with validation as the user types; undefined when cancelled (Escape or focus lost is
  * not a cancel: `ignoreFocusOut`). An answer with an Error-severity message is not accepted.
  */
-async function ask(options: {
+export async function ask(options: {
   memory: PromptMemory;
   key: string;
   fallback: string;

@@ -14,6 +14,7 @@ import {
   connectionTimes,
   endpointAccessibleName,
   endpointDescription,
+  framingText,
   stateText,
   trafficLine,
 } from './labels';
@@ -249,6 +250,12 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     if (info.autoReply) md.appendMarkdown(escapeMarkdown(vscode.l10n.t('Auto-reply: on')) + '\n\n');
     if (info.capturePath)
       md.appendMarkdown(`${escapeMarkdown(vscode.l10n.t('Capturing to'))}: \`${info.capturePath}\`\n\n`);
+    if (info.framing)
+      md.appendMarkdown(
+        `${escapeMarkdown(vscode.l10n.t('Framing'))}: ${escapeMarkdown(
+          info.framing.mode === 'none' ? vscode.l10n.t('none (each read is a record)') : framingText(info.framing),
+        )}\n\n`,
+      );
     md.appendMarkdown(escapeMarkdown(trafficLine(info)) + '\n\n');
     if (info.dropped)
       md.appendMarkdown(

@@ -10,6 +10,7 @@ import * as v from 'valibot';
 import type { AutoReplySpec } from './autoReplySpec';
 import { parseChecksumEndian, parseChecksumName, type ChecksumEndian, type ChecksumName } from './checksum';
 import { SocketLabError, isSocketLabError } from './errors';
+import { parseFramingSpec, type FramingSpec } from './framing';
 import { ipFamily } from './ipAddress';
 import { CAPTURE_DEFAULT_MAX_BYTES, CAPTURE_MAX_MAX_BYTES, CAPTURE_MIN_MAX_BYTES } from './limits';
 import { CAPTURE_FORMATS, RELAY_DIRECTIONS, type CaptureFormat, type RelayDirection } from './model';
@@ -300,6 +301,25 @@ const relayProtocol = parsedBy<'tcp' | 'udp'>((value) => {
   });
 });
 
+/** How a TCP/Unix stream is cut into records (the core also decodes a delimiter before it opens anything). */
+const framing = parsedBy<FramingSpec>((value) => parseFramingSpec(value, 'framing'));
+
+/**
+ * Reads the framing a UDP command was given: only `{ mode: 'none' }` (one record per datagram, what UDP
+ * does anyway); any other framing is refused with a sentence.
+ */
+export function parseUdpFraming(value: unknown): FramingSpec {
+  const spec = parseFramingSpec(value, 'framing');
+  if (spec.mode === 'none') return spec;
+  throw SocketLabError.create(
+    'framingNotForUdp',
+    '{field} is only for TCP and Unix streams; a UDP socket keeps one record per datagram (got {mode} framing).',
+    { field: 'framing', mode: spec.mode },
+  );
+}
+
+const udpFraming = parsedBy<FramingSpec>(parseUdpFraming);
+
 // ---- argument objects -------------------------------------------------------------------------------
 
 /** Why `value` is not an argument object of `command`, or undefined when it is one (no unknown field). */
@@ -366,6 +386,7 @@ export function commandSchemas(platform: PlatformName) {
       autoReply: v.optional(autoReply),
       allowExternal: v.optional(flag('allowExternal')),
       capture: v.optional(capture),
+      framing: v.optional(framing),
     }),
     startUdpListener: argsObject('startUdpListener', {
       host: v.optional(host('host')),
@@ -375,6 +396,7 @@ export function commandSchemas(platform: PlatformName) {
       autoReply: v.optional(autoReply),
       allowExternal: v.optional(flag('allowExternal')),
       capture: v.optional(capture),
+      framing: v.optional(udpFraming),
     }),
     connectTcp: argsObject('connectTcp', {
       host: v.optional(host('host')),
@@ -386,6 +408,7 @@ export function commandSchemas(platform: PlatformName) {
       keepAlive: v.optional(flag('keepAlive')),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
+      framing: v.optional(framing),
     }),
     openUdpClient: argsObject('openUdpClient', {
       host: v.optional(host('host')),
@@ -393,18 +416,21 @@ export function commandSchemas(platform: PlatformName) {
       localPort: v.optional(bindPort('localPort')),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
+      framing: v.optional(udpFraming),
     }),
     startUnixListener: argsObject('startUnixListener', {
       path: unixPath,
       backlog: v.optional(backlog),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
+      framing: v.optional(framing),
     }),
     connectUnix: argsObject('connectUnix', {
       path: unixPath,
       timeoutMs: v.optional(timeoutMs),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
+      framing: v.optional(framing),
     }),
     startTlsListener: argsObject('startTlsListener', {
       host: v.optional(host('host')),
@@ -485,6 +511,7 @@ export function commandSchemas(platform: PlatformName) {
       group: multicastGroup,
       interface: v.optional(text('interface')),
     }),
+    setFraming: argsObject('setFraming', { id: text('id'), framing }),
     leaveMulticast: argsObject('leaveMulticast', {
       id: text('id'),
       group: multicastGroup,
@@ -512,17 +539,17 @@ export type CommandArgs<C extends CommandName> = v.InferInput<CommandSchemas[C]>
 /** The argument of `command` once parsed: host names normalized, numbers as numbers, every field present. */
 export type ParsedArgs<C extends CommandName> = v.InferOutput<CommandSchemas[C]>;
 
-/** `socketLab.startTcpListener`: `{ host?, port, backlog?, autoReply?, allowExternal?, capture? }`. */
+/** `socketLab.startTcpListener`: `{ host?, port, backlog?, autoReply?, allowExternal?, capture?, framing? }`. */
 export type StartTcpListenerArgs = CommandArgs<'startTcpListener'>;
-/** `socketLab.startUdpListener`: `{ host?, port, broadcast?, multicastGroups?, autoReply?, allowExternal?, capture? }`. */
+/** `socketLab.startUdpListener`: `{ host?, port, broadcast?, multicastGroups?, autoReply?, allowExternal?, capture?, framing?: none only }`. */
 export type StartUdpListenerArgs = CommandArgs<'startUdpListener'>;
-/** `socketLab.connectTcp`: `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture? }`. */
+/** `socketLab.connectTcp`: `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture?, framing? }`. */
 export type ConnectTcpArgs = CommandArgs<'connectTcp'>;
-/** `socketLab.openUdpClient`: `{ host?, port, localPort?, autoReply?, capture? }`. */
+/** `socketLab.openUdpClient`: `{ host?, port, localPort?, autoReply?, capture?, framing?: none only }`. */
 export type OpenUdpClientArgs = CommandArgs<'openUdpClient'>;
-/** `socketLab.startUnixListener`: `{ path, backlog?, autoReply?, capture? }`. */
+/** `socketLab.startUnixListener`: `{ path, backlog?, autoReply?, capture?, framing? }`. */
 export type StartUnixListenerArgs = CommandArgs<'startUnixListener'>;
-/** `socketLab.connectUnix`: `{ path, timeoutMs?, autoReply?, capture? }`. */
+/** `socketLab.connectUnix`: `{ path, timeoutMs?, autoReply?, capture?, framing? }`. */
 export type ConnectUnixArgs = CommandArgs<'connectUnix'>;
 /**
  * `socketLab.startTlsListener`: `{ host?, port, cert?, key?, ca?, alpn?, requestClientCert?, keylogPath?,
@@ -546,6 +573,8 @@ export type SendFileArgs = CommandArgs<'sendFile'>;
 export type StopRepeatArgs = CommandArgs<'stopRepeat'>;
 /** `{ id }` of an endpoint, connection or UDP peer (stop, halfClose, restart, clearLog, copyAddress, copyCaPath, openPanel). */
 export type IdArgs = CommandArgs<'stop'>;
+/** `socketLab.setFraming`: `{ id, framing }` (a TCP/Unix endpoint; applies to what arrives from then on). */
+export type SetFramingArgs = CommandArgs<'setFraming'>;
 /** SocketLab.setBroadcast: `{ id, on }` (a UDP socket). */
 export type SetBroadcastArgs = CommandArgs<'setBroadcast'>;
 /** SocketLab.joinMulticast / leaveMulticast: `{ id, group, interface? }` (a UDP socket). */

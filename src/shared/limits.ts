@@ -68,6 +68,14 @@ export const FRAMING_LENGTH_ADJUST_MAX = 65535;
 /** Longest silence that ends a frame in idle framing. */
 export const FRAMING_IDLE_GAP_MAX_MS = 60_000;
 
+// ---- send and wait (send … waitMs) ------------------------------------------------------------------
+
+/**
+ * The most a send-and-wait reply holds: past it the wait ends at once with `truncated: true`, so a peer
+ * that floods during a long wait cannot grow memory (nor a reply past what one Buffer can hold).
+ */
+export const SEND_WAIT_REPLY_MAX_BYTES = 16 * 1024 * 1024;
+
 // ---- pcapng export and capture ---------------------------------------------------------------------
 
 /** Flows (TCP connections, UDP peers) a pcapng writer keeps state for; beyond this the oldest is forgotten. */

@@ -1,6 +1,7 @@
 /** Shapes shared by the core, the host and the public API. Keep them stable: they are documented in the README. */
 import type { ErrorValues } from './errors';
 import type { TlsInfo } from './tls';
+import type { FramingSpec } from './framing';
 
 /**
  * The kinds of endpoint Socket Lab can open. A TLS listener or client is a 'tcp-listener' or 'tcp-client'
@@ -142,6 +143,8 @@ export interface EndpointInfo {
   relay?: RelayInfo;
   /** TCP listeners: the most clients at once (further ones are refused by the system). */
   maxConnections?: number;
+  /** TCP/Unix: how received bytes are cut into records (every default filled in; `{ mode: 'none' }` = one record per read). */
+  framing?: FramingSpec;
 }
 
 /** One chunk (TCP/Unix), one frame (TCP/Unix with framing) or one datagram (UDP) that crossed a socket. */

@@ -80,10 +80,12 @@ describe('activation and deactivation through the real workbench', function () {
     await wb.runCommand('Socket Lab: Start TCP Listener');
     await answerPrompt(wb, 'Address to listen on', '127.0.0.1');
     await answerPrompt(wb, 'Port, 0-65535', String(port));
+    await wb.answerFraming();
     await waitUntil('the TCP listener', () => canConnect(port));
     const sock = path.join(tmp, 'deactivate.sock');
     await wb.runCommand('Socket Lab: Start Unix Socket Listener');
     await answerPrompt(wb, 'Unix socket path', sock);
+    await wb.answerFraming();
     await waitUntil('the socket file', () => fs.existsSync(sock));
     const open = socketsOf(hostPid);
     assert.strictEqual(open.tcpListening, idle.tcpListening + 1);

@@ -54,9 +54,11 @@ describe('the remaining commands through the real palette', function () {
     const sock = path.join(wb.workspace, 'palette.sock');
     await wb.runCommand('Socket Lab: Start Unix Socket Listener');
     await wb.answer(sock);
+    await wb.answerFraming();
     await wb.treeItem(`Unix ${sock}`).waitFor({ state: 'visible', timeout: 30000 });
     await wb.runCommand('Socket Lab: Connect Unix Socket Client');
     await wb.answer(sock);
+    await wb.answerFraming();
     await wb.treeItem(`Unix → ${sock}`).waitFor({ state: 'visible', timeout: 30000 });
     // The listener's child: the accepted connection, told apart by id.
     await wb.treeItem(/#c1\s*connected/).waitFor({ state: 'visible', timeout: 30000 });
@@ -67,6 +69,7 @@ describe('the remaining commands through the real palette', function () {
     await wb.runCommand('Socket Lab: Connect TCP Client');
     await wb.answer('127.0.0.1');
     await wb.answer(String(port));
+    await wb.answerFraming();
     await wb.treeItem(`TCP → 127.0.0.1:${port}`).waitFor({ state: 'visible', timeout: 30000 });
     const file = path.join(wb.workspace, 'file.bin');
     const bytes = Buffer.from(Array.from({ length: 1000 }, (_, i) => i % 256));
@@ -125,6 +128,7 @@ describe('the remaining commands through the real palette', function () {
       await wb.runCommand('Socket Lab: Connect TCP Client');
       await wb.answer('127.0.0.1');
       await wb.answer(String(port));
+      await wb.answerFraming();
       await wb.treeItem(label).waitFor({ state: 'visible', timeout: 30000 });
       await wb.runCommand('Socket Lab: Close Sending Side (FIN)');
       await wb.pick(label);

@@ -157,6 +157,7 @@ describe('Send panel composer with real peers', function () {
     const sock = path.join(tmp, 'composer.sock');
     await wb.runCommand('Socket Lab: Start Unix Socket Listener');
     await wb.answer(sock);
+    await wb.answerFraming();
     const item = wb.treeItem(`Unix ${sock}`);
     await item.waitFor({ state: 'visible', timeout: 30000 });
     await item.click();

@@ -362,6 +362,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await wb.runCommand('View: Close All Editors');
     await wb.runCommand('Socket Lab: Start Unix Socket Listener');
     await wb.answer(sock);
+    await wb.answerFraming();
     const item = wb.treeItem(`Unix ${sock}`);
     await item.waitFor({ state: 'visible', timeout: 30000 });
     await item.hover();

@@ -102,6 +102,7 @@ describe('commands driven through the real palette and quick inputs', function (
     await wb.runCommand('Socket Lab: Start TCP Listener');
     await wb.answer('0.0.0.0');
     await wb.answer('0');
+    await wb.answerFraming();
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 20000 });
     assert.match(await dialog.innerText(), /reachable from the network/);
@@ -113,6 +114,7 @@ describe('commands driven through the real palette and quick inputs', function (
     await wb.runCommand('Socket Lab: Start TCP Listener');
     await wb.answer('0.0.0.0');
     await wb.answer('0');
+    await wb.answerFraming();
     await dialog.waitFor({ state: 'visible', timeout: 20000 });
     await dialog.locator('.monaco-button', { hasText: /^Bind$/ }).click();
     const item = wb.treeItem(/TCP 0\.0\.0\.0:\d+/);
@@ -137,6 +139,7 @@ describe('commands driven through the real palette and quick inputs', function (
     const sock = path.join(tmp, 'e2e.sock');
     await wb.runCommand('Socket Lab: Start Unix Socket Listener');
     await wb.answer(sock);
+    await wb.answerFraming();
     await wb.treeItem(`Unix ${sock}`).waitFor({ state: 'visible', timeout: 20000 });
     assert.ok(fs.existsSync(sock));
 
@@ -155,6 +158,7 @@ describe('commands driven through the real palette and quick inputs', function (
     await wb.runCommand('Socket Lab: Connect TCP Client');
     await wb.answer('127.0.0.1');
     await wb.answer(String(port));
+    await wb.answerFraming();
     await wb.treeItem(`TCP → 127.0.0.1:${port}`).waitFor({ state: 'visible', timeout: 20000 });
 
     await wb.runCommand('Socket Lab: Send…');

@@ -237,6 +237,25 @@ export class Workbench {
     throw new Error(`the file dialog did not accept ${filePath} (it showed ${JSON.stringify(value)}; see ${shot})`);
   }
 
+  /**
+   * The framing step that ends the TCP/Unix start and connect prompts: picks the row matching `choice`, or
+   * keeps the first row (the last framing used, none at first) with Enter.
+   */
+  async answerFraming(choice?: string | RegExp): Promise<void> {
+    const input = this.page.locator('.quick-input-widget input');
+    await waitUntil(
+      'the framing step',
+      async () =>
+        (await input.isVisible()) && (await input.getAttribute('placeholder'))?.startsWith('Framing') === true,
+    );
+    if (choice === undefined) await input.press('Enter');
+    else await this.pick(choice);
+    await waitUntil(
+      'the framing step to close',
+      async () => !(await input.isVisible()) || !(await input.getAttribute('placeholder'))?.startsWith('Framing'),
+    );
+  }
+
   /** Clicks the entry of the open quick pick whose text matches. */
   async pick(text: string | RegExp): Promise<void> {
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
@@ -275,6 +294,7 @@ export class Workbench {
     await this.runCommand('Socket Lab: Start TCP Listener');
     await this.answer('127.0.0.1');
     await this.answer('0');
+    await this.answerFraming();
     const item = this.treeItem(/TCP 127\.0\.0\.1:\d+/);
     await item.waitFor({ state: 'visible', timeout: timeoutMs }).catch(async (err) => {
       await this.screenshot(shotName);
@@ -306,6 +326,7 @@ export class Workbench {
     await this.runCommand(command);
     await this.answer('127.0.0.1');
     await this.answer('0');
+    if (/TCP|Unix/.test(command)) await this.answerFraming();
     const item = this.treeItem(new RegExp(`^${labelPrefix} 127\\.0\\.0\\.1:\\d+`));
     await item.waitFor({ state: 'visible', timeout: 30000 });
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);

@@ -8,6 +8,12 @@
 #   framing_peer.py pause  HOST PORT MS HEX...      each piece in its own write, MS milliseconds apart, then closes
 #   framing_peer.py flood  HOST PORT HEADHEX BYTES TAILHEX
 #                                                  writes HEADHEX, BYTES bytes of 'a' in 1 MiB writes, TAILHEX, closes
+#   framing_peer.py gated  HOST PORT HEX...        each piece in its own write; before each but the first, waits
+#                                                  for a line on stdin (the test saw the read); then closes
+#   framing_peer.py gatedsplits HOST PORT HEX      one connection per cut point k = 1..len-1: writes [0, k),
+#                                                  waits for a line on stdin, writes [k, len), closes
+# Closing sends FIN and reads until the server closes; gated and gatedsplits print what was read, in hex,
+# one line per connection.
 import socket, sys, time
 
 
@@ -24,9 +30,20 @@ def wait_ack(s):
 
 def close(s):
     s.shutdown(socket.SHUT_WR)
-    while s.recv(65536):
-        pass
+    got = b""
+    while True:
+        data = s.recv(65536)
+        if not data:
+            break
+        if len(got) < 65536:
+            got += data
     s.close()
+    return got
+
+
+def gate():
+    if not sys.stdin.readline():
+        sys.exit("stdin closed before the go-ahead")
 
 
 mode, host, port = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -73,5 +90,20 @@ elif mode == "flood":
         left -= n
     s.sendall(bytes.fromhex(rest[2]))
     close(s)
+elif mode == "gated":
+    s = connect(host, port)
+    for i, piece in enumerate(bytes.fromhex(p) for p in rest):
+        if i > 0:
+            gate()
+        s.sendall(piece)
+    print(close(s).hex(), flush=True)
+elif mode == "gatedsplits":
+    data = bytes.fromhex(rest[0])
+    for k in range(1, len(data)):
+        s = connect(host, port)
+        s.sendall(data[:k])
+        gate()
+        s.sendall(data[k:])
+        print(close(s).hex(), flush=True)
 else:
     sys.exit("unknown mode " + mode)

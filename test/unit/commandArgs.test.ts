@@ -39,12 +39,12 @@ describe('command argument schemas', () => {
     assertSocketLabError(
       thrown(() => parseArgs(linux, 'startTcpListener', [9])),
       'invalidArgument',
-      { command: 'startTcpListener', fields: 'host, port, backlog, autoReply, allowExternal, capture' },
+      { command: 'startTcpListener', fields: 'host, port, backlog, autoReply, allowExternal, capture, framing' },
     );
     const unknown = thrown(() => parseArgs(linux, 'startTcpListener', { port: -1, prot: 1 }));
     assert.strictEqual(
       unknown.message,
-      "startTcpListener has no field 'prot'; its fields are host, port, backlog, autoReply, allowExternal, capture.",
+      "startTcpListener has no field 'prot'; its fields are host, port, backlog, autoReply, allowExternal, capture, framing.",
     );
     assert.strictEqual(
       thrown(() => parseArgs(linux, 'stopAll', { force: true })).message,
@@ -82,6 +82,43 @@ describe('command argument schemas', () => {
     assert.strictEqual(listener.port, 8080);
     assert.deepStrictEqual(listener.capture, { path: 'x', format: 'jsonl', maxBytes: 1024 ** 3, append: false });
     assert.deepStrictEqual(parseArgs(linux, 'startTcpListener', listener), listener);
+  });
+
+  it('reads framing on the stream commands with its defaults filled in; UDP takes only none', () => {
+    const listener = parseArgs(linux, 'startTcpListener', {
+      port: 0,
+      framing: { mode: 'length', bytes: 2, offset: 4 },
+    });
+    assert.deepStrictEqual(listener.framing, {
+      mode: 'length',
+      bytes: 2,
+      endian: 'be',
+      offset: 4,
+      adjust: 0,
+      maxFrameBytes: 1024 * 1024,
+    });
+    assert.deepStrictEqual(parseArgs(linux, 'startTcpListener', listener), listener);
+    assert.deepStrictEqual(parseArgs(linux, 'setFraming', { id: 'e1', framing: { mode: 'line' } }).framing, {
+      mode: 'line',
+      eol: 'any',
+      maxFrameBytes: 1024 * 1024,
+    });
+    assert.deepStrictEqual(parseArgs(linux, 'openUdpClient', { port: 9, framing: { mode: 'none' } }).framing, {
+      mode: 'none',
+      maxFrameBytes: 1024 * 1024,
+    });
+    assertSocketLabError(
+      thrown(() => parseArgs(linux, 'startUdpListener', { port: 0, framing: { mode: 'idle', gapMs: 5 } })),
+      'framingNotForUdp',
+      { field: 'framing', mode: 'idle' },
+    );
+    assertSocketLabError(
+      thrown(() => parseArgs(linux, 'connectUnix', { path: '/tmp/x', framing: 'line' })),
+      'invalidFraming',
+      {
+        field: 'framing',
+      },
+    );
   });
 
   it('checks a Unix path against the limit of the platform the schemas were built for', () => {

@@ -3,6 +3,7 @@ import type * as net from 'net';
 import { SocketLabError, errorFields } from '../../shared/errors';
 import type { ConnectionInfo, SocketAddressInfo } from '../../shared/model';
 import type { TlsInfo } from '../../shared/tls';
+import type { Deframer } from '../framing/deframer';
 
 /** One accepted connection, one UDP peer, or a client's own socket (not listed then). */
 export class Connection {
@@ -35,6 +36,8 @@ export class Connection {
   tls?: TlsInfo;
   /** Relay: what only a relay's connections have (see ConnectionInfo). */
   relay?: Pick<ConnectionInfo, 'upstreamLocal' | 'upstreamEnded' | 'resetBy' | 'upstreamTls'>;
+  /** TCP/Unix with framing: cuts this stream's reads into frames (undefined: one record per read). */
+  deframer?: Deframer;
 
   constructor(
     readonly id: string,

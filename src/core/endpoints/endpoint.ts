@@ -1,6 +1,7 @@
 /** The base of every endpoint: state, counters, connections, the traffic log and the hot receive path. */
 import type { CaptureSpec } from '../../shared/commandArgs';
 import { SocketLabError, errorFields } from '../../shared/errors';
+import type { FramingSpec } from '../../shared/framing';
 import type {
   ConnectionInfo,
   EndpointInfo,
@@ -17,8 +18,10 @@ import type { OpenedCaptureFile } from '../captureFile';
 import { PcapngCaptureWriter } from '../pcap/pcapngCapture';
 import { Disposable } from '../lifecycle';
 import { toSocketLabError } from '../systemErrors';
+import type { FrameInfo } from '../framing/deframer';
 import { TrafficLog } from '../trafficLog';
 import { Connection } from './connection';
+import { ReplyCollector, type CollectedReply } from './replyCollector';
 
 /** Where an endpoint reports what happens; implemented by SocketLab (which owns the public events). */
 export interface EndpointSink {
@@ -36,17 +39,12 @@ export interface EndpointCommonOptions {
   sink: EndpointSink;
   logCapBytes?: number;
   autoReply?: AutoReplyFn;
+  /** TCP/Unix: how what arrives is cut into records (checked by the registry; UDP never gets one). */
+  framing?: FramingSpec;
 }
 
 /** Closed connections kept in `connections` so the user still sees them; older ones are forgotten. */
 export const MAX_CLOSED_CONNECTIONS_KEPT = 100;
-
-interface Collector {
-  connectionId?: string;
-  chunks: Uint8Array[];
-  done: () => void;
-  timer?: NodeJS.Timeout;
-}
 
 /** Where a send goes: one connection/peer, all of a listener's connections, or an explicit UDP address. */
 export interface SendTarget {
@@ -96,7 +94,7 @@ export abstract class Endpoint extends Disposable {
   protected readonly sink: EndpointSink;
   protected readonly connections = new Map<string, Connection>();
   private readonly _closedOrder: string[] = [];
-  private readonly _collectors = new Set<Collector>();
+  private readonly _collectors = new Set<ReplyCollector>();
   private _nextConnection = 1;
 
   constructor(options: EndpointCommonOptions) {
@@ -160,12 +158,19 @@ export abstract class Endpoint extends Disposable {
         if (errorValues) info.captureStoppedValues = errorValues;
       }
     }
+    const framing = this.framingSpec();
+    if (framing) info.framing = { ...framing };
     this.addInfo(info);
     return info;
   }
 
   /** Lets subclasses add their own fields to info(). */
   protected addInfo(_info: EndpointInfo): void {}
+
+  /** How received bytes are cut into records, for endpoints that frame (TCP/Unix); undefined for datagrams. */
+  protected framingSpec(): FramingSpec | undefined {
+    return undefined;
+  }
 
   /** A connection or peer by id, if this endpoint has it. */
   connection(id: string): Connection | undefined {
@@ -237,22 +242,19 @@ export abstract class Endpoint extends Disposable {
     return undefined;
   }
 
-  /** Collects what arrives (on one connection, or anywhere on this endpoint) for `waitMs`, or until it closes. */
-  collect(connectionId: string | undefined, waitMs: number): { result: Promise<Uint8Array>; cancel: () => void } {
-    let resolveResult!: (v: Uint8Array) => void;
-    const result = new Promise<Uint8Array>((r) => (resolveResult = r));
-    const collector: Collector = {
+  /**
+   * Send-and-wait: collects what arrives (on one connection, or anywhere on this endpoint) for `waitMs`, until
+   * the peer finishes or it closes, until the reply limit, or (framing on) until the first complete frame.
+   */
+  collect(connectionId: string | undefined, waitMs: number): { result: Promise<CollectedReply>; cancel: () => void } {
+    const collector = new ReplyCollector(
       connectionId,
-      chunks: [],
-      done: () => {
-        if (!this._collectors.delete(collector)) return;
-        clearTimeout(collector.timer);
-        resolveResult(collector.chunks.length === 1 ? collector.chunks[0] : Buffer.concat(collector.chunks));
-      },
-    };
+      waitMs,
+      () => isFraming(this.framingSpec()),
+      (done) => this._collectors.delete(done),
+    );
     this._collectors.add(collector);
-    collector.timer = setTimeout(collector.done, waitMs);
-    return { result, cancel: collector.done };
+    return { result: collector.result, cancel: () => collector.finish() };
   }
 
   /** Creates and registers a connection with the next id ('<endpointId>.c3' / '.p3'). */
@@ -271,6 +273,42 @@ export abstract class Endpoint extends Disposable {
     this.bytesIn += n;
     this.messagesIn++;
     const record: TrafficRecord = { time: Date.now(), direction: 'in', peer: c.label, data, connectionId: c.recordId };
+    this._logReceived(c, record);
+    if (this._collectors.size) {
+      for (const col of this._collectors) if (col.wants(c.id)) col.read(data);
+    }
+  }
+
+  /**
+   * One frame of a framed stream: a record with its frame info, counted as a message (its bytes were
+   * counted when they were read, see readFramed). Collectors waiting for a frame take it.
+   */
+  protected frameReceived(c: Connection, data: Uint8Array, info: Readonly<FrameInfo>): void {
+    c.messagesIn++;
+    this.messagesIn++;
+    const record: TrafficRecord = { time: Date.now(), direction: 'in', peer: c.label, data, connectionId: c.recordId };
+    if (info.truncated) record.truncated = true;
+    if (info.partial) record.partial = true;
+    if (info.delimiterBytes) record.delimiterBytes = info.delimiterBytes;
+    if (info.headerBytes) record.headerBytes = info.headerBytes;
+    this._logReceived(c, record);
+    if (this._collectors.size) {
+      for (const col of [...this._collectors]) if (col.wants(c.id)) col.frame(data, info);
+    }
+  }
+
+  /** A read of a framed stream, before the deframer cuts it: counted in bytes, and kept by waiting collectors. */
+  protected readFramed(c: Connection, chunk: Uint8Array): void {
+    const n = chunk.byteLength;
+    c.bytesIn += n;
+    this.bytesIn += n;
+    if (this._collectors.size) {
+      for (const col of [...this._collectors]) if (col.wants(c.id)) col.read(chunk);
+    }
+  }
+
+  /** Logs a received record, tells the sink and captures it (pausing the stream while the disk falls behind). */
+  private _logReceived(c: Connection, record: TrafficRecord): void {
     c.lastInAt = record.time;
     this.log.append(record);
     this.sink.traffic(this.id, record);
@@ -282,11 +320,6 @@ export abstract class Endpoint extends Disposable {
         c.pausedForCapture = false;
         if (!c.pausedForReply) c.socket?.resume();
       });
-    }
-    if (this._collectors.size) {
-      for (const col of this._collectors) {
-        if (col.connectionId === undefined || col.connectionId === c.id) col.chunks.push(data);
-      }
     }
   }
 
@@ -317,7 +350,7 @@ export abstract class Endpoint extends Disposable {
   /** The peer of `c` sent FIN: nothing more will arrive, so send-and-wait on it can return at once. */
   protected peerFinished(c: Connection): void {
     for (const col of [...this._collectors]) {
-      if (col.connectionId === c.id || (c.recordId === undefined && col.connectionId === undefined)) col.done();
+      if (col.connectionId === c.id || (c.recordId === undefined && col.connectionId === undefined)) col.finish();
     }
   }
 
@@ -329,7 +362,7 @@ export abstract class Endpoint extends Disposable {
     c.socket = undefined;
     if (this.isDisposed) return;
     for (const col of [...this._collectors]) {
-      if (col.connectionId === c.id) col.done();
+      if (col.connectionId === c.id) col.finish();
     }
     if (c.recordId !== undefined) {
       this._closedOrder.push(c.id);
@@ -346,7 +379,7 @@ export abstract class Endpoint extends Disposable {
     if (this.state === 'closed' || this.state === 'error') return;
     this.state = state;
     if (err) this.error = err;
-    for (const col of [...this._collectors]) col.done();
+    for (const col of [...this._collectors]) col.finish();
     this.sink.closed(this.id);
     this.sink.changed(this.id);
   }
@@ -373,10 +406,15 @@ export abstract class Endpoint extends Disposable {
 
   override dispose(): void {
     if (this.isDisposed) return;
-    for (const col of [...this._collectors]) col.done();
+    for (const col of [...this._collectors]) col.finish();
     this.capture?.dispose();
     super.dispose();
     if (this.state !== 'error') this.state = 'closed';
     this.sink.closed(this.id);
   }
+}
+
+/** True when `spec` cuts reads into frames (anything but none). */
+export function isFraming(spec: FramingSpec | undefined): boolean {
+  return spec !== undefined && spec.mode !== 'none';
 }

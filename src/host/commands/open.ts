@@ -11,6 +11,7 @@ import type {
 import { isExternalBind } from '../../shared/ipAddress';
 import type { EndpointInfo } from '../../shared/model';
 import { endpointName, formatAddress } from '../../shared/naming';
+import { askFraming } from '../framingPrompt';
 import { askHostAndPort, askUnixPath } from '../prompts';
 import { readSettings } from '../settings';
 import { resolveWorkspacePath, withResolvedCapture } from '../workspacePath';
@@ -42,7 +43,10 @@ export function logStarted(ctx: CommandContext, info: EndpointInfo): void {
     .then(undefined, () => undefined);
 }
 
-/** Start TCP Listener / Start UDP Listener: asks where to bind (confirming a bind other machines can reach). */
+/**
+ * Start TCP Listener / Start UDP Listener: asks where to bind (confirming a bind other machines can reach),
+ * and for TCP the framing.
+ */
 export function startListenerCommand(
   ctx: CommandContext,
   command: 'startTcpListener' | 'startUdpListener',
@@ -61,10 +65,14 @@ export function startListenerCommand(
         'listen',
       );
       if (!answer) return undefined;
+      // TCP only: UDP keeps one record per datagram.
+      const framing =
+        command === 'startTcpListener' ? await askFraming(ctx.memory, title, `${keyPrefix}.listen`) : undefined;
+      if (command === 'startTcpListener' && !framing) return undefined;
       // The core refuses external binds unless allowed; the user allows one by confirming it here.
       const external = isExternalBind(answer.host);
       if (external && !(await confirmExternal(answer.host, answer.port))) return undefined;
-      const info = await start({ ...answer, allowExternal: external });
+      const info = await start({ ...answer, allowExternal: external, ...(framing ? { framing } : {}) });
       logStarted(ctx, info);
       return info;
     },
@@ -77,7 +85,7 @@ export function startListenerCommand(
   };
 }
 
-/** Connect TCP Client / Open UDP Client: asks where to connect. */
+/** Connect TCP Client / Open UDP Client: asks where to connect, and for TCP the framing. */
 export function connectCommand(
   ctx: CommandContext,
   command: 'connectTcp' | 'openUdpClient',
@@ -100,7 +108,10 @@ export function connectCommand(
         'connect',
       );
       if (!answer) return undefined;
-      const info = await connect(answer);
+      const framing =
+        command === 'connectTcp' ? await askFraming(ctx.memory, title, `${keyPrefix}.connect`) : undefined;
+      if (command === 'connectTcp' && !framing) return undefined;
+      const info = await connect({ ...answer, ...(framing ? { framing } : {}) });
       logStarted(ctx, info);
       return info;
     },
@@ -112,7 +123,7 @@ export function connectCommand(
   };
 }
 
-/** Start Unix Socket Listener / Connect Unix Socket Client: asks for the socket path. */
+/** Start Unix Socket Listener / Connect Unix Socket Client: asks for the socket path and the framing. */
 export function unixCommand(
   ctx: CommandContext,
   command: 'startUnixListener' | 'connectUnix',
@@ -130,7 +141,9 @@ export function unixCommand(
     interactive: async () => {
       const path = await askUnixPath(ctx.memory, title, `${command}.path`);
       if (path === undefined) return undefined;
-      const info = await run({ path });
+      const framing = await askFraming(ctx.memory, title, command);
+      if (!framing) return undefined;
+      const info = await run({ path, framing });
       logStarted(ctx, info);
       return info;
     },

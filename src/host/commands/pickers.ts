@@ -66,6 +66,19 @@ export function pickHalfClosable(lab: SocketLab): Promise<string | undefined> {
   );
 }
 
+/** Asks which TCP or Unix endpoint to change the framing of (UDP sockets keep one record per datagram). */
+export function pickFramable(lab: SocketLab): Promise<string | undefined> {
+  const items = lab
+    .list()
+    .filter((e) => e.kind !== 'udp')
+    .map(endpointPick);
+  return pickFrom(
+    items,
+    vscode.l10n.t('Set Framing'),
+    vscode.l10n.t('No TCP or Unix socket is open: framing is only for streams.'),
+  );
+}
+
 /** Asks which running repeat to stop. */
 export function pickRepeat(lab: SocketLab): Promise<string | undefined> {
   const items = lab.activeRepeats().map((r) => ({

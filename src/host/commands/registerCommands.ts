@@ -16,6 +16,7 @@ import {
   stopAllCommand,
   stopCommand,
 } from './manage';
+import { setFramingCommand } from './framing';
 import { connectCommand, startListenerCommand, unixCommand } from './open';
 import { runRequestFileCommand } from './requestFiles';
 import { connectTlsCommand, copyCaPathCommand, startRelayCommand, startTlsListenerCommand } from './openTls';
@@ -46,6 +47,7 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     copyAddress: copyAddressCommand(ctx),
     stop: stopCommand(ctx),
     halfClose: halfCloseCommand(ctx),
+    setFraming: setFramingCommand(ctx),
     stopAll: stopAllCommand(ctx),
     clearLog: clearLogCommand(ctx),
     showOutput: showOutputCommand(ctx),

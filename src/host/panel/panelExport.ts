@@ -69,6 +69,10 @@ function jsonLine(r: TrafficRecord): string {
     peer: r.peer,
     ...(r.connectionId ? { connectionId: r.connectionId } : {}),
     length: r.data.byteLength,
+    ...(r.truncated ? { truncated: true } : {}),
+    ...(r.partial ? { partial: true } : {}),
+    ...(r.delimiterBytes ? { delimiterBytes: r.delimiterBytes } : {}),
+    ...(r.headerBytes ? { headerBytes: r.headerBytes } : {}),
     base64: toBase64(r.data),
   });
 }
