@@ -172,15 +172,20 @@ export class SocketLab extends Disposable {
     const id = `e${this._nextEndpoint++}`;
     const entry: Partial<Entry> = { autoReplySpec: a.autoReply, capture: a.capture };
     entry.create = () =>
-      this._startEndpoint(() =>
-        build({
+      this._startEndpoint(async () => {
+        // The auto-reply reports to the endpoint it runs in, built just below (it reports only on traffic).
+        const autoReply = compileAutoReply(entry.autoReplySpec, {
+          onError: (error) => endpoint.autoReplyProblem(error),
+        });
+        const endpoint: Endpoint = await build({
           id,
           sink: this._sink,
           logCapBytes: this._options.logCapBytes,
-          autoReply: compileAutoReply(entry.autoReplySpec),
+          autoReply,
           capture: entry.capture,
-        }),
-      );
+        });
+        return endpoint;
+      });
     entry.endpoint = await entry.create();
     this._entries.set(id, entry as Entry);
     this._onDidChangeEndpoints.fire(id);
@@ -291,9 +296,9 @@ export class SocketLab extends Disposable {
   /** Sets (spec) or removes (undefined) the auto-reply of an endpoint; kept across restart. */
   setAutoReply(id: string, spec: AutoReplySpec | undefined): void {
     const entry = this._entry(parseNonEmptyString(id, 'id'));
-    entry.endpoint.autoReply = compileAutoReply(spec);
+    const endpoint = entry.endpoint;
+    endpoint.setAutoReply(compileAutoReply(spec, { onError: (error) => endpoint.autoReplyProblem(error) }));
     entry.autoReplySpec = spec;
-    this._onDidChangeEndpoints.fire(entry.endpoint.id);
   }
 
   /** Starts (`{ path, format? }`) or stops (undefined) capturing an endpoint's traffic to a file; kept across restart. */

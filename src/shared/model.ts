@@ -42,6 +42,19 @@ export interface ConnectionInfo {
   errorValues?: ErrorValues;
 }
 
+/** An auto-reply rule switched off because matching it cost too much CPU: which rule, and why. */
+export interface AutoReplyRuleOff {
+  /** Index of the rule in the auto-reply's rules (0 = the first). */
+  rule: number;
+  /** 'autoReplyRuleOff'. */
+  errorCode: string;
+  /** Why, as a clear sentence (English). */
+  error: string;
+  /** That sentence as a template with `{name}` placeholders, and their values: what a host translates. */
+  errorTemplate?: string;
+  errorValues?: ErrorValues;
+}
+
 /** A snapshot of one endpoint, as `list()` returns it. */
 export interface EndpointInfo {
   id: string;
@@ -81,6 +94,18 @@ export interface EndpointInfo {
   captureLost?: number;
   /** True when an auto-reply is set. */
   autoReply?: boolean;
+  /** Auto-reply rules switched off (regex CPU budget), until the auto-reply is set again. */
+  autoReplyRulesOff?: AutoReplyRuleOff[];
+  /** TCP/Unix listeners: at most this many connections at once. */
+  maxConnections?: number;
+  /** TCP/Unix listeners: connections closed at once because maxConnections were open. */
+  refusedConnections?: number;
+  /** UDP: the TTL of multicast datagrams sent, when set. */
+  multicastTtl?: number;
+  /** UDP: whether multicast datagrams sent are looped back to this host, when set. */
+  multicastLoopback?: boolean;
+  /** TCP/Unix clients: connected with halfOpen (the peer's FIN leaves the client open). */
+  halfOpen?: boolean;
 }
 
 /** One chunk (TCP/Unix), one frame (TCP/Unix with framing) or one datagram (UDP) that crossed a socket. */

@@ -5,7 +5,6 @@ import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { compileAutoReply } from '../../src/core/autoReply';
 import { SocketLab } from '../../src/core/socketLab';
 import { figure } from '../helpers/figures';
 import { withLab } from '../helpers/lab';
@@ -116,7 +115,7 @@ describe('integrity and load', function () {
     });
   });
 
-  it('a peer feeding a catastrophic auto-reply regex cannot keep the event loop busy: the rule is skipped after 3 timeouts', async () => {
+  it('a peer feeding a catastrophic auto-reply regex over TCP cannot stall the event loop: matching is linear', async () => {
     await withLab(async (lab) => {
       const l = await lab.startTcpListener({
         port: 0,
@@ -141,7 +140,7 @@ describe('integrity and load', function () {
           c.socket.write(`${'a'.repeat(40)}!`);
           await sleep(5);
         }
-        await waitFor('hostile messages in', () => lab.get(l.id)!.messagesIn >= 30, 20000);
+        await waitFor('hostile messages in', () => lab.get(l.id)!.bytesIn >= 30 * 41, 20000);
         const t0 = Date.now();
         c.socket.write('ping');
         await waitFor('the other rule still answers', () => c.received().toString().endsWith('pong'), 5000);
@@ -149,31 +148,13 @@ describe('integrity and load', function () {
           'catastrophic regex flood',
           `30 messages stalled the event loop ${stalled} ms in total; a later rule answered in ${Date.now() - t0} ms`,
         );
+        assert.ok(stalled < 1500, `the event loop stalled ${stalled} ms`);
+        assert.strictEqual(lab.get(l.id)!.autoReplyRulesOff, undefined);
       } finally {
         clearInterval(probe);
         c.socket.destroy();
       }
     });
-  });
-
-  it('the skipped rule is reported once with its sentence, and costs nothing afterwards', () => {
-    const errors: { code: string; message: string }[] = [];
-    const fn = compileAutoReply(
-      { mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }] },
-      { onError: (e) => errors.push(e) },
-    )!;
-    const evil = Buffer.from(`${'a'.repeat(40)}!`);
-    for (let i = 0; i < 3; i++) fn(evil);
-    // A rule that still ran would time out again and report a fourth error.
-    assert.strictEqual(fn(evil), undefined);
-    assert.deepStrictEqual(
-      errors.map((e) => e.code),
-      ['autoReplyRegexTimeout', 'autoReplyRegexTimeout', 'autoReplyRegexDisabled'],
-    );
-    assert.match(
-      errors[2].message,
-      /^autoReply\.rules\[0\]\.regex took longer than 100 ms on 3 messages and is now skipped; simplify the pattern and set the auto-reply again\.$/,
-    );
   });
 
   it('100,000 UDP datagrams: counters equal what the kernel delivered; log eviction never changes counters', async function () {
