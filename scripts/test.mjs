@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { repoRoot } from './lib/codeServer.mjs';
+import { ensureDebPackages, repoRoot } from './lib/codeServer.mjs';
 import { ensureDependencies } from './lib/ensureDeps.mjs';
 
 const requested = process.argv.slice(2).filter((a) => !a.startsWith('-'));
@@ -63,6 +63,9 @@ async function runIntegration() {
 }
 
 ensureDependencies();
+// The real peers the tests talk to (ncat, socat, php-cli, python3, openssl, tshark for pcapng, ip for the
+// network-namespace scenarios): installed when root, otherwise named.
+ensureDebPackages(['python3', 'ncat', 'socat', 'php-cli', 'iproute2', 'openssl', 'tshark']);
 
 // Type check and lint first: a layering violation (vscode in src/core) fails the run like a test would.
 if (!process.argv.includes('--no-check')) {

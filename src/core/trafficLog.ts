@@ -17,6 +17,8 @@ const INITIAL_RECORD_SLOTS = 1024;
 const INITIAL_RING_BYTES = 64 * 1024;
 const DIR_IN = 0;
 const DIR_OUT = 1;
+/** Sent by the auto-reply (TrafficRecord.autoReply), kept in the direction's byte. */
+const DIR_OUT_AUTO = 2;
 /** `_offset` of a record whose data is kept by reference in `_big`. */
 const BY_REFERENCE = -1;
 
@@ -120,7 +122,7 @@ export class TrafficLog implements TrafficLogView {
     if (this._count === this._slots) this._growSlots();
     const slot = (this._head + this._count) % this._slots;
     this._times[slot] = record.time;
-    this._dirs[slot] = record.direction === 'out' ? DIR_OUT : DIR_IN;
+    this._dirs[slot] = record.direction === 'out' ? (record.autoReply ? DIR_OUT_AUTO : DIR_OUT) : DIR_IN;
     this._lengths[slot] = length;
     this._peers[slot] = record.peer;
     this._connections[slot] = record.connectionId;
@@ -204,10 +206,11 @@ export class TrafficLog implements TrafficLogView {
       }
       const record: TrafficRecord = {
         time: this._times[slot],
-        direction: this._dirs[slot] === DIR_OUT ? 'out' : 'in',
+        direction: this._dirs[slot] === DIR_IN ? 'in' : 'out',
         peer: this._peers[slot]!,
         data,
       };
+      if (this._dirs[slot] === DIR_OUT_AUTO) record.autoReply = true;
       const connectionId = this._connections[slot];
       if (connectionId !== undefined) record.connectionId = connectionId;
       out[i] = record;

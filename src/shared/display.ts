@@ -23,11 +23,21 @@ function escapeChar(char: string): string {
   const short = SHORT_ESCAPES[char];
   if (short) return short;
   const code = char.codePointAt(0)!;
-  // \xHH only below 0x80, where byte and character agree in every encoding we offer; above that
+  // \xHH only below 0x80, where byte and character agree in every encoding we offer but utf16le (whose
+  // display escapes them as characters, escapeCharAsCharacter); above that
   // \uHHHH (\u{HHHHH} beyond the BMP, e.g. the format characters U+E0001..) names the character, so the
   // escaped text pasted back as a payload means the same.
   if (code < 0x80) return `\\x${HEX_TABLE[code]}`;
+  return escapeCodePoint(code);
+}
+
+function escapeCodePoint(code: number): string {
   return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/** escapeChar for an encoding whose bytes below 0x80 are not its characters (utf16le: \xHH is one byte). */
+function escapeCharAsCharacter(char: string): string {
+  return SHORT_ESCAPES[char] ?? escapeCodePoint(char.codePointAt(0)!);
 }
 
 /**
@@ -63,6 +73,141 @@ export function escapeForDisplay(text: string, maxChars?: number): string {
   }
   if (!appendPlain(source.slice(last))) return `${out}…`;
   return source.length < text.length ? `${out}…` : out;
+}
+
+/**
+ * The length of the character sequence at `i` in `encoding`: > 0 bytes of a well-formed sequence, < 0 the
+ * number of bytes that form no character (shown as \xHH), 0 a sequence cut by the end of the bytes.
+ * Well-formed follows the WHATWG decoders the panel uses (and iconv-lite agrees for these ranges).
+ */
+type SequenceAt = (b: Uint8Array, i: number) => number;
+
+const inRange = (x: number, lo: number, hi: number) => x >= lo && x <= hi;
+
+function utf8At(b: Uint8Array, i: number): number {
+  const b0 = b[i];
+  if (b0 < 0x80) return 1;
+  if (b0 < 0xc2 || b0 > 0xf4) return -1;
+  const need = b0 < 0xe0 ? 2 : b0 < 0xf0 ? 3 : 4;
+  // The second byte's range rules out overlong forms, surrogates and code points past U+10FFFF.
+  const lo = b0 === 0xe0 ? 0xa0 : b0 === 0xf0 ? 0x90 : 0x80;
+  const hi = b0 === 0xed ? 0x9f : b0 === 0xf4 ? 0x8f : 0xbf;
+  for (let k = 1; k < need; k++) {
+    if (i + k >= b.length) return 0;
+    if (!(k === 1 ? inRange(b[i + k], lo, hi) : inRange(b[i + k], 0x80, 0xbf))) return -1;
+  }
+  return need;
+}
+
+function gb18030At(b: Uint8Array, i: number): number {
+  const b0 = b[i];
+  if (b0 <= 0x80) return 1;
+  if (b0 === 0xff) return -1;
+  if (i + 1 >= b.length) return 0;
+  const b1 = b[i + 1];
+  if (inRange(b1, 0x30, 0x39)) {
+    if (i + 3 >= b.length) return 0;
+    return inRange(b[i + 2], 0x81, 0xfe) && inRange(b[i + 3], 0x30, 0x39) ? 4 : -1;
+  }
+  return inRange(b1, 0x40, 0x7e) || inRange(b1, 0x80, 0xfe) ? 2 : -1;
+}
+
+function big5At(b: Uint8Array, i: number): number {
+  const b0 = b[i];
+  if (b0 < 0x80) return 1;
+  if (b0 === 0x80 || b0 === 0xff) return -1;
+  if (i + 1 >= b.length) return 0;
+  return inRange(b[i + 1], 0x40, 0x7e) || inRange(b[i + 1], 0xa1, 0xfe) ? 2 : -1;
+}
+
+function shiftJisAt(b: Uint8Array, i: number): number {
+  const b0 = b[i];
+  if (b0 <= 0x80 || inRange(b0, 0xa1, 0xdf)) return 1;
+  if (!inRange(b0, 0x81, 0x9f) && !inRange(b0, 0xe0, 0xfc)) return -1;
+  if (i + 1 >= b.length) return 0;
+  return inRange(b[i + 1], 0x40, 0x7e) || inRange(b[i + 1], 0x80, 0xfc) ? 2 : -1;
+}
+
+function utf16leAt(b: Uint8Array, i: number): number {
+  if (i + 1 >= b.length) return 0;
+  const unit = b[i] | (b[i + 1] << 8);
+  if (unit < 0xd800 || unit > 0xdfff) return 2;
+  // A low surrogate first, or a high one not followed by a low one: the unit's two bytes are no character.
+  if (unit >= 0xdc00) return -2;
+  if (i + 3 >= b.length) return 0;
+  const next = b[i + 2] | (b[i + 3] << 8);
+  return inRange(next, 0xdc00, 0xdfff) ? 4 : -2;
+}
+
+const SEQUENCE_AT: Record<string, SequenceAt> = {
+  utf8: utf8At,
+  ascii: (b, i) => (b[i] < 0x80 ? 1 : -1),
+  latin1: () => 1,
+  utf16le: utf16leAt,
+  gbk: gb18030At,
+  gb18030: gb18030At,
+  big5: big5At,
+  shift_jis: shiftJisAt,
+};
+
+const escapeByte = (byte: number) => `\\x${HEX_TABLE[byte]}`;
+
+/**
+ * Bytes as display text in `encoding` (one of the payload encodings; others are read as utf8): the characters
+ * escaped as escapeForDisplay does, and every byte that is not part of a character written \xHH (never
+ * U+FFFD), as a text payload writes a raw byte. `decode` turns a run of well-formed sequences into text (the
+ * browser's TextDecoder, or iconv-lite); a sequence it still cannot map is written as bytes too. `cut`: the
+ * bytes stop inside a longer record, so a sequence cut at the end is left out rather than escaped.
+ */
+export function decodeEscaped(
+  bytes: Uint8Array,
+  encoding: string,
+  decode: (run: Uint8Array) => string,
+  cut = false,
+): string {
+  const at = SEQUENCE_AT[encoding] ?? utf8At;
+  const n = bytes.length;
+  let out = '';
+  let i = 0;
+  while (i < n) {
+    // A run of well-formed sequences, decoded in one call.
+    const start = i;
+    let len = at(bytes, i);
+    while (len > 0 && i < n) {
+      i += len;
+      if (i < n) len = at(bytes, i);
+    }
+    if (i > start) out += decodeRun(bytes.subarray(start, i), at, decode, encoding === 'utf16le');
+    if (i >= n) break;
+    if (len === 0) {
+      // A sequence cut by the end of the bytes.
+      if (!cut) for (let k = i; k < n; k++) out += escapeByte(bytes[k]);
+      break;
+    }
+    for (let k = 0; k < -len; k++) out += escapeByte(bytes[i + k]);
+    i -= len;
+  }
+  return out;
+}
+
+/**
+ * A run of well-formed sequences as display text; when `decode` maps some to U+FFFD, those are written as
+ * bytes. `wide`: an encoding of two-byte units, whose controls are escaped as characters (\u0001), not bytes.
+ */
+function decodeRun(run: Uint8Array, at: SequenceAt, decode: (run: Uint8Array) => string, wide: boolean): string {
+  const escape = (text: string) =>
+    wide ? text.replace(DISPLAY_ESCAPE, escapeCharAsCharacter) : escapeForDisplay(text);
+  const text = decode(run);
+  if (!text.includes('\uFFFD')) return escape(text);
+  let out = '';
+  for (let i = 0; i < run.length;) {
+    const len = at(run, i);
+    const one = decode(run.subarray(i, i + len));
+    if (one.includes('\uFFFD')) for (let k = i; k < i + len; k++) out += escapeByte(run[k]);
+    else out += escape(one);
+    i += len;
+  }
+  return out;
 }
 
 /** The first `max` UTF-16 units of `text`, one fewer when the cut would split a surrogate pair. */

@@ -46,6 +46,10 @@ export const PANEL_TEXT_MAX_CHARS = 4096;
 export const PANEL_NAME_MAX_CHARS = 1024;
 /** The panel's Target list is given at most this many connections of a listener. */
 export const PANEL_CONNECTIONS_MAX = 10_000;
+/** A panel that opens on a UDP socket looks for the last peer heard from among this many newest log records. */
+export const LAST_PEER_SCAN_MAX = 10_000;
+/** Rows a send panel saves in its webview state, so that they survive a window reload (the newest ones). */
+export const SAVED_ROWS_MAX = 200;
 /** Regex flags of an auto-reply rule: at most this many characters (the core takes i, m, s, u and v). */
 export const RULE_FLAGS_MAX_CHARS = 8;
 

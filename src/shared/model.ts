@@ -126,4 +126,6 @@ export interface TrafficRecord {
   delimiterBytes?: number;
   /** Length framing: the first this-many bytes of `data` are the header (up to and with the length field). */
   headerBytes?: number;
+  /** Sent by the endpoint's auto-reply (not by a send). */
+  autoReply?: boolean;
 }

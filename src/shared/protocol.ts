@@ -41,6 +41,8 @@ const ENCODINGS_MAX = 64;
 const REPLY_DATA_MAX_CHARS = 1024 * 1024;
 const STRING_KEY_MAX_CHARS = 64;
 const STRINGS_MAX = 500;
+/** A kept row's preview as hex (3 characters a byte) is the longest text the panel copies itself. */
+const COPY_TEXT_MAX_CHARS = PREVIEW_MAX_BYTES * 3;
 
 // ---- shared shapes --------------------------------------------------------------------------------
 
@@ -129,7 +131,11 @@ export const WebviewMessageSchema = v.variant('type', [
   }),
   v.strictObject({ type: v.literal('fetchRecord'), id, epoch: count, seq: count }),
   v.strictObject({ type: v.literal('copy'), id, epoch: count, seq: count, as: v.picklist(COPY_FORMATS), encoding }),
+  /** Text the panel made itself (a row kept after its endpoint went away) to put on the clipboard. */
+  v.strictObject({ type: v.literal('copyText'), id, text: v.pipe(v.string(), v.maxLength(COPY_TEXT_MAX_CHARS)) }),
   v.strictObject({ type: v.literal('validate'), id, ...payloadFields }),
+  /** The payload written in `format` rewritten in `into` (the same bytes), when it can be. */
+  v.strictObject({ type: v.literal('convert'), id, ...payloadFields, into: format }),
 ]);
 
 /** Everything the webview may post to the host. */
@@ -154,6 +160,8 @@ export const RecordViewSchema = v.strictObject({
   connectionId: v.optional(endpointRef),
   length: count,
   preview: previewBytes,
+  /** Sent by the endpoint's auto-reply. */
+  auto: v.optional(v.literal(true)),
 });
 export type RecordView = v.InferOutput<typeof RecordViewSchema>;
 
@@ -262,7 +270,13 @@ const emptyResult = v.strictObject({});
  * checks the response against it before resolving. Adding a request type without its result does not compile.
  */
 export const ResultSchemas = {
-  send: v.strictObject({ bytes: count, repeatId: v.optional(endpointRef) }),
+  /** The bytes sent in all; a listener's send to all says to how many `connections`, any other whom (`to`). */
+  send: v.strictObject({
+    bytes: count,
+    repeatId: v.optional(endpointRef),
+    connections: v.optional(count),
+    to: v.optional(shortString),
+  }),
   sendFile: v.strictObject({ bytes: count, cancelled: v.optional(v.boolean()), path: v.optional(v.string()) }),
   stopRepeat: emptyResult,
   setAutoReply: emptyResult,
@@ -280,8 +294,11 @@ export const ResultSchemas = {
     length: count,
   }),
   copy: emptyResult,
+  copyText: emptyResult,
   /** A payload's byte count, or the sentence saying why it cannot be sent (an answer, not a failure). */
   validate: v.union([v.strictObject({ bytes: count }), v.strictObject({ error: sentence })]),
+  /** The payload rewritten, or the sentence saying why it cannot be (an answer, not a failure). */
+  convert: v.union([v.strictObject({ data: payloadData }), v.strictObject({ error: sentence })]),
 } satisfies { [K in WebviewRequest['type']]: v.GenericSchema };
 
 /** The type of a request the webview makes ('send', 'validate'...). */

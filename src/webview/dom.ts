@@ -75,10 +75,92 @@ export function icon(name: string): HTMLElement {
   return el('span', { class: `codicon codicon-${name}`, 'aria-hidden': 'true' });
 }
 
+/** Resolves once a vscode-element has rendered its shadow root (at once for a plain element). */
+export function whenRendered(target: HTMLElement): Promise<unknown> {
+  return Promise.resolve('updateComplete' in target ? target.updateComplete : undefined);
+}
+
 /** Focuses a vscode-element once it has rendered its shadow root (a new one delegates focus to nothing before). */
 export function focusWhenRendered(target: HTMLElement): void {
-  const rendered = 'updateComplete' in target ? target.updateComplete : undefined;
-  void Promise.resolve(rendered).then(() => target.focus());
+  void whenRendered(target).then(() => target.focus());
+}
+
+/**
+ * Marks a vscode-textfield or vscode-textarea invalid or valid: its error look (the `invalid` attribute) and,
+ * on the input inside it, aria-invalid and the sentence that says why as its description. The input is in the
+ * element's shadow root, where an aria-describedby id cannot reach the sentence; element reflection can.
+ */
+export function markField(field: HTMLElement, invalid: boolean, why: HTMLElement): void {
+  if (field.hasAttribute('invalid') !== invalid) field.toggleAttribute('invalid', invalid);
+  void whenRendered(field).then(() => {
+    const input = field.shadowRoot?.querySelector<HTMLElement>('input, textarea');
+    if (!input) return;
+    if (invalid) input.setAttribute('aria-invalid', 'true');
+    else input.removeAttribute('aria-invalid');
+    input.ariaDescribedByElements = invalid ? [why] : null;
+  });
+}
+
+/** Sets what a vscode-element's inner control is named (its `label` property) and the host's tooltip. */
+export function nameControl(control: HTMLElement, name: string, tooltip = name): void {
+  Reflect.set(control, 'label', name);
+  control.setAttribute('aria-label', name);
+  control.title = tooltip;
+}
+
+/** A part of the panel that opens and closes: its heading's button says whether it is open (aria-expanded). */
+export interface Disclosure {
+  root: HTMLElement;
+  /** The heading's button. */
+  toggle: HTMLElement;
+  /** What shows while it is open. */
+  body: HTMLElement;
+}
+
+/**
+ * A heading (h2) whose button opens and closes `body`: Enter and Space work as on any button, and the state
+ * is spoken (aria-expanded). `id` names the parts: `${id}-box`, `${id}-toggle`, `${id}-body`.
+ */
+export function disclosure(
+  id: string,
+  title: string,
+  open: boolean,
+  onToggle: (open: boolean) => void,
+  ...content: (Node | string)[]
+): Disclosure {
+  const chevron = icon(open ? 'chevron-down' : 'chevron-right');
+  const body = el('div', { id: `${id}-body`, class: 'disclosure-body', hidden: !open }, ...content);
+  const toggle = el('button', {
+    id: `${id}-toggle`,
+    class: 'disclosure-toggle',
+    type: 'button',
+    'aria-expanded': String(open),
+    'aria-controls': body.id,
+  });
+  toggle.append(chevron, el('span', { text: title }));
+  toggle.addEventListener('click', () => {
+    const nowOpen = toggle.getAttribute('aria-expanded') !== 'true';
+    toggle.setAttribute('aria-expanded', String(nowOpen));
+    chevron.className = `codicon codicon-${nowOpen ? 'chevron-down' : 'chevron-right'}`;
+    body.hidden = !nowOpen;
+    onToggle(nowOpen);
+  });
+  const root = el(
+    'div',
+    { id: `${id}-box`, class: 'disclosure' },
+    el('h2', { class: 'disclosure-head' }, toggle),
+    body,
+  );
+  return { root, toggle, body };
+}
+
+/**
+ * Gives the focus back to `opener` (the button that opened a dialog of the workbench) when nothing in the panel
+ * has it: a dialog closing leaves the panel's focus on its body.
+ */
+export function restoreFocus(opener: HTMLElement): void {
+  const active = document.activeElement;
+  if (opener.isConnected && (!active || active === document.body)) opener.focus();
 }
 
 /** The sentence of an error caught from a request or a parse. */

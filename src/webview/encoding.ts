@@ -1,6 +1,6 @@
 /**
- * The composer's Encoding is also the one that decodes the received rows and encodes the auto-reply's text:
- * the places that use it say so (a note kept current), and react when it changes.
+ * The composer's Encoding is also the one that decodes the received rows (the auto-reply has its own): the
+ * places that use it say so (a note kept current), and react when it changes.
  */
 import { el } from './dom';
 import { state } from './state';

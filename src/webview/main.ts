@@ -5,23 +5,28 @@
  */
 import './main.css';
 import { parseHostMessage, type HostMessage } from '../shared/protocol';
-import { autoReplySection, buildAutoReply, hasAutoReplyBox } from './autoReply/autoReply';
-import { recheckRules } from './autoReply/rulesTable';
-import { buildComposer, composer, setComposerEnabled } from './composer/composer';
+import { announcer } from './announcer';
+import { autoReplySection, buildAutoReply, hasAutoReplyBox, renderAutoReplyState } from './autoReply/autoReply';
+import { buildComposer, composer, focusPayload, setComposerEnabled } from './composer/composer';
 import { endpointGone, onRepeatMessage } from './composer/repeat';
 import { followNewestPeer, renderTarget } from './composer/target';
-import { onEncodingChanged } from './encoding';
 import { banner, buildHeader, header, renderHeader } from './header';
 import { settle } from './rpc';
 import { session } from './session';
 import { hadSavedDraft, persist, state } from './state';
 import { setStrings } from './strings';
-import { buildTraffic, listenToTraffic, onReset, onTraffic, refilter, trafficSection } from './traffic/traffic';
+import {
+  buildTraffic,
+  listenToTraffic,
+  onReset,
+  onTraffic,
+  refilter,
+  showSavedLog,
+  trafficSection,
+} from './traffic/traffic';
 import { vscode } from './vscodeApi';
 
 const app = document.getElementById('app')!;
-
-onEncodingChanged(recheckRules);
 
 /** `init`: the strings, the encodings, the endpoint and the defaults; builds the panel. */
 function onInit(m: Extract<HostMessage, { type: 'init' }>): void {
@@ -41,8 +46,24 @@ function onInit(m: Extract<HostMessage, { type: 'init' }>): void {
   listenToTraffic();
   renderEndpoint();
   app.removeAttribute('aria-busy');
-  app.replaceChildren(header, banner, composer, autoReplySection, trafficSection);
+  app.replaceChildren(header, banner, composer, autoReplySection, trafficSection, announcer);
+  // A live endpoint's log comes with the host's `reset`; a gone one's is what the panel saved.
+  if (!m.endpoint) showSavedLog(m.endpointId);
   refilter();
+  focusComposerWhenFocused();
+}
+
+/**
+ * The panel opens with the focus in the payload, not on the page: at once when the panel's frame has the
+ * focus, else when it gets it (the panel never takes the focus from the workbench itself).
+ */
+function focusComposerWhenFocused(): void {
+  const focusIfIdle = () => {
+    const active = document.activeElement;
+    if (!active || active === document.body) focusPayload();
+  };
+  if (document.hasFocus()) focusIfIdle();
+  else window.addEventListener('focus', focusIfIdle, { once: true });
 }
 
 /** `endpoint`: the endpoint changed (state, connections, error) or is gone (null). */
@@ -53,6 +74,7 @@ function onEndpoint(m: Extract<HostMessage, { type: 'endpoint' }>): void {
   if (!m.endpoint) endpointGone();
   renderEndpoint();
   if (hadAutoReplyBox !== !!m.endpoint) buildAutoReply();
+  else renderAutoReplyState();
 }
 
 function renderEndpoint(): void {

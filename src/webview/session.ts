@@ -9,8 +9,3 @@ export const session: { endpoint: EndpointView | null; encodings: readonly strin
   endpoint: null,
   encodings: ['utf8'],
 };
-
-/** A listener (TCP or Unix): it sends to all its connections or to one. */
-export function isListenerView(endpoint: EndpointView): boolean {
-  return endpoint.kind === 'tcp-listener' || endpoint.kind === 'unix-listener';
-}

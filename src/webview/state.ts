@@ -1,10 +1,12 @@
 /**
- * What the panel saves with setState: the drafts, the history, the view options. VS Code keeps it while the
- * panel is hidden (the webview is torn down) and across window reloads; the serializer reads endpointId and
- * label from it (shared/protocol PanelStateSchema). Every section edits its own part and calls persist().
+ * What the panel saves with setState: the drafts, the history, the view options, and the newest rows of the
+ * log. VS Code keeps it while the panel is hidden (the webview is torn down) and across window reloads; the
+ * serializer reads endpointId and label from it (shared/protocol PanelStateSchema). Every section edits its own
+ * part and calls persist().
  */
 import { restoreAutoReply, type AutoReplyDraft } from './autoReply/ruleRows';
 import type { Draft } from './composer/draft';
+import type { SavedLog } from './traffic/savedRows';
 import { vscode } from './vscodeApi';
 
 /** How the log shows a record's data. */
@@ -37,15 +39,22 @@ export interface PanelState {
   history: Draft[];
   view: ViewOptions;
   autoReply: AutoReplyDraft;
+  /** The auto-reply spec last applied from this panel (JSON), to tell whether the one shown is applied. */
+  appliedAutoReply: string;
+  /** Which of History and Auto-reply are open. */
+  open: { history: boolean; autoReply: boolean };
+  /** The newest rows and counters of the log, shown again after a window reload (the endpoint is gone then). */
+  saved?: SavedLog;
 }
 
 const saved = (vscode.getState() ?? {}) as Partial<PanelState>;
+const draft: Draft = { data: '', format: 'text', encoding: 'utf8', lineEnding: 'none', escapes: true };
 
 /** The panel's state, restored from what VS Code kept (the auto-reply checked field by field). */
 export const state: PanelState = {
   endpointId: '',
   label: '',
-  draft: { data: '', format: 'text', encoding: 'utf8', lineEnding: 'none', escapes: true },
+  draft,
   target: '',
   to: '',
   toEdited: false,
@@ -54,14 +63,20 @@ export const state: PanelState = {
   count: '',
   history: [],
   view: { mode: 'both', filter: '', follow: true, showDate: false },
+  appliedAutoReply: '',
+  open: { history: false, autoReply: false },
   ...saved,
-  autoReply: restoreAutoReply(saved.autoReply),
+  // An auto-reply saved before it had an encoding of its own had the composer's.
+  autoReply: restoreAutoReply(saved.autoReply, saved.draft?.encoding ?? draft.encoding),
 };
 
 /** The panel was restored with a draft of its own (the host's defaults do not replace it). */
 export const hadSavedDraft = saved.draft !== undefined;
 
-/** Saves the state (cheap: VS Code serializes it off the panel's thread). */
+/**
+ * Saves the state. VS Code JSON-serializes it on the panel's thread at every call, so the saved rows are kept
+ * as one ready-made string (copied, not walked) and refreshed on their own, slower schedule (traffic.ts).
+ */
 export function persist(): void {
   vscode.setState(state);
 }

@@ -1,16 +1,24 @@
-/** The panel's status line: what the last action did, or why it failed (announced politely). */
+/**
+ * Status lines: what the last action of a part of the panel did, or why it failed, shown next to the control
+ * that did it and announced politely (role=status). A line clears itself when what it said no longer applies.
+ */
 import { el, messageOf } from './dom';
 
-/** The status line's element (the composer places it). */
-export const statusLine = el('div', { id: 'status', role: 'status', 'aria-live': 'polite' });
-
-/** Shows what happened ('' clears the line). */
-export function setStatus(text: string, isError = false): void {
-  statusLine.textContent = text;
-  statusLine.classList.toggle('error', isError);
+/** One status line. */
+export interface StatusLine {
+  element: HTMLElement;
+  /** Shows what happened ('' clears the line). */
+  set(text: string, isError?: boolean): void;
+  /** Shows why an action failed: the host's sentence, or the error's message. */
+  showError(err: unknown): void;
 }
 
-/** Shows why an action failed: the host's sentence, or the error's message. */
-export function showError(err: unknown): void {
-  setStatus(messageOf(err), true);
+/** A status line with this id. */
+export function statusLine(id: string): StatusLine {
+  const element = el('span', { id, class: 'status-line', role: 'status' });
+  const set = (text: string, isError = false) => {
+    if (element.textContent !== text) element.textContent = text;
+    element.classList.toggle('error', isError && text !== '');
+  };
+  return { element, set, showError: (err) => set(messageOf(err), true) };
 }

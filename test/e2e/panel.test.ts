@@ -5,6 +5,7 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
+import { listRows, setSectionOpen } from '../helpers/panel';
 import { Workbench, waitUntil } from '../helpers/workbench';
 import { BATCH_MAX_RECORDS } from '../../src/shared/limits';
 
@@ -73,14 +74,16 @@ describe('Send panel in the real workbench', function () {
     await panel.locator('.rec .dir.out').first().waitFor({ timeout: 10000 });
   });
 
-  it('shows an inline error for bad hex and refuses to send it', async () => {
+  it('shows an inline error for bad hex, disables Send and refuses to send it with Ctrl+Enter', async () => {
     await panel.locator('#payload textarea').fill('48 6');
     await panel.locator('#payload-error', { hasText: /odd number of digits/ }).waitFor({ timeout: 10000 });
+    await panel.locator('#send[disabled]').waitFor({ state: 'attached', timeout: 10000 });
     const before = received.length;
-    await panel.locator('#send').click();
-    await panel.locator('#status.error').waitFor({ timeout: 10000 });
+    await panel.locator('#payload textarea').press('Control+Enter');
     await new Promise((r) => setTimeout(r, 300));
     assert.strictEqual(received.length, before);
+    // Reported once, under the field: not again next to Send.
+    assert.strictEqual(await panel.locator('#send-status').innerText(), '');
   });
 
   it('shows a line sent by ncat as a row with the right length and hex', async () => {
@@ -107,16 +110,26 @@ describe('Send panel in the real workbench', function () {
       .locator('.rec', { has: panel.locator('.dir.in') })
       .filter({ has: panel.locator('.len', { hasText: /^600$/ }) });
     await row.first().waitFor({ timeout: 15000 });
-    const { text, hex, width } = await row.first().evaluate((node) => ({
-      text: node.querySelector('.data.text')!.textContent!,
-      hex: node.querySelector('.data.hex')!.textContent!,
-      width: node.getBoundingClientRect().width,
-    }));
-    // The cells hold what a line of this width can show (at least a character per 4 px), not 1,535 hex characters.
+    const { text, hex, hexWidth, charWidth } = await row.first().evaluate((node) => {
+      const cell = node.querySelector<HTMLElement>('.data.hex')!;
+      const probe = node.ownerDocument.createElement('span');
+      probe.textContent = '0'.repeat(100);
+      cell.parentElement!.append(probe);
+      const charWidth = probe.getBoundingClientRect().width / 100;
+      probe.remove();
+      return {
+        text: node.querySelector('.data.text')!.textContent!,
+        hex: cell.textContent!,
+        hexWidth: cell.clientWidth,
+        charWidth,
+      };
+    });
+    // The hex cell holds the whole bytes its column shows, not 1,535 characters: one byte more would not fit.
     assert.ok(hex.startsWith('4c 78 78'), hex.slice(0, 20));
+    assert.match(hex, /^([0-9a-f]{2} )+…$/, `hex cell: ${hex}`);
     assert.ok(
-      hex.endsWith('…') && hex.length < 1535 && hex.length >= Math.min(1535, width / 4),
-      `hex cell: ${hex.length} characters for ${width} px`,
+      hex.length * charWidth <= hexWidth + 1 && (hex.length + 3) * charWidth > hexWidth - 3 * charWidth,
+      `hex cell: ${hex.length} characters for ${hexWidth} px (${charWidth} px a character)`,
     );
     assert.ok(
       text.startsWith('Lxxx') && text.endsWith('…') && !text.includes('E'),
@@ -144,7 +157,7 @@ describe('Send panel in the real workbench', function () {
     await new Promise((r) => setTimeout(r, 300));
     assert.strictEqual(received.toString('latin1'), 'tick\n'.repeat(5));
     assert.ok(Date.now() - started >= 400, 'the sends were spaced by the interval');
-    await panel.locator('#status', { hasText: /5/ }).waitFor({ timeout: 5000 });
+    await panel.locator('#send-status', { hasText: /5/ }).waitFor({ timeout: 5000 });
   });
 
   it('shows <img src=x onerror=alert(1)> as text and creates no element', async () => {
@@ -162,7 +175,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('keeps the history and takes screenshots in a dark and a light theme', async () => {
-    await panel.locator('#history-box').click();
+    await setSectionOpen(panel, 'history');
     await panel.locator('.history-item', { hasText: '48 65 6c 6c 6f 0d 0a' }).waitFor({ timeout: 5000 });
     await wb.setColorTheme('Dark Modern', 'vs-dark');
     await new Promise((r) => setTimeout(r, 800));
@@ -192,10 +205,10 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('turns on echo auto-reply from the panel', async () => {
-    await panel.locator('#auto-reply-box').click();
+    await setSectionOpen(panel, 'auto-reply');
     await pick('#auto-reply-mode', 'echo');
     await panel.locator('#auto-reply-apply').click();
-    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
     await panel.locator('#state', { hasText: 'Auto-reply is on' }).waitFor({ timeout: 10000 });
     received = Buffer.alloc(0);
     ncat!.stdin!.write('echo me\n');
@@ -203,7 +216,7 @@ describe('Send panel in the real workbench', function () {
     await pick('#auto-reply-mode', 'off');
     await panel.locator('#auto-reply-apply').click();
     await panel.locator('#state', { hasText: /^listening$/ }).waitFor({ timeout: 10000 });
-    await panel.locator('#auto-reply-box').click();
+    await setSectionOpen(panel, 'auto-reply', false);
   });
 
   it('clears the log from the panel', async () => {
@@ -252,7 +265,7 @@ describe('Send panel in the real workbench', function () {
     await wb.answerPath(file); // the workbench's own open dialog (a quick input in the web workbench)
     await waitUntil('the file at ncat', () => received.length >= 256);
     assert.deepStrictEqual(received, bytes);
-    await panel.locator('#status', { hasText: 'Sent 256 bytes from the file' }).waitFor({ timeout: 10000 });
+    await panel.locator('#send-status', { hasText: 'Sent 256 bytes from the file' }).waitFor({ timeout: 10000 });
   });
 
   it('scrolls 100,000 rows smoothly, skips what a hidden panel missed and fetches it when scrolled back', async () => {
@@ -293,7 +306,7 @@ describe('Send panel in the real workbench', function () {
       .waitFor({ state: 'attached', timeout: 10000 })
       .catch(() => undefined);
     await panel.locator('#list').evaluate((list) => (list.scrollTop = list.scrollHeight));
-    const rowsAfterShow = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
+    const rowsAfterShow = await listRows(panel);
     assert.ok(
       rowsAfterShow <= BATCH_MAX_RECORDS + 1 + 1,
       `at most one batch of rows (and a gap row) after a reset: ${rowsAfterShow}`,
@@ -310,17 +323,17 @@ describe('Send panel in the real workbench', function () {
     let fetches = 0;
     for (;;) {
       const height = await panel.locator('#list').evaluate((list) => ((list.scrollTop = 0), list.scrollHeight));
-      // The log holds 'while visible' and the 100,000 repeats.
-      if (height / 22 >= 100001) break;
-      assert.ok(Date.now() < deadline, `backfill stalled at ${height / 22} rows`);
+      // The log holds 'while visible' and the 100,000 repeats (and the list the column heads' row).
+      if (height / 22 - 1 >= 100001) break;
+      assert.ok(Date.now() < deadline, `backfill stalled at ${height / 22 - 1} rows`);
       await waitUntil(
-        `an older page after ${height / 22} rows`,
+        `an older page after ${height / 22 - 1} rows`,
         async () => (await panel.locator('#list').evaluate((list) => list.scrollHeight)) !== height,
         10000,
       );
       fetches++;
     }
-    const totalRows = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
+    const totalRows = await listRows(panel);
     await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 10000 });
     assert.strictEqual(await panel.locator('.row.gap').count(), 0);
     assert.ok(totalRows >= 100000, `the list holds the whole log: ${totalRows} rows`);
@@ -438,7 +451,7 @@ describe('Send panel of a UDP listener with a small log cap', function () {
       })
       .waitFor({ timeout: 15000 });
     await new Promise((r) => setTimeout(r, 500));
-    const rows = (await panel.locator('#list').evaluate((list) => list.scrollHeight)) / 22;
+    const rows = await listRows(panel);
     assert.ok(rows <= 65536 / (200 + 64) + 2, `the panel holds no more than the log: ${rows} rows`);
     await wb.screenshot('send-panel-udp');
   });

@@ -8,6 +8,7 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
+import { setSectionOpen } from '../helpers/panel';
 import { tempDir } from '../helpers/tempDir';
 import { Workbench, selectOption, waitUntil } from '../helpers/workbench';
 
@@ -51,7 +52,7 @@ describe('Send panel composer with real peers', function () {
     await selectOption(panel, '#format', 'text');
     await panel.locator('#payload textarea').fill('ack');
     await panel.locator('#send').click();
-    await panel.locator('#status', { hasText: /Sent|bytes/ }).waitFor({ timeout: 10000 });
+    await panel.locator('#send-status', { hasText: /Sent|bytes/ }).waitFor({ timeout: 10000 });
     const newPeer = `127.0.0.1:${second.address().port}`;
     assert.strictEqual(
       await panel.locator('#destination').evaluate((el) => (el as unknown as { value: string }).value),
@@ -109,6 +110,7 @@ describe('Send panel composer with real peers', function () {
   // A negative, fractional or too large Repeat interval or count is refused in the panel with a sentence
   // naming the field and its range (as the palette's "Port must be ..." messages do), never by the host's
   // protocol check, whose "does not understand: repeat.intervalMs: Invalid value" means nothing to a user.
+  // The sentence is next to the fields (once: not again next to Send) and the focus goes to the field.
   it('a bad Repeat interval or count is refused with a sentence naming the field, not a protocol error', async () => {
     const { panel } = await wb.openListenerPanel('Socket Lab: Start TCP Listener', 'TCP');
     await selectOption(panel, '#format', 'text');
@@ -124,16 +126,21 @@ describe('Send panel composer with real peers', function () {
       await panel.locator('#repeat-interval input').fill(interval);
       await panel.locator('#repeat-count input').fill(count);
       await panel.locator('#repeat').click();
-      await panel.locator('#status.error').waitFor({ timeout: 10000 });
-      const status = await panel.locator('#status').innerText();
+      await panel.locator('#repeat-error:not(:empty)').waitFor({ timeout: 10000 });
+      const status = await panel.locator('#repeat-error').innerText();
       assert.doesNotMatch(
         status,
         /does not understand|Invalid value|Expected|safe integer/,
         `interval ${interval}, count ${count}: ${status}`,
       );
       assert.match(status, /interval|count|times|every/i, `interval ${interval}, count ${count}: ${status}`);
-      // The same sentence next to the fields, and nothing was started.
-      assert.strictEqual(await panel.locator('#repeat-error').innerText(), status);
+      const field =
+        /count|times/i.test(status) && !/interval is|interval must/i.test(status) ? 'repeat-count' : 'repeat-interval';
+      await waitUntil(`the focus in #${field}`, () =>
+        panel.locator('body').evaluate((_, id) => document.activeElement?.id === id, field),
+      );
+      // Said once, next to the fields, and nothing was started.
+      assert.strictEqual(await panel.locator('#send-status').innerText(), '');
       assert.ok(
         await panel.locator('#repeat-indicator').isHidden(),
         `interval ${interval}, count ${count}: no repeat runs`,
@@ -171,18 +178,22 @@ describe('Send panel composer with real peers', function () {
 
   // Connect TCP Client refusing port 0 as the user types is tested in prompts.test.ts.
 
-  // With Encoding gbk chosen in the panel, the auto-reply rules are applied with that encoding: a
-  // `contains 温度` rule is matched on GBK-decoded text and its text reply goes out in GBK.
-  it('a contains rule written in Chinese matches a GBK device when the panel encoding is gbk', async () => {
+  // With the auto-reply's own Encoding gbk, the rules are applied with that encoding: a `contains 温度` rule
+  // is matched on GBK-decoded text and its text reply goes out in GBK, while the composer stays utf8.
+  it("a contains rule written in Chinese matches a GBK device when the auto-reply's encoding is gbk", async () => {
     const { panel, port } = await wb.openListenerPanel('Socket Lab: Start TCP Listener', 'TCP');
-    await selectOption(panel, '#encoding', 'gbk');
-    await panel.locator('#auto-reply-box').click();
+    await setSectionOpen(panel, 'auto-reply');
     await selectOption(panel, '#auto-reply-mode', 'rules');
+    await selectOption(panel, '#auto-reply-encoding', 'gbk');
     const row = panel.locator('.rule-row').first();
     await row.locator('.rule-match input').fill('温度');
     await row.locator('.rule-reply input').fill('收到');
-    assert.match(await panel.locator('#rules-editor .auto-reply-encoding').innerText(), /Encoding: gbk/);
-    assert.match(await panel.locator('#display-encoding').innerText(), /decoded as gbk/);
+    // Its own field: the composer's encoding (and the rows' decoding) is not borrowed or changed.
+    assert.strictEqual(
+      await panel.locator('#encoding').evaluate((s) => (s as unknown as { value: string }).value),
+      'utf8',
+    );
+    assert.match(await panel.locator('#display-encoding').innerText(), /decoded as utf8/);
     await panel.locator('#auto-reply-apply').click();
     await panel.locator('#state', { hasText: 'Auto-reply is on' }).waitFor({ timeout: 10000 });
     const GBK_TEMPERATURE = Buffer.from('cec2b6c82032350a', 'hex'); // "温度 25\n" in GBK
@@ -240,7 +251,7 @@ describe('Send panel composer with real peers', function () {
     // What follows the hex payload on the stream proves nothing was appended to it.
     await waitUntil('the text payload after it', () => received.length >= 13);
     assert.strictEqual(received.toString('hex'), `68690d0a6869${Buffer.from('68 69\r\n').toString('hex')}`);
-    await panel.locator('#history-box').click();
+    await setSectionOpen(panel, 'history');
     const badges = await panel.locator('.history-item .badge').allInnerTexts();
     assert.deepStrictEqual(badges.slice(0, 3), ['text · utf8 · CRLF', 'hex', 'text · utf8 · CRLF']);
     await panel.locator('#payload textarea').fill('x');

@@ -5,6 +5,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Locator } from 'playwright-core';
+import { setSectionOpen } from '../helpers/panel';
 import { Workbench, waitUntil } from '../helpers/workbench';
 
 describe('Auto-reply rules table, export and a Unix listener in the send panel', function () {
@@ -50,7 +51,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   }
 
   async function apply(): Promise<void> {
-    await panel.locator('#status').evaluate((s) => (s.textContent = ''));
+    await panel.locator('#auto-reply-status').evaluate((s) => (s.textContent = ''));
     await panel.locator('#auto-reply-apply').click();
   }
 
@@ -103,7 +104,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('builds two rules in the table, applies them, and ncat gets pong for ping and aa bb for 01 02', async () => {
-    await panel.locator('#auto-reply-box').click();
+    await setSectionOpen(panel, 'auto-reply');
     await pick('#auto-reply-mode', 'rules');
     // A fresh panel starts with one empty row.
     await rule(0).waitFor({ timeout: 10000 });
@@ -118,7 +119,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     // The regex flags field is there for regex rules only.
     assert.strictEqual(await rule(0).locator('.rule-flags').isVisible(), false);
     await apply();
-    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
     await panel.locator('#state', { hasText: 'Auto-reply is on' }).waitFor({ timeout: 10000 });
     await expectReply('ping\n', 'pong\n');
     await expectReply(Buffer.from([0x01, 0x02]), Buffer.from([0xaa, 0xbb]));
@@ -152,7 +153,9 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await ruleMessage(2)
       .locator('.rule-error', { hasText: /autoReply\.rules\[2\]\.regex: Invalid regular expression/ })
       .waitFor({ timeout: 10000 });
-    await panel.locator('#status.error', { hasText: 'autoReply.rules[2].regex' }).waitFor({ timeout: 10000 });
+    await panel
+      .locator('#auto-reply-status.error', { hasText: 'autoReply.rules[2].regex' })
+      .waitFor({ timeout: 10000 });
     // Only that rule carries the message.
     assert.strictEqual(await ruleMessage(0).isVisible(), false);
     assert.strictEqual(await ruleMessage(1).isVisible(), false);
@@ -168,7 +171,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     // Rule 0 (contains ping) and rule 2 (regex ^(p\w+)) both match 'ping'.
     await rule(2).locator('.rule-reply input').fill('regex got $1\\n');
     await apply();
-    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
     await expectReply('ping\n', 'pong\n');
 
     // Move the regex rule up with its button, then once more with Alt+Up from its match field.
@@ -185,7 +188,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     assert.strictEqual(await rule(0).locator('.rule-up').getAttribute('disabled'), '');
     assert.strictEqual(await rule(0).locator('.rule-match input').inputValue(), '^(p\\w+)');
     await apply();
-    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
     await expectReply('ping\n', 'regex got ping\n');
     await expectReply(Buffer.from([0x01, 0x02, 0x03]), Buffer.from([0xaa, 0xbb]));
   });
@@ -248,8 +251,8 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
       .waitFor({ state: 'detached', timeout: 10000 })
       .catch(() => undefined);
     await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
-    await panel.locator('#auto-reply-box').waitFor({ timeout: 15000 });
-    await panel.locator('#auto-reply-box').click();
+    // The box is open as it was before the panel was hidden.
+    await setSectionOpen(panel, 'auto-reply');
     await rule(2).waitFor({ timeout: 10000 });
     assert.strictEqual(
       await panel.locator('#auto-reply-mode').evaluate((s) => (s as unknown as { value: string }).value),
@@ -275,7 +278,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await pick('#auto-reply-mode', 'off');
     await apply();
     await panel.locator('#state', { hasText: /^listening$/ }).waitFor({ timeout: 10000 });
-    await panel.locator('#auto-reply-box').click();
+    await setSectionOpen(panel, 'auto-reply', false);
   });
 
   it('exports the log as text, exactly', async () => {
@@ -366,14 +369,14 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await panel.locator('#send').click();
     await waitUntil('socat to receive 7 bytes', () => fromListener.length >= 7);
     assert.deepStrictEqual(fromListener, Buffer.from([0x75, 0x6e, 0x69, 0x78, 0x00, 0xff, 0x0a]));
-    await panel.locator('#status', { hasText: 'Sent 7 bytes' }).waitFor({ timeout: 10000 });
+    await panel.locator('#send-status', { hasText: 'Sent 7 bytes' }).waitFor({ timeout: 10000 });
 
     // The rules table works on a Unix listener as well.
-    await panel.locator('#auto-reply-box').click();
+    await setSectionOpen(panel, 'auto-reply');
     await pick('#auto-reply-mode', 'rules');
     await fillRule(0, { kind: 'regex', match: '^hi (\\w+)', flags: 'i', reply: 'hello $1\\n' });
     await apply();
-    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
     fromListener = Buffer.alloc(0);
     socat.stdin!.write('HI unix\n');
     await waitUntil('the rule reply at socat', () => fromListener.toString().includes('\n'));
@@ -394,7 +397,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await json.fill(edited);
     // Not valid JSON: the table does not come back and the panel says why.
     await panel.locator('#rules-as-json').click();
-    await panel.locator('#auto-reply-error', { hasText: 'not valid JSON' }).waitFor({ timeout: 10000 });
+    await panel.locator('#auto-reply-status.error', { hasText: 'not valid JSON' }).waitFor({ timeout: 10000 });
     assert.strictEqual(await json.isVisible(), true);
     await json.fill(`${edited}]`);
     await panel.locator('#rules-as-json').click();
@@ -416,7 +419,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await wb.screenshot('rules-table-100');
     // 100 rules are accepted (98 empty 'contains' rules after the two above: the first match still wins).
     await apply();
-    await panel.locator('#status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+    await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
     await rule(99).locator('.rule-remove').click();
     assert.strictEqual(await panel.locator('tr.rule-row').count(), 99);
     assert.strictEqual(await add.getAttribute('disabled'), null);

@@ -252,6 +252,24 @@ describe('bad panel messages through the host handler (real extension host)', fu
     assert.strictEqual(coreCalls.length, calls);
   });
 
+  it('panel message: convert answers the rewritten payload, or the sentence of why not, never touching the core', async () => {
+    const calls = coreCalls.length;
+    const good = await deliver({ type: 'convert', id: 4, data: 'Hi\\n', format: 'text', into: 'hex' }, 4);
+    assert.deepStrictEqual([good!.ok, good!.result], [true, { data: '48 69 0a' }]);
+    const bad = await deliver({ type: 'convert', id: 5, data: '12 3', format: 'hex', into: 'base64' }, 5);
+    assert.strictEqual(bad!.ok, true);
+    assertSentence(bad!.result!.error, /odd number of digits in "3" at position 4/, 'convert');
+    // A format the protocol does not know is refused before the host converts anything (valibot's one line).
+    const unknown = await deliver({ type: 'convert', id: 6, data: 'x', format: 'text', into: 'octal' }, 6);
+    assert.strictEqual(unknown!.ok, false);
+    assert.match(unknown!.error!, /^The panel sent a message the extension does not understand: into: /);
+    // Text the panel copies itself is bounded (a kept row's preview as hex at most).
+    const long = await deliver({ type: 'copyText', id: 7, text: 'x'.repeat(512 * 3 + 1) }, 7);
+    assert.strictEqual(long!.ok, false);
+    assert.match(long!.error!, /^The panel sent a message the extension does not understand: text: /);
+    assert.strictEqual(coreCalls.length, calls);
+  });
+
   it('panel messages with no id to answer (null, a string, an array, a throwing getter) are dropped silently', async () => {
     const hostile = Object.defineProperty({ type: 'send' }, 'id', {
       get() {

@@ -38,9 +38,10 @@ describe('display', () => {
     assert.strictEqual(decodeForDisplay(Buffer.from('\u{E0001}a\u{13430}'), 'utf8'), '\\u{e0001}a\\u{13430}');
     // The webview decodes latin1 and ascii as the core does (browsers would use windows-1252: 0x80 as '€').
     const high = Buffer.from([0x41, 0x80, 0x9f, 0xe9, 0xff]);
-    for (const encoding of ['latin1', 'ascii'])
-      assert.strictEqual(decodeForDisplay(high, encoding), escapeForDisplay(decodeText(high, encoding)), encoding);
+    assert.strictEqual(decodeForDisplay(high, 'latin1'), escapeForDisplay(decodeText(high, 'latin1')));
     assert.strictEqual(decodeForDisplay(high, 'latin1'), 'A\\u0080\\u009féÿ');
+    // ASCII has no character for a byte of 0x80 or more: written as the byte, never U+FFFD.
+    assert.strictEqual(decodeForDisplay(high, 'ascii'), 'A\\x80\\x9f\\xe9\\xff');
     assert.deepStrictEqual(
       Buffer.from(encodePayload({ data: escapeForDisplay('\u{E0001}') })),
       Buffer.from('\u{E0001}'),
@@ -128,5 +129,62 @@ describe('display', () => {
     const t = new Date(2026, 10, 25, 9, 5, 7, 42).getTime();
     assert.strictEqual(formatTime(t), '09:05:07.042');
     assert.strictEqual(formatTime(t, true), '2026-11-25 09:05:07.042');
+  });
+
+  describe('bytes that are no character are written \\xHH, never U+FFFD (decodeEscaped)', () => {
+    const show = (hex: string, encoding: string, cut = false) =>
+      decodeForDisplay(Buffer.from(hex.replace(/ /g, ''), 'hex'), encoding, cut);
+
+    it('utf8: invalid, overlong, surrogate and too-large sequences byte by byte; valid ones as characters', () => {
+      assert.strictEqual(show('41 ff fe 42 e6 88 91 0a', 'utf8'), 'A\\xff\\xfeB我\\n');
+      // Overlong '/' (c0 af), a UTF-16 surrogate (ed a0 80), past U+10FFFF (f4 90 80 80), a lone continuation.
+      assert.strictEqual(show('c0 af', 'utf8'), '\\xc0\\xaf');
+      assert.strictEqual(show('ed a0 80', 'utf8'), '\\xed\\xa0\\x80');
+      assert.strictEqual(show('f4 90 80 80', 'utf8'), '\\xf4\\x90\\x80\\x80');
+      assert.strictEqual(show('80 41', 'utf8'), '\\x80A');
+      assert.strictEqual(show('f0 9f 98 80', 'utf8'), '😀');
+      // A U+FFFD in the bytes is written as its bytes too: the log never shows the replacement character.
+      assert.strictEqual(show('ef bf bd', 'utf8'), '\\xef\\xbf\\xbd');
+      // Cut at the end: escaped, unless the bytes are the start of a longer record.
+      assert.strictEqual(show('41 e6 88', 'utf8'), 'A\\xe6\\x88');
+      assert.strictEqual(show('41 e6 88', 'utf8', true), 'A');
+    });
+
+    it('gbk, gb18030, big5, shift_jis and utf16le: what their decoders cannot map is written as bytes', () => {
+      assert.strictEqual(show('ce c2 b6 c8 ff 41', 'gbk'), '温度\\xffA');
+      assert.strictEqual(show('81 20', 'gb18030'), '\\x81 ');
+      assert.strictEqual(show('81 30 81 30', 'gb18030'), '\\u0080');
+      assert.strictEqual(show('a4 40 80 ff', 'big5'), '一\\x80\\xff');
+      assert.strictEqual(show('82 a0 a0 fd', 'shift_jis'), 'あ\\xa0\\xfd');
+      assert.strictEqual(show('41 00 00 dc 42 00', 'utf16le'), 'A\\x00\\xdcB');
+      assert.strictEqual(show('3d d8 00 de', 'utf16le'), '😀');
+      assert.strictEqual(show('41 00 42', 'utf16le'), 'A\\x42');
+      // A control of utf16le is a two-byte character: escaped as one (\x01 would send a single byte).
+      assert.strictEqual(show('01 00 0a 00', 'utf16le'), '\\u0001\\n');
+    });
+
+    it('never shows U+FFFD, and the text it shows is a payload that sends the same bytes (property)', () => {
+      for (const encoding of ['utf8', 'ascii', 'latin1', 'utf16le']) {
+        fc.assert(
+          fc.property(fc.uint8Array({ maxLength: 64 }), (data) => {
+            const shown = decodeForDisplay(data, encoding);
+            assert.ok(!shown.includes('\uFFFD'), JSON.stringify(shown));
+            assert.deepStrictEqual(
+              Buffer.from(encodePayload({ data: shown, format: 'text', encoding, escapes: true })),
+              Buffer.from(data),
+              `${encoding}: ${JSON.stringify(shown)}`,
+            );
+          }),
+          { numRuns: 300 },
+        );
+      }
+      for (const encoding of ['gbk', 'gb18030', 'big5', 'shift_jis'])
+        fc.assert(
+          fc.property(fc.uint8Array({ maxLength: 64 }), (data) => {
+            assert.ok(!decodeForDisplay(data, encoding).includes('\uFFFD'));
+          }),
+          { numRuns: 300 },
+        );
+    });
   });
 });

@@ -20,6 +20,7 @@ describe('send panel auto-reply rules draft', () => {
       mode: 'rules',
       data: 'x',
       format: 'hex',
+      encoding: 'utf8',
       rules: [
         { kind: 'contains', match: 'ping', flags: '', reply: 'pong\\n', format: 'text' },
         { kind: 'hex', match: '01 02', flags: '', reply: 'aa bb', format: 'hex' },
@@ -42,13 +43,27 @@ describe('send panel auto-reply rules draft', () => {
       empty,
     );
     assert.deepStrictEqual(restoreAutoReply({ mode: 'rules', rules: '{"contains":"a"}' }).rules, empty);
-    assert.deepStrictEqual(restoreAutoReply(undefined), { mode: 'off', data: '', format: 'text', rules: empty });
-    assert.deepStrictEqual(restoreAutoReply({ mode: 'nonsense', format: 'utf9', data: 3, rules: 5 }), {
+    assert.deepStrictEqual(restoreAutoReply(undefined), {
       mode: 'off',
       data: '',
       format: 'text',
+      encoding: 'utf8',
       rules: empty,
     });
+    assert.deepStrictEqual(restoreAutoReply({ mode: 'nonsense', format: 'utf9', data: 3, rules: 5, encoding: 7 }), {
+      mode: 'off',
+      data: '',
+      format: 'text',
+      encoding: 'utf8',
+      rules: empty,
+    });
+  });
+
+  it("keeps the auto-reply's own encoding; a draft saved before it had one takes the composer's", () => {
+    assert.strictEqual(restoreAutoReply({ mode: 'fixed', encoding: 'big5' }, 'gbk').encoding, 'big5');
+    assert.strictEqual(restoreAutoReply({ mode: 'fixed' }, 'gbk').encoding, 'gbk');
+    assert.strictEqual(restoreAutoReply({ mode: 'fixed', encoding: '' }, 'gbk').encoding, 'gbk');
+    assert.strictEqual(restoreAutoReply({ mode: 'fixed' }).encoding, 'utf8');
   });
 
   it('checks saved rows field by field', () => {
@@ -106,39 +121,39 @@ describe('send panel auto-reply rules draft', () => {
     });
   });
 
-  it('builds the spec Apply sends: fixed text with the composer encoding, rows or JSON as rules, off and echo as they are', () => {
-    const draft = restoreAutoReply({ mode: 'fixed', data: '我是返回的数据', format: 'text' });
-    assert.deepStrictEqual(specOf(draft, 'gbk'), {
+  it("builds the spec Apply sends: fixed text with the auto-reply's encoding, rows or JSON as rules, off and echo as they are", () => {
+    const draft = restoreAutoReply({ mode: 'fixed', data: '我是返回的数据', format: 'text', encoding: 'gbk' });
+    assert.deepStrictEqual(specOf(draft), {
       ok: true,
       spec: { mode: 'fixed', data: '我是返回的数据', format: 'text', encoding: 'gbk' },
       sentRows: [],
     });
-    assert.deepStrictEqual(specOf({ ...draft, data: 'aa bb', format: 'hex' }, 'gbk'), {
+    assert.deepStrictEqual(specOf({ ...draft, data: 'aa bb', format: 'hex' }), {
       ok: true,
       spec: { mode: 'fixed', data: 'aa bb', format: 'hex' },
       sentRows: [],
     });
     const rows = restoreAutoReply({ mode: 'rules', rules: JSON.stringify(rules) });
-    const fromRows = specOf(rows, 'utf8');
+    const fromRows = specOf(rows);
     assert.ok(fromRows.ok);
     assert.deepStrictEqual(fromRows.spec, { mode: 'rules', rules, encoding: 'utf8' });
     // The rows as sent, so that a refusal naming rules[1] finds the second row even if the table changes later.
     assert.deepStrictEqual(fromRows.sentRows, rows.rules);
     assert.notStrictEqual(fromRows.sentRows, rows.rules);
-    for (const result of [fromRows, specOf({ ...rows, json: JSON.stringify(rules) }, 'utf8')]) {
+    for (const result of [fromRows, specOf({ ...rows, json: JSON.stringify(rules) })]) {
       assert.ok(result.ok);
       const parsed = parseWebviewMessage({ type: 'setAutoReply', id: 1, spec: result.spec });
       assert.ok(parsed.ok, parsed.ok ? '' : parsed.error);
     }
-    const badJson = specOf({ ...rows, json: '[{ "contains": ' }, 'utf8');
+    const badJson = specOf({ ...rows, json: '[{ "contains": ' });
     assert.strictEqual(badJson.ok, false);
     assert.ok(!badJson.ok && badJson.json.length > 0);
-    assert.deepStrictEqual(specOf({ ...rows, mode: 'echo' }, 'utf8'), {
+    assert.deepStrictEqual(specOf({ ...rows, mode: 'echo' }), {
       ok: true,
       spec: { mode: 'echo' },
       sentRows: [],
     });
-    assert.deepStrictEqual(specOf({ ...rows, mode: 'off' }, 'utf8'), { ok: true, spec: { mode: 'off' }, sentRows: [] });
+    assert.deepStrictEqual(specOf({ ...rows, mode: 'off' }), { ok: true, spec: { mode: 'off' }, sentRows: [] });
   });
 
   it('finds the rule a refusal names, as the core and as the protocol write it', () => {

@@ -2,7 +2,10 @@
 // gap rows for what the host skipped or evicted, the filter, and a gap replaced by the page fetched for it.
 import * as assert from 'assert';
 import type { RecordView } from '../../src/shared/protocol';
+import { PREVIEW_MAX_BYTES, SAVED_ROWS_MAX } from '../../src/shared/limits';
+import { PEER_CH, charsThatFit, fitHex, peerColumnCh, textCharsFor } from '../../src/webview/traffic/columns';
 import { TrafficRows, matches, normalizeFilter, type Row } from '../../src/webview/traffic/rows';
+import { restoreRows, saveRows } from '../../src/webview/traffic/savedRows';
 
 const record = (seq: number, text = `r${seq}`, peer = '127.0.0.1:5000'): RecordView => {
   const preview = Uint8Array.from(Buffer.from(text));
@@ -82,5 +85,95 @@ describe('send panel traffic rows', () => {
     assert.ok(!matches(log.rows[0], '我', 'gbk'));
     log.forgetText();
     assert.ok(matches(log.rows[0], '我', 'gbk'));
+  });
+
+  it('counts the record rows it holds and shows (the filter\'s "N of M rows") as rows come, go and are filtered', () => {
+    const log = new TrafficRows();
+    log.reset(1, [record(2, 'hello'), record(3, 'other')], 2);
+    assert.deepStrictEqual([log.recordCount, log.shownRecordCount], [2, 2]);
+    log.refilter(normalizeFilter('hello'), 'utf8');
+    assert.deepStrictEqual([log.recordCount, log.shownRecordCount], [2, 1]);
+    // New rows, one matching, after a gap of skipped ones (gaps are not counted).
+    log.append([record(6, 'hello again'), record(7, 'no')], 2, 2, 'hello', 'utf8');
+    assert.deepStrictEqual([log.recordCount, log.shownRecordCount], [4, 2]);
+    // The cap evicts the first two: counted out, shown recomputed.
+    log.append([record(8, 'hello 3')], 0, 4, 'hello', 'utf8');
+    assert.deepStrictEqual([log.recordCount, log.shownRecordCount], [3, 2]);
+    assert.strictEqual(shape(log.shown), 'gap 4-6 6 8');
+    const gap = log.rows[0];
+    assert.ok(gap.kind === 'gap' && log.fillGap(gap, [record(4, 'hello 4'), record(5)]));
+    log.refilter(normalizeFilter('hello'), 'utf8');
+    assert.deepStrictEqual([log.recordCount, log.shownRecordCount], [5, 3]);
+    log.refilter('', 'utf8');
+    assert.deepStrictEqual([log.recordCount, log.shownRecordCount], [5, 5]);
+  });
+
+  it('remembers the longest peer seen, for the width of the peer column', () => {
+    const log = new TrafficRows();
+    log.reset(1, [record(0, 'a', '127.0.0.1:1')], 0);
+    assert.strictEqual(log.longestPeer, '127.0.0.1:1'.length);
+    log.append([record(1, 'b', '[2001:db8::1]:65535')], 0, 0, '', 'utf8');
+    assert.strictEqual(log.longestPeer, '[2001:db8::1]:65535'.length);
+    assert.strictEqual(peerColumnCh(log.longestPeer), '[2001:db8::1]:65535'.length);
+    assert.strictEqual(peerColumnCh(2), PEER_CH.min);
+    assert.strictEqual(peerColumnCh(500), PEER_CH.max);
+  });
+
+  it('fits hex to whole bytes: as many as the column shows, then an ellipsis', () => {
+    const hex = '41 42 43 44 45 …';
+    assert.strictEqual(fitHex(hex, 100), hex);
+    assert.strictEqual(fitHex(hex, hex.length), hex);
+    assert.strictEqual(fitHex(hex, 10), '41 42 43 …');
+    assert.strictEqual(fitHex('41 42 43', 7), '41 42 …');
+    assert.strictEqual(fitHex('41 42 43', 3), '…');
+    assert.strictEqual(fitHex('41 42 43', 0), '…');
+    for (let chars = 1; chars < 30; chars++) assert.ok(fitHex('aa '.repeat(20).trim(), chars).length <= chars);
+    assert.strictEqual(charsThatFit(100, 7.2), 13);
+    assert.strictEqual(charsThatFit(0, 7), 0);
+    assert.strictEqual(textCharsFor(100), 80);
+    assert.strictEqual(textCharsFor(1000), 251);
+  });
+
+  it('saves the newest rows as one string and reads them back, numbered from 0', () => {
+    const log = new TrafficRows();
+    const big = Uint8Array.from({ length: PREVIEW_MAX_BYTES }, (_, i) => i & 0xff);
+    const rows: RecordView[] = [
+      record(4, 'first'),
+      { ...record(5, ''), preview: big, length: 9000, connectionId: 'e1.c2', dir: 'out', auto: true },
+    ];
+    log.reset(1, rows, 4);
+    const saved = saveRows(log.rows);
+    assert.strictEqual(typeof saved, 'string');
+    const back = restoreRows(saved);
+    assert.deepStrictEqual(
+      back.map((r) => [r.seq, r.dir, r.peer, r.length, r.connectionId, r.auto]),
+      [
+        [0, 'in', '127.0.0.1:5000', 5, undefined, undefined],
+        [1, 'out', '127.0.0.1:5000', 9000, 'e1.c2', true],
+      ],
+    );
+    assert.deepStrictEqual(Buffer.from(back[0].preview).toString(), 'first');
+    assert.deepStrictEqual(back[1].preview, big);
+    // At most SAVED_ROWS_MAX, the newest; gaps are not saved.
+    log.reset(
+      1,
+      Array.from({ length: SAVED_ROWS_MAX + 50 }, (_, i) => record(i + 10)),
+      0,
+    );
+    const many = restoreRows(saveRows(log.rows));
+    assert.strictEqual(many.length, SAVED_ROWS_MAX);
+    assert.strictEqual(Buffer.from(many[many.length - 1].preview).toString(), `r${SAVED_ROWS_MAX + 59}`);
+  });
+
+  it("reads back only what is a row: another version's or a damaged state gives no row, never a throw", () => {
+    for (const bad of [undefined, 3, '', '{', '{}', '[1, null, "x"]', JSON.stringify([{ t: 1, d: 'sideways' }])])
+      assert.deepStrictEqual(restoreRows(bad), []);
+    const good = { t: 1, d: 'in', p: 'p', l: 2, b: Buffer.from('hi').toString('base64') };
+    const longerPreviewThanRecord = { ...good, l: 1 };
+    const notBase64 = { ...good, b: '***' };
+    assert.strictEqual(
+      restoreRows(JSON.stringify([good, longerPreviewThanRecord, notBase64, { ...good, l: -1 }])).length,
+      1,
+    );
   });
 });

@@ -50,6 +50,8 @@ const validWebview: WebviewMessage[] = [
   { type: 'fetchRecord', id: 11, epoch: 1, seq: 3 },
   { type: 'copy', id: 12, epoch: 1, seq: 3, as: 'hex', encoding: 'utf8' },
   { type: 'validate', id: 13, data: 'hi\\n', format: 'text', encoding: 'gbk', escapes: true, lineEnding: 'crlf' },
+  { type: 'copyText', id: 15, text: '68 69' },
+  { type: 'convert', id: 14, data: '68 69', format: 'hex', encoding: 'gbk', into: 'text' },
 ];
 
 const record = { seq: 0, time: 1, dir: 'in', peer: '127.0.0.1:5', length: 2, preview: new Uint8Array([1, 2]) };
@@ -289,7 +291,9 @@ describe('send panel protocol', () => {
       fetchOlder: { records: [record], dropped: 0 },
       fetchRecord: { data: new Uint8Array(3), length: 3 },
       copy: {},
+      copyText: {},
       validate: { bytes: 2 },
+      convert: { data: 'hi' },
     };
     for (const [type, result] of Object.entries(good) as [RequestType, unknown][]) {
       const parsed = parseResult(type, result);
@@ -301,6 +305,9 @@ describe('send panel protocol', () => {
 
   it('checks result shapes and saved state headers', () => {
     assert.ok(parseResult('send', { bytes: 7 }).ok);
+    assert.ok(parseResult('send', { bytes: 14, connections: 2 }).ok);
+    assert.ok(parseResult('send', { bytes: 7, to: '127.0.0.1:5000' }).ok);
+    assert.ok(parseResult('convert', { error: 'not valid hex' }).ok);
     assert.strictEqual(parseResult('send', { bytes: '7' }).ok, false);
     assert.ok(parseResult('validate', { error: 'bad' }).ok);
     assert.deepStrictEqual(parsePanelState({ endpointId: 'e1', label: 'TCP 127.0.0.1:1', draft: {} }), {

@@ -283,14 +283,15 @@ export abstract class Endpoint extends Disposable {
     }
   }
 
-  /** Counts and logs what was handed to the OS for `c`. */
-  protected sent(c: Connection, data: Uint8Array): void {
+  /** Counts and logs what was handed to the OS for `c` (`byAutoReply`: the auto-reply sent it). */
+  protected sent(c: Connection, data: Uint8Array, byAutoReply = false): void {
     const n = data.byteLength;
     c.bytesOut += n;
     c.messagesOut++;
     this.bytesOut += n;
     this.messagesOut++;
     const record: TrafficRecord = { time: Date.now(), direction: 'out', peer: c.label, data, connectionId: c.recordId };
+    if (byAutoReply) record.autoReply = true;
     this.log.append(record);
     this.sink.traffic(this.id, record);
     this.capture?.write(record);

@@ -17,7 +17,7 @@ export abstract class StreamEndpoint extends Endpoint {
         const reply = this.replyFor(chunk);
         if (reply && reply.byteLength && c.state === 'connected' && !c.localEnded) {
           const flushed = socket.write(reply);
-          this.sent(c, reply);
+          this.sent(c, reply, true);
           if (!flushed && !c.pausedForReply) {
             // The peer does not read its replies: stop reading from it until it does, as a real echo
             // server would, so a peer that only sends cannot grow our memory without bound.

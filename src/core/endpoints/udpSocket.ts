@@ -128,7 +128,7 @@ export class UdpSocket extends Endpoint {
       if (this.autoReply) {
         const reply = this.replyFor(msg);
         if (reply && reply.byteLength) {
-          this._sendDatagram(peer, reply).catch(() => undefined);
+          this._sendDatagram(peer, reply, true).catch(() => undefined);
         }
       }
     });
@@ -168,8 +168,8 @@ export class UdpSocket extends Endpoint {
     super.closeConnection(connectionId);
   }
 
-  private _sendDatagram(peer: Connection, data: Uint8Array): Promise<number> {
-    return this._sendDatagrams(peer, data, 1).then((r) => {
+  private _sendDatagram(peer: Connection, data: Uint8Array, byAutoReply = false): Promise<number> {
+    return this._sendDatagrams(peer, data, 1, byAutoReply).then((r) => {
       if (r.error) throw r.error;
       return r.bytes;
     });
@@ -180,7 +180,7 @@ export class UdpSocket extends Endpoint {
    * send has reported: how many succeeded and the first error. One promise for the lot instead of one per
    * datagram is what lets a repeat with interval 0 send faster than a loop awaiting each send.
    */
-  private _sendDatagrams(peer: Connection, data: Uint8Array, count: number): Promise<BurstResult> {
+  private _sendDatagrams(peer: Connection, data: Uint8Array, count: number, byAutoReply = false): Promise<BurstResult> {
     const socket = this._socket;
     const remote = peer.remote as { address: string; port: number };
     if (!socket || this.isDisposed || this.state === 'closed') {
@@ -233,7 +233,7 @@ export class UdpSocket extends Endpoint {
           settle(count - i);
           return;
         }
-        this.sent(peer, data);
+        this.sent(peer, data, byAutoReply);
       }
     });
   }

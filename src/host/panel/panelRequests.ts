@@ -10,13 +10,15 @@ import type { TrafficLogView } from '../../core/trafficLog';
 import { decodeText, encodePayload } from '../../core/codec';
 import { toHex } from '../../shared/display';
 import { SocketLabError } from '../../shared/errors';
-import { FETCH_RECORD_MAX_BYTES, PANEL_TEXT_MAX_CHARS } from '../../shared/limits';
+import { connectionLabel, formatAddress } from '../../shared/naming';
+import { FETCH_RECORD_MAX_BYTES, PANEL_NAME_MAX_CHARS, PANEL_TEXT_MAX_CHARS } from '../../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../../shared/model';
 import type { HostMessage, RequestOf, RequestType, ResultOf, WebviewRequest } from '../../shared/protocol';
 import { describeError } from '../errorText';
 import { readSettings } from '../settings';
 import { exportTraffic } from './panelExport';
 import type { PanelRepeats } from './panelRepeats';
+import { convertPayload } from './payloadConvert';
 import type { TrafficFeed } from './trafficFeed';
 
 /** What answering requests needs from the panel they came from. */
@@ -43,6 +45,7 @@ type RequestHandlers = { [K in RequestType]: (request: RequestOf<K>) => ResultOf
 export class PanelRequests {
   private readonly _handlers: RequestHandlers = {
     validate: (r) => validate(r),
+    convert: (r) => convert(r),
     send: (r) => this._send(r),
     sendFile: (r) => this._sendFile(r),
     stopRepeat: (r) => this._stopRepeat(r),
@@ -52,6 +55,10 @@ export class PanelRequests {
     fetchOlder: (r) => this._fetchOlder(r),
     fetchRecord: (r) => this._fetchRecord(r),
     copy: (r) => this._copy(r),
+    copyText: async (r) => {
+      await vscode.env.clipboard.writeText(r.text);
+      return {};
+    },
   };
 
   constructor(private readonly ctx: PanelRequestContext) {}
@@ -75,12 +82,16 @@ export class PanelRequests {
   }
 
   private async _send(request: RequestOf<'send'>): Promise<ResultOf<'send'>> {
-    this.ctx.requireEndpoint();
+    const info = this.ctx.requireEndpoint();
     this._checkTarget(request.target);
     const { type: _type, id: _id, ...args } = request;
     const result = await this.ctx.lab.send(args);
     if (result.repeatId) this.ctx.repeats.add(result.repeatId);
-    return { bytes: result.bytes, ...(result.repeatId ? { repeatId: result.repeatId } : {}) };
+    return {
+      bytes: result.bytes,
+      ...(result.repeatId ? { repeatId: result.repeatId } : {}),
+      ...sentTo(info, request),
+    };
   }
 
   private async _sendFile(request: RequestOf<'sendFile'>): Promise<ResultOf<'sendFile'>> {
@@ -176,6 +187,28 @@ export class PanelRequests {
     if (!record)
       throw SocketLabError.create('recordEvicted', 'That record is no longer in the log (the log cap evicted it).', {});
     return record;
+  }
+}
+
+/**
+ * Whom a send went to, for the panel's "Sent 12 bytes to …": how many connections a listener's send to all
+ * reached (those open when it was sent), else the peer's address.
+ */
+function sentTo(info: EndpointInfo, request: RequestOf<'send'>): { connections?: number; to?: string } {
+  if (request.target === info.id && (info.kind === 'tcp-listener' || info.kind === 'unix-listener'))
+    return { connections: info.connections.filter((c) => c.state === 'connected' && !c.localEnded).length };
+  const connection = info.connections.find((c) => c.id === request.target);
+  const to = request.to ? formatAddress({ address: request.to.host, port: request.to.port }) : undefined;
+  const label = to ?? (connection ? connectionLabel(connection, true) : formatAddress(info.remote));
+  return label ? { to: label.slice(0, PANEL_NAME_MAX_CHARS) } : {};
+}
+
+/** The payload rewritten in another format, or the sentence saying why it cannot be (an answer, not a failure). */
+function convert(request: RequestOf<'convert'>): ResultOf<'convert'> {
+  try {
+    return { data: convertPayload(request) };
+  } catch (err) {
+    return { error: describeError(err).slice(0, PANEL_TEXT_MAX_CHARS) };
   }
 }
 

@@ -23,7 +23,7 @@ import { PanelRepeats } from './panelRepeats';
 import { PanelRequests } from './panelRequests';
 import { RATE_IDLE_MS, RateWindow } from './rateWindow';
 import { panelStrings } from './strings';
-import { TrafficFeed } from './trafficFeed';
+import { TrafficFeed, lastReceived } from './trafficFeed';
 
 /** The panel's view type (also the serializer's). */
 export const SEND_PANEL_VIEW_TYPE = 'socketLab.sendPanel';
@@ -155,6 +155,8 @@ export class SendPanel extends Disposable {
   private _subscribe(info: EndpointInfo): void {
     const endpointId = this.endpointId;
     this._rates = new RateWindow(info, Date.now());
+    // A UDP socket heard from before the panel opened: an empty Destination answers that peer.
+    if (info.kind === 'udp') this._lastPeerRecord = lastReceived(this._log());
     this._coreSubscriptions.push(
       this.lab.onDidTraffic((e) => {
         if (e.endpointId !== endpointId) return;

@@ -10,7 +10,7 @@
 import type { TrafficLogView } from '../../core/trafficLog';
 import type { TrafficRecord } from '../../shared/model';
 import { type RecordView } from '../../shared/protocol';
-import { BATCH_MAX_RECORDS, PANEL_NAME_MAX_CHARS, PREVIEW_MAX_BYTES } from '../../shared/limits';
+import { BATCH_MAX_RECORDS, LAST_PEER_SCAN_MAX, PANEL_NAME_MAX_CHARS, PREVIEW_MAX_BYTES } from '../../shared/limits';
 
 /** Turns a record into what the panel receives: a copied preview of at most `PREVIEW_MAX_BYTES`. */
 export function toRecordView(record: TrafficRecord, seq: number): RecordView {
@@ -43,11 +43,27 @@ export function toRecordViews(records: readonly (TrafficRecord | PendingRecord)[
       preview: shared.subarray(at, at + n),
     };
     if (record.connectionId !== undefined) view.connectionId = record.connectionId;
+    if (record.autoReply) view.auto = true;
     out[i] = view;
     at += n;
   }
   return out;
 }
+
+/**
+ * The newest received record of `log`, looked for among its newest `maxScan` records (a page at a time, so a
+ * log full of sends costs a bounded scan): where a UDP socket's empty Destination sends when a panel opens.
+ */
+export function lastReceived(log: TrafficLogView, maxScan = LAST_PEER_SCAN_MAX): TrafficRecord | undefined {
+  const stop = Math.max(0, log.size - maxScan);
+  for (let end = log.size; end > stop; end -= LAST_PEER_SCAN_PAGE) {
+    const page = log.slice(Math.max(stop, end - LAST_PEER_SCAN_PAGE), end);
+    for (let i = page.length - 1; i >= 0; i--) if (page[i].direction === 'in') return page[i];
+  }
+  return undefined;
+}
+
+const LAST_PEER_SCAN_PAGE = 256;
 
 /** A record waiting for the next post whose data was cut to its preview (`fullLength` is the real length). */
 interface PendingRecord extends TrafficRecord {

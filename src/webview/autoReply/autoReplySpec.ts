@@ -9,10 +9,11 @@ import { ruleOf, type AutoReplyDraft, type RuleRow } from './ruleRows';
 export type SpecToApply = { ok: true; spec: AutoReplySpecMessage; sentRows: RuleRow[] } | { ok: false; json: string };
 
 /**
- * The spec of `draft`: text is encoded (and, for rules, decoded to be matched) with `encoding`, the composer's.
+ * The spec of `draft`: text is encoded (and, for rules, decoded to be matched) with the draft's own encoding.
  * Rules edited as JSON that do not parse are refused with the parser's message.
  */
-export function specOf(draft: AutoReplyDraft, encoding: string): SpecToApply {
+export function specOf(draft: AutoReplyDraft): SpecToApply {
+  const encoding = draft.encoding;
   switch (draft.mode) {
     case 'fixed': {
       const text = draft.format === 'text' ? { encoding } : {};

@@ -60,7 +60,7 @@ async function checkRule(row: RuleRow): Promise<void> {
           payloadOf({
             data: row.reply,
             format: row.format,
-            encoding: row.more?.encoding || state.draft.encoding,
+            encoding: row.more?.encoding || state.autoReply.encoding,
             escapes: row.more?.escapes ?? true,
             lineEnding: row.more?.lineEnding ?? 'none',
           }),

@@ -5,7 +5,7 @@
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import { PANEL_NAME_MAX_CHARS, RULE_FLAGS_MAX_CHARS } from '../../shared/limits';
 import { PAYLOAD_FORMATS, type PayloadFormat } from '../../shared/payload';
-import { el, select } from '../dom';
+import { el, nameControl, select } from '../dom';
 import { t } from '../strings';
 import { RULE_KINDS, type RuleKind, type RuleRow } from './ruleRows';
 
@@ -18,8 +18,8 @@ export interface RuleNodes {
   match: HTMLElement;
   reply: HTMLElement;
   message: HTMLElement;
-  /** The labelled controls, each with the string key of its label ('… of rule {0}'). */
-  labelled: [HTMLElement, string][];
+  /** The labelled controls, each with the string key of its name ('… of rule {0}') and of its tooltip when it has its own. */
+  labelled: [HTMLElement, string, string?][];
   up: HTMLElement;
   down: HTMLElement;
 }
@@ -55,7 +55,7 @@ export function ruleRowNodes(row: RuleRow, actions: RuleRowActions): RuleNodes {
   const edited = () => actions.edited(row);
   const matchProps = { maxlength: PANEL_NAME_MAX_CHARS, placeholder: matchPlaceholder(row.kind) };
   const match = textCell(row.match, 'match', matchProps, (v) => (row.match = v), edited);
-  const flagsProps = { maxlength: RULE_FLAGS_MAX_CHARS, title: t('ruleFlagsHint') };
+  const flagsProps = { maxlength: RULE_FLAGS_MAX_CHARS };
   const flags = textCell(row.flags, 'flags', flagsProps, (v) => (row.flags = v), edited);
   flags.hidden = row.kind !== 'regex';
   const replyProps = { placeholder: replyPlaceholder(row.format) };
@@ -84,12 +84,13 @@ export function ruleRowNodes(row: RuleRow, actions: RuleRowActions): RuleNodes {
   const cells = [kind, match, flags, reply, format].map((control) => el('td', {}, control));
   const tr = el('tr', { class: 'rule-row' }, number, ...cells, el('td', { class: 'rule-buttons' }, up, down, remove));
   moveOnAltArrows(tr, row, actions);
-  const message = el('div', { class: 'rule-error error', role: 'alert' });
+  // Not a live region: it changes as the rule is typed; the fields it concerns are described by it instead.
+  const message = el('div', { class: 'rule-error error' });
   const messageRow = el('tr', { class: 'rule-message', hidden: true }, el('td'), el('td', { colspan: 6 }, message));
-  const labelled: [HTMLElement, string][] = [
+  const labelled: [HTMLElement, string, string?][] = [
     [kind, 'ruleMatcherOf'],
     [match, 'ruleMatchOf'],
-    [flags, 'ruleFlagsOf'],
+    [flags, 'ruleFlagsOf', 'ruleFlagsHint'],
     [reply, 'ruleReplyOf'],
     [format, 'ruleFormatOf'],
     [up, 'ruleUp'],
@@ -121,9 +122,12 @@ export function numberRule(nodes: RuleNodes, index: number, total: number): void
   nodes.number.textContent = String(n);
   nodes.tr.dataset.index = String(index);
   nodes.messageRow.dataset.index = String(index);
-  for (const [control, key] of nodes.labelled) {
-    control.setAttribute('aria-label', t(key, n));
-    if (control.localName !== 'vscode-textfield') control.setAttribute('title', t(key, n));
+  for (const [control, key, tooltipKey] of nodes.labelled) {
+    // A button is named on itself; a field or a drop-down on the control inside it (its `label`).
+    if (control.localName === 'vscode-button') {
+      control.setAttribute('aria-label', t(key, n));
+      control.title = t(key, n);
+    } else nameControl(control, t(key, n), tooltipKey ? t(tooltipKey) : t(key, n));
   }
   nodes.up.toggleAttribute('disabled', index === 0);
   nodes.down.toggleAttribute('disabled', index === total - 1);

@@ -18,6 +18,8 @@ export interface AutoReplyDraft {
   /** The fixed reply. */
   data: string;
   format: PayloadFormat;
+  /** The encoding of the auto-reply's text: a fixed text reply is encoded with it, rules decode and encode with it. */
+  encoding: string;
   rules: RuleRow[];
   /** Set while the rules are edited as JSON (that text). */
   json?: string;
@@ -84,8 +86,11 @@ export function ruleOf(row: RuleRow): Rule {
   return { [row.kind]: row.match, ...(row.kind === 'regex' && row.flags ? { flags: row.flags } : {}), reply };
 }
 
-/** The saved auto-reply draft, checked field by field; an old draft's rules JSON string becomes rows when it parses. */
-export function restoreAutoReply(raw: unknown): AutoReplyDraft {
+/**
+ * The saved auto-reply draft, checked field by field; an old draft's rules JSON string becomes rows when it
+ * parses, and a draft without an encoding of its own takes `encoding` (the composer's, which it used to share).
+ */
+export function restoreAutoReply(raw: unknown, encoding = 'utf8'): AutoReplyDraft {
   const a = isObject(raw) ? raw : {};
   let rules: RuleRow[] | undefined;
   if (typeof a.rules === 'string') {
@@ -115,6 +120,7 @@ export function restoreAutoReply(raw: unknown): AutoReplyDraft {
     mode: oneOf(AUTO_REPLY_MODES, a.mode) ? a.mode : 'off',
     data: str(a.data),
     format: oneOf(PAYLOAD_FORMATS, a.format) ? a.format : 'text',
+    encoding: typeof a.encoding === 'string' && a.encoding ? a.encoding : encoding,
     rules: rules?.length ? rules : [emptyRule()],
     ...(typeof a.json === 'string' ? { json: a.json } : {}),
   };

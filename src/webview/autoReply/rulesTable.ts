@@ -4,9 +4,10 @@
  * up to AUTO_REPLY_RULES_MAX, and moving or removing a rule with the focus kept where the user works.
  */
 import { AUTO_REPLY_RULES_MAX } from '../../shared/limits';
-import { el, focusWhenRendered } from '../dom';
-import { persist, state } from '../state';
+import { el, focusWhenRendered, markField } from '../dom';
+import { state } from '../state';
 import { t } from '../strings';
+import { autoReplyEdited } from './edits';
 import { errorsOf, isKnown, onRuleErrorsChanged, scheduleRuleCheck } from './ruleChecks';
 import { numberRule, ruleRowNodes, type RuleNodes, type RuleRowActions } from './ruleRow';
 import { emptyRule, type RuleRow } from './ruleRows';
@@ -21,7 +22,7 @@ const table: {
 const actions: RuleRowActions = {
   edited(row) {
     errorsOf(row).host = undefined;
-    persist();
+    autoReplyEdited();
     scheduleRuleCheck(row);
   },
   move: moveRule,
@@ -40,7 +41,7 @@ export function buildRulesTable(): HTMLElement {
       'tr',
       {},
       ...headCells.map((text) => el('th', { scope: 'col', text })),
-      el('th', { scope: 'col', 'aria-label': t('ruleActions') }),
+      el('th', { scope: 'col' }, el('span', { class: 'sr-only', text: t('ruleActions') })),
     ),
   );
   const body = el('tbody');
@@ -74,7 +75,7 @@ export function dropRulesTable(): void {
   table.nodes.clear();
 }
 
-/** Checks the replies of the rules on screen again (the composer's encoding, which encodes them, changed). */
+/** Checks the replies of the rules on screen again (the auto-reply's encoding, which encodes them, changed). */
 export function recheckRules(): void {
   for (const row of table.nodes.keys()) scheduleRuleCheck(row);
 }
@@ -137,8 +138,8 @@ function renderRuleMessages(): void {
     const lines = [e.match && t('ruleMatchError', e.match), e.reply && t('ruleReplyError', e.reply), e.host].filter(
       (x): x is string => !!x,
     );
-    nodes.match.toggleAttribute('invalid', !!e.match);
-    nodes.reply.toggleAttribute('invalid', !!e.reply);
+    markField(nodes.match, !!e.match, nodes.message);
+    markField(nodes.reply, !!e.reply, nodes.message);
     nodes.messageRow.hidden = !lines.length;
     const text = lines.join('\n');
     if (nodes.message.textContent !== text) nodes.message.textContent = text;
@@ -150,7 +151,7 @@ function addRule(): void {
   if (rules.length >= AUTO_REPLY_RULES_MAX) return;
   const row = emptyRule();
   rules.push(row);
-  persist();
+  autoReplyEdited();
   renderRules({ row, field: 'match' });
 }
 
@@ -159,7 +160,7 @@ function removeRule(row: RuleRow): void {
   const index = rules.indexOf(row);
   if (index < 0) return;
   rules.splice(index, 1);
-  persist();
+  autoReplyEdited();
   const next = rules[Math.min(index, rules.length - 1)];
   renderRules(next ? { row: next, field: 'remove' } : undefined);
   if (!next && table.footer) focusWhenRendered(table.footer.add);
@@ -172,7 +173,7 @@ function moveRule(row: RuleRow, by: -1 | 1, field: string): void {
   if (from < 0 || to < 0 || to >= rules.length) return;
   rules.splice(from, 1);
   rules.splice(to, 0, row);
-  persist();
+  autoReplyEdited();
   // A move button that is now disabled (first or last row) hands the focus to the other one.
   const other = field === 'up' && to === 0 ? 'down' : field === 'down' && to === rules.length - 1 ? 'up' : field;
   renderRules({ row, field: other });

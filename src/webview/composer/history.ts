@@ -6,7 +6,7 @@ import { t } from '../strings';
 import { historyBadge, sameDraft, type Draft } from './draft';
 
 /** The list's element (the composer places it in its History box). */
-export const historyList = el('div', { id: 'history', role: 'list' });
+export const historyList = el('div', { id: 'history' });
 
 let onPick: (draft: Draft) => void = () => undefined;
 
@@ -29,19 +29,25 @@ export function renderHistory(): void {
     historyList.replaceChildren(el('p', { class: 'muted', text: t('historyEmpty') }));
     return;
   }
-  historyList.replaceChildren(...state.history.map(historyItem));
+  // A list of buttons: each entry is one Tab stop, named by its format and its payload.
+  historyList.replaceChildren(el('ul', { class: 'history-list' }, ...state.history.map(historyItem)));
 }
 
 function historyItem(h: Draft): HTMLElement {
+  const badge = historyBadge(h);
   return el(
-    'button',
-    {
-      class: 'history-item',
-      role: 'listitem',
-      title: h.data.length > 500 ? `${h.data.slice(0, 500)}…` : h.data,
-      onclick: () => onPick(h),
-    },
-    el('span', { class: 'badge', text: historyBadge(h) }),
-    el('span', { class: 'history-data', text: h.data.length > 120 ? `${h.data.slice(0, 120)}…` : h.data }),
+    'li',
+    {},
+    el(
+      'button',
+      {
+        type: 'button',
+        class: 'history-item',
+        title: h.data.length > 500 ? `${h.data.slice(0, 500)}…` : h.data,
+        onclick: () => onPick(h),
+      },
+      el('span', { class: 'badge', text: badge }),
+      el('span', { class: 'history-data', text: h.data.length > 120 ? `${h.data.slice(0, 120)}…` : h.data }),
+    ),
   );
 }

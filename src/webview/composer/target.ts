@@ -1,29 +1,43 @@
 /**
- * Where the composer sends: a listener's connections (all, or one), a UDP socket's destination (following
- * the last peer heard from until the user writes one), or the client's own peer.
+ * Where the composer sends: a listener's connections (all, or one), a UDP socket's destination (following the
+ * last peer heard from until the user writes one, with that peer named and the peers heard from offered), or
+ * the client's own peer.
  */
 import type { VscodeButton } from '@vscode-elements/elements/dist/vscode-button/vscode-button.js';
+import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
-import type { RecordView } from '../../shared/protocol';
+import type { EndpointView, RecordView } from '../../shared/protocol';
 import { el, labelled, select } from '../dom';
-import { isListenerView, session } from '../session';
+import { session } from '../session';
+import { SocketLabError } from '../../shared/errors';
+import { isListener, parseHostPort } from '../../shared/naming';
 import { persist, state } from '../state';
 import { t } from '../strings';
 
 /** The target's place in the composer (its content follows the endpoint). */
 export const targetBox = el('div', { class: 'field target' });
 
-/** The Destination field and its hint, kept while the endpoint updates so that typing in it is never interrupted. */
-let destination: { field: VscodeTextfield; follow: VscodeButton; hint: HTMLElement } | undefined;
+/** The Destination field, its hint and the peers offered, kept while the endpoint updates so that typing is never interrupted. */
+let destination:
+  | { field: VscodeTextfield; follow: VscodeButton; hint: HTMLElement; peers: VscodeSingleSelect; peerList: string }
+  | undefined;
+
+let changed: () => void = () => undefined;
+
+/** Calls `listener` when the user picks another target or destination. */
+export function onTargetChanged(listener: () => void): void {
+  changed = listener;
+}
 
 /** Shows the target control the endpoint needs, with the saved choice when it still applies. */
 export function renderTarget(): void {
   const endpoint = session.endpoint;
   if (!endpoint) {
     targetBox.replaceChildren();
+    destination = undefined;
     return;
   }
-  if (isListenerView(endpoint)) {
+  if (isListener(endpoint.kind)) {
     const options: [string, string][] = [
       [endpoint.id, t('allConnections')],
       ...endpoint.connections.filter((c) => c.state === 'connected').map((c): [string, string] => [c.id, c.label]),
@@ -32,6 +46,7 @@ export function renderTarget(): void {
     const onPick = (v: string) => {
       state.target = v;
       persist();
+      changed();
     };
     targetBox.replaceChildren(labelled(t('target'), select('target', options, state.target, t('target'), onPick)));
   } else if (endpoint.needsDestination) {
@@ -39,9 +54,15 @@ export function renderTarget(): void {
     if (endpoint.lastPeer) followPeer(endpoint.lastPeer);
     if (!destination || !targetBox.contains(destination.field)) {
       destination = buildDestination();
-      targetBox.replaceChildren(labelled(t('destination'), destination.field), destination.follow, destination.hint);
+      targetBox.replaceChildren(
+        labelled(t('destination'), destination.field),
+        destination.follow,
+        destination.peers,
+        destination.hint,
+      );
     }
     if (destination.field.value !== state.to) destination.field.value = state.to;
+    updatePeers(endpoint);
     updateDestinationHint();
   } else {
     state.target = endpoint.id;
@@ -53,7 +74,6 @@ function buildDestination(): NonNullable<typeof destination> {
   const field = el('vscode-textfield', {
     id: 'destination',
     placeholder: t('destinationPlaceholder'),
-    'aria-label': t('destination'),
     label: t('destination'),
   });
   field.addEventListener('input', () => {
@@ -62,6 +82,7 @@ function buildDestination(): NonNullable<typeof destination> {
     state.toEdited = state.to.trim() !== '';
     persist();
     updateDestinationHint();
+    changed();
   });
   const follow = el('vscode-button', {
     id: 'follow-peer',
@@ -71,14 +92,40 @@ function buildDestination(): NonNullable<typeof destination> {
     title: t('followPeerHint'),
     onclick: () => {
       state.toEdited = false;
-      state.to = session.endpoint?.lastPeer ?? '';
-      persist();
-      field.value = state.to;
-      updateDestinationHint();
+      setDestination(session.endpoint?.lastPeer ?? '');
     },
   });
+  const peers = select('peers', [['', t('peersHeard')]], '', t('peersHeardName'), (v) => {
+    if (!v) return;
+    state.toEdited = true;
+    setDestination(v);
+    peers.value = '';
+  });
   const hint = el('span', { id: 'destination-hint', class: 'muted' });
-  return { field, follow, hint };
+  return { field, follow, hint, peers, peerList: '' };
+}
+
+function setDestination(to: string): void {
+  state.to = to;
+  persist();
+  if (destination) destination.field.value = to;
+  updateDestinationHint();
+  changed();
+}
+
+/** Offers the peers heard from (as a listener's Target offers its connections); rebuilt only when they change. */
+function updatePeers(endpoint: EndpointView): void {
+  if (!destination) return;
+  const peers = endpoint.connections.map((c) => c.label);
+  const list = peers.join('\n');
+  destination.peers.hidden = peers.length === 0;
+  if (list === destination.peerList) return;
+  destination.peerList = list;
+  destination.peers.replaceChildren(
+    el('vscode-option', { value: '', text: t('peersHeard') }),
+    ...peers.map((p) => el('vscode-option', { value: p, text: p })),
+  );
+  destination.peers.value = '';
 }
 
 /** A UDP peer was heard from: the destination follows it unless the user wrote their own. */
@@ -103,13 +150,16 @@ export function followNewestPeer(records: readonly RecordView[]): void {
   }
 }
 
-/** Says whether the destination follows the last peer, and offers to follow it again when the user wrote their own. */
+/**
+ * Says where an empty or following Destination sends (the last peer, by its address, or that none was heard
+ * from yet), and offers to follow it again when the user wrote their own.
+ */
 function updateDestinationHint(): void {
   if (!destination) return;
   const lastPeer = session.endpoint?.lastPeer;
   const edited = state.toEdited && !!lastPeer && state.to.trim() !== lastPeer;
   destination.follow.hidden = !edited;
-  const text = edited ? '' : t('followingPeer');
+  const text = edited ? '' : lastPeer ? t('followingPeerNamed', lastPeer) : t('noPeerYet');
   if (destination.hint.textContent !== text) destination.hint.textContent = text;
 }
 
@@ -120,13 +170,10 @@ export function sendTarget(endpoint: NonNullable<typeof session.endpoint>): {
 } {
   const target = state.target || endpoint.id;
   if (!endpoint.needsDestination) return { target };
-  const to = parseHostPort(state.to || endpoint.lastPeer || '');
-  if (!to) throw new Error(t('badDestination'));
+  const written = state.to.trim() || endpoint.lastPeer || '';
+  if (!written) throw new Error(t('noDestination'));
+  // The same parser as the host's prompts: the panel never accepts a destination the core would refuse.
+  const to = parseHostPort(written.trim());
+  if (to instanceof SocketLabError) throw new Error(t('badDestination'));
   return { target, to };
-}
-
-/** 'host:port' or '[v6]:port' -> its parts; undefined when it is neither. The panel's only host:port parser. */
-export function parseHostPort(text: string): { host: string; port: number } | undefined {
-  const m = /^\s*\[?([^\]]+?)\]?:(\d{1,5})\s*$/.exec(text);
-  return m ? { host: m[1], port: Number(m[2]) } : undefined;
 }

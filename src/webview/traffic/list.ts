@@ -1,15 +1,19 @@
 /**
- * The log's virtual list (TanStack virtual-core) of the log's filtered rows: only the rows on screen have nodes; collapsed rows have a
- * fixed height and reuse pooled nodes, refilled with textContent; expanded rows are measured. Renders at most
- * once a frame, and never reads layout while writing it.
+ * The log's virtual list (TanStack virtual-core) of the log's filtered rows, as a grid: a sticky row of column
+ * heads, then only the rows on screen have nodes; collapsed rows have a fixed height and reuse pooled nodes,
+ * refilled with text; expanded rows are measured. The grid has the focus and names the selected row as its
+ * active descendant, with the row count and each row's index for a screen reader. Renders at most once a
+ * frame, and never reads layout while writing it.
  */
 import { Virtualizer, elementScroll, observeElementOffset, observeElementRect } from '@tanstack/virtual-core';
 import { el } from '../dom';
+import type { ViewOptions } from '../state';
 import { t } from '../strings';
-import { collapsedNode, fitLinesTo, gapNode, recordNode, signature, type RowActions, type RowLook } from './rowNodes';
+import { COLUMN_CH, charsThatFit, peerColumnCh, textCharsFor } from './columns';
+import { collapsedNode, fitColumns, gapNode, recordNode, signature, type RowActions, type RowLook } from './rowNodes';
 import { log, type GapRow, type Row } from './rows';
 
-/** Height of a collapsed row and of a gap (px); traffic.ts hands it to the stylesheet as --row-height. */
+/** Height of a collapsed row, of a gap and of the column heads (px); traffic.ts hands it to the stylesheet as --row-height. */
 export const ROW_HEIGHT = 22;
 /** Collapsed record nodes kept for reuse at most. */
 const POOL_MAX = 200;
@@ -23,12 +27,14 @@ export interface ListSource extends RowActions {
   fillGap(gap: GapRow): void;
 }
 
-/** The scrolling list (focusable: the arrow keys move the selection). */
-export const listElement = el('div', { id: 'list', tabindex: 0, role: 'list', 'aria-label': t('traffic') });
+/** The scrolling grid of rows (focusable: the arrow keys move the selection, which is its active descendant). */
+// A treegrid: its rows expand (to their hex dump), which a grid's rows may not say.
+export const listElement = el('div', { id: 'list', tabindex: 0, role: 'treegrid', 'aria-readonly': 'true' });
 /** The line that says there is no traffic, or that no row matches the filter. */
 export const emptyLine = el('div', { id: 'empty-line', class: 'muted' });
+const head = el('div', { class: 'list-head', role: 'row', 'aria-rowindex': '1' });
 const spacer = el('div', { id: 'spacer' });
-listElement.append(spacer);
+listElement.append(head, spacer);
 
 let source: ListSource | undefined;
 
@@ -44,6 +50,11 @@ const onScreen = new Map<Row, Shown>();
 /** Collapsed record rows that left the screen, refilled for rows that come on (no per-row allocation while scrolling). */
 const pool: HTMLElement[] = [];
 let renderQueued = false;
+/** The width of a character of the list's monospace font (px), measured when the list's font may have changed. */
+let charPx = 0;
+/** What the column heads were made for, and the widths they were measured at. */
+let columnsFor = '';
+let measuredFor = '';
 
 const rowKey = (i: number) => {
   const row = log.shown[i];
@@ -56,6 +67,9 @@ const virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
   estimateSize: () => ROW_HEIGHT,
   getItemKey: rowKey,
   overscan: 10,
+  // The column heads are the first ROW_HEIGHT of the scrolled content, and stay on top of the rows under them.
+  scrollMargin: ROW_HEIGHT,
+  scrollPaddingStart: ROW_HEIGHT,
   scrollToFn: elementScroll,
   observeElementRect,
   observeElementOffset,
@@ -65,6 +79,11 @@ const virtualizer = new Virtualizer<HTMLElement, HTMLElement>({
 /** Starts the list (once the section is in the page). */
 export function mountList(listSource: ListSource): void {
   source = listSource;
+  listElement.setAttribute('aria-label', t('traffic'));
+  listElement.title = t('trafficKeys');
+  columnsFor = '';
+  measuredFor = '';
+  charPx = 0;
   virtualizer._didMount();
   virtualizer._willUpdate();
 }
@@ -84,12 +103,20 @@ export function scheduleRender(): void {
   });
 }
 
+/** The rows may look different (view mode, dates, font): the columns are fitted again on the next render. */
+export function restyleList(): void {
+  charPx = 0;
+  scheduleRender();
+}
+
 /** The number of rows changed: tell the virtualizer, follow the end when asked, render. */
 export function syncCount(follow: boolean): void {
   const count = log.shown.length;
   // No measure(): sizes are cached by row key, so a new count is all the virtualizer needs (measure() would
   // throw away the measured heights of expanded rows and recompute every row's offset per flush).
   virtualizer.setOptions({ ...virtualizer.options, count });
+  // The column heads are row 1.
+  listElement.setAttribute('aria-rowcount', String(count + 1));
   if (follow && count) scrollToEnd();
   scheduleRender();
 }
@@ -103,12 +130,18 @@ export function syncCount(follow: boolean): void {
 export function scrollToEnd(): void {
   const total = virtualizer.getTotalSize();
   spacer.style.height = `${total}px`;
-  listElement.scrollTop = total;
+  listElement.scrollTop = total + ROW_HEIGHT;
 }
 
-/** Scrolls just enough to show row `index`. */
+/** Scrolls just enough to show row `index` (under the column heads). */
 export function scrollToRow(index: number): void {
   virtualizer.scrollToIndex(index, { align: 'auto' });
+}
+
+/** How many rows a screen of the list shows (PageUp and PageDown move by it). */
+export function rowsPerPage(): number {
+  const height = virtualizer.scrollRect?.height ?? 0;
+  return Math.max(1, Math.floor(height / ROW_HEIGHT) - 2);
 }
 
 /** A row that collapsed is back to the fixed height (collapsed rows are never measured). */
@@ -116,9 +149,56 @@ export function collapsedRow(index: number): void {
   virtualizer.resizeItem(index, ROW_HEIGHT);
 }
 
-/** Where row `index` starts (px from the top of the list), when it is rendered. */
+/** Where row `index` starts (px from the top of the list's content, under the column heads), when it is rendered. */
 export function renderedTop(index: number): number | undefined {
   return virtualizer.getVirtualItems().find((i) => i.index === index)?.start;
+}
+
+/** The column heads for the view: in Both, the data is two columns, Text and Hex. */
+function renderHead(view: ViewOptions): void {
+  const cell = (cls: string, text: string) => el('span', { class: cls, role: 'columnheader', text });
+  const data =
+    view.mode === 'both'
+      ? [cell('data text', t('viewText')), cell('data hex', t('viewHex'))]
+      : [cell(`data ${view.mode}`, t('data'))];
+  head.replaceChildren(
+    cell('time', t('time')),
+    cell('dir', t('direction')),
+    cell('peer', t('peer')),
+    cell('len', t('length')),
+    ...data,
+  );
+}
+
+/**
+ * Sizes the columns: the time for dates or not, the peer for the longest address seen, and how much of the data
+ * each cell shows, measured on the column heads. Only when the list's width or the columns changed: the font
+ * read is a style read, the heads' widths one layout read; never per frame.
+ */
+function fitToWidth(width: number, view: ViewOptions): void {
+  if (!charPx) {
+    const style = getComputedStyle(listElement);
+    const context = document.createElement('canvas').getContext('2d');
+    if (context) {
+      context.font = `${style.fontSize} ${style.fontFamily}`;
+      charPx = context.measureText('0'.repeat(10)).width / 10 || 7;
+    } else charPx = 7;
+  }
+  const peerCh = peerColumnCh(log.longestPeer);
+  const key = `${view.mode}:${view.showDate ? 1 : 0}:${peerCh}`;
+  if (key !== columnsFor) {
+    columnsFor = key;
+    renderHead(view);
+    listElement.style.setProperty('--peer-ch', `${peerCh}ch`);
+    listElement.style.setProperty('--time-ch', `${view.showDate ? COLUMN_CH.timeWithDate : COLUMN_CH.time}ch`);
+  }
+  const measure = `${key}:${width}:${charPx}`;
+  if (measure === measuredFor) return;
+  measuredFor = measure;
+  const widthOf = (selector: string) => head.querySelector(selector)?.getBoundingClientRect().width ?? 0;
+  // Text is clipped by the stylesheet (with an ellipsis): a cell holds what the whole line could show, so
+  // that what it holds can still be found; hex is cut here, at the last whole byte its column shows.
+  fitColumns(textCharsFor(width), charsThatFit(widthOf('.data.hex'), charPx));
 }
 
 function renderRows(): void {
@@ -128,18 +208,19 @@ function renderRows(): void {
   const empty = source.emptyText();
   if (emptyLine.textContent !== empty) emptyLine.textContent = empty;
   emptyLine.hidden = empty === '';
+  const look = source.look();
   // The virtualizer's own record of the scroll position and size (kept by scroll events and a
   // ResizeObserver): reading scrollTop/clientHeight here forced a layout per rendered frame.
   const top = virtualizer.scrollOffset ?? 0;
   const rect = virtualizer.scrollRect;
   const bottom = top + (rect?.height ?? 0);
-  if (rect) fitLinesTo(rect.width);
+  if (rect) fitToWidth(rect.width, look.view);
   const height = `${virtualizer.getTotalSize()}px`;
   if (spacer.style.height !== height) spacer.style.height = height;
-  const look = source.look();
   const wanted = new Map<Row, Shown>();
   const gapsToFill: GapRow[] = [];
   const toMeasure: HTMLElement[] = [];
+  let active = '';
   for (const item of virtualizer.getVirtualItems()) {
     const row = rows[item.index];
     if (!row) continue;
@@ -147,13 +228,16 @@ function renderRows(): void {
     const node = entry.node;
     if (entry.index !== item.index) {
       node.dataset.index = String(item.index);
+      // Row 1 is the column heads.
+      node.setAttribute('aria-rowindex', String(item.index + 2));
       entry.index = item.index;
     }
     if (entry.start !== item.start) {
-      node.style.transform = `translateY(${item.start}px)`;
+      node.style.transform = `translateY(${item.start - ROW_HEIGHT}px)`;
       entry.start = item.start;
     }
     wanted.set(row, entry);
+    if (row.kind === 'rec' && row.r.seq === look.selectedSeq) active = node.id;
     // Collapsed rows and gaps are exactly ROW_HEIGHT (the estimate): only expanded rows are measured.
     if (row.kind === 'rec' && row.expanded) toMeasure.push(node);
     if (row.kind === 'gap' && !row.loading && item.end > top && item.start < bottom) gapsToFill.push(row);
@@ -166,6 +250,11 @@ function renderRows(): void {
   onScreen.clear();
   placeInOrder(wanted);
   for (const [row, entry] of wanted) onScreen.set(row, entry);
+  // The selected row is the active descendant while it has a node (a row scrolled away has none).
+  if (active) {
+    if (listElement.getAttribute('aria-activedescendant') !== active)
+      listElement.setAttribute('aria-activedescendant', active);
+  } else listElement.removeAttribute('aria-activedescendant');
   for (const n of toMeasure) virtualizer.measureElement(n);
   for (const g of gapsToFill) source.fillGap(g);
 }

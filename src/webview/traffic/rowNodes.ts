@@ -1,12 +1,14 @@
 /**
- * The nodes of the log's rows: a collapsed record (one line: time, direction, peer, length, data), an
- * expanded one (with its hex dump and copy buttons), and a gap (older records, loaded when it scrolls into
- * view). Received bytes reach the page only as textContent.
+ * The nodes of the log's rows, rows of a grid: a collapsed record (one line: time, direction, peer, length,
+ * data), an expanded one (with its hex dump and copy buttons), and a gap (older records, loaded when it
+ * scrolls into view). Each record row is named by a summary a screen reader reads when it becomes the active
+ * row ("in, 09:45:46.123, from 127.0.0.1:44718, 18 bytes: hello"). Received bytes reach the page only as text.
  */
 import { cutBefore, formatTime, hexDump } from '../../shared/display';
 import { el, icon } from '../dom';
 import type { ViewOptions } from '../state';
 import { t, tn } from '../strings';
+import { fitHex } from './columns';
 import { hexOf, textOf, type RecordRow } from './rowText';
 import type { GapRow, Row } from './rows';
 
@@ -15,6 +17,8 @@ export interface RowLook {
   view: ViewOptions;
   encoding: string;
   selectedSeq: number;
+  /** The endpoint is gone: an expanded row shows only what the panel kept. */
+  gone: boolean;
 }
 
 /** What the buttons of an expanded row do. */
@@ -22,18 +26,19 @@ export interface RowActions {
   copy(seq: number, as: 'hex' | 'text'): void;
 }
 
-/** A monospace character is at least this wide (px) at any editor font size people use; bounds a line below. */
-const MIN_CHAR_PX = 4;
+/** Characters of the data a row's spoken summary reads at most. */
+const SUMMARY_CHARS = 100;
 
 /**
  * How much of a record a collapsed line shows, and when every row must be built again. A 512-byte preview is
  * 1,535 characters of hex; laying out and shaping all of it for every row that scrolls on screen was the
- * panel's main rendering cost during a flood (the cells clip with an ellipsis anyway).
+ * panel's main rendering cost during a flood, so each cell gets what its width shows (the hex whole bytes).
  */
 const line = {
-  /** Characters one collapsed line can show at most at the list's width (bumped with the width, never per row). */
-  chars: 400,
-  /** Bumped when every row's content must be rebuilt (encoding change, wider list). */
+  /** Characters a data cell of a collapsed line shows (measured on the column heads). */
+  textChars: 400,
+  hexChars: 400,
+  /** Bumped when every row's content must be rebuilt (encoding change, other column widths). */
   generation: 0,
 };
 
@@ -42,18 +47,20 @@ export function rebuildAllRows(): void {
   line.generation++;
 }
 
-/** Follows the list's width: when lines can show more, collapsed rows are rebuilt with more text. */
-export function fitLinesTo(width: number): void {
-  const chars = Math.max(80, Math.ceil(width / MIN_CHAR_PX) + 1);
-  if (chars === line.chars) return;
-  const grew = chars > line.chars;
-  line.chars = chars;
-  if (grew) line.generation++;
+/**
+ * Follows the data columns' widths in characters (as measured on the column heads, which share the rows'
+ * layout): when a data cell can show another number of characters, collapsed rows are rebuilt.
+ */
+export function fitColumns(textChars: number, hexChars: number): void {
+  if (textChars === line.textChars && hexChars === line.hexChars) return;
+  line.textChars = textChars;
+  line.hexChars = hexChars;
+  line.generation++;
 }
 
-/** What a collapsed row's cell renders of `s`: no more than the line can show. */
-function fitLine(s: string): string {
-  return s.length <= line.chars ? s : `${cutBefore(s, line.chars)}…`;
+/** What a collapsed row's text cell renders of `s`: no more than the cell shows (it clips with an ellipsis). */
+function fitText(s: string): string {
+  return s.length <= line.textChars ? s : `${cutBefore(s, line.textChars)}…`;
 }
 
 /** A row is rebuilt when this changes (collapsed nodes are refilled in place). */
@@ -70,103 +77,133 @@ export function rowOfNode(node: HTMLElement): RecordRow | undefined {
   return nodeRows.get(node);
 }
 
+/** The id of a record's row node (the grid's active descendant names it). */
+export function rowId(seq: number): string {
+  return `rec-${seq}`;
+}
+
 /** A gap's node: how many older records it stands for, or that they are loading. */
 export function gapNode(row: GapRow): HTMLElement {
   const count = row.before - row.after;
+  const text = row.loading ? t('loading') : tn(count, 'olderRows', count.toLocaleString());
   return el(
     'div',
-    { class: 'row gap', role: 'listitem' },
-    icon('history'),
-    ` ${row.loading ? t('loading') : tn(count, 'olderRows', count.toLocaleString())}`,
+    { class: 'row gap', role: 'row' },
+    el('div', { class: 'line', role: 'gridcell' }, icon('history'), ` ${text}`),
   );
 }
 
-/** A collapsed record row: a pooled node refilled (textContent only), or a new one. */
+/** What a screen reader says for a record row. */
+function summaryOf(row: RecordRow, look: RowLook): string {
+  const r = row.r;
+  const data = look.view.mode === 'hex' ? hexOf(row) : textOf(row, look.encoding);
+  const key = r.auto ? 'rowSummaryAuto' : r.dir === 'in' ? 'rowSummaryIn' : 'rowSummaryOut';
+  const bytes = tn(r.length, 'bytes', r.length.toLocaleString());
+  const shown = data.length > SUMMARY_CHARS ? `${cutBefore(data, SUMMARY_CHARS)}…` : data;
+  return t(key, formatTime(r.time, look.view.showDate), r.peer, bytes, shown);
+}
+
+/** The direction cell: an arrow (in, out) or the reply arrow of an auto-reply, and the word. */
+function fillDirection(dir: HTMLElement, row: RecordRow): void {
+  const r = row.r;
+  dir.className = `dir ${r.dir}${r.auto ? ' auto' : ''}`;
+  const name = r.auto ? 'reply' : r.dir === 'in' ? 'arrow-down' : 'arrow-up';
+  (dir.firstChild as HTMLElement).className = `codicon codicon-${name}`;
+  (dir.lastChild as HTMLElement).textContent = r.auto ? t('auto') : t(r.dir);
+  dir.title = r.auto ? t('autoHint') : '';
+}
+
+/** Sets the grid attributes of a record row: its id, whether it is selected or expanded, its spoken summary. */
+function markRecordRow(node: HTMLElement, row: RecordRow, look: RowLook): void {
+  const selected = row.r.seq === look.selectedSeq;
+  node.className = `row rec${row.expanded ? ' expanded' : ''}${selected ? ' selected' : ''}`;
+  node.id = rowId(row.r.seq);
+  node.dataset.seq = String(row.r.seq);
+  node.setAttribute('aria-selected', String(selected));
+  node.setAttribute('aria-expanded', String(!!row.expanded));
+  node.setAttribute('aria-label', summaryOf(row, look));
+  nodeRows.set(node, row);
+}
+
+/** A collapsed record row: a pooled node refilled (text only), or a new one. */
 export function collapsedNode(row: RecordRow, look: RowLook, reuse?: HTMLElement): HTMLElement {
   const r = row.r;
   const node = reuse ?? newCollapsedNode();
-  const line = node.firstChild as HTMLElement;
-  const cells = line.children as HTMLCollectionOf<HTMLElement>;
+  const cellsLine = node.firstChild as HTMLElement;
+  const cells = cellsLine.children as HTMLCollectionOf<HTMLElement>;
   const [time, dir, peer, len] = [cells[0], cells[1], cells[2], cells[3]];
-  node.className = `row rec${r.seq === look.selectedSeq ? ' selected' : ''}`;
-  node.dataset.seq = String(r.seq);
+  markRecordRow(node, row, look);
   time.textContent = formatTime(r.time, look.view.showDate);
-  dir.className = `dir ${r.dir}`;
-  (dir.firstChild as HTMLElement).className = `codicon codicon-${r.dir === 'in' ? 'arrow-down' : 'arrow-up'}`;
-  (dir.lastChild as HTMLElement).textContent = t(r.dir);
+  fillDirection(dir, row);
   peer.textContent = r.peer;
   peer.title = r.peer;
   len.textContent = String(r.length);
   // The data cells for the view mode, in order: text, then hex.
   const mode = look.view.mode;
-  let textCell = line.querySelector<HTMLElement>(':scope > .data.text');
-  let hexCell = line.querySelector<HTMLElement>(':scope > .data.hex');
+  let textCell = cellsLine.querySelector<HTMLElement>(':scope > .data.text');
+  let hexCell = cellsLine.querySelector<HTMLElement>(':scope > .data.hex');
   if (mode === 'hex') textCell?.remove();
   else
-    (textCell ??= line.insertBefore(el('span', { class: 'data text' }), hexCell)).textContent = fitLine(
-      textOf(row, look.encoding),
-    );
+    (textCell ??= cellsLine.insertBefore(dataCell('text'), hexCell)).textContent = fitText(textOf(row, look.encoding));
   if (mode === 'text') hexCell?.remove();
-  else (hexCell ??= line.appendChild(el('span', { class: 'data hex' }))).textContent = fitLine(hexOf(row));
-  nodeRows.set(node, row);
+  else (hexCell ??= cellsLine.appendChild(dataCell('hex'))).textContent = fitHex(hexOf(row), line.hexChars);
   return node;
+}
+
+function dataCell(kind: 'text' | 'hex'): HTMLElement {
+  return el('span', { class: `data ${kind}`, role: 'gridcell' });
 }
 
 function newCollapsedNode(): HTMLElement {
   return el(
     'div',
-    { class: 'row rec', role: 'listitem', 'aria-expanded': 'false', title: t('expandHint') },
+    { class: 'row rec', role: 'row' },
     el(
       'div',
       { class: 'line' },
-      el('span', { class: 'time' }),
-      el('span', { class: 'dir' }, el('span', { class: 'codicon', 'aria-hidden': 'true' }), el('span')),
-      el('span', { class: 'peer' }),
-      el('span', { class: 'len' }),
+      el('span', { class: 'time', role: 'gridcell' }),
+      el(
+        'span',
+        { class: 'dir', role: 'gridcell' },
+        el('span', { class: 'codicon', 'aria-hidden': 'true' }),
+        el('span'),
+      ),
+      el('span', { class: 'peer', role: 'gridcell' }),
+      el('span', { class: 'len', role: 'gridcell' }),
     ),
   );
 }
 
-/** A record row built whole: its line with all of its preview, and when expanded its dump and copy buttons. */
+/** A record row built whole: its line, and when expanded its dump and copy buttons. */
 export function recordNode(row: RecordRow, look: RowLook, actions: RowActions): HTMLElement {
   const r = row.r;
   const mode = look.view.mode;
-  const line = el(
+  const dir = el('span', { class: 'dir', role: 'gridcell' }, el('span', { 'aria-hidden': 'true' }), el('span'));
+  fillDirection(dir, row);
+  const cells = el(
     'div',
     { class: 'line' },
-    el('span', { class: 'time', text: formatTime(r.time, look.view.showDate) }),
-    el(
-      'span',
-      { class: `dir ${r.dir}` },
-      icon(r.dir === 'in' ? 'arrow-down' : 'arrow-up'),
-      el('span', { text: t(r.dir) }),
-    ),
-    el('span', { class: 'peer', text: r.peer, title: r.peer }),
-    el('span', { class: 'len', text: String(r.length) }),
+    el('span', { class: 'time', role: 'gridcell', text: formatTime(r.time, look.view.showDate) }),
+    dir,
+    el('span', { class: 'peer', role: 'gridcell', text: r.peer, title: r.peer }),
+    el('span', { class: 'len', role: 'gridcell', text: String(r.length) }),
   );
-  if (mode !== 'hex') line.append(el('span', { class: 'data text', text: textOf(row, look.encoding) }));
-  if (mode !== 'text') line.append(el('span', { class: 'data hex', text: hexOf(row) }));
-  const node = el(
-    'div',
-    {
-      class: `row rec${row.expanded ? ' expanded' : ''}${r.seq === look.selectedSeq ? ' selected' : ''}`,
-      role: 'listitem',
-      'aria-expanded': String(!!row.expanded),
-      title: t('expandHint'),
-    },
-    line,
-  );
-  node.dataset.seq = String(r.seq);
-  nodeRows.set(node, row);
-  if (row.expanded) node.append(detailOf(row, actions));
+  if (mode !== 'hex')
+    cells.append(el('span', { class: 'data text', role: 'gridcell', text: fitText(textOf(row, look.encoding)) }));
+  if (mode !== 'text')
+    cells.append(el('span', { class: 'data hex', role: 'gridcell', text: fitHex(hexOf(row), line.hexChars) }));
+  const node = el('div', { role: 'row' }, cells);
+  markRecordRow(node, row, look);
+  if (row.expanded) node.append(detailOf(row, look, actions));
   return node;
 }
 
 /** An expanded record's copy buttons and hex dump (of the whole record once it is fetched). */
-function detailOf(row: RecordRow, actions: RowActions): HTMLElement {
+function detailOf(row: RecordRow, look: RowLook, actions: RowActions): HTMLElement {
   const r = row.r;
   const data = row.full ?? r.preview;
-  const more = r.length > data.byteLength ? `\n${t('moreBytes', r.length - data.byteLength)}` : '';
+  const missing = r.length - data.byteLength;
+  const more = missing > 0 ? `\n${t(look.gone ? 'moreBytesGone' : 'moreBytes', missing)}` : '';
   const dump = el('pre', { class: 'dump', text: row.loading ? t('loading') : hexDump(data) + more });
   const copyButton = (as: 'hex' | 'text', text: string) =>
     el('vscode-button', {
@@ -182,5 +219,5 @@ function detailOf(row: RecordRow, actions: RowActions): HTMLElement {
     copyButton('hex', t('copyHex')),
     copyButton('text', t('copyText')),
   );
-  return el('div', { class: 'detail' }, buttons, dump);
+  return el('div', { class: 'detail', role: 'gridcell' }, buttons, dump);
 }

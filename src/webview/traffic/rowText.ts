@@ -1,15 +1,15 @@
 /**
  * A record's bytes as the log shows them: text decoded in the browser and escaped (shared/display), and
  * hex. The core decodes with iconv-lite, which the bundle does not carry; the browser's TextDecoder knows
- * the same character sets, except latin1 and ascii, decoded here by hand as the core decodes them.
+ * the same character sets, except latin1, decoded here by hand as the core decodes it.
  */
-import { escapeForDisplay, hexPreview } from '../../shared/display';
+import { decodeEscaped, hexPreview } from '../../shared/display';
 import type { RecordView } from '../../shared/protocol';
 
 /**
- * The browser's decoder label for each of the core's multi-byte encodings. latin1 and ascii are decoded by
- * hand below: browsers map both labels to windows-1252, which would show 0x80 as '€' where the core (and
- * every socket tool) means U+0080.
+ * The browser's decoder label for each of the core's multi-byte encodings (ascii runs are plain ASCII by the
+ * time they are decoded). latin1 is decoded by hand below: browsers map that label to windows-1252, which
+ * would show 0x80 as '€' where the core (and every socket tool) means U+0080.
  */
 const DECODER_LABEL: Record<string, string> = {
   utf8: 'utf-8',
@@ -36,23 +36,24 @@ function decoder(encoding: string): Decoder {
   return d;
 }
 
-/** Decoded text with control characters escaped (\n \r \t \0 \\ \xHH \uHHHH), as the core's decodeText + escapeForDisplay. */
-export function decodeForDisplay(bytes: Uint8Array, encoding: string): string {
-  const text =
-    encoding === 'latin1' || encoding === 'ascii'
-      ? decodeSingleByte(bytes, encoding === 'ascii')
-      : decoder(encoding).decode(bytes);
-  return escapeForDisplay(text);
+/**
+ * Decoded text with control characters escaped (\n \r \t \0 \\ \xHH \uHHHH) and every byte that is no
+ * character of `encoding` written \xHH, never U+FFFD. `cut`: the bytes are the start of a longer record.
+ */
+export function decodeForDisplay(bytes: Uint8Array, encoding: string, cut = false): string {
+  const decode = encoding === 'latin1' ? decodeLatin1 : (run: Uint8Array) => decoder(encoding).decode(run);
+  return decodeEscaped(bytes, encoding, decode, cut);
 }
 
-/** ISO-8859-1 (each byte is the code point), or ASCII with bytes >= 0x80 as U+FFFD, as the core's iconv-lite decodes them. */
-function decodeSingleByte(bytes: Uint8Array, ascii: boolean): string {
+/** The bytes as plain text in `encoding` (nothing escaped: what a copy as text gives). */
+export function decodeRaw(bytes: Uint8Array, encoding: string): string {
+  return encoding === 'latin1' ? decodeLatin1(bytes) : decoder(encoding).decode(bytes);
+}
+
+/** ISO-8859-1: each byte is its code point, as the core's iconv-lite decodes it. */
+function decodeLatin1(bytes: Uint8Array): string {
   let out = '';
-  for (let at = 0; at < bytes.length; at += 4096) {
-    const chunk = bytes.subarray(at, at + 4096);
-    const codes = ascii ? Array.from(chunk, (b) => (b < 0x80 ? b : 0xfffd)) : Array.from(chunk);
-    out += String.fromCharCode(...codes);
-  }
+  for (let at = 0; at < bytes.length; at += 4096) out += String.fromCharCode(...bytes.subarray(at, at + 4096));
   return out;
 }
 
@@ -70,8 +71,8 @@ export interface RecordRow {
 
 /** The row's preview as escaped text in `encoding`, with '…' when the record is longer. */
 export function textOf(row: RecordRow, encoding: string): string {
-  return (row.text ??=
-    decodeForDisplay(row.r.preview, encoding) + (row.r.length > row.r.preview.byteLength ? '…' : ''));
+  const cut = row.r.length > row.r.preview.byteLength;
+  return (row.text ??= decodeForDisplay(row.r.preview, encoding, cut) + (cut ? '…' : ''));
 }
 
 /** The row's preview in hex, with ' …' when the record is longer. */

@@ -44,6 +44,11 @@ export class TrafficRows {
   rows: Row[] = [];
   /** rows, or only those matching the filter. */
   shown: Row[] = this.rows;
+  /** Record rows (not gaps) in `rows`, and in `shown`: the filter's "N of M rows". Kept as rows come and go. */
+  recordCount = 0;
+  shownRecordCount = 0;
+  /** The longest peer of the records seen since the last reset (the peer column is as wide as it needs). */
+  longestPeer = 0;
 
   /** Starts again from the host's newest records. */
   reset(epoch: number, records: readonly RecordView[], dropped: number): void {
@@ -52,7 +57,10 @@ export class TrafficRows {
     this.skipped = 0;
     this.rows = records.map((r): Row => ({ kind: 'rec', r }));
     this.shown = this.rows;
-    this.normalizeTop();
+    this.recordCount = records.length;
+    this.longestPeer = longestPeerOf(records, 0);
+    this.recordCount -= this.normalizeTop();
+    this.shownRecordCount = this.recordCount;
   }
 
   /**
@@ -62,29 +70,41 @@ export class TrafficRows {
   append(records: readonly RecordView[], skipped: number, dropped: number, filter: string, encoding: string): number {
     this.skipped += skipped;
     this.dropped = dropped;
-    if (!records.length && !skipped) {
-      this.normalizeTop();
-      return 0;
-    }
     const last = this.lastSeq();
     const firstNew = records.length ? records[0].seq : last + 1 + skipped;
     const added: Row[] = [];
     if (firstNew > last + 1) added.push({ kind: 'gap', after: last + 1, before: firstNew });
     for (const r of records) added.push({ kind: 'rec', r });
     for (const a of added) this.rows.push(a);
+    this.recordCount += records.length;
+    this.longestPeer = longestPeerOf(records, this.longestPeer);
     const lengthWithAdded = this.rows.length;
-    this.normalizeTop();
+    this.recordCount -= this.normalizeTop();
     const trimmed = lengthWithAdded - this.rows.length;
     if (this.shown !== this.rows) {
-      if (trimmed) this.shown = this.rows.filter((r) => matches(r, filter, encoding));
-      else for (const a of added) if (matches(a, filter, encoding)) this.shown.push(a);
+      if (trimmed) this.refilter(filter, encoding);
+      else
+        for (const a of added)
+          if (matches(a, filter, encoding)) {
+            this.shown.push(a);
+            if (a.kind === 'rec') this.shownRecordCount++;
+          }
+    } else {
+      this.shownRecordCount = this.recordCount;
     }
     return trimmed;
   }
 
   /** Shows only the rows that match `filter` (normalized). */
   refilter(filter: string, encoding: string): void {
-    this.shown = filter ? this.rows.filter((r) => matches(r, filter, encoding)) : this.rows;
+    if (!filter) {
+      this.shown = this.rows;
+      this.shownRecordCount = this.recordCount;
+      return;
+    }
+    this.shown = this.rows.filter((r) => matches(r, filter, encoding));
+    this.shownRecordCount = 0;
+    for (const r of this.shown) if (r.kind === 'rec') this.shownRecordCount++;
   }
 
   /** Puts the records the host sent for `gap` in its place (with a smaller gap for what is still older); false when the gap is no longer there. */
@@ -97,6 +117,8 @@ export class TrafficRows {
       replacement.push({ kind: 'gap', after: Math.max(gap.after, this.dropped), before: first });
     for (const r of records) replacement.push({ kind: 'rec', r });
     this.rows.splice(at, 1, ...replacement);
+    this.recordCount += records.length;
+    this.longestPeer = longestPeerOf(records, this.longestPeer);
     return true;
   }
 
@@ -105,20 +127,27 @@ export class TrafficRows {
     for (const r of this.rows) if (r.kind === 'rec') r.text = undefined;
   }
 
-  /** Removes rows the host's log no longer holds (seq < dropped) and keeps a gap row for what is not loaded on top. */
-  private normalizeTop(): void {
+  /**
+   * Removes rows the host's log no longer holds (seq < dropped) and keeps a gap row for what is not loaded on
+   * top; returns how many record rows it removed.
+   */
+  private normalizeTop(): number {
     const rows = this.rows;
     let cut = 0;
+    let records = 0;
     while (cut < rows.length) {
       const row = rows[cut];
-      if (row.kind === 'rec' ? row.r.seq < this.dropped : row.before <= this.dropped) cut++;
-      else break;
+      if (row.kind === 'rec' ? row.r.seq < this.dropped : row.before <= this.dropped) {
+        if (row.kind === 'rec') records++;
+        cut++;
+      } else break;
     }
     if (cut) rows.splice(0, cut);
     const first = rows[0];
     if (first?.kind === 'gap') first.after = Math.max(first.after, this.dropped);
     else if (first && first.r.seq > this.dropped)
       rows.unshift({ kind: 'gap', after: this.dropped, before: first.r.seq });
+    return records;
   }
 
   private lastSeq(): number {
@@ -126,6 +155,12 @@ export class TrafficRows {
     if (!last) return this.dropped - 1;
     return last.kind === 'rec' ? last.r.seq : last.before - 1;
   }
+}
+
+/** The longest peer among `records` and `longest`. */
+function longestPeerOf(records: readonly RecordView[], longest: number): number {
+  for (const r of records) if (r.peer.length > longest) longest = r.peer.length;
+  return longest;
 }
 
 /** The log of this panel. */

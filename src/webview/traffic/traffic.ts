@@ -1,15 +1,18 @@
 /**
  * The traffic section: toolbar, counters and the virtual list of the log, kept in step with the host's
  * `reset` and `traffic` messages. Messages only update the rows; the list and counters follow at most once a
- * frame (and, while the panel is hidden and frames do not run, on a slow timer).
+ * frame (and, while the panel is hidden and frames do not run, on a slow timer). The newest rows are saved
+ * with the panel's state now and then, so that a window reload (which stops every socket) does not lose them.
  */
-import { FETCH_PAGE_MAX } from '../../shared/limits';
+import { FETCH_PAGE_MAX, SAVED_ROWS_MAX } from '../../shared/limits';
 import type { CountersView, HostMessage, RecordView } from '../../shared/protocol';
+import { announce, announceAtMostEvery } from '../announcer';
 import { el } from '../dom';
 import { onEncodingChanged } from '../encoding';
 import { request } from '../rpc';
+import { session } from '../session';
 import { persist, state } from '../state';
-import { t } from '../strings';
+import { t, tn } from '../strings';
 import { countersLine, droppedLine, showCounters, skippedLine } from './counters';
 import {
   ROW_HEIGHT,
@@ -17,23 +20,28 @@ import {
   listElement,
   mountList,
   renderedTop,
-  scheduleRender,
+  restyleList,
   scrollToEnd,
   syncCount,
 } from './list';
 import { rebuildAllRows, type RowLook } from './rowNodes';
 import { log, normalizeFilter, type GapRow } from './rows';
+import { restoreRows, saveRows, type SavedLog } from './savedRows';
 import { copyRecord, listenToRows, selection } from './selection';
-import { buildListHead, buildToolbar, followHasFocus, showFollowing } from './toolbar';
+import { buildToolbar, followHasFocus, showFilterCount, showFollowing, trafficStatus } from './toolbar';
 import './traffic.css';
 
 /** The traffic section. */
-export const trafficSection = el('section', { id: 'traffic' });
+export const trafficSection = el('section', { id: 'traffic', 'aria-label': t('traffic') });
 // The stylesheet sizes collapsed rows and gaps with the height the virtual list counts with.
 trafficSection.style.setProperty('--row-height', `${ROW_HEIGHT}px`);
 
 /** A rAF-less flush after this long, for a hidden panel. */
 const HIDDEN_FLUSH_MS = 250;
+/** The newest rows are saved with the state at most this often while traffic comes in. */
+const SAVE_ROWS_MS = 2000;
+/** New rows are announced (while the log has the focus) at most this often, and never one by one. */
+const NEW_ROWS_ANNOUNCE_MS = 5000;
 
 /** What arrived since the last flush: rows cut from the top (to keep the view still) and the newest counters. */
 const pending: {
@@ -41,20 +49,29 @@ const pending: {
   counters: CountersView | undefined;
   queued: boolean;
   timer?: ReturnType<typeof setTimeout>;
+  /** Records that arrived since new rows were last announced. */
+  unannounced: number;
+  saveTimer?: ReturnType<typeof setTimeout>;
+  /** The counters last shown (saved with the rows). */
+  lastCounters?: CountersView;
 } = {
   trimmed: 0,
   counters: undefined,
   queued: false,
+  unannounced: 0,
 };
 
 /** Builds the section (once `init` brings the strings) and starts the list. */
 export function buildTraffic(): void {
+  const counts = () => ({ shown: log.shownRecordCount, total: log.recordCount });
   trafficSection.replaceChildren(
-    buildToolbar({ restyle: scheduleRender, refilter, follow: () => syncCount(true) }),
+    buildToolbar(
+      { restyle, refilter, follow: () => syncCount(true), cleared: () => announce(t('logCleared')) },
+      counts,
+    ),
     countersLine,
     droppedLine,
     skippedLine,
-    buildListHead(),
     emptyLine,
     listElement,
   );
@@ -72,7 +89,7 @@ let listening = false;
 export function listenToTraffic(): void {
   if (listening) return;
   listening = true;
-  listenToRows();
+  listenToRows(trafficStatus);
   onEncodingChanged(() => {
     log.forgetText();
     rebuildAllRows();
@@ -90,12 +107,18 @@ export function listenToTraffic(): void {
 }
 
 function look(): RowLook {
-  return { view: state.view, encoding: state.draft.encoding, selectedSeq: selection.seq };
+  return { view: state.view, encoding: state.draft.encoding, selectedSeq: selection.seq, gone: !session.endpoint };
+}
+
+function restyle(): void {
+  rebuildAllRows();
+  restyleList();
 }
 
 /** Shows only the rows that match the filter. */
 export function refilter(): void {
   log.refilter(normalizeFilter(state.view.filter), state.draft.encoding);
+  showFilterCount(log.shownRecordCount, log.recordCount);
   syncCount(state.view.follow);
 }
 
@@ -104,7 +127,22 @@ export function onReset(m: Extract<HostMessage, { type: 'reset' }>): void {
   log.reset(m.epoch, m.records, m.counters.dropped);
   pending.trimmed = 0;
   pending.counters = undefined;
+  pending.lastCounters = m.counters;
   showCounters(m.counters, log.skipped);
+  refilter();
+  scheduleSave();
+}
+
+/**
+ * The endpoint is gone and the host has no log to send (a restored panel after a window reload): the rows and
+ * counters saved with the state, when they are this endpoint's.
+ */
+export function showSavedLog(endpointId: string): void {
+  const saved = state.saved;
+  if (!saved || saved.endpointId !== endpointId || log.rows.length) return;
+  // Numbered from 0 with nothing dropped: a kept log has no gap to load from a host that has no log.
+  log.reset(-1, restoreRows(saved.rows), 0);
+  if (saved.counters) showCounters(saved.counters, 0);
   refilter();
 }
 
@@ -112,6 +150,7 @@ export function onReset(m: Extract<HostMessage, { type: 'reset' }>): void {
 export function onTraffic(m: Extract<HostMessage, { type: 'traffic' }>): boolean {
   if (m.epoch !== log.epoch) return false;
   pending.counters = m.counters;
+  pending.unannounced += m.records.length + m.skipped;
   pending.trimmed += log.append(
     m.records,
     m.skipped,
@@ -120,6 +159,7 @@ export function onTraffic(m: Extract<HostMessage, { type: 'traffic' }>): boolean
     state.draft.encoding,
   );
   scheduleFlush();
+  if (m.records.length || m.skipped) scheduleSave();
   return true;
 }
 
@@ -140,10 +180,43 @@ function flush(): void {
   pending.trimmed = 0;
   // Read before any write: reading scrollTop after the counters changed would force a layout per flush.
   const keepOffset = !state.view.follow && trimmed ? listElement.scrollTop : undefined;
-  if (pending.counters) showCounters(pending.counters, log.skipped);
+  if (pending.counters) {
+    showCounters(pending.counters, log.skipped);
+    pending.lastCounters = pending.counters;
+  }
   pending.counters = undefined;
+  showFilterCount(log.shownRecordCount, log.recordCount);
   syncCount(state.view.follow);
   if (keepOffset !== undefined) listElement.scrollTop = Math.max(0, keepOffset - trimmed * ROW_HEIGHT);
+  announceNewRows();
+}
+
+/** While the log has the focus, says now and then how many rows arrived (never one announcement per row). */
+function announceNewRows(): void {
+  if (!pending.unannounced || document.activeElement !== listElement) return;
+  if (
+    announceAtMostEvery(
+      'rows',
+      NEW_ROWS_ANNOUNCE_MS,
+      tn(pending.unannounced, 'newRows', pending.unannounced.toLocaleString()),
+    )
+  )
+    pending.unannounced = 0;
+}
+
+/** Saves the newest rows with the state soon (once, however many batches arrive meanwhile). */
+function scheduleSave(): void {
+  if (pending.saveTimer) return;
+  pending.saveTimer = setTimeout(() => {
+    pending.saveTimer = undefined;
+    if (!session.endpoint || log.epoch < 0) return;
+    const saved: SavedLog = { endpointId: state.endpointId, rows: saveRows(log.rows) };
+    if (pending.lastCounters) saved.counters = pending.lastCounters;
+    state.saved = saved;
+    persist();
+    // How many rows a window reload would show again (the e2e tests wait for it).
+    trafficSection.dataset.savedRows = String(Math.min(log.recordCount, SAVED_ROWS_MAX));
+  }, SAVE_ROWS_MS);
 }
 
 /** Loads the newest page of a gap from the host and puts it in place, keeping what is on screen still. */
@@ -168,12 +241,13 @@ async function fillGap(gap: GapRow): Promise<void> {
   }
   const shownIndex = log.shown.indexOf(gap);
   const before = log.shown.length;
-  // The gap is on screen at the top (or above it): keep the rows under it where they are.
-  const anchorAbove = shownIndex >= 0 && (renderedTop(shownIndex) ?? 0) <= listElement.scrollTop + ROW_HEIGHT;
+  // The gap is on screen at the top, under the column heads (or above them): keep the rows under it where they are.
+  const anchorAbove = shownIndex >= 0 && (renderedTop(shownIndex) ?? 0) <= listElement.scrollTop + 2 * ROW_HEIGHT;
   if (!log.fillGap(gap, records)) return;
   const follow = state.view.follow;
   const offset = listElement.scrollTop;
   log.refilter(normalizeFilter(state.view.filter), state.draft.encoding);
+  showFilterCount(log.shownRecordCount, log.recordCount);
   syncCount(false);
   if (anchorAbove) listElement.scrollTop = offset + (log.shown.length - before) * ROW_HEIGHT;
   else if (follow && log.shown.length) scrollToEnd();

@@ -1,0 +1,163 @@
+// Steps on the send panel's webview that several e2e files take: pick from a vscode-single-select, open or
+// close a part of the panel, count the log's rows, switch themes, read Chromium's accessibility tree, move by Tab.
+import type { FrameLocator, Locator, Page } from 'playwright-core';
+import type { Workbench } from './workbench';
+
+/** Sets a vscode-single-select (custom element) the way a user's pick does: value + change event. */
+export async function pickOption(target: Locator, value: string): Promise<void> {
+  await target.evaluate((el, v) => {
+    (el as unknown as { value: string }).value = v;
+    el.dispatchEvent(new Event('change', { bubbles: true }));
+  }, value);
+}
+
+/** Opens (or closes) the panel's History or Auto-reply part through its heading's button, whatever it was. */
+export async function setSectionOpen(panel: FrameLocator, id: 'history' | 'auto-reply', open = true): Promise<void> {
+  const toggle = panel.locator(`#${id}-toggle`);
+  await toggle.waitFor({ timeout: 15000 });
+  if ((await toggle.getAttribute('aria-expanded')) !== String(open)) await toggle.click();
+  await panel.locator(`#${id}-body`).waitFor({ state: open ? 'visible' : 'hidden', timeout: 5000 });
+}
+
+/** Height of a row of the log (px), as src/webview/traffic/list.ts sets it. */
+export const ROW_HEIGHT = 22;
+
+/** The rows the log's list holds (its virtual height: the list scrolls over that many rows). */
+export async function listRows(panel: FrameLocator): Promise<number> {
+  return Math.round((await panel.locator('#spacer').evaluate((s) => s.getBoundingClientRect().height)) / ROW_HEIGHT);
+}
+
+/** A node of Chromium's accessibility tree, as the DevTools protocol gives it. */
+export interface AxNode {
+  nodeId: string;
+  role?: { value: string };
+  name?: { value: string };
+  description?: { value: string };
+  properties?: {
+    name: string;
+    value: { value?: unknown; relatedNodes?: { idref?: string; backendDOMNodeId?: number }[] };
+  }[];
+  childIds?: string[];
+  backendDOMNodeId?: number;
+}
+
+/** A property of an accessibility node (undefined when it has none). */
+export function axProperty(node: AxNode | undefined, name: string): unknown {
+  return node?.properties?.find((p) => p.name === name)?.value.value;
+}
+
+/**
+ * Chromium's accessibility tree of the send panel's frame (what a screen reader is given), read through the
+ * DevTools protocol: the nodes of the frame whose document holds the log's treegrid.
+ */
+export async function panelAxTree(page: Page): Promise<AxNode[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    const { frameTree } = (await cdp.send('Page.getFrameTree')) as { frameTree: FrameTreeNode };
+    const frames: string[] = [];
+    const walk = (n: FrameTreeNode) => {
+      frames.push(n.frame.id);
+      for (const c of n.childFrames ?? []) walk(c);
+    };
+    walk(frameTree);
+    for (const frameId of frames.reverse()) {
+      const { nodes } = (await cdp.send('Accessibility.getFullAXTree', { frameId }).catch(() => ({ nodes: [] }))) as {
+        nodes: AxNode[];
+      };
+      if (nodes.some((n) => n.role?.value === 'treegrid')) return nodes;
+    }
+    throw new Error('no frame with the send panel in the accessibility tree');
+  } finally {
+    await cdp.detach().catch(() => undefined);
+  }
+}
+
+interface FrameTreeNode {
+  frame: { id: string };
+  childFrames?: FrameTreeNode[];
+}
+
+/** The node the panel's focus is on (the deepest focused one), in Chromium's accessibility tree. */
+export function focusedAxNode(nodes: readonly AxNode[]): AxNode | undefined {
+  return nodes.filter((n) => axProperty(n, 'focused') === true && n.role?.value !== 'RootWebArea').pop();
+}
+
+/** The row the log's treegrid names as its active descendant, in the accessibility tree. */
+export function activeRowAxNode(nodes: readonly AxNode[]): AxNode | undefined {
+  const grid = nodes.find((n) => n.role?.value === 'treegrid');
+  const ref = grid?.properties?.find((p) => p.name === 'activedescendant')?.value.relatedNodes?.[0];
+  return ref ? nodes.find((n) => n.backendDOMNodeId === ref.backendDOMNodeId) : undefined;
+}
+
+/** The id of the element that has the focus in the panel's document (the frame), or '' when none has. */
+export async function focusedId(panel: FrameLocator): Promise<string> {
+  return panel.locator('body').evaluate(() => document.activeElement?.id ?? '');
+}
+
+/** Presses Tab (Shift+Tab with `back`) until the element `id` has the focus in the panel; fails after `max` presses. */
+export async function tabTo(page: Page, panel: FrameLocator, id: string, back = false, max = 60): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    if ((await focusedId(panel)) === id) return;
+    await page.keyboard.press(back ? 'Shift+Tab' : 'Tab');
+  }
+  throw new Error(`#${id} did not get the focus after ${max} presses of ${back ? 'Shift+Tab' : 'Tab'}`);
+}
+
+/** The four themes the panel is checked in: the picker's label, the workbench's class, a short name for files. */
+export const THEMES = [
+  { label: 'Dark Modern', uiClass: 'vs-dark', kind: 'vscode-dark', name: 'dark' },
+  { label: 'Light Modern', uiClass: 'vs', kind: 'vscode-light', name: 'light' },
+  { label: 'Dark High Contrast', uiClass: 'hc-black', kind: 'vscode-high-contrast', name: 'hc-dark' },
+  { label: 'Light High Contrast', uiClass: 'hc-light', kind: 'vscode-high-contrast-light', name: 'hc-light' },
+] as const;
+
+/** One of THEMES. */
+export type Theme = (typeof THEMES)[number];
+
+/** Switches the workbench to `theme` and waits until the panel's page has it (VS Code marks its body with it). */
+export async function useTheme(wb: Workbench, panel: FrameLocator, theme: Theme): Promise<void> {
+  await wb.setColorTheme(theme.label, theme.uiClass);
+  await panel
+    .locator(`body[data-vscode-theme-kind="${theme.kind}"][data-vscode-theme-name*="${theme.label}"]`)
+    .waitFor({ state: 'attached', timeout: 20000 });
+  // The theme's variables reach the custom elements' shadow roots by their next frame.
+  await panel.locator('body').evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+}
+
+/**
+ * Waits until the workbench has written the panels' states to its storage with `text` in them: VS Code keeps a
+ * webview's state in memory at once but writes its editors' states to IndexedDB some seconds later, and a
+ * window reload restores what was written.
+ */
+export async function waitForStoredPanelState(page: Page, text: string, timeoutMs = 90000): Promise<void> {
+  const stored = () =>
+    page.evaluate(async (needle) => {
+      for (const { name } of await indexedDB.databases()) {
+        if (!name?.startsWith('vscode-web-state-db')) continue;
+        const db = await new Promise<IDBDatabase>((resolve, reject) => {
+          const open = indexedDB.open(name);
+          open.onsuccess = () => resolve(open.result);
+          open.onerror = () => reject(open.error);
+        });
+        try {
+          if (!db.objectStoreNames.contains('ItemTable')) continue;
+          const value = await new Promise<unknown>((resolve) => {
+            const get = db.transaction('ItemTable').objectStore('ItemTable').get('memento/workbench.parts.editor');
+            get.onsuccess = () => resolve(get.result);
+            get.onerror = () => resolve(undefined);
+          });
+          const textOf = (v: unknown) =>
+            typeof v === 'string' ? v : v instanceof Uint8Array ? new TextDecoder().decode(v) : '';
+          if (textOf(value).includes(needle)) return true;
+        } finally {
+          db.close();
+        }
+      }
+      return false;
+    }, text);
+  const deadline = Date.now() + timeoutMs;
+  while (!(await stored())) {
+    if (Date.now() > deadline) throw new Error(`the workbench did not store a panel state holding ${text}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
