@@ -79,6 +79,7 @@ function tcpClient(a: ParsedArgs<'connectTcp'>, defaults: OpenDefaults): Endpoin
       localPort: a.localPort,
       noDelay: a.noDelay,
       keepAlive: a.keepAlive,
+      halfOpen: a.halfOpen,
     });
   };
 }
@@ -105,7 +106,7 @@ function unixListener(a: ParsedArgs<'startUnixListener'>): EndpointBuilder {
 
 function unixClient(a: ParsedArgs<'connectUnix'>, defaults: OpenDefaults): EndpointBuilder {
   const timeoutMs = a.timeoutMs ?? defaults.connectTimeoutMs;
-  return async (common) => new StreamClient({ ...common, path: a.path, timeoutMs });
+  return async (common) => new StreamClient({ ...common, path: a.path, timeoutMs, halfOpen: a.halfOpen });
 }
 
 const BUILDERS: { [C in OpenCommand]: (a: ParsedArgs<C>, defaults: OpenDefaults) => EndpointBuilder } = {

@@ -273,6 +273,7 @@ export function commandSchemas(platform: PlatformName) {
       localPort: v.optional(bindPort('localPort')),
       noDelay: v.optional(flag('noDelay')),
       keepAlive: v.optional(flag('keepAlive')),
+      halfOpen: v.optional(flag('halfOpen')),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
     }),
@@ -292,6 +293,7 @@ export function commandSchemas(platform: PlatformName) {
     connectUnix: argsObject('connectUnix', {
       path: unixPath,
       timeoutMs: v.optional(timeoutMs),
+      halfOpen: v.optional(flag('halfOpen')),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
     }),
@@ -342,13 +344,13 @@ export type ParsedArgs<C extends CommandName> = v.InferOutput<CommandSchemas[C]>
 export type StartTcpListenerArgs = CommandArgs<'startTcpListener'>;
 /** `socketLab.startUdpListener`: `{ host?, port, broadcast?, multicastGroups?, autoReply?, allowExternal?, capture? }`. */
 export type StartUdpListenerArgs = CommandArgs<'startUdpListener'>;
-/** `socketLab.connectTcp`: `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture? }`. */
+/** `socketLab.connectTcp`: `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, halfOpen?, autoReply?, capture? }`. */
 export type ConnectTcpArgs = CommandArgs<'connectTcp'>;
 /** `socketLab.openUdpClient`: `{ host?, port, localPort?, autoReply?, capture? }`. */
 export type OpenUdpClientArgs = CommandArgs<'openUdpClient'>;
 /** `socketLab.startUnixListener`: `{ path, backlog?, autoReply?, capture? }`. */
 export type StartUnixListenerArgs = CommandArgs<'startUnixListener'>;
-/** `socketLab.connectUnix`: `{ path, timeoutMs?, autoReply?, capture? }`. */
+/** `socketLab.connectUnix`: `{ path, timeoutMs?, halfOpen?, autoReply?, capture? }`. */
 export type ConnectUnixArgs = CommandArgs<'connectUnix'>;
 /** `socketLab.send`: `{ target, data, format?, encoding?, escapes?, lineEnding?, to?, repeat?, waitMs? }`. */
 export type SendArgs = CommandArgs<'send'>;

@@ -68,7 +68,7 @@ for (const host of ['127.0.0.1', '::1']) {
         c.socket.destroy();
       }));
 
-    it('a client connects, sends and waits for the reply (send-and-wait), half-closes, sees the peer half-close', () =>
+    it('a halfOpen client connects, sends and waits for the reply (send-and-wait), half-closes, sees the peer half-close', () =>
       withLab(async (lab) => {
         const server = await rawServer(
           host,
@@ -76,12 +76,19 @@ for (const host of ['127.0.0.1', '::1']) {
           { allowHalfOpen: true },
         );
         try {
-          const client = await lab.connectTcp({ host, port: server.port, noDelay: true, keepAlive: true });
+          const client = await lab.connectTcp({
+            host,
+            port: server.port,
+            noDelay: true,
+            keepAlive: true,
+            halfOpen: true,
+          });
           assert.strictEqual(client.state, 'connected');
+          assert.strictEqual(client.halfOpen, true);
           assert.deepStrictEqual(client.remote, { address: host, port: server.port });
           const r = await lab.send({ target: client.id, data: 'ping', waitMs: 300 });
           assert.strictEqual(Buffer.from(r.reply!).toString(), 'echo:ping');
-          // Peer half-closes: we are told, and we may still send.
+          // Peer half-closes: we are told, and (halfOpen) we may still send.
           server.sockets[0].end();
           await waitFor('peerEnded', () => lab.get(client.id)!.peerEnded === true);
           assert.strictEqual(lab.get(client.id)!.state, 'connected');
@@ -92,6 +99,32 @@ for (const host of ['127.0.0.1', '::1']) {
           await waitFor('closed', () => lab.get(client.id)!.state === 'closed');
           assert.strictEqual(lab.get(client.id)!.errorCode, 'closedByPeer');
           await rejectsWith(lab.send({ target: client.id, data: 'x' }), 'endpointClosed');
+        } finally {
+          await server.close();
+        }
+      }));
+
+    it('a client whose server closed becomes closed once its queued data is written, and refuses a send with a sentence', () =>
+      withLab(async (lab) => {
+        const server = await rawServer(host, undefined, { allowHalfOpen: true });
+        try {
+          const client = await lab.connectTcp({ host, port: server.port });
+          assert.strictEqual(client.halfOpen, undefined);
+          await waitFor('accepted', () => server.sockets.length === 1);
+          // Queued before the FIN arrives: it is still written before the client closes.
+          const queued = lab.send({ target: client.id, data: Buffer.alloc(256 * 1024, 0x71).toString('latin1') });
+          server.sockets[0].end();
+          await waitFor('closed after the server closed', () => lab.get(client.id)!.state === 'closed');
+          await queued;
+          await waitFor('queued data arrived', () => server.received().length === 256 * 1024);
+          const info = lab.get(client.id)!;
+          assert.strictEqual(info.errorCode, 'closedByPeer');
+          assert.match(info.error!, /^(127\.0\.0\.1|\[::1\]):\d+ closed the connection\.$/);
+          await rejectsWith(
+            lab.send({ target: client.id, data: 'x' }),
+            'endpointClosed',
+            /is closed \(.+ closed the connection\.\); restart it first\.$/,
+          );
         } finally {
           await server.close();
         }
@@ -454,7 +487,7 @@ describe('TCP behaviours', () => {
   it('auto-replies on a client too, and half-closes one accepted connection', () =>
     withLab(async (lab) => {
       const l = await lab.startTcpListener({ port: 0 });
-      const c = await lab.connectTcp({ port: portOf(l), autoReply: { mode: 'fixed', data: 'ack' } });
+      const c = await lab.connectTcp({ port: portOf(l), autoReply: { mode: 'fixed', data: 'ack' }, halfOpen: true });
       await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
       const r = await lab.send({ target: `${l.id}.c1`, data: 'cmd', waitMs: 200 });
       assert.strictEqual(Buffer.from(r.reply!).toString(), 'ack');

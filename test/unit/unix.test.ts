@@ -53,8 +53,10 @@ describe('Unix-domain sockets', () => {
       await waitFor('send to one', () => other.received().toString() === 'just you');
       lab.stop({ id: l.id });
       assert.strictEqual(fs.existsSync(file), false);
-      // The client keeps its half-open socket (it may still send) but shows that the peer sent FIN.
-      await waitFor('clients told of the close', () => other.closed() && lab.get(c.id)!.peerEnded === true);
+      // The client finishes what is queued and closes: the server closed the connection.
+      await waitFor('clients told of the close', () => other.closed() && lab.get(c.id)!.state === 'closed');
+      assert.strictEqual(lab.get(c.id)!.errorCode, 'closedByPeer');
+      assert.strictEqual(lab.get(c.id)!.peerEnded, true);
     }));
 
   it('refuses a path longer than the system limit, naming the limit', () =>

@@ -14,6 +14,8 @@ export class Connection {
   peerEnded = false;
   /** We sent FIN. */
   localEnded = false;
+  /** We sent FIN because the peer had (a server's connection, a client not connected with halfOpen). */
+  endedAfterPeer = false;
   error?: SocketLabError;
   /** The stream socket, for TCP/Unix. */
   socket?: net.Socket;

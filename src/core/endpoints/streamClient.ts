@@ -19,11 +19,14 @@ export interface StreamClientOptions extends EndpointCommonOptions {
   localPort?: number;
   noDelay?: boolean;
   keepAlive?: boolean;
+  /** Keep the connection open after the peer's FIN (it may still be sent to); default: close once queued data is written. */
+  halfOpen?: boolean;
 }
 
 /**
- * A connected stream. allowHalfOpen is on: when the peer sends FIN we report it (`peerEnded`) and the user
- * may still send, then end() or stop; like ncat, nothing is closed behind the user's back.
+ * A connected stream. When the server sends FIN the client finishes what is queued and becomes `closed`
+ * ("... closed the connection"), as ncat and the usual socket tools show it; with `halfOpen` the peer's FIN
+ * is only reported (`peerEnded`) and the user may still send, then end() or stop.
  */
 export class StreamClient extends StreamEndpoint {
   readonly kind: EndpointKind;
@@ -45,6 +48,7 @@ export class StreamClient extends StreamEndpoint {
     if (this._own?.peerEnded) info.peerEnded = true;
     if (this._own?.localEnded) info.localEnded = true;
     if (this.autoReply) info.autoReply = true;
+    if (this._options.halfOpen) info.halfOpen = true;
   }
 
   async start(): Promise<void> {
@@ -100,7 +104,7 @@ export class StreamClient extends StreamEndpoint {
     // The client's own socket is a connection too (same hot path), but it is not listed as a child.
     this._own = new Connection(this.id, remote, formatAddress(remote), undefined);
     this.connections.set(this.id, this._own);
-    this.attach(this._own, socket, false);
+    this.attach(this._own, socket, !this._options.halfOpen);
   }
 
   protected override streamClosed(c: Connection): void {
