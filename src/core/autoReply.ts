@@ -332,8 +332,17 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
         text(); // decoding is not the rule's cost
         const start = performance.now();
         found = rule.match(data, text);
-        const end = performance.now();
-        const verdict = budget.charge(index, end - start, end);
+        let end = performance.now();
+        let ms = end - start;
+        if (ms > limits.messageMs) {
+          // Wall time also counts a garbage collection or the OS running another process: a match is
+          // slow only if it is slow twice in a row (a real slow pattern costs that twice, at most maxStrikes times).
+          const again = performance.now();
+          rule.match(data, text);
+          end = performance.now();
+          ms = Math.min(ms, end - again);
+        }
+        const verdict = budget.charge(index, ms, end);
         if (verdict.kind === 'slow') report(slowError(index, verdict.ms, limits));
         if (verdict.kind === 'off') {
           off[verdict.rule] = true;

@@ -20,6 +20,8 @@ export type OpenCommand =
 export interface OpenDefaults {
   defaultHost: string;
   connectTimeoutMs: number;
+  /** Connections a TCP/Unix listener keeps at once when the argument gives no maxConnections. */
+  maxConnections: number;
   lookup?: LookupFunction;
 }
 
@@ -40,7 +42,14 @@ function tcpListener(a: ParsedArgs<'startTcpListener'>, defaults: OpenDefaults):
   return async (common) => {
     const { address } = await resolveHost(host, defaults.lookup);
     checkExternal(address, host, a.allowExternal);
-    return new StreamListener({ ...common, address, port: a.port, backlog: a.backlog, host: hostName(host) });
+    return new StreamListener({
+      ...common,
+      address,
+      port: a.port,
+      backlog: a.backlog,
+      maxConnections: a.maxConnections ?? defaults.maxConnections,
+      host: hostName(host),
+    });
   };
 }
 
@@ -100,8 +109,9 @@ function udpClient(a: ParsedArgs<'openUdpClient'>, defaults: OpenDefaults): Endp
   };
 }
 
-function unixListener(a: ParsedArgs<'startUnixListener'>): EndpointBuilder {
-  return async (common) => new StreamListener({ ...common, path: a.path, backlog: a.backlog });
+function unixListener(a: ParsedArgs<'startUnixListener'>, defaults: OpenDefaults): EndpointBuilder {
+  const maxConnections = a.maxConnections ?? defaults.maxConnections;
+  return async (common) => new StreamListener({ ...common, path: a.path, backlog: a.backlog, maxConnections });
 }
 
 function unixClient(a: ParsedArgs<'connectUnix'>, defaults: OpenDefaults): EndpointBuilder {

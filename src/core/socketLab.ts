@@ -22,9 +22,9 @@ import {
   type StopRepeatArgs,
 } from '../shared/commandArgs';
 import { SocketLabError } from '../shared/errors';
-import { DEFAULT_LOG_CAP_BYTES } from '../shared/limits';
+import { DEFAULT_LOG_CAP_BYTES, MAX_CONNECTIONS_DEFAULT } from '../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../shared/model';
-import { parseHost, parseTimeoutMs } from '../shared/validate';
+import { parseHost, parseMaxConnections, parseTimeoutMs } from '../shared/validate';
 import { compileAutoReply } from './autoReply';
 import { parseCommandArgs } from './commandArgs';
 import { endpointBuilder, type OpenCommand } from './endpointFactory';
@@ -46,6 +46,8 @@ export interface SocketLabOptions {
   defaultHost?: string;
   /** Connect timeout of TCP/Unix clients when the argument gives none (default 10,000 ms). */
   connectTimeoutMs?: number;
+  /** Connections a TCP/Unix listener keeps at once when its argument gives no maxConnections (default 1,000). */
+  maxConnections?: number;
   /** Host name resolver (default dns.lookup); tests inject one so no DNS query leaves the machine. */
   lookup?: LookupFunction;
   /** Told when an event listener throws (the emitters keep going); fixed at construction. */
@@ -107,7 +109,12 @@ export class SocketLab extends Disposable {
     this.onDidChangeEndpoints = this._onDidChangeEndpoints.event;
     this.onDidTraffic = this._onDidTraffic.event;
     this.onDidEndRepeat = this._sender.onDidEndRepeat;
-    this._options = { logCapBytes: DEFAULT_LOG_CAP_BYTES, defaultHost: '127.0.0.1', connectTimeoutMs: 10000 };
+    this._options = {
+      logCapBytes: DEFAULT_LOG_CAP_BYTES,
+      defaultHost: '127.0.0.1',
+      connectTimeoutMs: 10000,
+      maxConnections: MAX_CONNECTIONS_DEFAULT,
+    };
     this.setOptions(options);
     this._register(toDisposable(() => this._closeEverything()));
   }
@@ -125,6 +132,8 @@ export class SocketLab extends Disposable {
     if (options.defaultHost !== undefined) this._options.defaultHost = parseHost(options.defaultHost, 'defaultHost');
     if (options.connectTimeoutMs !== undefined)
       this._options.connectTimeoutMs = parseTimeoutMs(options.connectTimeoutMs, 'connectTimeoutMs');
+    if (options.maxConnections !== undefined)
+      this._options.maxConnections = parseMaxConnections(options.maxConnections, 'maxConnections');
     if (options.lookup !== undefined) this._options.lookup = options.lookup;
   }
 

@@ -13,6 +13,7 @@ import { ipFamily } from './ipAddress';
 import type { LineEnding, PayloadFormat } from './payload';
 import {
   parseBacklog,
+  parseMaxConnections,
   parseHost,
   parsePort,
   parseRepeat,
@@ -187,6 +188,7 @@ const repeat = parsedBy<{ intervalMs: number; count?: number }>((value) => parse
 const waitMs = parsedBy<number>((value) => parseWaitMs(value));
 const timeoutMs = parsedBy<number>((value) => parseTimeoutMs(value, 'timeoutMs'));
 const backlog = parsedBy<number>((value) => parseBacklog(value));
+const maxConnections = parsedBy<number>((value) => parseMaxConnections(value));
 const autoReply = checkedByCore<AutoReplySpec>();
 
 // ---- argument objects -------------------------------------------------------------------------------
@@ -252,6 +254,7 @@ export function commandSchemas(platform: PlatformName) {
       host: v.optional(host('host')),
       port: bindPort('port'),
       backlog: v.optional(backlog),
+      maxConnections: v.optional(maxConnections),
       autoReply: v.optional(autoReply),
       allowExternal: v.optional(flag('allowExternal')),
       capture: v.optional(capture),
@@ -287,6 +290,7 @@ export function commandSchemas(platform: PlatformName) {
     startUnixListener: argsObject('startUnixListener', {
       path: unixPath,
       backlog: v.optional(backlog),
+      maxConnections: v.optional(maxConnections),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
     }),
@@ -340,7 +344,7 @@ export type CommandArgs<C extends CommandName> = v.InferInput<CommandSchemas[C]>
 /** The argument of `command` once parsed: host names normalized, numbers as numbers, every field present. */
 export type ParsedArgs<C extends CommandName> = v.InferOutput<CommandSchemas[C]>;
 
-/** `socketLab.startTcpListener`: `{ host?, port, backlog?, autoReply?, allowExternal?, capture? }`. */
+/** `socketLab.startTcpListener`: `{ host?, port, backlog?, maxConnections?, autoReply?, allowExternal?, capture? }`. */
 export type StartTcpListenerArgs = CommandArgs<'startTcpListener'>;
 /** `socketLab.startUdpListener`: `{ host?, port, broadcast?, multicastGroups?, autoReply?, allowExternal?, capture? }`. */
 export type StartUdpListenerArgs = CommandArgs<'startUdpListener'>;
@@ -348,7 +352,7 @@ export type StartUdpListenerArgs = CommandArgs<'startUdpListener'>;
 export type ConnectTcpArgs = CommandArgs<'connectTcp'>;
 /** `socketLab.openUdpClient`: `{ host?, port, localPort?, autoReply?, capture? }`. */
 export type OpenUdpClientArgs = CommandArgs<'openUdpClient'>;
-/** `socketLab.startUnixListener`: `{ path, backlog?, autoReply?, capture? }`. */
+/** `socketLab.startUnixListener`: `{ path, backlog?, maxConnections?, autoReply?, capture? }`. */
 export type StartUnixListenerArgs = CommandArgs<'startUnixListener'>;
 /** `socketLab.connectUnix`: `{ path, timeoutMs?, halfOpen?, autoReply?, capture? }`. */
 export type ConnectUnixArgs = CommandArgs<'connectUnix'>;

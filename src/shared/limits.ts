@@ -129,7 +129,7 @@ export const REGEX_MAX_STRIKES = 3;
  * CPU the regex rules of one endpoint may use per REGEX_BUDGET_WINDOW_MS, all messages together (ms): past
  * it the rule that used the most is switched off, so no peer can keep the extension host busy.
  */
-export const REGEX_ENDPOINT_BUDGET_MS = 100;
+export const REGEX_ENDPOINT_BUDGET_MS = 250;
 /** The window of REGEX_ENDPOINT_BUDGET_MS (ms). */
 export const REGEX_BUDGET_WINDOW_MS = 1000;
 

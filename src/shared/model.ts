@@ -100,10 +100,6 @@ export interface EndpointInfo {
   maxConnections?: number;
   /** TCP/Unix listeners: connections closed at once because maxConnections were open. */
   refusedConnections?: number;
-  /** UDP: the TTL of multicast datagrams sent, when set. */
-  multicastTtl?: number;
-  /** UDP: whether multicast datagrams sent are looped back to this host, when set. */
-  multicastLoopback?: boolean;
   /** TCP/Unix clients: connected with halfOpen (the peer's FIN leaves the client open). */
   halfOpen?: boolean;
 }

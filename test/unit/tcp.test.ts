@@ -6,7 +6,7 @@ import '../helpers/noLeaks';
 import { rejectsWith } from '../helpers/errors';
 import { unchecked, withLab } from '../helpers/lab';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
-import { fillAcceptQueue, portOf, rawConnect, rawServer } from '../helpers/sockets';
+import { fillAcceptQueue, portOf, rawConnect, rawServer, type RawClient } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { sleep, waitFor } from '../helpers/wait';
 
@@ -483,6 +483,38 @@ describe('TCP behaviours', () => {
       },
       { logCapBytes: 512 },
     ));
+
+  it('maxConnections: past the limit a new connection is closed at once and counted; a closed one frees its slot', () =>
+    withLab(async (lab) => {
+      const dflt = await lab.startTcpListener({ port: 0 });
+      assert.strictEqual(dflt.maxConnections, 1000, 'the default limit is shown');
+      const l = await lab.startTcpListener({ port: 0, maxConnections: 3 });
+      assert.strictEqual(l.maxConnections, 3);
+      const clients: RawClient[] = [];
+      for (let i = 0; i < 3; i++) clients.push(await rawConnect({ host: '127.0.0.1', port: portOf(l) }));
+      await waitFor('three accepted', () => lab.get(l.id)!.connections.length === 3);
+      const extra: RawClient[] = [];
+      for (let i = 0; i < 4; i++) extra.push(await rawConnect({ host: '127.0.0.1', port: portOf(l) }));
+      await waitFor('the four extra ones closed by the listener', () => extra.every((c) => c.closed()));
+      const info = lab.get(l.id)!;
+      assert.strictEqual(info.refusedConnections, 4);
+      assert.strictEqual(info.connections.length, 3, 'refused connections are not listed');
+      clients[0].socket.destroy();
+      await waitFor(
+        'a slot freed',
+        () => lab.get(l.id)!.connections.filter((c) => c.state === 'connected').length === 2,
+      );
+      const again = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      again.socket.write('in');
+      await waitFor('served again', () => lab.get(l.id)!.bytesIn === 2);
+      assert.strictEqual(lab.get(l.id)!.refusedConnections, 4);
+      for (const c of [...clients, again]) c.socket.destroy();
+      await rejectsWith(
+        lab.startTcpListener({ port: 0, maxConnections: 0 }),
+        'invalidArgument',
+        /Connection limit \(maxConnections\)/,
+      );
+    }));
 
   it('auto-replies on a client too, and half-closes one accepted connection', () =>
     withLab(async (lab) => {

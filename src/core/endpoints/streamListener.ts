@@ -14,6 +14,8 @@ export interface StreamListenerOptions extends EndpointCommonOptions {
   port?: number;
   path?: string;
   backlog?: number;
+  /** At most this many connections open at once; later ones are closed at once and counted. */
+  maxConnections?: number;
   host?: string;
 }
 
@@ -23,6 +25,8 @@ export class StreamListener extends StreamEndpoint {
   private _server?: net.Server;
   /** Inode of the socket file we created, so stop never deletes somebody else's file. */
   private _socketFileIno?: number;
+  /** Connections closed at accept because maxConnections were open. */
+  private _refused = 0;
 
   constructor(private readonly _options: StreamListenerOptions) {
     super(_options);
@@ -32,6 +36,8 @@ export class StreamListener extends StreamEndpoint {
 
   protected override addInfo(info: EndpointInfo): void {
     if (this._options.backlog !== undefined) info.backlog = this._options.backlog;
+    if (this._options.maxConnections !== undefined) info.maxConnections = this._options.maxConnections;
+    if (this._refused) info.refusedConnections = this._refused;
     if (this.autoReply) info.autoReply = true;
   }
 
@@ -42,6 +48,13 @@ export class StreamListener extends StreamEndpoint {
       await checkParentFolder(path);
     }
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: false });
+    // Each connection holds a file descriptor of the whole extension host: past the limit Node closes new
+    // ones at once ('drop'), so a flood of clients cannot make every other open() fail with EMFILE.
+    if (this._options.maxConnections !== undefined) server.maxConnections = this._options.maxConnections;
+    server.on('drop', () => {
+      this._refused++;
+      this.sink.changed(this.id);
+    });
     const ctx = path !== undefined ? { operation: 'listen', path } : { operation: 'listen', address, port };
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {
