@@ -415,6 +415,7 @@ describe('commands with argument objects (real extension host)', () => {
       'the tree tooltip shows the sentence',
     );
     await run('stop', { id: resetOne.id });
+    await run('stop', { id: plain.id });
     await run('stop', { id: info.id });
     assert.deepStrictEqual(api.list(), []);
   });
