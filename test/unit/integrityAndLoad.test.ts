@@ -242,7 +242,7 @@ describe('integrity and load', function () {
     }
     await withLab(async (lab) => {
       const before = descriptorsByKind().socket ?? 0;
-      const l = await lab.startTcpListener({ port: 0, backlog: 4096 });
+      const l = await lab.startTcpListener({ port: 0, backlog: 4096, maxConnections: 20000 });
       const t0 = Date.now();
       const clients = startPeer('python3', [
         path.join(PEERS_DIR, 'many_clients_eof.py'),

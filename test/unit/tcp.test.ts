@@ -420,7 +420,7 @@ describe('TCP behaviours', () => {
     this.timeout(60000);
     await withLab(async (lab) => {
       const N = 10_000;
-      const l = await lab.startTcpListener({ port: 0, backlog: 4096 });
+      const l = await lab.startTcpListener({ port: 0, backlog: 4096, maxConnections: 20000 });
       // The clients live in another process so this one only spends one descriptor per accepted connection.
       const clients = startPeer('python3', [
         path.join(PEERS_DIR, 'many_clients.py'),
