@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --runs=N] [-- --only=tcpRecv,tcpSend,udp,burst,accept,idle,memory,framing,host,webview,pcap,ports,reqfiles,relay,tls]
+// `npm run bench [-- --quick] [-- --runs=N] [-- --only=tcpRecv,tcpSend,udp,burst,accept,idle,memory,framing,host,webview,pcap,ports,reqfiles,relay,tls,autoReply]
 //   [-- --profile] [-- --package] [-- --no-host]`
 // Benchmarks of issue 6. Socket Lab's core (with the host's tree provider and public API subscribed) runs
 // in its own child process (bench/labProc.ts, bundled here); every peer and load generator is another
@@ -849,6 +849,10 @@ async function main() {
       node,
       which,
     });
+  }
+  if (wanted('autoReply')) {
+    const { autoReplyCostBenchmarks } = await import('../bench/autoReplyCost.mjs');
+    await autoReplyCostBenchmarks({ runs, quick, root, artifacts, section, cell, fmt, verdict, ratio });
   }
   if (wanted('relay') || wanted('tls')) {
     const { relayBenchmarks } = await import('../bench/relay.mjs');

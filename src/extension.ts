@@ -7,7 +7,7 @@ import { SendPanelManager } from './host/panel/sendPanelManager';
 import { PromptMemory } from './host/prompts';
 import { RequestFileFeatures } from './host/requestFile/requestFileFeatures';
 import { EndpointRestorer } from './host/restore';
-import { readSettings } from './host/settings';
+import { readSettings, type SocketLabSettings } from './host/settings';
 import { confirmExternal } from './host/commands/open';
 import { SocketsTreeProvider, type SocketNode } from './host/socketsTree';
 import { SocketLabStatus } from './host/statusBar';
@@ -21,21 +21,26 @@ export function activate(context: vscode.ExtensionContext): SocketLabApi {
   const output = vscode.window.createOutputChannel('Socket Lab', { log: true });
   context.subscriptions.push(output);
 
-  const settings = readSettings();
-  lab = new SocketLab({
-    logCapBytes: settings.logCapBytes,
-    defaultHost: settings.defaultHost,
-    connectTimeoutMs: settings.connectTimeoutMs,
+  // Every value is checked and clamped by readSettings, so this cannot throw; a bad one is said once.
+  const warn = (message: string) => {
+    output.warn(message);
+    void vscode.window.showWarningMessage(message);
+  };
+  const coreOptions = (s: SocketLabSettings) => ({
+    logCapBytes: s.logCapBytes,
+    defaultHost: s.defaultHost,
+    connectTimeoutMs: s.connectTimeoutMs,
+    maxConnections: s.maxConnections,
     // The generated TLS CA is kept per workspace (so the clients told to trust it keep trusting it).
     tlsFolder: vscode.Uri.joinPath(context.storageUri ?? context.globalStorageUri, 'tls').fsPath,
   });
+  lab = new SocketLab(coreOptions(readSettings(warn)));
   const core = lab;
   context.subscriptions.push(core);
   context.subscriptions.push(
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (!e.affectsConfiguration('socketLab')) return;
-      const s = readSettings();
-      core.setOptions({ logCapBytes: s.logCapBytes, defaultHost: s.defaultHost, connectTimeoutMs: s.connectTimeoutMs });
+      core.setOptions(coreOptions(readSettings(warn)));
     }),
   );
 

@@ -3,10 +3,13 @@
  * "我是返回的数据"), or rules matched on what arrives. A spec comes from a command argument or the
  * panel, so it is validated from an unknown shape and compiled once into a plain function.
  */
-import * as vm from 'vm';
+import { performance } from 'perf_hooks';
 import { AUTO_REPLY_MODES } from '../shared/autoReplySpec';
 import { SocketLabError, isSocketLabError } from '../shared/errors';
+import { AUTO_REPLY_MATCH_MAX_BYTES } from '../shared/limits';
 import { TextSegment, decodeText, encodePayload, encodeTextSegments, parseTextSegments } from './codec';
+import { compileLinearRegex } from './linearRegex';
+import { DEFAULT_REGEX_BUDGET, RegexBudget, type RegexBudgetLimits } from './regexBudget';
 import {
   LINE_ENDINGS,
   PAYLOAD_FORMATS,
@@ -21,22 +24,24 @@ export type AutoReplyFn = (data: Uint8Array) => Uint8Array | undefined;
 
 /** Options of compileAutoReply. */
 export interface AutoReplyOptions {
-  /** Told when a rule cannot produce its reply (regex over its time budget, a capture the reply encoding cannot encode); the message then gets no reply. */
+  /**
+   * Told when a rule costs too much or cannot produce its reply: a regex slow on a message
+   * ('autoReplyRegexSlow'), a rule switched off ('autoReplyRuleOff', values.rule = its index), a capture
+   * the reply encoding cannot encode ('invalidAutoReply'; that message gets no reply).
+   */
   onError?: (error: SocketLabError) => void;
+  /** The regex CPU budget (default: the limits of src/shared/limits.ts). */
+  budget?: RegexBudgetLimits;
 }
 
 /**
- * Only the first 64 KiB of a message are decoded for contains/regex rules, and a regex gets at most
- * REGEX_TIME_LIMIT_MS per message: together they bound the cost of a catastrophic pattern such as
- * /(a+)+$/ on hostile input (which would otherwise block the extension host).
+ * Only the first 64 KiB of a message are decoded for contains/regex rules; regexes run on a linear-time
+ * engine under a CPU budget (src/core/regexBudget.ts), so hostile input cannot block the extension host.
  */
-export const AUTO_REPLY_MATCH_LIMIT = 64 * 1024;
+export const AUTO_REPLY_MATCH_LIMIT = AUTO_REPLY_MATCH_MAX_BYTES;
 
-/** Time budget of one regex match, in milliseconds (enforced by running it under vm's timeout). */
+/** Time budget of a request file's regex expect, which still runs JavaScript's engine under vm's timeout (ms). */
 export const REGEX_TIME_LIMIT_MS = 100;
-
-/** Messages on which a rule's regex may run out of its time budget before the rule is skipped for good. */
-export const REGEX_MAX_TIMEOUTS = 3;
 
 const MATCHERS = ['contains', 'hex', 'regex'] as const;
 
@@ -134,11 +139,17 @@ function compileReply(value: unknown, field: string, defaultEncoding: string, wi
   return { template, encoding: name, ending };
 }
 
-type Matcher = (data: Uint8Array, text: () => string) => RegExpExecArray | boolean | null;
+type Found = ArrayLike<string | undefined> | boolean | null;
+type Matcher = (data: Uint8Array, text: () => string) => Found;
 
-const regexScript = new vm.Script('regex.lastIndex = 0, regex.exec(text)');
+interface CompiledRule {
+  match: Matcher;
+  reply: CompiledReply;
+  /** Regex rules are timed against the budget; contains and hex rules cost microseconds. */
+  isRegex: boolean;
+}
 
-function compileRule(value: unknown, field: string, encoding: string): { match: Matcher; reply: CompiledReply } {
+function compileRule(value: unknown, field: string, encoding: string): CompiledRule {
   if (!isRecord(value)) {
     throw SocketLabError.create(
       'invalidAutoReply',
@@ -189,7 +200,7 @@ function compileRule(value: unknown, field: string, encoding: string): { match: 
   ) {
     throw SocketLabError.create(
       'invalidAutoReply',
-      '{field}: must be a string of the regex flags i, m, s, u or v, and only with regex (got {value}).',
+      '{field}: must be a string of the regex flags i, m, s or u, and only with regex (got {value}).',
       {
         field: `${field}.flags`,
         value: describeValue(value.flags),
@@ -213,38 +224,27 @@ function compileRule(value: unknown, field: string, encoding: string): { match: 
       return true;
     };
   } else {
-    let regex: RegExp;
-    try {
-      regex = new RegExp(pattern, (value.flags as string | undefined) ?? '');
-    } catch (err) {
-      // V8's own sentence ('Invalid regular expression: /(/: Unterminated group') is quoted as it is.
-      throw SocketLabError.create('invalidAutoReply', '{field}: {regexError}.', {
-        field: `${field}.regex`,
-        regexError: (err as Error).message.replace(/\.$/, ''),
-      });
-    }
-    const context = vm.createContext({ regex, text: '' });
-    match = (_data, text) => {
-      context.text = text();
-      try {
-        return regexScript.runInContext(context, { timeout: REGEX_TIME_LIMIT_MS }) as RegExpExecArray | null;
-      } finally {
-        context.text = '';
-      }
-    };
+    const regex = compileLinearRegex(pattern, (value.flags as string | undefined) ?? '', `${field}.regex`);
+    const reply = compileReply(value.reply, `${field}.reply`, encoding, true);
+    // The DFA answers yes or no fast; the groups are worked out only for a match whose reply uses them.
+    match =
+      'template' in reply
+        ? (_data, text) => regex.test(text()) && regex.exec(text())
+        : (_data, text) => regex.test(text());
+    return { match, reply, isRegex: true };
   }
-  return { match, reply: compileReply(value.reply, `${field}.reply`, encoding, key === 'regex') };
+  return { match, reply: compileReply(value.reply, `${field}.reply`, encoding, false), isRegex: false };
 }
 
 function copy(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(bytes);
 }
 
-function renderReply(reply: CompiledReply, found: RegExpExecArray | boolean | null): Uint8Array {
+function renderReply(reply: CompiledReply, found: Found): Uint8Array {
   if ('bytes' in reply) {
     return copy(reply.bytes);
   }
-  const groups = Array.isArray(found) ? found : [];
+  const groups: ArrayLike<string | undefined> = typeof found === 'object' && found !== null ? found : [];
   const segments: TextSegment[] = reply.template.map((part) => {
     if (typeof part !== 'number') {
       return part;
@@ -267,10 +267,11 @@ function renderReply(reply: CompiledReply, found: RegExpExecArray | boolean | nu
  *
  * Matching: rules are tried in order and the first match wins. contains = substring of the text
  * decoded with the spec's `encoding` (default utf8); hex = the message STARTS WITH those bytes;
- * regex = JS regex on the decoded text, whose reply (text format only) may use $1..$9, $& and $$.
- * Text is decoded from the first AUTO_REPLY_MATCH_LIMIT bytes only, and a regex gets
- * REGEX_TIME_LIMIT_MS per message (over budget = no reply, reported to options.onError); after
- * REGEX_MAX_TIMEOUTS such messages the rule is skipped for good (a peer cannot keep the host busy).
+ * regex = a JavaScript-syntax pattern run by a linear-time engine (src/core/linearRegex.ts) on the decoded
+ * text, whose reply (text format only) may use $1..$9, $& and $$. Text is decoded from the first
+ * AUTO_REPLY_MATCH_LIMIT bytes only. Regex rules are timed (src/core/regexBudget.ts): a rule slow on
+ * REGEX_MAX_STRIKES messages, or the costliest rule once the endpoint's rules used more than their CPU
+ * budget in a window, is switched off and reported to options.onError (a peer cannot keep the host busy).
  * fixed: the payload encoded once here. echo: a copy of the received bytes.
  */
 export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}): AutoReplyFn | undefined {
@@ -311,9 +312,10 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
     });
   }
   const rules = spec.rules.map((rule, index) => compileRule(rule, `autoReply.rules[${index}]`, encoding));
-  // A peer that keeps sending input a rule's regex chokes on would cost the extension host the full time
-  // budget per message, forever: after REGEX_MAX_TIMEOUTS such messages the rule is skipped.
-  const timeouts = new Array<number>(rules.length).fill(0);
+  const limits = options.budget ?? DEFAULT_REGEX_BUDGET;
+  const budget = new RegexBudget(rules.length, limits);
+  const off = new Array<boolean>(rules.length).fill(false);
+  const report = (error: SocketLabError) => options.onError?.(error);
   return (data) => {
     let decoded: string | undefined;
     // Decoded lazily and once: hex-only rule sets never pay for it.
@@ -323,32 +325,71 @@ export function compileAutoReply(spec: unknown, options: AutoReplyOptions = {}):
         encoding,
       ));
     for (let index = 0; index < rules.length; index++) {
-      if (timeouts[index] >= REGEX_MAX_TIMEOUTS) continue;
+      if (off[index]) continue;
       const rule = rules[index];
-      try {
-        const found = rule.match(data, text);
-        if (found) {
-          return renderReply(rule.reply, found);
+      let found: Found;
+      if (rule.isRegex) {
+        text(); // decoding is not the rule's cost
+        const start = performance.now();
+        found = rule.match(data, text);
+        let end = performance.now();
+        let ms = end - start;
+        if (ms > limits.messageMs) {
+          // Wall time also counts a garbage collection or the OS running another process: a match is
+          // slow only if it is slow twice in a row (a real slow pattern costs that twice, at most maxStrikes times).
+          const again = performance.now();
+          rule.match(data, text);
+          end = performance.now();
+          ms = Math.min(ms, end - again);
         }
+        const verdict = budget.charge(index, ms, end);
+        if (verdict.kind === 'slow') report(slowError(index, verdict.ms, limits));
+        if (verdict.kind === 'off') {
+          off[verdict.rule] = true;
+          report(ruleOffError(verdict.rule, verdict.reason, verdict.usedMs, limits));
+        }
+      } else {
+        found = rule.match(data, text);
+      }
+      if (!found) continue;
+      try {
+        return renderReply(rule.reply, found);
       } catch (err) {
-        const disabled = !isSocketLabError(err) && ++timeouts[index] >= REGEX_MAX_TIMEOUTS;
-        const error = isSocketLabError(err)
-          ? invalidWithin(`autoReply.rules[${index}].reply`, err)
-          : disabled
-            ? SocketLabError.create(
-                'autoReplyRegexDisabled',
-                '{field} took longer than {limit} ms on {count} messages and is now skipped; simplify the pattern and set the auto-reply again.',
-                { field: `autoReply.rules[${index}].regex`, limit: REGEX_TIME_LIMIT_MS, count: REGEX_MAX_TIMEOUTS },
-              )
-            : SocketLabError.create(
-                'autoReplyRegexTimeout',
-                '{field} took longer than {limit} ms on a message and was skipped; simplify the pattern.',
-                { field: `autoReply.rules[${index}].regex`, limit: REGEX_TIME_LIMIT_MS },
-              );
-        options.onError?.(error);
+        if (!isSocketLabError(err)) throw err;
+        report(invalidWithin(`autoReply.rules[${index}].reply`, err));
         return undefined;
       }
     }
     return undefined;
   };
+}
+
+/** 'autoReplyRegexSlow': one match took longer than a message's budget (a strike against the rule). */
+function slowError(rule: number, ms: number, limits: RegexBudgetLimits): SocketLabError {
+  return SocketLabError.create(
+    'autoReplyRegexSlow',
+    '{field} took {ms} ms on one message, more than the {limit} ms a message may take; simplify the pattern.',
+    { field: `autoReply.rules[${rule}].regex`, rule, ms: Math.round(ms), limit: limits.messageMs },
+  );
+}
+
+/** 'autoReplyRuleOff': the rule is switched off until the auto-reply is set again, and why. */
+function ruleOffError(
+  rule: number,
+  reason: 'strikes' | 'endpoint',
+  usedMs: number,
+  limits: RegexBudgetLimits,
+): SocketLabError {
+  const field = `autoReply.rules[${rule}].regex`;
+  return reason === 'strikes'
+    ? SocketLabError.create(
+        'autoReplyRuleOff',
+        '{field} took longer than {limit} ms on {count} messages and is switched off; simplify the pattern and set the auto-reply again.',
+        { field, rule, reason, limit: limits.messageMs, count: limits.maxStrikes },
+      )
+    : SocketLabError.create(
+        'autoReplyRuleOff',
+        '{field} used {used} ms of CPU within {window} ms on this socket, more than the {limit} ms allowed, and is switched off; simplify the pattern and set the auto-reply again.',
+        { field, rule, reason, used: Math.round(usedMs), window: limits.windowMs, limit: limits.endpointMs },
+      );
 }

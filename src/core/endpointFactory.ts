@@ -31,6 +31,8 @@ export interface OpenDefaults {
   connectTimeoutMs: number;
   /** Where the generated TLS CA and certificate are kept. */
   tlsFolder: string;
+  /** Connections a TCP/Unix listener keeps at once when the argument gives no maxConnections. */
+  maxConnections: number;
   lookup?: LookupFunction;
 }
 
@@ -51,7 +53,14 @@ function tcpListener(a: ParsedArgs<'startTcpListener'>, defaults: OpenDefaults):
   return async (common) => {
     const { address } = await resolveHost(host, defaults.lookup);
     checkExternal(address, host, a.allowExternal);
-    return new StreamListener({ ...common, address, port: a.port, backlog: a.backlog, host: hostName(host) });
+    return new StreamListener({
+      ...common,
+      address,
+      port: a.port,
+      backlog: a.backlog,
+      maxConnections: a.maxConnections ?? defaults.maxConnections,
+      host: hostName(host),
+    });
   };
 }
 
@@ -90,6 +99,7 @@ function tcpClient(a: ParsedArgs<'connectTcp'>, defaults: OpenDefaults): Endpoin
       localPort: a.localPort,
       noDelay: a.noDelay,
       keepAlive: a.keepAlive,
+      halfOpen: a.halfOpen,
     });
   };
 }
@@ -110,13 +120,14 @@ function udpClient(a: ParsedArgs<'openUdpClient'>, defaults: OpenDefaults): Endp
   };
 }
 
-function unixListener(a: ParsedArgs<'startUnixListener'>): EndpointBuilder {
-  return async (common) => new StreamListener({ ...common, path: a.path, backlog: a.backlog });
+function unixListener(a: ParsedArgs<'startUnixListener'>, defaults: OpenDefaults): EndpointBuilder {
+  const maxConnections = a.maxConnections ?? defaults.maxConnections;
+  return async (common) => new StreamListener({ ...common, path: a.path, backlog: a.backlog, maxConnections });
 }
 
 function unixClient(a: ParsedArgs<'connectUnix'>, defaults: OpenDefaults): EndpointBuilder {
   const timeoutMs = a.timeoutMs ?? defaults.connectTimeoutMs;
-  return async (common) => new StreamClient({ ...common, path: a.path, timeoutMs });
+  return async (common) => new StreamClient({ ...common, path: a.path, timeoutMs, halfOpen: a.halfOpen });
 }
 
 function tlsListener(a: ParsedArgs<'startTlsListener'>, defaults: OpenDefaults): EndpointBuilder {
@@ -129,7 +140,7 @@ function tlsListener(a: ParsedArgs<'startTlsListener'>, defaults: OpenDefaults):
       address,
       port: a.port,
       backlog: a.backlog,
-      maxConnections: a.maxConnections,
+      maxConnections: a.maxConnections ?? defaults.maxConnections,
       host: hostName(host),
       tls: {
         cert: a.cert,

@@ -5,7 +5,7 @@
  */
 import * as fs from 'fs';
 import type { ParsedArgs } from '../shared/commandArgs';
-import { SocketLabError, errorFields, type ErrorValues } from '../shared/errors';
+import { SocketLabError, errorFields, isSocketLabError, type ErrorValues } from '../shared/errors';
 import type { RelayDirection } from '../shared/model';
 import { isClient } from '../shared/naming';
 import type { BuiltinContext } from '../shared/requestFile/variables';
@@ -123,16 +123,14 @@ export class Sender extends Disposable {
   async sendFile(a: ParsedArgs<'sendFile'>): Promise<{ bytes: number }> {
     const { endpoint, target } = await this._locate(a.target, a.to, a.direction);
     const path = a.path;
-    let stat: fs.Stats;
+    const file = await openRegularFile(path);
     try {
-      stat = await fs.promises.stat(path);
-    } catch (err) {
-      throw toSocketLabError(err, { operation: 'read file', path });
+      return endpoint instanceof UdpSocket
+        ? await this._sendFileDatagram(endpoint, target, path, file)
+        : await this._streamFile(endpoint, target, path, file);
+    } finally {
+      await file.handle.close().catch(() => undefined);
     }
-    if (stat.isDirectory()) throw SocketLabError.create('isDirectory', '{path} is a folder, not a file.', { path });
-    return endpoint instanceof UdpSocket
-      ? this._sendFileDatagram(endpoint, target, path, stat.size)
-      : this._streamFile(endpoint, target, path, stat.size);
   }
 
   /** Stops a running repeat; an unknown id is an error. */
@@ -241,12 +239,12 @@ export class Sender extends Disposable {
     return { bytes, ...(await waiter.result) };
   }
 
-  /** A file as one datagram, refused when it cannot fit one. */
+  /** A file as one datagram, refused when it cannot fit one (read at most one byte more than fits). */
   private async _sendFileDatagram(
     endpoint: UdpSocket,
     target: SendTarget,
     path: string,
-    size: number,
+    file: OpenFile,
   ): Promise<{ bytes: number }> {
     const dest =
       target.to?.address ??
@@ -254,17 +252,27 @@ export class Sender extends Disposable {
       (endpoint.remote as { address?: string } | undefined)?.address ??
       '0.0.0.0';
     const max = udpMaxPayload(dest);
-    if (size > max) {
-      throw SocketLabError.create(
+    const tooLarge = (size: number) =>
+      SocketLabError.create(
         'payloadTooLarge',
         '{path} has {size} bytes but one UDP datagram can carry at most {limit}; send a smaller file.',
         { path, size, limit: max },
       );
+    if (file.size > max) throw tooLarge(file.size);
+    // The file may have grown since fstat: never read more than fits, plus one byte to notice.
+    const content = Buffer.allocUnsafe(max + 1);
+    let length = 0;
+    try {
+      for (;;) {
+        const { bytesRead } = await file.handle.read(content, length, content.byteLength - length, null);
+        if (bytesRead === 0) break;
+        length += bytesRead;
+        if (length > max) throw tooLarge(length);
+      }
+    } catch (err) {
+      throw toSocketLabError(err, { operation: 'read file', path });
     }
-    const content = await fs.promises
-      .readFile(path)
-      .catch((err) => Promise.reject(toSocketLabError(err, { operation: 'read file', path })));
-    return { bytes: await endpoint.send(target, content, 'flushed') };
+    return { bytes: await endpoint.send(target, content.subarray(0, length), 'flushed') };
   }
 
   /** A file over a stream, 64 KiB at a time, each chunk waiting for the socket to take it. */
@@ -272,10 +280,11 @@ export class Sender extends Disposable {
     endpoint: Endpoint,
     target: SendTarget,
     path: string,
-    size: number,
+    file: OpenFile,
   ): Promise<{ bytes: number }> {
     let bytes = 0;
-    const stream = fs.createReadStream(path, { highWaterMark: 64 * 1024 });
+    const size = file.size;
+    const stream = file.handle.createReadStream({ highWaterMark: 64 * 1024, autoClose: false });
     try {
       for await (const chunk of stream) {
         bytes += await endpoint.send(target, chunk as Buffer, 'accepted');
@@ -296,6 +305,46 @@ export class Sender extends Disposable {
     }
     return { bytes };
   }
+}
+
+/** A file opened for Send File, and its size when opened. */
+interface OpenFile {
+  handle: fs.promises.FileHandle;
+  size: number;
+}
+
+/**
+ * Opens `path` for reading and checks the opened handle (not the name, which may change): only a regular
+ * file is sent. O_NONBLOCK keeps a FIFO with no writer from holding a libuv thread forever, and a device
+ * such as /dev/zero never ends, so neither is read.
+ */
+async function openRegularFile(path: string): Promise<OpenFile> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(path, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EISDIR') throw isFolderError(path);
+    throw toSocketLabError(err, { operation: 'read file', path });
+  }
+  try {
+    const stat = await handle.stat();
+    if (stat.isDirectory()) throw isFolderError(path);
+    if (!stat.isFile()) {
+      throw SocketLabError.create(
+        'notRegularFile',
+        '{path} is not a regular file (it is a device, a pipe or a socket); Send File sends regular files only.',
+        { path },
+      );
+    }
+    return { handle, size: stat.size };
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    throw isSocketLabError(err) ? err : toSocketLabError(err, { operation: 'read file', path });
+  }
+}
+
+function isFolderError(path: string): SocketLabError {
+  return SocketLabError.create('isDirectory', '{path} is a folder, not a file.', { path });
 }
 
 /** Throws when `endpoint` cannot send now: closed, or failed (a UDP socket in error may still send). */

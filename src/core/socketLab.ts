@@ -33,9 +33,9 @@ import * as os from 'os';
 import * as nodePath from 'path';
 import { SocketLabError } from '../shared/errors';
 import type { FramingSpec } from '../shared/framing';
-import { DEFAULT_LOG_CAP_BYTES } from '../shared/limits';
+import { DEFAULT_LOG_CAP_BYTES, MAX_CONNECTIONS_DEFAULT } from '../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../shared/model';
-import { parseHost, parseTimeoutMs } from '../shared/validate';
+import { parseHost, parseMaxConnections, parseTimeoutMs } from '../shared/validate';
 import { ENDPOINT_KIND_WORDS } from '../shared/valueWords';
 import { compileAutoReply } from './autoReply';
 import { discardCaptureFile, openCaptureFile } from './captureFile';
@@ -71,6 +71,8 @@ export interface SocketLabOptions {
    * workspace storage); default: a 'socket-lab-tls' folder of this user under the system's temp folder.
    */
   tlsFolder?: string;
+  /** Connections a TCP/Unix listener keeps at once when its argument gives no maxConnections (default 1,000). */
+  maxConnections?: number;
   /** Host name resolver (default dns.lookup); tests inject one so no DNS query leaves the machine. */
   lookup?: LookupFunction;
   /** Told when an event listener throws (the emitters keep going); fixed at construction. */
@@ -143,6 +145,7 @@ export class SocketLab extends Disposable {
       defaultHost: '127.0.0.1',
       connectTimeoutMs: 10000,
       tlsFolder: defaultTlsFolder(),
+      maxConnections: MAX_CONNECTIONS_DEFAULT,
     };
     this.setOptions(options);
     this._register(toDisposable(() => this._closeEverything()));
@@ -162,6 +165,8 @@ export class SocketLab extends Disposable {
     if (options.connectTimeoutMs !== undefined)
       this._options.connectTimeoutMs = parseTimeoutMs(options.connectTimeoutMs, 'connectTimeoutMs');
     if (options.tlsFolder !== undefined) this._options.tlsFolder = parseNonEmptyString(options.tlsFolder, 'tlsFolder');
+    if (options.maxConnections !== undefined)
+      this._options.maxConnections = parseMaxConnections(options.maxConnections, 'maxConnections');
     if (options.lookup !== undefined) this._options.lookup = options.lookup;
   }
 
@@ -256,17 +261,20 @@ export class SocketLab extends Disposable {
       capture: a.capture,
       framing,
       create: () =>
-        this._startEndpoint(
-          () =>
-            build({
-              id,
-              sink: this._sink,
-              logCapBytes: this._options.logCapBytes,
-              autoReply: compileAutoReply(entry.autoReplySpec),
-              framing: entry.framing,
-            }),
-          entry as Entry,
-        ),
+        this._startEndpoint(async () => {
+          // The auto-reply reports to the endpoint it runs in, built just below (it reports only on traffic).
+          const autoReply = compileAutoReply(entry.autoReplySpec, {
+            onError: (error) => endpoint.autoReplyProblem(error),
+          });
+          const endpoint: Endpoint = await build({
+            id,
+            sink: this._sink,
+            logCapBytes: this._options.logCapBytes,
+            autoReply,
+            framing: entry.framing,
+          });
+          return endpoint;
+        }, entry as Entry),
     };
     return { entry, build };
   }
@@ -465,9 +473,9 @@ export class SocketLab extends Disposable {
         { id, endpoint: entry.endpoint.displayName, field: 'autoReply' },
       );
     }
-    entry.endpoint.autoReply = compileAutoReply(spec);
+    const endpoint = entry.endpoint;
+    endpoint.setAutoReply(compileAutoReply(spec, { onError: (error) => endpoint.autoReplyProblem(error) }));
     entry.autoReplySpec = spec;
-    this._onDidChangeEndpoints.fire(entry.endpoint.id);
   }
 
   /**

@@ -214,10 +214,12 @@ export class TrafficLog implements TrafficLogView {
   }
 
   private _materialize(slots: readonly number[]): TrafficRecord[] {
-    let ringBytes = 0;
-    for (const slot of slots) if (this._offsets[slot] !== BY_REFERENCE) ringBytes += this._lengths[slot];
-    // One copy for all the small data of this read: the ring will be overwritten, the copies will not.
-    const copies = Buffer.allocUnsafe(ringBytes);
+    let total = 0;
+    for (const slot of slots)
+      total += this._offsets[slot] === BY_REFERENCE ? this._bigLength(slot) : this._lengths[slot];
+    // One copy for all the data of this read: the ring will be overwritten, and a caller that writes into
+    // what it got must not change what the panel, an export or a capture read from the log later.
+    const copies = Buffer.allocUnsafe(total);
     let at = 0;
     const out: TrafficRecord[] = new Array(slots.length);
     for (let i = 0; i < slots.length; i++) {
@@ -225,12 +227,13 @@ export class TrafficLog implements TrafficLogView {
       const offset = this._offsets[slot];
       const length = this._lengths[slot];
       let data: Uint8Array;
-      if (offset === BY_REFERENCE) {
-        data = this._big[slot] ?? new Uint8Array(0);
+      const source = offset === BY_REFERENCE ? this._big[slot] : this._ring!.subarray(offset, offset + length);
+      if (source === undefined) {
+        data = new Uint8Array(0);
       } else {
-        copies.set(this._ring!.subarray(offset, offset + length), at);
-        data = copies.subarray(at, at + length);
-        at += length;
+        copies.set(source, at);
+        data = copies.subarray(at, at + source.byteLength);
+        at += source.byteLength;
       }
       const record: TrafficRecord = {
         time: this._times[slot],
@@ -266,6 +269,10 @@ export class TrafficLog implements TrafficLogView {
       this._write = 0;
       this._ringScan = 0;
     }
+  }
+
+  private _bigLength(slot: number): number {
+    return this._big[slot]?.byteLength ?? 0;
   }
 
   private _forgetAll(): void {

@@ -13,7 +13,10 @@ import { endpointName } from '../shared/naming';
  * becomes one line per endpoint and interval, not one line per connection.
  */
 export class OutputLog extends Disposable {
-  private readonly _known = new Map<string, { state: string; live: number; error?: string }>();
+  private readonly _known = new Map<
+    string,
+    { state: string; live: number; error?: string; rulesOff: number; refused: number }
+  >();
   private readonly _changed = new Set<string>();
   private readonly _throttle = this._register(new Throttle(250, () => this._flush()));
 
@@ -55,7 +58,21 @@ export class OutputLog extends Disposable {
         continue;
       }
       const live = info.connections.reduce((n, c) => n + (c.state === 'connected' ? 1 : 0), 0);
-      const now = { state: info.state, live, error: info.error };
+      const rulesOff = info.autoReplyRulesOff ?? [];
+      const refused = info.refusedConnections ?? 0;
+      const now = { state: info.state, live, error: info.error, rulesOff: rulesOff.length, refused };
+      // A rule switched off and connections refused at the limit are said once, when they happen.
+      // Set again or restarted, the lists start over.
+      const seenOff = before && before.rulesOff <= rulesOff.length ? before.rulesOff : 0;
+      const seenRefused = before && before.refused <= refused ? before.refused : 0;
+      for (const off of rulesOff.slice(seenOff)) {
+        this._output.warn(`${id}: auto-reply rule ${off.rule + 1} switched off — ${describeInfoError(off)}`);
+      }
+      if (refused > seenRefused) {
+        this._output.warn(
+          `${id}: ${refused - seenRefused} connection(s) refused: ${info.maxConnections} were open (maxConnections)`,
+        );
+      }
       if (!before || before.state !== now.state) {
         const state = `${id}: ${endpointName(info)} ${stateText(info.state)}`;
         const line = info.error ? `${state} — ${describeInfoError(info)}` : state;

@@ -264,6 +264,22 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     const capture = captureLine(info);
     if (capture) md.appendMarkdown(`$(record) ${escapeMarkdown(capture)}\n\n`);
     for (const line of endpointExtraLines(info, escapeMarkdown)) md.appendMarkdown(line + '\n\n');
+    if (info.maxConnections !== undefined)
+      md.appendMarkdown(
+        escapeMarkdown(
+          info.refusedConnections
+            ? vscode.l10n.t(
+                'At most {0} connections at once; {1} refused at that limit',
+                info.maxConnections,
+                info.refusedConnections,
+              )
+            : vscode.l10n.t('At most {0} connections at once', info.maxConnections),
+        ) + '\n\n',
+      );
+    for (const off of info.autoReplyRulesOff ?? [])
+      md.appendMarkdown(
+        `$(warning) ${escapeMarkdown(vscode.l10n.t('Auto-reply rule {0} is switched off: {1}', off.rule + 1, describeInfoError(off) ?? off.error))}\n\n`,
+      );
     const error = describeInfoError(info);
     if (error) md.appendMarkdown(`$(error) ${escapeMarkdown(error)}`);
     return md;

@@ -20,7 +20,6 @@ import { VARIABLE_NAME } from './requestFile/variables';
 import {
   parseAlpn,
   parseFilePath,
-  parseMaxConnections,
   parseRelayListen,
   parseRelayTls,
   parseRelayUpstream,
@@ -31,6 +30,7 @@ import {
 } from './tlsRelayArgs';
 import {
   parseBacklog,
+  parseMaxConnections,
   parseHost,
   parseInteger,
   parsePort,
@@ -273,10 +273,10 @@ const repeat = parsedBy<{ intervalMs: number; count?: number }>((value) => parse
 const waitMs = parsedBy<number>((value) => parseWaitMs(value));
 const timeoutMs = parsedBy<number>((value) => parseTimeoutMs(value, 'timeoutMs'));
 const backlog = parsedBy<number>((value) => parseBacklog(value));
+const maxConnections = parsedBy<number>((value) => parseMaxConnections(value));
 const autoReply = checkedByCore<AutoReplySpec>();
 const alpn = parsedBy<string[]>((value) => parseAlpn(value));
 const servername = parsedBy<string>((value) => parseServername(value));
-const maxConnections = parsedBy<number>((value) => parseMaxConnections(value));
 const relayTls = parsedBy<RelayTlsArg>((value) => parseRelayTls(value));
 
 /** A file the user names (certificate, key, CA, key log). */
@@ -383,6 +383,7 @@ export function commandSchemas(platform: PlatformName) {
       host: v.optional(host('host')),
       port: bindPort('port'),
       backlog: v.optional(backlog),
+      maxConnections: v.optional(maxConnections),
       autoReply: v.optional(autoReply),
       allowExternal: v.optional(flag('allowExternal')),
       capture: v.optional(capture),
@@ -406,6 +407,7 @@ export function commandSchemas(platform: PlatformName) {
       localPort: v.optional(bindPort('localPort')),
       noDelay: v.optional(flag('noDelay')),
       keepAlive: v.optional(flag('keepAlive')),
+      halfOpen: v.optional(flag('halfOpen')),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
       framing: v.optional(framing),
@@ -421,6 +423,7 @@ export function commandSchemas(platform: PlatformName) {
     startUnixListener: argsObject('startUnixListener', {
       path: unixPath,
       backlog: v.optional(backlog),
+      maxConnections: v.optional(maxConnections),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
       framing: v.optional(framing),
@@ -428,6 +431,7 @@ export function commandSchemas(platform: PlatformName) {
     connectUnix: argsObject('connectUnix', {
       path: unixPath,
       timeoutMs: v.optional(timeoutMs),
+      halfOpen: v.optional(flag('halfOpen')),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
       framing: v.optional(framing),
@@ -539,17 +543,17 @@ export type CommandArgs<C extends CommandName> = v.InferInput<CommandSchemas[C]>
 /** The argument of `command` once parsed: host names normalized, numbers as numbers, every field present. */
 export type ParsedArgs<C extends CommandName> = v.InferOutput<CommandSchemas[C]>;
 
-/** `socketLab.startTcpListener`: `{ host?, port, backlog?, autoReply?, allowExternal?, capture?, framing? }`. */
+/** `socketLab.startTcpListener`: `{ host?, port, backlog?, maxConnections?, autoReply?, allowExternal?, capture?, framing? }`. */
 export type StartTcpListenerArgs = CommandArgs<'startTcpListener'>;
 /** `socketLab.startUdpListener`: `{ host?, port, broadcast?, multicastGroups?, autoReply?, allowExternal?, capture?, framing?: none only }`. */
 export type StartUdpListenerArgs = CommandArgs<'startUdpListener'>;
-/** `socketLab.connectTcp`: `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, autoReply?, capture?, framing? }`. */
+/** `socketLab.connectTcp`: `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, halfOpen?, autoReply?, capture?, framing? }`. */
 export type ConnectTcpArgs = CommandArgs<'connectTcp'>;
 /** `socketLab.openUdpClient`: `{ host?, port, localPort?, autoReply?, capture?, framing?: none only }`. */
 export type OpenUdpClientArgs = CommandArgs<'openUdpClient'>;
-/** `socketLab.startUnixListener`: `{ path, backlog?, autoReply?, capture?, framing? }`. */
+/** `socketLab.startUnixListener`: `{ path, backlog?, maxConnections?, autoReply?, capture?, framing? }`. */
 export type StartUnixListenerArgs = CommandArgs<'startUnixListener'>;
-/** `socketLab.connectUnix`: `{ path, timeoutMs?, autoReply?, capture?, framing? }`. */
+/** `socketLab.connectUnix`: `{ path, timeoutMs?, halfOpen?, autoReply?, capture?, framing? }`. */
 export type ConnectUnixArgs = CommandArgs<'connectUnix'>;
 /**
  * `socketLab.startTlsListener`: `{ host?, port, cert?, key?, ca?, alpn?, requestClientCert?, keylogPath?,

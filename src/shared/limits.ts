@@ -147,5 +147,25 @@ export const RESTORE_MAX_ENDPOINTS = 100;
 export const TLS_ALPN_MAX_PROTOCOLS = 32;
 /** Longest ALPN protocol name, in bytes (its length is one byte on the wire). */
 export const TLS_ALPN_NAME_MAX_BYTES = 255;
-/** Most clients a TLS listener may be told to hold at once (maxConnections). */
-export const LISTENER_MAX_CONNECTIONS = 1_000_000;
+// ---- auto-reply rules and hostile peers --------------------------------------------------------------
+
+/** Only the first this-many bytes of a message are decoded for contains and regex rules. */
+export const AUTO_REPLY_MATCH_MAX_BYTES = 64 * 1024;
+/** A regex rule whose match takes longer than this on one message has a strike against it (ms). */
+export const REGEX_MESSAGE_BUDGET_MS = 20;
+/** Strikes after which a regex rule is switched off until the auto-reply is set again. */
+export const REGEX_MAX_STRIKES = 3;
+/**
+ * CPU the regex rules of one endpoint may use per REGEX_BUDGET_WINDOW_MS, all messages together (ms): past
+ * it the rule that used the most is switched off, so no peer can keep the extension host busy.
+ */
+export const REGEX_ENDPOINT_BUDGET_MS = 250;
+/** The window of REGEX_ENDPOINT_BUDGET_MS (ms). */
+export const REGEX_BUDGET_WINDOW_MS = 1000;
+
+// ---- connections -------------------------------------------------------------------------------------
+
+/** Connections a TCP/Unix listener keeps at once unless told otherwise (argument or setting). */
+export const MAX_CONNECTIONS_DEFAULT = 1000;
+/** The largest maxConnections a listener may be given. */
+export const MAX_CONNECTIONS_LIMIT = 100_000;

@@ -84,6 +84,19 @@ export interface RelayInfo {
   tlsUpstream: boolean;
 }
 
+/** An auto-reply rule switched off because matching it cost too much CPU: which rule, and why. */
+export interface AutoReplyRuleOff {
+  /** Index of the rule in the auto-reply's rules (0 = the first). */
+  rule: number;
+  /** 'autoReplyRuleOff'. */
+  errorCode: string;
+  /** Why, as a clear sentence (English). */
+  error: string;
+  /** That sentence as a template with `{name}` placeholders, and their values: what a host translates. */
+  errorTemplate?: string;
+  errorValues?: ErrorValues;
+}
+
 /** A snapshot of one endpoint, as `list()` returns it. */
 export interface EndpointInfo {
   id: string;
@@ -141,10 +154,16 @@ export interface EndpointInfo {
   tls?: TlsInfo;
   /** Relays: what is relayed (`local` is where it listens, `remote` the upstream). */
   relay?: RelayInfo;
-  /** TCP listeners: the most clients at once (further ones are refused by the system). */
+  /** TCP, TLS and Unix listeners: at most this many connections at once (further ones are closed at accept). */
   maxConnections?: number;
   /** TCP/Unix: how received bytes are cut into records (every default filled in; `{ mode: 'none' }` = one record per read). */
   framing?: FramingSpec;
+  /** Auto-reply rules switched off (regex CPU budget), until the auto-reply is set again. */
+  autoReplyRulesOff?: AutoReplyRuleOff[];
+  /** TCP/Unix listeners: connections closed at once because maxConnections were open. */
+  refusedConnections?: number;
+  /** TCP/Unix clients: connected with halfOpen (the peer's FIN leaves the client open). */
+  halfOpen?: boolean;
 }
 
 /** One chunk (TCP/Unix), one frame (TCP/Unix with framing) or one datagram (UDP) that crossed a socket. */

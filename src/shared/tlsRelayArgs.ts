@@ -6,9 +6,9 @@
  */
 import { SocketLabError } from './errors';
 import { ipFamily } from './ipAddress';
-import { LISTENER_MAX_CONNECTIONS, TLS_ALPN_MAX_PROTOCOLS, TLS_ALPN_NAME_MAX_BYTES } from './limits';
+import { TLS_ALPN_MAX_PROTOCOLS, TLS_ALPN_NAME_MAX_BYTES } from './limits';
 import { describeValue } from './payload';
-import { parseHost, parseInteger, parsePort, parseUnixPath, utf8Length, type PlatformName } from './validate';
+import { parseHost, parsePort, parseUnixPath, utf8Length, type PlatformName } from './validate';
 
 /** Reads an ALPN list: 1 to TLS_ALPN_MAX_PROTOCOLS names, each 1 to 255 bytes ('h2', 'mqtt', 'myproto/1'). */
 export function parseAlpn(value: unknown, field = 'alpn'): string[] {
@@ -45,11 +45,6 @@ export function parseFilePath(value: unknown, field: string): string {
     field,
     value: describeValue(value),
   });
-}
-
-/** Reads maxConnections: a whole number from 1 to LISTENER_MAX_CONNECTIONS. */
-export function parseMaxConnections(value: unknown, field = 'maxConnections'): number {
-  return parseInteger(value, field, 1, LISTENER_MAX_CONNECTIONS, 'invalidArgument');
 }
 
 /** Where a relay listens: an address and port (the default host when none), or a Unix path. */

@@ -6,7 +6,7 @@
  * no DNS, no file system, no Node (this file is part of the pure bottom layer).
  */
 import { SocketLabError } from './errors';
-import { REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from './limits';
+import { MAX_CONNECTIONS_LIMIT, REPEAT_MAX_COUNT, REPEAT_MAX_INTERVAL_MS } from './limits';
 import { describeValue } from './payload';
 import { ipv4Parts, isIPv6 } from './ipAddress';
 import { FIELD_LABELS } from './valueWords';
@@ -411,4 +411,9 @@ export function checkBacklog(value: unknown, field = 'backlog'): SocketLabError 
 /** Backlog: integer 1..65535. code 'invalidBacklog'. */
 export function parseBacklog(value: unknown, field = 'backlog'): number {
   return parseInteger(value, field, 1, 65535, 'invalidBacklog');
+}
+
+/** A listener's connection limit: a whole number 1..MAX_CONNECTIONS_LIMIT. */
+export function parseMaxConnections(value: unknown, field = 'maxConnections'): number {
+  return parseInteger(value, field, 1, MAX_CONNECTIONS_LIMIT, 'invalidArgument');
 }

@@ -28,6 +28,7 @@ export const FIELD_LABELS: ValueWords = {
   host: 'Host',
   path: 'Path',
   backlog: 'Backlog',
+  maxConnections: 'Connection limit (maxConnections)',
   localPort: 'Local port (localPort)',
   localAddress: 'Local address (localAddress)',
   timeoutMs: 'Timeout (timeoutMs)',

@@ -376,7 +376,7 @@ describe('commands with argument objects (real extension host)', () => {
     await waitFor('the panel closed', () => !panels.panels.some((p) => p.endpointId === info.id));
   });
 
-  it('reports a peer half-close, and an endpoint reset by its peer stays listed with the reason until stopped', async () => {
+  it('reports a peer half-close (halfOpen), closes a client whose server closed, and an endpoint reset by its peer stays listed with the reason until stopped', async () => {
     let resetNext = false;
     const server = net.createServer((s) => {
       if (resetNext) setTimeout(() => s.resetAndDestroy(), 50);
@@ -385,14 +385,21 @@ describe('commands with argument objects (real extension host)', () => {
     sockets.push(server);
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as net.AddressInfo).port;
-    const info = await run<EndpointInfo>('connectTcp', { host: '127.0.0.1', port });
+    const info = await run<EndpointInfo>('connectTcp', { host: '127.0.0.1', port, halfOpen: true });
     const halfClosed = await waitFor('the peer half-close', () =>
       api.list().find((x) => x.id === info.id && x.peerEnded),
     );
-    assert.strictEqual(
-      halfClosed.state,
-      'connected',
-      'after the peer FIN we may still send (like ncat without --no-shutdown)',
+    assert.strictEqual(halfClosed.state, 'connected', 'halfOpen: after the peer FIN we may still send');
+    assert.strictEqual(halfClosed.halfOpen, true);
+    // Without halfOpen the client closes once the server closed, as ncat and the usual tools show it.
+    const plain = await run<EndpointInfo>('connectTcp', { host: '127.0.0.1', port });
+    const closed = await waitFor('the server closed the connection', () =>
+      api.list().find((x) => x.id === plain.id && x.state === 'closed'),
+    );
+    assert.match(closed.error ?? '', /^127\.0\.0\.1:\d+ closed the connection\.$/);
+    assert.match(
+      await rejection(run('send', { target: plain.id, data: 'x' })),
+      /is closed \(.+closed the connection\.\); restart it first/,
     );
     const { tree } = api._test;
     const halfClosedItem = tree.getTreeItem(tree.getChildren().find((n) => n.id === info.id)!);
@@ -418,6 +425,7 @@ describe('commands with argument objects (real extension host)', () => {
       'the tree tooltip shows the sentence',
     );
     await run('stop', { id: resetOne.id });
+    await run('stop', { id: plain.id });
     await run('stop', { id: info.id });
     assert.deepStrictEqual(api.list(), []);
   });

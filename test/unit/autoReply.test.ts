@@ -153,18 +153,15 @@ describe('autoReply', () => {
       assert.strictEqual(fn(late), undefined);
     });
 
-    it('a catastrophic regex is stopped by its time budget and reported, not left to block', () => {
+    it('a catastrophic pattern runs in linear time: no budget is needed for ^(a+)+$', () => {
       const errors: SocketLabError[] = [];
       const fn = compileAutoReply(
         { mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }] },
         { onError: (e) => errors.push(e) },
       )!;
-      // Without the budget this match would take hours (2^40 steps) and the test would time out.
+      // A backtracking engine would take hours here (2^40 steps) and the test would time out.
       assert.strictEqual(fn(utf8(`${'a'.repeat(40)}b`)), undefined);
-      assert.strictEqual(errors.length, 1);
-      assert.strictEqual(errors[0].code, 'autoReplyRegexTimeout');
-      assert.strictEqual(errors[0].values.field, 'autoReply.rules[0].regex');
-      // The rule still works on ordinary input afterwards.
+      assert.deepStrictEqual(errors, []);
       assert.strictEqual(text(fn(utf8('aaa'))), 'x');
     });
 

@@ -39,12 +39,15 @@ describe('command argument schemas', () => {
     assertSocketLabError(
       thrown(() => parseArgs(linux, 'startTcpListener', [9])),
       'invalidArgument',
-      { command: 'startTcpListener', fields: 'host, port, backlog, autoReply, allowExternal, capture, framing' },
+      {
+        command: 'startTcpListener',
+        fields: 'host, port, backlog, maxConnections, autoReply, allowExternal, capture, framing',
+      },
     );
     const unknown = thrown(() => parseArgs(linux, 'startTcpListener', { port: -1, prot: 1 }));
     assert.strictEqual(
       unknown.message,
-      "startTcpListener has no field 'prot'; its fields are host, port, backlog, autoReply, allowExternal, capture, framing.",
+      "startTcpListener has no field 'prot'; its fields are host, port, backlog, maxConnections, autoReply, allowExternal, capture, framing.",
     );
     assert.strictEqual(
       thrown(() => parseArgs(linux, 'stopAll', { force: true })).message,

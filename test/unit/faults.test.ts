@@ -100,11 +100,11 @@ describe('faults with real sockets', function () {
       }
     }));
 
-  it('peer half-close: the client sees peerEnded, can still send, and the peer gets it', () =>
+  it('peer half-close: a halfOpen client sees peerEnded, can still send, and the peer gets it', () =>
     withLab(async (lab) => {
       const server = await rawServer('127.0.0.1', (s) => s.end('bye'));
       try {
-        const c = await lab.connectTcp({ port: server.port });
+        const c = await lab.connectTcp({ port: server.port, halfOpen: true });
         await waitFor('peer FIN seen', () => lab.get(c.id)!.peerEnded === true);
         assert.strictEqual(lab.get(c.id)!.state, 'connected');
         assert.strictEqual(Buffer.from(lab.traffic(c.id)[0].data).toString(), 'bye');

@@ -6,7 +6,6 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { compileAutoReply } from '../../src/core/autoReply';
 import { SocketLab } from '../../src/core/socketLab';
 import { figure } from '../helpers/figures';
 import { withLab } from '../helpers/lab';
@@ -117,7 +116,7 @@ describe('integrity and load', function () {
     });
   });
 
-  it('a peer feeding a catastrophic auto-reply regex cannot keep the event loop busy: the rule is skipped after 3 timeouts', async () => {
+  it('a peer feeding a catastrophic auto-reply regex over TCP cannot stall the event loop: matching is linear', async () => {
     await withLab(async (lab) => {
       const l = await lab.startTcpListener({
         port: 0,
@@ -137,55 +136,26 @@ describe('integrity and load', function () {
         last = now;
       }, 10);
       const c = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
-      // One message at a time: the auto-reply is decided as the chunk is read, so once it is counted in, its reply
-      // (or none) is written.
-      const deliver = async (message: string) => {
-        const before = lab.get(l.id)!.bytesIn;
-        c.socket.write(message);
-        await waitFor(`${message.slice(0, 8)} in`, () => lab.get(l.id)!.bytesIn === before + message.length, 20000);
-      };
-      const hostile = `${'a'.repeat(40)}!`;
       try {
-        await deliver('aaa');
-        await waitFor('the regex rule answers', () => c.received().toString() === 'x');
-        await deliver(hostile);
-        await deliver(hostile);
-        // Two timeouts: the rule still answers.
-        await deliver('aaa');
-        await waitFor('the regex rule still answers', () => c.received().toString() === 'xx');
-        await deliver(hostile);
-        // The third timeout skipped the rule for good: 'aaa' gets nothing now, proven by the later rule's answer
-        // arriving with nothing before it.
-        await deliver('aaa');
-        await deliver('ping');
-        await waitFor('the other rule answers', () => c.received().toString().endsWith('pong'), 5000);
-        assert.strictEqual(c.received().toString(), 'xxpong');
-        figure('catastrophic regex flood', `3 messages stalled the event loop ${stalled} ms in total`);
+        for (let i = 0; i < 30; i++) {
+          c.socket.write(`${'a'.repeat(40)}!`);
+          await sleep(5);
+        }
+        await waitFor('hostile messages in', () => lab.get(l.id)!.bytesIn >= 30 * 41, 20000);
+        const t0 = Date.now();
+        c.socket.write('ping');
+        await waitFor('the other rule still answers', () => c.received().toString().endsWith('pong'), 5000);
+        figure(
+          'catastrophic regex flood',
+          `30 messages stalled the event loop ${stalled} ms in total; a later rule answered in ${Date.now() - t0} ms`,
+        );
+        assert.ok(stalled < 1500, `the event loop stalled ${stalled} ms`);
+        assert.strictEqual(lab.get(l.id)!.autoReplyRulesOff, undefined);
       } finally {
         clearInterval(probe);
         c.socket.destroy();
       }
     });
-  });
-
-  it('the skipped rule is reported once with its sentence, and costs nothing afterwards', () => {
-    const errors: { code: string; message: string }[] = [];
-    const fn = compileAutoReply(
-      { mode: 'rules', rules: [{ regex: '^(a+)+$', reply: { data: 'x' } }] },
-      { onError: (e) => errors.push(e) },
-    )!;
-    const evil = Buffer.from(`${'a'.repeat(40)}!`);
-    for (let i = 0; i < 3; i++) fn(evil);
-    // A rule that still ran would time out again and report a fourth error.
-    assert.strictEqual(fn(evil), undefined);
-    assert.deepStrictEqual(
-      errors.map((e) => e.code),
-      ['autoReplyRegexTimeout', 'autoReplyRegexTimeout', 'autoReplyRegexDisabled'],
-    );
-    assert.match(
-      errors[2].message,
-      /^autoReply\.rules\[0\]\.regex took longer than 100 ms on 3 messages and is now skipped; simplify the pattern and set the auto-reply again\.$/,
-    );
   });
 
   it('100,000 UDP datagrams: counters equal what the kernel delivered; log eviction never changes counters', async function () {
@@ -270,7 +240,7 @@ describe('integrity and load', function () {
     }
     await withLab(async (lab) => {
       const before = descriptorsByKind().socket ?? 0;
-      const l = await lab.startTcpListener({ port: 0, backlog: 4096 });
+      const l = await lab.startTcpListener({ port: 0, backlog: 4096, maxConnections: 20000 });
       const t0 = Date.now();
       const clients = startPeer('python3', [
         path.join(PEERS_DIR, 'many_clients_eof.py'),

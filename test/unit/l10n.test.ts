@@ -158,6 +158,7 @@ describe('words in error values', () => {
       path: 'Path',
       backlog: 'Backlog',
       localPort: 'Local port (localPort)',
+      maxConnections: 'Connection limit (maxConnections)',
       localAddress: 'Local address (localAddress)',
       timeoutMs: 'Timeout (timeoutMs)',
       connectTimeoutMs: 'Connect timeout (connectTimeoutMs)',

@@ -93,17 +93,29 @@ describe('TrafficLog', () => {
     assert.ok(log.heldBytes <= 1024 * 1024);
   });
 
-  it('keeps large data by reference and copies small data, so later reads never see reused memory', () => {
+  it('copies small data on append, so later reads never see reused memory', () => {
     const log = new TrafficLog();
-    const large = rec(SMALL_DATA_MAX_BYTES + 1);
     const small = { ...rec(0), data: Buffer.from('abc') };
-    log.append(large);
     log.append(small);
     small.data.fill(0x7a); // the sender reuses its buffer
-    const [first, second] = log.records();
-    assert.strictEqual(first.data, large.data);
-    assert.strictEqual(Buffer.from(second.data).toString(), 'abc');
+    assert.strictEqual(Buffer.from(log.records()[0].data).toString(), 'abc');
     assert.strictEqual(log.last, small);
+  });
+
+  it('hands out copies of large and small data: a reader that writes into them changes nothing held', () => {
+    const log = new TrafficLog();
+    const large = { ...rec(0), data: Buffer.alloc(SMALL_DATA_MAX_BYTES + 1, 0x61) };
+    log.append(large);
+    log.append({ ...rec(0), data: Buffer.from('abc') });
+    for (const read of [() => log.records(), () => log.slice(0, 2)]) {
+      const [first, second] = read();
+      assert.notStrictEqual(first.data, large.data);
+      first.data.fill(0x7a);
+      second.data.fill(0x7a);
+    }
+    const [first, second] = log.records();
+    assert.ok(Buffer.from(first.data).equals(Buffer.alloc(SMALL_DATA_MAX_BYTES + 1, 0x61)));
+    assert.strictEqual(Buffer.from(second.data).toString(), 'abc');
   });
 
   it('matches a plain array model under random appends, caps, clears, drains and reads (ring wrap and growth)', () => {

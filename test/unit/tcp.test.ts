@@ -6,7 +6,7 @@ import '../helpers/noLeaks';
 import { rejectsWith } from '../helpers/errors';
 import { unchecked, withLab } from '../helpers/lab';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
-import { fillAcceptQueue, portOf, rawConnect, rawServer } from '../helpers/sockets';
+import { fillAcceptQueue, portOf, rawConnect, rawServer, type RawClient } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor, waitForSteady } from '../helpers/wait';
 
@@ -69,7 +69,7 @@ for (const host of ['127.0.0.1', '::1']) {
         c.socket.destroy();
       }));
 
-    it('a client connects, sends and waits for the reply (send-and-wait), half-closes, sees the peer half-close', () =>
+    it('a halfOpen client connects, sends and waits for the reply (send-and-wait), half-closes, sees the peer half-close', () =>
       withLab(async (lab) => {
         const server = await rawServer(
           host,
@@ -77,12 +77,19 @@ for (const host of ['127.0.0.1', '::1']) {
           { allowHalfOpen: true },
         );
         try {
-          const client = await lab.connectTcp({ host, port: server.port, noDelay: true, keepAlive: true });
+          const client = await lab.connectTcp({
+            host,
+            port: server.port,
+            noDelay: true,
+            keepAlive: true,
+            halfOpen: true,
+          });
           assert.strictEqual(client.state, 'connected');
+          assert.strictEqual(client.halfOpen, true);
           assert.deepStrictEqual(client.remote, { address: host, port: server.port });
           const r = await lab.send({ target: client.id, data: 'ping', waitMs: 300 });
           assert.strictEqual(Buffer.from(r.reply!).toString(), 'echo:ping');
-          // Peer half-closes: we are told, and we may still send.
+          // Peer half-closes: we are told, and (halfOpen) we may still send.
           server.sockets[0].end();
           await waitFor('peerEnded', () => lab.get(client.id)!.peerEnded === true);
           assert.strictEqual(lab.get(client.id)!.state, 'connected');
@@ -93,6 +100,32 @@ for (const host of ['127.0.0.1', '::1']) {
           await waitFor('closed', () => lab.get(client.id)!.state === 'closed');
           assert.strictEqual(lab.get(client.id)!.errorCode, 'closedByPeer');
           await rejectsWith(lab.send({ target: client.id, data: 'x' }), 'endpointClosed');
+        } finally {
+          await server.close();
+        }
+      }));
+
+    it('a client whose server closed becomes closed once its queued data is written, and refuses a send with a sentence', () =>
+      withLab(async (lab) => {
+        const server = await rawServer(host, undefined, { allowHalfOpen: true });
+        try {
+          const client = await lab.connectTcp({ host, port: server.port });
+          assert.strictEqual(client.halfOpen, undefined);
+          await waitFor('accepted', () => server.sockets.length === 1);
+          // Queued before the FIN arrives: it is still written before the client closes.
+          const queued = lab.send({ target: client.id, data: Buffer.alloc(256 * 1024, 0x71).toString('latin1') });
+          server.sockets[0].end();
+          await waitFor('closed after the server closed', () => lab.get(client.id)!.state === 'closed');
+          await queued;
+          await waitFor('queued data arrived', () => server.received().length === 256 * 1024);
+          const info = lab.get(client.id)!;
+          assert.strictEqual(info.errorCode, 'closedByPeer');
+          assert.match(info.error!, /^(127\.0\.0\.1|\[::1\]):\d+ closed the connection\.$/);
+          await rejectsWith(
+            lab.send({ target: client.id, data: 'x' }),
+            'endpointClosed',
+            /is closed \(.+ closed the connection\.\); restart it first\.$/,
+          );
         } finally {
           await server.close();
         }
@@ -389,7 +422,7 @@ describe('TCP behaviours', () => {
     this.timeout(60000);
     await withLab(async (lab) => {
       const N = 10_000;
-      const l = await lab.startTcpListener({ port: 0, backlog: 4096 });
+      const l = await lab.startTcpListener({ port: 0, backlog: 4096, maxConnections: 20000 });
       // The clients live in another process so this one only spends one descriptor per accepted connection.
       const clients = startPeer('python3', [
         path.join(PEERS_DIR, 'many_clients.py'),
@@ -451,10 +484,42 @@ describe('TCP behaviours', () => {
       { logCapBytes: 512 },
     ));
 
+  it('maxConnections: past the limit a new connection is closed at once and counted; a closed one frees its slot', () =>
+    withLab(async (lab) => {
+      const dflt = await lab.startTcpListener({ port: 0 });
+      assert.strictEqual(dflt.maxConnections, 1000, 'the default limit is shown');
+      const l = await lab.startTcpListener({ port: 0, maxConnections: 3 });
+      assert.strictEqual(l.maxConnections, 3);
+      const clients: RawClient[] = [];
+      for (let i = 0; i < 3; i++) clients.push(await rawConnect({ host: '127.0.0.1', port: portOf(l) }));
+      await waitFor('three accepted', () => lab.get(l.id)!.connections.length === 3);
+      const extra: RawClient[] = [];
+      for (let i = 0; i < 4; i++) extra.push(await rawConnect({ host: '127.0.0.1', port: portOf(l) }));
+      await waitFor('the four extra ones closed by the listener', () => extra.every((c) => c.closed()));
+      const info = lab.get(l.id)!;
+      assert.strictEqual(info.refusedConnections, 4);
+      assert.strictEqual(info.connections.length, 3, 'refused connections are not listed');
+      clients[0].socket.destroy();
+      await waitFor(
+        'a slot freed',
+        () => lab.get(l.id)!.connections.filter((c) => c.state === 'connected').length === 2,
+      );
+      const again = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      again.socket.write('in');
+      await waitFor('served again', () => lab.get(l.id)!.bytesIn === 2);
+      assert.strictEqual(lab.get(l.id)!.refusedConnections, 4);
+      for (const c of [...clients, again]) c.socket.destroy();
+      await rejectsWith(
+        lab.startTcpListener({ port: 0, maxConnections: 0 }),
+        'invalidArgument',
+        /Connection limit \(maxConnections\)/,
+      );
+    }));
+
   it('auto-replies on a client too, and half-closes one accepted connection', () =>
     withLab(async (lab) => {
       const l = await lab.startTcpListener({ port: 0 });
-      const c = await lab.connectTcp({ port: portOf(l), autoReply: { mode: 'fixed', data: 'ack' } });
+      const c = await lab.connectTcp({ port: portOf(l), autoReply: { mode: 'fixed', data: 'ack' }, halfOpen: true });
       await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
       const r = await lab.send({ target: `${l.id}.c1`, data: 'cmd', waitMs: 200 });
       assert.strictEqual(Buffer.from(r.reply!).toString(), 'ack');

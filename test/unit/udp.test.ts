@@ -280,4 +280,20 @@ describe('UDP behaviours', () => {
       },
       { logCapBytes: 64 * 64 },
     ));
+
+  it('traffic() hands out copies: a caller writing into a 4 KiB datagram changes nothing later reads see', () =>
+    withLab(async (lab) => {
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const payload = Buffer.alloc(4096, 0x41);
+      const s = dgram.createSocket('udp4');
+      try {
+        await new Promise<void>((r, j) => s.send(payload, portOf(u), '127.0.0.1', (e) => (e ? j(e) : r())));
+        await waitFor('datagram logged', () => lab.get(u.id)!.messagesIn === 1);
+        lab.traffic(u.id)[0].data.fill(0);
+        assert.ok(Buffer.from(lab.traffic(u.id)[0].data).equals(payload), 'the log still holds what arrived');
+        assert.ok(Buffer.from(lab.trafficLog(u.id).slice(0, 1)[0].data).equals(payload), 'and so does the panel view');
+      } finally {
+        s.close();
+      }
+    }));
 });

@@ -6,6 +6,7 @@ import { spawnSync } from 'child_process';
 import '../helpers/noLeaks';
 import { rejectsWith } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
+import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
 import { rawConnect } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
@@ -52,8 +53,10 @@ describe('Unix-domain sockets', () => {
       await waitFor('send to one', () => other.received().toString() === 'just you');
       lab.stop({ id: l.id });
       assert.strictEqual(fs.existsSync(file), false);
-      // The client keeps its half-open socket (it may still send) but shows that the peer sent FIN.
-      await waitFor('clients told of the close', () => other.closed() && lab.get(c.id)!.peerEnded === true);
+      // The client finishes what is queued and closes: the server closed the connection.
+      await waitFor('clients told of the close', () => other.closed() && lab.get(c.id)!.state === 'closed');
+      assert.strictEqual(lab.get(c.id)!.errorCode, 'closedByPeer');
+      assert.strictEqual(lab.get(c.id)!.peerEnded, true);
     }));
 
   it('refuses a path longer than the system limit, naming the limit', () =>
@@ -89,6 +92,31 @@ describe('Unix-domain sockets', () => {
       }
       assert.strictEqual(lab.list().length, 1);
     }));
+
+  for (const [kind, what] of [
+    ['dgram', 'a live datagram socket (like /dev/log)'],
+    ['full', 'a busy listener whose backlog is full'],
+  ] as const) {
+    it(`never deletes ${what}: only a refused probe means stale`, () =>
+      withLab(async (lab) => {
+        const live = path.join(t.dir, `${kind}.sock`);
+        const owner = startPeer('python3', [path.join(PEERS_DIR, 'live_unix_socket.py'), kind, live]);
+        try {
+          await waitForOutput(owner, /ready/);
+          const before = fs.lstatSync(live);
+          await rejectsWith(
+            lab.startUnixListener({ path: live }),
+            'pathInUse',
+            /\.sock is a live socket that did not refuse a connection \(.+\); Socket Lab deletes only a socket file nobody listens on/,
+          );
+          const after = fs.lstatSync(live);
+          assert.ok(after.isSocket() && after.ino === before.ino, 'the live socket file is untouched');
+          assert.deepStrictEqual(lab.list(), []);
+        } finally {
+          await owner.kill();
+        }
+      }));
+  }
 
   it('never deletes a regular file or a folder at the path', () =>
     withLab(async (lab) => {

@@ -23,6 +23,8 @@ export class Connection {
   peerEnded = false;
   /** We sent FIN. */
   localEnded = false;
+  /** We sent FIN because the peer had (a server's connection, a client not connected with halfOpen). */
+  endedAfterPeer = false;
   error?: SocketLabError;
   /** The local address of an accepted TCP connection (a listener on 0.0.0.0 or :: answers on one of its addresses). */
   local?: SocketAddressInfo;

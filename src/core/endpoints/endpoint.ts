@@ -3,6 +3,7 @@ import type { CaptureSpec } from '../../shared/commandArgs';
 import { SocketLabError, errorFields } from '../../shared/errors';
 import type { FramingSpec } from '../../shared/framing';
 import type {
+  AutoReplyRuleOff,
   ConnectionInfo,
   EndpointInfo,
   EndpointKind,
@@ -88,9 +89,12 @@ export abstract class Endpoint extends Disposable {
   messagesOut = 0;
   error?: SocketLabError;
   readonly log: TrafficLog;
+  /** The compiled auto-reply; set it with setAutoReply(), which also forgets the rules switched off. */
   autoReply?: AutoReplyFn;
   /** The capture writing this endpoint's records to a file, while one is set (it may have stopped writing). */
   capture?: CaptureFileWriter;
+  /** Rules of the current auto-reply that were switched off, and why. */
+  private _rulesOff: AutoReplyRuleOff[] = [];
   protected readonly sink: EndpointSink;
   protected readonly connections = new Map<string, Connection>();
   private readonly _closedOrder: string[] = [];
@@ -160,6 +164,7 @@ export abstract class Endpoint extends Disposable {
     }
     const framing = this.framingSpec();
     if (framing) info.framing = { ...framing };
+    if (this._rulesOff.length) info.autoReplyRulesOff = this._rulesOff.map((r) => ({ ...r }));
     this.addInfo(info);
     return info;
   }
@@ -175,6 +180,25 @@ export abstract class Endpoint extends Disposable {
   /** A connection or peer by id, if this endpoint has it. */
   connection(id: string): Connection | undefined {
     return this.connections.get(id);
+  }
+
+  /** Replaces the auto-reply (undefined: none); rules switched off before are on again. */
+  setAutoReply(autoReply: AutoReplyFn | undefined): void {
+    this.autoReply = autoReply;
+    this._rulesOff = [];
+    this.sink.changed(this.id);
+  }
+
+  /**
+   * What the auto-reply reports while it runs: a rule switched off is kept for info() and shown at once;
+   * anything else (a slow message, a reply it could not encode) concerns one message only.
+   */
+  autoReplyProblem(error: SocketLabError): void {
+    if (error.code !== 'autoReplyRuleOff' || this.isDisposed) return;
+    const rule = Number(error.values.rule);
+    if (this._rulesOff.some((r) => r.rule === rule)) return;
+    this._rulesOff.push({ rule, errorCode: error.code, ...errorFields(error) });
+    this.sink.changed(this.id);
   }
 
   /**

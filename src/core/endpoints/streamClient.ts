@@ -26,11 +26,14 @@ export interface StreamClientOptions extends EndpointCommonOptions {
   keepAlive?: boolean;
   /** TLS over the TCP connection (the servername defaults to `host` when that is a name). */
   tls?: ClientTlsSpec;
+  /** Keep the connection open after the peer's FIN (it may still be sent to); default: close once queued data is written. */
+  halfOpen?: boolean;
 }
 
 /**
- * A connected stream. allowHalfOpen is on: when the peer sends FIN we report it (`peerEnded`) and the user
- * may still send, then end() or stop; like ncat, nothing is closed behind the user's back.
+ * A connected stream. When the server sends FIN the client finishes what is queued and becomes `closed`
+ * ("... closed the connection"), as ncat and the usual socket tools show it; with `halfOpen` the peer's FIN
+ * is only reported (`peerEnded`) and the user may still send, then end() or stop.
  */
 export class StreamClient extends StreamEndpoint {
   readonly kind: EndpointKind;
@@ -56,6 +59,7 @@ export class StreamClient extends StreamEndpoint {
     if (this._own?.localEnded) info.localEnded = true;
     if (this.autoReply) info.autoReply = true;
     if (this.tls) info.tls = this.tls;
+    if (this._options.halfOpen) info.halfOpen = true;
   }
 
   async start(): Promise<void> {
@@ -72,7 +76,8 @@ export class StreamClient extends StreamEndpoint {
     this._own = new Connection(this.id, this.remote!, formatAddress(this.remote), undefined);
     this._own.tls = this.tls;
     this.connections.set(this.id, this._own);
-    this.attach(this._own, socket, false);
+    // Unless halfOpen, a client closes once the server closed and what is queued was written (as ncat does).
+    this.attach(this._own, socket, !this._options.halfOpen);
   }
 
   /** Connects over TLS (the handshake within the same timeout); a certificate failure is a sentence naming it. */

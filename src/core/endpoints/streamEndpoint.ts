@@ -87,6 +87,7 @@ export abstract class StreamEndpoint extends Endpoint {
       if (endOnPeerEnd && !c.localEnded) {
         // Behave like a plain server: the peer is done, so finish after what is queued (auto-replies included).
         c.localEnded = true;
+        c.endedAfterPeer = true;
         socket.end();
         this.captureClose(c, 'local', 'fin');
       }
@@ -181,6 +182,14 @@ export abstract class StreamEndpoint extends Endpoint {
             id: c.id,
             peer: c.label,
           }),
+      );
+    }
+    if (c.endedAfterPeer) {
+      return Promise.reject(
+        SocketLabError.create('connectionClosed', '{peer} closed the connection {id}; nothing was sent.', {
+          id: c.id,
+          peer: c.label,
+        }),
       );
     }
     if (c.localEnded || socket.writableEnded) {

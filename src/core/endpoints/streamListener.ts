@@ -18,9 +18,9 @@ export interface StreamListenerOptions extends EndpointCommonOptions {
   port?: number;
   path?: string;
   backlog?: number;
-  host?: string;
-  /** The most clients at once (TCP); the system refuses further ones. */
+  /** At most this many connections open at once; later ones are closed at once and counted. */
   maxConnections?: number;
+  host?: string;
   /** TLS: every accepted client goes through a handshake (within handshakeTimeoutMs) before it is a connection. */
   tls?: ServerTlsSpec & { handshakeTimeoutMs: number };
 }
@@ -36,6 +36,8 @@ export class StreamListener extends StreamEndpoint {
   private _tls?: PreparedServerTls;
   /** Raw sockets whose TLS handshake is running (destroyed when the listener stops). */
   private readonly _handshaking = new Set<net.Socket>();
+  /** Connections closed at accept because maxConnections were open. */
+  private _refused = 0;
 
   constructor(private readonly _options: StreamListenerOptions) {
     super(_options);
@@ -46,6 +48,7 @@ export class StreamListener extends StreamEndpoint {
   protected override addInfo(info: EndpointInfo): void {
     if (this._options.backlog !== undefined) info.backlog = this._options.backlog;
     if (this._options.maxConnections !== undefined) info.maxConnections = this._options.maxConnections;
+    if (this._refused) info.refusedConnections = this._refused;
     if (this.autoReply) info.autoReply = true;
     if (this.tls) info.tls = this.tls;
   }
@@ -67,7 +70,13 @@ export class StreamListener extends StreamEndpoint {
     }
     // TLS: nothing is read from a client before its TLS socket takes over the connection.
     const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: this._tls !== undefined });
+    // Each connection holds a file descriptor of the whole extension host: past the limit Node closes new
+    // ones at once ('drop'), so a flood of clients cannot make every other open() fail with EMFILE.
     if (this._options.maxConnections !== undefined) server.maxConnections = this._options.maxConnections;
+    server.on('drop', () => {
+      this._refused++;
+      this.sink.changed(this.id);
+    });
     const ctx = path !== undefined ? { operation: 'listen', path } : { operation: 'listen', address, port };
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error) => {

@@ -6,8 +6,9 @@ import { SocketLabError } from '../../shared/errors';
 import { toSocketLabError } from '../systemErrors';
 
 /**
- * Makes `path` free for a Unix listener: nothing there is fine; a stale socket file (nobody listening)
- * is removed; a live socket, a regular file or a folder is refused with a clear error.
+ * Makes `path` free for a Unix listener: nothing there is fine; a stale socket file (a probe is refused) is
+ * removed if it is still the same file; a live socket (any other probe result), a regular file or a folder
+ * is refused with a clear error.
  */
 export async function prepareUnixPath(path: string): Promise<void> {
   if (process.platform === 'win32') {
@@ -33,12 +34,37 @@ export async function prepareUnixPath(path: string): Promise<void> {
           { path },
         );
   }
-  if (await isSomebodyListening(path)) {
+  const probe = await probeSocketFile(path);
+  if (probe === 'listening') {
     throw SocketLabError.create(
       'addressInUse',
       '{path} is already in use by another listening process; choose another path or stop that process.',
       { path },
       'EADDRINUSE',
+    );
+  }
+  if (probe !== 'refused') {
+    // A full backlog (EAGAIN) or a datagram socket (EPROTOTYPE) belongs to a live process: never delete it.
+    throw SocketLabError.create(
+      'pathInUse',
+      '{path} is a live socket that did not refuse a connection ({reason}); Socket Lab deletes only a socket file nobody listens on, so choose another path.',
+      { path, reason: probe },
+      probe,
+    );
+  }
+  // The file may have been replaced while probing: delete only the very socket file that refused.
+  let now: fs.Stats;
+  try {
+    now = await fs.promises.lstat(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw toSocketLabError(err, { operation: 'listen', path });
+  }
+  if (now.dev !== st.dev || now.ino !== st.ino) {
+    throw SocketLabError.create(
+      'pathInUse',
+      '{path} was replaced while Socket Lab checked it; choose another path or try again.',
+      { path },
     );
   }
   try {
@@ -77,17 +103,17 @@ export async function checkParentFolder(path: string): Promise<void> {
   }
 }
 
-function isSomebodyListening(path: string): Promise<boolean> {
+/** Connects to `path` once: 'listening', 'refused' (ECONNREFUSED: a stale file) or the errno of any other failure. */
+function probeSocketFile(path: string): Promise<string> {
   return new Promise((resolve) => {
     const probe = net.connect({ path });
     probe.once('connect', () => {
       probe.destroy();
-      resolve(true);
+      resolve('listening');
     });
-    // ECONNREFUSED means a stale file; any other failure also means nobody answers on it.
-    probe.once('error', () => {
+    probe.once('error', (err: NodeJS.ErrnoException) => {
       probe.destroy();
-      resolve(false);
+      resolve(err.code === 'ECONNREFUSED' ? 'refused' : (err.code ?? 'unknown'));
     });
   });
 }
