@@ -28,7 +28,7 @@ export async function autoReplyCostBenchmarks(h) {
   }
   const r = ratio(us.regex, us.contains);
   section(
-    `Auto-reply rule cost: µs per 64-byte message (half match), ${count.toLocaleString('en')} messages per run (driver bench/autoReplyCostProc.ts)`,
+    `16. Auto-reply rule cost: µs per 64-byte message (half match), ${count.toLocaleString('en')} messages per run (driver bench/autoReplyCostProc.ts)`,
     ['rule', 'µs per message', 'regex ÷ contains', 'target'],
     [
       ['contains "seq="', cell(us.contains, 2), '1.00', ''],

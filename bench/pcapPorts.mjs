@@ -116,7 +116,7 @@ export async function pcapPortsBenchmarks({ runs, root, artifacts, section, cell
         ];
       });
       section(
-        '10. Export of 100,000 logged records (512 B each, requests and replies in turn) to pcapng on the local disk',
+        '11. Export of 100,000 logged records (512 B each, requests and replies in turn) to pcapng on the local disk',
         ['log', 'ms median (min–max)', 'k records/s', 'MB/s payload / file', 'file'],
         rows,
         [
@@ -143,7 +143,7 @@ export async function pcapPortsBenchmarks({ runs, root, artifacts, section, cell
       }
       namespace.remove();
       section(
-        `11. System ports refresh (readSystemPorts()) while another process holds 1,000 listening TCP sockets, ${Math.max(runs * 4, 20)} refreshes`,
+        `12. System ports refresh (readSystemPorts()) while another process holds 1,000 listening TCP sockets, ${Math.max(runs * 4, 20)} refreshes`,
         [
           'namespace',
           'ms per refresh, median (min–max); the first refresh',

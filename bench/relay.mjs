@@ -92,7 +92,7 @@ export async function relayBenchmarks(h) {
     const sl = gbps[contenders[0]];
     const rSocat = h.ratio(sl, gbps[contenders[1]]);
     h.section(
-      `12. Relay throughput, ${bytes / GiB} GiB client → relay → counting sink over loopback (GB/s; sender bench/load/tcpSend.mjs, 256 KiB writes, time = connect to close after the FIN went through)`,
+      `14. Relay throughput, ${bytes / GiB} GiB client → relay → counting sink over loopback (GB/s; sender bench/load/tcpSend.mjs, 256 KiB writes, time = connect to close after the FIN went through)`,
       ['relay', 'GB/s median (min–max)', 'Socket Lab ÷ this', 'relay CPU ms per GiB median (min–max)', 'target'],
       contenders.map((c, i) => [
         c,
@@ -194,7 +194,7 @@ export async function relayBenchmarks(h) {
     }
     const sl = gbps[contenders[0]];
     h.section(
-      `13. TLS receive, ${bytes / GiB} GiB from a Node TLS client (bench/load/tlsSend.mjs, 256 KiB writes) into each receiver, same certificate (GB/s, handshake done to close)`,
+      `15. TLS receive, ${bytes / GiB} GiB from a Node TLS client (bench/load/tlsSend.mjs, 256 KiB writes) into each receiver, same certificate (GB/s, handshake done to close)`,
       ['receiver', 'GB/s median (min–max)', 'Socket Lab ÷ this', 'receiver CPU ms per GiB median (min–max)'],
       contenders.map((c, i) => [
         c,

@@ -76,7 +76,7 @@ export async function requestFileBenchmarks(h) {
     }
     const r = ratio(rate[contenders[0]], rate[contenders[1]]);
     section(
-      `11a. Request files: ${count.toLocaleString('en')} send/expect round trips in one block over loopback TCP (Node echo server bench/load/echoServer.mjs; driver bench/requestFileProc.ts; time = connect to the last comparison)`,
+      `13a. Request files: ${count.toLocaleString('en')} send/expect round trips in one block over loopback TCP (Node echo server bench/load/echoServer.mjs; driver bench/requestFileProc.ts; time = connect to the last comparison)`,
       [
         'client',
         'round trips/s median (min–max)',
@@ -132,7 +132,7 @@ export async function requestFileBenchmarks(h) {
       }
     }
     section(
-      `11b. Request files: one-shot wall time (process start, connect, send "hello", receive its echo, exit), ${repeats} runs each, interleaved`,
+      `13b. Request files: one-shot wall time (process start, connect, send "hello", receive its echo, exit), ${repeats} runs each, interleaved`,
       ['command', 'wall ms median (min–max)', 'this ÷ socket-lab'],
       names.map((n) => [n, cell(wall[n], 0), fmt(ratio(wall[n], wall[names[0]]), 2)]),
       [
