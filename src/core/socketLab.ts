@@ -9,7 +9,6 @@ import {
   parseCaptureSpec,
   parseNonEmptyString,
   type CaptureArg,
-  type CaptureSpec,
   type ExportPcapngArgs,
   type ConnectTcpArgs,
   type ConnectTlsArgs,
@@ -29,20 +28,27 @@ import {
   type StartUnixListenerArgs,
   type StopRepeatArgs,
 } from '../shared/commandArgs';
-import * as os from 'os';
-import * as nodePath from 'path';
 import { SocketLabError } from '../shared/errors';
-import type { FramingSpec } from '../shared/framing';
 import { DEFAULT_LOG_CAP_BYTES, MAX_CONNECTIONS_DEFAULT } from '../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../shared/model';
 import { parseHost, parseMaxConnections, parseTimeoutMs } from '../shared/validate';
 import { ENDPOINT_KIND_WORDS } from '../shared/valueWords';
 import { compileAutoReply } from './autoReply';
-import { discardCaptureFile, openCaptureFile } from './captureFile';
 import { parseCommandArgs } from './commandArgs';
-import { endpointBuilder, type EndpointBuilder, type OpenCommand } from './endpointFactory';
+import type { OpenCommand } from './endpointFactory';
+import {
+  defaultTlsFolder,
+  entryOpenSpec,
+  prepareEntry,
+  safeDispose,
+  captureEntry,
+  restartEntry,
+  startOrStandIn,
+  type Entry,
+  type EntryHost,
+  type PreparedEntry,
+} from './endpointEntry';
 import { exportPcapng, type PcapngExportResult } from './pcap/exportPcapng';
-import { explainAddressInUse } from './portInUse';
 import { matchOwnEndpoints } from './ports/matchOwnEndpoints';
 import { readSystemPorts } from './ports/readSystemPorts';
 import type { SystemPort } from './ports/systemPort';
@@ -54,50 +60,11 @@ import { resolveFraming } from './framing/deframer';
 import { Disposable, toDisposable } from './lifecycle';
 import type { RepeatInfo } from './repeat';
 import { resolveHost, type LookupFunction } from './resolveHost';
+import type { SocketLabOptions, TrafficEvent } from './socketLabOptions';
 import { Sender, type RepeatEndEvent, type SendResult } from './sending';
-import { toSocketLabError } from './systemErrors';
 import type { TrafficLogView } from './trafficLog';
 
-/** Options of the registry; setOptions() changes them for endpoints opened later. */
-export interface SocketLabOptions {
-  /** Byte cap of each endpoint's traffic log (default 8 MiB). */
-  logCapBytes?: number;
-  /** Host used when an argument omits `host` (default '127.0.0.1'). */
-  defaultHost?: string;
-  /** Connect timeout of TCP/Unix clients when the argument gives none (default 10,000 ms). */
-  connectTimeoutMs?: number;
-  /**
-   * Folder where the TLS CA and certificate Socket Lab generates are kept (the extension passes its
-   * workspace storage); default: a 'socket-lab-tls' folder of this user under the system's temp folder.
-   */
-  tlsFolder?: string;
-  /** Connections a TCP/Unix listener keeps at once when its argument gives no maxConnections (default 1,000). */
-  maxConnections?: number;
-  /** Host name resolver (default dns.lookup); tests inject one so no DNS query leaves the machine. */
-  lookup?: LookupFunction;
-  /** Told when an event listener throws (the emitters keep going); fixed at construction. */
-  onListenerError?: (err: unknown) => void;
-}
-
-/** One traffic record of one endpoint, as onDidTraffic fires it. */
-export interface TrafficEvent {
-  endpointId: string;
-  record: TrafficRecord;
-}
-
-interface Entry {
-  endpoint: Endpoint;
-  /** Opens a fresh endpoint with the same id and settings (start and restart). */
-  create: () => Promise<Endpoint>;
-  /** The command that opened it and its argument as given (checked): what a restore after a reload replays. */
-  command: OpenCommand;
-  args: object;
-  autoReplySpec?: AutoReplySpec;
-  /** The capture to reopen on restart (appending: the file is the endpoint's own by then). */
-  capture?: CaptureSpec;
-  /** TCP/Unix: the framing new connections and a restart use (setFraming changes it). */
-  framing?: FramingSpec;
-}
+export type { SocketLabOptions, TrafficEvent } from './socketLabOptions';
 
 /** The registry of all endpoints: start/connect, send, stop, restart, list, traffic and events. */
 export class SocketLab extends Disposable {
@@ -124,6 +91,15 @@ export class SocketLab extends Disposable {
     },
     closed: (endpointId, connectionId) =>
       this._sender.stopRepeatsOf(connectionId ?? endpointId, connectionId === undefined ? endpointId : undefined),
+  };
+
+  /** What the entries of this registry build and start their endpoints with (endpointEntry.ts). */
+  private readonly _entryHost: EntryHost = {
+    options: () => this._options,
+    sink: this._sink,
+    starting: this._starting,
+    checkAlive: () => this._checkAlive(),
+    list: () => this.list(),
   };
 
   constructor(options: SocketLabOptions = {}) {
@@ -241,42 +217,8 @@ export class SocketLab extends Disposable {
   }
 
   /** Checks an opening command's argument and makes the entry that builds its endpoint under `id` (not started). */
-  private _prepare(
-    command: OpenCommand,
-    args: unknown,
-    id: string,
-  ): { entry: Partial<Entry> & Pick<Entry, 'create'>; build: EndpointBuilder } {
-    const a = parseCommandArgs(command, args);
-    const autoReplySpec = 'autoReply' in a ? a.autoReply : undefined;
-    compileAutoReply(autoReplySpec); // validate now: an invalid spec opens nothing
-    // The delimiter decoded too: a framing that cannot work opens nothing. UDP's schema lets only none through.
-    const framing =
-      STREAM_COMMANDS.has(command) && 'framing' in a && a.framing ? resolveFraming(a.framing).spec : undefined;
-    const build = endpointBuilder(command, a, this._options);
-    // One object: create() reads the auto-reply, capture and framing the entry holds at each (re)start.
-    const entry: Partial<Entry> & Pick<Entry, 'create'> = {
-      command,
-      args: { ...(args as object) },
-      autoReplySpec,
-      capture: a.capture,
-      framing,
-      create: () =>
-        this._startEndpoint(async () => {
-          // The auto-reply reports to the endpoint it runs in, built just below (it reports only on traffic).
-          const autoReply = compileAutoReply(entry.autoReplySpec, {
-            onError: (error) => endpoint.autoReplyProblem(error),
-          });
-          const endpoint: Endpoint = await build({
-            id,
-            sink: this._sink,
-            logCapBytes: this._options.logCapBytes,
-            autoReply,
-            framing: entry.framing,
-          });
-          return endpoint;
-        }, entry as Entry),
-    };
-    return { entry, build };
+  private _prepare(command: OpenCommand, args: unknown, id: string): PreparedEntry {
+    return prepareEntry(this._entryHost, command, args, id);
   }
 
   // ---- restoring after a reload (the host stores openSpec and calls reopen) ------------------------
@@ -287,17 +229,7 @@ export class SocketLab extends Disposable {
    */
   openSpec(id: string): { command: OpenCommand; args: Record<string, unknown> } | undefined {
     const entry = this._entries.get(id);
-    if (!entry) return undefined;
-    const args: Record<string, unknown> = { ...(entry.args as Record<string, unknown>) };
-    if (entry.autoReplySpec) args.autoReply = entry.autoReplySpec;
-    else delete args.autoReply;
-    if (entry.capture) args.capture = entry.capture;
-    else delete args.capture;
-    // setFraming may have changed it since the start; a stream opened with none keeps none.
-    if (entry.framing && STREAM_COMMANDS.has(entry.command)) args.framing = entry.framing;
-    const local = entry.endpoint.local;
-    if (args.port === 0 && local && 'port' in local && entry.command.startsWith('start')) args.port = local.port;
-    return { command: entry.command, args };
+    return entry && entryOpenSpec(entry);
   }
 
   /** Keeps ids `ids` ('e3'...) from being given to endpoints opened from now on (they are about to be restored). */
@@ -308,11 +240,7 @@ export class SocketLab extends Disposable {
     }
   }
 
-  /**
-   * Opens an endpoint again under the id it had before a reload (`openSpec`'s command and argument). When it
-   * cannot start (its port is taken...), it is still listed, in state 'error' with the reason and named by
-   * `last` (its address before), so the user sees why; `restart` retries it.
-   */
+  /** Opens an endpoint again under its id from before a reload (one that cannot start is listed: startOrStandIn). */
   async reopen(
     id: string,
     command: OpenCommand,
@@ -327,53 +255,11 @@ export class SocketLab extends Disposable {
       });
     }
     this.reserveIds([id]);
-    const { entry, build } = this._prepare(command, args, id);
-    try {
-      entry.endpoint = await entry.create();
-    } catch (err) {
-      // A stand-in that never opens a socket (no capture file either), to carry the reason into the view.
-      const standIn = await build({ id, sink: this._sink, logCapBytes: 0 }).catch(() => undefined);
-      if (!standIn) throw err;
-      safeDispose(standIn);
-      standIn.state = 'error';
-      standIn.error = toSocketLabError(err, { operation: 'restore' });
-      standIn.local ??= last.local;
-      standIn.remote ??= last.remote;
-      entry.endpoint = standIn;
-    }
+    const entry = await startOrStandIn(this._prepare(command, args, id), id, this._sink, last);
     this._checkAlive();
     this._entries.set(id, entry as Entry);
     this._onDidChangeEndpoints.fire(id);
     return entry.endpoint.info();
-  }
-
-  /**
-   * Builds and starts an endpoint with the entry's capture; on failure nothing stays open (a capture file
-   * this start created is removed) and the caller gets the error, naming who holds a port in use. The
-   * capture file is opened first, so a refused file opens no socket.
-   */
-  private async _startEndpoint(build: () => Promise<Endpoint>, entry: Entry): Promise<Endpoint> {
-    const capture = entry.capture;
-    const file = capture ? await openCaptureFile(capture) : undefined;
-    let endpoint: Endpoint | undefined;
-    try {
-      endpoint = await build();
-      this._starting.add(endpoint);
-      await endpoint.start();
-      this._checkAlive();
-      if (capture && file) {
-        endpoint.attachCapture(capture, file);
-        // From now on the file is this endpoint's: a restart adds to it.
-        entry.capture = { ...capture, append: true };
-      }
-      return endpoint;
-    } catch (err) {
-      if (endpoint) safeDispose(endpoint);
-      if (file) discardCaptureFile(file);
-      throw await explainAddressInUse(err, endpoint?.kind, this.list());
-    } finally {
-      if (endpoint) this._starting.delete(endpoint);
-    }
   }
 
   // ---- sending (sending.ts) -----------------------------------------------------------------------
@@ -428,24 +314,8 @@ export class SocketLab extends Disposable {
     const id = parseCommandArgs('restart', args).id;
     const entry = this._entries.get(id);
     if (!entry) throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id });
-    const old = entry.endpoint;
-    safeDispose(old);
-    // The new capture appends to the same file: the old one's last blocks must be in it first.
-    await old.capture?.closed();
     try {
-      const fresh = await entry.create();
-      if (this._entries.get(id) !== entry) {
-        // Stopped while restarting.
-        safeDispose(fresh);
-        throw SocketLabError.create('stopped', 'Endpoint {id} was stopped while restarting.', { id });
-      }
-      entry.endpoint = fresh;
-      return fresh.info();
-    } catch (err) {
-      const e = toSocketLabError(err, { operation: 'restart' });
-      old.state = 'error';
-      old.error = e;
-      throw e;
+      return await restartEntry(entry, () => this._entries.get(id) === entry);
     } finally {
       this._onDidChangeEndpoints.fire(id);
     }
@@ -489,16 +359,7 @@ export class SocketLab extends Disposable {
       await entry.endpoint.detachCapture();
       return entry.endpoint.info();
     }
-    const capture = parseCaptureSpec(spec);
-    const file = await openCaptureFile(capture);
-    if (this._entries.get(entry.endpoint.id) !== entry) {
-      // Stopped while the file was opening.
-      discardCaptureFile(file);
-      throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id });
-    }
-    await entry.endpoint.detachCapture();
-    entry.endpoint.attachCapture(capture, file);
-    entry.capture = { ...capture, append: true };
+    await captureEntry(entry, parseCaptureSpec(spec), () => this._entries.get(entry.endpoint.id) === entry);
     return entry.endpoint.info();
   }
 
@@ -633,31 +494,5 @@ export class SocketLab extends Disposable {
     for (const entry of this._entries.values()) safeDispose(entry.endpoint);
     this._entries.clear();
     if (!this.isDisposed) for (const id of ids) this._onDidChangeEndpoints.fire(id);
-  }
-}
-
-/** The default folder of the generated TLS certificates: one per user under the system's temp folder. */
-function defaultTlsFolder(): string {
-  let user: string;
-  try {
-    user = String(os.userInfo().uid >= 0 ? os.userInfo().uid : os.userInfo().username);
-  } catch {
-    user = 'user';
-  }
-  return nodePath.join(os.tmpdir(), `socket-lab-tls-${user}`);
-}
-/** The opening commands of TCP and Unix streams: the ones that take a framing. */
-const STREAM_COMMANDS: ReadonlySet<OpenCommand> = new Set([
-  'startTcpListener',
-  'connectTcp',
-  'startUnixListener',
-  'connectUnix',
-]);
-
-function safeDispose(d: { dispose(): void }): void {
-  try {
-    d.dispose();
-  } catch {
-    // Closing must never throw to the caller; the socket is gone either way.
   }
 }

@@ -32,11 +32,12 @@ describe('the Chinese UI in the real workbench (locale zh-cn)', function () {
     await wb.runCommand('Socket Lab: 启动 TCP 监听');
     await wb.answer('127.0.0.1');
     await wb.answer('0');
+    await wb.answerFraming();
     listener = wb.treeItem(/TCP 127\.0\.0\.1:\d+/);
     await listener.waitFor({ state: 'visible', timeout: 30000 });
     port = Number(/127\.0\.0\.1:(\d+)/.exec(await listener.innerText())![1]);
-    // The row's description: the state and the client count, in Chinese.
-    await wb.treeItem(/TCP 127\.0\.0\.1:\d+\s*监听中 · 0 个客户端/).waitFor({ state: 'visible', timeout: 20000 });
+    // The row's description: the client count, in Chinese (the listening state is said by the icon).
+    await wb.treeItem(/TCP 127\.0\.0\.1:\d+\s*客户端：0/).waitFor({ state: 'visible', timeout: 20000 });
   });
 
   it('a refused port is explained in Chinese, naming the field', async () => {
@@ -55,6 +56,7 @@ describe('the Chinese UI in the real workbench (locale zh-cn)', function () {
     await wb.runCommand('Socket Lab: 启动 TCP 监听');
     await wb.answer('127.0.0.1');
     await wb.answer(String(port));
+    await wb.answerFraming();
     await wb.page
       .locator('.notifications-toasts', { hasText: `127.0.0.1:${port} 已被` })
       .waitFor({ state: 'visible', timeout: 30000 });

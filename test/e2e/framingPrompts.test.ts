@@ -50,7 +50,8 @@ describe('framing through the real palette and quick inputs', function () {
     // A real client reaches the listener the prompts opened (the suites below the UI check the frames).
     const got: Buffer[] = [];
     clients.push(await writeTo(port, 'one\ntwo\n', got));
-    await waitFor('8 bytes in', async () => /↓8 B/.test(await item.innerText()), 20000);
+    // The listener's row counts clients; the connection's row under it counts the bytes.
+    await wb.treeItem(/↓8 B/).waitFor({ state: 'visible', timeout: 20000 });
 
     // The next start offers the framing chosen last as its first row.
     await wb.runCommand('Socket Lab: Start TCP Listener');

@@ -61,7 +61,7 @@ describe('the remaining commands through the real palette', function () {
     await wb.answerFraming();
     await wb.treeItem(`Unix → ${sock}`).waitFor({ state: 'visible', timeout: 30000 });
     // The listener's child: the accepted connection, told apart by id.
-    await wb.treeItem(/#c1\s*connected/).waitFor({ state: 'visible', timeout: 30000 });
+    await wb.treeItem(/#c1\s*↓/).waitFor({ state: 'visible', timeout: 30000 });
   });
 
   it('Send File… sends the chosen file through a TCP client', async () => {
@@ -135,7 +135,7 @@ describe('the remaining commands through the real palette', function () {
       await waitUntil('the server to read end-of-stream', () => serverSawEnd);
       await wb.page
         .locator('.sidebar .pane-body .monaco-list-row', { hasText: label })
-        .filter({ hasText: 'our sending side closed' })
+        .filter({ hasText: 'we half-closed' })
         .waitFor({ timeout: 15000 });
     } finally {
       halfOpen.close();

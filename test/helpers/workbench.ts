@@ -24,6 +24,9 @@ export interface WorkbenchOptions {
   locale?: string;
 }
 
+/** The framing step's placeholder, in English or in Chinese (a workbench started with locale zh-cn). */
+const FRAMING_PLACEHOLDER = /^(Framing|分帧)/;
+
 /** waitFor with the workbench's default bound (20 s: a fresh workbench under load is slow). Every e2e wait is bounded. */
 export async function waitUntil(
   what: string,
@@ -246,13 +249,13 @@ export class Workbench {
     await waitUntil(
       'the framing step',
       async () =>
-        (await input.isVisible()) && (await input.getAttribute('placeholder'))?.startsWith('Framing') === true,
+        (await input.isVisible()) && FRAMING_PLACEHOLDER.test((await input.getAttribute('placeholder')) ?? ''),
     );
     if (choice === undefined) await input.press('Enter');
     else await this.pick(choice);
     await waitUntil(
       'the framing step to close',
-      async () => !(await input.isVisible()) || !(await input.getAttribute('placeholder'))?.startsWith('Framing'),
+      async () => !(await input.isVisible()) || !FRAMING_PLACEHOLDER.test((await input.getAttribute('placeholder')) ?? ''),
     );
   }
 

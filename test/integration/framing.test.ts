@@ -74,7 +74,7 @@ describe('framing commands (real extension host)', () => {
     const { tree } = api._test;
     const node = tree.getChildren().find((n) => n.id === info.id)!;
     const item = resolvedItem(tree, node);
-    assert.match(String(item.description), / · line \(any\) · /);
+    assert.match(String(item.description), /^clients: 1 · line \(any\)$/);
     const tooltip = (item.tooltip as { value: string }).value;
     // Markdown: the parentheses come escaped.
     assert.match(tooltip, /Framing: line \\\(any\\\)\n/);

@@ -355,11 +355,12 @@ describe('bad panel messages through the host handler (real extension host)', fu
     const manager = api._test.panels as {
       panels: readonly (PanelLike & { isGone: boolean })[];
       open(id: string): void;
-      _restore(panel: vscode.WebviewPanel, state: unknown): void;
+      _restore(panel: vscode.WebviewPanel, state: unknown): Promise<void>;
     };
     // After a reload ids restart: the saved panel named another endpoint 'TCP 127.0.0.1:1' under this UDP socket's id.
     const webviewPanel = vscode.window.createWebviewPanel('socketLab.sendPanel', 'restored', vscode.ViewColumn.Active);
-    manager._restore(webviewPanel, { endpointId: udp.id, label: 'TCP 127.0.0.1:1' });
+    // The restore waits until the endpoints open before the reload are back (restoreEndpoints).
+    await manager._restore(webviewPanel, { endpointId: udp.id, label: 'TCP 127.0.0.1:1' });
     const gone = manager.panels.find((p) => p.panel === webviewPanel)!;
     try {
       assert.ok(gone, 'the restored panel is tracked');
