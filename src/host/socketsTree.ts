@@ -29,6 +29,13 @@ export function isSocketNode(value: unknown): value is SocketNode {
 
 const nodeMarker = Symbol('socketLab.node');
 
+/** A node standing for endpoint `id`, as a tree click passes it: a command run with it acts on that endpoint. */
+export function endpointNode(id: string): SocketNode {
+  const node: SocketNode = { type: 'endpoint', id };
+  Object.defineProperty(node, nodeMarker, { value: true });
+  return node;
+}
+
 /** Tree refreshes at most this often, whatever the traffic (4 a second). */
 const TREE_REFRESH_MS = 250;
 

@@ -135,6 +135,8 @@ export const WebviewMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('stopRepeat'), id, repeatId: endpointRef }),
   v.strictObject({ type: v.literal('setAutoReply'), id, spec: AutoReplySpecSchema }),
   v.strictObject({ type: v.literal('clear'), id }),
+  /** Asks the user for this endpoint's framing (the Set Framing prompt) and applies it. */
+  v.strictObject({ type: v.literal('setFraming'), id }),
   v.strictObject({ type: v.literal('export'), id, format: v.picklist(EXPORT_FORMATS) }),
   v.strictObject({
     type: v.literal('fetchOlder'),
@@ -185,6 +187,14 @@ export const RecordViewSchema = v.strictObject({
   preview: previewBytes,
   /** Sent by the endpoint's auto-reply. */
   auto: v.optional(v.literal(true)),
+  /** Framing: the frame was cut at its maxFrameBytes. */
+  truncated: v.optional(v.literal(true)),
+  /** Framing: the connection closed in the middle of this frame. */
+  partial: v.optional(v.literal(true)),
+  /** Line and delimiter framing: the record's last this-many bytes are the delimiter. */
+  delimiterBytes: v.optional(count),
+  /** Length framing: the record's first this-many bytes are its length header. */
+  headerBytes: v.optional(count),
 });
 export type RecordView = v.InferOutput<typeof RecordViewSchema>;
 
@@ -210,6 +220,8 @@ export const EndpointViewSchema = v.strictObject({
   /** UDP: the last peer heard from, 'host:port', as the default destination. */
   lastPeer: v.optional(shortString),
   autoReply: v.boolean(),
+  /** TCP/Unix: the framing, described ('line (any)'). */
+  framing: v.optional(shortString),
 });
 export type EndpointView = v.InferOutput<typeof EndpointViewSchema>;
 
@@ -304,6 +316,7 @@ export const ResultSchemas = {
   stopRepeat: emptyResult,
   setAutoReply: emptyResult,
   clear: emptyResult,
+  setFraming: emptyResult,
   export: v.strictObject({ path: v.optional(v.string()), records: count }),
   fetchOlder: v.strictObject({
     records: v.pipe(v.array(RecordViewSchema), v.maxLength(FETCH_PAGE_MAX)),

@@ -6,6 +6,7 @@ import { PREVIEW_MAX_BYTES, SAVED_ROWS_MAX } from '../../src/shared/limits';
 import { PEER_CH, charsThatFit, fitHex, peerColumnCh, textCharsFor } from '../../src/webview/traffic/columns';
 import { TrafficRows, matches, normalizeFilter, type Row } from '../../src/webview/traffic/rows';
 import { restoreRows, saveRows } from '../../src/webview/traffic/savedRows';
+import { frameMarkKey, frameTextOf, type RecordRow } from '../../src/webview/traffic/rowText';
 
 const record = (seq: number, text = `r${seq}`, peer = '127.0.0.1:5000'): RecordView => {
   const preview = Uint8Array.from(Buffer.from(text));
@@ -175,5 +176,42 @@ describe('send panel traffic rows', () => {
       restoreRows(JSON.stringify([good, longerPreviewThanRecord, notBase64, { ...good, l: -1 }])).length,
       1,
     );
+  });
+});
+
+describe('send panel framed rows', () => {
+  const enc = new TextEncoder();
+  const row = (data: RecordView['preview'], extra: Partial<RecordView> = {}, length = data.byteLength): RecordRow => ({
+    kind: 'rec',
+    r: { seq: 0, time: 0, dir: 'in', peer: 'p', length, preview: data, ...extra },
+  });
+
+  it('splits a frame into its header, body and delimiter, each escaped on its own', () => {
+    assert.deepStrictEqual(frameTextOf(row(enc.encode('a\r\n'), { delimiterBytes: 2 }), 'utf8'), {
+      header: '',
+      body: 'a',
+      delimiter: '\\r\\n',
+    });
+    const modbus = Uint8Array.from([0, 1, 0, 0, 0, 2, 0x41, 0x42]);
+    assert.deepStrictEqual(frameTextOf(row(modbus, { headerBytes: 6 }), 'utf8'), {
+      header: '\\0\\x01\\0\\0\\0\\x02',
+      body: 'AB',
+      delimiter: '',
+    });
+    // A record longer than its preview: its delimiter is not in the preview, so the row is plain text.
+    const long = row(enc.encode('abc'), { delimiterBytes: 1 }, PREVIEW_MAX_BYTES * 2);
+    assert.strictEqual(frameTextOf(long, 'utf8'), undefined);
+    assert.deepStrictEqual(frameTextOf({ ...long, r: { ...long.r, headerBytes: 1 } }, 'utf8'), {
+      header: 'a',
+      body: 'bc…',
+      delimiter: '',
+    });
+    assert.strictEqual(frameTextOf(row(enc.encode('plain')), 'utf8'), undefined);
+  });
+
+  it('marks a frame cut at its limit or ended by a close', () => {
+    assert.strictEqual(frameMarkKey(row(enc.encode('x'), { truncated: true }).r), 'frameCut');
+    assert.strictEqual(frameMarkKey(row(enc.encode('x'), { partial: true }).r), 'framePartial');
+    assert.strictEqual(frameMarkKey(row(enc.encode('x')).r), undefined);
   });
 });

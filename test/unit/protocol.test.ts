@@ -45,6 +45,7 @@ const validWebview: WebviewMessage[] = [
   { type: 'setAutoReply', id: 6, spec: { mode: 'fixed', data: '我是返回的数据' } },
   { type: 'setAutoReply', id: 7, spec: { mode: 'rules', rules: [{ contains: 'ping', reply: { data: 'pong' } }] } },
   { type: 'clear', id: 8 },
+  { type: 'setFraming', id: 80 },
   { type: 'export', id: 9, format: 'jsonl' },
   { type: 'fetchOlder', id: 10, epoch: 1, after: 0, before: 500, limit: 500 },
   { type: 'fetchRecord', id: 11, epoch: 1, seq: 3 },
@@ -109,6 +110,7 @@ const validHost: HostMessage[] = [
     defaults: { format: 'hex', encoding: 'gbk', lineEnding: 'lf' },
   },
   { type: 'endpoint', endpoint: null },
+  { type: 'endpoint', endpoint: { ...endpointView, framing: 'line (any)' } } as HostMessage,
   { type: 'traffic', epoch: 1, records: [record], skipped: 5, counters: countersView } as HostMessage,
   { type: 'reset', epoch: 2, records: [], counters: countersView },
   { type: 'repeat', repeatId: 'r1', running: false, sent: 5, error: 'boom' },
@@ -301,6 +303,7 @@ describe('send panel protocol', () => {
       stopRepeat: {},
       setAutoReply: {},
       clear: {},
+      setFraming: {},
       export: { path: '/tmp/x.jsonl', records: 2 },
       fetchOlder: { records: [record], dropped: 0 },
       fetchRecord: { data: new Uint8Array(3), length: 3 },
@@ -452,6 +455,34 @@ describe('traffic feed (host side coalescing)', () => {
     assert.deepStrictEqual([page[0].seq, page[page.length - 1].seq, page.length], [90, 149, 60]);
     const r42 = feed.record(log, 0, 42)!;
     assert.deepStrictEqual([r42.time, r42.direction, [...r42.data]], [42, 'out', [...rec(42).data]]);
+  });
+
+  it('keeps the frame fields of framed records in their views, and the schema checks them', () => {
+    const enc = new TextEncoder();
+    const line: TrafficRecord = { ...rec(1), data: enc.encode('a\r\n'), delimiterBytes: 2, connectionId: 'c1' };
+    const cut: TrafficRecord = { ...rec(2, 8), truncated: true };
+    const partial: TrafficRecord = { ...rec(3, 4), partial: true, headerBytes: 2 };
+    const feed = new TrafficFeed(10);
+    const log = new TrafficLog();
+    feed.reset(log, 0);
+    for (const r of [line, cut, partial, rec(4)]) {
+      log.append(r);
+      feed.push(r);
+    }
+    const { records } = feed.take();
+    const frame = (v: (typeof records)[number]) => [v.delimiterBytes, v.headerBytes, v.truncated, v.partial];
+    assert.deepStrictEqual(records.map(frame), [
+      [2, undefined, undefined, undefined],
+      [undefined, undefined, true, undefined],
+      [undefined, 2, undefined, true],
+      [undefined, undefined, undefined, undefined],
+    ]);
+    // Unframed records carry none of the keys (the message stays as small as before).
+    assert.deepStrictEqual(Object.keys(records[3]).sort(), ['dir', 'length', 'peer', 'preview', 'seq', 'time']);
+    const batch = { type: 'traffic', epoch: feed.epoch, records, skipped: 0, counters: countersView };
+    assert.ok(parseHostMessage(batch).ok);
+    for (const bad of [{ delimiterBytes: -1 }, { headerBytes: 1.5 }, { truncated: false }, { partial: 'yes' }])
+      assert.strictEqual(parseHostMessage({ ...batch, records: [{ ...records[0], ...bad }] }).ok, false);
   });
 
   it('bounds previews and notices a cleared or evicted log', () => {

@@ -4,7 +4,7 @@ import { connectionLabel, endpointName as endpointLabel } from '../../shared/nam
 import { PANEL_CONNECTIONS_MAX, PANEL_NAME_MAX_CHARS, PANEL_TEXT_MAX_CHARS } from '../../shared/limits';
 import type { CountersView, EndpointView } from '../../shared/protocol';
 import { describeInfoError } from '../errorText';
-import { stateText } from '../labels';
+import { framingText, stateText } from '../labels';
 import type { Rates } from './rateWindow';
 
 /** The endpoint as the panel shows it; `lastPeer` is the UDP peer an empty Destination sends to. */
@@ -26,6 +26,7 @@ export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined)
   const error = describeInfoError(info);
   if (error) view.error = error.slice(0, PANEL_TEXT_MAX_CHARS);
   if (lastPeer) view.lastPeer = lastPeer;
+  if (info.framing && info.kind !== 'udp') view.framing = framingText(info.framing).slice(0, PANEL_NAME_MAX_CHARS);
   return view;
 }
 

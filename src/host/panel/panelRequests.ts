@@ -19,6 +19,7 @@ import type { HostMessage, RequestOf, RequestType, ResultOf, WebviewRequest } fr
 import { describeError } from '../errorText';
 import { readSettings } from '../settings';
 import { saveToRequestFile } from '../requestFile/saveBlock';
+import { endpointNode } from '../socketsTree';
 import { askExportFile, exportTraffic } from './panelExport';
 import type { PanelRepeats } from './panelRepeats';
 import { convertPayload } from './payloadConvert';
@@ -54,6 +55,12 @@ export class PanelRequests {
     stopRepeat: (r) => this._stopRepeat(r),
     setAutoReply: (r) => this._setAutoReply(r),
     clear: () => this._clear(),
+    setFraming: async () => {
+      this.ctx.requireEndpoint();
+      // The Set Framing command's own prompt, as from the Sockets view; the header follows the endpoint's change.
+      await vscode.commands.executeCommand('socketLab.setFraming', endpointNode(this.ctx.endpointId));
+      return {};
+    },
     export: (r) => this._export(r),
     fetchOlder: (r) => this._fetchOlder(r),
     fetchRecord: (r) => this._fetchRecord(r),

@@ -44,6 +44,10 @@ export function toRecordViews(records: readonly (TrafficRecord | PendingRecord)[
     };
     if (record.connectionId !== undefined) view.connectionId = record.connectionId;
     if (record.autoReply) view.auto = true;
+    if (record.truncated) view.truncated = true;
+    if (record.partial) view.partial = true;
+    if (record.delimiterBytes) view.delimiterBytes = record.delimiterBytes;
+    if (record.headerBytes) view.headerBytes = record.headerBytes;
     out[i] = view;
     at += n;
   }

@@ -9,7 +9,7 @@ import { el, icon } from '../dom';
 import type { ViewOptions } from '../state';
 import { t, tn } from '../strings';
 import { fitHex } from './columns';
-import { hexOf, textOf, type RecordRow } from './rowText';
+import { frameMarkKey, frameTextOf, hexOf, textOf, type RecordRow } from './rowText';
 import type { GapRow, Row } from './rows';
 
 /** What a row's look depends on besides the row itself. */
@@ -98,7 +98,9 @@ function summaryOf(row: RecordRow, look: RowLook): string {
   const r = row.r;
   const data = look.view.mode === 'hex' ? hexOf(row) : textOf(row, look.encoding);
   const key = r.auto ? 'rowSummaryAuto' : r.dir === 'in' ? 'rowSummaryIn' : 'rowSummaryOut';
-  const bytes = tn(r.length, 'bytes', r.length.toLocaleString());
+  const mark = frameMarkKey(r);
+  const length = tn(r.length, 'bytes', r.length.toLocaleString());
+  const bytes = mark ? `${length}, ${t(mark)}` : length;
   const shown = data.length > SUMMARY_CHARS ? `${cutBefore(data, SUMMARY_CHARS)}…` : data;
   return t(key, formatTime(r.time, look.view.showDate), r.peer, bytes, shown);
 }
@@ -143,11 +145,34 @@ export function collapsedNode(row: RecordRow, look: RowLook, reuse?: HTMLElement
   let textCell = cellsLine.querySelector<HTMLElement>(':scope > .data.text');
   let hexCell = cellsLine.querySelector<HTMLElement>(':scope > .data.hex');
   if (mode === 'hex') textCell?.remove();
-  else
-    (textCell ??= cellsLine.insertBefore(dataCell('text'), hexCell)).textContent = fitText(textOf(row, look.encoding));
+  else fillTextCell((textCell ??= cellsLine.insertBefore(dataCell('text'), hexCell)), row, look.encoding);
   if (mode === 'text') hexCell?.remove();
   else (hexCell ??= cellsLine.appendChild(dataCell('hex'))).textContent = fitHex(hexOf(row), line.hexChars);
+  markFrame((textCell ?? hexCell)!, row);
   return node;
+}
+
+/**
+ * A text cell's content: the text, or for a framed record its length header and delimiter in spans of their
+ * own (shown dimmed, so the message stands out from its framing).
+ */
+function fillTextCell(cell: HTMLElement, row: RecordRow, encoding: string): void {
+  const parts = frameTextOf(row, encoding);
+  if (!parts) {
+    cell.textContent = fitText(textOf(row, encoding));
+    return;
+  }
+  const content: (Node | string)[] = [];
+  if (parts.header) content.push(el('span', { class: 'frame-header', text: parts.header }));
+  content.push(fitText(parts.body));
+  if (parts.delimiter) content.push(el('span', { class: 'frame-delim', text: parts.delimiter }));
+  cell.replaceChildren(...content);
+}
+
+/** Puts the marker of a frame that is not whole ("cut at limit", "partial") before the row's data. */
+function markFrame(cell: HTMLElement, row: RecordRow): void {
+  const key = frameMarkKey(row.r);
+  if (key) cell.prepend(el('span', { class: `frame-mark ${key}`, text: t(key) }));
 }
 
 function dataCell(kind: 'text' | 'hex'): HTMLElement {
@@ -188,10 +213,16 @@ export function recordNode(row: RecordRow, look: RowLook, actions: RowActions): 
     el('span', { class: 'peer', role: 'gridcell', text: r.peer, title: r.peer }),
     el('span', { class: 'len', role: 'gridcell', text: String(r.length) }),
   );
-  if (mode !== 'hex')
-    cells.append(el('span', { class: 'data text', role: 'gridcell', text: fitText(textOf(row, look.encoding)) }));
+  const dataCells: HTMLElement[] = [];
+  if (mode !== 'hex') {
+    const textCell = dataCell('text');
+    fillTextCell(textCell, row, look.encoding);
+    dataCells.push(textCell);
+  }
   if (mode !== 'text')
-    cells.append(el('span', { class: 'data hex', role: 'gridcell', text: fitHex(hexOf(row), line.hexChars) }));
+    dataCells.push(el('span', { class: 'data hex', role: 'gridcell', text: fitHex(hexOf(row), line.hexChars) }));
+  markFrame(dataCells[0], row);
+  cells.append(...dataCells);
   const node = el('div', { role: 'row' }, cells);
   markRecordRow(node, row, look);
   if (row.expanded) node.append(detailOf(row, look, actions));

@@ -79,3 +79,35 @@ export function textOf(row: RecordRow, encoding: string): string {
 export function hexOf(row: RecordRow): string {
   return (row.hex ??= hexPreview(row.r.preview, row.r.length));
 }
+
+/** A framed record's text in its parts: the length header, the body, and the delimiter ('' when it has none). */
+export interface FrameText {
+  header: string;
+  body: string;
+  delimiter: string;
+}
+
+/**
+ * The row's preview split where its frame's header ends and its delimiter starts, each part escaped on its
+ * own; undefined for a record without either. A delimiter beyond the preview (a long record) is not shown.
+ */
+export function frameTextOf(row: RecordRow, encoding: string): FrameText | undefined {
+  const r = row.r;
+  const bytes = r.preview;
+  const header = Math.min(r.headerBytes ?? 0, bytes.byteLength);
+  const whole = r.length === bytes.byteLength;
+  const delimiter = whole ? Math.min(r.delimiterBytes ?? 0, bytes.byteLength - header) : 0;
+  if (header === 0 && delimiter === 0) return undefined;
+  const cut = !whole;
+  const end = bytes.byteLength - delimiter;
+  return {
+    header: header > 0 ? decodeForDisplay(bytes.subarray(0, header), encoding) : '',
+    body: decodeForDisplay(bytes.subarray(header, end), encoding, cut) + (cut ? '…' : ''),
+    delimiter: delimiter > 0 ? decodeForDisplay(bytes.subarray(end), encoding) : '',
+  };
+}
+
+/** The key of the string marking a frame that is not whole: cut at maxFrameBytes, or ended by a close. */
+export function frameMarkKey(r: RecordView): 'frameCut' | 'framePartial' | undefined {
+  return r.truncated ? 'frameCut' : r.partial ? 'framePartial' : undefined;
+}
