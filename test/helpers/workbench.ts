@@ -255,7 +255,8 @@ export class Workbench {
     else await this.pick(choice);
     await waitUntil(
       'the framing step to close',
-      async () => !(await input.isVisible()) || !FRAMING_PLACEHOLDER.test((await input.getAttribute('placeholder')) ?? ''),
+      async () =>
+        !(await input.isVisible()) || !FRAMING_PLACEHOLDER.test((await input.getAttribute('placeholder')) ?? ''),
     );
   }
 
