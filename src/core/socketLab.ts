@@ -95,7 +95,7 @@ interface Entry {
   autoReplySpec?: AutoReplySpec;
   /** The capture to reopen on restart (appending: the file is the endpoint's own by then). */
   capture?: CaptureSpec;
-  /** TCP/Unix: the framing new connections and a restart use (setFraming changes it). */
+  /** TCP/TLS/Unix: the framing new connections and a restart use (setFraming changes it). */
   framing?: FramingSpec;
 }
 
@@ -516,13 +516,22 @@ export class SocketLab extends Disposable {
   }
 
   /**
-   * `{ id, framing }`: changes how a TCP/Unix endpoint cuts what arrives from now on, on its live connections
-   * (a frame in progress is kept), on those it accepts later and after a restart. Refused for UDP.
+   * `{ id, framing }`: changes how a TCP, TLS or Unix endpoint cuts what arrives from now on, on its live
+   * connections (a frame in progress is kept), on those it accepts later and after a restart. Refused for UDP
+   * and relays.
    */
   setFraming(args: SetFramingArgs): EndpointInfo {
     const a = parseCommandArgs('setFraming', args);
     const entry = this._entry(a.id);
     const endpoint = entry.endpoint;
+    if (endpoint.kind === 'relay') {
+      // A relay passes bytes through as they come; cutting them into records would change nothing it forwards.
+      throw SocketLabError.create(
+        'framingNotForRelay',
+        '{endpoint} is a relay: it logs each side as it reads it and has no framing to set (framing is for TCP, TLS and Unix listeners and clients).',
+        { id: endpoint.id, endpoint: endpoint.displayName, field: 'id' },
+      );
+    }
     if (!(endpoint instanceof StreamEndpoint)) {
       throw SocketLabError.create(
         'framingNotForUdp',
@@ -646,12 +655,14 @@ function defaultTlsFolder(): string {
   }
   return nodePath.join(os.tmpdir(), `socket-lab-tls-${user}`);
 }
-/** The opening commands of TCP and Unix streams: the ones that take a framing. */
+/** The opening commands of TCP, TLS and Unix streams: the ones that take a framing. */
 const STREAM_COMMANDS: ReadonlySet<OpenCommand> = new Set([
   'startTcpListener',
   'connectTcp',
   'startUnixListener',
   'connectUnix',
+  'startTlsListener',
+  'connectTls',
 ]);
 
 function safeDispose(d: { dispose(): void }): void {
