@@ -30,7 +30,7 @@ export interface Entry {
   autoReplySpec?: AutoReplySpec;
   /** The capture to reopen on restart (appending: the file is the endpoint's own by then). */
   capture?: CaptureSpec;
-  /** TCP/Unix: the framing new connections and a restart use (setFraming changes it). */
+  /** TCP/TLS/Unix: the framing new connections and a restart use (setFraming changes it). */
   framing?: FramingSpec;
 }
 
@@ -59,6 +59,8 @@ export const STREAM_COMMANDS: ReadonlySet<OpenCommand> = new Set([
   'connectTcp',
   'startUnixListener',
   'connectUnix',
+  'startTlsListener',
+  'connectTls',
 ]);
 
 /** Checks an opening command's argument and makes the entry that builds its endpoint under `id` (not started). */

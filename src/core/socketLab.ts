@@ -377,13 +377,22 @@ export class SocketLab extends Disposable {
   }
 
   /**
-   * `{ id, framing }`: changes how a TCP/Unix endpoint cuts what arrives from now on, on its live connections
-   * (a frame in progress is kept), on those it accepts later and after a restart. Refused for UDP.
+   * `{ id, framing }`: changes how a TCP, TLS or Unix endpoint cuts what arrives from now on, on its live
+   * connections (a frame in progress is kept), on those it accepts later and after a restart. Refused for UDP
+   * and relays.
    */
   setFraming(args: SetFramingArgs): EndpointInfo {
     const a = parseCommandArgs('setFraming', args);
     const entry = this._entry(a.id);
     const endpoint = entry.endpoint;
+    if (endpoint.kind === 'relay') {
+      // A relay passes bytes through as they come; cutting them into records would change nothing it forwards.
+      throw SocketLabError.create(
+        'framingNotForRelay',
+        '{endpoint} is a relay: it logs each side as it reads it and has no framing to set (framing is for TCP, TLS and Unix listeners and clients).',
+        { id: endpoint.id, endpoint: endpoint.displayName, field: 'id' },
+      );
+    }
     if (!(endpoint instanceof StreamEndpoint)) {
       throw SocketLabError.create(
         'framingNotForUdp',

@@ -184,6 +184,7 @@ export function commandSchemas(platform: PlatformName) {
       autoReply: v.optional(autoReply),
       allowExternal: v.optional(flag('allowExternal')),
       capture: v.optional(capture),
+      framing: v.optional(framing),
     }),
     connectTls: argsObject('connectTls', {
       host: v.optional(host('host')),
@@ -198,6 +199,7 @@ export function commandSchemas(platform: PlatformName) {
       timeoutMs: v.optional(timeoutMs),
       autoReply: v.optional(autoReply),
       capture: v.optional(capture),
+      framing: v.optional(framing),
     }),
     startRelay: argsObject('startRelay', {
       listen: parsedBy<RelayListenArg>((value) => parseRelayListen(value, platform)),
@@ -291,12 +293,12 @@ export type StartUnixListenerArgs = CommandArgs<'startUnixListener'>;
 export type ConnectUnixArgs = CommandArgs<'connectUnix'>;
 /**
  * `socketLab.startTlsListener`: `{ host?, port, cert?, key?, ca?, alpn?, requestClientCert?, keylogPath?,
- * backlog?, maxConnections?, autoReply?, allowExternal?, capture? }`.
+ * backlog?, maxConnections?, autoReply?, allowExternal?, capture?, framing? }`.
  */
 export type StartTlsListenerArgs = CommandArgs<'startTlsListener'>;
 /**
  * `socketLab.connectTls`: `{ host?, port, servername?, ca?, cert?, key?, alpn?, insecure?, keylogPath?,
- * timeoutMs?, autoReply?, capture? }`.
+ * timeoutMs?, autoReply?, capture?, framing? }`.
  */
 export type ConnectTlsArgs = CommandArgs<'connectTls'>;
 /** `socketLab.startRelay`: `{ listen, upstream, protocol?, tls?, allowExternal?, capture? }`. */
@@ -311,7 +313,7 @@ export type SendFileArgs = CommandArgs<'sendFile'>;
 export type StopRepeatArgs = CommandArgs<'stopRepeat'>;
 /** `{ id }` of an endpoint, connection or UDP peer (stop, halfClose, restart, clearLog, copyAddress, copyCaPath, openPanel). */
 export type IdArgs = CommandArgs<'stop'>;
-/** `socketLab.setFraming`: `{ id, framing }` (a TCP/Unix endpoint; applies to what arrives from then on). */
+/** `socketLab.setFraming`: `{ id, framing }` (a TCP, TLS or Unix endpoint; applies to what arrives from then on). */
 export type SetFramingArgs = CommandArgs<'setFraming'>;
 /** SocketLab.setBroadcast: `{ id, on }` (a UDP socket). */
 export type SetBroadcastArgs = CommandArgs<'setBroadcast'>;

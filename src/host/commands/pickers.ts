@@ -66,11 +66,11 @@ export function pickHalfClosable(lab: SocketLab): Promise<string | undefined> {
   );
 }
 
-/** Asks which TCP or Unix endpoint to change the framing of (UDP sockets keep one record per datagram). */
+/** Asks which TCP, TLS or Unix endpoint to change the framing of (UDP keeps one record per datagram; a relay passes bytes through). */
 export function pickFramable(lab: SocketLab): Promise<string | undefined> {
   const items = lab
     .list()
-    .filter((e) => e.kind !== 'udp')
+    .filter((e) => e.kind !== 'udp' && e.kind !== 'relay')
     .map(endpointPick);
   return pickFrom(
     items,
