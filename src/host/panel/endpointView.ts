@@ -6,6 +6,7 @@ import type { CountersView, EndpointView } from '../../shared/protocol';
 import { describeInfoError } from '../errorText';
 import { stateText } from '../labels';
 import type { Rates } from './rateWindow';
+import { toRulesOffView } from './rulesOffView';
 
 /** The endpoint as the panel shows it; `lastPeer` is the UDP peer an empty Destination sends to. */
 export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined): EndpointView {
@@ -26,6 +27,8 @@ export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined)
   const error = describeInfoError(info);
   if (error) view.error = error.slice(0, PANEL_TEXT_MAX_CHARS);
   if (lastPeer) view.lastPeer = lastPeer;
+  const rulesOff = toRulesOffView(info.autoReplyRulesOff, describeInfoError);
+  if (rulesOff) view.rulesOff = rulesOff;
   return view;
 }
 
