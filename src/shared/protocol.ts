@@ -204,6 +204,13 @@ const connectionView = v.strictObject({
   state: v.picklist(CONNECTION_STATES),
 });
 
+const ruleOffView = v.strictObject({
+  /** Index of the rule (0 = the first). */
+  rule: v.pipe(count, v.maxValue(AUTO_REPLY_RULES_MAX - 1)),
+  /** Why it is off, localized by the host. */
+  text: sentence,
+});
+
 /** The endpoint as the panel shows it (null when it is gone). */
 export const EndpointViewSchema = v.strictObject({
   id: endpointRef,
@@ -222,8 +229,12 @@ export const EndpointViewSchema = v.strictObject({
   autoReply: v.boolean(),
   /** TCP/Unix: the framing, described ('line (any)'). */
   framing: v.optional(shortString),
+  /** Auto-reply rules switched off by their CPU budget (until the auto-reply is applied again): index and why. */
+  rulesOff: v.optional(v.pipe(v.array(ruleOffView), v.maxLength(AUTO_REPLY_RULES_MAX))),
 });
 export type EndpointView = v.InferOutput<typeof EndpointViewSchema>;
+/** One switched-off rule as the panel shows it. */
+export type RuleOffView = v.InferOutput<typeof ruleOffView>;
 
 const counters = v.strictObject({
   bytesIn: count,

@@ -16,7 +16,14 @@ import {
   type RequestType,
   type WebviewMessage,
 } from '../../src/shared/protocol';
-import { BATCH_MAX_RECORDS, PREVIEW_MAX_BYTES } from '../../src/shared/limits';
+import { toRulesOffView } from '../../src/host/panel/rulesOffView';
+import {
+  AUTO_REPLY_RULES_MAX,
+  BATCH_MAX_RECORDS,
+  PANEL_TEXT_MAX_CHARS,
+  PREVIEW_MAX_BYTES,
+} from '../../src/shared/limits';
+import { SocketLabError } from '../../src/shared/errors';
 
 const sendMessage = {
   type: 'send',
@@ -177,6 +184,59 @@ describe('send panel protocol', () => {
       }).ok,
       false,
     );
+  });
+
+  it('carries the switched-off auto-reply rules on the endpoint view: index and the host sentence, bounded', () => {
+    // A rule-off entry as EndpointInfo carries it: the core's error, its template and values.
+    const err = SocketLabError.create(
+      'autoReplyRuleOff',
+      '{field} took longer than {limit} ms on {count} messages and is switched off; simplify the pattern and set the auto-reply again.',
+      { field: 'autoReply.rules[1].regex', rule: 1, reason: 'strikes', limit: 20, count: 3 },
+    );
+    const off = {
+      rule: 1,
+      errorCode: err.code,
+      error: err.message,
+      errorTemplate: err.template,
+      errorValues: err.values,
+    };
+    // The host's translator gets the template and values; the English sentence is the fallback.
+    const seen: unknown[] = [];
+    const views = toRulesOffView([off], (o) => {
+      seen.push([o.errorTemplate, o.errorValues]);
+      return `«${o.errorValues!.field}»`;
+    });
+    assert.deepStrictEqual(views, [{ rule: 1, text: '«autoReply.rules[1].regex»' }]);
+    assert.deepStrictEqual(seen, [[err.template, err.values]]);
+    assert.deepStrictEqual(
+      toRulesOffView([off], () => undefined),
+      [{ rule: 1, text: err.message }],
+    );
+    assert.match(err.message, /^autoReply\.rules\[1\]\.regex took longer than 20 ms on 3 messages/);
+    // Nothing off: no field at all (the view stays as it was before rules could be switched off).
+    assert.strictEqual(
+      toRulesOffView(undefined, () => 'x'),
+      undefined,
+    );
+    assert.strictEqual(
+      toRulesOffView([], () => 'x'),
+      undefined,
+    );
+    // Bounded as the protocol allows: the sentence cut to PANEL_TEXT_MAX_CHARS, an index past the rules dropped.
+    const long = toRulesOffView([off, { ...off, rule: AUTO_REPLY_RULES_MAX }], () =>
+      'y'.repeat(PANEL_TEXT_MAX_CHARS + 9),
+    );
+    assert.deepStrictEqual(long, [{ rule: 1, text: 'y'.repeat(PANEL_TEXT_MAX_CHARS) }]);
+
+    const withOff = { type: 'endpoint', endpoint: { ...endpointView, autoReply: true, rulesOff: views } };
+    assert.ok(parseHostMessage(withOff).ok);
+    assert.ok(parseHostMessage({ ...withOff, endpoint: { ...withOff.endpoint, rulesOff: long } }).ok);
+    const bad = (rulesOff: unknown) => parseHostMessage({ type: 'endpoint', endpoint: { ...endpointView, rulesOff } });
+    assert.strictEqual(bad([{ rule: -1, text: 'x' }]).ok, false);
+    assert.strictEqual(bad([{ rule: AUTO_REPLY_RULES_MAX, text: 'x' }]).ok, false);
+    assert.strictEqual(bad([{ rule: 0, text: 'x'.repeat(PANEL_TEXT_MAX_CHARS + 1) }]).ok, false);
+    assert.strictEqual(bad([{ rule: 0, text: 'x', extra: 1 }]).ok, false);
+    assert.strictEqual(bad(Array.from({ length: AUTO_REPLY_RULES_MAX + 1 }, () => ({ rule: 0, text: 'x' }))).ok, false);
   });
 
   it('rejects 10,000 fuzzed inbound messages cleanly, without throwing', () => {

@@ -6,6 +6,7 @@ import type { CountersView, EndpointView } from '../../shared/protocol';
 import { describeInfoError } from '../errorText';
 import { framingText, stateText } from '../labels';
 import type { Rates } from './rateWindow';
+import { toRulesOffView } from './rulesOffView';
 
 /** The endpoint as the panel shows it; `lastPeer` is the UDP peer an empty Destination sends to. */
 export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined): EndpointView {
@@ -27,6 +28,8 @@ export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined)
   if (error) view.error = error.slice(0, PANEL_TEXT_MAX_CHARS);
   if (lastPeer) view.lastPeer = lastPeer;
   if (info.framing && info.kind !== 'udp') view.framing = framingText(info.framing).slice(0, PANEL_NAME_MAX_CHARS);
+  const rulesOff = toRulesOffView(info.autoReplyRulesOff, describeInfoError);
+  if (rulesOff) view.rulesOff = rulesOff;
   return view;
 }
 

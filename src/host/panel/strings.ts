@@ -110,6 +110,8 @@ export function panelStrings(): Record<string, string> {
     apply: vscode.l10n.t('Apply'),
     applied: vscode.l10n.t('Auto-reply updated'),
     appliedOff: vscode.l10n.t('Auto-reply turned off'),
+    ruleOff: vscode.l10n.t('Switched off: {0}'),
+    rulesOffStatus: vscode.l10n.t('Rule {0} is switched off: {1}; apply the auto-reply again to switch it on.'),
     invalidJson: vscode.l10n.t('The rules are not valid JSON: {0}'),
     rulesNotArray: vscode.l10n.t('The rules must be a JSON array.'),
     rulesEditJson: vscode.l10n.t('Edit as JSON'),

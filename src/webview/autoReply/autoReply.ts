@@ -18,7 +18,7 @@ import { autoReplyEdited, onAutoReplyEdited } from './edits';
 import { replyPlaceholder } from './ruleRow';
 import { AUTO_REPLY_MODES, type AutoReplyDraft } from './ruleRows';
 import { buildRulesEditor } from './rulesEditor';
-import { clearHostErrors, recheckRules, showHostError } from './rulesTable';
+import { clearHostErrors, recheckRules, renderRulesOff, showHostError } from './rulesTable';
 import './autoReply.css';
 
 /** The auto-reply's section (empty for endpoints that cannot answer: clients). */
@@ -90,12 +90,33 @@ export function buildAutoReply(): void {
     el('div', { class: 'row apply-row' }, apply, pending, status.element),
   );
   autoReplySection.replaceChildren(box.root);
-  renderApplied();
+  rulesOffSaid = '';
+  renderAutoReplyState();
 }
 
-/** The endpoint changed: whether an auto-reply is in force may have too. */
+/** The endpoint changed: whether an auto-reply is in force may have too, and which of its rules are switched off. */
 export function renderAutoReplyState(): void {
   renderApplied();
+  renderRulesOff();
+  sayRulesOff();
+}
+
+/** What the status line last said about switched-off rules ('' when nothing is off). */
+let rulesOffSaid = '';
+
+/**
+ * Says once in the status line (a polite live region) which rules are switched off and how to switch them on;
+ * said again only when that changes, so an endpoint update does not overwrite what Apply said since.
+ */
+function sayRulesOff(): void {
+  if (!view) return;
+  const off = session.endpoint?.rulesOff ?? [];
+  const text = off.map((r) => t('rulesOffStatus', r.rule + 1, r.text.replace(/[.。]$/, ''))).join(' ');
+  if (text === rulesOffSaid) return;
+  const status = view.status;
+  if (text) status.set(text, true);
+  else if (status.element.textContent === rulesOffSaid) status.set('');
+  rulesOffSaid = text;
 }
 
 /** The auto-reply's own encoding: it encodes a fixed text reply, and rules decode and encode with it. */
@@ -170,9 +191,15 @@ async function applyAutoReply(): Promise<void> {
     state.appliedAutoReply = JSON.stringify(toApply.spec);
     persist();
     // The host posts the endpoint's new state soon; until then the box already knows it.
-    if (session.endpoint) session.endpoint.autoReply = a.mode !== 'off';
+    if (session.endpoint) {
+      session.endpoint.autoReply = a.mode !== 'off';
+      // Setting the auto-reply switches every rule on again.
+      delete session.endpoint.rulesOff;
+    }
+    rulesOffSaid = '';
     status.set(a.mode === 'off' ? t('appliedOff') : t('applied'));
     renderApplied();
+    renderRulesOff();
   } catch (err) {
     const message = messageOf(err);
     status.set(message, true);

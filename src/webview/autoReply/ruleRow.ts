@@ -5,7 +5,7 @@
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import { PANEL_NAME_MAX_CHARS, RULE_FLAGS_MAX_CHARS } from '../../shared/limits';
 import { PAYLOAD_FORMATS, type PayloadFormat } from '../../shared/payload';
-import { el, nameControl, select } from '../dom';
+import { el, icon, nameControl, select } from '../dom';
 import { t } from '../strings';
 import { RULE_KINDS, type RuleKind, type RuleRow } from './ruleRows';
 
@@ -18,6 +18,8 @@ export interface RuleNodes {
   match: HTMLElement;
   reply: HTMLElement;
   message: HTMLElement;
+  /** Under the problems: that the rule is switched off (its CPU budget) and why. */
+  offNote: HTMLElement;
   /** The labelled controls, each with the string key of its name ('… of rule {0}') and of its tooltip when it has its own. */
   labelled: [HTMLElement, string, string?][];
   up: HTMLElement;
@@ -86,7 +88,13 @@ export function ruleRowNodes(row: RuleRow, actions: RuleRowActions): RuleNodes {
   moveOnAltArrows(tr, row, actions);
   // Not a live region: it changes as the rule is typed; the fields it concerns are described by it instead.
   const message = el('div', { class: 'rule-error error' });
-  const messageRow = el('tr', { class: 'rule-message', hidden: true }, el('td'), el('td', { colspan: 6 }, message));
+  const offNote = el('div', { class: 'rule-off-note', hidden: true }, icon('warning'), el('span'));
+  const messageRow = el(
+    'tr',
+    { class: 'rule-message', hidden: true },
+    el('td'),
+    el('td', { colspan: 6 }, message, offNote),
+  );
   const labelled: [HTMLElement, string, string?][] = [
     [kind, 'ruleMatcherOf'],
     [match, 'ruleMatchOf'],
@@ -97,7 +105,7 @@ export function ruleRowNodes(row: RuleRow, actions: RuleRowActions): RuleNodes {
     [down, 'ruleDown'],
     [remove, 'ruleRemove'],
   ];
-  return { tr, messageRow, number, match, reply, message, labelled, up, down };
+  return { tr, messageRow, number, match, reply, message, offNote, labelled, up, down };
 }
 
 /** Alt+↑ / Alt+↓ move the rule, keeping the focus where it was. */

@@ -5,6 +5,7 @@
  */
 import { AUTO_REPLY_RULES_MAX } from '../../shared/limits';
 import { el, focusWhenRendered, markField } from '../dom';
+import { session } from '../session';
 import { state } from '../state';
 import { t } from '../strings';
 import { autoReplyEdited } from './edits';
@@ -92,6 +93,11 @@ export function showHostError(row: RuleRow, message: string): void {
   renderRuleMessages();
 }
 
+/** The endpoint changed: marks the rules it says are switched off (by their place in the rules, as applied). */
+export function renderRulesOff(): void {
+  renderRuleMessages();
+}
+
 /** Puts the rows of the table in the order of the rules, building only rows that are new, and focuses `focus` when given. */
 function renderRules(focus?: { row: RuleRow; field: string }): void {
   const { body, footer, nodes } = table;
@@ -133,14 +139,22 @@ function newRow(row: RuleRow): RuleNodes {
 
 /** Shows each rule's problems under it (and marks the fields they concern). */
 function renderRuleMessages(): void {
+  const rules = state.autoReply.rules;
+  const off = new Map((session.endpoint?.rulesOff ?? []).map((r) => [r.rule, r.text]));
   for (const [row, nodes] of table.nodes) {
     const e = errorsOf(row);
+    const offText = off.get(rules.indexOf(row));
+    nodes.tr.classList.toggle('rule-off', offText !== undefined);
+    nodes.offNote.hidden = offText === undefined;
+    const note = offText === undefined ? '' : t('ruleOff', offText);
+    const noteText = nodes.offNote.lastElementChild!;
+    if (noteText.textContent !== note) noteText.textContent = note;
     const lines = [e.match && t('ruleMatchError', e.match), e.reply && t('ruleReplyError', e.reply), e.host].filter(
       (x): x is string => !!x,
     );
     markField(nodes.match, !!e.match, nodes.message);
     markField(nodes.reply, !!e.reply, nodes.message);
-    nodes.messageRow.hidden = !lines.length;
+    nodes.messageRow.hidden = !lines.length && offText === undefined;
     const text = lines.join('\n');
     if (nodes.message.textContent !== text) nodes.message.textContent = text;
   }
