@@ -88,6 +88,7 @@ describe('commands driven through the real palette and quick inputs', function (
     await wb.runCommand('Socket Lab: Start TCP Listener');
     await wb.answer('127.0.0.1');
     await wb.answer(String(tcpPort));
+    await wb.answerFraming();
     await wb.treeItem(`TCP 127.0.0.1:${tcpPort}`).waitFor({ state: 'visible', timeout: 20000 });
 
     await wb.runCommand('Socket Lab: Start UDP Listener');

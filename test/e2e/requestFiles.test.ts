@@ -91,6 +91,7 @@ describe('Request files in the editor (Chromium)', function () {
     await wb.runCommand('Socket Lab: Connect TCP Client');
     await wb.answer('127.0.0.1');
     await wb.answer(String(peer.port));
+    await wb.answerFraming();
     await wb.openSocketsView();
     await wb.treeItem(`TCP → 127.0.0.1:${peer.port}`).waitFor({ state: 'visible', timeout: 30000 });
     await openFile('lab.socklab');
@@ -105,6 +106,7 @@ describe('Request files in the editor (Chromium)', function () {
     await wb.runCommand('Socket Lab: Connect TCP Client');
     await wb.answer('127.0.0.1');
     await wb.answer(String(peer.port));
+    await wb.answerFraming();
     await wb.openSocketsView();
     const item = wb.treeItem(`TCP → 127.0.0.1:${peer.port}`);
     await item.waitFor({ state: 'visible', timeout: 30000 });
@@ -126,6 +128,7 @@ describe('Request files in the editor (Chromium)', function () {
     await wb.runCommand('Socket Lab: Connect TCP Client');
     await wb.answer('127.0.0.1');
     await wb.answer(String(peer.port));
+    await wb.answerFraming();
     await wb.runCommand('Socket Lab: Open Send Panel');
     await wb.pick(`TCP → 127.0.0.1:${peer.port}`);
     const panel = wb.webview();

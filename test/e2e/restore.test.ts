@@ -81,6 +81,7 @@ describe('Endpoints survive a window reload (socketLab.restoreEndpoints)', funct
     await wb.runCommand('Socket Lab: Start TCP Listener');
     await wb.answer('127.0.0.1');
     await wb.answer(String(port));
+    await wb.answerFraming();
     await wb.treeItem(`TCP 127.0.0.1:${port}`).waitFor({ state: 'visible', timeout: 30000 });
     await waitForStoredState(wb.page, `"port":${port}`);
     // Another program that grabs the port the moment the old extension host lets it go (it tries every

@@ -53,7 +53,7 @@ describe('the walkthrough of the socket lesson', function () {
   it("the first step's button starts the listener on 127.0.0.1:8880 answering 我是返回的数据", async () => {
     await wb.page.getByRole('button', { name: 'Start the Listener' }).first().click();
     await wb.openSocketsView();
-    await wb.treeItem(/TCP 127\.0\.0\.1:8880\s*listening/).waitFor({ state: 'visible', timeout: 30000 });
+    await wb.treeItem(/TCP 127\.0\.0\.1:8880\s*clients: 0/).waitFor({ state: 'visible', timeout: 30000 });
     const client = net.connect({ host: '127.0.0.1', port: 8880 });
     try {
       let reply = Buffer.alloc(0);
