@@ -15,6 +15,7 @@ import { discardCaptureFile, openCaptureFile } from './captureFile';
 import { parseCommandArgs } from './commandArgs';
 import { endpointBuilder, type EndpointBuilder, type OpenCommand, type OpenDefaults } from './endpointFactory';
 import type { Endpoint, EndpointSink } from './endpoints/endpoint';
+import { StreamEndpoint } from './endpoints/streamEndpoint';
 import { resolveFraming } from './framing/deframer';
 import { explainAddressInUse } from './portInUse';
 import { toSocketLabError } from './systemErrors';
@@ -214,6 +215,29 @@ export async function captureEntry(entry: Entry, capture: CaptureSpec, isCurrent
   await entry.endpoint.detachCapture();
   entry.endpoint.attachCapture(capture, file);
   entry.capture = { ...capture, append: true };
+}
+
+/** Sets the framing of a TCP, TLS or Unix entry (live connections, later ones and restarts); refused for UDP and relays. */
+export function setEntryFraming(entry: Entry, framing: FramingSpec): EndpointInfo {
+  const endpoint = entry.endpoint;
+  if (endpoint.kind === 'relay') {
+    // A relay passes bytes through as they come; cutting them into records would change nothing it forwards.
+    throw SocketLabError.create(
+      'framingNotForRelay',
+      '{endpoint} is a relay: it logs each side as it reads it and has no framing to set (framing is for TCP, TLS and Unix listeners and clients).',
+      { id: endpoint.id, endpoint: endpoint.displayName, field: 'id' },
+    );
+  }
+  if (!(endpoint instanceof StreamEndpoint)) {
+    throw SocketLabError.create(
+      'framingNotForUdp',
+      '{endpoint} is a UDP socket: framing is only for TCP and Unix streams (a UDP socket keeps one record per datagram).',
+      { id: endpoint.id, endpoint: endpoint.displayName, field: 'id' },
+    );
+  }
+  endpoint.setFraming(framing);
+  entry.framing = framing;
+  return endpoint.info();
 }
 
 /** The default folder of the generated TLS certificates: one per user under the system's temp folder. */

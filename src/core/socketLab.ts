@@ -43,6 +43,7 @@ import {
   safeDispose,
   captureEntry,
   restartEntry,
+  setEntryFraming,
   startOrStandIn,
   type Entry,
   type EntryHost,
@@ -53,7 +54,6 @@ import { matchOwnEndpoints } from './ports/matchOwnEndpoints';
 import { readSystemPorts } from './ports/readSystemPorts';
 import type { SystemPort } from './ports/systemPort';
 import type { Endpoint, EndpointSink } from './endpoints/endpoint';
-import { StreamEndpoint } from './endpoints/streamEndpoint';
 import { UdpSocket } from './endpoints/udpSocket';
 import { Emitter, Event } from './event';
 import { resolveFraming } from './framing/deframer';
@@ -383,27 +383,7 @@ export class SocketLab extends Disposable {
    */
   setFraming(args: SetFramingArgs): EndpointInfo {
     const a = parseCommandArgs('setFraming', args);
-    const entry = this._entry(a.id);
-    const endpoint = entry.endpoint;
-    if (endpoint.kind === 'relay') {
-      // A relay passes bytes through as they come; cutting them into records would change nothing it forwards.
-      throw SocketLabError.create(
-        'framingNotForRelay',
-        '{endpoint} is a relay: it logs each side as it reads it and has no framing to set (framing is for TCP, TLS and Unix listeners and clients).',
-        { id: endpoint.id, endpoint: endpoint.displayName, field: 'id' },
-      );
-    }
-    if (!(endpoint instanceof StreamEndpoint)) {
-      throw SocketLabError.create(
-        'framingNotForUdp',
-        '{endpoint} is a UDP socket: framing is only for TCP and Unix streams (a UDP socket keeps one record per datagram).',
-        { id: endpoint.id, endpoint: endpoint.displayName, field: 'id' },
-      );
-    }
-    const framing = resolveFraming(a.framing).spec;
-    endpoint.setFraming(framing);
-    entry.framing = framing;
-    return endpoint.info();
+    return setEntryFraming(this._entry(a.id), resolveFraming(a.framing).spec);
   }
 
   /** `{ id, on }`: turns broadcast on or off on a UDP socket. */
