@@ -348,7 +348,8 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await pick('#export-format', 'pcapng');
     await panel.locator('#export').click();
     await wb.answer(file);
-    await panel.locator('#status', { hasText: 'Exported 2 records' }).waitFor({ timeout: 15000 });
+    // The raw export before this one left its own 'Exported 2 records to …bin': wait for this file's line.
+    await panel.locator('#status', { hasText: `Exported 2 records to ${file}` }).waitFor({ timeout: 15000 });
     assert.strictEqual((await panel.locator('#status').innerText()).trim(), `Exported 2 records to ${file}`);
     if (spawnSync('sh', ['-c', 'command -v tshark']).status !== 0) return;
     const data = spawnSync('tshark', ['-r', file, '-T', 'fields', '-e', 'tcp.payload', '-Y', 'tcp.len > 0'], {

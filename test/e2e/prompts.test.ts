@@ -94,6 +94,8 @@ describe('commands driven through the real palette and quick inputs', function (
     await wb.runCommand('Socket Lab: Start UDP Listener');
     await wb.answer('127.0.0.1');
     const input = wb.page.locator('.quick-input-widget input');
+    // The port step replaces the host step (and its value): wait for it, then read what it offers.
+    await waitFor('the port step', async () => (await input.inputValue()) !== '127.0.0.1', 20000);
     assert.strictEqual(await input.inputValue(), '0', 'UDP offers what was typed for UDP');
     await wb.page.keyboard.press('Escape');
     await wb.reset();

@@ -277,7 +277,10 @@ export class Workbench {
     // With one view in the container VS Code hides the pane header, so wait for the container's title.
     const title = this.page.locator('.sidebar .composite.title', { hasText: /Socket Lab/i });
     if (await title.isVisible().catch(() => false)) return;
-    await this.page.locator('.activitybar .action-item a[aria-label^="Socket Lab"]').click();
+    // Top-left corner: the view's badge (live connections) covers the icon's bottom-right and takes the click.
+    await this.page
+      .locator('.activitybar .action-item a[aria-label^="Socket Lab"]')
+      .click({ position: { x: 4, y: 4 } });
     await title.waitFor({ state: 'visible', timeout: 20000 });
   }
 
