@@ -19,6 +19,7 @@ import {
 } from '../helpers/badInputCases';
 import { tempDir } from '../helpers/tempDir';
 import '../helpers/noLeaks';
+import { shareWithOtherUsers } from '../helpers/forOtherUsers';
 import { skipOrFail } from '../helpers/require';
 
 /** What the quick input's validateInput runs for each prompt (see src/host/prompts.ts). */
@@ -116,6 +117,7 @@ describe('bad input: permissions (as an unprivileged user)', function () {
       skipOrFail(this, asUser);
     }
     const t = tempDir();
+    const cleanups: (() => void)[] = [() => t.remove()];
     try {
       // A folder only root may enter, with a live socket and a private file in it.
       const locked = path.join(t.dir, 'locked');
@@ -126,7 +128,11 @@ describe('bad input: permissions (as an unprivileged user)', function () {
       const lab = new SocketLab();
       try {
         const live = await lab.startUnixListener({ path: path.join(locked, 'live.sock') });
-        const script = path.join(__dirname, '..', 'helpers', 'scenarios', 'permissions.js');
+        // Run from a folder nobody may read, whatever folder this checkout sits in.
+        const scenario = path.join(__dirname, '..', 'helpers', 'scenarios', 'permissions.js');
+        const shared = shareWithOtherUsers([scenario]);
+        cleanups.push(() => shared.remove());
+        const script = shared.at(scenario);
         const r = spawnSync(
           asUser[0],
           [
@@ -169,7 +175,7 @@ describe('bad input: permissions (as an unprivileged user)', function () {
         lab.dispose();
       }
     } finally {
-      t.remove();
+      for (const cleanup of cleanups) cleanup();
     }
   });
 });
@@ -183,18 +189,7 @@ function unprivileged(): string[] | string {
   ]) {
     const probe = spawnSync(prefix[0], [...prefix.slice(1), 'id', '-u'], { encoding: 'utf8', timeout: 5000 });
     if (probe.status === 0 && probe.stdout.trim() !== '0') {
-      const canRead = spawnSync(
-        prefix[0],
-        [
-          ...prefix.slice(1),
-          process.execPath,
-          '-e',
-          `require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'core', 'socketLab.js'))})`,
-        ],
-        { timeout: 10000 },
-      );
-      if (canRead.status === 0) return prefix;
-      return `'nobody' cannot load the compiled core: ${canRead.stderr?.toString().trim()}`;
+      return prefix;
     }
   }
   return 'neither runuser nor setpriv can switch to nobody here';

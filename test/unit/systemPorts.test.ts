@@ -13,6 +13,7 @@ import { withLab } from '../helpers/lab';
 import { Peer, startPeer, waitForOutput } from '../helpers/peers';
 import { portOf } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
+import { shareWithOtherUsers } from '../helpers/forOtherUsers';
 import { requirePeer, skipOrFail } from '../helpers/require';
 
 import {
@@ -200,11 +201,12 @@ async function listeners(
   program: 'python3' | 'php',
   specs: string[],
   prefix: string[] = [],
+  scriptOf: (script: string) => string = (script) => script,
 ): Promise<{
   peer: Peer;
   bound: { protocol: 'tcp' | 'udp'; address: string; port: number }[];
 }> {
-  const script = path.join(PEERS, program === 'php' ? 'listen.php' : 'listen.py');
+  const script = scriptOf(path.join(PEERS, program === 'php' ? 'listen.php' : 'listen.py'));
   // The system's python3 itself (not a version manager's shim script): its pid is the listener's.
   const exe = program === 'python3' && fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : program;
   const peer = prefix.length
@@ -276,21 +278,18 @@ describe('system ports: this machine, for real', function () {
     if (typeof prefix === 'string' || typeof other === 'string') {
       skipOrFail(this, typeof prefix === 'string' ? prefix : (other as string));
     }
-    const nobody = await listeners('python3', ['tcp@127.0.0.1', 'udp@::1'], prefix as string[]);
+    // The other users run from a folder they may read, whatever folder this checkout sits in.
+    const scenario = path.join(__dirname, '..', 'helpers', 'scenarios', 'portsAsUser.js');
+    const shared = shareWithOtherUsers([scenario, path.join(PEERS, 'listen.py')]);
+    const nobody = await listeners('python3', ['tcp@127.0.0.1', 'udp@::1'], prefix as string[], shared.at);
     const mine = await listeners('python3', ['tcp@::1']);
     try {
       const bound = [...nobody.bound, ...mine.bound];
       const seenBy = (user: string[]) => {
-        const r = spawnSync(
-          user[0],
-          [
-            ...user.slice(1),
-            process.execPath,
-            path.join(__dirname, '..', 'helpers', 'scenarios', 'portsAsUser.js'),
-            JSON.stringify(bound),
-          ],
-          { encoding: 'utf8', timeout: 15000 },
-        );
+        const r = spawnSync(user[0], [...user.slice(1), process.execPath, shared.at(scenario), JSON.stringify(bound)], {
+          encoding: 'utf8',
+          timeout: 15000,
+        });
         assert.strictEqual(r.status, 0, r.stderr);
         return JSON.parse(r.stdout) as { uid: number; rows: SystemPort[]; error?: string };
       };
@@ -323,6 +322,7 @@ describe('system ports: this machine, for real', function () {
     } finally {
       await nobody.peer.kill();
       await mine.peer.kill();
+      shared.remove();
     }
   });
 
@@ -426,16 +426,5 @@ function asUser(uid: number): string[] | string {
   const prefix = ['setpriv', `--reuid=${uid}`, `--regid=${uid}`, '--clear-groups', '--'];
   const probe = spawnSync(prefix[0], [...prefix.slice(1), 'id', '-u'], { encoding: 'utf8', timeout: 5000 });
   if (probe.status !== 0 || probe.stdout.trim() !== String(uid)) return `setpriv cannot switch to uid ${uid}`;
-  const canRead = spawnSync(
-    prefix[0],
-    [
-      ...prefix.slice(1),
-      process.execPath,
-      '-e',
-      `require(${JSON.stringify(path.join(__dirname, '..', '..', 'src', 'core', 'ports', 'index.js'))})`,
-    ],
-    { timeout: 10000 },
-  );
-  if (canRead.status !== 0) return `uid ${uid} cannot load the compiled core: ${canRead.stderr?.toString().trim()}`;
   return prefix;
 }
