@@ -76,8 +76,7 @@ describe('TLS and relay from the palette and the send panel', function () {
     client.write('ping');
     await waitUntil('the echo through the relay', async () => received === 'echo:ping');
 
-    await relay.click();
-    const panel = wb.webview();
+    const panel = await wb.openPanelFromTree(relay, 'relay-panel-missing');
     await panel.locator('#title', { hasText: `Relay 127.0.0.1:${port}` }).waitFor({ timeout: 30000 });
     // Both directions, one row each, in the log's two directions (client → server received, back sent).
     await panel.locator('.rec .dir.in').first().waitFor({ timeout: 20000 });
