@@ -235,7 +235,8 @@ function detailOf(row: RecordRow, look: RowLook, actions: RowActions): HTMLEleme
   const data = row.full ?? r.preview;
   const missing = r.length - data.byteLength;
   const more = missing > 0 ? `\n${t(look.gone ? 'moreBytesGone' : 'moreBytes', missing)}` : '';
-  const dump = el('pre', { class: 'dump', text: row.loading ? t('loading') : hexDump(data) + more });
+  // A Tab stop of its own: in a narrow panel the dump scrolls sideways, and the arrow keys scroll it once focused.
+  const dump = el('pre', { class: 'dump', tabindex: '0', text: row.loading ? t('loading') : hexDump(data) + more });
   const copyButton = (as: 'hex' | 'text', text: string) =>
     el('vscode-button', {
       secondary: true,
