@@ -74,17 +74,18 @@ describe('New panel UI of this round for keyboard and screen-reader users (issue
     await panel.locator('.rec').first().locator('.line').click();
     await panel.locator('.rec.expanded.selected .dump').waitFor({ timeout: 10000 });
 
-    // The injection side is a named combobox, its visible label first; both directions' rows are named in words.
+    // The injection side is a named combobox, its visible label first; a row of each direction is named as
+    // client to server, or back.
     const nodes = await panelAxTree(wb.page);
     const names = nodes.map((n) => `${n.role?.value}:${n.name?.value}`);
     assert.ok(names.includes('combobox:Inject toward'), `no combobox named Inject toward: ${names.join(' | ')}`);
     const rows = nodes.filter((n) => n.role?.value === 'row').map((n) => n.name?.value ?? '');
     assert.ok(
-      rows.some((n) => /^in, .*5 bytes: ping\\n$/.test(n)),
+      rows.some((n) => /^in, client to server, .*, client 127\.0\.0\.1:\d+, 5 bytes: ping\\n$/.test(n)),
       `no row for the client's ping: ${rows.join(' | ')}`,
     );
     assert.ok(
-      rows.some((n) => /^out, .*\d+ bytes: echo:ping\\n$/.test(n)),
+      rows.some((n) => /^out, server to client, .*, client 127\.0\.0\.1:\d+, 10 bytes: echo:ping\\n$/.test(n)),
       `no row for the server's echo: ${rows.join(' | ')}`,
     );
 

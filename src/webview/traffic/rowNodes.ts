@@ -19,6 +19,8 @@ export interface RowLook {
   selectedSeq: number;
   /** The endpoint is gone: an expanded row shows only what the panel kept. */
   gone: boolean;
+  /** The endpoint is a relay: its rows are spoken as client to server, or back. */
+  relay?: boolean;
 }
 
 /** What the buttons of an expanded row do. */
@@ -97,7 +99,12 @@ export function gapNode(row: GapRow): HTMLElement {
 function summaryOf(row: RecordRow, look: RowLook): string {
   const r = row.r;
   const data = look.view.mode === 'hex' ? hexOf(row) : textOf(row, look.encoding);
-  const key = r.auto ? 'rowSummaryAuto' : r.dir === 'in' ? 'rowSummaryIn' : 'rowSummaryOut';
+  const way = r.dir === 'in' ? 'In' : 'Out';
+  const key = r.auto
+    ? 'rowSummaryAuto'
+    : look.relay
+      ? (`rowSummaryRelay${way}` as const)
+      : (`rowSummary${way}` as const);
   const mark = frameMarkKey(r);
   const length = tn(r.length, 'bytes', r.length.toLocaleString());
   const bytes = mark ? `${length}, ${t(mark)}` : length;
