@@ -7,7 +7,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import type { FrameLocator } from 'playwright-core';
+import type { FrameLocator, Locator } from 'playwright-core';
 import { THEMES, axeViolations, panelAxTree, panelFrame, pickOption, setSectionOpen, useTheme } from '../helpers/panel';
 import { Workbench, waitUntil } from '../helpers/workbench';
 
@@ -18,6 +18,8 @@ describe('New panel UI of this round for keyboard and screen-reader users (issue
   let upstream: net.Server;
   let client: net.Socket;
   let received = '';
+  /** The relay's row in the Sockets view. */
+  let relayRow: Locator;
 
   before(async () => {
     wb = await Workbench.start({ files: { 'lab.socklab': '### saved from the panel\n' } });
@@ -30,6 +32,7 @@ describe('New panel UI of this round for keyboard and screen-reader users (issue
     await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
     const upstreamPort = (upstream.address() as net.AddressInfo).port;
     const { item: relay, port } = await wb.startRelayFromPalette(upstreamPort);
+    relayRow = relay;
     client = net.connect(port, '127.0.0.1');
     client.on('data', (d) => (received += d.toString()));
     client.on('error', () => undefined);
@@ -87,6 +90,12 @@ describe('New panel UI of this round for keyboard and screen-reader users (issue
     assert.ok(
       rows.some((n) => /^out, server to client, .*, client 127\.0\.0\.1:\d+, 10 bytes: echo:ping\\n$/.test(n)),
       `no row for the server's echo: ${rows.join(' | ')}`,
+    );
+
+    // Its row in the Sockets view is spoken in words, without the arrow of its label.
+    assert.match(
+      (await relayRow.getAttribute('aria-label')) ?? '',
+      /^TCP relay from 127\.0\.0\.1 port \d+ to 127\.0\.0\.1 port \d+, listening, 1 client, received \d+ B, sent \d+ B$/,
     );
 
     assert.deepStrictEqual(await axeInEveryTheme('a11y-relay-panel'), []);
