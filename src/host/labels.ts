@@ -145,10 +145,15 @@ export function endpointAccessibleName(info: EndpointInfo): string {
   let what: string;
   switch (info.kind) {
     case 'tcp-listener':
-      what = where ? vscode.l10n.t('TCP listener on {0}', where) : vscode.l10n.t('TCP listener');
+      if (info.tls) what = where ? vscode.l10n.t('TLS listener on {0}', where) : vscode.l10n.t('TLS listener');
+      else what = where ? vscode.l10n.t('TCP listener on {0}', where) : vscode.l10n.t('TCP listener');
       break;
     case 'tcp-client':
-      what = where ? vscode.l10n.t('TCP client to {0}', where) : vscode.l10n.t('TCP client');
+      if (info.tls) what = where ? vscode.l10n.t('TLS client to {0}', where) : vscode.l10n.t('TLS client');
+      else what = where ? vscode.l10n.t('TCP client to {0}', where) : vscode.l10n.t('TCP client');
+      break;
+    case 'relay':
+      what = relayWords(info);
       break;
     case 'udp':
       what = isClient(info)
@@ -173,6 +178,18 @@ export function endpointAccessibleName(info: EndpointInfo): string {
   if (info.localEnded && info.state === 'connected') parts.push(vscode.l10n.t('our sending side closed'));
   parts.push(countersWords(info));
   return parts.join(', ');
+}
+
+/** A relay in words (no arrow): 'TCP relay from 127.0.0.1 port 1884 to 127.0.0.1 port 1883'. */
+function relayWords(info: EndpointInfo): string {
+  const from = addressWords(info.local);
+  const to = addressWords(info.remote);
+  const udp = info.relay?.protocol === 'udp';
+  if (!from) return udp ? vscode.l10n.t('UDP relay') : vscode.l10n.t('TCP relay');
+  if (!to) return udp ? vscode.l10n.t('UDP relay on {0}', from) : vscode.l10n.t('TCP relay on {0}', from);
+  return udp
+    ? vscode.l10n.t('UDP relay from {0} to {1}', from, to)
+    : vscode.l10n.t('TCP relay from {0} to {1}', from, to);
 }
 
 /**

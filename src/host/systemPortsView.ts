@@ -126,15 +126,59 @@ export class SystemPortsProvider extends Disposable implements vscode.TreeDataPr
     const item = new vscode.TreeItem(`${p.protocol.toUpperCase()} ${address}`);
     const holder = describeHolder(p) ?? vscode.l10n.t('no permission');
     item.description = p.endpointId ? vscode.l10n.t('{0} · Socket Lab {1}', holder, p.endpointId) : holder;
-    item.tooltip =
-      p.pid === undefined
-        ? vscode.l10n.t('The system does not show which process holds this socket to this user (no permission).')
-        : undefined;
+    item.tooltip = systemPortTooltip(p);
     item.iconPath = new vscode.ThemeIcon(p.endpointId ? 'plug' : p.protocol === 'tcp' ? 'radio-tower' : 'broadcast');
     item.contextValue = p.endpointId ? 'systemPort.own' : 'systemPort';
-    item.accessibilityInformation = { label: `${p.protocol.toUpperCase()} ${address}, ${item.description}` };
+    item.accessibilityInformation = { label: systemPortAccessibleName(p) };
     return item;
   }
+}
+
+/** An address a socket is bound to, in words: the wildcards are said as what they mean. */
+function boundAddressWords(address: string): string {
+  if (address === '0.0.0.0') return vscode.l10n.t('every IPv4 address');
+  if (address === '::') return vscode.l10n.t('every IP address');
+  return address;
+}
+
+/** Who holds the port, in words: 'held by php, process id 4242', or that the system does not say. */
+function holderWords(p: SystemPort): string {
+  if (p.pid === undefined) return vscode.l10n.t('process not shown (no permission)');
+  return p.process
+    ? vscode.l10n.t('held by {0}, process id {1}', p.process, p.pid)
+    : vscode.l10n.t('held by process id {0}', p.pid);
+}
+
+/**
+ * What a screen reader says for a row, in words and without symbols: 'TCP port 8080 on 127.0.0.1, listening,
+ * held by php, process id 4242', with ", Socket Lab endpoint e3" for one of ours. It never changes on a refresh
+ * unless the socket does.
+ */
+export function systemPortAccessibleName(p: SystemPort): string {
+  const where = boundAddressWords(p.address);
+  const parts = [
+    p.protocol === 'tcp'
+      ? vscode.l10n.t('TCP port {0} on {1}, listening', p.port, where)
+      : vscode.l10n.t('UDP port {0} on {1}, bound', p.port, where),
+    holderWords(p),
+  ];
+  if (p.endpointId) parts.push(vscode.l10n.t('Socket Lab endpoint {0}', p.endpointId));
+  return parts.join(', ');
+}
+
+/** A row's tooltip: the socket, its state, who holds it, and whether it is a Socket Lab endpoint, one per line. */
+export function systemPortTooltip(p: SystemPort): string {
+  const lines = [
+    `${p.protocol.toUpperCase()} ${formatAddress({ address: p.address, port: p.port })}`,
+    p.protocol === 'tcp'
+      ? vscode.l10n.t('Listening on {0}', boundAddressWords(p.address))
+      : vscode.l10n.t('Bound to {0}', boundAddressWords(p.address)),
+    p.pid === undefined
+      ? vscode.l10n.t('The system does not show which process holds this socket to this user (no permission).')
+      : vscode.l10n.t('Process: {0}', describeHolder(p) ?? ''),
+  ];
+  if (p.endpointId) lines.push(vscode.l10n.t('Socket Lab endpoint {0}', p.endpointId));
+  return lines.join('\n');
 }
 
 /** The host address a client uses to reach a socket bound to `address` (a wildcard means this machine's loopback). */

@@ -4,12 +4,12 @@
 // accessibility tree (what a screen reader is given): the log, Repeat/Stop, History, the dialogs, the rule rows.
 import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
-import * as fs from 'fs';
-import * as path from 'path';
-import type { Frame, FrameLocator } from 'playwright-core';
+import type { FrameLocator } from 'playwright-core';
 import {
   THEMES,
   activeRowAxNode,
+  axeViolations,
+  panelFrame,
   axProperty,
   focusedAxNode,
   focusedId,
@@ -20,7 +20,7 @@ import {
   useTheme,
   type AxNode,
 } from '../helpers/panel';
-import { Workbench, repoRoot, selectOption, waitUntil } from '../helpers/workbench';
+import { Workbench, selectOption, waitUntil } from '../helpers/workbench';
 
 describe('Send panel accessibility', function () {
   this.timeout(240000);
@@ -114,25 +114,12 @@ describe('Send panel accessibility', function () {
   });
 });
 
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-interface AxeResult {
-  violations: { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary: string }[] }[];
-}
-
 describe('Send panel for keyboard and screen-reader users (issue 19)', function () {
   this.timeout(300000);
   let wb: Workbench;
   let panel: FrameLocator;
   let ncat: ChildProcess | undefined;
   let received = Buffer.alloc(0);
-
-  /** The panel's frame as playwright sees it (axe-core runs in it). */
-  async function panelFrame(): Promise<Frame> {
-    for (const frame of wb.page.frames())
-      if (await frame.evaluate(() => !!document.getElementById('composer')).catch(() => false)) return frame;
-    throw new Error('no frame holds the send panel');
-  }
 
   /** What the hidden announcer said, in order, since the last call (a MutationObserver in the frame keeps it). */
   async function announcements(): Promise<string[]> {
@@ -201,26 +188,12 @@ describe('Send panel for keyboard and screen-reader users (issue 19)', function 
     await panel.locator('tr.rule-row[data-index="1"] .rule-match input').fill('^get (\\w+)');
     await panel.locator('.rec', { hasText: 'hello two' }).first().locator('.line').click();
     await panel.locator('.rec.expanded.selected .dump').waitFor({ timeout: 10000 });
-    const frame = await panelFrame();
-    await frame.evaluate(`${fs.readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')};0`);
+    const frame = await panelFrame(wb.page);
     const found: string[] = [];
     for (const theme of THEMES) {
       await useTheme(wb, panel, theme);
       await wb.screenshot(`a11y-axe-${theme.name}`);
-      const result = (await frame.evaluate(
-        (tags) =>
-          (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<unknown> } }).axe.run(document, {
-            runOnly: { type: 'tag', values: tags },
-          }),
-        AXE_TAGS,
-      )) as AxeResult;
-      for (const v of result.violations)
-        found.push(
-          `${theme.label}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes
-            .slice(0, 3)
-            .map((n) => `${n.target.join(' ')} — ${n.failureSummary.replace(/\s+/g, ' ')}`)
-            .join('; ')}`,
-        );
+      found.push(...(await axeViolations(frame, theme.label)));
     }
     assert.deepStrictEqual(found, []);
   });

@@ -27,7 +27,13 @@ describe('System Ports view in the real workbench', function () {
       throw err;
     });
     assert.match(await row.innerText(), /Socket Lab e\d+/);
-    assert.match((await row.getAttribute('aria-label')) ?? '', new RegExp(`^TCP 127\\.0\\.0\\.1:${port}, .*pid \\d+`));
+    // Its spoken name is in words: protocol, port, address, state, who holds it, and that it is ours.
+    assert.match(
+      (await row.getAttribute('aria-label')) ?? '',
+      new RegExp(
+        `^TCP port ${port} on 127\\.0\\.0\\.1, listening, held by .+, process id \\d+, Socket Lab endpoint e\\d+$`,
+      ),
+    );
 
     // Keyboard: focus the list, then move to our row with the arrow keys; the focused row carries the name.
     await pane.locator('.monaco-list').first().focus();
@@ -36,18 +42,34 @@ describe('System Ports view in the real workbench', function () {
       await wb.page.keyboard.press('ArrowDown');
     }
     assert.ok(await row.evaluate((e) => e.classList.contains('focused')), 'the row was not reached by keyboard');
+    // Every row is named in words; no row's name is only an address and a pid.
+    const names = await pane
+      .locator('.monaco-list-row')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('aria-label') ?? ''));
+    assert.ok(names.length > 0);
+    for (const name of names)
+      assert.match(name, /^(TCP port \d+ on .+, listening|UDP port \d+ on .+, bound), (held by |process not shown)/);
 
     for (const [name, cls] of [
       ['Dark Modern', 'vs-dark'],
       ['Light Modern', 'vs'],
       ['Dark High Contrast', 'hc-black'],
+      ['Light High Contrast', 'hc-light'],
     ] as const) {
       await wb.setColorTheme(name, cls);
       await row.waitFor({ state: 'visible', timeout: 20000 });
       await wb.screenshot(`system-ports-${cls}`);
     }
 
+    // Its tooltip says the same in lines.
     await row.hover();
+    const hover = wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Socket Lab endpoint' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 20000 });
+    assert.match(
+      await hover.innerText(),
+      new RegExp(`TCP 127\\.0\\.0\\.1:${port}\\s+Listening on 127\\.0\\.0\\.1\\s+Process: `),
+    );
+    await wb.screenshot('system-ports-tooltip');
     await row.locator('.action-label[aria-label^="Connect to This Port"]').click();
     const client = wb.treeItem(new RegExp(`TCP → 127\\.0\\.0\\.1:${port}`));
     await client.waitFor({ state: 'visible', timeout: 30000 }).catch(async (err) => {

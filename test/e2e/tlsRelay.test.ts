@@ -58,15 +58,7 @@ describe('TLS and relay from the palette and the send panel', function () {
     await new Promise<void>((r) => server!.listen(0, '127.0.0.1', r));
     const upstreamPort = (server.address() as net.AddressInfo).port;
 
-    await wb.runCommand('Socket Lab: Start Relay');
-    await wb.answer('127.0.0.1');
-    await wb.answer('0');
-    await wb.answer('127.0.0.1');
-    await wb.answer(String(upstreamPort));
-    await wb.pick(/^TCP/);
-    const relay = wb.treeItem(new RegExp(`Relay 127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${upstreamPort}`));
-    await relay.waitFor({ state: 'visible', timeout: 60000 });
-    const port = Number(/Relay 127\.0\.0\.1:(\d+)/.exec(await relay.innerText())![1]);
+    const { item: relay, port } = await wb.startRelayFromPalette(upstreamPort);
 
     const client = net.connect(port, '127.0.0.1');
     sockets.push(client);

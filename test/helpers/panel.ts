@@ -1,7 +1,10 @@
 // Steps on the send panel's webview that several e2e files take: pick from a vscode-single-select, open or
-// close a part of the panel, count the log's rows, switch themes, read Chromium's accessibility tree, move by Tab.
-import type { FrameLocator, Locator, Page } from 'playwright-core';
-import type { Workbench } from './workbench';
+// close a part of the panel, count the log's rows, switch themes, read Chromium's accessibility tree, move by Tab,
+// run axe-core (npm `axe-core`) in the panel's frame.
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Frame, FrameLocator, Locator, Page } from 'playwright-core';
+import { repoRoot, type Workbench } from './workbench';
 
 /** Sets a vscode-single-select (custom element) the way a user's pick does: value + change event. */
 export async function pickOption(target: Locator, value: string): Promise<void> {
@@ -160,4 +163,43 @@ export async function waitForStoredPanelState(page: Page, text: string, timeoutM
     if (Date.now() > deadline) throw new Error(`the workbench did not store a panel state holding ${text}`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** The axe-core rule tags checked: WCAG 2.0, 2.1 and 2.2 at levels A and AA. */
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+
+interface AxeResult {
+  violations: { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary: string }[] }[];
+}
+
+/** The send panel's frame as playwright sees it (the frame whose document holds the composer). */
+export async function panelFrame(page: Page): Promise<Frame> {
+  for (const frame of page.frames())
+    if (await frame.evaluate(() => !!document.getElementById('composer')).catch(() => false)) return frame;
+  throw new Error('no frame holds the send panel');
+}
+
+/** Loads axe-core into `frame` (once per document: a second load only redefines the same global). */
+export async function injectAxe(frame: Frame): Promise<void> {
+  if (await frame.evaluate(() => 'axe' in window)) return;
+  await frame.evaluate(`${fs.readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')};0`);
+}
+
+/** Runs axe-core over the whole document of `frame`; one line per violation, prefixed with `where`. */
+export async function axeViolations(frame: Frame, where: string): Promise<string[]> {
+  await injectAxe(frame);
+  const result = (await frame.evaluate(
+    (tags) =>
+      (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<unknown> } }).axe.run(document, {
+        runOnly: { type: 'tag', values: tags },
+      }),
+    AXE_TAGS,
+  )) as AxeResult;
+  return result.violations.map(
+    (v) =>
+      `${where}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes
+        .slice(0, 3)
+        .map((n) => `${n.target.join(' ')} — ${n.failureSummary.replace(/\s+/g, ' ')}`)
+        .join('; ')}`,
+  );
 }

@@ -322,6 +322,22 @@ export class Workbench {
     return { item, port: Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]) };
   }
 
+  /**
+   * Starts a TCP relay on 127.0.0.1 (an ephemeral port) to 127.0.0.1:`upstreamPort` through the palette and its
+   * prompts, and waits for its row in the Sockets view.
+   */
+  async startRelayFromPalette(upstreamPort: number): Promise<{ item: Locator; port: number }> {
+    await this.runCommand('Socket Lab: Start Relay');
+    await this.answer('127.0.0.1');
+    await this.answer('0');
+    await this.answer('127.0.0.1');
+    await this.answer(String(upstreamPort));
+    await this.pick(/^TCP/);
+    const item = this.treeItem(new RegExp(`Relay 127\\.0\\.0\\.1:\\d+ → 127\\.0\\.0\\.1:${upstreamPort}`));
+    await item.waitFor({ state: 'visible', timeout: 60000 });
+    return { item, port: Number(/Relay 127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]) };
+  }
+
   /** Opens the send panel of a Sockets view row through its inline action; resolves when the composer shows. */
   async openPanelFromTree(item: Locator, shotName = 'panel-missing'): Promise<FrameLocator> {
     await item.hover();

@@ -150,6 +150,19 @@ describe('capture, pcapng and system ports (real extension host)', () => {
     const item = view.getTreeItem(node);
     assert.strictEqual(item.contextValue, 'systemPort.own');
     assert.match(String(item.description), new RegExp(`pid ${process.pid}\\).*Socket Lab ${l.id}`));
+    // Spoken in words (issue 19), and a tooltip on every row.
+    assert.match(
+      String(item.accessibilityInformation?.label),
+      new RegExp(
+        `^TCP port ${portOf(l)} on 127\\.0\\.0\\.1, listening, held by [^,]+, process id ${process.pid}, Socket Lab endpoint ${l.id}$`,
+      ),
+    );
+    assert.match(
+      String(item.tooltip),
+      new RegExp(
+        `^TCP 127\\.0\\.0\\.1:${portOf(l)}\nListening on 127\\.0\\.0\\.1\nProcess: .*\\(pid ${process.pid}\\)\nSocket Lab endpoint ${l.id}$`,
+      ),
+    );
     const copied = await vscode.commands.executeCommand<{ address: string }>('socketLab.copySystemPortAddress', node);
     assert.strictEqual(copied.address, `127.0.0.1:${portOf(l)}`);
     assert.strictEqual(await vscode.env.clipboard.readText(), `127.0.0.1:${portOf(l)}`);

@@ -71,6 +71,11 @@ describe('TLS and relay commands (real extension host)', () => {
       roots.find((n) => n.id === listener.id)!,
     );
     assert.strictEqual(listenerItem.label, `TLS 127.0.0.1:${portOf(listener)}`);
+    // Spoken as TLS, in words (issue 19).
+    assert.match(
+      String(listenerItem.accessibilityInformation?.label),
+      new RegExp(`^TLS listener on 127\\.0\\.0\\.1 port ${portOf(listener)}, listening, 1 client, received `),
+    );
     assert.match(String(listenerItem.contextValue), /^endpoint\.tcp-listener\.live\.ca$/, 'Copy CA Path is offered');
     assert.ok((listenerItem.tooltip as vscode.MarkdownString).value.includes(caPath), 'the tooltip names the CA');
     const clientItem = resolvedItem(
@@ -78,6 +83,10 @@ describe('TLS and relay commands (real extension host)', () => {
       roots.find((n) => n.id === client.id)!,
     );
     assert.strictEqual(clientItem.label, `TLS → 127.0.0.1:${portOf(listener)}`);
+    assert.match(
+      String(clientItem.accessibilityInformation?.label),
+      new RegExp(`^TLS client to 127\\.0\\.0\\.1 port ${portOf(listener)}, connected, received `),
+    );
     assert.strictEqual(clientItem.contextValue, 'endpoint.tcp-client.live', 'a client can be half-closed');
     const tip = (clientItem.tooltip as vscode.MarkdownString).value;
     assert.match(tip, /TLSv1\\\.[23]/);
@@ -152,6 +161,13 @@ describe('TLS and relay commands (real extension host)', () => {
       const root = tree.getChildren().find((n) => n.id === relay.id)!;
       const item = resolvedItem(tree, root);
       assert.strictEqual(item.label, `Relay 127.0.0.1:${portOf(relay)} → 127.0.0.1:${upstream.port}`);
+      // Spoken in words, without the arrow (issue 19).
+      assert.match(
+        String(item.accessibilityInformation?.label),
+        new RegExp(
+          `^TCP relay from 127\\.0\\.0\\.1 port ${portOf(relay)} to 127\\.0\\.0\\.1 port ${upstream.port}, listening, 1 client, received \\d+ B, sent \\d+ B$`,
+        ),
+      );
       const [child] = tree.getChildren(root);
       const childItem = resolvedItem(tree, child);
       assert.strictEqual(childItem.contextValue, 'connection.relay.live', 'no half-close menu on a pair');

@@ -156,6 +156,9 @@ export function panelStrings(): Record<string, string> {
     rowSummaryIn: vscode.l10n.t('in, {0}, from {1}, {2}: {3}'),
     rowSummaryOut: vscode.l10n.t('out, {0}, to {1}, {2}: {3}'),
     rowSummaryAuto: vscode.l10n.t('auto-reply, {0}, to {1}, {2}: {3}'),
+    // A relay's rows: 'in' went from its client toward the server, 'out' came back from the server.
+    rowSummaryRelayIn: vscode.l10n.t('in, client to server, {0}, client {1}, {2}: {3}'),
+    rowSummaryRelayOut: vscode.l10n.t('out, server to client, {0}, client {1}, {2}: {3}'),
     auto: vscode.l10n.t('auto'),
     frameCut: vscode.l10n.t('cut at limit'),
     framePartial: vscode.l10n.t('partial'),

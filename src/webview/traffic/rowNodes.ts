@@ -19,6 +19,8 @@ export interface RowLook {
   selectedSeq: number;
   /** The endpoint is gone: an expanded row shows only what the panel kept. */
   gone: boolean;
+  /** The endpoint is a relay: its rows are spoken as client to server, or back. */
+  relay?: boolean;
 }
 
 /** What the buttons of an expanded row do. */
@@ -97,7 +99,12 @@ export function gapNode(row: GapRow): HTMLElement {
 function summaryOf(row: RecordRow, look: RowLook): string {
   const r = row.r;
   const data = look.view.mode === 'hex' ? hexOf(row) : textOf(row, look.encoding);
-  const key = r.auto ? 'rowSummaryAuto' : r.dir === 'in' ? 'rowSummaryIn' : 'rowSummaryOut';
+  const way = r.dir === 'in' ? 'In' : 'Out';
+  const key = r.auto
+    ? 'rowSummaryAuto'
+    : look.relay
+      ? (`rowSummaryRelay${way}` as const)
+      : (`rowSummary${way}` as const);
   const mark = frameMarkKey(r);
   const length = tn(r.length, 'bytes', r.length.toLocaleString());
   const bytes = mark ? `${length}, ${t(mark)}` : length;
@@ -235,7 +242,8 @@ function detailOf(row: RecordRow, look: RowLook, actions: RowActions): HTMLEleme
   const data = row.full ?? r.preview;
   const missing = r.length - data.byteLength;
   const more = missing > 0 ? `\n${t(look.gone ? 'moreBytesGone' : 'moreBytes', missing)}` : '';
-  const dump = el('pre', { class: 'dump', text: row.loading ? t('loading') : hexDump(data) + more });
+  // A Tab stop of its own: in a narrow panel the dump scrolls sideways, and the arrow keys scroll it once focused.
+  const dump = el('pre', { class: 'dump', tabindex: '0', text: row.loading ? t('loading') : hexDump(data) + more });
   const copyButton = (as: 'hex' | 'text', text: string) =>
     el('vscode-button', {
       secondary: true,

@@ -108,7 +108,13 @@ export function listenToTraffic(): void {
 }
 
 function look(): RowLook {
-  return { view: state.view, encoding: state.draft.encoding, selectedSeq: selection.seq, gone: !session.endpoint };
+  return {
+    view: state.view,
+    encoding: state.draft.encoding,
+    selectedSeq: selection.seq,
+    gone: !session.endpoint,
+    relay: session.endpoint?.kind === 'relay',
+  };
 }
 
 function restyle(): void {
