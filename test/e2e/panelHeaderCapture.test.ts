@@ -74,7 +74,7 @@ describe('Send panel header: capture, and the text export in the panel encoding'
       .filter({ hasText: `Capturing to header-capture-${port}.bin: ${total} B` })
       .waitFor({ timeout: 15000 });
 
-    // The header with a capture running, in each theme, and axe-clean in each.
+    // The header with a capture running (and the log's Hide delimiters box), in each theme, and axe-clean in each.
     const frame = await panelFrame();
     await frame.evaluate(`${fs.readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')};0`);
     const found: string[] = [];
@@ -83,10 +83,9 @@ describe('Send panel header: capture, and the text export in the panel encoding'
       await wb.screenshot(`panel-header-capture-${theme.name}`);
       const result = (await frame.evaluate(
         (tags) =>
-          (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<unknown> } }).axe.run(
-            document.getElementById('header'),
-            { runOnly: { type: 'tag', values: tags } },
-          ),
+          (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<unknown> } }).axe.run(document, {
+            runOnly: { type: 'tag', values: tags },
+          }),
         AXE_TAGS,
       )) as AxeResult;
       for (const v of result.violations)
