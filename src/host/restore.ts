@@ -60,8 +60,12 @@ export class EndpointRestorer extends Disposable {
   constructor(private readonly _host: RestoreHost) {
     super();
     this._register(
-      _host.lab.onDidChangeEndpoints(() => {
-        if (this._saving) this._save.schedule();
+      _host.lab.onDidChangeEndpoints((id) => {
+        if (!this._saving) return;
+        // A stop is saved at once: a window reload right after it must not bring the endpoint back. Traffic and
+        // other changes of a live endpoint stay coalesced.
+        if (isLive(_host.lab.get(id)?.state ?? 'closed')) this._save.schedule();
+        else this._saveNow();
       }),
     );
   }
@@ -144,6 +148,12 @@ export class EndpointRestorer extends Disposable {
     } else {
       output.info(`${e.id}: ${endpointName(info)} restored (${info.state})`);
     }
+  }
+
+  /** Writes the list now (a pending coalesced write is folded into this one). */
+  private _saveNow(): void {
+    if (this._save.pending) this._save.flush();
+    else void this._write();
   }
 
   private async _write(): Promise<void> {

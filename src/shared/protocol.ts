@@ -135,9 +135,14 @@ export const WebviewMessageSchema = v.variant('type', [
   v.strictObject({ type: v.literal('stopRepeat'), id, repeatId: endpointRef }),
   v.strictObject({ type: v.literal('setAutoReply'), id, spec: AutoReplySpecSchema }),
   v.strictObject({ type: v.literal('clear'), id }),
+  /** Starts a capture of this endpoint through the Start Capture prompts (format, then file). */
+  v.strictObject({ type: v.literal('startCapture'), id }),
+  /** Stops this endpoint's capture (its file is closed). */
+  v.strictObject({ type: v.literal('stopCapture'), id }),
   /** Asks the user for this endpoint's framing (the Set Framing prompt) and applies it. */
   v.strictObject({ type: v.literal('setFraming'), id }),
-  v.strictObject({ type: v.literal('export'), id, format: v.picklist(EXPORT_FORMATS) }),
+  /** `encoding` decodes the text export (the panel's Encoding); the other formats are bytes. */
+  v.strictObject({ type: v.literal('export'), id, format: v.picklist(EXPORT_FORMATS), encoding: v.optional(encoding) }),
   v.strictObject({
     type: v.literal('fetchOlder'),
     id,
@@ -211,6 +216,21 @@ const ruleOffView = v.strictObject({
   text: sentence,
 });
 
+/** The endpoint's capture as the panel's header shows it. */
+const captureView = v.strictObject({
+  /** The file's name (its last path part); `path` is the whole path. */
+  file: shortString,
+  path: sentence,
+  format: shortString,
+  /** Bytes of the file so far, and the size it stops growing at. */
+  bytes: count,
+  maxBytes: count,
+  /** Why it stopped writing (its limit reached, or a failure), localized by the host; the capture is still set. */
+  stopped: v.optional(sentence),
+});
+/** The capture as the panel's header shows it. */
+export type CaptureView = v.InferOutput<typeof captureView>;
+
 /** The endpoint as the panel shows it (null when it is gone). */
 export const EndpointViewSchema = v.strictObject({
   id: endpointRef,
@@ -229,6 +249,8 @@ export const EndpointViewSchema = v.strictObject({
   autoReply: v.boolean(),
   /** TCP/Unix: the framing, described ('line (any)'). */
   framing: v.optional(shortString),
+  /** The capture to a file, while one is set. */
+  capture: v.optional(captureView),
   /** Auto-reply rules switched off by their CPU budget (until the auto-reply is applied again): index and why. */
   rulesOff: v.optional(v.pipe(v.array(ruleOffView), v.maxLength(AUTO_REPLY_RULES_MAX))),
 });
@@ -328,6 +350,9 @@ export const ResultSchemas = {
   setAutoReply: emptyResult,
   clear: emptyResult,
   setFraming: emptyResult,
+  /** `cancelled` when the user left a prompt. */
+  startCapture: v.strictObject({ cancelled: v.optional(v.boolean()) }),
+  stopCapture: emptyResult,
   export: v.strictObject({ path: v.optional(v.string()), records: count }),
   fetchOlder: v.strictObject({
     records: v.pipe(v.array(RecordViewSchema), v.maxLength(FETCH_PAGE_MAX)),

@@ -1,5 +1,6 @@
 /** The panel's header (the endpoint's label and state) and the banner saying it failed or is gone. */
 import type { EndpointView } from '../shared/protocol';
+import { buildCaptureControl, renderCapture } from './captureControl';
 import { el, icon } from './dom';
 import { request } from './rpc';
 import { t } from './strings';
@@ -25,7 +26,7 @@ export function buildHeader(): void {
     // Failures are the command's to show (its prompt reports them); the header follows the endpoint's change.
     onclick: () => void request('setFraming', {}).catch(() => undefined),
   });
-  header.replaceChildren(icon('plug'), title, stateText, framingText, framingButton);
+  header.replaceChildren(icon('plug'), title, stateText, framingText, framingButton, ...buildCaptureControl());
 }
 
 /** Shows the endpoint (null: gone, named by the label it had). */
@@ -44,6 +45,7 @@ export function renderHeader(endpoint: EndpointView | null, label: string): void
     framingButton.hidden = !framing;
     framingButton.setAttribute('aria-label', framing ? t('framingButtonLabel', framing) : t('framingButton'));
   }
+  renderCapture(endpoint);
   const problem = !endpoint ? t('endpointGone') : endpoint.error ? t('stateError', endpoint.error) : '';
   banner.hidden = !problem;
   banner.replaceChildren(icon(endpoint ? 'error' : 'warning'), document.createTextNode(` ${problem}`));

@@ -20,6 +20,8 @@ export interface ViewOptions {
   /** The list follows new rows (scrolled to the end). */
   follow: boolean;
   showDate: boolean;
+  /** A framed record's delimiter is left out of its row (shown dimmed otherwise). */
+  hideDelimiters?: boolean;
 }
 
 /** The panel's saved state. */

@@ -32,10 +32,7 @@ describe('Send panel in the real workbench', function () {
   }
 
   before(async () => {
-    // The reload test below is about a panel whose endpoint is gone. With restoreEndpoints on, a listener
-    // stopped just before the reload can still be in the stored list (its save is coalesced) and come back;
-    // restoring is tested in restore.test.ts.
-    wb = await Workbench.start({ settings: { 'socketLab.restoreEndpoints': false } });
+    wb = await Workbench.start();
     wb.page.on('console', (m) => {
       if (/Content Security Policy|Refused to (load|apply|execute)/i.test(m.text())) cspErrors.push(m.text());
     });

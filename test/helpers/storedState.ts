@@ -38,3 +38,12 @@ export async function waitForStoredState(page: Page, text: string, timeoutMs = 9
     await new Promise((r) => setTimeout(r, 250));
   }
 }
+
+/** Waits (bounded) until no stored state value holds `text` any more (the workbench wrote the change). */
+export async function waitForStoredStateWithout(page: Page, text: string, timeoutMs = 90000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (await storedStateHolds(page, text)) {
+    if (Date.now() > deadline) throw new Error(`the workbench still stores a state holding ${text}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

@@ -142,6 +142,33 @@ describe('restoreEndpoints: endpoints survive a reload (real sockets, the restor
     assert.strictEqual(restarted.state, 'listening');
   });
 
+  it('forgets a stopped endpoint at once, even right after a change that started the coalescing interval', async () => {
+    const state = new WindowState();
+    const h = track(host(state));
+    await h.restorer.restore();
+    const kept = await h.lab.startTcpListener({ port: 0 });
+    const stopped = await h.lab.startTcpListener({ port: 0 });
+    await waitFor('both stored', () => stored(state).length === 2);
+    // A change of a live endpoint is saved on the coalesced schedule (a write is now pending)...
+    h.lab.setAutoReply(kept.id, { mode: 'echo' });
+    // ...and a stop just after it is written before anything else runs: a window reload now cannot bring it back.
+    h.lab.stop({ id: stopped.id });
+    assert.deepStrictEqual(
+      stored(state).map((e) => e.id),
+      [kept.id],
+    );
+    assert.strictEqual(stored(state)[0].args.autoReply !== undefined, true, 'the pending change is in that write');
+    h.end();
+
+    const after = track(host(state));
+    await after.restorer.restore();
+    assert.deepStrictEqual(
+      after.lab.list().map((e) => [e.id, e.state]),
+      [[kept.id, 'listening']],
+    );
+    assert.strictEqual(after.lab.get(stopped.id), undefined);
+  });
+
   it('asks before restoring a bind other machines can reach, and restores nothing when the setting is off', async () => {
     const state = new WindowState();
     await state.update(RESTORE_STATE_KEY, [

@@ -209,6 +209,50 @@ describe('send panel framed rows', () => {
     assert.strictEqual(frameTextOf(row(enc.encode('plain')), 'utf8'), undefined);
   });
 
+  it('keeps the frame fields of the rows it saves, so a reloaded panel still tells message from framing', () => {
+    const log = new TrafficRows();
+    log.reset(
+      1,
+      [
+        { ...record(1, 'a\r\n'), delimiterBytes: 2 },
+        { ...record(2, '\x00\x03abc'), headerBytes: 2 },
+        { ...record(3, 'cut'), length: 9000, truncated: true },
+        { ...record(4, 'par'), partial: true },
+      ],
+      0,
+    );
+    const back = restoreRows(saveRows(log.rows));
+    assert.deepStrictEqual(
+      back.map((r) => [r.delimiterBytes, r.headerBytes, r.truncated, r.partial]),
+      [
+        [2, undefined, undefined, undefined],
+        [undefined, 2, undefined, undefined],
+        [undefined, undefined, true, undefined],
+        [undefined, undefined, undefined, true],
+      ],
+    );
+    assert.deepStrictEqual(frameTextOf({ kind: 'rec', r: back[0] }, 'utf8'), {
+      header: '',
+      body: 'a',
+      delimiter: '\\r\\n',
+    });
+    // A byte count that is not one (or longer than the record) is left out, the row kept.
+    const good = { t: 1, d: 'in', p: 'p', l: 2, b: Buffer.from('hi').toString('base64') };
+    const odd = restoreRows(
+      JSON.stringify([
+        { ...good, dl: 3, hb: -1 },
+        { ...good, dl: '2', hb: 1.5, tr: true, pa: 'yes' },
+      ]),
+    );
+    assert.deepStrictEqual(
+      odd.map((r) => [r.delimiterBytes, r.headerBytes, r.truncated, r.partial]),
+      [
+        [undefined, undefined, undefined, undefined],
+        [undefined, undefined, undefined, undefined],
+      ],
+    );
+  });
+
   it('marks a frame cut at its limit or ended by a close', () => {
     assert.strictEqual(frameMarkKey(row(enc.encode('x'), { truncated: true }).r), 'frameCut');
     assert.strictEqual(frameMarkKey(row(enc.encode('x'), { partial: true }).r), 'framePartial');

@@ -1,8 +1,9 @@
 /** The endpoint and its counters as the send panel shows them (shared/protocol's EndpointView and CountersView). */
+import * as vscode from 'vscode';
 import type { EndpointInfo } from '../../shared/model';
 import { connectionLabel, endpointName as endpointLabel } from '../../shared/naming';
 import { PANEL_CONNECTIONS_MAX, PANEL_NAME_MAX_CHARS, PANEL_TEXT_MAX_CHARS } from '../../shared/limits';
-import type { CountersView, EndpointView } from '../../shared/protocol';
+import type { CaptureView, CountersView, EndpointView } from '../../shared/protocol';
 import { describeInfoError } from '../errorText';
 import { framingText, stateText } from '../labels';
 import type { Rates } from './rateWindow';
@@ -28,8 +29,28 @@ export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined)
   if (error) view.error = error.slice(0, PANEL_TEXT_MAX_CHARS);
   if (lastPeer) view.lastPeer = lastPeer;
   if (info.framing && info.kind !== 'udp') view.framing = framingText(info.framing).slice(0, PANEL_NAME_MAX_CHARS);
+  const capture = toCaptureView(info);
+  if (capture) view.capture = capture;
   const rulesOff = toRulesOffView(info.autoReplyRulesOff, describeInfoError);
   if (rulesOff) view.rulesOff = rulesOff;
+  return view;
+}
+
+/** The endpoint's capture as the header shows it (undefined while none is set). */
+export function toCaptureView(info: EndpointInfo): CaptureView | undefined {
+  if (!info.capturePath) return undefined;
+  const path = info.capturePath;
+  const view: CaptureView = {
+    file: (path.split(/[\\/]/).pop() || path).slice(0, PANEL_NAME_MAX_CHARS),
+    path: path.slice(0, PANEL_TEXT_MAX_CHARS),
+    format: info.captureFormat ?? '',
+    bytes: info.captureBytes ?? 0,
+    maxBytes: info.captureMaxBytes ?? 0,
+  };
+  const stopped = info.captureStoppedTemplate
+    ? vscode.l10n.t(info.captureStoppedTemplate, info.captureStoppedValues ?? {})
+    : info.captureStopped;
+  if (stopped) view.stopped = stopped.slice(0, PANEL_TEXT_MAX_CHARS);
   return view;
 }
 

@@ -61,6 +61,20 @@ export class PanelRequests {
       await vscode.commands.executeCommand('socketLab.setFraming', endpointNode(this.ctx.endpointId));
       return {};
     },
+    // The Start/Stop Capture commands' own prompts and messages, as from the Sockets view and the palette.
+    startCapture: async () => {
+      this.ctx.requireEndpoint();
+      const info = await vscode.commands.executeCommand<unknown>(
+        'socketLab.startCapture',
+        endpointNode(this.ctx.endpointId),
+      );
+      return info ? {} : { cancelled: true };
+    },
+    stopCapture: async () => {
+      this.ctx.requireEndpoint();
+      await vscode.commands.executeCommand('socketLab.stopCapture', endpointNode(this.ctx.endpointId));
+      return {};
+    },
     export: (r) => this._export(r),
     fetchOlder: (r) => this._fetchOlder(r),
     fetchRecord: (r) => this._fetchRecord(r),
@@ -157,7 +171,9 @@ export class PanelRequests {
       return { path: uri.fsPath, records: result.records };
     }
     const log = this.ctx.log();
-    return exportTraffic(this.ctx.label, log.slice(0, log.size), request.format, readSettings().defaultEncoding);
+    // Text is decoded as the panel shows it (its Encoding), not with the default setting.
+    const encoding = request.encoding ?? readSettings().defaultEncoding;
+    return exportTraffic(this.ctx.label, log.slice(0, log.size), request.format, encoding);
   }
 
   private _fetchOlder(request: RequestOf<'fetchOlder'>): ResultOf<'fetchOlder'> {

@@ -31,6 +31,8 @@ export const SEND_PANEL_VIEW_TYPE = 'socketLab.sendPanel';
 
 /** After traffic stops, one more post this much later shows the rates falling to zero. */
 const RATE_SETTLE_MS = RATE_IDLE_MS + 50;
+/** How often at most the header shows a growing capture file's size (the settle post shows the last one). */
+const CAPTURE_POST_INTERVAL_MS = 250;
 
 /** How a panel is opened: on a live endpoint, or restored after a reload onto an endpoint that is gone. */
 export interface SendPanelOptions {
@@ -60,6 +62,9 @@ export class SendPanel extends Disposable {
   private readonly _label: string;
   private _rates = new RateWindow({ bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0 }, Date.now());
   private _settleTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The capture's size last posted, and when: a growing capture file is shown a few times a second. */
+  private _postedCaptureBytes: number | undefined;
+  private _capturePostedAt = 0;
 
   private readonly _onDidDispose = new vscode.EventEmitter<void>();
   /** Fires once when the panel is closed. */
@@ -228,8 +233,16 @@ export class SendPanel extends Disposable {
     void this.panel.webview.postMessage(message).then(undefined, () => undefined);
   }
 
+  /** True when the capture file grew since the size last posted, and it was posted long enough ago. */
+  private _captureGrew(info: EndpointInfo): boolean {
+    if (info.captureBytes === undefined || info.captureBytes === this._postedCaptureBytes) return false;
+    return Date.now() - this._capturePostedAt >= CAPTURE_POST_INTERVAL_MS;
+  }
+
   private _endpointView(info: EndpointInfo | undefined): EndpointView | null {
     if (!info) return null;
+    this._postedCaptureBytes = info.captureBytes;
+    this._capturePostedAt = Date.now();
     if (this._lastPeerRecord) this._lastPeer = this._lastPeerRecord.peer;
     return toEndpointView(info, info.kind === 'udp' ? this._lastPeer : undefined);
   }
@@ -260,7 +273,7 @@ export class SendPanel extends Disposable {
       this._endpointGone();
       return;
     }
-    if (this._endpointDirty) {
+    if (this._endpointDirty || this._captureGrew(info)) {
       this._endpointDirty = false;
       this._post({ type: 'endpoint', endpoint: this._endpointView(info) });
     }

@@ -69,7 +69,7 @@ function fitText(s: string): string {
 export function signature(row: Row, look: RowLook): string {
   if (row.kind === 'gap') return `g${row.loading ? 1 : 0}:${row.before - row.after}`;
   const state = row.expanded ? `e${row.loading ? 1 : 0}${row.full ? 1 : 0}` : 'c';
-  return `r${line.generation}:${look.view.mode}:${look.view.showDate ? 1 : 0}:${row.r.seq === look.selectedSeq ? 1 : 0}:${state}`;
+  return `r${line.generation}:${look.view.mode}:${look.view.showDate ? 1 : 0}${look.view.hideDelimiters ? 1 : 0}:${row.r.seq === look.selectedSeq ? 1 : 0}:${state}`;
 }
 
 const nodeRows = new WeakMap<HTMLElement, RecordRow>();
@@ -152,7 +152,7 @@ export function collapsedNode(row: RecordRow, look: RowLook, reuse?: HTMLElement
   let textCell = cellsLine.querySelector<HTMLElement>(':scope > .data.text');
   let hexCell = cellsLine.querySelector<HTMLElement>(':scope > .data.hex');
   if (mode === 'hex') textCell?.remove();
-  else fillTextCell((textCell ??= cellsLine.insertBefore(dataCell('text'), hexCell)), row, look.encoding);
+  else fillTextCell((textCell ??= cellsLine.insertBefore(dataCell('text'), hexCell)), row, look);
   if (mode === 'text') hexCell?.remove();
   else (hexCell ??= cellsLine.appendChild(dataCell('hex'))).textContent = fitHex(hexOf(row), line.hexChars);
   markFrame((textCell ?? hexCell)!, row);
@@ -161,18 +161,19 @@ export function collapsedNode(row: RecordRow, look: RowLook, reuse?: HTMLElement
 
 /**
  * A text cell's content: the text, or for a framed record its length header and delimiter in spans of their
- * own (shown dimmed, so the message stands out from its framing).
+ * own (shown dimmed, so the message stands out from its framing; the delimiter left out when the view hides it).
  */
-function fillTextCell(cell: HTMLElement, row: RecordRow, encoding: string): void {
-  const parts = frameTextOf(row, encoding);
+function fillTextCell(cell: HTMLElement, row: RecordRow, look: RowLook): void {
+  const parts = frameTextOf(row, look.encoding);
   if (!parts) {
-    cell.textContent = fitText(textOf(row, encoding));
+    cell.textContent = fitText(textOf(row, look.encoding));
     return;
   }
   const content: (Node | string)[] = [];
   if (parts.header) content.push(el('span', { class: 'frame-header', text: parts.header }));
   content.push(fitText(parts.body));
-  if (parts.delimiter) content.push(el('span', { class: 'frame-delim', text: parts.delimiter }));
+  if (parts.delimiter && !look.view.hideDelimiters)
+    content.push(el('span', { class: 'frame-delim', text: parts.delimiter }));
   cell.replaceChildren(...content);
 }
 
@@ -223,7 +224,7 @@ export function recordNode(row: RecordRow, look: RowLook, actions: RowActions): 
   const dataCells: HTMLElement[] = [];
   if (mode !== 'hex') {
     const textCell = dataCell('text');
-    fillTextCell(textCell, row, look.encoding);
+    fillTextCell(textCell, row, look);
     dataCells.push(textCell);
   }
   if (mode !== 'text')
@@ -242,8 +243,10 @@ function detailOf(row: RecordRow, look: RowLook, actions: RowActions): HTMLEleme
   const data = row.full ?? r.preview;
   const missing = r.length - data.byteLength;
   const more = missing > 0 ? `\n${t(look.gone ? 'moreBytesGone' : 'moreBytes', missing)}` : '';
-  // A Tab stop of its own: in a narrow panel the dump scrolls sideways, and the arrow keys scroll it once focused.
-  const dump = el('pre', { class: 'dump', tabindex: '0', text: row.loading ? t('loading') : hexDump(data) + more });
+  // Each dump is a Tab stop of its own: in a narrow panel it scrolls sideways, and the arrow keys scroll it once focused.
+  const dumps = row.loading
+    ? [el('pre', { class: 'dump', tabindex: '0', text: t('loading') })]
+    : dumpsOf(data, r.headerBytes, more);
   const copyButton = (as: 'hex' | 'text', text: string) =>
     el('vscode-button', {
       secondary: true,
@@ -258,5 +261,21 @@ function detailOf(row: RecordRow, look: RowLook, actions: RowActions): HTMLEleme
     copyButton('hex', t('copyHex')),
     copyButton('text', t('copyText')),
   );
-  return el('div', { class: 'detail', role: 'gridcell' }, buttons, dump);
+  return el('div', { class: 'detail', role: 'gridcell' }, buttons, ...dumps);
+}
+
+/**
+ * The hex dump of a record; a length-framed one has its header dumped apart from its body, each under a
+ * heading that says which it is and how long.
+ */
+function dumpsOf(data: Uint8Array, headerBytes: number | undefined, more: string): HTMLElement[] {
+  const header = Math.min(headerBytes ?? 0, data.byteLength);
+  if (header === 0) return [el('pre', { class: 'dump', tabindex: '0', text: hexDump(data) + more })];
+  const body = data.subarray(header);
+  return [
+    el('div', { class: 'dump-title', text: tn(header, 'frameHeaderDump', header.toLocaleString()) }),
+    el('pre', { class: 'dump frame-header-dump', tabindex: '0', text: hexDump(data.subarray(0, header)) }),
+    el('div', { class: 'dump-title', text: tn(body.byteLength, 'frameBodyDump', body.byteLength.toLocaleString()) }),
+    el('pre', { class: 'dump frame-body-dump', tabindex: '0', text: hexDump(body) + more }),
+  ];
 }

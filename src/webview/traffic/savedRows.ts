@@ -16,7 +16,10 @@ export interface SavedLog {
   counters?: CountersView;
 }
 
-/** A saved row: time, direction, peer, connection, length, auto-reply, preview in base64. */
+/**
+ * A saved row: time, direction, peer, connection, length, auto-reply, preview in base64, and a frame's marks
+ * (cut at its limit, partial, delimiter bytes, length-header bytes).
+ */
 interface SavedRow {
   t: number;
   d: 'in' | 'out';
@@ -25,6 +28,10 @@ interface SavedRow {
   l: number;
   a?: 1;
   b: string;
+  tr?: 1;
+  pa?: 1;
+  dl?: number;
+  hb?: number;
 }
 
 /** The newest `max` record rows of `rows` as the JSON string the state keeps. */
@@ -37,6 +44,10 @@ export function saveRows(rows: readonly Row[], max = SAVED_ROWS_MAX): string {
     const saved: SavedRow = { t: r.time, d: r.dir, p: r.peer, l: r.length, b: toBase64(r.preview) };
     if (r.connectionId !== undefined) saved.c = r.connectionId;
     if (r.auto) saved.a = 1;
+    if (r.truncated) saved.tr = 1;
+    if (r.partial) saved.pa = 1;
+    if (r.delimiterBytes) saved.dl = r.delimiterBytes;
+    if (r.headerBytes) saved.hb = r.headerBytes;
     picked.push(saved);
   }
   return JSON.stringify(picked.reverse());
@@ -78,7 +89,16 @@ function readRow(x: unknown): Omit<RecordView, 'seq'> | undefined {
   };
   if (typeof s.c === 'string') r.connectionId = s.c.slice(0, 256);
   if (s.a === 1) r.auto = true;
+  if (s.tr === 1) r.truncated = true;
+  if (s.pa === 1) r.partial = true;
+  // Frame byte counts are within the record (the row splits its preview by them).
+  if (isByteCount(s.dl, s.l)) r.delimiterBytes = s.dl;
+  if (isByteCount(s.hb, s.l)) r.headerBytes = s.hb;
   return r;
+}
+
+function isByteCount(n: unknown, length: number): n is number {
+  return typeof n === 'number' && Number.isSafeInteger(n) && n > 0 && n <= length;
 }
 
 function toBase64(bytes: Uint8Array): string {

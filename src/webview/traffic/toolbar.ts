@@ -85,6 +85,17 @@ export function buildToolbar(actions: ToolbarActions, counts: () => { shown: num
     persist();
     actions.restyle();
   });
+  // Framed records keep their delimiter; the log shows it dimmed, or leaves it out.
+  const delimiters: VscodeCheckbox = el('vscode-checkbox', {
+    id: 'hide-delimiters',
+    label: t('hideDelimiters'),
+    checked: v.hideDelimiters === true,
+  });
+  delimiters.addEventListener('change', () => {
+    v.hideDelimiters = delimiters.checked;
+    persist();
+    actions.restyle();
+  });
   const clear = el('vscode-button', {
     id: 'clear',
     secondary: true,
@@ -109,6 +120,7 @@ export function buildToolbar(actions: ToolbarActions, counts: () => { shown: num
     filterCount,
     follow,
     date,
+    delimiters,
     clear,
     ...buildExport(),
     trafficStatus.element,
@@ -156,7 +168,7 @@ function buildExport(): HTMLElement[] {
     text: t('export'),
     onclick: async () => {
       try {
-        const r = await request('export', { format });
+        const r = await request('export', { format, encoding: state.draft.encoding });
         if (r.path) trafficStatus.set(tn(r.records, 'exported', r.records.toLocaleString(), r.path));
       } catch (err) {
         trafficStatus.showError(err);

@@ -216,7 +216,9 @@ function scheduleSave(): void {
   if (pending.saveTimer) return;
   pending.saveTimer = setTimeout(() => {
     pending.saveTimer = undefined;
-    if (!session.endpoint || log.epoch < 0) return;
+    // Also once the endpoint is gone: the rows of its last seconds are the ones a reload should show again.
+    // A log restored from the state (epoch -1) is already saved.
+    if (log.epoch < 0) return;
     const saved: SavedLog = { endpointId: state.endpointId, rows: saveRows(log.rows) };
     if (pending.lastCounters) saved.counters = pending.lastCounters;
     state.saved = saved;
