@@ -366,7 +366,7 @@ describe('commands with argument objects (real extension host)', () => {
     assert.strictEqual(restarted.state, 'listening');
     await run('showOutput', {});
     // Shown, the channel's text is a document of the extension host; it holds the restarted listener's line.
-    const line = new RegExp(`\\] ${listener.id}: TCP 127\\.0\\.0\\.1:${port} listening$`, 'm');
+    const line = new RegExp(`\\] ${listener.id}: TCP 127\\.0\\.0\\.1:${portOf(restarted)} listening`);
     await waitFor('the Socket Lab output shown with the listening line', () =>
       vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && line.test(d.getText())),
     );
