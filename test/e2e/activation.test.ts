@@ -69,6 +69,7 @@ describe('activation and deactivation through the real workbench', function () {
     // Opening the Sockets view activates Socket Lab.
     await wb.openSocketsView();
     await wb.page.locator('.sidebar .welcome-view-content, .sidebar .monaco-list').first().waitFor({ timeout: 30000 });
+    // Silence is the behaviour here (no socket at activation): a second for a socket opened late to show.
     await sleep(1000);
     const activated = socketsOf(hostPid);
     console.log(
@@ -120,6 +121,7 @@ describe('activation and deactivation through the real workbench', function () {
         10000,
       );
       await input.press('Enter');
+      // Staying open is the behaviour: a moment for an accepted value to close the prompt.
       await wb.page.waitForTimeout(200);
       // Enter on an invalid value keeps the prompt open.
       assert.ok(await input.isVisible(), `the prompt accepted ${JSON.stringify(value)}`);

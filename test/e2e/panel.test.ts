@@ -154,10 +154,14 @@ describe('Send panel in the real workbench', function () {
     await waitUntil('five ticks at ncat', () => received.toString('latin1').split('tick\n').length - 1 >= 5, 15000);
     // The indicator clears once the core reports the end of the repeat.
     await panel.locator('#repeat-indicator').waitFor({ state: 'hidden', timeout: 10000 });
-    await new Promise((r) => setTimeout(r, 300));
-    assert.strictEqual(received.toString('latin1'), 'tick\n'.repeat(5));
     assert.ok(Date.now() - started >= 400, 'the sends were spaced by the interval');
     await panel.locator('#send-status', { hasText: /5/ }).waitFor({ timeout: 5000 });
+    // Nothing more after the fifth tick: a later send arrives right after the five, with nothing between.
+    await panel.locator('#payload textarea').fill('fin');
+    await panel.locator('#byte-count', { hasText: '4' }).waitFor({ timeout: 10000 });
+    await panel.locator('#send').click();
+    await waitUntil('the sentinel at ncat', () => received.toString('latin1').endsWith('fin\n'), 15000);
+    assert.strictEqual(received.toString('latin1'), 'tick\n'.repeat(5) + 'fin\n');
   });
 
   it('shows <img src=x onerror=alert(1)> as text and creates no element', async () => {
@@ -174,18 +178,22 @@ describe('Send panel in the real workbench', function () {
     assert.deepStrictEqual(dialogs, []);
   });
 
-  it('keeps the history and takes screenshots in a dark and a light theme', async () => {
+  it('keeps the history; in a dark, a light and a high-contrast theme the panel takes the theme and the three screenshots differ', async () => {
     await setSectionOpen(panel, 'history');
     await panel.locator('.history-item', { hasText: '48 65 6c 6c 6f 0d 0a' }).waitFor({ timeout: 5000 });
-    await wb.setColorTheme('Dark Modern', 'vs-dark');
-    await new Promise((r) => setTimeout(r, 800));
-    await shot('send-panel-dark');
-    await wb.setColorTheme('Light Modern', 'vs');
-    await new Promise((r) => setTimeout(r, 800));
-    await shot('send-panel-light');
-    await wb.setColorTheme('Dark High Contrast', 'hc-black');
-    await new Promise((r) => setTimeout(r, 800));
-    await shot('send-panel-high-contrast');
+    const themes = [
+      ['Dark Modern', 'vs-dark', 'vscode-dark', 'send-panel-dark'],
+      ['Light Modern', 'vs', 'vscode-light', 'send-panel-light'],
+      ['Dark High Contrast', 'hc-black', 'vscode-high-contrast', 'send-panel-high-contrast'],
+    ] as const;
+    const shots: string[] = [];
+    for (const [label, uiClass, bodyClass, name] of themes) {
+      await wb.setColorTheme(label, uiClass);
+      // The webview's body carries the theme's class once the workbench has handed it the theme's colours.
+      await panel.locator(`body.${bodyClass}`).waitFor({ state: 'attached', timeout: 20000 });
+      shots.push(fs.readFileSync(await wb.screenshot(name)).toString('base64'));
+    }
+    assert.strictEqual(new Set(shots).size, 3, 'the three themes look the same');
   });
 
   it('copies a record as hex through the host clipboard', async () => {
@@ -199,8 +207,8 @@ describe('Send panel in the real workbench', function () {
     await row.locator('.line').click();
     await panel.locator('.rec.expanded .copy-hex').click();
     await panel.locator('#status', { hasText: 'Copied' }).waitFor({ timeout: 10000 });
-    const text = await wb.page.evaluate(() => navigator.clipboard.readText()).catch(() => undefined);
-    if (text !== undefined) assert.strictEqual(text, '68 65 6c 6c 6f 20 66 72 6f 6d 20 6e 63 61 74 0a');
+    const text = await wb.page.evaluate(() => navigator.clipboard.readText());
+    assert.strictEqual(text, '68 65 6c 6c 6f 20 66 72 6f 6d 20 6e 63 61 74 0a');
     await row.locator('.line').click();
   });
 
@@ -358,11 +366,11 @@ describe('Send panel in the real workbench', function () {
       }
       return { mean: times.reduce((x, y) => x + y, 0) / times.length, max: Math.max(...times), maxRows };
     });
+    // Timing is a figure, never an assertion (speed is measured by the benchmarks).
     console.log(
-      `      flood ${floodMs} ms (${Math.round(liveHeight / 22)} rows live); after re-show ${rowsAfterShow} rows, ${fetches} pages back to ${totalRows} rows; scroll frames (2 rAF) mean ${perf.mean.toFixed(1)} ms, max ${perf.max.toFixed(1)} ms; ${perf.maxRows} rows in the DOM`,
+      `      [figure] flood ${floodMs} ms (${Math.round(liveHeight / 22)} rows live); after re-show ${rowsAfterShow} rows, ${fetches} pages back to ${totalRows} rows; scroll frames (2 rAF) mean ${perf.mean.toFixed(1)} ms, max ${perf.max.toFixed(1)} ms; ${perf.maxRows} rows in the DOM`,
     );
     assert.ok(perf.maxRows < 200, `virtualized: ${perf.maxRows} rows in the DOM`);
-    assert.ok(perf.mean < 100, `mean frame ${perf.mean} ms`);
     await shot('send-panel-flood');
   });
 

@@ -9,7 +9,7 @@ import { rejection } from '../helpers/errors';
 import { resolvedItem, run, socketLab, type TestApi } from '../helpers/extensionHost';
 import { portOf } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
-import { sleep, waitFor } from '../helpers/wait';
+import { sleep, waitFor, waitForSteady } from '../helpers/wait';
 
 /** Collects everything a Node socket receives. */
 function collect(socket: net.Socket): () => Buffer {
@@ -249,11 +249,16 @@ describe('commands with argument objects (real extension host)', () => {
     });
     await waitFor('some endless repeats', () => got().includes('yy'));
     await run('stopRepeat', { repeatId: forever.repeatId });
-    // A send already handed to the socket may still be on its way: let it land, then nothing more may come.
-    await sleep(60);
-    const after = got().length;
-    await sleep(120);
-    assert.strictEqual(got().length, after, 'stopRepeat stops the repeat');
+    // A send already handed to the socket may still land; then nothing more comes (silence is the behaviour
+    // here: 20 polls of 10 ms without a byte is ten repeat intervals), and a sentinel shows the link still works.
+    const after = await waitForSteady('the stopped repeat', () => got().length);
+    assert.strictEqual((await run<{ bytes: number }>('send', { target: listener.id, data: 'Z' })).bytes, 1);
+    await waitFor('the sentinel after the stopped repeat', () => got().length === after + 1);
+    assert.strictEqual(
+      got().toString(),
+      'Hello\r\n!xxxxx' + 'y'.repeat(after - 13) + 'Z',
+      'stopRepeat stops the repeat',
+    );
     assert.match(await rejection(run('send', { target: listener.id, data: 'x', repeat: { intervalMs: 0 } })), /count/i);
   });
 
@@ -360,6 +365,11 @@ describe('commands with argument objects (real extension host)', () => {
     assert.strictEqual(restarted.id, listener.id);
     assert.strictEqual(restarted.state, 'listening');
     await run('showOutput', {});
+    // Shown, the channel's text is a document of the extension host; it holds the restarted listener's line.
+    const line = new RegExp(`\\] ${listener.id}: TCP 127\\.0\\.0\\.1:${portOf(restarted)} listening`);
+    await waitFor('the Socket Lab output shown with the listening line', () =>
+      vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && line.test(d.getText())),
+    );
     await run('stop', { id: listener.id });
     assert.deepStrictEqual(api.list(), []);
   });
@@ -471,10 +481,11 @@ describe('events, coalescing and the status bar (real extension host)', () => {
       await sleep(30);
     }
     await waitFor('all bytes in', () => api.list()[0].bytesIn === 30000);
-    await sleep(300);
+    await waitFor(
+      'every received record delivered in some batch',
+      () => batches.reduce((n, b) => n + b.count, 0) === api.list()[0].messagesIn,
+    );
     const seconds = (Date.now() - started) / 1000;
-    const received = batches.reduce((n, b) => n + b.count, 0);
-    assert.strictEqual(received, api.list()[0].messagesIn, 'every received record is delivered in some batch');
     assert.ok(batches.every((b) => b.id === listener.id));
     // Nothing was skipped at this rate, so the batches carry exactly the bytes sent, in order.
     assert.deepStrictEqual(
@@ -502,17 +513,15 @@ describe('events, coalescing and the status bar (real extension host)', () => {
     const chunk = Buffer.alloc(64 * 1024, 7);
     for (let i = 0; i < 64; i++) client.write(chunk); // 4 MiB, faster than one batch interval on loopback
     await waitFor('4 MiB in', () => api.list()[0].bytesIn === 64 * chunk.length);
-    await sleep(300);
+    await waitFor(
+      'every record delivered or counted as skipped',
+      () => batches.reduce((n, b) => n + b.count, 0) === api.list()[0].messagesIn,
+    );
     sub.dispose();
     assert.ok(batches.length > 0);
     assert.ok(
       batches.every((b) => b.bytes <= 1024 * 1024),
       `batch sizes ${batches.map((b) => b.bytes).join(', ')}`,
-    );
-    assert.strictEqual(
-      batches.reduce((n, b) => n + b.count, 0),
-      api.list()[0].messagesIn,
-      'every record is delivered or counted as skipped',
     );
     client.destroy();
   });

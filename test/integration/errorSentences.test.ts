@@ -1,14 +1,17 @@
 // The error of a failed endpoint as the host shows it, in the real extension host: list() carries the English
 // sentence with its template and values, and the Sockets tree and the send panel build the sentence from
-// those through vscode.l10n.t, the core's value words ('nothing', 'Local port (localPort)') included.
+// those through vscode.l10n.t, the core's value words ('Certificate file (cert)') included.
 // A pseudo-translation stands in for a translation bundle: it wraps what vscode.l10n.t returns in «».
 import * as assert from 'assert';
 import * as net from 'net';
 import * as vscode from 'vscode';
-import { fillTemplate, type SocketLabError } from '../../src/shared/errors';
+import * as fs from 'fs';
+import { fillTemplate } from '../../src/shared/errors';
 import type { EndpointInfo } from '../../src/shared/model';
-import { checkPort } from '../../src/shared/validate';
+import { makeLeaf, writeFile } from '../helpers/certs';
+import { rejection } from '../helpers/errors';
 import { resolvedItem, run, socketLab, type TestApi } from '../helpers/extensionHost';
+import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
 
 interface PanelLike {
@@ -112,34 +115,42 @@ describe('error sentences of failed endpoints through the host (real extension h
     assert.ok(replaced, 'vscode.l10n.t could not be replaced in this host');
   });
 
-  it("an endpoint's error that names a field and a value word: the host translates the words inside the sentence too", async () => {
-    const { info, panel } = await failedClient();
-    // A real error of the core, put on the failed endpoint: its {label} and {value} are words of the core.
-    const error = checkPort(undefined, 'localPort')!;
-    const entries = (api._test.lab as unknown as { _entries: Map<string, { endpoint: { error?: SocketLabError } }> })
-      ._entries;
-    entries.get(info.id)!.endpoint.error = error;
-    const now = api.list().find((e) => e.id === info.id)!;
-    assert.strictEqual(now.error, 'Local port (localPort) must be a whole number from 0 to 65535 (got nothing).');
-    assert.deepStrictEqual(
-      { template: now.errorTemplate, label: now.errorValues?.label, value: now.errorValues?.value },
-      {
-        template: '{label} must be a whole number from {min} to {max} (got {value}).',
-        label: 'Local port (localPort)',
-        value: 'nothing',
-      },
-    );
-
-    const tree = api._test.tree;
-    const node = tree.nodeFor(info.id)!;
-    const replaced = await withPseudoTranslation(() => {
-      const expected = '««Local port (localPort)» must be a whole number from 0 to 65535 (got «nothing»).»';
-      assert.ok(
-        tooltipText(resolvedItem(tree, node)).endsWith(`$(error) ${expected}`),
-        tooltipText(resolvedItem(tree, node)),
+  it("an endpoint's error that names a field by its label word (a TLS listener restarted after its certificate file was removed): the host translates the word inside the sentence too", async () => {
+    const { dir, remove } = tempDir();
+    try {
+      const leaf = await makeLeaf(['127.0.0.1']);
+      const cert = writeFile(dir, 'server.crt', leaf.cert);
+      const key = writeFile(dir, 'server.key', leaf.key);
+      const listener = await run<EndpointInfo>('startTlsListener', { port: 0, cert, key });
+      await run('openPanel', { id: listener.id });
+      const manager = api._test.panels as { panels: readonly PanelLike[] };
+      const panel = await waitFor('the panel', () => manager.panels.find((p) => p.endpointId === listener.id));
+      panels.push(panel);
+      fs.rmSync(cert);
+      const sentence = `Certificate file (cert) ${cert} does not exist; check the path.`;
+      assert.strictEqual(await rejection(run('restart', { id: listener.id })), sentence);
+      const now = await waitFor('the listener in error', () =>
+        api.list().find((e) => e.id === listener.id && e.state === 'error'),
       );
-      assert.strictEqual(panel._endpointView(api._test.lab.get(info.id))?.error, expected);
-    });
-    assert.ok(replaced, 'vscode.l10n.t could not be replaced in this host');
+      assert.strictEqual(now.error, sentence);
+      assert.deepStrictEqual(
+        { template: now.errorTemplate, label: now.errorValues?.label, path: now.errorValues?.path },
+        { template: '{label} {path} does not exist; check the path.', label: 'Certificate file (cert)', path: cert },
+      );
+
+      const tree = api._test.tree;
+      const node = tree.nodeFor(listener.id)!;
+      const replaced = await withPseudoTranslation(() => {
+        const expected = `««Certificate file (cert)» ${cert} does not exist; check the path.»`;
+        assert.ok(
+          tooltipText(resolvedItem(tree, node)).endsWith(`$(error) ${expected}`),
+          tooltipText(resolvedItem(tree, node)),
+        );
+        assert.strictEqual(panel._endpointView(api._test.lab.get(listener.id))?.error, expected);
+      });
+      assert.ok(replaced, 'vscode.l10n.t could not be replaced in this host');
+    } finally {
+      remove();
+    }
   });
 });

@@ -12,7 +12,7 @@ import { resolvedItem, run, socketLab, treeRoots, useOfflineLookup, type TestApi
 import { boundSockets, descriptorTargets, socketDescriptors, socketHandles } from '../helpers/processHandles';
 import { portOf } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
-import { sleep, waitFor } from '../helpers/wait';
+import { waitFor, waitForSteady } from '../helpers/wait';
 
 describe('faults in the real extension host', function () {
   this.timeout(60000);
@@ -169,7 +169,11 @@ describe('faults in the real extension host', function () {
 
   it('300 open/close cycles through the commands and a stopAll leave the extension host with the same descriptors and socket handles', async () => {
     await run('stopAll', {});
-    await sleep(200);
+    // The baseline is taken once the earlier tests' sockets have finished closing (a higher one would hide a leak).
+    await waitForSteady(
+      'the baseline socket descriptors and handles',
+      () => `${socketDescriptors()}/${socketHandles()}`,
+    );
     const targetsBefore = descriptorTargets();
     const socketFdsBefore = socketDescriptors(targetsBefore);
     const handlesBefore = socketHandles();

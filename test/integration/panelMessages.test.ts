@@ -1,5 +1,7 @@
-// Panel messages: bad messages from the send panel's webview through the host's real handler
-// (SendPanel receives what webview.onDidReceiveMessage delivers and validates it with parseWebviewMessage).
+// Panel messages: bad messages handed straight to the host's real handler (the function
+// webview.onDidReceiveMessage calls, which validates with parseWebviewMessage); what the host posts back is
+// recorded in place of webview.postMessage, so no webview has to load. The real transport both ways is driven
+// by the e2e panel suites.
 // The protocol's own 10,000-message fuzz and CSP tests are in test/unit/protocol.test.ts; here every case
 // goes through the host side in the real extension host, with the core watched so nothing invalid reaches it.
 import * as assert from 'assert';
@@ -9,7 +11,7 @@ import type { EndpointInfo } from '../../src/shared/model';
 import type { SocketLab } from '../../src/core/socketLab';
 import { assertSentence, listSnapshot } from '../helpers/badInputCases';
 import { run, socketLab, type TestApi } from '../helpers/extensionHost';
-import { sleep, waitFor } from '../helpers/wait';
+import { waitFor } from '../helpers/wait';
 
 interface PanelLike {
   endpointId: string;
@@ -18,9 +20,12 @@ interface PanelLike {
 
 type Posted = { type: string; id?: number; ok?: boolean; error?: string; result?: { error?: string; bytes?: number } };
 
+/** Ids of the sentinel requests (above every id a case uses). */
+const SENTINEL_IDS = 1_000_000;
+
 const CORE_METHODS = ['send', 'sendFile', 'stopRepeat', 'setAutoReply', 'clearLog', 'stop', 'restart'] as const;
 
-describe('bad panel messages through the host handler (real extension host)', function () {
+describe('bad panel messages handed to the host handler, its posts recorded instead of sent (real extension host)', function () {
   this.timeout(60000);
   let api: TestApi;
   let udp: EndpointInfo;
@@ -38,10 +43,31 @@ describe('bad panel messages through the host handler (real extension host)', fu
       'the handler threw',
     );
     if (id === undefined) {
-      await sleep(20);
+      await sentinel();
       return undefined;
     }
     return waitFor(`response ${id}`, () => posted.slice(from).find((m) => m.type === 'response' && m.id === id), 5000);
+  }
+
+  let nextSentinelId = SENTINEL_IDS;
+  /**
+   * Silence is the behaviour for a message without a usable id: shown by a later request that goes the whole
+   * way through the request queue and is answered, so whatever the earlier message started has had its turn.
+   */
+  async function sentinel(): Promise<void> {
+    const id = nextSentinelId++;
+    const from = posted.length;
+    (panel as unknown as { _onMessage(m: unknown): void })._onMessage({
+      type: 'convert',
+      id,
+      data: 'ok',
+      format: 'text',
+      into: 'hex',
+    });
+    const answer = await waitFor(`the sentinel ${id}`, () =>
+      posted.slice(from).find((m) => m.type === 'response' && m.id === id),
+    );
+    assert.deepStrictEqual([answer.ok, answer.result], [true, { data: '6f 6b' }], 'the sentinel answered');
   }
 
   before(async () => {
@@ -282,7 +308,7 @@ describe('bad panel messages through the host handler (real extension host)', fu
     for (const raw of [null, undefined, 'ready', 42, [{ type: 'ready', id: 3 }], hostile, { type: 'send', id: -1 }])
       await deliver(raw);
     assert.strictEqual(
-      posted.slice(from).filter((m) => m.type === 'response').length,
+      posted.slice(from).filter((m) => m.type === 'response' && !(Number(m.id) >= SENTINEL_IDS)).length,
       0,
       'answered a message without a usable id',
     );
@@ -343,7 +369,7 @@ describe('bad panel messages through the host handler (real extension host)', fu
         assert.ok(refused, `no refusal for ${JSON.stringify(raw)?.slice(0, 200)}`);
       }
     }
-    await sleep(200);
+    await sentinel();
     console.log(
       `      [figure] 1,000 fuzzed panel messages: ${withId} carried a usable id and all were refused at once (${refusals} refusals), the rest dropped; core calls ${coreCalls.length - calls}`,
     );

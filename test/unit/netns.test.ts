@@ -3,7 +3,7 @@ import * as path from 'path';
 import { spawnSync } from 'child_process';
 import { randomBytes } from 'crypto';
 import '../helpers/noLeaks';
-import { sleep } from '../helpers/wait';
+import { waitFor } from '../helpers/wait';
 import { skipOrFail } from '../helpers/require';
 
 /** Runs `ip` with args; returns the failure text or undefined. */
@@ -59,8 +59,15 @@ describe('broadcast and multicast inside a throw-away network namespace', functi
 
   it('broadcast needs enabling, then reaches a socket on 0.0.0.0; IPv4 and IPv6 groups join and leave', async function () {
     if (ipv6Iface) {
-      // Give IPv6 its link-local addresses (DAD) before sending multicast.
-      await sleep(2000);
+      // IPv6 multicast leaves through v0 once its link-local address has passed duplicate detection.
+      await waitFor(
+        `a link-local address on ${ipv6Iface} past duplicate detection`,
+        () => {
+          const r = spawnSync('ip', ['-n', ns, '-6', 'addr', 'show', 'dev', ipv6Iface], { encoding: 'utf8' });
+          return /inet6 fe80/.test(r.stdout) && !/tentative/.test(r.stdout);
+        },
+        10000,
+      );
     }
     const script = path.join(__dirname, '..', 'helpers', 'scenarios', 'broadcastAndMulticast.js');
     const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, script, ipv6Iface], {
