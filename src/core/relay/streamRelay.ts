@@ -123,6 +123,7 @@ export class StreamRelay extends Disposable implements PairOwner {
       upstream: this._options.upstream,
       tlsListen: this._tlsListen,
       tlsUpstream: this._options.tlsUpstream,
+      upstreamServernameFixed: this._options.upstreamServernameFixed,
       connectTimeoutMs: this._options.connectTimeoutMs,
       handshakeTimeoutMs: this._options.handshakeTimeoutMs ?? this._options.connectTimeoutMs,
     });
