@@ -7,7 +7,7 @@ import { performance } from 'perf_hooks';
 import { AUTO_REPLY_MODES } from '../shared/autoReplySpec';
 import { SocketLabError, isSocketLabError } from '../shared/errors';
 import { AUTO_REPLY_MATCH_MAX_BYTES } from '../shared/limits';
-import { TextSegment, decodeText, encodePayload, encodeTextSegments, parseTextSegments } from './codec';
+import { TextSegment, concatBytes, decodeText, encodePayload, encodeTextSegments, parseTextSegments } from './codec';
 import { compileLinearRegex } from './linearRegex';
 import { DEFAULT_REGEX_BUDGET, RegexBudget, type RegexBudgetLimits } from './regexBudget';
 import {
@@ -75,9 +75,11 @@ function within<T>(field: string, fn: () => T): T {
   }
 }
 
-/** A checked reply: text replies of regex rules keep their template; every other reply is encoded once. */
-type CompiledReply =
-  { bytes: Uint8Array } | { template: Array<TextSegment | number>; encoding: string; ending: Uint8Array };
+/**
+ * A checked reply, encoded once. A text reply of a regex rule that uses captures keeps its literal parts
+ * encoded and a group number (0 = $&) for each capture, so a message pays only for encoding what it captured.
+ */
+type CompiledReply = { bytes: Uint8Array } | { template: Array<Uint8Array | number>; encoding: string };
 
 const CAPTURE = /\$(\$|&|[1-9])/g;
 
@@ -124,22 +126,39 @@ function compileReply(value: unknown, field: string, defaultEncoding: string, wi
   }
   // Captures are spliced in as plain text after escapes are parsed, so a captured backslash stays
   // a backslash instead of starting an escape.
-  const template: Array<TextSegment | number> = [];
+  const segments: Array<TextSegment | number> = [];
   let last = 0;
   CAPTURE.lastIndex = 0;
   for (let match = CAPTURE.exec(data); match; match = CAPTURE.exec(data)) {
-    template.push(
+    segments.push(
       ...within(`${field}.data`, () => parseTextSegments(data.slice(last, match!.index), escapes !== false)),
     );
-    template.push(match[1] === '$' ? -1 : match[1] === '&' ? 0 : Number(match[1]));
+    if (match[1] === '$') {
+      segments.push({ kind: 'text', text: '$', pieces: [{ text: '$', source: match.index }] });
+    } else {
+      segments.push(match[1] === '&' ? 0 : Number(match[1]));
+    }
     last = match.index + match[0].length;
   }
-  template.push(...within(`${field}.data`, () => parseTextSegments(data.slice(last), escapes !== false)));
+  segments.push(...within(`${field}.data`, () => parseTextSegments(data.slice(last), escapes !== false)));
   const ending = encodePayload({ data: '', encoding: name, lineEnding: lineEnding as LineEnding | undefined });
-  return { template, encoding: name, ending };
+  const template: Array<Uint8Array | number> = [];
+  for (const segment of segments) {
+    if (typeof segment === 'number') {
+      template.push(segment);
+      continue;
+    }
+    const bytes = encodeTextSegments([segment], name);
+    const previous = template.at(-1);
+    // Neighbouring literal parts are joined, so a message concatenates as few pieces as possible.
+    template[template.length - (typeof previous === 'object' ? 1 : 0)] =
+      typeof previous === 'object' ? Buffer.concat([previous, bytes]) : bytes;
+  }
+  if (ending.length > 0) template.push(ending);
+  return { template, encoding: name };
 }
 
-type Found = ArrayLike<string | undefined> | boolean | null;
+type Found = ArrayLike<string | null | undefined> | boolean | null;
 type Matcher = (data: Uint8Array, text: () => string) => Found;
 
 interface CompiledRule {
@@ -227,10 +246,7 @@ function compileRule(value: unknown, field: string, encoding: string): CompiledR
     const regex = compileLinearRegex(pattern, (value.flags as string | undefined) ?? '', `${field}.regex`);
     const reply = compileReply(value.reply, `${field}.reply`, encoding, true);
     // The DFA answers yes or no fast; the groups are worked out only for a match whose reply uses them.
-    match =
-      'template' in reply
-        ? (_data, text) => regex.test(text()) && regex.exec(text())
-        : (_data, text) => regex.test(text());
+    match = 'template' in reply ? (_data, text) => regex.exec(text()) : (_data, text) => regex.test(text());
     return { match, reply, isRegex: true };
   }
   return { match, reply: compileReply(value.reply, `${field}.reply`, encoding, false), isRegex: false };
@@ -240,23 +256,26 @@ function copy(bytes: Uint8Array): Uint8Array {
   return new Uint8Array(bytes);
 }
 
+/** Characters a capture may hold that no encoding can write (a lone half of a surrogate pair). */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The bytes of a captured text in the reply's encoding; throws 'notEncodable' like any reply text. */
+function encodeCapture(text: string, encoding: string): Uint8Array {
+  if (encoding === 'utf8' && !LONE_SURROGATE.test(text)) {
+    return Buffer.from(text, 'utf8');
+  }
+  return encodeTextSegments([{ kind: 'text', text, pieces: [{ text, source: 0 }] }], encoding);
+}
+
 function renderReply(reply: CompiledReply, found: Found): Uint8Array {
   if ('bytes' in reply) {
     return copy(reply.bytes);
   }
-  const groups: ArrayLike<string | undefined> = typeof found === 'object' && found !== null ? found : [];
-  const segments: TextSegment[] = reply.template.map((part) => {
-    if (typeof part !== 'number') {
-      return part;
-    }
-    const text = part < 0 ? '$' : (groups[part] ?? '');
-    return { kind: 'text', text, pieces: [{ text, source: 0 }] };
-  });
-  const body = encodeTextSegments(segments, reply.encoding);
-  const out = new Uint8Array(body.length + reply.ending.length);
-  out.set(body);
-  out.set(reply.ending, body.length);
-  return out;
+  const groups: ArrayLike<string | null | undefined> = typeof found === 'object' && found !== null ? found : [];
+  const parts = reply.template.map((part) =>
+    typeof part === 'number' ? encodeCapture(groups[part] ?? '', reply.encoding) : part,
+  );
+  return concatBytes(parts);
 }
 
 /**

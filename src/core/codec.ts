@@ -38,7 +38,8 @@ function toPlainBytes(buffer: Uint8Array): Uint8Array {
   return out;
 }
 
-function concatBytes(parts: Uint8Array[]): Uint8Array {
+/** One new array holding `parts` one after another. */
+export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   let total = 0;
   for (const part of parts) {
     total += part.byteLength;

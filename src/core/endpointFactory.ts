@@ -8,8 +8,8 @@ import { SocketLabError } from '../shared/errors';
 import { isExternalBind } from '../shared/ipAddress';
 import type { Endpoint, EndpointCommonOptions } from './endpoints/endpoint';
 import { RelayEndpoint } from './endpoints/relayEndpoint';
-import { StreamClient } from './endpoints/streamClient';
-import { StreamListener } from './endpoints/streamListener';
+import { StreamClient, type StreamClientOptions } from './endpoints/streamClient';
+import { StreamListener, type StreamListenerOptions } from './endpoints/streamListener';
 import { UdpSocket } from './endpoints/udpSocket';
 import { resolveHost, type LookupFunction } from './resolveHost';
 
@@ -48,7 +48,18 @@ export function endpointBuilder<C extends OpenCommand>(
   return BUILDERS[command](a, defaults);
 }
 
-function tcpListener(a: ParsedArgs<'startTcpListener'>, defaults: OpenDefaults): EndpointBuilder {
+/** What a TCP or TLS listener's argument says about where and how it listens. */
+type StreamListenerArgs = Pick<
+  ParsedArgs<'startTcpListener'>,
+  'host' | 'port' | 'backlog' | 'maxConnections' | 'allowExternal'
+>;
+
+/** A TCP listener, or a TLS one when `tls` is given (built from the host the user gave). */
+function streamListener(
+  a: StreamListenerArgs,
+  defaults: OpenDefaults,
+  tls?: (host: string) => StreamListenerOptions['tls'],
+): EndpointBuilder {
   const host = a.host ?? defaults.defaultHost;
   return async (common) => {
     const { address } = await resolveHost(host, defaults.lookup);
@@ -60,8 +71,13 @@ function tcpListener(a: ParsedArgs<'startTcpListener'>, defaults: OpenDefaults):
       backlog: a.backlog,
       maxConnections: a.maxConnections ?? defaults.maxConnections,
       host: hostName(host),
+      tls: tls?.(host),
     });
   };
+}
+
+function tcpListener(a: ParsedArgs<'startTcpListener'>, defaults: OpenDefaults): EndpointBuilder {
+  return streamListener(a, defaults);
 }
 
 function udpListener(a: ParsedArgs<'startUdpListener'>, defaults: OpenDefaults): EndpointBuilder {
@@ -82,7 +98,12 @@ function udpListener(a: ParsedArgs<'startUdpListener'>, defaults: OpenDefaults):
   };
 }
 
-function tcpClient(a: ParsedArgs<'connectTcp'>, defaults: OpenDefaults): EndpointBuilder {
+/** What a TCP or TLS client's argument says about where and how it connects (TLS has no local address). */
+type StreamClientArgs = Pick<ParsedArgs<'connectTcp'>, 'host' | 'port' | 'timeoutMs'> &
+  Partial<Pick<ParsedArgs<'connectTcp'>, 'localAddress' | 'localPort' | 'noDelay' | 'keepAlive' | 'halfOpen'>>;
+
+/** A TCP client, or a TLS one when `tls` is given. */
+function streamClient(a: StreamClientArgs, defaults: OpenDefaults, tls?: StreamClientOptions['tls']): EndpointBuilder {
   const host = a.host ?? defaults.defaultHost;
   const timeoutMs = a.timeoutMs ?? defaults.connectTimeoutMs;
   return async (common) => {
@@ -100,8 +121,13 @@ function tcpClient(a: ParsedArgs<'connectTcp'>, defaults: OpenDefaults): Endpoin
       noDelay: a.noDelay,
       keepAlive: a.keepAlive,
       halfOpen: a.halfOpen,
+      tls,
     });
   };
+}
+
+function tcpClient(a: ParsedArgs<'connectTcp'>, defaults: OpenDefaults): EndpointBuilder {
+  return streamClient(a, defaults);
 }
 
 function udpClient(a: ParsedArgs<'openUdpClient'>, defaults: OpenDefaults): EndpointBuilder {
@@ -131,54 +157,22 @@ function unixClient(a: ParsedArgs<'connectUnix'>, defaults: OpenDefaults): Endpo
 }
 
 function tlsListener(a: ParsedArgs<'startTlsListener'>, defaults: OpenDefaults): EndpointBuilder {
-  const host = a.host ?? defaults.defaultHost;
-  return async (common) => {
-    const { address } = await resolveHost(host, defaults.lookup);
-    checkExternal(address, host, a.allowExternal);
-    return new StreamListener({
-      ...common,
-      address,
-      port: a.port,
-      backlog: a.backlog,
-      maxConnections: a.maxConnections ?? defaults.maxConnections,
-      host: hostName(host),
-      tls: {
-        cert: a.cert,
-        key: a.key,
-        ca: a.ca,
-        alpn: a.alpn,
-        requestClientCert: a.requestClientCert,
-        keylogPath: a.keylogPath,
-        credentialsFolder: defaults.tlsFolder,
-        host,
-        handshakeTimeoutMs: defaults.connectTimeoutMs,
-      },
-    });
-  };
+  return streamListener(a, defaults, (host) => ({
+    cert: a.cert,
+    key: a.key,
+    ca: a.ca,
+    alpn: a.alpn,
+    requestClientCert: a.requestClientCert,
+    keylogPath: a.keylogPath,
+    credentialsFolder: defaults.tlsFolder,
+    host,
+    handshakeTimeoutMs: defaults.connectTimeoutMs,
+  }));
 }
 
 function tlsClient(a: ParsedArgs<'connectTls'>, defaults: OpenDefaults): EndpointBuilder {
-  const host = a.host ?? defaults.defaultHost;
-  const timeoutMs = a.timeoutMs ?? defaults.connectTimeoutMs;
-  return async (common) => {
-    const { address } = await resolveHost(host, defaults.lookup);
-    return new StreamClient({
-      ...common,
-      address,
-      port: a.port,
-      host: hostName(host),
-      timeoutMs,
-      tls: {
-        servername: a.servername,
-        ca: a.ca,
-        cert: a.cert,
-        key: a.key,
-        alpn: a.alpn,
-        insecure: a.insecure,
-        keylogPath: a.keylogPath,
-      },
-    });
-  };
+  const { servername, ca, cert, key, alpn, insecure, keylogPath } = a;
+  return streamClient(a, defaults, { servername, ca, cert, key, alpn, insecure, keylogPath });
 }
 
 function relay(a: ParsedArgs<'startRelay'>, defaults: OpenDefaults): EndpointBuilder {

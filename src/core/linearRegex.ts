@@ -11,8 +11,8 @@ import { SocketLabError } from '../shared/errors';
 export interface LinearRegex {
   /** True when the pattern matches somewhere in `text` (the engine's DFA, no groups). */
   test(text: string): boolean;
-  /** The first match with its groups ($& = [0], $1 = [1]...), or null. */
-  exec(text: string): ArrayLike<string | undefined> | null;
+  /** The first match with its groups ($& = [0], $1 = [1]...; null for a group that did not take part), or null. */
+  exec(text: string): ArrayLike<string | null | undefined> | null;
 }
 
 /** The regex flags an auto-reply rule may use: i (ignore case), m (multi-line ^ $), s (dot matches newlines), u. */
@@ -62,9 +62,12 @@ export function compileLinearRegex(pattern: string, flags: string, field: string
       { field, problem: (err as Error).message.replace(/^error parsing regexp: /, '') },
     );
   }
+  // findSubmatch runs the engine once for the match and its groups (exec runs it twice, and builds a
+  // Matcher and a RegExpExecArray per call); a group that took no part comes back as null.
+  const engine = compiled.re2();
   return {
     test: (text) => compiled.test(text),
-    exec: (text) => compiled.exec(text) as ArrayLike<string | undefined> | null,
+    exec: (text) => engine.findSubmatch(text) as Array<string | null> | null,
   };
 }
 

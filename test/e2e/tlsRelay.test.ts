@@ -1,6 +1,6 @@
 /**
  * TLS and the relay through the real palette, its prompts and the send panel (Chromium against the
- * workbench): a TLS listener from the palette, a TLS client to it whose certificate is not trusted and the
+ * workbench): a TLS listener and a TLS client from the palette (each with its framing step), the client's certificate not trusted and the
  * "Connect anyway (insecure)" dialog, a relay started from its three prompts whose rows show both
  * directions in the panel, and the composer injecting toward the client.
  */
@@ -26,17 +26,21 @@ describe('TLS and relay from the palette and the send panel', function () {
     await wb?.stop();
   });
 
-  it('Start TLS Listener, then Connect TLS Client: an untrusted certificate asks, and "Connect anyway (insecure)" connects', async () => {
+  it('Start TLS Listener, then Connect TLS Client: both ask for the framing; an untrusted certificate asks, and "Connect anyway (insecure)" connects', async () => {
     await wb.runCommand('Socket Lab: Start TLS Listener');
     await wb.answer('127.0.0.1');
     await wb.answer('0');
+    await wb.answerFraming(/Lines \(LF, with or without CR\)/);
     const listener = wb.treeItem(/TLS 127\.0\.0\.1:\d+/);
     await listener.waitFor({ state: 'visible', timeout: 60000 });
+    // The framing chosen in the prompt is the listener's: the view describes it.
+    await waitUntil('the framing in the description', async () => /line \(any\)/.test(await listener.innerText()));
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(await listener.innerText())![1]);
 
     await wb.runCommand('Socket Lab: Connect TLS Client');
     await wb.answer('127.0.0.1');
     await wb.answer(String(port));
+    await wb.answerFraming(/Lines \(LF, with or without CR\)/);
     const dialog = wb.page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 30000 });
     // The generated CA is not one the system trusts: the sentence says so and names the way out.
@@ -45,7 +49,9 @@ describe('TLS and relay from the palette and the send panel', function () {
     await wb.screenshot('tls-connect-anyway-dialog');
     await dialog.locator('.monaco-button', { hasText: 'Connect anyway (insecure)' }).click();
     await dialog.waitFor({ state: 'detached' });
-    await wb.treeItem(new RegExp(`TLS → 127\\.0\\.0\\.1:${port}`)).waitFor({ state: 'visible', timeout: 30000 });
+    const client = wb.treeItem(new RegExp(`TLS → 127\\.0\\.0\\.1:${port}`));
+    await client.waitFor({ state: 'visible', timeout: 30000 });
+    await waitUntil('the client framing in the description', async () => /line \(any\)/.test(await client.innerText()));
     await wb.screenshot('tls-listener-and-client');
     await wb.reset();
   });

@@ -118,6 +118,33 @@ describe('autoReply', () => {
       assert.deepStrictEqual(fn(utf8('NAME=bob')), Uint8Array.from(iconv.encode('hi bob', 'utf16le')));
     });
 
+    it('regex: a group that took no part is empty; GBK literals and captures keep their bytes around it', () => {
+      const fn = compile({
+        mode: 'rules',
+        encoding: 'gbk',
+        rules: [{ regex: '(甲)|(乙)', reply: { data: '收到[$1][$2]\\x00', encoding: 'gbk', lineEnding: 'crlf' } }],
+      });
+      const expected = (inner: string) =>
+        Uint8Array.from(Buffer.concat([iconv.encode(inner, 'gbk'), Buffer.from([0, 0x0d, 0x0a])]));
+      assert.deepStrictEqual(fn(iconv.encode('乙', 'gbk')), expected('收到[][乙]'));
+      assert.deepStrictEqual(fn(iconv.encode('甲乙', 'gbk')), expected('收到[甲][]'));
+    });
+
+    it('regex: a lone surrogate captured from utf16le text cannot go into a utf8 reply and is reported', () => {
+      const errors: SocketLabError[] = [];
+      const fn = compileAutoReply(
+        {
+          mode: 'rules',
+          encoding: 'utf16le',
+          rules: [{ regex: 'x(.)', flags: 'u', reply: { data: '<$1>', encoding: 'utf8' } }],
+        },
+        { onError: (e) => errors.push(e) },
+      )!;
+      assert.strictEqual(fn(Uint8Array.from([0x78, 0x00, 0x00, 0xd8])), undefined);
+      assert.strictEqual(errors[0]?.values.cause, 'notEncodable');
+      assert.deepStrictEqual(fn(Uint8Array.from([0x78, 0x00, 0x41, 0x00])), Uint8Array.from(Buffer.from('<A>')));
+    });
+
     it('regex: $1 is taken literally in hex replies and in non-regex rules', () => {
       const fn = compile({
         mode: 'rules',

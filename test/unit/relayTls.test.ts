@@ -3,8 +3,7 @@ import * as net from 'net';
 import * as path from 'path';
 import * as tls from 'tls';
 import '../helpers/noLeaks';
-import { StreamRelay } from '../../src/core/relay/streamRelay';
-import { RelayFailure, RelayPairInfo, StreamRelayOptions } from '../../src/core/relay/relayTypes';
+import { startStreamRelay as startRelay } from '../helpers/streamRelays';
 import { ensureGeneratedCredentials } from '../../src/core/tls/certificates';
 import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
@@ -14,21 +13,6 @@ import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
 
 const SEED_REPLY = '我是返回的数据';
-
-async function startRelay(options: Partial<StreamRelayOptions> & Pick<StreamRelayOptions, 'upstream'>) {
-  const relay = new StreamRelay({
-    id: 'r1',
-    listen: { address: '127.0.0.1', port: 0 },
-    connectTimeoutMs: 5000,
-    ...options,
-  });
-  const closed: RelayPairInfo[] = [];
-  const failures: RelayFailure[] = [];
-  relay.onDidClosePair((p) => closed.push(p));
-  relay.onDidFail((f) => failures.push(f));
-  await relay.start();
-  return { relay, port: (relay.local as { port: number }).port, closed, failures };
-}
 
 describe('stream relay with TLS', function () {
   this.timeout(30000);

@@ -85,6 +85,7 @@ export class RelayEndpoint extends Endpoint {
         upstream: o.upstream,
         tlsListen: tlsListen?.context.options,
         tlsUpstream,
+        upstreamServernameFixed: o.tlsUpstream?.servername !== undefined,
       });
     }
     this._relay = relay;

@@ -10,6 +10,7 @@ import { SocketAddressInfo } from '../../shared/model';
 import { TlsInfo } from '../../shared/tls';
 import { ErrorContext, toSocketLabError } from '../systemErrors';
 import { TlsServerContext, acceptTls } from '../tls/accept';
+import { ClientHelloRequest, peekClientHello } from '../tls/clientHello';
 import {
   ConnectedStream,
   StreamTarget,
@@ -37,6 +38,8 @@ export interface PairSettings {
   upstream: StreamTarget;
   tlsListen?: TlsServerContext;
   tlsUpstream?: TlsClientOptions;
+  /** The upstream's SNI name was set by the user: the client's is not passed on. */
+  upstreamServernameFixed?: boolean;
   connectTimeoutMs: number;
   handshakeTimeoutMs: number;
 }
@@ -103,55 +106,106 @@ export class RelayPair {
     });
   }
 
-  /** Runs the client's handshake (TLS listen), connects the upstream, then joins the two. */
+  /**
+   * Runs the client's handshake (TLS listen), connects the upstream, then joins the two. With TLS on both
+   * sides the upstream is connected first, asking for what the client's ClientHello asks for (SNI, ALPN), so
+   * that the client can be answered with the protocol the upstream chose.
+   */
   async start(settings: PairSettings): Promise<void> {
-    const clientCtx = this._clientContext('accept');
     this._upstreamCtx = targetContext(settings.upstream, 'receive');
+    let up: ConnectedStream | undefined;
     if (settings.tlsListen) {
-      try {
-        const accepted = await acceptTls(this._client.raw, settings.tlsListen, settings.handshakeTimeoutMs, clientCtx);
-        this._client.socket = accepted.socket;
-        this._tls.client = accepted.tls;
-      } catch (err) {
-        this._fail(
-          SocketLabError.create(
-            'relayClientHandshakeFailed',
-            'Client {client} failed the TLS handshake: {problem}',
-            { client: this.label, problem: (err as SocketLabError).message },
-            (err as SocketLabError).systemCode,
-            err as SocketLabError,
-          ),
-        );
-        resetSocket(this._client.raw);
+      let alpn: readonly string[] | undefined;
+      if (settings.tlsUpstream) {
+        const hello = await peekClientHello(this._client.raw, settings.handshakeTimeoutMs);
+        if (this.state !== 'connecting') return;
+        if (hello) {
+          up = await this._connectUpstream(settings, hello);
+          if (!up) return;
+          alpn = up.tls?.alpn ? [up.tls.alpn] : undefined;
+        }
+      }
+      if (!(await this._acceptClient(settings, alpn))) {
+        up?.socket.destroy();
         return;
       }
     }
-    if (this.state !== 'connecting') return;
-    let up: ConnectedStream;
-    try {
-      up = await connectStream({
-        target: settings.upstream,
-        timeoutMs: settings.connectTimeoutMs,
-        tls: settings.tlsUpstream,
-        signal: this._abort.signal,
-      });
-    } catch (err) {
-      if (this.state !== 'connecting') return;
-      this._fail(this._upstreamError(err as SocketLabError, settings));
-      // The client connected to "the server" and the server is not there: it learns so by a reset.
-      resetSocket(this._client.raw);
-      return;
-    }
     if (this.state !== 'connecting') {
-      up.socket.destroy();
+      up?.socket.destroy();
       return;
     }
+    up ??= await this._connectUpstream(settings);
+    if (!up) return;
     if (up.tls) this._tls.upstream = up.tls;
     if (!('path' in settings.upstream)) {
       this._upstreamLocal = { address: up.raw.localAddress ?? '?', port: up.raw.localPort ?? 0 };
     }
     this._upstream = { socket: up.socket, raw: up.raw, closed: false };
     this._join();
+  }
+
+  /** The client's side of the handshake; false (the pair failed, the client was reset) when it fails. */
+  private async _acceptClient(settings: PairSettings, alpn: readonly string[] | undefined): Promise<boolean> {
+    try {
+      const clientCtx = this._clientContext('accept');
+      const accepted = await acceptTls(
+        this._client.raw,
+        settings.tlsListen!,
+        settings.handshakeTimeoutMs,
+        clientCtx,
+        alpn,
+      );
+      this._client.socket = accepted.socket;
+      this._tls.client = accepted.tls;
+      return true;
+    } catch (err) {
+      this._fail(
+        SocketLabError.create(
+          'relayClientHandshakeFailed',
+          'Client {client} failed the TLS handshake: {problem}',
+          { client: this.label, problem: (err as SocketLabError).message },
+          (err as SocketLabError).systemCode,
+          err as SocketLabError,
+        ),
+      );
+      resetSocket(this._client.raw);
+      return false;
+    }
+  }
+
+  /**
+   * Connects the upstream (with the SNI name and ALPN list of the client's `hello`, when there is one);
+   * undefined when it failed (the client was reset) or the pair ended meanwhile.
+   */
+  private async _connectUpstream(
+    settings: PairSettings,
+    hello?: ClientHelloRequest,
+  ): Promise<ConnectedStream | undefined> {
+    let tls = settings.tlsUpstream;
+    if (tls && hello) {
+      const servername = settings.upstreamServernameFixed ? tls.servername : (hello.servername ?? tls.servername);
+      tls = { ...tls, servername, alpn: hello.alpn ?? tls.alpn };
+    }
+    let up: ConnectedStream;
+    try {
+      up = await connectStream({
+        target: settings.upstream,
+        timeoutMs: settings.connectTimeoutMs,
+        tls,
+        signal: this._abort.signal,
+      });
+    } catch (err) {
+      if (this.state !== 'connecting') return undefined;
+      this._fail(this._upstreamError(err as SocketLabError, settings));
+      // The client connected to "the server" and the server is not there: it learns so by a reset.
+      resetSocket(this._client.raw);
+      return undefined;
+    }
+    if (this.state !== 'connecting') {
+      up.socket.destroy();
+      return undefined;
+    }
+    return up;
   }
 
   private _upstreamError(err: SocketLabError, settings: PairSettings): SocketLabError {

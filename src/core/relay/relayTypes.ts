@@ -22,8 +22,13 @@ export interface StreamRelayOptions {
   upstream: StreamTarget;
   /** TLS toward clients: the relay presents this certificate (see certificates.ts for a generated one). */
   tlsListen?: TlsServerOptions;
-  /** TLS toward the upstream server. */
+  /**
+   * TLS toward the upstream server. With TLS on both sides, each upstream connection asks for the SNI name
+   * and the ALPN list of its client's ClientHello, and the client gets the protocol the upstream chose.
+   */
   tlsUpstream?: TlsClientOptions;
+  /** True when tlsUpstream.servername was named by the user: it is then sent instead of the client's SNI. */
+  upstreamServernameFixed?: boolean;
   /** Gives up on the upstream (and resets the client) when it is not connected by then (ms). */
   connectTimeoutMs: number;
   /** Time a client has to finish the TLS handshake (ms); defaults to connectTimeoutMs. */

@@ -7,52 +7,23 @@ import * as net from 'net';
 import { SocketLabError } from '../../shared/errors';
 import { SocketAddressInfo } from '../../shared/model';
 import { formatAddress } from '../../shared/naming';
-import { MAX_CLOSED_CONNECTIONS_KEPT } from '../endpoints/endpoint';
-import { Emitter, Event } from '../event';
-import { Disposable } from '../lifecycle';
 import { toSocketLabError } from '../systemErrors';
 import { prepareUnixPath } from '../endpoints/unixSocketFile';
 import { TlsServerContext, createServerContext } from '../tls/accept';
-import { TrafficLog } from '../trafficLog';
+import { RelayBase } from './relayBase';
 import { PairOwner, RelayPair } from './relayPair';
-import { RelayDirection, RelayFailure, RelayPairInfo, RelayTap, StreamRelayOptions } from './relayTypes';
+import { RelayDirection, StreamRelayOptions } from './relayTypes';
 
 /** A listening stream relay; dispose() stops it and closes every pair. */
-export class StreamRelay extends Disposable implements PairOwner {
-  /** Both directions of every pair: 'in' = client → upstream, 'out' = upstream → client. */
-  readonly log: TrafficLog;
-  private readonly _onDidOpenPair = this._register(new Emitter<RelayPairInfo>());
-  private readonly _onDidChangePair = this._register(new Emitter<RelayPairInfo>());
-  private readonly _onDidClosePair = this._register(new Emitter<RelayPairInfo>());
-  private readonly _onDidTap = this._register(new Emitter<RelayTap>());
-  private readonly _onDidFail = this._register(new Emitter<RelayFailure>());
-  /** A client was accepted (its pair is 'connecting' until the upstream answers). */
-  readonly onDidOpenPair: Event<RelayPairInfo> = this._onDidOpenPair.event;
-  /** A pair's state changed: joined ('open'), or one side half-closed. */
-  readonly onDidChangePair: Event<RelayPairInfo> = this._onDidChangePair.event;
-  /** Both sides of a pair are closed. */
-  readonly onDidClosePair: Event<RelayPairInfo> = this._onDidClosePair.event;
-  /** Every chunk, each way, as it goes through (fired only while somebody listens). */
-  readonly onDidTap: Event<RelayTap> = this._onDidTap.event;
-  /** A handshake, an upstream connection or a pair's socket failed. */
-  readonly onDidFail: Event<RelayFailure> = this._onDidFail.event;
-
+export class StreamRelay extends RelayBase<RelayPair> implements PairOwner {
   private _server?: net.Server;
   private _tlsListen?: TlsServerContext;
   private _local?: SocketAddressInfo;
   private _socketFileIno?: number;
-  private readonly _pairs = new Map<string, RelayPair>();
-  private _closedKept: string[] = [];
   private _nextPair = 1;
 
   constructor(private readonly _options: StreamRelayOptions) {
-    super();
-    this.log = new TrafficLog(_options.logCapBytes);
-  }
-
-  /** The relay's id. */
-  get id(): string {
-    return this._options.id;
+    super(_options.id, _options.logCapBytes);
   }
 
   /** Where it listens, once started. */
@@ -117,30 +88,21 @@ export class StreamRelay extends Disposable implements PairOwner {
         ? `${client.path}#${id.slice(this.id.length + 1)}`
         : formatAddress({ address: client.address, port: client.port });
     const pair = new RelayPair(id, client, label, raw, this);
-    this._pairs.set(id, pair);
+    this._entries.set(id, pair);
     this._onDidOpenPair.fire(pair.info());
     void pair.start({
       upstream: this._options.upstream,
       tlsListen: this._tlsListen,
       tlsUpstream: this._options.tlsUpstream,
+      upstreamServernameFixed: this._options.upstreamServernameFixed,
       connectTimeoutMs: this._options.connectTimeoutMs,
       handshakeTimeoutMs: this._options.handshakeTimeoutMs ?? this._options.connectTimeoutMs,
     });
   }
 
-  /** Snapshots of the pairs, open ones and the last closed ones, oldest first. */
-  pairs(): RelayPairInfo[] {
-    return [...this._pairs.values()].map((p) => p.info());
-  }
-
-  /** One pair's snapshot. */
-  pair(id: string): RelayPairInfo | undefined {
-    return this._pairs.get(id)?.info();
-  }
-
   /** Sends `data` into pair `id` toward the upstream or the client, as if the other peer had sent it. */
   inject(id: string, direction: RelayDirection, data: Uint8Array): Promise<number> {
-    const pair = this._pairs.get(id);
+    const pair = this._entries.get(id);
     if (!pair) return Promise.reject(SocketLabError.create('unknownId', 'There is no connection {id}.', { id }));
     return pair.inject(direction, data);
   }
@@ -148,7 +110,7 @@ export class StreamRelay extends Disposable implements PairOwner {
   /** Bytes held in the relay's memory for all its pairs (read but not written yet, or queued to write). */
   bufferedBytes(): number {
     let n = 0;
-    for (const p of this._pairs.values()) if (p.state !== 'closed') n += p.bufferedBytes();
+    for (const p of this._entries.values()) if (p.state !== 'closed') n += p.bufferedBytes();
     return n;
   }
 
@@ -156,26 +118,12 @@ export class StreamRelay extends Disposable implements PairOwner {
 
   /** Closes pair `id` at once, both sides (an unknown or closed pair is left alone). */
   closePair(id: string): void {
-    const pair = this._pairs.get(id);
+    const pair = this._entries.get(id);
     if (pair && pair.state !== 'closed') pair.destroy();
   }
 
   tapped(pair: RelayPair, direction: RelayDirection, data: Buffer, injected: boolean): void {
-    const time = Date.now();
-    // A log of cap 0 keeps nothing: the owner (a relay endpoint) logs the taps itself.
-    if (this.log.capBytes > 0)
-      this.log.append({
-        time,
-        direction: direction === 'toUpstream' ? 'in' : 'out',
-        peer: pair.label,
-        data,
-        connectionId: pair.id,
-      });
-    if (this._onDidTap.hasListeners) {
-      const tap: RelayTap = { pairId: pair.id, direction, time, data };
-      if (injected) tap.injected = true;
-      this._onDidTap.fire(tap);
-    }
+    this._logTap(pair, direction, data, injected);
   }
 
   changed(pair: RelayPair): void {
@@ -183,10 +131,7 @@ export class StreamRelay extends Disposable implements PairOwner {
   }
 
   closed(pair: RelayPair): void {
-    if (this.isDisposed) return;
-    this._closedKept.push(pair.id);
-    if (this._closedKept.length > MAX_CLOSED_CONNECTIONS_KEPT) this._pairs.delete(this._closedKept.shift()!);
-    this._onDidClosePair.fire(pair.info());
+    if (!this.isDisposed) this._keepClosed(pair);
   }
 
   failed(pair: RelayPair, error: SocketLabError): void {
@@ -198,7 +143,7 @@ export class StreamRelay extends Disposable implements PairOwner {
     const server = this._server;
     this._server = undefined;
     server?.close();
-    for (const p of this._pairs.values()) p.destroy();
+    for (const p of this._entries.values()) p.destroy();
     this._removeSocketFile();
     super.dispose();
   }

@@ -8,13 +8,10 @@ import * as net from 'net';
 import { SocketLabError, errorFields } from '../../shared/errors';
 import { RELAY_UDP_IDLE_MS, RELAY_UDP_PENDING_MAX, RELAY_UDP_SESSIONS_MAX } from '../../shared/limits';
 import { formatAddress } from '../../shared/naming';
-import { MAX_CLOSED_CONNECTIONS_KEPT } from '../endpoints/endpoint';
 import { resolveHost } from '../resolveHost';
-import { Emitter, Event } from '../event';
-import { Disposable } from '../lifecycle';
 import { toSocketLabError } from '../systemErrors';
-import { TrafficLog } from '../trafficLog';
-import { RelayDirection, RelayFailure, RelayPairInfo, RelayTap, UdpRelayOptions } from './relayTypes';
+import { RelayBase } from './relayBase';
+import { RelayDirection, RelayPairInfo, UdpRelayOptions } from './relayTypes';
 
 class UdpSession {
   state: RelayPairInfo['state'] = 'connecting';
@@ -52,48 +49,21 @@ class UdpSession {
 }
 
 /** A listening UDP relay; dispose() stops it and closes every session. */
-export class UdpRelay extends Disposable {
-  /** Both directions of every session: 'in' = client → upstream, 'out' = upstream → client. */
-  readonly log: TrafficLog;
-  private readonly _onDidOpenPair = this._register(new Emitter<RelayPairInfo>());
-  private readonly _onDidChangePair = this._register(new Emitter<RelayPairInfo>());
-  private readonly _onDidClosePair = this._register(new Emitter<RelayPairInfo>());
-  private readonly _onDidTap = this._register(new Emitter<RelayTap>());
-  private readonly _onDidFail = this._register(new Emitter<RelayFailure>());
-  /** A new client address was seen: its session opens an upstream socket. */
-  readonly onDidOpenPair: Event<RelayPairInfo> = this._onDidOpenPair.event;
-  /** A session's upstream socket is ready ('open'). */
-  readonly onDidChangePair: Event<RelayPairInfo> = this._onDidChangePair.event;
-  /** A session was closed (idle timeout, or the relay stopped). */
-  readonly onDidClosePair: Event<RelayPairInfo> = this._onDidClosePair.event;
-  /** Every datagram, each way (fired only while somebody listens). */
-  readonly onDidTap: Event<RelayTap> = this._onDidTap.event;
-  /** A datagram could not be passed on, or the upstream answered "port unreachable". */
-  readonly onDidFail: Event<RelayFailure> = this._onDidFail.event;
-
+export class UdpRelay extends RelayBase<UdpSession> {
   private _socket?: dgram.Socket;
   private _local?: { address: string; port: number };
   private _upstream?: { address: string; port: number; family: 4 | 6 };
   /** Live sessions by client 'address|port'. */
   private readonly _live = new Map<string, UdpSession>();
-  /** Every session still listed (live, and the last closed ones) by id. */
-  private readonly _sessions = new Map<string, UdpSession>();
-  private _closedKept: string[] = [];
   private _nextSession = 1;
   private _refusedSinceFull = 0;
   private readonly _idleMs: number;
   private readonly _maxSessions: number;
 
   constructor(private readonly _options: UdpRelayOptions) {
-    super();
-    this.log = new TrafficLog(_options.logCapBytes);
+    super(_options.id, _options.logCapBytes);
     this._idleMs = _options.idleTimeoutMs ?? RELAY_UDP_IDLE_MS;
     this._maxSessions = _options.maxSessions ?? RELAY_UDP_SESSIONS_MAX;
-  }
-
-  /** The relay's id. */
-  get id(): string {
-    return this._options.id;
   }
 
   /** Where it listens, once started. */
@@ -168,7 +138,7 @@ export class UdpRelay extends Disposable {
     const socket = dgram.createSocket({ type: up.family === 6 ? 'udp6' : 'udp4' });
     const s = new UdpSession(id, key, client, formatAddress({ address: client.address, port: client.port }), socket);
     this._live.set(key, s);
-    this._sessions.set(id, s);
+    this._entries.set(id, s);
     s.timer = setTimeout(() => this._close(s), this._idleMs);
     socket.on('message', (msg) => {
       s.timer?.refresh();
@@ -213,21 +183,7 @@ export class UdpRelay extends Disposable {
       s.bytesToClient += data.length;
       s.messagesToClient++;
     }
-    const time = Date.now();
-    // A log of cap 0 keeps nothing: the owner (a relay endpoint) logs the taps itself.
-    if (this.log.capBytes > 0)
-      this.log.append({
-        time,
-        direction: direction === 'toUpstream' ? 'in' : 'out',
-        peer: s.label,
-        data,
-        connectionId: s.id,
-      });
-    if (this._onDidTap.hasListeners) {
-      const tap: RelayTap = { pairId: s.id, direction, time, data };
-      if (injected) tap.injected = true;
-      this._onDidTap.fire(tap);
-    }
+    this._logTap(s, direction, data, injected);
   }
 
   private _failed(s: UdpSession, error: SocketLabError): void {
@@ -243,31 +199,18 @@ export class UdpRelay extends Disposable {
     s.socket.close();
     this._live.delete(s.key);
     this._refusedSinceFull = 0;
-    if (this.isDisposed) return;
-    this._closedKept.push(s.id);
-    if (this._closedKept.length > MAX_CLOSED_CONNECTIONS_KEPT) this._sessions.delete(this._closedKept.shift()!);
-    this._onDidClosePair.fire(s.info());
+    if (!this.isDisposed) this._keepClosed(s);
   }
 
   /** Closes session `id` at once (an unknown or closed one is left alone); its client's next datagram opens a new one. */
   closePair(id: string): void {
-    const s = this._sessions.get(id);
+    const s = this._entries.get(id);
     if (s) this._close(s);
-  }
-
-  /** Snapshots of the sessions, live ones and the last closed ones, oldest first. */
-  pairs(): RelayPairInfo[] {
-    return [...this._sessions.values()].map((s) => s.info());
-  }
-
-  /** One session's snapshot. */
-  pair(id: string): RelayPairInfo | undefined {
-    return this._sessions.get(id)?.info();
   }
 
   /** Sends one datagram of session `id` to the upstream or the client, as if the other peer had sent it. */
   inject(id: string, direction: RelayDirection, data: Uint8Array): Promise<number> {
-    const s = this._sessions.get(id);
+    const s = this._entries.get(id);
     if (!s || s.state !== 'open' || !this._socket) {
       return Promise.reject(
         SocketLabError.create('relayPairClosed', 'Relay connection {id} ({client}) is not open; nothing was sent.', {

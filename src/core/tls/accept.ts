@@ -60,15 +60,18 @@ export function acceptTls(
   server: TlsServerContext,
   timeoutMs: number,
   ctx: TlsErrorContext,
+  /** ALPN protocols to accept on this socket instead of the context's (a relay answers what its upstream chose). */
+  alpn?: readonly string[],
 ): Promise<AcceptedTls> {
   const o = server.options;
+  const protocols = alpn ?? o.alpn;
   const socket = new tls.TLSSocket(raw, {
     isServer: true,
     secureContext: server.context,
     requestCert: o.requestClientCert ?? false,
     // The session goes on whatever the client's certificate; TlsInfo tells whether it was trusted.
     rejectUnauthorized: false,
-    ALPNProtocols: o.alpn ? [...o.alpn] : undefined,
+    ALPNProtocols: protocols ? [...protocols] : undefined,
   });
   o.keylog?.attach(socket);
   return new Promise<AcceptedTls>((resolve, reject) => {

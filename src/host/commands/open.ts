@@ -10,6 +10,7 @@ import type {
 } from '../../shared/commandArgs';
 import { isExternalBind } from '../../shared/ipAddress';
 import type { EndpointInfo } from '../../shared/model';
+import type { FramingSpec } from '../../shared/framing';
 import { endpointName, formatAddress } from '../../shared/naming';
 import { askFraming } from '../framingPrompt';
 import { askHostAndPort, askUnixPath } from '../prompts';
@@ -43,6 +44,56 @@ export function logStarted(ctx: CommandContext, info: EndpointInfo): void {
     .then(undefined, () => undefined);
 }
 
+/** What the listen prompts answered: where to bind (other machines' reach confirmed) and the framing. */
+export interface ListenAnswer {
+  host: string;
+  port: number;
+  allowExternal: boolean;
+  framing?: FramingSpec;
+}
+
+/**
+ * The prompts of a listener: host and port, the framing when `withFraming` (a stream), then the confirmation
+ * of a bind other machines can reach. Undefined when the user cancels any step.
+ */
+export async function askListen(
+  ctx: CommandContext,
+  title: string,
+  key: string,
+  defaultPort: string,
+  withFraming: boolean,
+): Promise<ListenAnswer | undefined> {
+  const answer = await askHostAndPort(
+    ctx.memory,
+    title,
+    key,
+    { host: readSettings().defaultHost, port: defaultPort },
+    'listen',
+  );
+  if (!answer) return undefined;
+  const framing = withFraming ? await askFraming(ctx.memory, title, key) : undefined;
+  if (withFraming && !framing) return undefined;
+  // The core refuses external binds unless allowed; the user allows one by confirming it here.
+  const external = isExternalBind(answer.host);
+  if (external && !(await confirmExternal(answer.host, answer.port))) return undefined;
+  return { ...answer, allowExternal: external, ...(framing ? { framing } : {}) };
+}
+
+/** The prompts of a client: host and port, then the framing when `withFraming` (a stream). */
+export async function askConnect(
+  ctx: CommandContext,
+  title: string,
+  key: string,
+  defaults: { host: string; port: string },
+  withFraming: boolean,
+): Promise<{ host: string; port: number; framing?: FramingSpec } | undefined> {
+  const answer = await askHostAndPort(ctx.memory, title, key, defaults, 'connect');
+  if (!answer) return undefined;
+  const framing = withFraming ? await askFraming(ctx.memory, title, key) : undefined;
+  if (withFraming && !framing) return undefined;
+  return { ...answer, ...(framing ? { framing } : {}) };
+}
+
 /**
  * Start TCP Listener / Start UDP Listener: asks where to bind (confirming a bind other machines can reach),
  * and for TCP the framing.
@@ -57,22 +108,10 @@ export function startListenerCommand(
     command === 'startTcpListener' ? ctx.lab.startTcpListener(args) : ctx.lab.startUdpListener(args);
   return {
     interactive: async () => {
-      const answer = await askHostAndPort(
-        ctx.memory,
-        title,
-        `${keyPrefix}.listen`,
-        { host: readSettings().defaultHost, port: '8880' },
-        'listen',
-      );
-      if (!answer) return undefined;
       // TCP only: UDP keeps one record per datagram.
-      const framing =
-        command === 'startTcpListener' ? await askFraming(ctx.memory, title, `${keyPrefix}.listen`) : undefined;
-      if (command === 'startTcpListener' && !framing) return undefined;
-      // The core refuses external binds unless allowed; the user allows one by confirming it here.
-      const external = isExternalBind(answer.host);
-      if (external && !(await confirmExternal(answer.host, answer.port))) return undefined;
-      const info = await start({ ...answer, allowExternal: external, ...(framing ? { framing } : {}) });
+      const answer = await askListen(ctx, title, `${keyPrefix}.listen`, '8880', command === 'startTcpListener');
+      if (!answer) return undefined;
+      const info = await start(answer);
       logStarted(ctx, info);
       return info;
     },
@@ -100,18 +139,15 @@ export function connectCommand(
   };
   return {
     interactive: async () => {
-      const answer = await askHostAndPort(
-        ctx.memory,
+      const answer = await askConnect(
+        ctx,
         title,
         `${keyPrefix}.connect`,
         { host: readSettings().defaultHost, port: '8880' },
-        'connect',
+        command === 'connectTcp',
       );
       if (!answer) return undefined;
-      const framing =
-        command === 'connectTcp' ? await askFraming(ctx.memory, title, `${keyPrefix}.connect`) : undefined;
-      if (command === 'connectTcp' && !framing) return undefined;
-      const info = await connect({ ...answer, ...(framing ? { framing } : {}) });
+      const info = await connect(answer);
       logStarted(ctx, info);
       return info;
     },

@@ -10,7 +10,7 @@ import { describeError } from '../errorText';
 import { askHostAndPort } from '../prompts';
 import { readSettings } from '../settings';
 import type { CommandContext, CommandHandler } from './commandContext';
-import { confirmExternal, logStarted } from './open';
+import { askConnect, askListen, confirmExternal, logStarted } from './open';
 import { pickTarget } from './pickers';
 
 /** Start TLS Listener: asks where to bind; the certificate is the generated one (files only as arguments). */
@@ -18,17 +18,9 @@ export function startTlsListenerCommand(ctx: CommandContext): CommandHandler {
   return {
     interactive: async () => {
       const title = vscode.l10n.t('Start TLS Listener');
-      const answer = await askHostAndPort(
-        ctx.memory,
-        title,
-        'tls.listen',
-        { host: readSettings().defaultHost, port: '8443' },
-        'listen',
-      );
+      const answer = await askListen(ctx, title, 'tls.listen', '8443', true);
       if (!answer) return undefined;
-      const external = isExternalBind(answer.host);
-      if (external && !(await confirmExternal(answer.host, answer.port))) return undefined;
-      const info = await ctx.lab.startTlsListener({ ...answer, allowExternal: external });
+      const info = await ctx.lab.startTlsListener(answer);
       logStarted(ctx, info);
       if (info.tls?.caPath) ctx.output.info(`${info.id}: clients can trust the CA ${info.tls.caPath}`);
       return info;
@@ -47,12 +39,13 @@ export function connectTlsCommand(ctx: CommandContext): CommandHandler {
     ctx.lab.connectTls({ ...args, timeoutMs: args.timeoutMs ?? readSettings().connectTimeoutMs });
   return {
     interactive: async () => {
-      const answer = await askHostAndPort(
-        ctx.memory,
+      // localhost by default: the generated certificate names it, so a verified connection works as it is.
+      const answer = await askConnect(
+        ctx,
         vscode.l10n.t('Connect TLS Client'),
         'tls.connect',
         { host: 'localhost', port: '8443' },
-        'connect',
+        true,
       );
       if (!answer) return undefined;
       let info;
