@@ -20,7 +20,8 @@ function udpOf(entry: Entry): UdpSocket {
 
 /**
  * Runs `change` on the entry's UDP socket, then keeps a UDP listener's broadcast flag, groups, TTL and
- * loopback in the arguments a restart replays (a group's interface is not kept); returns the snapshot.
+ * loopback for a restart (groups on the interface they were joined on) and in the arguments a restore after a
+ * window reload replays (there, only the groups joined without an interface); returns the snapshot.
  */
 export function changeUdpSettings(entry: Entry, change: (socket: UdpSocket) => void): EndpointInfo {
   const socket = udpOf(entry);
@@ -38,11 +39,13 @@ function keepSettings(entry: Entry, socket: UdpSocket): void {
   const settings = socket.settings;
   entry.udpSettings = settings;
   if (entry.command !== 'startUdpListener') return;
+  // A window reload replays the start arguments, which name no interface: only groups joined without one.
+  const anyInterface = (settings.multicastGroups ?? []).filter((g) => !settings.multicastInterfaces?.[g]);
   const { multicastGroups: _groups, ...rest } = entry.args as Record<string, unknown>;
   entry.args = {
     ...rest,
     broadcast: settings.broadcast,
-    ...(settings.multicastGroups?.length ? { multicastGroups: settings.multicastGroups } : {}),
+    ...(anyInterface.length ? { multicastGroups: anyInterface } : {}),
     multicastTtl: settings.multicastTtl,
     multicastLoopback: settings.multicastLoopback,
   };

@@ -22,6 +22,8 @@ export interface UdpSettings {
   multicastGroups?: string[];
   multicastTtl?: number;
   multicastLoopback?: boolean;
+  /** The interface each group was joined on, when one was given (a restart joins it there again). */
+  multicastInterfaces?: Record<string, string>;
 }
 
 /** Options of a UDP socket; addresses already resolved. */
@@ -50,7 +52,8 @@ export class UdpSocket extends Endpoint {
   /** The peer of the last datagram; forgotten whenever a peer is removed. */
   private _recentPeer: { address: string; port: number; peer: Connection } | undefined;
   private _broadcast = false;
-  private readonly _groups = new Set<string>();
+  /** Groups joined, each with the interface it was joined on (undefined: the system's choice). */
+  private readonly _groups = new Map<string, string | undefined>();
   // Every system starts a UDP socket with TTL 1 and loopback on; these change only through setMulticast*.
   private _multicastTtl = MULTICAST_TTL_DEFAULT;
   private _multicastLoopback = true;
@@ -70,7 +73,10 @@ export class UdpSocket extends Endpoint {
   get settings(): UdpSettings {
     return {
       broadcast: this._broadcast,
-      multicastGroups: [...this._groups],
+      multicastGroups: [...this._groups.keys()],
+      multicastInterfaces: Object.fromEntries(
+        [...this._groups].filter((entry): entry is [string, string] => entry[1] !== undefined),
+      ),
       multicastTtl: this._multicastTtl,
       multicastLoopback: this._multicastLoopback,
     };
@@ -83,7 +89,7 @@ export class UdpSocket extends Endpoint {
 
   protected override addInfo(info: EndpointInfo): void {
     info.broadcast = this._broadcast;
-    if (this._groups.size) info.multicastGroups = [...this._groups];
+    if (this._groups.size) info.multicastGroups = [...this._groups.keys()];
     info.multicastTtl = this._multicastTtl;
     info.multicastLoopback = this._multicastLoopback;
     if (this.autoReply) info.autoReply = true;
@@ -116,7 +122,7 @@ export class UdpSocket extends Endpoint {
         });
       }
       if (o.broadcast) this._setBroadcastOn(socket, true);
-      for (const g of o.multicastGroups ?? []) this._join(socket, g);
+      for (const g of o.multicastGroups ?? []) this._join(socket, g, o.multicastInterfaces?.[g]);
       if (o.multicastTtl !== undefined) this._setTtl(socket, o.multicastTtl);
       if (o.multicastLoopback !== undefined) this._setLoopback(socket, o.multicastLoopback);
     } catch (err) {
@@ -420,7 +426,7 @@ export class UdpSocket extends Endpoint {
     } catch (err) {
       throw toSocketLabError(err, { operation: 'join multicast group', address: group });
     }
-    this._groups.add(group);
+    this._groups.set(group, iface);
   }
 
   override dispose(): void {
