@@ -101,6 +101,21 @@ describe('multicast settings of a UDP socket (core)', () => {
       assert.strictEqual(info.multicastGroups, undefined);
     }));
 
+  // Memberships on 127.0.0.1 stay on lo (nothing is sent to the group here): no real interface is involved.
+  it("joins on 127.0.0.1 and leaves on the interface it joined on; an interface that is not this machine's is explained", () =>
+    withLab(async (lab) => {
+      const u = await lab.startUdpListener({ port: 0 });
+      const joined = lab.joinMulticast({ id: u.id, group: '239.255.77.79', interface: '127.0.0.1' });
+      assert.deepStrictEqual(joined.multicastGroups, ['239.255.77.79']);
+      assert.strictEqual(lab.leaveMulticast({ id: u.id, group: '239.255.77.79' }).multicastGroups, undefined);
+      await rejectsWith(
+        () => lab.joinMulticast({ id: u.id, group: '239.255.77.79', interface: '192.0.2.1' }),
+        'multicastInterfaceNotAvailable',
+        /^The multicast group 239\.255\.77\.79 cannot be used on 192\.0\.2\.1: it is not the address of an interface of this machine/,
+      );
+      assert.strictEqual(lab.get(u.id)!.multicastGroups, undefined);
+    }));
+
   it('refuses multicast settings on a TCP endpoint and on a stopped UDP socket', () =>
     withLab(async (lab) => {
       const t = await lab.startTcpListener({ port: 0 });

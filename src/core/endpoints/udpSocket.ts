@@ -333,7 +333,7 @@ export class UdpSocket extends Endpoint {
     }
   }
 
-  /** Leaves a multicast group. */
+  /** Leaves a multicast group (on the interface it was joined on unless `iface` says otherwise). */
   leaveGroup(group: string, iface?: string): void {
     const socket = this._liveSocket();
     if (!this._groups.has(group)) {
@@ -343,10 +343,12 @@ export class UdpSocket extends Endpoint {
         address: group,
       });
     }
+    // The kernel finds a membership by group and interface: leaving on another one than the join's fails.
+    const on = iface ?? this._groups.get(group);
     try {
-      socket.dropMembership(group, iface);
+      socket.dropMembership(group, on);
     } catch (err) {
-      throw toSocketLabError(err, { operation: 'leave multicast group', address: group });
+      throw this._multicastError(err, 'leave multicast group', group, on);
     }
     this._groups.delete(group);
     this.sink.changed(this.id);
@@ -424,9 +426,23 @@ export class UdpSocket extends Endpoint {
     try {
       socket.addMembership(group, iface);
     } catch (err) {
-      throw toSocketLabError(err, { operation: 'join multicast group', address: group });
+      throw this._multicastError(err, 'join multicast group', group, iface);
     }
     this._groups.set(group, iface);
+  }
+
+  /** The sentence of a failed join or leave; with an interface given, EADDRNOTAVAIL and ENODEV are about it. */
+  private _multicastError(err: unknown, operation: string, group: string, iface: string | undefined): SocketLabError {
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code === 'EADDRNOTAVAIL' || code === 'ENODEV') && iface !== undefined) {
+      return SocketLabError.create(
+        'multicastInterfaceNotAvailable',
+        'The multicast group {address} cannot be used on {interface}: it is not the address of an interface of this machine, or the group is not joined there ({systemCode}).',
+        { id: this.id, address: group, interface: iface, systemCode: code },
+        code,
+      );
+    }
+    return toSocketLabError(err, { operation, address: group });
   }
 
   override dispose(): void {
