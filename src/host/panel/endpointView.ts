@@ -1,7 +1,12 @@
 /** The endpoint and its counters as the send panel shows them (shared/protocol's EndpointView and CountersView). */
 import type { EndpointInfo } from '../../shared/model';
 import { connectionLabel, endpointName as endpointLabel } from '../../shared/naming';
-import { PANEL_CONNECTIONS_MAX, PANEL_NAME_MAX_CHARS, PANEL_TEXT_MAX_CHARS } from '../../shared/limits';
+import {
+  PANEL_CONNECTIONS_MAX,
+  PANEL_GROUPS_MAX,
+  PANEL_NAME_MAX_CHARS,
+  PANEL_TEXT_MAX_CHARS,
+} from '../../shared/limits';
 import type { CountersView, EndpointView } from '../../shared/protocol';
 import { describeInfoError } from '../errorText';
 import { framingText, stateText } from '../labels';
@@ -28,6 +33,11 @@ export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined)
   if (error) view.error = error.slice(0, PANEL_TEXT_MAX_CHARS);
   if (lastPeer) view.lastPeer = lastPeer;
   if (info.framing && info.kind !== 'udp') view.framing = framingText(info.framing).slice(0, PANEL_NAME_MAX_CHARS);
+  if (info.kind === 'udp')
+    view.multicast = {
+      broadcast: info.broadcast === true,
+      groups: (info.multicastGroups ?? []).slice(0, PANEL_GROUPS_MAX),
+    };
   const rulesOff = toRulesOffView(info.autoReplyRulesOff, describeInfoError);
   if (rulesOff) view.rulesOff = rulesOff;
   return view;
