@@ -19,6 +19,7 @@ import { StreamEndpoint } from './endpoints/streamEndpoint';
 import { resolveFraming } from './framing/deframer';
 import { explainAddressInUse } from './portInUse';
 import { toSocketLabError } from './systemErrors';
+import { UdpSocket, type UdpSettings } from './endpoints/udpSocket';
 
 /** One endpoint of the registry and what it takes to open it again. */
 export interface Entry {
@@ -33,6 +34,8 @@ export interface Entry {
   capture?: CaptureSpec;
   /** TCP/TLS/Unix: the framing new connections and a restart use (setFraming changes it). */
   framing?: FramingSpec;
+  /** UDP: broadcast and multicast settings changed while it ran, which a restart applies again. */
+  udpSettings?: UdpSettings;
 }
 
 /** An entry made but not started yet (no endpoint), and the builder of its endpoint. */
@@ -95,6 +98,7 @@ export function prepareEntry(host: EntryHost, command: OpenCommand, args: unknow
             autoReply,
             framing: entry.framing,
           });
+          if (entry.udpSettings && endpoint instanceof UdpSocket) endpoint.useSettings(entry.udpSettings);
           return endpoint;
         },
         entry as Entry,

@@ -93,6 +93,8 @@ function udpListener(a: ParsedArgs<'startUdpListener'>, defaults: OpenDefaults):
       family,
       broadcast: a.broadcast,
       multicastGroups: a.multicastGroups,
+      multicastTtl: a.multicastTtl,
+      multicastLoopback: a.multicastLoopback,
       host: hostName(host),
     });
   };

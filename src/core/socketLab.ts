@@ -15,6 +15,7 @@ import {
   type ConnectUnixArgs,
   type IdArgs,
   type MulticastArgs,
+  type MulticastOptionsArgs,
   type OpenUdpClientArgs,
   type SendArgs,
   type SendFileArgs,
@@ -29,12 +30,13 @@ import {
   type StopRepeatArgs,
 } from '../shared/commandArgs';
 import { SocketLabError } from '../shared/errors';
+import { checkMulticastInterface } from '../shared/multicast';
 import { DEFAULT_LOG_CAP_BYTES, MAX_CONNECTIONS_DEFAULT } from '../shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../shared/model';
 import { parseHost, parseMaxConnections, parseTimeoutMs } from '../shared/validate';
-import { ENDPOINT_KIND_WORDS } from '../shared/valueWords';
 import { compileAutoReply } from './autoReply';
 import { parseCommandArgs } from './commandArgs';
+import { changeUdpSettings } from './udpSettings';
 import type { OpenCommand } from './endpointFactory';
 import {
   defaultTlsFolder,
@@ -54,7 +56,6 @@ import { matchOwnEndpoints } from './ports/matchOwnEndpoints';
 import { readSystemPorts } from './ports/readSystemPorts';
 import type { SystemPort } from './ports/systemPort';
 import type { Endpoint, EndpointSink } from './endpoints/endpoint';
-import { UdpSocket } from './endpoints/udpSocket';
 import { Emitter, Event } from './event';
 import { resolveFraming } from './framing/deframer';
 import { Disposable, toDisposable } from './lifecycle';
@@ -386,22 +387,32 @@ export class SocketLab extends Disposable {
     return setEntryFraming(this._entry(a.id), resolveFraming(a.framing).spec);
   }
 
-  /** `{ id, on }`: turns broadcast on or off on a UDP socket. */
-  setBroadcast(args: SetBroadcastArgs): void {
+  /** `{ id, on }`: turns broadcast on or off on a UDP socket; a restart keeps it. */
+  setBroadcast(args: SetBroadcastArgs): EndpointInfo {
     const a = parseCommandArgs('setBroadcast', args);
-    this._udp(a.id).setBroadcast(a.on);
+    return changeUdpSettings(this._entry(a.id), (udp) => udp.setBroadcast(a.on));
   }
 
-  /** `{ id, group, interface? }`: joins a multicast group on a UDP socket. */
-  joinMulticast(args: MulticastArgs): void {
+  /** `{ id, group, interface? }`: joins a multicast group on a UDP socket; a restart joins it again. */
+  joinMulticast(args: MulticastArgs): EndpointInfo {
     const a = parseCommandArgs('joinMulticast', args);
-    this._udp(a.id).joinGroup(a.group, a.interface);
+    if (a.interface !== undefined) {
+      const error = checkMulticastInterface(a.interface, a.group);
+      if (error) throw error;
+    }
+    return changeUdpSettings(this._entry(a.id), (udp) => udp.joinGroup(a.group, a.interface));
   }
 
-  /** `{ id, group, interface? }`: leaves a multicast group. */
-  leaveMulticast(args: MulticastArgs): void {
+  /** `{ id, group, interface? }`: leaves a multicast group the socket joined. */
+  leaveMulticast(args: MulticastArgs): EndpointInfo {
     const a = parseCommandArgs('leaveMulticast', args);
-    this._udp(a.id).leaveGroup(a.group, a.interface);
+    return changeUdpSettings(this._entry(a.id), (udp) => udp.leaveGroup(a.group, a.interface));
+  }
+
+  /** `{ id, ttl?, loopback? }`: the TTL (0-255) and loopback of the multicast datagrams a UDP socket sends. */
+  setMulticastOptions(args: MulticastOptionsArgs): EndpointInfo {
+    const a = parseCommandArgs('setMulticastOptions', args);
+    return changeUdpSettings(this._entry(a.id), (udp) => udp.setMulticastOptions({ ttl: a.ttl, loopback: a.loopback }));
   }
 
   // ---- reading ----------------------------------------------------------------------------------
@@ -450,16 +461,6 @@ export class SocketLab extends Disposable {
     const entry = this._entries.get(id);
     if (!entry) throw SocketLabError.create('unknownId', 'There is no endpoint {id}.', { id });
     return entry;
-  }
-
-  private _udp(id: string): UdpSocket {
-    const endpoint = this._entry(id).endpoint;
-    if (!(endpoint instanceof UdpSocket))
-      throw SocketLabError.create('notUdp', '{id} is a {kind}, not a UDP socket.', {
-        id: endpoint.id,
-        kind: ENDPOINT_KIND_WORDS[endpoint.kind],
-      });
-    return endpoint;
   }
 
   /** An endpoint id, or '<endpointId>.cN' / '.pN'. */

@@ -355,6 +355,13 @@ function failed(
         values,
         code,
       );
+    case 'set multicast options':
+      return SocketLabError.create(
+        'systemError',
+        'Changing the multicast TTL or loopback of {target} failed ({detail}).',
+        values,
+        code,
+      );
     default:
       // An operation named by a caller this list does not know yet: its name is quoted as it is.
       return SocketLabError.create('systemError', '{operation} on {target} failed ({detail}).', values, code);

@@ -6,6 +6,7 @@ import { Disposable } from '../core/lifecycle';
 import { Throttle } from '../shared/throttle';
 import { connectionLabel, endpointName, formatAddress, isClient, isLive } from '../shared/naming';
 import { connectionExtraLines, endpointExtraLines } from './tlsTooltip';
+import { multicastAccessibleWords, multicastDescription, multicastTooltipLines } from './multicastLabels';
 import { describeInfoError } from './errorText';
 import {
   captureLine,
@@ -198,12 +199,14 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
         : vscode.TreeItemCollapsibleState.None,
     );
     item.id = info.id;
-    item.description = endpointDescription(info);
-    item.accessibilityInformation = { label: endpointAccessibleName(info) };
+    item.description = [endpointDescription(info), ...multicastDescription(info)].filter(Boolean).join(' · ');
+    item.accessibilityInformation = {
+      label: [endpointAccessibleName(info), ...multicastAccessibleWords(info)].join(', '),
+    };
     const live = isLive(info.state);
     // '.halfclosed' once we sent FIN: nothing more can be sent, so the send and half-close menus go away.
-    // '.ca' when it has a generated CA to copy (a TLS listener or relay).
-    item.contextValue = `endpoint.${info.kind}.${live ? (info.localEnded ? 'halfclosed' : 'live') : 'dead'}${info.tls?.caPath ? '.ca' : ''}`;
+    // '.ca' when it has a generated CA to copy (a TLS listener or relay); '.mcast' when it has groups to leave.
+    item.contextValue = `endpoint.${info.kind}.${live ? (info.localEnded ? 'halfclosed' : 'live') : 'dead'}${info.tls?.caPath ? '.ca' : ''}${info.multicastGroups?.length ? '.mcast' : ''}`;
     const color =
       info.state === 'error'
         ? new vscode.ThemeColor('errorForeground')
@@ -271,6 +274,7 @@ export class SocketsTreeProvider extends Disposable implements vscode.TreeDataPr
     const capture = captureLine(info);
     if (capture) md.appendMarkdown(`$(record) ${escapeMarkdown(capture)}\n\n`);
     for (const line of endpointExtraLines(info, escapeMarkdown)) md.appendMarkdown(line + '\n\n');
+    for (const line of multicastTooltipLines(info, escapeMarkdown)) md.appendMarkdown(line + '\n\n');
     if (info.maxConnections !== undefined)
       md.appendMarkdown(
         escapeMarkdown(

@@ -8,9 +8,9 @@ import type { AutoReplySpec } from './autoReplySpec';
 import { parseChecksumEndian, parseChecksumName, type ChecksumEndian, type ChecksumName } from './checksum';
 import { SocketLabError, isSocketLabError } from './errors';
 import { parseFramingSpec, type FramingSpec } from './framing';
-import { ipFamily } from './ipAddress';
 import { CAPTURE_DEFAULT_MAX_BYTES, CAPTURE_MAX_MAX_BYTES, CAPTURE_MIN_MAX_BYTES } from './limits';
 import { CAPTURE_FORMATS, RELAY_DIRECTIONS, type CaptureFormat, type RelayDirection } from './model';
+import { checkMulticastTtl, parseMulticastGroup } from './multicast';
 import { describeValue } from './payload';
 import { VARIABLE_NAME } from './requestFile/variables';
 import { parseAlpn, parseFilePath, parseRelayTls, parseServername, type RelayTlsArg } from './tlsRelayArgs';
@@ -187,25 +187,29 @@ export interface CaptureArg {
 
 export const capture = parsedBy<CaptureArg, CaptureSpec>((value) => parseCaptureSpec(value));
 
+/** `multicastGroups`: a list of multicast group addresses (224.0.0.0/4 or ff00::/8). */
 export const multicastGroups = parsedBy<string[]>((value) => {
-  if (!Array.isArray(value) || value.some((g) => typeof g !== 'string' || ipFamily(g) === 0)) {
+  if (!Array.isArray(value)) {
     throw SocketLabError.create(
       'invalidArgument',
       '{field} must be a list of multicast group IP addresses, e.g. ["239.1.2.3"].',
       { field: 'multicastGroups' },
     );
   }
-  return value as string[];
+  return value.map((group, index) => parseMulticastGroup(group, `multicastGroups[${index}]`));
 });
 
-export const multicastGroup = parsedBy<string>((value) => {
-  if (typeof value === 'string' && ipFamily(value) !== 0) return value;
-  throw SocketLabError.create(
-    'invalidArgument',
-    '{field} must be a multicast group IP address, e.g. 239.1.2.3 or ff02::1:3.',
-    { field: 'group' },
-  );
-});
+/** `group`: one multicast group address (224.0.0.0/4 or ff00::/8). */
+export const multicastGroup = parsedBy<string>((value) => parseMulticastGroup(value, 'group'));
+
+/** `ttl` / `multicastTtl`: the multicast TTL (IPv6: hop limit), 0 to 255. */
+export function multicastTtl(field: string) {
+  return parsedBy<number | string, number>((value) => {
+    const error = checkMulticastTtl(value, field);
+    if (error) throw error;
+    return Number(value);
+  });
+}
 
 export const sendData = parsedBy<string>((value) => {
   if (typeof value === 'string') return value;

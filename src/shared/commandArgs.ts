@@ -32,6 +32,7 @@ import {
   maxConnections,
   multicastGroup,
   multicastGroups,
+  multicastTtl,
   outputPath,
   parseCaptureSpec,
   parsedBy,
@@ -128,6 +129,8 @@ export function commandSchemas(platform: PlatformName) {
       port: bindPort('port'),
       broadcast: v.optional(flag('broadcast')),
       multicastGroups: v.optional(multicastGroups),
+      multicastTtl: v.optional(multicastTtl('multicastTtl')),
+      multicastLoopback: v.optional(flag('multicastLoopback')),
       autoReply: v.optional(autoReply),
       allowExternal: v.optional(flag('allowExternal')),
       capture: v.optional(capture),
@@ -257,6 +260,11 @@ export function commandSchemas(platform: PlatformName) {
       group: multicastGroup,
       interface: v.optional(text('interface')),
     }),
+    setMulticastOptions: argsObject('setMulticastOptions', {
+      id: text('id'),
+      ttl: v.optional(multicastTtl('ttl')),
+      loopback: v.optional(flag('loopback')),
+    }),
     startCapture: argsObject('startCapture', {
       id: text('id'),
       path: checkedByCore<string>(),
@@ -281,7 +289,7 @@ export type ParsedArgs<C extends CommandName> = v.InferOutput<CommandSchemas[C]>
 
 /** `socketLab.startTcpListener`: `{ host?, port, backlog?, maxConnections?, autoReply?, allowExternal?, capture?, framing? }`. */
 export type StartTcpListenerArgs = CommandArgs<'startTcpListener'>;
-/** `socketLab.startUdpListener`: `{ host?, port, broadcast?, multicastGroups?, autoReply?, allowExternal?, capture?, framing?: none only }`. */
+/** `socketLab.startUdpListener`: `{ host?, port, broadcast?, multicastGroups?, multicastTtl?, multicastLoopback?, autoReply?, allowExternal?, capture?, framing?: none only }`. */
 export type StartUdpListenerArgs = CommandArgs<'startUdpListener'>;
 /** `socketLab.connectTcp`: `{ host?, port, timeoutMs?, localAddress?, localPort?, noDelay?, keepAlive?, halfOpen?, autoReply?, capture?, framing? }`. */
 export type ConnectTcpArgs = CommandArgs<'connectTcp'>;
@@ -315,10 +323,12 @@ export type StopRepeatArgs = CommandArgs<'stopRepeat'>;
 export type IdArgs = CommandArgs<'stop'>;
 /** `socketLab.setFraming`: `{ id, framing }` (a TCP, TLS or Unix endpoint; applies to what arrives from then on). */
 export type SetFramingArgs = CommandArgs<'setFraming'>;
-/** SocketLab.setBroadcast: `{ id, on }` (a UDP socket). */
+/** `socketLab.setBroadcast`: `{ id, on }` (a UDP socket). */
 export type SetBroadcastArgs = CommandArgs<'setBroadcast'>;
-/** SocketLab.joinMulticast / leaveMulticast: `{ id, group, interface? }` (a UDP socket). */
+/** `socketLab.joinMulticast` / `leaveMulticast`: `{ id, group, interface? }` (a UDP socket). */
 export type MulticastArgs = CommandArgs<'joinMulticast'>;
+/** `socketLab.setMulticastOptions`: `{ id, ttl?, loopback? }` (a UDP socket; TTL 0-255, loopback on/off). */
+export type MulticastOptionsArgs = CommandArgs<'setMulticastOptions'>;
 
 /** `socketLab.startCapture`: `{ id, path, format?, maxBytes?, append? }` (an endpoint). */
 export type StartCaptureArgs = CommandArgs<'startCapture'>;

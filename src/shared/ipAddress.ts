@@ -116,5 +116,6 @@ export function isMulticastAddress(address: string): boolean {
     const first = Number(address.split('.')[0]);
     return first >= 224 && first <= 239;
   }
-  return isIPv6(address) && /^ff/i.test(address);
+  // ff00::/8 is a first group of four hex digits starting ff: 'ff::1' (first group 00ff) is not one.
+  return isIPv6(address) && /^ff[0-9a-f]{2}:/i.test(address);
 }

@@ -8,6 +8,15 @@ export const UDP_MAX_PAYLOAD_IPV4 = 65507;
 /** Max UDP payload over IPv6: 65,535 - 8 (UDP header); the IPv6 header is not counted in its length field. */
 export const UDP_MAX_PAYLOAD_IPV6 = 65527;
 
+/** Smallest multicast TTL (IPv6: hop limit); 0 keeps datagrams on this host. */
+export const MULTICAST_TTL_MIN = 0;
+/** Multicast groups of one UDP socket the send panel lists (Linux lets a socket join 20 by default). */
+export const PANEL_GROUPS_MAX = 100;
+/** Largest multicast TTL (IPv6: hop limit). */
+export const MULTICAST_TTL_MAX = 255;
+/** The multicast TTL every system starts a socket with: datagrams stay on the local network. */
+export const MULTICAST_TTL_DEFAULT = 1;
+
 /** Longest repeat interval: one day. */
 export const REPEAT_MAX_INTERVAL_MS = 86_400_000;
 /** Most sends one repeat may ask for. */

@@ -128,6 +128,10 @@ export interface EndpointInfo {
   broadcast?: boolean;
   /** UDP: multicast groups joined. */
   multicastGroups?: string[];
+  /** UDP: TTL (IPv6: hop limit) of the multicast datagrams it sends (1 unless changed: the local network only). */
+  multicastTtl?: number;
+  /** UDP: whether its multicast datagrams are also delivered to this host's own members of the group. */
+  multicastLoopback?: boolean;
   /** TCP/Unix listeners: the backlog asked for. */
   backlog?: number;
   /** Capture file, while a capture is set (also once it stopped writing: see captureStopped). */

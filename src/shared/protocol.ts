@@ -15,6 +15,7 @@ import {
   FETCH_PAGE_MAX,
   FETCH_RECORD_MAX_BYTES,
   PANEL_CONNECTIONS_MAX,
+  PANEL_GROUPS_MAX,
   PANEL_NAME_MAX_CHARS,
   PANEL_TEXT_MAX_CHARS,
   PAYLOAD_MAX_CHARS,
@@ -92,6 +93,15 @@ export type AutoReplySpecMessage = v.InferOutput<typeof AutoReplySpecSchema>;
 
 // ---- webview -> host ------------------------------------------------------------------------------
 
+/** What the panel's Multicast / Broadcast controls ask of a UDP socket. */
+const MulticastChangeSchema = v.variant('op', [
+  v.strictObject({ op: v.literal('join'), group: shortString, interface: v.optional(shortString) }),
+  v.strictObject({ op: v.literal('leave'), group: shortString }),
+  v.strictObject({ op: v.literal('broadcast'), on: v.boolean() }),
+]);
+/** One change of the Multicast / Broadcast controls. */
+export type MulticastChange = v.InferOutput<typeof MulticastChangeSchema>;
+
 /**
  * encoding, escapes and lineEnding only mean something for text: the panel leaves them out for hex and base64.
  * A checksum is appended to any format; `variables` expands built-ins such as {{$counter}} on every send.
@@ -166,6 +176,8 @@ export const WebviewMessageSchema = v.variant('type', [
   }),
   /** The payload written in `format` rewritten in `into` (the same bytes), when it can be. */
   v.strictObject({ type: v.literal('convert'), id, ...payloadFields, into: format }),
+  /** A UDP socket joins or leaves a multicast group, or turns broadcast on or off (the core checks the values). */
+  v.strictObject({ type: v.literal('multicast'), id, change: MulticastChangeSchema }),
 ]);
 
 /** Everything the webview may post to the host. */
@@ -253,6 +265,13 @@ export const EndpointViewSchema = v.strictObject({
   capture: v.optional(captureView),
   /** Auto-reply rules switched off by their CPU budget (until the auto-reply is applied again): index and why. */
   rulesOff: v.optional(v.pipe(v.array(ruleOffView), v.maxLength(AUTO_REPLY_RULES_MAX))),
+  /** UDP: broadcast on or off and the multicast groups joined. */
+  multicast: v.optional(
+    v.strictObject({
+      broadcast: v.boolean(),
+      groups: v.pipe(v.array(shortString), v.maxLength(PANEL_GROUPS_MAX)),
+    }),
+  ),
 });
 export type EndpointView = v.InferOutput<typeof EndpointViewSchema>;
 /** One switched-off rule as the panel shows it. */
@@ -372,6 +391,7 @@ export const ResultSchemas = {
   saveToRequestFile: v.strictObject({ path: v.optional(v.string()), cancelled: v.optional(v.boolean()) }),
   /** The payload rewritten, or the sentence saying why it cannot be (an answer, not a failure). */
   convert: v.union([v.strictObject({ data: payloadData }), v.strictObject({ error: sentence })]),
+  multicast: emptyResult,
 } satisfies { [K in WebviewRequest['type']]: v.GenericSchema };
 
 /** The type of a request the webview makes ('send', 'validate'...). */

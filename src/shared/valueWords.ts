@@ -43,6 +43,8 @@ export const FIELD_LABELS: ValueWords = {
   keylogPath: 'Key log file (keylogPath)',
   maxBytes: 'Capture size limit (maxBytes)',
   'capture.maxBytes': 'Capture size limit (capture.maxBytes)',
+  ttl: 'Multicast TTL (ttl)',
+  multicastTtl: 'Multicast TTL (multicastTtl)',
 };
 
 /** The `{target}` of a system error that knows no address, path or host. */

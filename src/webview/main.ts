@@ -11,6 +11,7 @@ import { buildComposer, composer, focusPayload, setComposerEnabled } from './com
 import { endpointGone, onRepeatMessage } from './composer/repeat';
 import { followNewestPeer, renderTarget } from './composer/target';
 import { banner, buildHeader, header, renderHeader } from './header';
+import { buildMulticast, multicastSection, renderMulticast } from './multicast';
 import { settle } from './rpc';
 import { session } from './session';
 import { hadSavedDraft, persist, state } from './state';
@@ -42,11 +43,12 @@ function onInit(m: Extract<HostMessage, { type: 'init' }>): void {
   buildHeader();
   buildComposer();
   buildAutoReply();
+  buildMulticast();
   buildTraffic();
   listenToTraffic();
   renderEndpoint();
   app.removeAttribute('aria-busy');
-  app.replaceChildren(header, banner, composer, autoReplySection, trafficSection, announcer);
+  app.replaceChildren(header, banner, composer, autoReplySection, multicastSection, trafficSection, announcer);
   // A live endpoint's log comes with the host's `reset`; a gone one's is what the panel saved.
   if (!m.endpoint) showSavedLog(m.endpointId);
   refilter();
@@ -79,6 +81,7 @@ function onEndpoint(m: Extract<HostMessage, { type: 'endpoint' }>): void {
 
 function renderEndpoint(): void {
   renderHeader(session.endpoint, state.label);
+  renderMulticast(session.endpoint);
   setComposerEnabled(!!session.endpoint);
   renderTarget();
 }

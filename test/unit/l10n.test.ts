@@ -172,6 +172,8 @@ describe('words in error values', () => {
       keylogPath: 'Key log file (keylogPath)',
       maxBytes: 'Capture size limit (maxBytes)',
       'capture.maxBytes': 'Capture size limit (capture.maxBytes)',
+      ttl: 'Multicast TTL (ttl)',
+      multicastTtl: 'Multicast TTL (multicastTtl)',
     };
     assert.deepStrictEqual({ ...FIELD_LABELS }, expected);
     for (const [field, label] of Object.entries(expected)) assert.strictEqual(fieldLabel(field), label);

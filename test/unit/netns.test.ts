@@ -89,4 +89,32 @@ describe('broadcast and multicast inside a throw-away network namespace', functi
       assert.strictEqual(out.multicast6AfterLeave, 1);
     }
   });
+
+  it('joins and leaves on a running socket, loopback off stops local delivery, a real receiver sees the TTL, restart joins again', function () {
+    if (!ipv6Iface) skipOrFail(this, 'no veth pair could be created in the namespace');
+    // 239.7.0.0/16 goes out v0, whose datagrams arrive on v1, where nothing is a member: local members on v0
+    // get the group's datagrams only by multicast loopback (over lo they would arrive whatever it says).
+    for (const s of [
+      ['-n', ns, 'addr', 'add', '10.99.1.1/24', 'dev', 'v0'],
+      ['-n', ns, 'route', 'add', '239.7.0.0/16', 'dev', 'v0'],
+    ]) {
+      const err = ip(...s);
+      if (err) throw new Error(`ip ${s.join(' ')}: ${err}`);
+    }
+    const script = path.join(__dirname, '..', 'helpers', 'scenarios', 'multicastControls.js');
+    const r = spawnSync('ip', ['netns', 'exec', ns, process.execPath, script], { encoding: 'utf8', timeout: 25000 });
+    assert.strictEqual(r.status, 0, r.stderr);
+    const out = JSON.parse(r.stdout);
+    assert.strictEqual(out.error, undefined, out.error);
+    assert.deepStrictEqual(out.joined, ['239.7.7.7']);
+    assert.strictEqual(out.loopbackOff, false);
+    assert.deepStrictEqual(out.groupsAfterRestart, ['239.7.7.7']);
+    assert.deepStrictEqual(out.left, []);
+    assert.strictEqual(out.leaveAgain.code, 'notMember');
+    // Not before the join, not with loopback off, not after leaving: each time the sentinel came first.
+    assert.deepStrictEqual(out.receivedBeforeRestart, ['s1', 'joined', 's2']);
+    assert.deepStrictEqual(out.received, ['after-restart', 's3']);
+    assert.strictEqual(out.ttlSet, 7);
+    assert.strictEqual(out.ttlSeen, '7');
+  });
 });

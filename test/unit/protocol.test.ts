@@ -63,6 +63,9 @@ const validWebview: WebviewMessage[] = [
   { type: 'validate', id: 13, data: 'hi\\n', format: 'text', encoding: 'gbk', escapes: true, lineEnding: 'crlf' },
   { type: 'copyText', id: 15, text: '68 69' },
   { type: 'convert', id: 14, data: '68 69', format: 'hex', encoding: 'gbk', into: 'text' },
+  { type: 'multicast', id: 15, change: { op: 'join', group: '239.1.2.3', interface: '127.0.0.1' } },
+  { type: 'multicast', id: 16, change: { op: 'leave', group: 'ff05::1:3' } },
+  { type: 'multicast', id: 17, change: { op: 'broadcast', on: true } },
   {
     type: 'validate',
     id: 16,
@@ -377,6 +380,7 @@ describe('send panel protocol', () => {
       validate: { bytes: 2 },
       convert: { data: 'hi' },
       saveToRequestFile: { path: '/tmp/lab.socklab' },
+      multicast: {},
     };
     for (const [type, result] of Object.entries(good) as [RequestType, unknown][]) {
       const parsed = parseResult(type, result);

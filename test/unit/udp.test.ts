@@ -198,7 +198,7 @@ describe('UDP behaviours', () => {
   it('refuses mixing families for multicast and non-group addresses', () =>
     withLab(async (lab) => {
       await rejectsWith(lab.startUdpListener({ port: 0, multicastGroups: ['ff02::1:3'] }), 'multicastFamily');
-      await rejectsWith(lab.startUdpListener({ port: 0, multicastGroups: ['10.0.0.1'] }), 'notMulticast');
+      await rejectsWith(lab.startUdpListener({ port: 0, multicastGroups: ['10.0.0.1'] }), 'invalidMulticastGroup');
       await rejectsWith(
         lab.startUdpListener(unchecked({ port: 0, multicastGroups: 'x' })),
         'invalidArgument',

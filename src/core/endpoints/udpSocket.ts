@@ -3,7 +3,7 @@ import * as dgram from 'dgram';
 import * as net from 'net';
 import { SocketLabError } from '../../shared/errors';
 import { isMulticastAddress } from '../../shared/ipAddress';
-import { UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../../shared/limits';
+import { MULTICAST_TTL_DEFAULT, UDP_MAX_PAYLOAD_IPV4, UDP_MAX_PAYLOAD_IPV6 } from '../../shared/limits';
 import type { EndpointInfo } from '../../shared/model';
 import { formatAddress } from '../../shared/naming';
 import { toSocketLabError } from '../systemErrors';
@@ -16,8 +16,18 @@ export const UDP_RECV_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Peers tracked per UDP socket; beyond this the oldest is forgotten (its records stay in the log). */
 export const MAX_UDP_PEERS = 10000;
 
+/** The broadcast and multicast settings of a UDP socket, as its options and EndpointInfo hold them. */
+export interface UdpSettings {
+  broadcast?: boolean;
+  multicastGroups?: string[];
+  multicastTtl?: number;
+  multicastLoopback?: boolean;
+  /** The interface each group was joined on, when one was given (a restart joins it there again). */
+  multicastInterfaces?: Record<string, string>;
+}
+
 /** Options of a UDP socket; addresses already resolved. */
-export interface UdpOptions extends EndpointCommonOptions {
+export interface UdpOptions extends EndpointCommonOptions, UdpSettings {
   /** 'bound': bind address:port, send anywhere. 'connected': socket.connect(address, port), ICMP errors reported. */
   mode: 'bound' | 'connected';
   address: string;
@@ -25,8 +35,6 @@ export interface UdpOptions extends EndpointCommonOptions {
   family: 4 | 6;
   /** Connected mode: local port to bind (0 = any). */
   localPort?: number;
-  broadcast?: boolean;
-  multicastGroups?: string[];
   host?: string;
 }
 
@@ -44,12 +52,34 @@ export class UdpSocket extends Endpoint {
   /** The peer of the last datagram; forgotten whenever a peer is removed. */
   private _recentPeer: { address: string; port: number; peer: Connection } | undefined;
   private _broadcast = false;
-  private readonly _groups = new Set<string>();
+  /** Groups joined, each with the interface it was joined on (undefined: the system's choice). */
+  private readonly _groups = new Map<string, string | undefined>();
+  // Every system starts a UDP socket with TTL 1 and loopback on; these change only through setMulticast*.
+  private _multicastTtl = MULTICAST_TTL_DEFAULT;
+  private _multicastLoopback = true;
   private _connectedPeer?: Connection;
 
-  constructor(private readonly _options: UdpOptions) {
+  constructor(private _options: UdpOptions) {
     super(_options);
     this.host = _options.host;
+  }
+
+  /** Starts with `settings` in place of those of its options (a restart keeps what was changed live). */
+  useSettings(settings: UdpSettings): void {
+    this._options = { ...this._options, ...settings };
+  }
+
+  /** The settings as they are now (what a restart should apply again). */
+  get settings(): UdpSettings {
+    return {
+      broadcast: this._broadcast,
+      multicastGroups: [...this._groups.keys()],
+      multicastInterfaces: Object.fromEntries(
+        [...this._groups].filter((entry): entry is [string, string] => entry[1] !== undefined),
+      ),
+      multicastTtl: this._multicastTtl,
+      multicastLoopback: this._multicastLoopback,
+    };
   }
 
   /** True for a connected UDP client. */
@@ -59,7 +89,9 @@ export class UdpSocket extends Endpoint {
 
   protected override addInfo(info: EndpointInfo): void {
     info.broadcast = this._broadcast;
-    if (this._groups.size) info.multicastGroups = [...this._groups];
+    if (this._groups.size) info.multicastGroups = [...this._groups.keys()];
+    info.multicastTtl = this._multicastTtl;
+    info.multicastLoopback = this._multicastLoopback;
     if (this.autoReply) info.autoReply = true;
   }
 
@@ -90,7 +122,9 @@ export class UdpSocket extends Endpoint {
         });
       }
       if (o.broadcast) this._setBroadcastOn(socket, true);
-      for (const g of o.multicastGroups ?? []) this._join(socket, g);
+      for (const g of o.multicastGroups ?? []) this._join(socket, g, o.multicastInterfaces?.[g]);
+      if (o.multicastTtl !== undefined) this._setTtl(socket, o.multicastTtl);
+      if (o.multicastLoopback !== undefined) this._setLoopback(socket, o.multicastLoopback);
     } catch (err) {
       socket.removeAllListeners('error');
       socket.on('error', () => undefined);
@@ -278,40 +312,81 @@ export class UdpSocket extends Endpoint {
 
   /** Turns broadcast sending on or off. */
   setBroadcast(on: boolean): void {
-    if (!this._socket)
-      throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', {
-        id: this.id,
-        endpoint: this.displayName,
-      });
-    this._setBroadcastOn(this._socket, on);
+    this._setBroadcastOn(this._liveSocket(), on);
     this.sink.changed(this.id);
   }
 
   /** Joins a multicast group (IPv4 or IPv6), on an interface address when given. */
   joinGroup(group: string, iface?: string): void {
-    if (!this._socket)
-      throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', {
-        id: this.id,
-        endpoint: this.displayName,
-      });
-    this._join(this._socket, group, iface);
+    this._join(this._liveSocket(), group, iface);
     this.sink.changed(this.id);
   }
 
-  /** Leaves a multicast group. */
+  /** Sets the TTL (IPv6: hop limit) and/or loopback of the multicast datagrams this socket sends. */
+  setMulticastOptions(options: { ttl?: number; loopback?: boolean }): void {
+    const socket = this._liveSocket();
+    try {
+      if (options.ttl !== undefined) this._setTtl(socket, options.ttl);
+      if (options.loopback !== undefined) this._setLoopback(socket, options.loopback);
+    } finally {
+      this.sink.changed(this.id);
+    }
+  }
+
+  /** Leaves a multicast group (on the interface it was joined on unless `iface` says otherwise). */
   leaveGroup(group: string, iface?: string): void {
-    if (!this._socket)
-      throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', {
+    const socket = this._liveSocket();
+    if (!this._groups.has(group)) {
+      throw SocketLabError.create('notMember', '{endpoint} has not joined the multicast group {address}.', {
         id: this.id,
         endpoint: this.displayName,
+        address: group,
       });
+    }
+    // The kernel finds a membership by group and interface: leaving on another one than the join's fails.
+    const on = iface ?? this._groups.get(group);
     try {
-      this._socket.dropMembership(group, iface);
+      socket.dropMembership(group, on);
     } catch (err) {
-      throw toSocketLabError(err, { operation: 'leave multicast group', address: group });
+      throw this._multicastError(err, 'leave multicast group', group, on);
     }
     this._groups.delete(group);
     this.sink.changed(this.id);
+  }
+
+  /** The open socket, or the 'socketClosed' refusal. */
+  private _liveSocket(): dgram.Socket {
+    if (this._socket) return this._socket;
+    throw SocketLabError.create('socketClosed', '{endpoint} is closed; restart it first.', {
+      id: this.id,
+      endpoint: this.displayName,
+    });
+  }
+
+  private _setTtl(socket: dgram.Socket, ttl: number): void {
+    try {
+      socket.setMulticastTTL(ttl);
+    } catch (err) {
+      throw toSocketLabError(err, {
+        operation: 'set multicast options',
+        address: this._options.address,
+        port: this._options.port,
+      });
+    }
+    this._multicastTtl = ttl;
+  }
+
+  private _setLoopback(socket: dgram.Socket, on: boolean): void {
+    try {
+      socket.setMulticastLoopback(on);
+    } catch (err) {
+      throw toSocketLabError(err, {
+        operation: 'set multicast options',
+        address: this._options.address,
+        port: this._options.port,
+      });
+    }
+    this._multicastLoopback = on;
   }
 
   private _setBroadcastOn(socket: dgram.Socket, on: boolean): void {
@@ -351,9 +426,23 @@ export class UdpSocket extends Endpoint {
     try {
       socket.addMembership(group, iface);
     } catch (err) {
-      throw toSocketLabError(err, { operation: 'join multicast group', address: group });
+      throw this._multicastError(err, 'join multicast group', group, iface);
     }
-    this._groups.add(group);
+    this._groups.set(group, iface);
+  }
+
+  /** The sentence of a failed join or leave; with an interface given, EADDRNOTAVAIL and ENODEV are about it. */
+  private _multicastError(err: unknown, operation: string, group: string, iface: string | undefined): SocketLabError {
+    const code = (err as NodeJS.ErrnoException).code;
+    if ((code === 'EADDRNOTAVAIL' || code === 'ENODEV') && iface !== undefined) {
+      return SocketLabError.create(
+        'multicastInterfaceNotAvailable',
+        'The multicast group {address} cannot be used on {interface}: it is not the address of an interface of this machine, or the group is not joined there ({systemCode}).',
+        { id: this.id, address: group, interface: iface, systemCode: code },
+        code,
+      );
+    }
+    return toSocketLabError(err, { operation, address: group });
   }
 
   override dispose(): void {

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { SocketLab } from '../../core/socketLab';
 import type { ConnectionInfo, EndpointInfo } from '../../shared/model';
-import { connectionLabel, endpointName, isClient, isListener } from '../../shared/naming';
+import { connectionLabel, endpointName, isClient, isListener, isLive } from '../../shared/naming';
 import { stepTitle, type Step } from '../prompts';
 
 type PickItem = vscode.QuickPickItem & { id: string };
@@ -77,6 +77,20 @@ export function pickFramable(lab: SocketLab): Promise<string | undefined> {
     vscode.l10n.t('Set Framing'),
     vscode.l10n.t('No TCP or Unix socket is open: framing is only for streams.'),
   );
+}
+
+/** Asks which open UDP socket a broadcast or multicast command is for (those `accept`s, when given). */
+export function pickUdpSocket(
+  lab: SocketLab,
+  title: string,
+  accept: (e: EndpointInfo) => boolean = () => true,
+  emptyMessage = vscode.l10n.t('No UDP socket is open: start a UDP listener first.'),
+): Promise<string | undefined> {
+  const items = lab
+    .list()
+    .filter((e) => e.kind === 'udp' && isLive(e.state) && accept(e))
+    .map(endpointPick);
+  return pickFrom(items, title, emptyMessage);
 }
 
 /** Asks which running repeat to stop. */

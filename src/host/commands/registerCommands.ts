@@ -17,6 +17,12 @@ import {
   stopCommand,
 } from './manage';
 import { setFramingCommand } from './framing';
+import {
+  joinMulticastCommand,
+  leaveMulticastCommand,
+  setBroadcastCommand,
+  setMulticastOptionsCommand,
+} from './multicast';
 import { connectCommand, startListenerCommand, unixCommand } from './open';
 import { runRequestFileCommand } from './requestFiles';
 import { connectTlsCommand, copyCaPathCommand, startRelayCommand, startTlsListenerCommand } from './openTls';
@@ -54,6 +60,10 @@ export function registerCommands(ctx: CommandContext): vscode.Disposable[] {
     startCapture: startCaptureCommand(ctx),
     stopCapture: stopCaptureCommand(ctx),
     exportPcapng: exportPcapngCommand(ctx),
+    joinMulticast: joinMulticastCommand(ctx),
+    leaveMulticast: leaveMulticastCommand(ctx),
+    setBroadcast: setBroadcastCommand(ctx),
+    setMulticastOptions: setMulticastOptionsCommand(ctx),
     listSystemPorts: {
       interactive: async () => {
         await vscode.commands.executeCommand('socketLab.systemPorts.focus');

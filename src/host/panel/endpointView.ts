@@ -2,7 +2,12 @@
 import * as vscode from 'vscode';
 import type { EndpointInfo } from '../../shared/model';
 import { connectionLabel, endpointName as endpointLabel } from '../../shared/naming';
-import { PANEL_CONNECTIONS_MAX, PANEL_NAME_MAX_CHARS, PANEL_TEXT_MAX_CHARS } from '../../shared/limits';
+import {
+  PANEL_CONNECTIONS_MAX,
+  PANEL_GROUPS_MAX,
+  PANEL_NAME_MAX_CHARS,
+  PANEL_TEXT_MAX_CHARS,
+} from '../../shared/limits';
 import type { CaptureView, CountersView, EndpointView } from '../../shared/protocol';
 import { describeInfoError } from '../errorText';
 import { framingText, stateText } from '../labels';
@@ -31,6 +36,11 @@ export function toEndpointView(info: EndpointInfo, lastPeer: string | undefined)
   if (info.framing && info.kind !== 'udp') view.framing = framingText(info.framing).slice(0, PANEL_NAME_MAX_CHARS);
   const capture = toCaptureView(info);
   if (capture) view.capture = capture;
+  if (info.kind === 'udp')
+    view.multicast = {
+      broadcast: info.broadcast === true,
+      groups: (info.multicastGroups ?? []).slice(0, PANEL_GROUPS_MAX),
+    };
   const rulesOff = toRulesOffView(info.autoReplyRulesOff, describeInfoError);
   if (rulesOff) view.rulesOff = rulesOff;
   return view;

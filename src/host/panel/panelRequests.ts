@@ -22,6 +22,7 @@ import { saveToRequestFile } from '../requestFile/saveBlock';
 import { endpointNode } from '../socketsTree';
 import { askExportFile, exportTraffic } from './panelExport';
 import type { PanelRepeats } from './panelRepeats';
+import { applyMulticastChange } from './panelMulticast';
 import { convertPayload } from './payloadConvert';
 import type { TrafficFeed } from './trafficFeed';
 
@@ -82,6 +83,11 @@ export class PanelRequests {
     saveToRequestFile: (r) => {
       const { type: _type, id: _id, to, ...payload } = r;
       return saveToRequestFile(this.ctx.requireEndpoint(), payload, to);
+    },
+    multicast: (r) => {
+      this.ctx.requireEndpoint();
+      applyMulticastChange(this.ctx.lab, this.ctx.endpointId, r.change);
+      return {};
     },
     copyText: async (r) => {
       await vscode.env.clipboard.writeText(r.text);

@@ -8,6 +8,20 @@ import { RECORD_OVERHEAD_BYTES } from '../../core/trafficLog';
  */
 export function panelStrings(): Record<string, string> {
   return {
+    multicastTitle: vscode.l10n.t('Multicast / Broadcast'),
+    broadcastSwitch: vscode.l10n.t('Broadcast (allow sending to broadcast addresses)'),
+    broadcastIsOn: vscode.l10n.t('Broadcast is on.'),
+    broadcastIsOff: vscode.l10n.t('Broadcast is off.'),
+    multicastGroup: vscode.l10n.t('Multicast group to join'),
+    multicastInterface: vscode.l10n.t('Interface address (optional)'),
+    multicastInterfaceHint: vscode.l10n.t('Interface (optional): 127.0.0.1, ::%eth0'),
+    multicastJoin: vscode.l10n.t('Join'),
+    multicastJoined: vscode.l10n.t('Joined the multicast group {0}.'),
+    multicastGroups: vscode.l10n.t('Multicast groups joined'),
+    multicastNone: vscode.l10n.t('No multicast group joined.'),
+    multicastLeave: vscode.l10n.t('Leave'),
+    multicastLeaveNamed: vscode.l10n.t('Leave the multicast group {0}'),
+    multicastLeft: vscode.l10n.t('Left the multicast group {0}.'),
     composer: vscode.l10n.t('Compose and send'),
     target: vscode.l10n.t('Target'),
     allConnections: vscode.l10n.t('All connections'),
