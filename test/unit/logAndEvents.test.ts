@@ -73,13 +73,13 @@ describe('Emitter', () => {
   it('fire() works on a snapshot: a listener added during fire waits for the next one, one removed still gets this one', () => {
     const e = new Emitter<number>();
     const seen: string[] = [];
-    let second: { dispose(): void } | undefined;
+    const later: { dispose(): void }[] = [];
     const first = e.event((n) => {
       seen.push(`first ${n}`);
       if (n === 1) e.event((m) => seen.push(`added ${m}`));
-      if (n === 1) second?.dispose();
+      if (n === 1) later[0].dispose();
     });
-    second = e.event((n) => seen.push(`second ${n}`));
+    later.push(e.event((n) => seen.push(`second ${n}`)));
     e.fire(1);
     e.fire(2);
     first.dispose();
