@@ -21,7 +21,7 @@ export const mutationGroups = [
   {
     name: 'trafficLog',
     mutate: ['src/core/trafficLog.ts', 'src/core/capture.ts', 'src/core/event.ts'],
-    specs: ['logAndEvents', 'captureWriter', 'protocol'],
+    specs: ['logAndEvents', 'trafficLogEdges', 'captureWriter', 'protocol'],
   },
   { name: 'autoReply', mutate: ['src/core/autoReply.ts'], specs: ['autoReply', 'panelRules', 'tcp'] },
   {
