@@ -185,9 +185,11 @@ describe('autoReply', () => {
       assert.strictEqual(text(fn(utf8('ok'))), 'ok');
     });
 
-    it('regex: with escapes off, backslashes around captures stay as typed', () => {
+    it('regex: escapes on both sides of a capture are parsed, or kept as typed with escapes off', () => {
       const fn = compile({ mode: 'rules', rules: [{ regex: '(x)', reply: { data: '\\t$1\\n', escapes: false } }] });
       assert.strictEqual(text(fn(utf8('x'))), '\\tx\\n');
+      const withEscapes = compile({ mode: 'rules', rules: [{ regex: '(x)', reply: { data: '\\t$1\\n' } }] });
+      assert.strictEqual(text(withEscapes(utf8('x'))), '\tx\n');
     });
 
     it('regex: several flags at once', () => {
