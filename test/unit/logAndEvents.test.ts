@@ -58,6 +58,7 @@ describe('Emitter', () => {
 
   it('a disposed emitter calls nobody, and a subscription made after dispose is inert', () => {
     const e = new Emitter<number>();
+    assert.strictEqual(e.event, e.event, 'one subscribe function, like a vscode.Event');
     const seen: string[] = [];
     e.event((n) => seen.push(`before ${n}`));
     assert.strictEqual(e.hasListeners, true);
