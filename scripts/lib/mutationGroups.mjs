@@ -32,7 +32,13 @@ export const mutationGroups = [
   {
     name: 'requestFileParser',
     mutate: ['src/shared/requestFile/**/*.ts'],
-    specs: ['requestFileParser', 'requestFileVariables', 'requestFileRoundTrip', 'requestFileDiagnose'],
+    specs: [
+      'requestFileParser',
+      'requestFileVariables',
+      'requestFileRoundTrip',
+      'requestFileDiagnose',
+      'requestFileEditor',
+    ],
   },
   {
     name: 'requestFileRunner',
