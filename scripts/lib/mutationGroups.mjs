@@ -21,7 +21,7 @@ export const mutationGroups = [
   {
     name: 'trafficLog',
     mutate: ['src/core/trafficLog.ts', 'src/core/capture.ts', 'src/core/event.ts'],
-    specs: ['logAndEvents', 'protocol'],
+    specs: ['logAndEvents', 'trafficLogEdges', 'captureWriter', 'protocol'],
   },
   { name: 'autoReply', mutate: ['src/core/autoReply.ts'], specs: ['autoReply', 'panelRules', 'tcp'] },
   {
@@ -32,7 +32,13 @@ export const mutationGroups = [
   {
     name: 'requestFileParser',
     mutate: ['src/shared/requestFile/**/*.ts'],
-    specs: ['requestFileParser', 'requestFileVariables', 'requestFileRoundTrip', 'requestFileDiagnose'],
+    specs: [
+      'requestFileParser',
+      'requestFileVariables',
+      'requestFileRoundTrip',
+      'requestFileDiagnose',
+      'requestFileEditor',
+    ],
   },
   {
     name: 'requestFileRunner',

@@ -201,7 +201,27 @@ describe('autoReply', () => {
       assert.strictEqual(fn(utf8('é')), undefined);
       assert.strictEqual(errors[0].code, 'invalidAutoReply');
       assert.strictEqual(errors[0].values.cause, 'notEncodable');
+      assert.strictEqual(errors[0].values.field, 'autoReply.rules[0].reply');
+      assert.match(errors[0].message, /^autoReply\.rules\[0\]\.reply: Payload text has "é"/);
       assert.strictEqual(text(fn(utf8('ok'))), 'ok');
+    });
+
+    it('a capture the reply encoding cannot represent gives no reply even with nobody told (never throws)', () => {
+      const fn = compile({ mode: 'rules', rules: [{ regex: '(.+)', reply: { data: '$1', encoding: 'ascii' } }] });
+      assert.strictEqual(fn(utf8('é')), undefined);
+      assert.strictEqual(text(fn(utf8('ok'))), 'ok');
+    });
+
+    it('regex: escapes on both sides of a capture are parsed, or kept as typed with escapes off', () => {
+      const fn = compile({ mode: 'rules', rules: [{ regex: '(x)', reply: { data: '\\t$1\\n', escapes: false } }] });
+      assert.strictEqual(text(fn(utf8('x'))), '\\tx\\n');
+      const withEscapes = compile({ mode: 'rules', rules: [{ regex: '(x)', reply: { data: '\\t$1\\n' } }] });
+      assert.strictEqual(text(withEscapes(utf8('x'))), '\tx\n');
+    });
+
+    it('regex: several flags at once', () => {
+      const fn = compile({ mode: 'rules', rules: [{ regex: '^(b)$', flags: 'im', reply: { data: '<$1>' } }] });
+      assert.strictEqual(text(fn(utf8('a\nB'))), '<B>');
     });
   });
 
@@ -209,24 +229,44 @@ describe('autoReply', () => {
     const cases: Array<[string, unknown, string, RegExp?]> = [
       ['not an object', 'echo', 'autoReply', /mode is off, echo, fixed or rules/],
       ['an array', [], 'autoReply'],
-      ['an unknown mode', { mode: 'loud' }, 'autoReply.mode', /\(got "loud"\)/],
+      ['an unknown mode', { mode: 'loud' }, 'autoReply.mode', /must be one of off, echo, fixed, rules \(got "loud"\)/],
       ['no mode', {}, 'autoReply.mode'],
-      ['fixed without data', { mode: 'fixed' }, 'autoReply.data', /must be a string/],
+      [
+        'fixed without data',
+        { mode: 'fixed' },
+        'autoReply.data',
+        /^autoReply\.data: must be a string \(got nothing\)\.$/,
+      ],
       [
         'fixed with bad hex',
         { mode: 'fixed', data: 'zz', format: 'hex' },
         'autoReply.data',
         /Hex payload has the character "z" at position 1/,
       ],
-      ['fixed with an unknown format', { mode: 'fixed', data: 'a', format: 'octal' }, 'autoReply.format'],
+      [
+        'fixed with an unknown format',
+        { mode: 'fixed', data: 'a', format: 'octal' },
+        'autoReply.format',
+        /format must be one of text, hex, base64 \(got "octal"\)/,
+      ],
       ['fixed with an unknown encoding', { mode: 'fixed', data: 'a', encoding: 'ebcdic' }, 'autoReply.encoding'],
       ['fixed with a bad escape', { mode: 'fixed', data: 'a\\q' }, 'autoReply.data', /position 2/],
       ['fixed with unencodable text', { mode: 'fixed', data: '😀', encoding: 'gbk' }, 'autoReply.data', /gbk/],
       ['fixed with non-boolean escapes', { mode: 'fixed', data: 'a', escapes: 'no' }, 'autoReply.escapes'],
-      ['fixed with an unknown line ending', { mode: 'fixed', data: 'a', lineEnding: 'nl' }, 'autoReply.lineEnding'],
+      [
+        'fixed with an unknown line ending',
+        { mode: 'fixed', data: 'a', lineEnding: 'nl' },
+        'autoReply.lineEnding',
+        /Line ending must be one of none, lf, cr, crlf \(got "nl"\)/,
+      ],
       ['rules without rules', { mode: 'rules' }, 'autoReply.rules'],
       ['rules with an unknown encoding', { mode: 'rules', encoding: 'x', rules: [] }, 'autoReply.encoding'],
-      ['a rule that is not an object', { mode: 'rules', rules: ['ping'] }, 'autoReply.rules[0]'],
+      [
+        'a rule that is not an object',
+        { mode: 'rules', rules: ['ping'] },
+        'autoReply.rules[0]',
+        /must be an object with one matcher/,
+      ],
       [
         'a rule with no matcher',
         { mode: 'rules', rules: [{ reply: { data: 'a' } }] },
@@ -281,6 +321,24 @@ describe('autoReply', () => {
       ],
       ['a rule without reply', { mode: 'rules', rules: [{ contains: 'a' }] }, 'autoReply.rules[0].reply'],
       [
+        'a null reply',
+        { mode: 'rules', rules: [{ contains: 'a', reply: null }] },
+        'autoReply.rules[0].reply',
+        /must be an object with a data string \(got null\)/,
+      ],
+      [
+        'a rule with all three matchers',
+        { mode: 'rules', rules: [{ contains: 'a', hex: '61', regex: 'a', reply: { data: 'a' } }] },
+        'autoReply.rules[0]',
+        /it has all three/,
+      ],
+      [
+        'regex flags given as an array',
+        { mode: 'rules', rules: [{ regex: 'a', flags: ['i'], reply: { data: 'a' } }] },
+        'autoReply.rules[0].flags',
+        /\(got an array\)/,
+      ],
+      [
         'a reply without data',
         { mode: 'rules', rules: [{ contains: 'a', reply: {} }] },
         'autoReply.rules[0].reply.data',
@@ -312,5 +370,98 @@ describe('autoReply', () => {
       assert.strictEqual(err.values.cause, 'hexBadChar');
       assert.strictEqual(err.values.position, 2);
     });
+  });
+});
+
+// Limits every match exceeds (a negative time) make the budget's decisions deterministic: no test here depends
+// on how fast this machine runs a pattern.
+describe('autoReply: the regex budget', () => {
+  const everyMatchSlow = { messageMs: -1, maxStrikes: 2, endpointMs: 1e9, windowMs: 60000 };
+
+  it('a regex rule slow on maxStrikes messages is reported, then switched off; the next rule answers instead', () => {
+    const errors: SocketLabError[] = [];
+    const fn = compileAutoReply(
+      {
+        mode: 'rules',
+        rules: [
+          { regex: '^(p)ing', reply: { data: '$1ong' } },
+          { contains: 'ping', reply: { data: 'from contains' } },
+        ],
+      },
+      { onError: (e) => errors.push(e), budget: everyMatchSlow },
+    )!;
+    assert.strictEqual(text(fn(utf8('ping'))), 'pong');
+    assert.deepStrictEqual(
+      errors.map((e) => e.code),
+      ['autoReplyRegexSlow'],
+    );
+    assert.match(
+      errors[0].message,
+      /^autoReply\.rules\[0\]\.regex took \d+ ms on one message, more than the -1 ms a message may take; simplify the pattern\.$/,
+    );
+    assert.strictEqual(errors[0].values.rule, 0);
+    // The match that earned the last strike still answers; the rule is off from the next message on.
+    assert.strictEqual(text(fn(utf8('ping'))), 'pong');
+    assert.deepStrictEqual(
+      errors.map((e) => e.code),
+      ['autoReplyRegexSlow', 'autoReplyRuleOff'],
+    );
+    assert.strictEqual(
+      errors[1].message,
+      'autoReply.rules[0].regex took longer than -1 ms on 2 messages and is switched off; simplify the pattern and set the auto-reply again.',
+    );
+    assert.deepStrictEqual(
+      { rule: errors[1].values.rule, reason: errors[1].values.reason },
+      { rule: 0, reason: 'strikes' },
+    );
+    assert.strictEqual(text(fn(utf8('ping'))), 'from contains');
+    assert.strictEqual(errors.length, 2, 'a switched-off rule is not run, so not reported again');
+  });
+
+  it('contains and hex rules are never timed, so never switched off', () => {
+    const errors: SocketLabError[] = [];
+    const fn = compileAutoReply(
+      {
+        mode: 'rules',
+        rules: [
+          { hex: 'ff', reply: { data: 'hex' } },
+          { contains: 'ping', reply: { data: 'pong' } },
+        ],
+      },
+      { onError: (e) => errors.push(e), budget: everyMatchSlow },
+    )!;
+    for (let i = 0; i < 5; i++) {
+      assert.strictEqual(text(fn(utf8('ping'))), 'pong');
+      assert.strictEqual(text(fn(Uint8Array.from([0xff]))), 'hex');
+    }
+    assert.deepStrictEqual(errors, []);
+  });
+
+  it("the endpoint's window budget switches off a regex rule with its own sentence", () => {
+    const errors: SocketLabError[] = [];
+    const fn = compileAutoReply(
+      {
+        mode: 'rules',
+        rules: [
+          { regex: 'a', reply: { data: 'A' } },
+          { contains: 'a', reply: { data: 'from contains' } },
+        ],
+      },
+      {
+        onError: (e) => errors.push(e),
+        budget: { messageMs: 1e9, maxStrikes: 3, endpointMs: -1, windowMs: 60000 },
+      },
+    )!;
+    assert.strictEqual(text(fn(utf8('a'))), 'A');
+    assert.deepStrictEqual(
+      errors.map((e) => [e.code, e.values.rule, e.values.reason]),
+      [['autoReplyRuleOff', 0, 'endpoint']],
+    );
+    assert.match(
+      errors[0].message,
+      /^autoReply\.rules\[0\]\.regex used \d+ ms of CPU within 60000 ms on this socket, more than the -1 ms allowed, and is switched off; simplify the pattern and set the auto-reply again\.$/,
+    );
+    assert.strictEqual(text(fn(utf8('a'))), 'from contains');
+    assert.strictEqual(errors.length, 1);
   });
 });

@@ -55,6 +55,54 @@ describe('Emitter', () => {
     e.fire('y');
     assert.strictEqual(target.got, 'x');
   });
+
+  it('a disposed emitter calls nobody, and a subscription made after dispose is inert', () => {
+    const e = new Emitter<number>();
+    assert.strictEqual(e.event, e.event, 'one subscribe function, like a vscode.Event');
+    const seen: string[] = [];
+    e.event((n) => seen.push(`before ${n}`));
+    assert.strictEqual(e.hasListeners, true);
+    e.dispose();
+    assert.strictEqual(e.hasListeners, false);
+    const late = e.event((n) => seen.push(`after ${n}`));
+    assert.strictEqual(e.hasListeners, false);
+    e.fire(1);
+    late.dispose();
+    assert.deepStrictEqual(seen, []);
+  });
+
+  it('fire() works on a snapshot: a listener added during fire waits for the next one, one removed still gets this one', () => {
+    const e = new Emitter<number>();
+    const seen: string[] = [];
+    const later: { dispose(): void }[] = [];
+    const first = e.event((n) => {
+      seen.push(`first ${n}`);
+      if (n === 1) e.event((m) => seen.push(`added ${m}`));
+      if (n === 1) later[0].dispose();
+    });
+    later.push(e.event((n) => seen.push(`second ${n}`)));
+    e.fire(1);
+    e.fire(2);
+    first.dispose();
+    first.dispose();
+    e.fire(3);
+    assert.deepStrictEqual(seen, ['first 1', 'second 1', 'first 2', 'added 2', 'added 3']);
+  });
+
+  it('an error reporter that throws itself breaks neither fire() nor the other listeners', () => {
+    const e = new Emitter<number>({
+      onListenerError: () => {
+        throw new Error('reporter down');
+      },
+    });
+    const seen: number[] = [];
+    e.event(() => {
+      throw new Error('boom');
+    });
+    e.event((n) => seen.push(n));
+    e.fire(7);
+    assert.deepStrictEqual(seen, [7]);
+  });
 });
 
 describe('TrafficLog', () => {
@@ -120,7 +168,7 @@ describe('TrafficLog', () => {
 
   it('matches a plain array model under random appends, caps, clears, drains and reads (ring wrap and growth)', () => {
     type Op =
-      | { kind: 'append'; size: number; out: boolean; conn: number }
+      | { kind: 'append'; size: number; out: boolean; auto: boolean; frame: number; conn: number }
       | { kind: 'cap'; cap: number }
       | { kind: 'clear' }
       | { kind: 'drain' }
@@ -136,6 +184,9 @@ describe('TrafficLog', () => {
             { weight: 1, arbitrary: fc.integer({ min: 900, max: 2100 }) },
           ),
           out: fc.boolean(),
+          auto: fc.boolean(),
+          // 0 = not a frame; otherwise a frame's fields (see frameOf below).
+          frame: fc.integer({ min: 0, max: 5 }),
           conn: fc.integer({ min: 0, max: 2 }),
         }),
       },
@@ -176,12 +227,20 @@ describe('TrafficLog', () => {
               dropped++;
             }
           };
+          // Every field a reader sees, absent fields included (a record must not gain a false or a 0).
+          const shown = (r: TrafficRecord) => ({ ...r, data: Buffer.from(r.data).toString('hex') });
           const same = (got: TrafficRecord[], want: TrafficRecord[]) => {
-            assert.deepStrictEqual(
-              got.map((r) => [r.time, r.direction, r.peer, r.connectionId, Buffer.from(r.data).toString('hex')]),
-              want.map((r) => [r.time, r.direction, r.peer, r.connectionId, Buffer.from(r.data).toString('hex')]),
-            );
+            assert.deepStrictEqual(got.map(shown), want.map(shown));
           };
+          const frameOf = (frame: number, serial: number): Partial<TrafficRecord> =>
+            [
+              {},
+              { delimiterBytes: 1 + (serial % 4) },
+              { headerBytes: 1 + (serial % 8), truncated: true },
+              { partial: true },
+              { truncated: true, partial: true, delimiterBytes: 2 },
+              { headerBytes: 4 },
+            ][frame];
           for (const o of ops) {
             if (o.kind === 'append') {
               serial++;
@@ -193,8 +252,11 @@ describe('TrafficLog', () => {
                 peer: `peer${o.conn}`,
                 data: Buffer.from(data),
                 ...(o.conn ? { connectionId: `c${o.conn}` } : {}),
+                ...(o.out && o.auto ? { autoReply: true } : {}),
+                ...frameOf(o.frame, serial),
               };
               log.append(r);
+              assert.strictEqual(log.last, r);
               model.push({ ...r, data });
               evict();
             } else if (o.kind === 'cap') {
@@ -203,11 +265,13 @@ describe('TrafficLog', () => {
               evict();
             } else if (o.kind === 'clear') {
               log.clear();
+              assert.strictEqual(log.last, undefined);
               model = [];
               dropped = 0;
             } else if (o.kind === 'drain') {
               // Storage is kept: what follows reuses the grown ring and slots.
               same(log.drain(), model);
+              assert.strictEqual(log.last, undefined);
               model = [];
               dropped = 0;
             } else {
