@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
 import { listRows, setSectionOpen } from '../helpers/panel';
+import { waitForStoredStateWithout } from '../helpers/storedState';
 import { Workbench, waitUntil } from '../helpers/workbench';
 import { BATCH_MAX_RECORDS } from '../../src/shared/limits';
 
@@ -385,6 +386,9 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('comes back after a window reload with its draft and an endpoint-gone banner', async () => {
+    // The extension forgets the stopped listener at once, but the web workbench writes its stored state to
+    // IndexedDB seconds later, and a reload sees only what was written: wait for that write.
+    await waitForStoredStateWithout(wb.page, `"port":${port}`);
     await wb.page.reload();
     await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
     const restored = wb.webview();
