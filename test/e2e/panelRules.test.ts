@@ -92,7 +92,12 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await wb?.stop();
   });
 
-  it('opens the panel of a TCP listener and connects ncat', async () => {
+  /**
+   * The TCP listener's panel with ncat connected: made by the first test, or by whichever test needs it first
+   * when it runs alone (SOCKET_LAB_TEST_GREP).
+   */
+  async function tcpPanelWithNcat(): Promise<void> {
+    if (ncat) return;
     const started = await wb.startTcpListenerFromPalette('rules-listener-missing');
     port = started.port;
     panel = await wb.openPanelFromTree(started.item, 'rules-panel-missing');
@@ -101,6 +106,28 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await panel
       .locator('#target vscode-option', { hasText: '127.0.0.1:' })
       .waitFor({ state: 'attached', timeout: 20000 });
+  }
+
+  /** Clears the log, then ncat sends 00 ff 10 0a and the panel sends de ad be ef 00: two records, one each way. */
+  async function twoRawRecords(): Promise<Buffer[]> {
+    await panel.locator('#clear').click();
+    await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
+    const fromPeer = Buffer.from([0x00, 0xff, 0x10, 0x0a]);
+    ncat!.stdin!.write(fromPeer);
+    await panel.locator('.rec .data.hex', { hasText: '00 ff 10 0a' }).waitFor({ timeout: 10000 });
+    await pick('#format', 'hex');
+    await pick('#line-ending', 'none');
+    await panel.locator('#payload textarea').fill('de ad be ef 00');
+    await panel.locator('#byte-count', { hasText: '5 bytes' }).waitFor({ timeout: 10000 });
+    received = Buffer.alloc(0);
+    await panel.locator('#send').click();
+    await waitUntil('the bytes at ncat', () => received.length >= 5);
+    await panel.locator('.rec .data.hex', { hasText: 'de ad be ef 00' }).waitFor({ timeout: 10000 });
+    return [fromPeer, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00])];
+  }
+
+  it('opens the panel of a TCP listener and connects ncat', async () => {
+    await tcpPanelWithNcat();
   });
 
   it('builds two rules in the table, applies them, and ncat gets pong for ping and aa bb for 01 02', async () => {
@@ -282,6 +309,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('exports the log as text, exactly', async () => {
+    await tcpPanelWithNcat();
     await panel.locator('#clear').click();
     await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
     await panel.locator('#show-date').click();
@@ -318,37 +346,25 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('exports the log as raw bytes, exactly', async () => {
-    await panel.locator('#clear').click();
-    await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
-    const fromPeer = Buffer.from([0x00, 0xff, 0x10, 0x0a]);
-    ncat!.stdin!.write(fromPeer);
-    await panel.locator('.rec .data.hex', { hasText: '00 ff 10 0a' }).waitFor({ timeout: 10000 });
-    await pick('#format', 'hex');
-    await pick('#line-ending', 'none');
-    await panel.locator('#payload textarea').fill('de ad be ef 00');
-    await panel.locator('#byte-count', { hasText: '5 bytes' }).waitFor({ timeout: 10000 });
-    received = Buffer.alloc(0);
-    await panel.locator('#send').click();
-    await waitUntil('the bytes at ncat', () => received.length >= 5);
-    await panel.locator('.rec .data.hex', { hasText: 'de ad be ef 00' }).waitFor({ timeout: 10000 });
+    await tcpPanelWithNcat();
+    const [fromPeer, sent] = await twoRawRecords();
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.bin`);
     await pick('#export-format', 'raw');
     await panel.locator('#export').click();
     await wb.answer(file);
     await panel.locator('#status', { hasText: 'Exported 2 records' }).waitFor({ timeout: 15000 });
     assert.strictEqual((await panel.locator('#status').innerText()).trim(), `Exported 2 records to ${file}`);
-    assert.deepStrictEqual(
-      fs.readFileSync(file),
-      Buffer.concat([fromPeer, Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00])]),
-    );
+    assert.deepStrictEqual(fs.readFileSync(file), Buffer.concat([fromPeer, sent]));
   });
 
   it('exports the log as pcapng that tshark reads: the same bytes both ways', async () => {
+    await tcpPanelWithNcat();
+    await twoRawRecords();
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.pcapng`);
     await pick('#export-format', 'pcapng');
     await panel.locator('#export').click();
     await wb.answer(file);
-    // The raw export before this one left its own 'Exported 2 records to …bin': wait for this file's line.
+    // An export before this one may have left its own 'Exported 2 records to …': wait for this file's line.
     await panel.locator('#status', { hasText: `Exported 2 records to ${file}` }).waitFor({ timeout: 15000 });
     assert.strictEqual((await panel.locator('#status').innerText()).trim(), `Exported 2 records to ${file}`);
     if (spawnSync('sh', ['-c', 'command -v tshark']).status !== 0) return;

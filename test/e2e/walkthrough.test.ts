@@ -17,6 +17,16 @@ async function assertPortFree(port: number): Promise<void> {
   await new Promise<void>((resolve) => probe.close(() => resolve()));
 }
 
+/** Opens the lesson's walkthrough from the palette and resolves when its first step shows. */
+async function openWalkthrough(wb: Workbench): Promise<void> {
+  await wb.runCommand('Welcome: Open Walkthrough...');
+  await wb.pick('Socket Lab: the socket lesson');
+  await wb.page
+    .locator('.gettingStartedContainer', { hasText: 'Start a TCP listener on 127.0.0.1:8880' })
+    .waitFor({ state: 'visible', timeout: 30000 });
+}
+
+// Each test opens the walkthrough itself, so that any one of them runs alone (SOCKET_LAB_TEST_GREP).
 describe('the walkthrough of the socket lesson', function () {
   this.timeout(240000);
   let wb: Workbench;
@@ -31,12 +41,8 @@ describe('the walkthrough of the socket lesson', function () {
   });
 
   it('opens from the palette with its seven steps', async () => {
-    await wb.runCommand('Welcome: Open Walkthrough...');
-    await wb.pick('Socket Lab: the socket lesson');
+    await openWalkthrough(wb);
     const page = wb.page;
-    await page
-      .locator('.gettingStartedContainer', { hasText: 'Start a TCP listener on 127.0.0.1:8880' })
-      .waitFor({ state: 'visible', timeout: 30000 });
     for (const title of [
       'Connect a client and watch the bytes',
       'Open the send panel and send',
@@ -51,6 +57,7 @@ describe('the walkthrough of the socket lesson', function () {
   });
 
   it("the first step's button starts the listener on 127.0.0.1:8880 answering 我是返回的数据", async () => {
+    await openWalkthrough(wb);
     await wb.page.getByRole('button', { name: 'Start the Listener' }).first().click();
     await wb.openSocketsView();
     await wb.treeItem(/TCP 127\.0\.0\.1:8880\s*clients: 0/).waitFor({ state: 'visible', timeout: 30000 });
