@@ -1,7 +1,8 @@
 // The send panel's framing UI and its Multicast / Broadcast section held to issue 19's bar in the real workbench:
 // a length-framed TCP listener's header (framing shown, Framing…), the Hide delimiters checkbox and an expanded
-// length-framed row (header and body dumps); a UDP socket's section expanded with the Broadcast switch on and a
-// group joined on 127.0.0.1. Each checked by axe-core in Dark Modern, Light Modern and both high-contrast themes,
+// length-framed row (header and body dumps), then line frames' delimiters on a selected row after Framing… is
+// pressed by keyboard; a UDP socket's section expanded with the Broadcast switch on and a group joined on
+// 127.0.0.1. Each checked by axe-core in Dark Modern, Light Modern and both high-contrast themes,
 // with a screenshot per theme; the controls' names read through Chromium's accessibility tree and reached by Tab.
 import * as assert from 'assert';
 import * as net from 'net';
@@ -61,6 +62,21 @@ describe('Framing and multicast panel UI for keyboard and screen-reader users (i
     assert.strictEqual(await focusedId(panel), 'hide-delimiters');
 
     assert.deepStrictEqual(await axeInEveryTheme(wb, panel, 'a11y-framing-panel'), []);
+
+    // Framing… works from the keyboard; line frames' delimiters, shown dimmed, on a selected row pass too.
+    await panel.locator('#set-framing').focus();
+    await wb.page.keyboard.press('Enter');
+    await wb.answerFraming(/Lines \(LF, with or without CR\)/);
+    await panel.locator('#framing', { hasText: /Framing: line/ }).waitFor({ timeout: 10000 });
+    peer.write('a\r\nb\r\n');
+    await waitUntil('two line frames', async () => (await panel.locator('.rec .frame-delim').count()) === 2);
+    await panel
+      .locator('.rec', { has: panel.locator('.frame-delim') })
+      .first()
+      .locator('.line')
+      .click();
+    await panel.locator('.rec.selected .frame-delim').waitFor({ timeout: 10000 });
+    assert.deepStrictEqual(await axeInEveryTheme(wb, panel, 'a11y-framing-lines'), []);
   });
 
   it('the Multicast / Broadcast section, expanded with Broadcast on and a group joined, passes axe-core in four themes', async () => {
