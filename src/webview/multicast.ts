@@ -7,7 +7,7 @@ import type { VscodeCheckbox } from '@vscode-elements/elements/dist/vscode-check
 import type { VscodeTextfield } from '@vscode-elements/elements/dist/vscode-textfield/vscode-textfield.js';
 import type { EndpointView, MulticastChange } from '../shared/protocol';
 import { announce } from './announcer';
-import { disclosure, el, messageOf, nameControl } from './dom';
+import { disclosure, el, labelled, messageOf } from './dom';
 import { request } from './rpc';
 import { t } from './strings';
 
@@ -49,10 +49,17 @@ export function buildMulticast(): void {
     const on = broadcastBox!.checked;
     void change({ op: 'broadcast', on }, on ? t('broadcastIsOn') : t('broadcastIsOff'));
   });
-  groupField = el('vscode-textfield', { id: 'multicast-group', placeholder: '239.1.2.3 / ff05::1:3' });
-  nameControl(groupField, t('multicastGroup'));
-  interfaceField = el('vscode-textfield', { id: 'multicast-interface', placeholder: t('multicastInterfaceHint') });
-  nameControl(interfaceField, t('multicastInterface'));
+  // Each field's visible label is its spoken name (WCAG 2.5.3); a placeholder vanishes once the user types.
+  groupField = el('vscode-textfield', {
+    id: 'multicast-group',
+    placeholder: '239.1.2.3 / ff05::1:3',
+    label: t('multicastGroup'),
+  });
+  interfaceField = el('vscode-textfield', {
+    id: 'multicast-interface',
+    placeholder: t('multicastInterfaceHint'),
+    label: t('multicastInterface'),
+  });
   for (const field of [groupField, interfaceField])
     field.addEventListener('keydown', (e: KeyboardEvent) => {
       if (e.key === 'Enter') void join();
@@ -71,7 +78,13 @@ export function buildMulticast(): void {
     open,
     (nowOpen) => (open = nowOpen),
     broadcastBox,
-    el('div', { class: 'multicast-join' }, groupField, interfaceField, joinButton),
+    el(
+      'div',
+      { class: 'multicast-join' },
+      labelled(t('multicastGroup'), groupField),
+      labelled(t('multicastInterface'), interfaceField),
+      joinButton,
+    ),
     groupList,
     status,
   );

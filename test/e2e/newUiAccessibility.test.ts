@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { THEMES, axeViolations, panelAxTree, panelFrame, pickOption, setSectionOpen, useTheme } from '../helpers/panel';
+import { axeInEveryTheme, panelAxTree, pickOption, setSectionOpen } from '../helpers/panel';
 import { Workbench, waitUntil } from '../helpers/workbench';
 
 describe('New panel UI of this round for keyboard and screen-reader users (issue 19)', function () {
@@ -48,19 +48,6 @@ describe('New panel UI of this round for keyboard and screen-reader users (issue
     await wb?.stop();
   });
 
-  /** axe-core in each of the four themes, a screenshot `<shot>-<theme>` of each; every violation found. */
-  async function axeInEveryTheme(shot: string): Promise<string[]> {
-    const frame = await panelFrame(wb.page);
-    const found: string[] = [];
-    for (const theme of THEMES) {
-      await useTheme(wb, panel, theme);
-      await wb.screenshot(`${shot}-${theme.name}`);
-      found.push(...(await axeViolations(frame, theme.label)));
-    }
-    await useTheme(wb, panel, THEMES[0]);
-    return found;
-  }
-
   it('the relay panel: rows of both directions, one expanded, and "Inject toward" pass axe-core in four themes', async () => {
     await waitUntil(
       'a row of each direction',
@@ -98,7 +85,7 @@ describe('New panel UI of this round for keyboard and screen-reader users (issue
       /^TCP relay from 127\.0\.0\.1 port \d+ to 127\.0\.0\.1 port \d+, listening, 1 client, received \d+ B, sent \d+ B$/,
     );
 
-    assert.deepStrictEqual(await axeInEveryTheme('a11y-relay-panel'), []);
+    assert.deepStrictEqual(await axeInEveryTheme(wb, panel, 'a11y-relay-panel'), []);
   });
 
   it("the composer's Checksum, Byte order, Built-ins and Save to Request File… pass axe-core in four themes", async () => {
@@ -138,7 +125,7 @@ describe('New panel UI of this round for keyboard and screen-reader users (issue
     );
     assert.ok(saves.length >= 1, `a history entry's save button is named for its entry: ${names.join(' | ')}`);
 
-    assert.deepStrictEqual(await axeInEveryTheme('a11y-request-file-composer'), []);
+    assert.deepStrictEqual(await axeInEveryTheme(wb, panel, 'a11y-request-file-composer'), []);
     await pickOption(panel.locator('#checksum'), '');
     await pickOption(panel.locator('#format'), 'text');
   });

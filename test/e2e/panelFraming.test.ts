@@ -68,12 +68,12 @@ describe('Send panel with framing', function () {
     // The header names the framing, and its named button (reached and pressed by keyboard) changes it.
     await panel.locator('#framing', { hasText: 'Framing: line (any)' }).waitFor({ timeout: 10000 });
     const button = panel.locator('#set-framing');
-    assert.strictEqual(await button.getAttribute('aria-label'), 'Change the framing: line (any)');
+    assert.strictEqual(await button.getAttribute('aria-label'), 'Framing… (now line (any))');
     await button.focus();
     await button.press('Enter');
     await wb.answerFraming(/Lines \(CR LF only\)/);
     await panel.locator('#framing', { hasText: 'Framing: line (crlf)' }).waitFor({ timeout: 10000 });
-    assert.strictEqual(await button.getAttribute('aria-label'), 'Change the framing: line (crlf)');
+    assert.strictEqual(await button.getAttribute('aria-label'), 'Framing… (now line (crlf))');
     await wb.screenshot('panel-framing-header');
   });
 });

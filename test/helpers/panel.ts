@@ -203,3 +203,16 @@ export async function axeViolations(frame: Frame, where: string): Promise<string
         .join('; ')}`,
   );
 }
+
+/** axe-core in each of the four themes with a screenshot `<shot>-<theme>` of each, back in the first; every violation. */
+export async function axeInEveryTheme(wb: Workbench, panel: FrameLocator, shot: string): Promise<string[]> {
+  const frame = await panelFrame(wb.page);
+  const found: string[] = [];
+  for (const theme of THEMES) {
+    await useTheme(wb, panel, theme);
+    await wb.screenshot(`${shot}-${theme.name}`);
+    found.push(...(await axeViolations(frame, theme.label)));
+  }
+  await useTheme(wb, panel, THEMES[0]);
+  return found;
+}

@@ -355,13 +355,18 @@ export class Workbench {
 
   /**
    * Starts a listener from the palette (`command`, e.g. 'Socket Lab: Start UDP Listener') on 127.0.0.1 with an
-   * ephemeral port and opens its send panel by clicking its row; returns the panel and the real port.
+   * ephemeral port and opens its send panel by clicking its row; returns the panel and the real port. A TCP or
+   * Unix start ends with `framing`'s answers to the framing step (the first row, no framing, unless given).
    */
-  async openListenerPanel(command: string, labelPrefix: string): Promise<{ panel: FrameLocator; port: number }> {
+  async openListenerPanel(
+    command: string,
+    labelPrefix: string,
+    framing: () => Promise<void> = () => this.answerFraming(),
+  ): Promise<{ panel: FrameLocator; port: number }> {
     await this.runCommand(command);
     await this.answer('127.0.0.1');
     await this.answer('0');
-    if (/TCP|Unix/.test(command)) await this.answerFraming();
+    if (/TCP|Unix/.test(command)) await framing();
     const item = this.treeItem(new RegExp(`^${labelPrefix} 127\\.0\\.0\\.1:\\d+`));
     await item.waitFor({ state: 'visible', timeout: 30000 });
     const port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);

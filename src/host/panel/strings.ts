@@ -108,7 +108,7 @@ export function panelStrings(): Record<string, string> {
     autoReply: vscode.l10n.t('Auto-reply'),
     autoReplyOn: vscode.l10n.t('Auto-reply is on'),
     framingButton: vscode.l10n.t('Framing…'),
-    framingButtonLabel: vscode.l10n.t('Change the framing: {0}'),
+    framingButtonLabel: vscode.l10n.t('Framing… (now {0})'),
     framingNow: vscode.l10n.t('Framing: {0}'),
     captureStart: vscode.l10n.t('Start Capture…'),
     captureStop: vscode.l10n.t('Stop Capture'),
