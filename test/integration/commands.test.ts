@@ -367,8 +367,11 @@ describe('commands with argument objects (real extension host)', () => {
     await run('showOutput', {});
     // Shown, the channel's text is a document of the extension host; it holds the restarted listener's line.
     const line = new RegExp(`\\] ${listener.id}: TCP 127\\.0\\.0\\.1:${portOf(restarted)} listening`);
-    await waitFor('the Socket Lab output shown with the listening line', () =>
-      vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && line.test(d.getText())),
+    // A log channel writes to its file and the document follows that file: bounded generously for a loaded host.
+    await waitFor(
+      'the Socket Lab output shown with the listening line',
+      () => vscode.workspace.textDocuments.find((d) => d.uri.scheme === 'output' && line.test(d.getText())),
+      30_000,
     );
     await run('stop', { id: listener.id });
     assert.deepStrictEqual(api.list(), []);
