@@ -254,7 +254,7 @@ describe('Send panel in the real workbench', function () {
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.jsonl`);
     await pick('#export-format', 'jsonl');
     await panel.locator('#export').click();
-    await wb.answer(file); // the save dialog proposes a name; typing the full path is accepted at once
+    await wb.answerPath(file, { exists: false });
     await panel.locator('#status', { hasText: 'Exported' }).waitFor({ timeout: 15000 });
     const lines = fs
       .readFileSync(file, 'utf8')

@@ -112,7 +112,7 @@ describe('Send panel header: capture, and the text export in the panel encoding'
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.txt`);
     await pickOption(panel.locator('#export-format'), 'text');
     await panel.locator('#export').click();
-    await wb.answer(file);
+    await wb.answerPath(file, { exists: false });
     await panel.locator('#status', { hasText: `Exported 1 record to ${file}` }).waitFor({ timeout: 15000 });
     assert.match(
       fs.readFileSync(file, 'utf8'),

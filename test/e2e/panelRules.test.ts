@@ -336,7 +336,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.txt`);
     await pick('#export-format', 'text');
     await panel.locator('#export').click();
-    await wb.answer(file);
+    await wb.answerPath(file, { exists: false });
     await panel.locator('#status', { hasText: 'Exported 2 records' }).waitFor({ timeout: 15000 });
     assert.strictEqual((await panel.locator('#status').innerText()).trim(), `Exported 2 records to ${file}`);
     const expected = `${rows[0].time} <- ${rows[0].peer} 13 B  hello export\\n\n${rows[1].time} -> ${rows[1].peer} 7 B  bye\\t1\\r\\n\n`;
@@ -351,7 +351,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.bin`);
     await pick('#export-format', 'raw');
     await panel.locator('#export').click();
-    await wb.answer(file);
+    await wb.answerPath(file, { exists: false });
     await panel.locator('#status', { hasText: 'Exported 2 records' }).waitFor({ timeout: 15000 });
     assert.strictEqual((await panel.locator('#status').innerText()).trim(), `Exported 2 records to ${file}`);
     assert.deepStrictEqual(fs.readFileSync(file), Buffer.concat([fromPeer, sent]));
@@ -363,7 +363,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.pcapng`);
     await pick('#export-format', 'pcapng');
     await panel.locator('#export').click();
-    await wb.answer(file);
+    await wb.answerPath(file, { exists: false });
     // An export before this one may have left its own 'Exported 2 records to …': wait for this file's line.
     await panel.locator('#status', { hasText: `Exported 2 records to ${file}` }).waitFor({ timeout: 15000 });
     assert.strictEqual((await panel.locator('#status').innerText()).trim(), `Exported 2 records to ${file}`);

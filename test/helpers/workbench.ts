@@ -205,17 +205,19 @@ export class Workbench {
    * dialog updates its state from the typed value asynchronously, so wait until it lists the file
    * before accepting, and until it has closed after.
    */
-  async answerPath(filePath: string): Promise<void> {
+  async answerPath(filePath: string, options: { exists: boolean } = { exists: true }): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
     const input = widget.locator('input');
     await input.waitFor({ state: 'visible', timeout: 20000 });
     await input.fill(filePath);
     const base = filePath.slice(filePath.lastIndexOf('/') + 1);
-    await widget
-      .locator('.monaco-list-row', { hasText: base })
-      .first()
-      .waitFor({ state: 'visible', timeout: 10000 })
-      .catch(() => undefined);
+    // A save dialog for a new file has no row to wait for; the second Enter below covers a missed first one.
+    if (options.exists)
+      await widget
+        .locator('.monaco-list-row', { hasText: base })
+        .first()
+        .waitFor({ state: 'visible', timeout: 10000 })
+        .catch(() => undefined);
     await input.press('Enter');
     if (
       await widget.waitFor({ state: 'hidden', timeout: 5000 }).then(
