@@ -4,15 +4,9 @@ import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import type { Frame, FrameLocator } from 'playwright-core';
-import { THEMES, pickOption, useTheme } from '../helpers/panel';
-import { Workbench, repoRoot, waitUntil } from '../helpers/workbench';
-
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
-
-interface AxeResult {
-  violations: { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary: string }[] }[];
-}
+import type { FrameLocator } from 'playwright-core';
+import { axeInEveryTheme, pickOption } from '../helpers/panel';
+import { Workbench, waitUntil } from '../helpers/workbench';
 
 describe('Send panel header: capture, and the text export in the panel encoding', function () {
   this.timeout(300000);
@@ -20,13 +14,6 @@ describe('Send panel header: capture, and the text export in the panel encoding'
   let panel: FrameLocator;
   let port = 0;
   let ncat: ChildProcess | undefined;
-
-  /** The panel's frame as playwright sees it (axe-core runs in it). */
-  async function panelFrame(): Promise<Frame> {
-    for (const frame of wb.page.frames())
-      if (await frame.evaluate(() => !!document.getElementById('composer')).catch(() => false)) return frame;
-    throw new Error('no frame holds the send panel');
-  }
 
   /** ncat writes `data`; resolves once the panel shows it as a new row. */
   async function peerSends(data: Buffer): Promise<void> {
@@ -75,23 +62,7 @@ describe('Send panel header: capture, and the text export in the panel encoding'
       .waitFor({ timeout: 15000 });
 
     // The header with a capture running (and the log's Hide delimiters box), in each theme, and axe-clean in each.
-    const frame = await panelFrame();
-    await frame.evaluate(`${fs.readFileSync(path.join(repoRoot, 'node_modules', 'axe-core', 'axe.min.js'), 'utf8')};0`);
-    const found: string[] = [];
-    for (const theme of THEMES) {
-      await useTheme(wb, panel, theme);
-      await wb.screenshot(`panel-header-capture-${theme.name}`);
-      const result = (await frame.evaluate(
-        (tags) =>
-          (window as unknown as { axe: { run(c: unknown, o: unknown): Promise<unknown> } }).axe.run(document, {
-            runOnly: { type: 'tag', values: tags },
-          }),
-        AXE_TAGS,
-      )) as AxeResult;
-      for (const v of result.violations)
-        found.push(`${theme.label}: ${v.id} (${v.impact}) ${v.help}: ${v.nodes.map((n) => n.target.join(' '))}`);
-    }
-    await useTheme(wb, panel, THEMES[0]);
+    const found = await axeInEveryTheme(wb, panel, 'panel-header-capture');
     assert.deepStrictEqual(found, []);
 
     await button.click();
