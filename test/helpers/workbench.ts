@@ -202,16 +202,30 @@ export class Workbench {
 
   /**
    * Answers the workbench's own open/save dialog (a quick input in the web workbench) with a path. The
-   * dialog updates its state from the typed value asynchronously, so wait until it lists the file
-   * before accepting, and until it has closed after.
+   * dialog fills in its proposed path asynchronously (a save dialog selects the proposed name), and a
+   * value typed before that lands replaces only the selection, so: wait for the proposal, type the path,
+   * check the dialog holds exactly that path before Enter (typing it again if not), and wait until it closed.
    */
   async answerPath(filePath: string, options: { exists: boolean } = { exists: true }): Promise<void> {
     const widget = this.page.locator('.quick-input-widget');
     const input = widget.locator('input');
     await input.waitFor({ state: 'visible', timeout: 20000 });
-    await input.fill(filePath);
+    // Both dialogs propose a path (the folder, or the folder and a name); an empty box is one still loading.
+    await waitUntil('the file dialog to propose a path', async () => (await input.inputValue()) !== '', 10000).catch(
+      () => undefined,
+    );
+    let shown = '';
+    for (let attempt = 1; ; attempt++) {
+      await input.fill(filePath);
+      if (await this.inputHolds(input, filePath)) break;
+      shown = await input.inputValue().catch(() => '');
+      if (attempt === 3) {
+        const shot = await this.screenshot(`file-dialog-value-${Date.now()}`);
+        throw new Error(`the file dialog kept changing ${filePath} (it showed ${JSON.stringify(shown)}; see ${shot})`);
+      }
+    }
     const base = filePath.slice(filePath.lastIndexOf('/') + 1);
-    // A save dialog for a new file has no row to wait for; the second Enter below covers a missed first one.
+    // An open dialog lists the file once it has read the folder; a save dialog for a new file has no row.
     if (options.exists)
       await widget
         .locator('.monaco-list-row', { hasText: base })
@@ -229,8 +243,11 @@ export class Workbench {
     // Seen on a cold host: the first Enter was not taken. Keep a picture, then accept once more
     // (typing the path again only if the dialog changed it).
     const shot = await this.screenshot(`file-dialog-second-enter-${Date.now()}`);
-    const value = await input.inputValue().catch(() => '');
-    if (value !== filePath) await input.fill(filePath);
+    shown = await input.inputValue().catch(() => '');
+    if (shown !== filePath) {
+      await input.fill(filePath);
+      await this.inputHolds(input, filePath);
+    }
     await input.press('Enter');
     if (
       await widget.waitFor({ state: 'hidden', timeout: 10000 }).then(
@@ -239,7 +256,16 @@ export class Workbench {
       )
     )
       return;
-    throw new Error(`the file dialog did not accept ${filePath} (it showed ${JSON.stringify(value)}; see ${shot})`);
+    throw new Error(`the file dialog did not accept ${filePath} (it showed ${JSON.stringify(shown)}; see ${shot})`);
+  }
+
+  /** Whether the input still holds `value` over five checks 100 ms apart (a late dialog update would change it). */
+  private async inputHolds(input: Locator, value: string): Promise<boolean> {
+    for (let check = 0; check < 5; check++) {
+      if ((await input.inputValue().catch(() => '')) !== value) return false;
+      await this.page.waitForTimeout(100);
+    }
+    return true;
   }
 
   /**
