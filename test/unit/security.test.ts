@@ -69,6 +69,7 @@ describe('nothing is sent or listened to unless asked', () => {
     const resBefore = activeResources();
     const lab = new SocketLab();
     try {
+      // An absence cannot be awaited: give anything the constructor started asynchronously a moment to open.
       await sleep(50);
       assert.deepStrictEqual(descriptorsByKind(), fdBefore, 'constructing SocketLab opened a descriptor');
       // Timers are mocha's and this test's own; sockets, servers, pipes and files would be SocketLab's.
