@@ -156,18 +156,7 @@ describe('Endpoints survive a window reload (socketLab.restoreEndpoints)', funct
     );
     await row.waitFor({ state: 'visible', timeout: 60000 });
     await wb.screenshot('restore-port-taken-row');
-    const hover = wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'in use' }).first();
-    // A hover needs the mouse to arrive on the row: after the reload it may already be there.
-    for (let attempt = 1; ; attempt++) {
-      await wb.page.mouse.move(700, 600);
-      await row.hover();
-      const shown = await hover.waitFor({ state: 'visible', timeout: 10000 }).then(
-        () => true,
-        () => false,
-      );
-      if (shown) break;
-      if (attempt === 3) throw new Error('no tooltip with the reason on the restored row');
-    }
+    const hover = await wb.tooltipOf(row, 'in use');
     assert.match(await hover.innerText(), new RegExp(`${port}`));
     await wb.screenshot('restore-port-taken');
   });

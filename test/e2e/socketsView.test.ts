@@ -118,9 +118,7 @@ describe('Sockets view and status bar at the default sidebar width, in words for
 
   it('a connection row tooltip says when it connected and was last active; a closed row looks closed', async () => {
     const row = wb.page.locator('.sidebar .monaco-list-row[aria-label^="Connection from 127.0.0.1 port"]').first();
-    await row.hover();
-    const hover = wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Connected at:' }).first();
-    await hover.waitFor({ state: 'visible', timeout: 20000 });
+    const hover = await wb.tooltipOf(row, 'Connected at:');
     const text = await hover.innerText();
     assert.match(text, /Connected at: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);
     assert.match(text, /Last received: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d/);

@@ -62,9 +62,7 @@ describe('System Ports view in the real workbench', function () {
     }
 
     // Its tooltip says the same in lines.
-    await row.hover();
-    const hover = wb.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Socket Lab endpoint' }).first();
-    await hover.waitFor({ state: 'visible', timeout: 20000 });
+    const hover = await wb.tooltipOf(row, 'Socket Lab endpoint');
     assert.match(
       await hover.innerText(),
       new RegExp(`TCP 127\\.0\\.0\\.1:${port}\\s+Listening on 127\\.0\\.0\\.1\\s+Process: `),

@@ -259,6 +259,30 @@ export class Workbench {
     throw new Error(`the file dialog did not accept ${filePath} (it showed ${JSON.stringify(shown)}; see ${shot})`);
   }
 
+  /**
+   * Hovers `target` until the workbench shows a tooltip containing `text`, and returns that tooltip. A hover
+   * needs the mouse to arrive on the element (it may already be there after a reload or a theme change), and
+   * a tree refresh under it dismisses one, so the mouse leaves and comes back up to three times.
+   */
+  async tooltipOf(target: Locator, text: string): Promise<Locator> {
+    const hover = this.page.locator('.monaco-hover, .workbench-hover').filter({ hasText: text }).first();
+    for (let attempt = 1; ; attempt++) {
+      await this.page.mouse.move(700, 600);
+      await target.hover();
+      if (
+        await hover.waitFor({ state: 'visible', timeout: 10000 }).then(
+          () => true,
+          () => false,
+        )
+      )
+        return hover;
+      if (attempt === 3) {
+        const shot = await this.screenshot(`tooltip-missing-${Date.now()}`);
+        throw new Error(`no tooltip with ${JSON.stringify(text)} over the element (see ${shot})`);
+      }
+    }
+  }
+
   /** Whether the input still holds `value` over five checks 100 ms apart (a late dialog update would change it). */
   private async inputHolds(input: Locator, value: string): Promise<boolean> {
     for (let check = 0; check < 5; check++) {
