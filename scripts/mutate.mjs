@@ -38,6 +38,7 @@ for (const group of groups) {
 }
 
 const summary = summarize(mutationGroups.map((g) => g.name));
+fs.mkdirSync(path.join(repoRoot, 'reports', 'mutation'), { recursive: true });
 fs.writeFileSync(path.join(repoRoot, 'reports', 'mutation', 'summary.json'), JSON.stringify(summary, null, 2));
 printSummary(summary);
 if (failedGroups.length) {
