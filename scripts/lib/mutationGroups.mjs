@@ -112,7 +112,11 @@ export const mutationGroups = [
   },
   { name: 'tls', mutate: ['src/core/tls/**/*.ts'], specs: ['tlsCertificates', 'tlsInterop', 'relayTls'] },
   { name: 'relay', mutate: ['src/core/relay/**/*.ts'], specs: ['relay', 'relayTls', 'udpRelay'] },
-  { name: 'ports', mutate: ['src/core/ports/**/*.ts'], specs: ['systemPorts'] },
+  {
+    name: 'ports',
+    mutate: ['src/core/ports/**/*.ts'],
+    specs: ['systemPorts', 'systemPortsEdgeCases', 'systemPortsMatching'],
+  },
 ];
 
 /** The group named `name`, or an error listing the names. */
