@@ -17,6 +17,10 @@ describe('Send panel in the real workbench', function () {
   let port = 0;
   let ncat: ChildProcess | undefined;
   let received = Buffer.alloc(0);
+  /** The listener was stopped from the Sockets view (its panel shows the endpoint-gone banner). */
+  let stopped = false;
+  /** The composer's draft when the listener was stopped (what a window reload must bring back). */
+  let draftAtStop = '';
   const dialogs: string[] = [];
   const cspErrors: string[] = [];
 
@@ -48,34 +52,117 @@ describe('Send panel in the real workbench', function () {
     await wb?.stop();
   });
 
-  it('opens the panel of a TCP listener from the Sockets view', async () => {
-    const started = await wb.startTcpListenerFromPalette('panel-listener-missing');
-    port = started.port;
-    assert.ok(port > 0);
-    panel = await wb.openPanelFromTree(started.item);
-    await panel.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
-    // The editor tab carries the endpoint's label.
-    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
-  });
+  // Each test makes the state it needs through the ensure steps below (each a no-op when the state is there
+  // already), so that any test passes alone (SOCKET_LAB_TEST_GREP) as well as after the ones before it.
 
-  it('sends hex 48 65 6c 6c 6f 0d 0a from the panel and ncat gets exactly those bytes', async () => {
+  const panelTab = () => wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` });
+
+  /** A TCP listener on 127.0.0.1 and its send panel, the active editor. */
+  async function ensurePanel(): Promise<void> {
+    if (!port || stopped) {
+      if (stopped) {
+        // The stopped listener's panel stays open: close it, so that the active webview is the new one.
+        await wb.runCommand('View: Close All Editors');
+        [stopped, draftAtStop] = [false, ''];
+      }
+      ncat?.kill('SIGKILL');
+      ncat = undefined;
+      const started = await wb.startTcpListenerFromPalette('panel-listener-missing');
+      port = started.port;
+      panel = await wb.openPanelFromTree(started.item);
+    } else if (!(await panelTab().evaluate((tab) => tab.classList.contains('active')))) {
+      await panelTab().click();
+    }
+    await panel.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
+  }
+
+  /** ensurePanel, with ncat connected to the listener (what it receives collects in `received`). */
+  async function ensureNcat(): Promise<void> {
+    await ensurePanel();
+    if (ncat && ncat.exitCode === null && ncat.signalCode === null) return;
+    received = Buffer.alloc(0);
     ncat = spawn('ncat', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
     ncat.stdout!.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
     // The target list offers the accepted connection once it is there.
     await panel
       .locator('#target vscode-option', { hasText: '127.0.0.1:' })
       .waitFor({ state: 'attached', timeout: 20000 });
+  }
+
+  /** The row of a record ncat sent whose text column shows `text` (escaped the way the panel shows it). */
+  const rowFromNcat = (text: string) =>
+    panel.locator('.rec', { has: panel.locator('.dir.in') }).filter({ hasText: text });
+
+  /** ensureNcat, with a record of `line` from ncat in the log (ncat sends it if the log has none). */
+  async function ensureRecordFromNcat(line: string): Promise<void> {
+    await ensureNcat();
+    if ((await rowFromNcat(line.trimEnd()).count()) > 0) return;
+    ncat!.stdin!.write(line);
+    await rowFromNcat(line.trimEnd()).first().waitFor({ timeout: 15000 });
+  }
+
+  /** ensureNcat, with at least one record in the log (a line from ncat if the log is empty). */
+  async function ensureSomeRecord(): Promise<void> {
+    await ensureNcat();
+    if ((await panel.locator('.rec').count()) === 0) await ensureRecordFromNcat('a record for the log\n');
+  }
+
+  /** Sends hex 48 65 6c 6c 6f 0d 0a from the panel and waits until ncat has it; returns what ncat got. */
+  async function sendHelloAsHex(): Promise<Buffer> {
+    await ensureNcat();
     await pick('#format', 'hex');
+    await pick('#line-ending', 'none');
     await panel.locator('#payload textarea').fill('48 65 6c 6c 6f 0d 0a');
     await panel.locator('#byte-count', { hasText: '7' }).waitFor({ timeout: 10000 });
+    received = Buffer.alloc(0);
     await panel.locator('#send').click();
     await waitUntil('ncat to receive 7 bytes', () => received.length >= 7);
-    assert.deepStrictEqual(received, Buffer.from([0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x0d, 0x0a]));
+    return received;
+  }
+
+  /** Another editor takes the panel's place (an untitled file, opened once and reused). */
+  async function hidePanel(): Promise<void> {
+    const untitled = wb.page.locator('.tabs-container .tab', { hasText: 'Untitled-' }).first();
+    if ((await untitled.count()) > 0) await untitled.click();
+    else await wb.runCommand('File: New Untitled Text File');
+    await panel
+      .locator('#payload')
+      .waitFor({ state: 'detached', timeout: 10000 })
+      .catch(() => undefined);
+  }
+
+  /** Stops the listener from its row in the Sockets view and waits for the panel's endpoint-gone banner. */
+  async function stopListener(): Promise<void> {
+    draftAtStop = await panel.locator('#payload textarea').inputValue();
+    const item = wb.treeItem(new RegExp(`TCP 127\\.0\\.0\\.1:${port}`));
+    await wb.openSocketsView();
+    await item.hover();
+    await item.locator('.action-label[aria-label^="Stop"]').click();
+    await panel.locator('#banner', { hasText: 'no longer exists' }).waitFor({ timeout: 15000 });
+    stopped = true;
+  }
+
+  it('opens the panel of a TCP listener from the Sockets view', async () => {
+    await ensurePanel();
+    assert.ok(port > 0);
+    // The editor tab carries the endpoint's label.
+    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
+  });
+
+  it('sends hex 48 65 6c 6c 6f 0d 0a from the panel and ncat gets exactly those bytes', async () => {
+    assert.deepStrictEqual(await sendHelloAsHex(), Buffer.from([0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x0d, 0x0a]));
     // The outgoing record shows up too.
-    await panel.locator('.rec .dir.out').first().waitFor({ timeout: 10000 });
+    await panel
+      .locator('.rec', { has: panel.locator('.dir.out') })
+      .filter({ hasText: '48 65 6c 6c 6f 0d 0a' })
+      .first()
+      .waitFor({ timeout: 10000 });
   });
 
   it('shows an inline error for bad hex, disables Send and refuses to send it with Ctrl+Enter', async () => {
+    await ensureNcat();
+    await pick('#format', 'hex');
+    await pick('#line-ending', 'none');
     await panel.locator('#payload textarea').fill('48 6');
     await panel.locator('#payload-error', { hasText: /odd number of digits/ }).waitFor({ timeout: 10000 });
     await panel.locator('#send[disabled]').waitFor({ state: 'attached', timeout: 10000 });
@@ -92,6 +179,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('shows a line sent by ncat as a row with the right length and hex', async () => {
+    await ensureNcat();
     ncat!.stdin!.write('hello from ncat\n');
     const row = panel
       .locator('.rec', { has: panel.locator('.dir.in') })
@@ -110,6 +198,7 @@ describe('Send panel in the real workbench', function () {
     const payload = Buffer.alloc(600, 'x');
     payload[0] = 0x4c;
     payload[511] = 0x45;
+    await ensureNcat();
     ncat!.stdin!.write(payload);
     const row = panel
       .locator('.rec', { has: panel.locator('.dir.in') })
@@ -147,6 +236,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('repeats 5 x 100 ms and ncat receives the payload 5 times', async () => {
+    await ensureNcat();
     received = Buffer.alloc(0);
     await pick('#format', 'text');
     await pick('#line-ending', 'lf');
@@ -170,6 +260,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('shows <img src=x onerror=alert(1)> as text and creates no element', async () => {
+    await ensureNcat();
     ncat!.stdin!.write('<img src=x onerror=alert(1)>\n');
     await panel
       .locator('.rec .data.text', { hasText: '<img src=x onerror=alert(1)>\\n' })
@@ -184,8 +275,11 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('keeps the history; in a dark, a light and a high-contrast theme the panel takes the theme and the three screenshots differ', async () => {
+    await ensurePanel();
     await setSectionOpen(panel, 'history');
-    await panel.locator('.history-item', { hasText: '48 65 6c 6c 6f 0d 0a' }).waitFor({ timeout: 5000 });
+    const hello = panel.locator('.history-item', { hasText: '48 65 6c 6c 6f 0d 0a' });
+    if ((await hello.count()) === 0) await sendHelloAsHex();
+    await hello.waitFor({ timeout: 5000 });
     const themes = [
       ['Dark Modern', 'vs-dark', 'vscode-dark', 'send-panel-dark'],
       ['Light Modern', 'vs', 'vscode-light', 'send-panel-light'],
@@ -202,13 +296,11 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('copies a record as hex through the host clipboard', async () => {
+    await ensureRecordFromNcat('hello from ncat\n');
     await wb.page
       .context()
       .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(wb.page.url()).origin });
-    const row = panel
-      .locator('.rec', { has: panel.locator('.dir.in') })
-      .filter({ hasText: 'hello from ncat' })
-      .first();
+    const row = rowFromNcat('hello from ncat').first();
     await row.locator('.line').click();
     await panel.locator('.rec.expanded .copy-hex').click();
     await panel.locator('#status', { hasText: 'Copied' }).waitFor({ timeout: 10000 });
@@ -218,6 +310,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('turns on echo auto-reply from the panel', async () => {
+    await ensureNcat();
     await setSectionOpen(panel, 'auto-reply');
     await pick('#auto-reply-mode', 'echo');
     await panel.locator('#auto-reply-apply').click();
@@ -233,27 +326,36 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('clears the log from the panel', async () => {
+    await ensureSomeRecord();
+    assert.ok((await panel.locator('.rec').count()) > 0, 'a record to clear');
     await panel.locator('#clear').click();
     await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
     assert.strictEqual(await panel.locator('.rec').count(), 0);
   });
 
   it('keeps the draft and the rows when the panel is hidden and shown again', async () => {
+    await ensureNcat();
     await pick('#format', 'text');
     await panel.locator('#payload textarea').fill('draft survives');
     ncat!.stdin!.write('while visible\n');
     await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 10000 });
-    await wb.runCommand('File: New Untitled Text File');
-    await panel
-      .locator('#payload')
-      .waitFor({ state: 'detached', timeout: 10000 })
-      .catch(() => undefined);
-    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
+    await hidePanel();
+    await panelTab().click();
     await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 15000 });
     assert.strictEqual(await panel.locator('#payload textarea').inputValue(), 'draft survives');
   });
 
   it('exports the log as JSON Lines through the save dialog', async () => {
+    // The log ends with the line 'while visible' from ncat (as the test before leaves it).
+    await ensureNcat();
+    const lastRow = panel.locator('.rec').last();
+    const endsWithIt = async () =>
+      (await lastRow.locator('.dir.in').count()) > 0 &&
+      (await lastRow.locator('.data.text').innerText()).trim() === 'while visible\\n';
+    if (!(await endsWithIt())) {
+      ncat!.stdin!.write('while visible\n');
+      await waitUntil('the line from ncat last in the log', endsWithIt, 15000);
+    }
     // The save dialog proposes '<label>.jsonl' in the workspace folder.
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.jsonl`);
     await pick('#export-format', 'jsonl');
@@ -270,6 +372,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('sends a file chosen in the open dialog', async () => {
+    await ensureNcat();
     const file = path.join(wb.workspace, 'payload.bin');
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     fs.writeFileSync(file, bytes);
@@ -282,6 +385,12 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('scrolls 100,000 rows smoothly, skips what a hidden panel missed and fetches it when scrolled back', async () => {
+    // A log of one line from ncat, then the 100,000 repeats: the line is the oldest record to fetch back.
+    await ensureNcat();
+    await panel.locator('#clear').click();
+    await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
+    ncat!.stdin!.write('before the flood\n');
+    await panel.locator('.rec .data.text', { hasText: 'before the flood' }).waitFor({ timeout: 10000 });
     received = Buffer.alloc(0);
     await pick('#format', 'hex');
     await pick('#line-ending', 'none');
@@ -307,12 +416,8 @@ describe('Send panel in the real workbench', function () {
 
     // Hidden during a flood: when shown again the panel holds the newest rows and offers the older ones.
     await panel.locator('#list').evaluate((list) => (list.scrollTop = list.scrollHeight));
-    await wb.page.locator('.tabs-container .tab', { hasText: 'Untitled-1' }).click();
-    await panel
-      .locator('#payload')
-      .waitFor({ state: 'detached', timeout: 10000 })
-      .catch(() => undefined);
-    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
+    await hidePanel();
+    await panelTab().click();
     await panel
       .locator('.row.gap')
       .first()
@@ -336,7 +441,7 @@ describe('Send panel in the real workbench', function () {
     let fetches = 0;
     for (;;) {
       const height = await panel.locator('#list').evaluate((list) => ((list.scrollTop = 0), list.scrollHeight));
-      // The log holds 'while visible' and the 100,000 repeats (and the list the column heads' row).
+      // The log holds the line from ncat and the 100,000 repeats (and the list the column heads' row).
       if (height / 22 - 1 >= 100001) break;
       assert.ok(Date.now() < deadline, `backfill stalled at ${height / 22 - 1} rows`);
       await waitUntil(
@@ -347,7 +452,7 @@ describe('Send panel in the real workbench', function () {
       fetches++;
     }
     const totalRows = await listRows(panel);
-    await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 10000 });
+    await panel.locator('.rec .data.text', { hasText: 'before the flood' }).waitFor({ timeout: 10000 });
     assert.strictEqual(await panel.locator('.row.gap').count(), 0);
     assert.ok(totalRows >= 100000, `the list holds the whole log: ${totalRows} rows`);
 
@@ -380,16 +485,20 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('shows a banner and keeps the rows when the endpoint is stopped', async () => {
-    const item = wb.treeItem(new RegExp(`TCP 127\\.0\\.0\\.1:${port}`));
-    await wb.openSocketsView();
-    await item.hover();
-    await item.locator('.action-label[aria-label^="Stop"]').click();
-    await panel.locator('#banner', { hasText: 'no longer exists' }).waitFor({ timeout: 15000 });
+    await ensureSomeRecord();
+    await stopListener();
     assert.ok((await panel.locator('.rec').count()) > 0);
     assert.strictEqual(await panel.locator('#composer').getAttribute('inert'), '');
   });
 
   it('comes back after a window reload with its draft and an endpoint-gone banner', async () => {
+    if (!stopped) {
+      await ensurePanel();
+      await pick('#format', 'text');
+      await panel.locator('#payload textarea').fill('draft over a reload');
+      await stopListener();
+    }
+    assert.notStrictEqual(draftAtStop, '', 'a draft to bring back');
     // The extension forgets the stopped listener at once, but the web workbench writes its stored state to
     // IndexedDB seconds later, and a reload sees only what was written: wait for that write.
     await waitForStoredStateWithout(wb.page, `"port":${port}`);
@@ -397,12 +506,14 @@ describe('Send panel in the real workbench', function () {
     await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
     const restored = wb.webview();
     await restored.locator('#banner', { hasText: 'no longer exists' }).waitFor({ timeout: 60000 });
-    assert.strictEqual(await restored.locator('#payload textarea').inputValue(), '2e');
+    assert.strictEqual(await restored.locator('#payload textarea').inputValue(), draftAtStop);
     await restored.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
     await shot('send-panel-restored');
   });
 
-  it('raised no CSP violation in the webview', () => {
+  it('raised no CSP violation in the webview', async () => {
+    // Alone, the test has a panel to watch.
+    if (!port) await ensurePanel();
     assert.deepStrictEqual(cspErrors, []);
   });
 });
