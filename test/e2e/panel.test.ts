@@ -5,7 +5,7 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
-import { listRows, setSectionOpen } from '../helpers/panel';
+import { listRows, setSectionOpen, waitForStoredPanelState } from '../helpers/panel';
 import { waitForStoredStateWithout } from '../helpers/storedState';
 import { Workbench, waitUntil } from '../helpers/workbench';
 import { BATCH_MAX_RECORDS } from '../../src/shared/limits';
@@ -19,8 +19,8 @@ describe('Send panel in the real workbench', function () {
   let received = Buffer.alloc(0);
   /** The listener was stopped from the Sockets view (its panel shows the endpoint-gone banner). */
   let stopped = false;
-  /** The composer's draft when the listener was stopped (what a window reload must bring back). */
-  let draftAtStop = '';
+  /** The composer's draft left when the listener is stopped (what a window reload must bring back). */
+  const DRAFT_AT_STOP = 'draft over a reload';
   const dialogs: string[] = [];
   const cspErrors: string[] = [];
 
@@ -63,7 +63,7 @@ describe('Send panel in the real workbench', function () {
       if (stopped) {
         // The stopped listener's panel stays open: close it, so that the active webview is the new one.
         await wb.runCommand('View: Close All Editors');
-        [stopped, draftAtStop] = [false, ''];
+        stopped = false;
       }
       ncat?.kill('SIGKILL');
       ncat = undefined;
@@ -131,9 +131,13 @@ describe('Send panel in the real workbench', function () {
       .catch(() => undefined);
   }
 
-  /** Stops the listener from its row in the Sockets view and waits for the panel's endpoint-gone banner. */
+  /**
+   * Leaves DRAFT_AT_STOP in the composer, stops the listener from its row in the Sockets view and waits for the
+   * panel's endpoint-gone banner.
+   */
   async function stopListener(): Promise<void> {
-    draftAtStop = await panel.locator('#payload textarea').inputValue();
+    await pick('#format', 'text');
+    await panel.locator('#payload textarea').fill(DRAFT_AT_STOP);
     const item = wb.treeItem(new RegExp(`TCP 127\\.0\\.0\\.1:${port}`));
     await wb.openSocketsView();
     await item.hover();
@@ -494,19 +498,18 @@ describe('Send panel in the real workbench', function () {
   it('comes back after a window reload with its draft and an endpoint-gone banner', async () => {
     if (!stopped) {
       await ensurePanel();
-      await pick('#format', 'text');
-      await panel.locator('#payload textarea').fill('draft over a reload');
       await stopListener();
     }
-    assert.notStrictEqual(draftAtStop, '', 'a draft to bring back');
     // The extension forgets the stopped listener at once, but the web workbench writes its stored state to
     // IndexedDB seconds later, and a reload sees only what was written: wait for that write.
     await waitForStoredStateWithout(wb.page, `"port":${port}`);
+    // And the editors' state with the panel in it (a panel opened moments ago may not be written yet).
+    await waitForStoredPanelState(wb.page, DRAFT_AT_STOP);
     await wb.page.reload();
     await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
     const restored = wb.webview();
     await restored.locator('#banner', { hasText: 'no longer exists' }).waitFor({ timeout: 60000 });
-    assert.strictEqual(await restored.locator('#payload textarea').inputValue(), draftAtStop);
+    assert.strictEqual(await restored.locator('#payload textarea').inputValue(), DRAFT_AT_STOP);
     await restored.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
     await shot('send-panel-restored');
   });
