@@ -384,7 +384,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
       ['hex', '01 02', '', 'aa bb', 'hex'],
     ]);
     await wb.screenshot('rules-table-after-reshow');
-    // Back to off, as the exports below expect it.
+    // Back to off: the panel says it listens again (the exports' ensureAutoReplyOff then has nothing to do).
     await pick('#auto-reply-mode', 'off');
     await apply();
     await panel.locator('#state', { hasText: /^listening$/ }).waitFor({ timeout: 10000 });
