@@ -590,6 +590,16 @@ describe('Send panel of a UDP listener with a small log cap', function () {
         peer.send('end of flood', port, '127.0.0.1');
       }
       return (await panel.locator('.rec .data.text', { hasText: 'end of flood' }).count()) > 0;
+    }).catch(async (err: Error) => {
+      // What the list shows instead: whether it still follows the newest row, and the last row it rendered.
+      const seen = await panel.locator('#list').evaluate((list) => ({
+        follow: (list.ownerDocument.getElementById('follow') as unknown as { checked: boolean } | null)?.checked,
+        fromEnd: list.scrollHeight - list.scrollTop - list.clientHeight,
+        lastRow: [...list.querySelectorAll('.rec .data.text')].pop()?.textContent,
+      }));
+      throw new Error(
+        `${err.message}: ${JSON.stringify(seen)} (see ${await wb.screenshot('send-panel-udp-no-marker')})`,
+      );
     });
     const rows = await listRows(panel);
     assert.ok(rows <= 65536 / (200 + 64) + 2, `the panel holds no more than the log: ${rows} rows`);
