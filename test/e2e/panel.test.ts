@@ -1,13 +1,12 @@
 // The send panel in real Chromium inside the real workbench, against a real ncat peer.
 import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
-import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
-import { listRows, setSectionOpen, waitForStoredPanelState } from '../helpers/panel';
+import { hidePanel, listRows, setSectionOpen, waitForStoredPanelState } from '../helpers/panel';
 import { waitForStoredStateWithout } from '../helpers/storedState';
-import { Workbench, waitUntil } from '../helpers/workbench';
+import { Workbench, selectOption, waitUntil } from '../helpers/workbench';
 import { BATCH_MAX_RECORDS } from '../../src/shared/limits';
 
 describe('Send panel in the real workbench', function () {
@@ -23,18 +22,7 @@ describe('Send panel in the real workbench', function () {
   const DRAFT_AT_STOP = 'draft over a reload';
   const dialogs: string[] = [];
   const cspErrors: string[] = [];
-
-  /** Sets a vscode-single-select (custom element) the way a user's pick does: value + change event. */
-  async function pick(selector: string, value: string): Promise<void> {
-    await panel.locator(selector).evaluate((el, v) => {
-      (el as unknown as { value: string }).value = v;
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-    }, value);
-  }
-
-  async function shot(name: string): Promise<void> {
-    await wb.screenshot(name);
-  }
+  const pick = (selector: string, value: string) => selectOption(panel, selector, value);
 
   before(async () => {
     wb = await Workbench.start();
@@ -120,17 +108,6 @@ describe('Send panel in the real workbench', function () {
     return received;
   }
 
-  /** Another editor takes the panel's place (an untitled file, opened once and reused). */
-  async function hidePanel(): Promise<void> {
-    const untitled = wb.page.locator('.tabs-container .tab', { hasText: 'Untitled-' }).first();
-    if ((await untitled.count()) > 0) await untitled.click();
-    else await wb.runCommand('File: New Untitled Text File');
-    await panel
-      .locator('#payload')
-      .waitFor({ state: 'detached', timeout: 10000 })
-      .catch(() => undefined);
-  }
-
   /**
    * Leaves DRAFT_AT_STOP in the composer, stops the listener from its row in the Sockets view and waits for the
    * panel's endpoint-gone banner.
@@ -150,7 +127,7 @@ describe('Send panel in the real workbench', function () {
     await ensurePanel();
     assert.ok(port > 0);
     // The editor tab carries the endpoint's label.
-    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
+    await panelTab().waitFor({ timeout: 10000 });
   });
 
   it('sends hex 48 65 6c 6c 6f 0d 0a from the panel and ncat gets exactly those bytes', async () => {
@@ -343,7 +320,7 @@ describe('Send panel in the real workbench', function () {
     await panel.locator('#payload textarea').fill('draft survives');
     ncat!.stdin!.write('while visible\n');
     await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 10000 });
-    await hidePanel();
+    await hidePanel(wb, panel);
     await panelTab().click();
     await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 15000 });
     assert.strictEqual(await panel.locator('#payload textarea').inputValue(), 'draft survives');
@@ -420,7 +397,7 @@ describe('Send panel in the real workbench', function () {
 
     // Hidden during a flood: when shown again the panel holds the newest rows and offers the older ones.
     await panel.locator('#list').evaluate((list) => (list.scrollTop = list.scrollHeight));
-    await hidePanel();
+    await hidePanel(wb, panel);
     await panelTab().click();
     await panel
       .locator('.row.gap')
@@ -485,7 +462,7 @@ describe('Send panel in the real workbench', function () {
       `      [figure] flood ${floodMs} ms (${Math.round(liveHeight / 22)} rows live); after re-show ${rowsAfterShow} rows, ${fetches} pages back to ${totalRows} rows; scroll frames (2 rAF) mean ${perf.mean.toFixed(1)} ms, max ${perf.max.toFixed(1)} ms; ${perf.maxRows} rows in the DOM`,
     );
     assert.ok(perf.maxRows < 200, `virtualized: ${perf.maxRows} rows in the DOM`);
-    await shot('send-panel-flood');
+    await wb.screenshot('send-panel-flood');
   });
 
   it('shows a banner and keeps the rows when the endpoint is stopped', async () => {
@@ -511,98 +488,12 @@ describe('Send panel in the real workbench', function () {
     await restored.locator('#banner', { hasText: 'no longer exists' }).waitFor({ timeout: 60000 });
     assert.strictEqual(await restored.locator('#payload textarea').inputValue(), DRAFT_AT_STOP);
     await restored.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
-    await shot('send-panel-restored');
+    await wb.screenshot('send-panel-restored');
   });
 
   it('raised no CSP violation in the webview', async () => {
     // Alone, the test has a panel to watch.
     if (!port) await ensurePanel();
     assert.deepStrictEqual(cspErrors, []);
-  });
-});
-
-describe('Send panel of a UDP listener with a small log cap', function () {
-  this.timeout(240000);
-  let wb: Workbench;
-  let peer: dgram.Socket;
-  const got: Buffer[] = [];
-
-  before(async () => {
-    wb = await Workbench.start({ settings: { 'socketLab.logCapBytes': 65536 } });
-    peer = dgram.createSocket('udp4');
-    peer.on('message', (m) => got.push(m));
-    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
-  });
-
-  after(async () => {
-    peer?.close();
-    await wb?.stop();
-  });
-
-  it('answers the last peer with Ctrl+Enter and says how many records the cap evicted', async () => {
-    await wb.openSocketsView();
-    await wb.runCommand('Socket Lab: Start UDP Listener');
-    await wb.answer('127.0.0.1');
-    await wb.answer('0');
-    const item = wb.treeItem(/UDP 127\.0\.0\.1:\d+/);
-    await item.waitFor({ state: 'visible', timeout: 60000 });
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);
-    await item.hover();
-    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
-    const panel = wb.webview();
-    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 });
-
-    peer.send('hello udp', port, '127.0.0.1');
-    await panel.locator('.rec .data.text', { hasText: 'hello udp' }).waitFor({ timeout: 15000 });
-    const peerAddress = `127.0.0.1:${peer.address().port}`;
-    await waitUntil(
-      'the destination to default to the last peer',
-      async () =>
-        (await panel
-          .locator('#destination input')
-          .inputValue()
-          .catch(() => '')) === peerAddress,
-    );
-
-    await panel.locator('#payload textarea').fill('pong');
-    await panel.locator('#byte-count', { hasText: '4' }).waitFor({ timeout: 10000 });
-    await panel.locator('#payload textarea').press('Control+Enter');
-    await waitUntil('the reply at the UDP peer', () => got.some((m) => m.toString() === 'pong'));
-
-    // 2,000 datagrams of 200 bytes: the 64 KiB log keeps about 240 of them.
-    const payload = Buffer.alloc(200, 0x41);
-    for (let i = 0; i < 2000; i++) {
-      peer.send(payload, port, '127.0.0.1');
-      // Paced, so that the listener's receive buffer keeps up rather than the kernel dropping the flood.
-      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
-    }
-    await panel
-      .locator('#dropped-line', {
-        hasText: 'evicted by the log cap (64 KB, where each record counts its bytes plus 64 bytes of overhead)',
-      })
-      .waitFor({ timeout: 15000 });
-    // The host hands records to the panel in order: once a marker sent after the flood shows, every
-    // datagram before it has reached the panel (sent again until seen: the flood may fill the socket buffer).
-    let markerSentAt = 0;
-    await waitUntil('the marker after the flood in the panel', async () => {
-      if (Date.now() - markerSentAt > 250) {
-        markerSentAt = Date.now();
-        peer.send('end of flood', port, '127.0.0.1');
-      }
-      return (await panel.locator('.rec .data.text', { hasText: 'end of flood' }).count()) > 0;
-    }).catch(async (err: Error) => {
-      // What the list shows instead: whether it still follows the newest row, and the last row it rendered.
-      const seen = await panel.locator('#list').evaluate((list) => ({
-        follow: (list.ownerDocument.getElementById('follow') as unknown as { checked: boolean } | null)?.checked,
-        fromEnd: list.scrollHeight - list.scrollTop - list.clientHeight,
-        lastRow: [...list.querySelectorAll('.rec .data.text')].pop()?.textContent,
-      }));
-      throw new Error(
-        `${err.message}: ${JSON.stringify(seen)} (see ${await wb.screenshot('send-panel-udp-no-marker')})`,
-      );
-    });
-    const rows = await listRows(panel);
-    assert.ok(rows <= 65536 / (200 + 64) + 2, `the panel holds no more than the log: ${rows} rows`);
-    await wb.screenshot('send-panel-udp');
   });
 });

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { setSectionOpen } from '../helpers/panel';
+import { fillRule, setRulesTable, type RuleFields } from '../helpers/rulesTable';
 import { Workbench, waitUntil } from '../helpers/workbench';
 
 describe('Auto-reply rules table, export and a Unix listener in the send panel', function () {
@@ -27,32 +28,13 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     }, value);
   }
 
-  /** One rule as the table's fields hold it. */
-  interface Rule {
-    kind: 'contains' | 'hex' | 'regex';
-    match: string;
-    flags?: string;
-    reply: string;
-    format?: 'text' | 'hex' | 'base64';
-  }
-  const PING: Rule = { kind: 'contains', match: 'ping', reply: 'pong\\n' };
-  const HEX: Rule = { kind: 'hex', match: '01 02', reply: 'aa bb', format: 'hex' };
-  const startsWithP = (reply: string): Rule => ({ kind: 'regex', match: '^(p\\w+)', reply });
-  const HI_NAME: Rule = { kind: 'regex', match: '^hi (\\w+)', flags: 'i', reply: 'hello $1\\n' };
+  const PING: RuleFields = { kind: 'contains', match: 'ping', reply: 'pong\\n' };
+  const HEX: RuleFields = { kind: 'hex', match: '01 02', reply: 'aa bb', format: 'hex' };
+  const startsWithP = (reply: string): RuleFields => ({ kind: 'regex', match: '^(p\\w+)', reply });
+  const HI_NAME: RuleFields = { kind: 'regex', match: '^hi (\\w+)', flags: 'i', reply: 'hello $1\\n' };
 
   const rule = (index: number) => panel.locator(`tr.rule-row[data-index="${index}"]`);
   const ruleMessage = (index: number) => panel.locator(`tr.rule-message[data-index="${index}"]`);
-
-  /** Fills one row of the rules table through its fields. */
-  async function fillRule(index: number, r: Rule): Promise<void> {
-    const row = rule(index);
-    await row.waitFor({ timeout: 10000 });
-    await pick(row.locator('.rule-kind'), r.kind);
-    await row.locator('.rule-match input').fill(r.match);
-    if (r.kind === 'regex') await row.locator('.rule-flags input').fill(r.flags ?? '');
-    await pick(row.locator('.rule-format'), r.format ?? 'text');
-    await row.locator('.rule-reply input').fill(r.reply);
-  }
 
   async function apply(): Promise<void> {
     await panel.locator('#auto-reply-status').evaluate((s) => (s.textContent = ''));
@@ -77,52 +59,13 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     assert.deepStrictEqual(received, want);
   }
 
-  /** The values of the table's fields, row by row: matcher, match, regex flags, reply, reply format. */
-  async function tableValues(): Promise<string[][]> {
-    return panel
-      .locator('tr.rule-row')
-      .evaluateAll((trs) =>
-        trs.map((tr) =>
-          [...tr.querySelectorAll('vscode-textfield, vscode-single-select')].map(
-            (e) => (e as unknown as { value: string }).value,
-          ),
-        ),
-      );
-  }
-
-  const fieldValues = (r: Rule) => [r.kind, r.match, r.flags ?? '', r.reply, r.format ?? 'text'];
-
   /**
-   * The current panel (the TCP one unless a test opened another) with the auto-reply box open in rules mode and
-   * the table holding exactly `rules` (filled in through its fields if it holds anything else); applied with `apply`.
+   * The current panel (the TCP one unless a test opened another) in rules mode with the table holding exactly
+   * `rules` (see setRulesTable); applied with `apply`.
    */
-  async function ensureRules(rules: Rule[], { apply: applyThem = false } = {}): Promise<void> {
+  async function ensureRules(rules: RuleFields[], { apply: applyThem = false } = {}): Promise<void> {
     if (!panel) await tcpPanelWithNcat();
-    await setSectionOpen(panel, 'auto-reply');
-    const mode = panel.locator('#auto-reply-mode');
-    if ((await mode.evaluate((s) => (s as unknown as { value: string }).value)) !== 'rules') await pick(mode, 'rules');
-    await rule(0).waitFor({ timeout: 10000 });
-    if (JSON.stringify(await tableValues()) !== JSON.stringify(rules.map(fieldValues))) {
-      let count = await panel.locator('tr.rule-row').count();
-      for (; count < rules.length; count++) {
-        await panel.locator('#rule-add').click();
-        await rule(count).waitFor({ timeout: 10000 });
-      }
-      for (; count > rules.length; count--)
-        await rule(count - 1)
-          .locator('.rule-remove')
-          .click();
-      for (const [index, r] of rules.entries()) {
-        // The flags field keeps its value while hidden: a former regex row gets it emptied as a regex first.
-        const flags = rule(index).locator('.rule-flags');
-        if ((await flags.evaluate((f) => (f as unknown as { value: string }).value)) !== (r.flags ?? '')) {
-          await pick(rule(index).locator('.rule-kind'), 'regex');
-          await flags.locator('input').fill(r.flags ?? '');
-        }
-        await fillRule(index, r);
-      }
-      assert.deepStrictEqual(await tableValues(), rules.map(fieldValues), 'the table holds the rules to start from');
-    }
+    await setRulesTable(panel, rules);
     if (!applyThem) return;
     await apply();
     await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
@@ -209,13 +152,13 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     // A fresh panel starts with one empty row.
     await rule(0).waitFor({ timeout: 10000 });
     assert.strictEqual(await panel.locator('tr.rule-row').count(), 1);
-    await fillRule(0, PING);
+    await fillRule(panel, 0, PING);
     await panel.locator('#rule-add').click();
     // Adding a rule puts the focus in its match field.
     await waitUntil('the focus in the new rule', () =>
       rule(1).evaluate((tr) => !!tr.querySelector('.rule-match')?.matches(':focus-within')),
     );
-    await fillRule(1, HEX);
+    await fillRule(panel, 1, HEX);
     // The regex flags field is there for regex rules only.
     assert.strictEqual(await rule(0).locator('.rule-flags').isVisible(), false);
     await apply();
@@ -251,7 +194,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await ensureRules([PING, HEX], { apply: true });
     await rule(0).locator('.rule-reply input').fill('changed\\n');
     await panel.locator('#rule-add').click();
-    await fillRule(2, { kind: 'regex', match: '(unclosed', reply: 'never' });
+    await fillRule(panel, 2, { kind: 'regex', match: '(unclosed', reply: 'never' });
     assert.strictEqual(await rule(2).locator('.rule-flags').isVisible(), true);
     await apply();
     await ruleMessage(2)
@@ -492,7 +435,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     // The rules table works on a Unix listener as well.
     await setSectionOpen(panel, 'auto-reply');
     await pick('#auto-reply-mode', 'rules');
-    await fillRule(0, HI_NAME);
+    await fillRule(panel, 0, HI_NAME);
     await apply();
     await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
     fromListener = Buffer.alloc(0);
