@@ -1,13 +1,12 @@
 // The send panel in real Chromium inside the real workbench, against a real ncat peer.
 import * as assert from 'assert';
 import { spawn, type ChildProcess } from 'child_process';
-import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
-import { listRows, setSectionOpen } from '../helpers/panel';
+import { hidePanel, listRows, setSectionOpen, waitForStoredPanelState } from '../helpers/panel';
 import { waitForStoredStateWithout } from '../helpers/storedState';
-import { Workbench, waitUntil } from '../helpers/workbench';
+import { Workbench, selectOption, waitUntil } from '../helpers/workbench';
 import { BATCH_MAX_RECORDS } from '../../src/shared/limits';
 
 describe('Send panel in the real workbench', function () {
@@ -17,20 +16,13 @@ describe('Send panel in the real workbench', function () {
   let port = 0;
   let ncat: ChildProcess | undefined;
   let received = Buffer.alloc(0);
+  /** The listener was stopped from the Sockets view (its panel shows the endpoint-gone banner). */
+  let stopped = false;
+  /** The composer's draft left when the listener is stopped (what a window reload must bring back). */
+  const DRAFT_AT_STOP = 'draft over a reload';
   const dialogs: string[] = [];
   const cspErrors: string[] = [];
-
-  /** Sets a vscode-single-select (custom element) the way a user's pick does: value + change event. */
-  async function pick(selector: string, value: string): Promise<void> {
-    await panel.locator(selector).evaluate((el, v) => {
-      (el as unknown as { value: string }).value = v;
-      el.dispatchEvent(new Event('change', { bubbles: true }));
-    }, value);
-  }
-
-  async function shot(name: string): Promise<void> {
-    await wb.screenshot(name);
-  }
+  const pick = (selector: string, value: string) => selectOption(panel, selector, value);
 
   before(async () => {
     wb = await Workbench.start();
@@ -48,34 +40,110 @@ describe('Send panel in the real workbench', function () {
     await wb?.stop();
   });
 
-  it('opens the panel of a TCP listener from the Sockets view', async () => {
-    const started = await wb.startTcpListenerFromPalette('panel-listener-missing');
-    port = started.port;
-    assert.ok(port > 0);
-    panel = await wb.openPanelFromTree(started.item);
-    await panel.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
-    // The editor tab carries the endpoint's label.
-    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
-  });
+  // Each test makes the state it needs through the ensure steps below (each a no-op when the state is there
+  // already), so that any test passes alone (SOCKET_LAB_TEST_GREP) as well as after the ones before it.
 
-  it('sends hex 48 65 6c 6c 6f 0d 0a from the panel and ncat gets exactly those bytes', async () => {
+  const panelTab = () => wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` });
+
+  /** A TCP listener on 127.0.0.1 and its send panel, the active editor. */
+  async function ensurePanel(): Promise<void> {
+    if (!port || stopped) {
+      if (stopped) {
+        // The stopped listener's panel stays open: close it, so that the active webview is the new one.
+        await wb.runCommand('View: Close All Editors');
+        stopped = false;
+      }
+      ncat?.kill('SIGKILL');
+      ncat = undefined;
+      const started = await wb.startTcpListenerFromPalette('panel-listener-missing');
+      port = started.port;
+      panel = await wb.openPanelFromTree(started.item);
+    } else if (!(await panelTab().evaluate((tab) => tab.classList.contains('active')))) {
+      await panelTab().click();
+    }
+    await panel.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
+  }
+
+  /** ensurePanel, with ncat connected to the listener (what it receives collects in `received`). */
+  async function ensureNcat(): Promise<void> {
+    await ensurePanel();
+    if (ncat && ncat.exitCode === null && ncat.signalCode === null) return;
+    received = Buffer.alloc(0);
     ncat = spawn('ncat', ['127.0.0.1', String(port)], { stdio: ['pipe', 'pipe', 'ignore'] });
     ncat.stdout!.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
     // The target list offers the accepted connection once it is there.
     await panel
       .locator('#target vscode-option', { hasText: '127.0.0.1:' })
       .waitFor({ state: 'attached', timeout: 20000 });
+  }
+
+  /** The row of a record ncat sent whose text column shows `text` (escaped the way the panel shows it). */
+  const rowFromNcat = (text: string) =>
+    panel.locator('.rec', { has: panel.locator('.dir.in') }).filter({ hasText: text });
+
+  /** ensureNcat, with a record of `line` from ncat in the log (ncat sends it if the log has none). */
+  async function ensureRecordFromNcat(line: string): Promise<void> {
+    await ensureNcat();
+    if ((await rowFromNcat(line.trimEnd()).count()) > 0) return;
+    ncat!.stdin!.write(line);
+    await rowFromNcat(line.trimEnd()).first().waitFor({ timeout: 15000 });
+  }
+
+  /** ensureNcat, with at least one record in the log (a line from ncat if the log is empty). */
+  async function ensureSomeRecord(): Promise<void> {
+    await ensureNcat();
+    if ((await panel.locator('.rec').count()) === 0) await ensureRecordFromNcat('a record for the log\n');
+  }
+
+  /** Sends hex 48 65 6c 6c 6f 0d 0a from the panel and waits until ncat has it; returns what ncat got. */
+  async function sendHelloAsHex(): Promise<Buffer> {
+    await ensureNcat();
     await pick('#format', 'hex');
+    await pick('#line-ending', 'none');
     await panel.locator('#payload textarea').fill('48 65 6c 6c 6f 0d 0a');
     await panel.locator('#byte-count', { hasText: '7' }).waitFor({ timeout: 10000 });
+    received = Buffer.alloc(0);
     await panel.locator('#send').click();
     await waitUntil('ncat to receive 7 bytes', () => received.length >= 7);
-    assert.deepStrictEqual(received, Buffer.from([0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x0d, 0x0a]));
+    return received;
+  }
+
+  /**
+   * Leaves DRAFT_AT_STOP in the composer, stops the listener from its row in the Sockets view and waits for the
+   * panel's endpoint-gone banner.
+   */
+  async function stopListener(): Promise<void> {
+    await pick('#format', 'text');
+    await panel.locator('#payload textarea').fill(DRAFT_AT_STOP);
+    const item = wb.treeItem(new RegExp(`TCP 127\\.0\\.0\\.1:${port}`));
+    await wb.openSocketsView();
+    await item.hover();
+    await item.locator('.action-label[aria-label^="Stop"]').click();
+    await panel.locator('#banner', { hasText: 'no longer exists' }).waitFor({ timeout: 15000 });
+    stopped = true;
+  }
+
+  it('opens the panel of a TCP listener from the Sockets view', async () => {
+    await ensurePanel();
+    assert.ok(port > 0);
+    // The editor tab carries the endpoint's label.
+    await panelTab().waitFor({ timeout: 10000 });
+  });
+
+  it('sends hex 48 65 6c 6c 6f 0d 0a from the panel and ncat gets exactly those bytes', async () => {
+    assert.deepStrictEqual(await sendHelloAsHex(), Buffer.from([0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x0d, 0x0a]));
     // The outgoing record shows up too.
-    await panel.locator('.rec .dir.out').first().waitFor({ timeout: 10000 });
+    await panel
+      .locator('.rec', { has: panel.locator('.dir.out') })
+      .filter({ hasText: '48 65 6c 6c 6f 0d 0a' })
+      .first()
+      .waitFor({ timeout: 10000 });
   });
 
   it('shows an inline error for bad hex, disables Send and refuses to send it with Ctrl+Enter', async () => {
+    await ensureNcat();
+    await pick('#format', 'hex');
+    await pick('#line-ending', 'none');
     await panel.locator('#payload textarea').fill('48 6');
     await panel.locator('#payload-error', { hasText: /odd number of digits/ }).waitFor({ timeout: 10000 });
     await panel.locator('#send[disabled]').waitFor({ state: 'attached', timeout: 10000 });
@@ -92,6 +160,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('shows a line sent by ncat as a row with the right length and hex', async () => {
+    await ensureNcat();
     ncat!.stdin!.write('hello from ncat\n');
     const row = panel
       .locator('.rec', { has: panel.locator('.dir.in') })
@@ -110,6 +179,7 @@ describe('Send panel in the real workbench', function () {
     const payload = Buffer.alloc(600, 'x');
     payload[0] = 0x4c;
     payload[511] = 0x45;
+    await ensureNcat();
     ncat!.stdin!.write(payload);
     const row = panel
       .locator('.rec', { has: panel.locator('.dir.in') })
@@ -147,6 +217,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('repeats 5 x 100 ms and ncat receives the payload 5 times', async () => {
+    await ensureNcat();
     received = Buffer.alloc(0);
     await pick('#format', 'text');
     await pick('#line-ending', 'lf');
@@ -170,6 +241,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('shows <img src=x onerror=alert(1)> as text and creates no element', async () => {
+    await ensureNcat();
     ncat!.stdin!.write('<img src=x onerror=alert(1)>\n');
     await panel
       .locator('.rec .data.text', { hasText: '<img src=x onerror=alert(1)>\\n' })
@@ -184,8 +256,11 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('keeps the history; in a dark, a light and a high-contrast theme the panel takes the theme and the three screenshots differ', async () => {
+    await ensurePanel();
     await setSectionOpen(panel, 'history');
-    await panel.locator('.history-item', { hasText: '48 65 6c 6c 6f 0d 0a' }).waitFor({ timeout: 5000 });
+    const hello = panel.locator('.history-item', { hasText: '48 65 6c 6c 6f 0d 0a' });
+    if ((await hello.count()) === 0) await sendHelloAsHex();
+    await hello.waitFor({ timeout: 5000 });
     const themes = [
       ['Dark Modern', 'vs-dark', 'vscode-dark', 'send-panel-dark'],
       ['Light Modern', 'vs', 'vscode-light', 'send-panel-light'],
@@ -202,13 +277,11 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('copies a record as hex through the host clipboard', async () => {
+    await ensureRecordFromNcat('hello from ncat\n');
     await wb.page
       .context()
       .grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(wb.page.url()).origin });
-    const row = panel
-      .locator('.rec', { has: panel.locator('.dir.in') })
-      .filter({ hasText: 'hello from ncat' })
-      .first();
+    const row = rowFromNcat('hello from ncat').first();
     await row.locator('.line').click();
     await panel.locator('.rec.expanded .copy-hex').click();
     await panel.locator('#status', { hasText: 'Copied' }).waitFor({ timeout: 10000 });
@@ -218,6 +291,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('turns on echo auto-reply from the panel', async () => {
+    await ensureNcat();
     await setSectionOpen(panel, 'auto-reply');
     await pick('#auto-reply-mode', 'echo');
     await panel.locator('#auto-reply-apply').click();
@@ -233,27 +307,36 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('clears the log from the panel', async () => {
+    await ensureSomeRecord();
+    assert.ok((await panel.locator('.rec').count()) > 0, 'a record to clear');
     await panel.locator('#clear').click();
     await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
     assert.strictEqual(await panel.locator('.rec').count(), 0);
   });
 
   it('keeps the draft and the rows when the panel is hidden and shown again', async () => {
+    await ensureNcat();
     await pick('#format', 'text');
     await panel.locator('#payload textarea').fill('draft survives');
     ncat!.stdin!.write('while visible\n');
     await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 10000 });
-    await wb.runCommand('File: New Untitled Text File');
-    await panel
-      .locator('#payload')
-      .waitFor({ state: 'detached', timeout: 10000 })
-      .catch(() => undefined);
-    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
+    await hidePanel(wb, panel);
+    await panelTab().click();
     await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 15000 });
     assert.strictEqual(await panel.locator('#payload textarea').inputValue(), 'draft survives');
   });
 
   it('exports the log as JSON Lines through the save dialog', async () => {
+    // The log ends with the line 'while visible' from ncat (as the test before leaves it).
+    await ensureNcat();
+    const lastRow = panel.locator('.rec').last();
+    const endsWithIt = async () =>
+      (await lastRow.locator('.dir.in').count()) > 0 &&
+      (await lastRow.locator('.data.text').innerText()).trim() === 'while visible\\n';
+    if (!(await endsWithIt())) {
+      ncat!.stdin!.write('while visible\n');
+      await waitUntil('the line from ncat last in the log', endsWithIt, 15000);
+    }
     // The save dialog proposes '<label>.jsonl' in the workspace folder.
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.jsonl`);
     await pick('#export-format', 'jsonl');
@@ -270,6 +353,7 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('sends a file chosen in the open dialog', async () => {
+    await ensureNcat();
     const file = path.join(wb.workspace, 'payload.bin');
     const bytes = Buffer.from(Array.from({ length: 256 }, (_, i) => i));
     fs.writeFileSync(file, bytes);
@@ -282,6 +366,12 @@ describe('Send panel in the real workbench', function () {
   });
 
   it('scrolls 100,000 rows smoothly, skips what a hidden panel missed and fetches it when scrolled back', async () => {
+    // A log of one line from ncat, then the 100,000 repeats: the line is the oldest record to fetch back.
+    await ensureNcat();
+    await panel.locator('#clear').click();
+    await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
+    ncat!.stdin!.write('before the flood\n');
+    await panel.locator('.rec .data.text', { hasText: 'before the flood' }).waitFor({ timeout: 10000 });
     received = Buffer.alloc(0);
     await pick('#format', 'hex');
     await pick('#line-ending', 'none');
@@ -307,12 +397,8 @@ describe('Send panel in the real workbench', function () {
 
     // Hidden during a flood: when shown again the panel holds the newest rows and offers the older ones.
     await panel.locator('#list').evaluate((list) => (list.scrollTop = list.scrollHeight));
-    await wb.page.locator('.tabs-container .tab', { hasText: 'Untitled-1' }).click();
-    await panel
-      .locator('#payload')
-      .waitFor({ state: 'detached', timeout: 10000 })
-      .catch(() => undefined);
-    await wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` }).click();
+    await hidePanel(wb, panel);
+    await panelTab().click();
     await panel
       .locator('.row.gap')
       .first()
@@ -336,7 +422,7 @@ describe('Send panel in the real workbench', function () {
     let fetches = 0;
     for (;;) {
       const height = await panel.locator('#list').evaluate((list) => ((list.scrollTop = 0), list.scrollHeight));
-      // The log holds 'while visible' and the 100,000 repeats (and the list the column heads' row).
+      // The log holds the line from ncat and the 100,000 repeats (and the list the column heads' row).
       if (height / 22 - 1 >= 100001) break;
       assert.ok(Date.now() < deadline, `backfill stalled at ${height / 22 - 1} rows`);
       await waitUntil(
@@ -347,7 +433,7 @@ describe('Send panel in the real workbench', function () {
       fetches++;
     }
     const totalRows = await listRows(panel);
-    await panel.locator('.rec .data.text', { hasText: 'while visible' }).waitFor({ timeout: 10000 });
+    await panel.locator('.rec .data.text', { hasText: 'before the flood' }).waitFor({ timeout: 10000 });
     assert.strictEqual(await panel.locator('.row.gap').count(), 0);
     assert.ok(totalRows >= 100000, `the list holds the whole log: ${totalRows} rows`);
 
@@ -376,109 +462,38 @@ describe('Send panel in the real workbench', function () {
       `      [figure] flood ${floodMs} ms (${Math.round(liveHeight / 22)} rows live); after re-show ${rowsAfterShow} rows, ${fetches} pages back to ${totalRows} rows; scroll frames (2 rAF) mean ${perf.mean.toFixed(1)} ms, max ${perf.max.toFixed(1)} ms; ${perf.maxRows} rows in the DOM`,
     );
     assert.ok(perf.maxRows < 200, `virtualized: ${perf.maxRows} rows in the DOM`);
-    await shot('send-panel-flood');
+    await wb.screenshot('send-panel-flood');
   });
 
   it('shows a banner and keeps the rows when the endpoint is stopped', async () => {
-    const item = wb.treeItem(new RegExp(`TCP 127\\.0\\.0\\.1:${port}`));
-    await wb.openSocketsView();
-    await item.hover();
-    await item.locator('.action-label[aria-label^="Stop"]').click();
-    await panel.locator('#banner', { hasText: 'no longer exists' }).waitFor({ timeout: 15000 });
+    await ensureSomeRecord();
+    await stopListener();
     assert.ok((await panel.locator('.rec').count()) > 0);
     assert.strictEqual(await panel.locator('#composer').getAttribute('inert'), '');
   });
 
   it('comes back after a window reload with its draft and an endpoint-gone banner', async () => {
+    if (!stopped) {
+      await ensurePanel();
+      await stopListener();
+    }
     // The extension forgets the stopped listener at once, but the web workbench writes its stored state to
     // IndexedDB seconds later, and a reload sees only what was written: wait for that write.
     await waitForStoredStateWithout(wb.page, `"port":${port}`);
+    // And the editors' state with the panel in it (a panel opened moments ago may not be written yet).
+    await waitForStoredPanelState(wb.page, DRAFT_AT_STOP);
     await wb.page.reload();
     await wb.page.locator('.monaco-workbench').waitFor({ timeout: 60000 });
     const restored = wb.webview();
     await restored.locator('#banner', { hasText: 'no longer exists' }).waitFor({ timeout: 60000 });
-    assert.strictEqual(await restored.locator('#payload textarea').inputValue(), '2e');
+    assert.strictEqual(await restored.locator('#payload textarea').inputValue(), DRAFT_AT_STOP);
     await restored.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
-    await shot('send-panel-restored');
+    await wb.screenshot('send-panel-restored');
   });
 
-  it('raised no CSP violation in the webview', () => {
+  it('raised no CSP violation in the webview', async () => {
+    // Alone, the test has a panel to watch.
+    if (!port) await ensurePanel();
     assert.deepStrictEqual(cspErrors, []);
-  });
-});
-
-describe('Send panel of a UDP listener with a small log cap', function () {
-  this.timeout(240000);
-  let wb: Workbench;
-  let peer: dgram.Socket;
-  const got: Buffer[] = [];
-
-  before(async () => {
-    wb = await Workbench.start({ settings: { 'socketLab.logCapBytes': 65536 } });
-    peer = dgram.createSocket('udp4');
-    peer.on('message', (m) => got.push(m));
-    await new Promise<void>((resolve) => peer.bind(0, '127.0.0.1', resolve));
-  });
-
-  after(async () => {
-    peer?.close();
-    await wb?.stop();
-  });
-
-  it('answers the last peer with Ctrl+Enter and says how many records the cap evicted', async () => {
-    await wb.openSocketsView();
-    await wb.runCommand('Socket Lab: Start UDP Listener');
-    await wb.answer('127.0.0.1');
-    await wb.answer('0');
-    const item = wb.treeItem(/UDP 127\.0\.0\.1:\d+/);
-    await item.waitFor({ state: 'visible', timeout: 60000 });
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);
-    await item.hover();
-    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
-    const panel = wb.webview();
-    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 });
-
-    peer.send('hello udp', port, '127.0.0.1');
-    await panel.locator('.rec .data.text', { hasText: 'hello udp' }).waitFor({ timeout: 15000 });
-    const peerAddress = `127.0.0.1:${peer.address().port}`;
-    await waitUntil(
-      'the destination to default to the last peer',
-      async () =>
-        (await panel
-          .locator('#destination input')
-          .inputValue()
-          .catch(() => '')) === peerAddress,
-    );
-
-    await panel.locator('#payload textarea').fill('pong');
-    await panel.locator('#byte-count', { hasText: '4' }).waitFor({ timeout: 10000 });
-    await panel.locator('#payload textarea').press('Control+Enter');
-    await waitUntil('the reply at the UDP peer', () => got.some((m) => m.toString() === 'pong'));
-
-    // 2,000 datagrams of 200 bytes: the 64 KiB log keeps about 240 of them.
-    const payload = Buffer.alloc(200, 0x41);
-    for (let i = 0; i < 2000; i++) {
-      peer.send(payload, port, '127.0.0.1');
-      // Paced, so that the listener's receive buffer keeps up rather than the kernel dropping the flood.
-      if (i % 50 === 49) await new Promise((r) => setTimeout(r, 5));
-    }
-    await panel
-      .locator('#dropped-line', {
-        hasText: 'evicted by the log cap (64 KB, where each record counts its bytes plus 64 bytes of overhead)',
-      })
-      .waitFor({ timeout: 15000 });
-    // The host hands records to the panel in order: once a marker sent after the flood shows, every
-    // datagram before it has reached the panel (sent again until seen: the flood may fill the socket buffer).
-    let markerSentAt = 0;
-    await waitUntil('the marker after the flood in the panel', async () => {
-      if (Date.now() - markerSentAt > 250) {
-        markerSentAt = Date.now();
-        peer.send('end of flood', port, '127.0.0.1');
-      }
-      return (await panel.locator('.rec .data.text', { hasText: 'end of flood' }).count()) > 0;
-    });
-    const rows = await listRows(panel);
-    assert.ok(rows <= 65536 / (200 + 64) + 2, `the panel holds no more than the log: ${rows} rows`);
-    await wb.screenshot('send-panel-udp');
   });
 });

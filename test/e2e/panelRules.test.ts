@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Locator } from 'playwright-core';
 import { setSectionOpen } from '../helpers/panel';
+import { fillRule, setRulesTable, type RuleFields } from '../helpers/rulesTable';
 import { Workbench, waitUntil } from '../helpers/workbench';
 
 describe('Auto-reply rules table, export and a Unix listener in the send panel', function () {
@@ -27,28 +28,13 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     }, value);
   }
 
+  const PING: RuleFields = { kind: 'contains', match: 'ping', reply: 'pong\\n' };
+  const HEX: RuleFields = { kind: 'hex', match: '01 02', reply: 'aa bb', format: 'hex' };
+  const startsWithP = (reply: string): RuleFields => ({ kind: 'regex', match: '^(p\\w+)', reply });
+  const HI_NAME: RuleFields = { kind: 'regex', match: '^hi (\\w+)', flags: 'i', reply: 'hello $1\\n' };
+
   const rule = (index: number) => panel.locator(`tr.rule-row[data-index="${index}"]`);
   const ruleMessage = (index: number) => panel.locator(`tr.rule-message[data-index="${index}"]`);
-
-  /** Fills one row of the rules table through its fields. */
-  async function fillRule(
-    index: number,
-    r: {
-      kind: 'contains' | 'hex' | 'regex';
-      match: string;
-      flags?: string;
-      reply: string;
-      format?: 'text' | 'hex' | 'base64';
-    },
-  ): Promise<void> {
-    const row = rule(index);
-    await row.waitFor({ timeout: 10000 });
-    await pick(row.locator('.rule-kind'), r.kind);
-    await row.locator('.rule-match input').fill(r.match);
-    if (r.kind === 'regex') await row.locator('.rule-flags input').fill(r.flags ?? '');
-    await pick(row.locator('.rule-format'), r.format ?? 'text');
-    await row.locator('.rule-reply input').fill(r.reply);
-  }
 
   async function apply(): Promise<void> {
     await panel.locator('#auto-reply-status').evaluate((s) => (s.textContent = ''));
@@ -73,6 +59,28 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     assert.deepStrictEqual(received, want);
   }
 
+  /**
+   * The current panel (the TCP one unless a test opened another) in rules mode with the table holding exactly
+   * `rules` (see setRulesTable); applied with `apply`.
+   */
+  async function ensureRules(rules: RuleFields[], { apply: applyThem = false } = {}): Promise<void> {
+    if (!panel) await tcpPanelWithNcat();
+    await setRulesTable(panel, rules);
+    if (!applyThem) return;
+    await apply();
+    await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
+  }
+
+  /** Auto-reply off on the current panel (the exports see only the traffic they make). */
+  async function ensureAutoReplyOff(): Promise<void> {
+    if ((await panel.locator('#state').innerText()).trim() === 'listening') return;
+    await setSectionOpen(panel, 'auto-reply');
+    await pick('#auto-reply-mode', 'off');
+    await apply();
+    await panel.locator('#state', { hasText: /^listening$/ }).waitFor({ timeout: 10000 });
+    await setSectionOpen(panel, 'auto-reply', false);
+  }
+
   async function kinds(): Promise<string[]> {
     return panel
       .locator('tr.rule-row .rule-kind')
@@ -92,12 +100,19 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await wb?.stop();
   });
 
-  /**
-   * The TCP listener's panel with ncat connected: made by the first test, or by whichever test needs it first
-   * when it runs alone (SOCKET_LAB_TEST_GREP).
-   */
+  // Each test makes the state it needs through tcpPanelWithNcat, ensureRules and ensureAutoReplyOff (each a
+  // no-op when the state is there already), so that any test passes alone (SOCKET_LAB_TEST_GREP) as well as
+  // after the ones before it.
+
+  /** The TCP listener's panel, the active editor, with ncat connected (made by whichever test needs it first). */
   async function tcpPanelWithNcat(): Promise<void> {
-    if (ncat) return;
+    if (ncat) {
+      const tab = wb.page.locator('.tabs-container .tab', { hasText: `TCP 127.0.0.1:${port}` });
+      if (!(await tab.evaluate((t) => t.classList.contains('active')))) await tab.click();
+      panel = wb.webview();
+      await panel.locator('#title', { hasText: `TCP 127.0.0.1:${port}` }).waitFor({ timeout: 10000 });
+      return;
+    }
     const started = await wb.startTcpListenerFromPalette('rules-listener-missing');
     port = started.port;
     panel = await wb.openPanelFromTree(started.item, 'rules-panel-missing');
@@ -131,18 +146,19 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('builds two rules in the table, applies them, and ncat gets pong for ping and aa bb for 01 02', async () => {
+    await tcpPanelWithNcat();
     await setSectionOpen(panel, 'auto-reply');
     await pick('#auto-reply-mode', 'rules');
     // A fresh panel starts with one empty row.
     await rule(0).waitFor({ timeout: 10000 });
     assert.strictEqual(await panel.locator('tr.rule-row').count(), 1);
-    await fillRule(0, { kind: 'contains', match: 'ping', reply: 'pong\\n' });
+    await fillRule(panel, 0, PING);
     await panel.locator('#rule-add').click();
     // Adding a rule puts the focus in its match field.
     await waitUntil('the focus in the new rule', () =>
       rule(1).evaluate((tr) => !!tr.querySelector('.rule-match')?.matches(':focus-within')),
     );
-    await fillRule(1, { kind: 'hex', match: '01 02', reply: 'aa bb', format: 'hex' });
+    await fillRule(panel, 1, HEX);
     // The regex flags field is there for regex rules only.
     assert.strictEqual(await rule(0).locator('.rule-flags').isVisible(), false);
     await apply();
@@ -156,6 +172,8 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('flags malformed hex in a rule as it is typed, through the host live check', async () => {
+    await tcpPanelWithNcat();
+    await ensureRules([PING, HEX]);
     await rule(1).locator('.rule-match input').fill('01 0');
     await ruleMessage(1)
       .locator('.rule-error', { hasText: /Match: .*odd number of digits/ })
@@ -172,9 +190,11 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('shows the core sentence next to a regex rule that does not compile, and applies nothing', async () => {
+    await tcpPanelWithNcat();
+    await ensureRules([PING, HEX], { apply: true });
     await rule(0).locator('.rule-reply input').fill('changed\\n');
     await panel.locator('#rule-add').click();
-    await fillRule(2, { kind: 'regex', match: '(unclosed', reply: 'never' });
+    await fillRule(panel, 2, { kind: 'regex', match: '(unclosed', reply: 'never' });
     assert.strictEqual(await rule(2).locator('.rule-flags').isVisible(), true);
     await apply();
     await ruleMessage(2)
@@ -195,6 +215,8 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('tries the rules in order: moving a rule up changes which one answers', async () => {
+    await tcpPanelWithNcat();
+    await ensureRules([PING, HEX, startsWithP('never')]);
     // Rule 0 (contains ping) and rule 2 (regex ^(p\w+)) both match 'ping'.
     await rule(2).locator('.rule-reply input').fill('regex got $1\\n');
     await apply();
@@ -221,6 +243,8 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('removes a rule with its button and reaches every control with the keyboard', async () => {
+    await tcpPanelWithNcat();
+    await ensureRules([startsWithP('regex got $1\\n'), PING, HEX]);
     await panel.locator('#rule-add').click();
     assert.strictEqual(await panel.locator('tr.rule-row').count(), 4);
     await rule(3).locator('.rule-remove').click();
@@ -272,6 +296,8 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('keeps the rules rows when the panel is hidden and shown again', async () => {
+    await tcpPanelWithNcat();
+    await ensureRules([startsWithP('regex got $1\\n'), PING, HEX], { apply: true });
     await wb.runCommand('File: New Untitled Text File');
     await panel
       .locator('#payload')
@@ -301,7 +327,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
       ['hex', '01 02', '', 'aa bb', 'hex'],
     ]);
     await wb.screenshot('rules-table-after-reshow');
-    // Back to off, so the exports below see only the traffic they make.
+    // Back to off: the panel says it listens again (the exports' ensureAutoReplyOff then has nothing to do).
     await pick('#auto-reply-mode', 'off');
     await apply();
     await panel.locator('#state', { hasText: /^listening$/ }).waitFor({ timeout: 10000 });
@@ -310,6 +336,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
 
   it('exports the log as text, exactly', async () => {
     await tcpPanelWithNcat();
+    await ensureAutoReplyOff();
     await panel.locator('#clear').click();
     await panel.locator('#empty-line', { hasText: 'No traffic yet' }).waitFor({ timeout: 10000 });
     await panel.locator('#show-date').click();
@@ -347,6 +374,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
 
   it('exports the log as raw bytes, exactly', async () => {
     await tcpPanelWithNcat();
+    await ensureAutoReplyOff();
     const [fromPeer, sent] = await twoRawRecords();
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.bin`);
     await pick('#export-format', 'raw');
@@ -359,6 +387,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
 
   it('exports the log as pcapng that tshark reads: the same bytes both ways', async () => {
     await tcpPanelWithNcat();
+    await ensureAutoReplyOff();
     await twoRawRecords();
     const file = path.join(wb.workspace, `TCP_127.0.0.1_${port}.pcapng`);
     await pick('#export-format', 'pcapng');
@@ -406,7 +435,7 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     // The rules table works on a Unix listener as well.
     await setSectionOpen(panel, 'auto-reply');
     await pick('#auto-reply-mode', 'rules');
-    await fillRule(0, { kind: 'regex', match: '^hi (\\w+)', flags: 'i', reply: 'hello $1\\n' });
+    await fillRule(panel, 0, HI_NAME);
     await apply();
     await panel.locator('#auto-reply-status', { hasText: 'Auto-reply updated' }).waitFor({ timeout: 10000 });
     fromListener = Buffer.alloc(0);
@@ -418,6 +447,8 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
   });
 
   it('edits the rules as JSON and back, and stops adding rules at 100', async () => {
+    // The rule the Unix listener's test leaves in its table (on the TCP panel when this test runs alone).
+    await ensureRules([HI_NAME]);
     await panel.locator('#rules-as-json').click();
     const json = panel.locator('#auto-reply-rules textarea');
     await json.waitFor({ timeout: 10000 });
@@ -458,7 +489,9 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     assert.strictEqual((await panel.locator('#rules-limit').innerText()).trim(), '');
   });
 
-  it('raised no CSP violation in the webview', () => {
+  it('raised no CSP violation in the webview', async () => {
+    // Alone, the test has a panel to watch.
+    if (!panel) await tcpPanelWithNcat();
     assert.deepStrictEqual(cspErrors, []);
   });
 });

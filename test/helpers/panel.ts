@@ -22,6 +22,17 @@ export async function setSectionOpen(panel: FrameLocator, id: 'history' | 'auto-
   await panel.locator(`#${id}-body`).waitFor({ state: open ? 'visible' : 'hidden', timeout: 5000 });
 }
 
+/** Another editor takes the panel's place: an untitled file (opened once, then its tab is reused). */
+export async function hidePanel(wb: Workbench, panel: FrameLocator): Promise<void> {
+  const untitled = wb.page.locator('.tabs-container .tab', { hasText: 'Untitled-' }).first();
+  if ((await untitled.count()) > 0) await untitled.click();
+  else await wb.runCommand('File: New Untitled Text File');
+  await panel
+    .locator('#payload')
+    .waitFor({ state: 'detached', timeout: 10000 })
+    .catch(() => undefined);
+}
+
 /** Height of a row of the log (px), as src/webview/traffic/list.ts sets it. */
 export const ROW_HEIGHT = 22;
 
