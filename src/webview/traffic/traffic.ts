@@ -258,6 +258,8 @@ async function fillGap(gap: GapRow): Promise<void> {
   log.refilter(normalizeFilter(state.view.filter), state.draft.encoding);
   showFilterCount(log.shownRecordCount, log.recordCount);
   syncCount(false);
-  if (anchorAbove) listElement.scrollTop = offset + (log.shown.length - before) * ROW_HEIGHT;
-  else if (follow && log.shown.length) scrollToEnd();
+  // Following wins: a gap shown at the top of a short or fast-filling list must not pull the view off the end
+  // (the scroll handler would then take that for the user scrolling up and stop following).
+  if (follow && log.shown.length) scrollToEnd();
+  else if (anchorAbove) listElement.scrollTop = offset + (log.shown.length - before) * ROW_HEIGHT;
 }
