@@ -33,9 +33,10 @@ async function failure(p: Promise<unknown>): Promise<{ code: string; message: st
 /** After a fault, the same lab still opens a listener, connects to it and echoes. */
 async function stillWorks(lab: SocketLab): Promise<void> {
   const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
-  const c = await lab.connectTcp({ port: portOf(l) });
-  const { reply } = await lab.send({ target: c.id, data: 'still alive', waitMs: 150 });
-  assert.strictEqual(Buffer.from(reply!).toString(), 'still alive');
+  // Line framing: the wait ends with the echoed line, however slow the machine, rather than at a fixed time.
+  const c = await lab.connectTcp({ port: portOf(l), framing: { mode: 'line' } });
+  const { reply } = await lab.send({ target: c.id, data: 'still alive\n', waitMs: 10_000 });
+  assert.strictEqual(Buffer.from(reply!).toString(), 'still alive\n');
   lab.stop({ id: c.id });
   lab.stop({ id: l.id });
 }
