@@ -110,8 +110,16 @@ export const mutationGroups = [
     mutate: ['src/core/pcap/**/*.ts', 'src/core/ipAddressBytes.ts'],
     specs: ['pcapng', 'pcapngCapture', 'pcapngParts'],
   },
-  { name: 'tls', mutate: ['src/core/tls/**/*.ts'], specs: ['tlsCertificates', 'tlsInterop', 'relayTls'] },
-  { name: 'relay', mutate: ['src/core/relay/**/*.ts'], specs: ['relay', 'relayTls', 'udpRelay'] },
+  {
+    name: 'tls',
+    mutate: ['src/core/tls/**/*.ts'],
+    specs: ['tlsCertificates', 'tlsInterop', 'tlsEndpoints', 'tlsFraming', 'relayTls', 'relayTlsForwarding'],
+  },
+  {
+    name: 'relay',
+    mutate: ['src/core/relay/**/*.ts'],
+    specs: ['relay', 'relayTls', 'udpRelay', 'relayEndpoint', 'relayTlsForwarding'],
+  },
   {
     name: 'ports',
     mutate: ['src/core/ports/**/*.ts'],
