@@ -49,6 +49,14 @@ describe('command argument schemas', () => {
       unknown.message,
       "startTcpListener has no field 'prot'; its fields are host, port, backlog, maxConnections, autoReply, allowExternal, capture, framing.",
     );
+    assertSocketLabError(
+      thrown(() => parseArgs(linux, 'stopAll', { force: true })),
+      'unknownField',
+      {
+        field: 'force',
+        command: 'stopAll',
+      },
+    );
     assert.strictEqual(
       thrown(() => parseArgs(linux, 'stopAll', { force: true })).message,
       'stopAll takes no fields; pass {}.',
@@ -245,6 +253,31 @@ describe('command argument schemas: which command and which field a refusal name
       const error = thrown(() => parseArgs(linux, command as keyof typeof linux, { ...others, [field]: bad }));
       assert.strictEqual(error.values.field, field, `${command}.${field}: ${error.message}`);
     }
+  });
+
+  it('starts the sentence of a labelled field with its words, the field name kept in parentheses', () => {
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['startTcpListener', { port: 0, maxConnections: 0 }, 'Connection limit (maxConnections) must be '],
+      ['connectTcp', { port: 9, localAddress: '' }, 'Local address (localAddress) must be '],
+      ['connectTcp', { port: 9, localPort: -1 }, 'Local port (localPort) must be '],
+      ['startUdpListener', { port: 0, multicastTtl: 256 }, 'Multicast TTL (multicastTtl) must be '],
+      ['setMulticastOptions', { id: 'e1', ttl: 256 }, 'Multicast TTL (ttl) must be '],
+      [
+        'startTcpListener',
+        { port: 0, capture: { path: 'x', maxBytes: 0 } },
+        'Capture size limit (capture.maxBytes) must be ',
+      ],
+      ['connectTcp', { port: 9, timeoutMs: 0 }, 'Timeout (timeoutMs) must be '],
+      ['send', { target: 'e1', data: 'x', waitMs: -1 }, 'Wait time (waitMs) must be '],
+      ['send', { target: 'e1', data: 'x', repeat: { intervalMs: -1 } }, 'Repeat interval (intervalMs) must be '],
+      ['send', { target: 'e1', data: 'x', repeat: { intervalMs: 1, count: 0 } }, 'Repeat count (count) must be '],
+    ];
+    for (const [command, args, start] of cases) {
+      const { message } = thrown(() => parseArgs(linux, command as keyof typeof linux, args));
+      assert.ok(message.startsWith(start), `${command}: ${message}`);
+    }
+    const maxBytes = parseArgs(linux, 'startCapture', { id: 'e1', path: 'x', maxBytes: 0 });
+    assert.match(thrown(() => captureOfStartArgs(maxBytes)).message, /^Capture size limit \(maxBytes\) must be /);
   });
 
   it('captureOfStartArgs reads the capture fields of startCapture with the defaults, and names a bad one by its own name', () => {

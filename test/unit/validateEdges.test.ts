@@ -43,6 +43,8 @@ describe('validate: edges of the value checks', () => {
     assert.strictEqual(utf8Length('\ud83dA'), 4); // a high surrogate followed by a letter
     assert.strictEqual(utf8Length('\ud83d\ud83d'), 6); // two high surrogates
     assert.strictEqual(utf8Length('\ude00\ud83d'), 6); // low before high is no pair
+    assert.strictEqual(utf8Length('\ude00\ude00'), 6); // two low surrogates
+    assert.strictEqual(utf8Length('\u4e2d\ude00'), 6); // only a high surrogate starts a pair
     assert.strictEqual(utf8Length('\uffff'), 3);
   });
 
@@ -51,6 +53,13 @@ describe('validate: edges of the value checks', () => {
     assert.strictEqual(fieldLabel('interface'), 'Interface');
     assert.strictEqual(fieldLabel('retryDelayMs'), 'Retry delay (retryDelayMs)');
     assert.strictEqual(fieldLabel('maxMsgs'), 'Max msgs (maxMsgs)');
+    // The TLS file fields, whose sentences the core writes (src/core/tls), read as words too.
+    assert.deepStrictEqual(['cert', 'key', 'ca', 'keylogPath'].map(fieldLabel), [
+      'Certificate file (cert)',
+      'Private key file (key)',
+      'CA file (ca)',
+      'Key log file (keylogPath)',
+    ]);
   });
 
   it('reads only numbers and digit strings as whole numbers, and says why a value is refused', () => {
@@ -76,6 +85,18 @@ describe('validate: edges of the value checks', () => {
     assert.strictEqual(
       checkInteger(0, 'retryDelayMs', 1, 10, 'invalidArgument')?.message,
       'Retry delay (retryDelayMs) must be a whole number of milliseconds from 1 to 10 (got 0).',
+    );
+  });
+
+  it('says in words what was given when it is neither text nor a number', () => {
+    const got = (value: unknown) => checkInteger(value, 'count', 1, 10, 'invalidRepeat')?.values.value;
+    assert.deepStrictEqual(
+      [got(undefined), got([1]), got({}), got(() => 1), got(Symbol('s'))],
+      ['nothing', 'an array', 'an object', 'a function', 'a symbol'],
+    );
+    assert.strictEqual(
+      checkHost([], 'defaultHost')?.message,
+      'Default host (defaultHost) must be text: an IPv4 address, an IPv6 address or a host name (got an array).',
     );
   });
 
@@ -158,6 +179,7 @@ describe('ipAddress: edges of the literal readers', () => {
   it('reads IPv6 with one "::" at most and a full eight groups to the last character', () => {
     assert.strictEqual(isIPv6('1:2:3:4:5:6:7:8'), true);
     assert.strictEqual(isIPv6('1::2::3'), false);
+    assert.strictEqual(isIPv6('1:2:3:4:5:6:7:8::1::2'), false); // eight groups, then two more '::'
     assert.strictEqual(isIPv6('fe80::1%eth0'), true);
     assert.strictEqual(isIPv6('fe80::1%'), false);
   });
@@ -166,7 +188,15 @@ describe('ipAddress: edges of the literal readers', () => {
     for (const host of ['localhost', 'LocalHost.', '::1', '0::1', '0:0::1', '::0.0.0.1', '::ffff:127.10.10.10']) {
       assert.strictEqual(isLoopbackHost(host), true, host);
     }
-    for (const host of ['::1x', '::7f00:1', '1::ffff:127.0.0.1', '::ffff:128.0.0.1', '::ffff:126.255.0.1']) {
+    for (const host of [
+      '::1x',
+      '::7f00:1',
+      '1::ffff:127.0.0.1',
+      '::ffff:128.0.0.1',
+      '[::1x',
+      'x::1]',
+      '::ffff:126.255.0.1',
+    ]) {
       assert.strictEqual(isLoopbackHost(host), false, host);
     }
     // The public API passes unknown data: what is not text is no host, so binding it is external.
