@@ -16,7 +16,7 @@ export const mutationGroups = [
       'src/core/commandArgs.ts',
       'src/shared/valueWords.ts',
     ],
-    specs: ['validate', 'commandArgs', 'badInput', 'naming', 'panelComposer'],
+    specs: ['validate', 'validateEdges', 'commandArgs', 'badInput', 'naming', 'panelComposer'],
   },
   {
     name: 'trafficLog',
