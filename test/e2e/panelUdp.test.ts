@@ -25,16 +25,7 @@ describe('Send panel of a UDP listener with a small log cap', function () {
 
   it('answers the last peer with Ctrl+Enter and says how many records the cap evicted', async () => {
     await wb.openSocketsView();
-    await wb.runCommand('Socket Lab: Start UDP Listener');
-    await wb.answer('127.0.0.1');
-    await wb.answer('0');
-    const item = wb.treeItem(/UDP 127\.0\.0\.1:\d+/);
-    await item.waitFor({ state: 'visible', timeout: 60000 });
-    const port = Number(/127\.0\.0\.1:(\d+)/.exec(await item.innerText())![1]);
-    await item.hover();
-    await item.locator('.action-label[aria-label^="Open Send Panel"]').click();
-    const panel = wb.webview();
-    await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 });
+    const { panel, port } = await wb.openListenerPanel('Socket Lab: Start UDP Listener', 'UDP');
 
     peer.send('hello udp', port, '127.0.0.1');
     await panel.locator('.rec .data.text', { hasText: 'hello udp' }).waitFor({ timeout: 15000 });

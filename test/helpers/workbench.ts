@@ -36,6 +36,14 @@ export async function waitUntil(
   await waitFor(what, cond, timeoutMs);
 }
 
+/** Whether `locator` reaches `state` within `timeoutMs` (false instead of a timeout error, for a retry). */
+function reaches(locator: Locator, state: 'visible' | 'hidden', timeoutMs: number): Promise<boolean> {
+  return locator.waitFor({ state, timeout: timeoutMs }).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Sets a vscode-single-select (custom element) of a panel the way a user's pick does: value + change event. */
 export async function selectOption(panel: FrameLocator, selector: string, value: string): Promise<void> {
   await panel.locator(selector).evaluate((el, v) => {
@@ -233,13 +241,7 @@ export class Workbench {
         .waitFor({ state: 'visible', timeout: 10000 })
         .catch(() => undefined);
     await input.press('Enter');
-    if (
-      await widget.waitFor({ state: 'hidden', timeout: 5000 }).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
+    if (await reaches(widget, 'hidden', 5000)) return;
     // Seen on a cold host: the first Enter was not taken. Keep a picture, then accept once more
     // (typing the path again only if the dialog changed it).
     const shot = await this.screenshot(`file-dialog-second-enter-${Date.now()}`);
@@ -249,13 +251,7 @@ export class Workbench {
       await this.inputHolds(input, filePath);
     }
     await input.press('Enter');
-    if (
-      await widget.waitFor({ state: 'hidden', timeout: 10000 }).then(
-        () => true,
-        () => false,
-      )
-    )
-      return;
+    if (await reaches(widget, 'hidden', 10000)) return;
     throw new Error(`the file dialog did not accept ${filePath} (it showed ${JSON.stringify(shown)}; see ${shot})`);
   }
 
@@ -269,13 +265,7 @@ export class Workbench {
     for (let attempt = 1; ; attempt++) {
       await this.page.mouse.move(700, 600);
       await target.hover();
-      if (
-        await hover.waitFor({ state: 'visible', timeout: 10000 }).then(
-          () => true,
-          () => false,
-        )
-      )
-        return hover;
+      if (await reaches(hover, 'visible', 10000)) return hover;
       if (attempt === 3) {
         const shot = await this.screenshot(`tooltip-missing-${Date.now()}`);
         throw new Error(`no tooltip with ${JSON.stringify(text)} over the element (see ${shot})`);
@@ -339,10 +329,7 @@ export class Workbench {
       // The view's badge (live connections) sits over the icon and takes the pointer events; the click still
       // reaches the activity bar entry through it, so skip Playwright's "receives events" check.
       if (!active) await entry.locator('a').click({ force: true });
-      const shown = await title.waitFor({ state: 'visible', timeout: 10000 }).then(
-        () => true,
-        () => false,
-      );
+      const shown = await reaches(title, 'visible', 10000);
       if (shown) return;
       if (attempt === 3) throw new Error('the Socket Lab view container did not show after three tries');
     }
