@@ -255,7 +255,7 @@ describe('faults with real sockets', function () {
         const c = await lab.connectTcp({ port: server.port });
         await waitFor('peer FIN', () => lab.get(c.id)!.peerEnded === true);
         let err: { code: string; message: string } | undefined;
-        for (let i = 0; i < 50 && !err; i++) {
+        for (let i = 0; i < 250 && !err; i++) {
           try {
             await lab.send({ target: c.id, data: 'are you there?' });
             await sleep(20);
@@ -286,7 +286,8 @@ describe('faults with real sockets', function () {
     withLab(async (lab) => {
       const port = await freePort();
       const c = await lab.openUdpClient({ port });
-      for (let i = 0; i < 20 && lab.get(c.id)!.state !== 'error'; i++) {
+      // Up to 5 s: the ICMP answer comes at once on loopback, but a loaded machine may be slow to read it.
+      for (let i = 0; i < 250 && lab.get(c.id)!.state !== 'error'; i++) {
         await lab.send({ target: c.id, data: 'anyone?' }).catch(() => undefined);
         await sleep(20);
       }
@@ -365,8 +366,9 @@ describe('faults with real sockets', function () {
         );
         assert.deepStrictEqual(lab.list(), []);
         const l = await lab.startUnixListener({ path: sock, autoReply: { mode: 'echo' } });
-        const c = await lab.connectUnix({ path: sock });
-        const { reply } = await lab.send({ target: c.id, data: 'ping', waitMs: 150 });
+        // A frame of the reply's size ends the wait as soon as the echo is in; the long wait only bounds a stall.
+        const c = await lab.connectUnix({ path: sock, framing: { mode: 'fixed', size: 4 } });
+        const { reply } = await lab.send({ target: c.id, data: 'ping', waitMs: 10_000 });
         assert.strictEqual(Buffer.from(reply!).toString(), 'ping');
         lab.stop({ id: l.id });
         assert.ok(!fs.existsSync(sock), 'stop removed the socket file');

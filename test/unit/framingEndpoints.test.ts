@@ -456,7 +456,7 @@ describe('send-and-wait with framing and the reply limit', function () {
       );
       try {
         const info = await lab.connectTcp({ port: server.port, framing: { mode: 'line', maxFrameBytes: 4 } });
-        const partial = await lab.send({ target: info.id, data: 'a', waitMs: 300 });
+        const partial = await lab.send({ target: info.id, data: 'a', waitMs: 1500 });
         assert.deepStrictEqual(
           { ...partial, reply: Buffer.from(partial.reply!).toString() },
           {
@@ -485,7 +485,7 @@ describe('send-and-wait with framing and the reply limit', function () {
       const server = await rawServer('127.0.0.1', (s) => s.on('data', () => s.write('one\ntwo\n')));
       try {
         const info = await lab.connectTcp({ port: server.port });
-        const result = await lab.send({ target: info.id, data: 'x', waitMs: 300 });
+        const result = await lab.send({ target: info.id, data: 'x', waitMs: 1000 });
         assert.deepStrictEqual(
           { ...result, reply: Buffer.from(result.reply!).toString() },
           {

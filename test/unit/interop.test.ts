@@ -90,8 +90,12 @@ describe('interop with real peers', function () {
       const ncat = startPeer('ncat', ['-l', host, String(port), '--exec', '/bin/cat']);
       try {
         await withLab(async (lab) => {
-          const c = await connectWhenUp(() => lab.connectTcp({ host, port, timeoutMs: 1000 }));
-          const r = await lab.send({ target: c.id, data: 'abc\\x00\\xff', waitMs: 500 });
+          // ncat starts cat for the connection: the echo may take a while on a loaded machine. A frame of its
+          // size ends the wait as soon as it is in.
+          const c = await connectWhenUp(() =>
+            lab.connectTcp({ host, port, timeoutMs: 1000, framing: { mode: 'fixed', size: 5 } }),
+          );
+          const r = await lab.send({ target: c.id, data: 'abc\\x00\\xff', waitMs: 10_000 });
           assert.deepStrictEqual([...r.reply!], [0x61, 0x62, 0x63, 0, 0xff]);
         });
       } finally {
@@ -124,8 +128,10 @@ describe('interop with real peers', function () {
     const server = startPeer('socat', [`UNIX-LISTEN:${file}`, 'EXEC:/bin/cat']);
     try {
       await withLab(async (lab) => {
-        const c = await connectWhenUp(() => lab.connectUnix({ path: file, timeoutMs: 1000 }));
-        const r = await lab.send({ target: c.id, data: 'unix echo', waitMs: 300 });
+        const c = await connectWhenUp(() =>
+          lab.connectUnix({ path: file, timeoutMs: 1000, framing: { mode: 'fixed', size: 9 } }),
+        );
+        const r = await lab.send({ target: c.id, data: 'unix echo', waitMs: 10_000 });
         assert.strictEqual(Buffer.from(r.reply!).toString(), 'unix echo');
         const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'fixed', data: 'ok' } });
         const client = startPeer('socat', ['-t', '1', '-', `TCP:127.0.0.1:${portOf(l)}`], 'from socat');
@@ -151,11 +157,11 @@ describe('interop with real peers', function () {
         const tcpPort = Number((await waitForOutput(tcp, /^(\d+)/m))[1]);
         const udpPort = Number((await waitForOutput(udp, /^(\d+)/m))[1]);
         await withLab(async (lab) => {
-          const c = await lab.connectTcp({ host, port: tcpPort });
-          const r = await lab.send({ target: c.id, data: 'tcp', waitMs: 300 });
+          const c = await lab.connectTcp({ host, port: tcpPort, framing: { mode: 'fixed', size: 6 } });
+          const r = await lab.send({ target: c.id, data: 'tcp', waitMs: 10_000 });
           assert.strictEqual(Buffer.from(r.reply!).toString(), 'py:tcp');
           const u = await lab.startUdpListener({ host, port: 0 });
-          const ur = await lab.send({ target: u.id, data: 'udp', to: { host, port: udpPort }, waitMs: 300 });
+          const ur = await lab.send({ target: u.id, data: 'udp', to: { host, port: udpPort }, waitMs: 1500 });
           assert.strictEqual(Buffer.from(ur.reply!).toString(), 'py:udp');
           const l = await lab.startTcpListener({ host, port: 0, autoReply: { mode: 'echo' } });
           const client = startPeer('python3', [

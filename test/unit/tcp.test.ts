@@ -83,11 +83,13 @@ for (const host of ['127.0.0.1', '::1']) {
             noDelay: true,
             keepAlive: true,
             halfOpen: true,
+            // The echo's size: the send-and-wait below ends as soon as it is in, however loaded the machine.
+            framing: { mode: 'fixed', size: 9 },
           });
           assert.strictEqual(client.state, 'connected');
           assert.strictEqual(client.halfOpen, true);
           assert.deepStrictEqual(client.remote, { address: host, port: server.port });
-          const r = await lab.send({ target: client.id, data: 'ping', waitMs: 300 });
+          const r = await lab.send({ target: client.id, data: 'ping', waitMs: 10_000 });
           assert.strictEqual(Buffer.from(r.reply!).toString(), 'echo:ping');
           // Peer half-closes: we are told, and (halfOpen) we may still send.
           server.sockets[0].end();
@@ -518,10 +520,11 @@ describe('TCP behaviours', () => {
 
   it('auto-replies on a client too, and half-closes one accepted connection', () =>
     withLab(async (lab) => {
-      const l = await lab.startTcpListener({ port: 0 });
+      // Frames of the reply's size: the send-and-wait ends as soon as 'ack' is in, however loaded the machine.
+      const l = await lab.startTcpListener({ port: 0, framing: { mode: 'fixed', size: 3 } });
       const c = await lab.connectTcp({ port: portOf(l), autoReply: { mode: 'fixed', data: 'ack' }, halfOpen: true });
       await waitFor('accepted', () => lab.get(l.id)!.connections.length === 1);
-      const r = await lab.send({ target: `${l.id}.c1`, data: 'cmd', waitMs: 200 });
+      const r = await lab.send({ target: `${l.id}.c1`, data: 'cmd', waitMs: 10_000 });
       assert.strictEqual(Buffer.from(r.reply!).toString(), 'ack');
       lab.halfClose({ id: `${l.id}.c1` });
       await waitFor('client sees FIN', () => lab.get(c.id)!.peerEnded === true);
@@ -542,8 +545,8 @@ describe('TCP behaviours', () => {
           throw new Error('listener bug');
         });
         const l = await lab.startTcpListener({ port: 0, autoReply: { mode: 'echo' } });
-        const c = await lab.connectTcp({ port: portOf(l) });
-        const r = await lab.send({ target: c.id, data: 'still works', waitMs: 200 });
+        const c = await lab.connectTcp({ port: portOf(l), framing: { mode: 'fixed', size: 11 } });
+        const r = await lab.send({ target: c.id, data: 'still works', waitMs: 10_000 });
         assert.strictEqual(Buffer.from(r.reply!).toString(), 'still works');
       },
       { onListenerError: (err) => reported.push(err) },

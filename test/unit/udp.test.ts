@@ -151,7 +151,8 @@ for (const host of ['127.0.0.1', '::1']) {
         const c = await lab.openUdpClient({ host, port: portOf(u) });
         assert.strictEqual(c.state, 'connected');
         assert.deepStrictEqual(c.remote, { address: host, port: portOf(u) });
-        const r = await lab.send({ target: c.id, data: 'marco', waitMs: 200 });
+        // A datagram has no frame to end the wait early: the wait is long enough for a loaded machine.
+        const r = await lab.send({ target: c.id, data: 'marco', waitMs: 1000 });
         assert.strictEqual(Buffer.from(r.reply!).toString(), 'marco');
         await rejectsWith(
           lab.send({ target: c.id, data: 'x', to: { host, port: 9 } }),
@@ -168,7 +169,8 @@ for (const host of ['127.0.0.1', '::1']) {
         const port = gone.port;
         await gone.close();
         const c = await lab.openUdpClient({ host, port });
-        for (let i = 0; i < 10 && lab.get(c.id)!.state !== 'error'; i++) {
+        // Up to 5 s: the ICMP answer comes at once on loopback, but a loaded machine may be slow to read it.
+        for (let i = 0; i < 170 && lab.get(c.id)!.state !== 'error'; i++) {
           await lab.send({ target: c.id, data: 'anyone?' }).catch(() => undefined);
           await sleep(30);
         }

@@ -35,10 +35,11 @@ describe('Unix-domain sockets', () => {
       const l = await lab.startUnixListener({ path: file, autoReply: { mode: 'echo' } });
       assert.strictEqual(l.kind, 'unix-listener');
       assert.deepStrictEqual(l.local, { path: file });
-      const c = await lab.connectUnix({ path: file });
+      // The echo's size: the send-and-wait below ends as soon as it is in, however loaded the machine.
+      const c = await lab.connectUnix({ path: file, framing: { mode: 'fixed', size: 12 } });
       assert.strictEqual(c.kind, 'unix-client');
       assert.strictEqual(c.state, 'connected');
-      const r = await lab.send({ target: c.id, data: 'over AF_UNIX', waitMs: 200 });
+      const r = await lab.send({ target: c.id, data: 'over AF_UNIX', waitMs: 10_000 });
       assert.strictEqual(Buffer.from(r.reply!).toString(), 'over AF_UNIX');
       const other = await rawConnect({ path: file });
       await waitFor('two connections', () => lab.get(l.id)!.connections.length === 2);
