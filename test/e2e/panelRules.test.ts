@@ -5,7 +5,7 @@ import { spawn, spawnSync, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { setSectionOpen } from '../helpers/panel';
+import { listRows, setSectionOpen } from '../helpers/panel';
 import { fillRule, setRulesTable, type RuleFields } from '../helpers/rulesTable';
 import { Workbench, waitUntil } from '../helpers/workbench';
 
@@ -41,11 +41,23 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
     await panel.locator('#auto-reply-apply').click();
   }
 
-  /** Sends `data` from ncat and waits until exactly `reply` came back. */
+  /**
+   * Sends `data` from ncat and checks that exactly `reply` comes back, and nothing else. The host logs a
+   * message and its auto-reply in the same tick (one batch to the panel), so once the message's row is in the
+   * log the reply's row is there too, or there is none: the row count proves "no other answer" without
+   * waiting for an absence.
+   */
   async function expectReply(data: string | Buffer, reply: Buffer | string): Promise<void> {
     received = Buffer.alloc(0);
-    ncat!.stdin!.write(data);
     const want = Buffer.from(reply);
+    const before = await listRows(panel);
+    ncat!.stdin!.write(data);
+    await waitUntil('the message in the log', async () => (await listRows(panel)) > before, 15000);
+    assert.strictEqual(
+      await listRows(panel),
+      before + (want.length ? 2 : 1),
+      want.length ? 'the message and one reply in the log' : 'the message and no reply in the log',
+    );
     await waitUntil(
       `the reply ${JSON.stringify(want.toString('latin1'))} at ncat`,
       () => received.length >= want.length,
@@ -55,7 +67,6 @@ describe('Auto-reply rules table, export and a Unix listener in the send panel',
         `ncat got ${JSON.stringify(received.toString('latin1'))}, expected ${JSON.stringify(want.toString('latin1'))}`,
       );
     });
-    await new Promise((r) => setTimeout(r, 200));
     assert.deepStrictEqual(received, want);
   }
 
