@@ -1,7 +1,9 @@
 // `npm run mutate [group ...]`: StrykerJS over src/core and src/shared, one group at a time (the machine is
 // shared), then a score table per file and per group. Reports (HTML, JSON, the incremental file) go to the
 // gitignored reports/mutation/<group>/; the summary to reports/mutation/summary.json. Not part of `npm test`.
-// Options: --list (print the groups), --concurrency=N (default 2), --force (ignore the incremental results).
+// Options: --list (print the groups), --concurrency=N (default 2), --force (ignore the incremental results),
+// --summary (run nothing: only the summary of the reports already there, e.g. groups run in other checkouts of the
+// same sources and copied in).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,12 +20,16 @@ if (args.includes('--list')) {
   process.exit(0);
 }
 
-const groups = (names.length ? names : mutationGroups.map((g) => g.name)).map(mutationGroup);
+const groups = args.includes('--summary')
+  ? []
+  : (names.length ? names : mutationGroups.map((g) => g.name)).map(mutationGroup);
 const env = { ...process.env, SOCKET_LAB_MUTATION_CONCURRENCY: option('concurrency') ?? '2' };
 const failedGroups = [];
 // Incremental mode diffs the compiled specs against the last run's, so they must be current.
-const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.mutate.json'], { cwd: repoRoot, stdio: 'inherit' });
-if (build.status !== 0) process.exit(1);
+if (groups.length) {
+  const build = spawnSync('npx', ['tsc', '-p', 'tsconfig.mutate.json'], { cwd: repoRoot, stdio: 'inherit' });
+  if (build.status !== 0) process.exit(1);
+}
 for (const group of groups) {
   console.log(`\n=== mutation group ${group.name}: ${group.mutate.join(' ')}`);
   const started = Date.now();
