@@ -87,7 +87,8 @@ export const mutationGroups = [
   {
     name: 'sending',
     mutate: ['src/core/sending.ts', 'src/core/repeat.ts', 'src/core/systemErrors.ts'],
-    specs: ['sendExtras', 'sendFileKinds', 'tcp', 'udp', 'unix', 'faults', 'l10n'],
+    // logAndEvents holds systemErrors' own tests (every errno to its sentence).
+    specs: ['sendExtras', 'sendFileKinds', 'tcp', 'udp', 'unix', 'faults', 'l10n', 'logAndEvents'],
   },
   {
     // The rest of src/core, so that the groups together cover all of it (index.ts only re-exports).
