@@ -43,7 +43,8 @@ export const mutationGroups = [
   {
     name: 'requestFileRunner',
     mutate: ['src/core/requestFile/**/*.ts'],
-    specs: ['requestFileRunner', 'requestFileDiagnose', 'requestFileVariables'],
+    // requestFileEditor holds the tests of sendLine.ts (a line's bytes for the CodeLens send).
+    specs: ['requestFileRunner', 'requestFileDiagnose', 'requestFileVariables', 'requestFileEditor'],
   },
   { name: 'checksum', mutate: ['src/shared/checksum.ts'], specs: ['checksum', 'requestFileRoundTrip'] },
   {
@@ -69,7 +70,18 @@ export const mutationGroups = [
       'src/core/endpoints/connection.ts',
       'src/core/endpoints/unixSocketFile.ts',
     ],
-    specs: ['tcp', 'unix', 'faults', 'security', 'reopen'],
+    // Framing, send extras, capture files and TLS run through the same stream code as plain TCP.
+    specs: [
+      'tcp',
+      'unix',
+      'faults',
+      'security',
+      'reopen',
+      'framingEndpoints',
+      'sendExtras',
+      'captureFiles',
+      'tlsEndpoints',
+    ],
   },
   { name: 'udp', mutate: ['src/core/endpoints/udpSocket.ts'], specs: ['udp', 'multicast', 'faults'] },
   {
@@ -82,7 +94,21 @@ export const mutationGroups = [
       'src/core/endpoints/replyCollector.ts',
       'src/core/lifecycle.ts',
     ],
-    specs: ['tcp', 'udp', 'unix', 'lifecycle', 'relayEndpoint', 'reopen', 'autoReply', 'l10n'],
+    // The base endpoint holds send-and-wait, framing, capture and the rules-off report: their specs run too.
+    specs: [
+      'tcp',
+      'udp',
+      'unix',
+      'lifecycle',
+      'relayEndpoint',
+      'reopen',
+      'autoReply',
+      'l10n',
+      'framingEndpoints',
+      'sendExtras',
+      'captureFiles',
+      'faults',
+    ],
   },
   {
     name: 'sending',
