@@ -247,7 +247,9 @@ describe('framing through real endpoints and real peers', function () {
       console.log(
         `      [figure] 100 MiB without a LF through a line-framed listener: buffers kept (after GC) peak ${keptMiB.toFixed(1)} MiB, RSS growth ${growthMiB.toFixed(1)} MiB`,
       );
-      assert.ok(keptMiB < 32, `${keptMiB.toFixed(1)} MiB of buffers stayed reachable`);
+      // Unbounded, the frame would hold all 100 MiB. The bound leaves room for V8 freeing array buffers on a background
+      // thread after gc(): on a loaded machine a sample may still count freed ones (6 MiB typically, 35 MiB seen once).
+      assert.ok(keptMiB < 64, `${keptMiB.toFixed(1)} MiB of buffers stayed reachable`);
       assert.ok(growthMiB < 96, `RSS grew ${growthMiB.toFixed(1)} MiB`);
     }));
 
