@@ -108,6 +108,19 @@ describe('Send File: the datagram limit of the destination, the sentences of its
       await waitFor('both datagrams at the sink', () => lab.get(sink.id)!.bytesIn === 2 * 65527);
     }));
 
+  it("a UDP socket given neither 'to' nor a peer is refused with the sentence of a send, not a crash", () =>
+    withLab(async (lab) => {
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const name = `UDP 127.0.0.1:${portOf(u)}`;
+      const err = await lab.sendFile({ target: u.id, path: fileOf('small.bin', 3) }).catch((e: unknown) => e);
+      assertSocketLabError(err, 'missingTo', { id: u.id, endpoint: name });
+      assert.strictEqual(
+        (err as Error).message,
+        `${name} is a UDP socket: give 'to' { host, port } or a peer id as target.`,
+      );
+      assert.strictEqual(lab.get(u.id)!.bytesOut, 0);
+    }));
+
   it('a file that reads longer than its size said (a /proc file) is cut at one byte over the limit and refused', () =>
     withLab(async (lab) => {
       const sink = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
