@@ -1,10 +1,10 @@
 import * as assert from 'assert';
 import { composePayload, expandBuiltins } from '../../src/core/composePayload';
 import { encodePayload } from '../../src/core/codec';
-import { throwsSocketLabError } from '../helpers/errors';
+import { assertSocketLabError, throwsSocketLabError } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
 import { fixedBuiltins } from '../helpers/requestFiles';
-import { rawServer } from '../helpers/sockets';
+import { portOf, rawServer } from '../helpers/sockets';
 import { waitFor } from '../helpers/wait';
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex');
@@ -137,4 +137,80 @@ describe('the send command with checksum and variables (real loopback)', functio
       await server.close();
     }
   });
+});
+
+describe('the send command refuses what cannot be sent, before sending', function () {
+  this.timeout(20000);
+
+  it('refuses waitMs together with repeat, naming waitMs', async () => {
+    const server = await rawServer();
+    try {
+      await withLab(async (lab) => {
+        const client = await lab.connectTcp({ host: '127.0.0.1', port: server.port });
+        const err = await lab
+          .send({ target: client.id, data: 'x', waitMs: 100, repeat: { intervalMs: 10, count: 2 } })
+          .catch((e: unknown) => e);
+        assertSocketLabError(err, 'invalidArgument', { field: 'waitMs' });
+        assert.strictEqual(
+          (err as Error).message,
+          'waitMs cannot be combined with repeat; wait for replies with traffic() instead.',
+        );
+        assert.deepStrictEqual(lab.activeRepeats(), []);
+        assert.strictEqual(lab.get(client.id)!.bytesOut, 0);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("refuses 'direction' on what is not a relay, naming the endpoint", async () => {
+    const server = await rawServer();
+    try {
+      await withLab(async (lab) => {
+        const client = await lab.connectTcp({ host: '127.0.0.1', port: server.port });
+        const err = await lab.send({ target: client.id, data: 'x', direction: 'toUpstream' }).catch((e: unknown) => e);
+        const name = `TCP → 127.0.0.1:${server.port}`;
+        assertSocketLabError(err, 'invalidArgument', { field: 'direction', id: client.id, endpoint: name });
+        assert.strictEqual(
+          (err as Error).message,
+          `direction is only for relays; ${name} is not one: leave 'direction' out.`,
+        );
+        assert.strictEqual(lab.get(client.id)!.bytesOut, 0);
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a send through a client in error, quoting why', async () => {
+    const server = await rawServer();
+    try {
+      await withLab(async (lab) => {
+        const client = await lab.connectTcp({ host: '127.0.0.1', port: server.port });
+        await waitFor('accepted', () => server.sockets.length === 1);
+        server.sockets[0].resetAndDestroy();
+        await waitFor('the client in error', () => lab.get(client.id)!.state === 'error');
+        const info = lab.get(client.id)!;
+        const err = await lab.send({ target: client.id, data: 'x' }).catch((e: unknown) => e);
+        assertSocketLabError(err, 'endpointClosed', { id: client.id, problem: info.error! });
+        assert.strictEqual(
+          (err as Error).message,
+          `TCP → 127.0.0.1:${server.port} is in error (${info.error}); restart it first.`,
+        );
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a send that waits for the reply rejects at once when the send itself fails', () =>
+    withLab(async (lab) => {
+      const sink = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const err = await lab
+        .send({ target: u.id, data: 'x'.repeat(70000), to: { host: '127.0.0.1', port: portOf(sink) }, waitMs: 15000 })
+        .catch((e: unknown) => e);
+      assertSocketLabError(err, 'payloadTooLarge');
+      assert.strictEqual(lab.get(u.id)!.bytesOut, 0);
+    }));
 });
