@@ -151,7 +151,15 @@ export const mutationGroups = [
   {
     name: 'tls',
     mutate: ['src/core/tls/**/*.ts'],
-    specs: ['tlsCertificates', 'tlsInterop', 'tlsEndpoints', 'tlsFraming', 'relayTls', 'relayTlsForwarding'],
+    specs: [
+      'tlsCertificates',
+      'tlsErrors',
+      'tlsInterop',
+      'tlsEndpoints',
+      'tlsFraming',
+      'relayTls',
+      'relayTlsForwarding',
+    ],
   },
   {
     name: 'relay',

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
 import '../helpers/noLeaks';
@@ -108,6 +109,26 @@ describe('TLS certificates: generated and kept per folder', function () {
     assert.deepStrictEqual(namesFor('::1'), ['localhost', '127.0.0.1', '::1'], '::1 is already there');
     assert.deepStrictEqual(namesFor('0:0:0:0:0:0:0:1'), ['localhost', '127.0.0.1', '::1'], 'however it is written');
     assert.ok(namesFor('0.0.0.0').length > 3);
+  });
+
+  it('namesFor adds a host once (names case-insensitively, IPv6 however written), and all addresses for a wildcard', () => {
+    const loopback = ['localhost', '127.0.0.1', '::1'];
+    assert.deepStrictEqual(namesFor(''), loopback);
+    assert.deepStrictEqual(namesFor('LocalHost'), loopback);
+    assert.deepStrictEqual(namesFor('0::0001'), loopback);
+    assert.deepStrictEqual(namesFor('Lab.Example'), [...loopback, 'Lab.Example']);
+    assert.deepStrictEqual(namesFor('::2'), [...loopback, '::2']);
+    assert.deepStrictEqual(namesFor('fd00::1'), [...loopback, 'fd00::1']);
+    assert.deepStrictEqual(namesFor('10.0.0.1'), [...loopback, '10.0.0.1']);
+    // A wildcard: this machine's name and each external address but link-local ones, each once, in order.
+    const expected = [...loopback, os.hostname()];
+    for (const list of Object.values(os.networkInterfaces())) {
+      for (const a of list ?? []) {
+        if (!a.internal && !a.address.startsWith('fe80:') && !expected.includes(a.address)) expected.push(a.address);
+      }
+    }
+    for (const wildcard of ['0.0.0.0', '::'])
+      assert.deepStrictEqual(namesFor(wildcard), expected.slice(0, 32), wildcard);
   });
 });
 
