@@ -154,6 +154,7 @@ export const mutationGroups = [
     specs: [
       'tlsCertificates',
       'tlsErrors',
+      'keylog',
       'tlsInterop',
       'tlsEndpoints',
       'tlsFraming',
