@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import type { FrameLocator, Locator } from 'playwright-core';
-import { axeInEveryTheme, panelAxTree, pickOption, setSectionOpen } from '../helpers/panel';
+import { axeInEveryTheme, panelAxTree, pickOption, setPayload, setSectionOpen } from '../helpers/panel';
 import { Workbench, waitUntil } from '../helpers/workbench';
 
 describe('New panel UI of this round for keyboard and screen-reader users (issue 19)', function () {
@@ -89,8 +89,7 @@ describe('New panel UI of this round for keyboard and screen-reader users (issue
   });
 
   it("the composer's Checksum, Byte order, Built-ins and Save to Request File… pass axe-core in four themes", async () => {
-    await pickOption(panel.locator('#format'), 'hex');
-    await panel.locator('#payload textarea').fill('01 03 00 00 00 0a');
+    await setPayload(panel, 'hex', '01 03 00 00 00 0a');
     await pickOption(panel.locator('#checksum'), 'crc16-modbus');
     await pickOption(panel.locator('#checksum-endian'), 'le');
     await panel.locator('#variables').click();

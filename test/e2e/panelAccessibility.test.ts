@@ -15,6 +15,7 @@ import {
   focusedId,
   panelAxTree,
   pickOption,
+  setPayload,
   setSectionOpen,
   tabTo,
   useTheme,
@@ -348,8 +349,7 @@ describe('Send panel for keyboard and screen-reader users (issue 19)', function 
   });
 
   it('the payload error is described and marked invalid on the field, and said once, not at every keystroke', async () => {
-    await pickOption(panel.locator('#format'), 'hex');
-    await panel.locator('#payload textarea').fill('');
+    await setPayload(panel, 'hex', '');
     await panel.locator('#payload textarea').focus();
     await announcements();
     // Ten keystrokes that all leave the payload invalid (the 'z' stays, digits typed in front of it), each

@@ -6,7 +6,15 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { FrameLocator } from 'playwright-core';
-import { THEMES, listRows, pickOption, setSectionOpen, useTheme, waitForStoredPanelState } from '../helpers/panel';
+import {
+  THEMES,
+  listRows,
+  pickOption,
+  setPayload,
+  setSectionOpen,
+  useTheme,
+  waitForStoredPanelState,
+} from '../helpers/panel';
 import { Workbench, artifactsDir, waitUntil } from '../helpers/workbench';
 
 /** Contrast ratio of two CSS colours (rgb()/rgba() as getComputedStyle gives them), as WCAG computes it. */
@@ -68,8 +76,7 @@ describe('Send panel of a TCP listener, as a first session meets it (issue 13)',
   });
 
   it('says "Sent 12 bytes to 2 connections" next to Send, and clears it when the draft changes', async () => {
-    await pickOption(panel.locator('#format'), 'text');
-    await panel.locator('#payload textarea').fill('hello!');
+    await setPayload(panel, 'text', 'hello!');
     await panel.locator('#byte-count', { hasText: /^6 bytes$/ }).waitFor({ timeout: 10000 });
     await panel.locator('#send').click();
     await panel.locator('#send-status', { hasText: 'Sent 12 bytes to 2 connections' }).waitFor({ timeout: 10000 });
@@ -105,8 +112,7 @@ describe('Send panel of a TCP listener, as a first session meets it (issue 13)',
   });
 
   it('disables Send for an invalid payload and reports it once, under the field', async () => {
-    await pickOption(panel.locator('#format'), 'hex');
-    await panel.locator('#payload textarea').fill('48 zz');
+    await setPayload(panel, 'hex', '48 zz');
     const error = panel.locator('#payload-error', { hasText: /./ });
     await error.waitFor({ timeout: 10000 });
     const sentence = (await error.innerText()).trim();
@@ -138,8 +144,7 @@ describe('Send panel of a TCP listener, as a first session meets it (issue 13)',
   });
 
   it('switching Format converts a valid payload (text, hex, base64) and says when it cannot', async () => {
-    await pickOption(panel.locator('#format'), 'text');
-    await panel.locator('#payload textarea').fill('Hi\\x00\\xff');
+    await setPayload(panel, 'text', 'Hi\\x00\\xff');
     await pickOption(panel.locator('#format'), 'hex');
     await panel
       .locator('#convert-status', { hasText: 'Converted the payload from text to hex.' })
@@ -153,14 +158,12 @@ describe('Send panel of a TCP listener, as a first session meets it (issue 13)',
     await panel.locator('#convert-status', { hasText: 'from base64 to text' }).waitFor({ timeout: 10000 });
     assert.strictEqual(await panel.locator('#payload textarea').inputValue(), 'Hi\\0\\xff');
     // Not valid as written: kept, and the reason given.
-    await pickOption(panel.locator('#format'), 'hex');
-    await panel.locator('#payload textarea').fill('48 6');
+    await setPayload(panel, 'hex', '48 6');
     await pickOption(panel.locator('#format'), 'base64');
     await panel.locator('#convert-status.error', { hasText: 'not converted to base64' }).waitFor({ timeout: 10000 });
     assert.strictEqual(await panel.locator('#payload textarea').inputValue(), '48 6');
     await wb.screenshot('ux-format-not-converted-dark');
-    await pickOption(panel.locator('#format'), 'text');
-    await panel.locator('#payload textarea').fill('ok');
+    await setPayload(panel, 'text', 'ok');
   });
 
   it('writes bytes that are no character as \\xff, never as U+FFFD', async () => {
@@ -336,8 +339,7 @@ describe('Send panel of a TCP listener, as a first session meets it (issue 13)',
       await waitUntil('the row', async () => (await panel.locator('.rec').count()) > rows);
     }
     await panel.locator('.rec .dir.auto').first().waitFor({ timeout: 10000 });
-    await pickOption(panel.locator('#format'), 'text');
-    await panel.locator('#payload textarea').fill('hello from Socket Lab\\n');
+    await setPayload(panel, 'text', 'hello from Socket Lab\\n');
     await panel.locator('#send').click();
     await panel.locator('#send-status', { hasText: 'to 2 connections' }).waitFor({ timeout: 10000 });
     await pickOption(panel.locator('#view-mode'), 'both');

@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'child_process';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
-import { THEMES, focusedId, panelAxTree, pickOption, tabTo, useTheme } from '../helpers/panel';
+import { THEMES, focusedId, panelAxTree, pickOption, setPayload, tabTo, useTheme } from '../helpers/panel';
 import { Workbench, waitUntil } from '../helpers/workbench';
 
 /** A free loopback port (the OS's pick, released at once) for ncat to listen on. */
@@ -133,8 +133,7 @@ describe('Request files in the editor (Chromium)', function () {
     await wb.pick(`TCP → 127.0.0.1:${peer.port}`);
     const panel = wb.webview();
     await panel.locator('#payload').waitFor({ state: 'visible', timeout: 30000 });
-    await pickOption(panel.locator('#format'), 'hex');
-    await panel.locator('#payload textarea').fill('01 03 00 00 00 0a');
+    await setPayload(panel, 'hex', '01 03 00 00 00 0a');
     // Keyboard only: back from the payload to the Checksum, then on to Built-ins and Save to Request File….
     await panel.locator('#payload textarea').focus();
     await tabTo(wb.page, panel, 'checksum', true);

@@ -14,6 +14,25 @@ export async function pickOption(target: Locator, value: string): Promise<void> 
   }, value);
 }
 
+/**
+ * Picks the payload's Format and writes `text` as the payload. Switching Format converts a non-empty payload
+ * through the host; a conversion that lands while Playwright's fill is between selecting the old text and
+ * typing the new one leaves both in the field (seen once: "Hi" twice). A conversion that lands after the
+ * fill is dropped by the panel (the user typed over it), so filling again until the field holds exactly `text`
+ * settles it.
+ */
+export async function setPayload(panel: FrameLocator, format: string, text: string): Promise<void> {
+  await pickOption(panel.locator('#format'), format);
+  const field = panel.locator('#payload textarea');
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    await field.fill(text);
+    if ((await field.inputValue()) === text) return;
+  }
+  throw new Error(
+    `the payload field did not keep ${JSON.stringify(text)} (it holds ${JSON.stringify(await field.inputValue())})`,
+  );
+}
+
 /** Opens (or closes) the panel's History or Auto-reply part through its heading's button, whatever it was. */
 export async function setSectionOpen(panel: FrameLocator, id: 'history' | 'auto-reply', open = true): Promise<void> {
   const toggle = panel.locator(`#${id}-toggle`);
