@@ -127,6 +127,7 @@ describe('stream relay pairs: snapshots, inject, closePair, bufferedBytes, start
     const run = await startStreamRelay({ upstream: { host: '127.0.0.1', port: server.port } });
     try {
       const c = await rawConnect({ host: '127.0.0.1', port: run.port });
+      const label = `127.0.0.1:${c.socket.localPort}`;
       await waitFor('the pair to open', () => run.relay.pairs()[0]?.state === 'open');
       // More than loopback's socket buffers hold: the rest waits in the relay's upstream socket.
       const sending = run.relay.inject('r1.c1', 'toUpstream', Buffer.alloc(32 * MiB, 0x61));
@@ -141,6 +142,10 @@ describe('stream relay pairs: snapshots, inject, closePair, bufferedBytes, start
       await waitFor('the pair closed', () => run.closed.length === 1);
       assert.strictEqual(run.relay.bufferedBytes(), 0);
       assert.strictEqual(await settled, true);
+      await assert.rejects(run.relay.inject('r1.c1', 'toClient', Buffer.from('x')), {
+        code: 'relayPairClosed',
+        message: `Relay connection r1.c1 (${label}) is not open; nothing was sent.`,
+      });
       await waitFor('the client to be closed', () => c.closed());
     } finally {
       run.relay.dispose();

@@ -348,4 +348,49 @@ describe('UDP relay', function () {
     relay.dispose();
     assert.deepStrictEqual(relay.pairs(), []);
   });
+
+  it('keeps the last 100 closed sessions listed: the 101st to close pushes out the oldest', async () => {
+    const echo = await udpEcho();
+    const run = await startRelay({ upstream: { host: '127.0.0.1', port: echo.port } });
+    const c = await udpClient();
+    try {
+      for (let n = 1; n <= 101; n++) {
+        c.socket.send('x', run.port, '127.0.0.1');
+        await waitFor(`session ${n} to open`, () => run.opened.length === n);
+        run.relay.closePair(`u1.c${n}`);
+      }
+      const listed = run.relay.pairs().map((p) => p.id);
+      assert.strictEqual(listed.length, 100);
+      assert.strictEqual(listed[0], 'u1.c2');
+      assert.strictEqual(listed[99], 'u1.c101');
+      assert.strictEqual(run.relay.pair('u1.c1'), undefined);
+      assert.strictEqual(run.relay.pair('u1.c2')?.state, 'closed');
+      assert.strictEqual(run.closed.length, 101);
+    } finally {
+      run.relay.dispose();
+      await c.close();
+      await echo.close();
+    }
+  });
+
+  it('a log of cap 0 records nothing (not even as dropped) while taps still fire', async () => {
+    const echo = await udpEcho();
+    const run = await startRelay({ upstream: { host: '127.0.0.1', port: echo.port }, logCapBytes: 0 });
+    const taps: string[] = [];
+    run.relay.onDidTap((t) => taps.push(`${t.direction} ${t.data}`));
+    const c = await udpClient();
+    try {
+      c.socket.send('quiet', run.port, '127.0.0.1');
+      await waitFor('the reply', () => c.got.length === 1);
+      await waitFor('both taps', () => taps.length === 2);
+      assert.deepStrictEqual(taps, ['toUpstream quiet', 'toClient echo:quiet']);
+      assert.deepStrictEqual(run.relay.log.records(), []);
+      assert.strictEqual(run.relay.log.dropped, 0);
+      assert.strictEqual(run.relay.log.last, undefined);
+    } finally {
+      run.relay.dispose();
+      await c.close();
+      await echo.close();
+    }
+  });
 });
