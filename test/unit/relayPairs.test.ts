@@ -285,4 +285,12 @@ describe('stream relay pairs: snapshots, inject, closePair, bufferedBytes, start
     await assert.rejects(starting, { code: 'stopped', message: 'Endpoint r1 was stopped while starting.' });
     assert.strictEqual(relay.local, undefined);
   });
+
+  it('a relay never started can be stopped, twice', () => {
+    const relay = newRelay();
+    relay.dispose();
+    relay.dispose();
+    assert.deepStrictEqual(relay.pairs(), []);
+    assert.strictEqual(relay.bufferedBytes(), 0);
+  });
 });
