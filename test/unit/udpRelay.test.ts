@@ -393,4 +393,51 @@ describe('UDP relay', function () {
       await echo.close();
     }
   });
+
+  it('a datagram IPv6 carries but IPv4 cannot (65,520 bytes) is reported naming the side it could not reach', async () => {
+    // IPv6 upstream, IPv4 client: the upstream's large reply cannot be passed on to the client.
+    const echo6 = dgram.createSocket('udp6');
+    echo6.on('message', (msg, rinfo) =>
+      echo6.send(msg.toString() === 'big?' ? Buffer.alloc(65520, 0x62) : msg, rinfo.port, rinfo.address),
+    );
+    await new Promise<void>((r) => echo6.bind(0, '::1', r));
+    const toV4 = await startRelay({ upstream: { host: '::1', port: echo6.address().port } });
+    const c4 = await udpClient();
+    // IPv4 upstream, IPv6 client: the client's large datagram cannot be passed on to the upstream.
+    const echo4 = await udpEcho();
+    const toUp = await startRelay({
+      listen: { address: '::1', port: 0 },
+      upstream: { host: '127.0.0.1', port: echo4.port },
+    });
+    const c6 = dgram.createSocket('udp6');
+    await new Promise<void>((r) => c6.bind(0, '::1', r));
+    try {
+      c4.socket.send('big?', toV4.port, '127.0.0.1');
+      await waitFor('the failure toward the client', () => toV4.failures.length === 1);
+      const client = `127.0.0.1:${c4.socket.address().port}`;
+      assert.strictEqual(toV4.failures[0].pairId, 'u1.c1');
+      assert.strictEqual(toV4.failures[0].error.systemCode, 'EMSGSIZE');
+      assert.strictEqual(toV4.failures[0].error.values.target, client);
+      assert.strictEqual(toV4.failures[0].error.values.operation, 'send');
+      assert.strictEqual(toV4.relay.pair('u1.c1')?.messagesToClient, 1);
+      c4.socket.send('small', toV4.port, '127.0.0.1');
+      await waitFor('a small reply still passes', () => c4.got.length === 1);
+      assert.deepStrictEqual(c4.got, ['small']);
+
+      c6.send(Buffer.alloc(65520, 0x63), toUp.port, '::1');
+      await waitFor('the failure toward the upstream', () => toUp.failures.length === 1);
+      assert.strictEqual(toUp.failures[0].pairId, 'u1.c1');
+      assert.strictEqual(toUp.failures[0].error.systemCode, 'EMSGSIZE');
+      assert.strictEqual(toUp.failures[0].error.values.target, `127.0.0.1:${echo4.port}`);
+      assert.strictEqual(toUp.failures[0].error.values.operation, 'send');
+      assert.deepStrictEqual(echo4.from, []);
+    } finally {
+      toV4.relay.dispose();
+      toUp.relay.dispose();
+      await c4.close();
+      await new Promise<void>((r) => c6.close(() => r()));
+      await new Promise<void>((r) => echo6.close(() => r()));
+      await echo4.close();
+    }
+  });
 });
