@@ -165,7 +165,7 @@ export const mutationGroups = [
   {
     name: 'relay',
     mutate: ['src/core/relay/**/*.ts'],
-    specs: ['relay', 'relayTls', 'udpRelay', 'relayEndpoint', 'relayTlsForwarding'],
+    specs: ['relay', 'relayTls', 'udpRelay', 'relayEndpoint', 'relayTlsForwarding', 'relayPairs'],
   },
   {
     name: 'ports',

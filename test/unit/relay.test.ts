@@ -310,9 +310,13 @@ describe('stream relay', function () {
       await waitFor('the pair closed', () => run.closed.length === 1);
       assert.strictEqual(run.closed[0].resetBy, 'upstream');
       assert.strictEqual(run.closed[0].errorCode, 'connectionReset');
+      // The upstream's reset names the upstream.
+      assert.strictEqual(run.failures[0].error.values.target, `127.0.0.1:${server.port}`);
+      assert.strictEqual(run.failures[0].error.values.operation, 'receive');
       // The client resets.
       resetOnData = false;
       const c2 = await client(run.port);
+      const c2Port = c2.socket.localPort;
       c2.socket.write('hello');
       await waitFor('the upstream got the data', () => server.sockets.length === 2 && server.sockets[1].bytesRead > 0);
       c2.socket.resetAndDestroy();
@@ -320,6 +324,9 @@ describe('stream relay', function () {
       assert.strictEqual(upstreamError?.code, 'ECONNRESET', 'the upstream sees a reset, not a FIN');
       await waitFor('the second pair closed', () => run.closed.length === 2);
       assert.strictEqual(run.closed[1].resetBy, 'client');
+      // The client's reset names the client.
+      assert.strictEqual(run.failures[1].error.values.target, `127.0.0.1:${c2Port}`);
+      assert.strictEqual(run.failures[1].error.values.operation, 'receive');
     } finally {
       run.relay.dispose();
       await server.close();
@@ -338,6 +345,7 @@ describe('stream relay', function () {
       const f = run.failures[0];
       assert.strictEqual(f.pairId, 'r1.c1');
       assert.strictEqual(f.error.code, 'upstreamRefused');
+      assert.strictEqual(f.error.systemCode, 'ECONNREFUSED');
       assert.strictEqual(
         f.error.message,
         `The upstream 127.0.0.1:${port} refused the connection (nothing listens there), so client 127.0.0.1:${clientPort} was reset; start the server or check the upstream address.`,
@@ -362,6 +370,7 @@ describe('stream relay', function () {
         await waitFor('the client to be closed', () => c.closed(), 5000);
         assert.strictEqual(c.error()?.code, 'ECONNRESET');
         assert.strictEqual(run.failures[0]?.error.code, 'upstreamTimedOut');
+        assert.strictEqual(run.failures[0].error.systemCode, 'ETIMEDOUT');
         assert.match(
           run.failures[0].error.message,
           /did not accept the connection within 300 ms, so client .* was reset/,
@@ -400,6 +409,10 @@ describe('stream relay', function () {
       await waitFor("the client's FIN passed on", () => run.relay.pairs()[0].clientEnded === true);
       await assert.rejects(run.relay.inject(id, 'toUpstream', Buffer.from('x')), (e: SocketLabError) => {
         assert.strictEqual(e.code, 'relaySideEnded');
+        assert.strictEqual(
+          e.message,
+          `Relay connection ${id} (127.0.0.1:${c.socket.localPort}) has already passed on the client’s FIN to the upstream; nothing more can be sent that way.`,
+        );
         return true;
       });
       await assert.rejects(run.relay.inject('r1.c9', 'toUpstream', Buffer.from('x')), /There is no connection r1\.c9/);

@@ -143,9 +143,15 @@ describe('stream relay with TLS on both sides passes SNI and ALPN upstream', fun
     plain.on('error', () => undefined);
     try {
       await new Promise<void>((r) => plain.once('connect', r));
+      const label = `127.0.0.1:${plain.localPort}`;
       plain.write('GET / HTTP/1.0\r\n\r\n');
       await waitFor('the pair failed', () => run.failures.length === 1);
       assert.strictEqual(run.failures[0].error.code, 'relayClientHandshakeFailed');
+      assert.ok(
+        run.failures[0].error.message.startsWith(`Client ${label} failed the TLS handshake: `),
+        run.failures[0].error.message,
+      );
+      assert.strictEqual(run.failures[0].error.values.client, label);
       await waitFor('the pair closed', () => run.closed.length === 1);
       assert.deepStrictEqual(upstream.asked, []);
     } finally {

@@ -195,7 +195,7 @@ export class RelayPair {
         signal: this._abort.signal,
       });
     } catch (err) {
-      if (this.state !== 'connecting') return undefined;
+      if (this.state !== 'connecting' || this._abort.signal.aborted) return undefined;
       this._fail(this._upstreamError(err as SocketLabError, settings));
       // The client connected to "the server" and the server is not there: it learns so by a reset.
       resetSocket(this._client.raw);
