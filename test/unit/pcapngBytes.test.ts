@@ -117,6 +117,12 @@ describe('pcapng bytes', () => {
     const batch = new ByteBatch((c) => full.push(Buffer.from(c)), 8);
     assert.strictEqual(batch.take(), undefined, 'nothing written yet');
     assert.strictEqual(batch.pending, 0);
+    // Writing goes on in the same slab after a take: pending counts from there.
+    batch.append(Buffer.from('ab'));
+    assert.strictEqual(batch.take()!.toString(), 'ab');
+    batch.append(Buffer.from('c'));
+    assert.strictEqual(batch.pending, 1);
+    assert.strictEqual(batch.take()!.toString(), 'c');
     // A first block larger than a slab gets a slab of its own; nothing was pending, so nothing is handed on.
     batch.append(Buffer.from('0123456789'));
     assert.strictEqual(full.length, 0);
@@ -133,7 +139,10 @@ describe('pcapng bytes', () => {
       full.map((c) => c.toString()),
       ['abcde'],
     );
-    assert.strictEqual(batch.take()!.toString(), 'fghij');
+    // A slab is filled up to its last byte before it is handed on.
+    batch.append(Buffer.from('klm'));
+    assert.strictEqual(full.length, 1, 'an exactly full slab is not handed on');
+    assert.strictEqual(batch.take()!.toString(), 'fghijklm');
   });
 
   it('32-bit FNV-1a of the reference strings', () => {
@@ -232,6 +241,9 @@ describe('pcapng bytes', () => {
       assert.deepStrictEqual(remoteOf('not a label'), tcp('0.0.0.0/0'));
       assert.deepStrictEqual(remoteOf('fe80::1:80'), tcp('0.0.0.0/0'), 'IPv6 without brackets is not a label');
       assert.deepStrictEqual(remoteOf('localhost:80'), tcp('0.0.0.0/80'));
+      assert.deepStrictEqual(remoteOf('x[::1]:80'), tcp('0.0.0.0/0'), 'text before the bracket');
+      assert.deepStrictEqual(remoteOf('127.0.0.1:80x'), tcp('0.0.0.0/0'), 'text after the port');
+      assert.deepStrictEqual(remoteOf('[::1]:80x'), tcp('0.0.0.0/0'), 'text after the bracketed port');
       assert.deepStrictEqual(remoteOf('[not:an:ip]:81'), tcp('::/81', '::/5000'));
     });
 
