@@ -135,7 +135,7 @@ describe('pcapng encoder', () => {
 
   it('timestamps in microseconds (rounded) across both words, direction flags, IP ids counting up from the flow', () => {
     const { encoder, file } = encoderOf(client, () => [0x12345, 0x54321]);
-    encoder.write(out('a', 1_700_000_000_123.4567));
+    encoder.write(out('a', 1_700_000_000_123 + 0.4567));
     encoder.write(inn('b', 1_700_000_000_124.25));
     const packets = pcapngPackets(file());
     const us = (p: PcapngPacket) => p.timestampHigh * 2 ** 32 + p.timestampLow;
