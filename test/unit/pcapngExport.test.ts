@@ -103,6 +103,27 @@ describe('pcapng export, failures and leftovers', function () {
     assert.strictEqual((folder as Error).message, `${t.dir} is a folder, not a file.`);
   });
 
+  it('a path it may not write is refused with the permission sentence', async function () {
+    // A read-only folder refuses an ordinary user; root writes anywhere, but not into sysfs attributes.
+    const readOnly = path.join(t.dir, 'read-only');
+    fs.mkdirSync(readOnly, { mode: 0o555 });
+    const denied = [path.join(readOnly, 'x.pcapng'), '/sys/kernel/notes'].find((candidate) => {
+      try {
+        fs.closeSync(fs.openSync(candidate, 'a'));
+        return false;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code === 'EACCES';
+      }
+    });
+    if (!denied) this.skip();
+    const err = await rejectionOf(exportPcapng(client, [hello], denied));
+    assertSocketLabError(err, 'permissionDenied', { path: denied, operation: 'write file', systemCode: 'EACCES' });
+    assert.strictEqual(
+      (err as Error).message,
+      `Permission denied for ${denied}; choose a path in a folder you may write to.`,
+    );
+  });
+
   it('a stream that fails a write: the sentence names the stream and the code (or the message), no listener left', async () => {
     const broken = sinkStream(() => withCode('write EPIPE', 'EPIPE'));
     const err = await rejectionOf(exportPcapng(client, [hello], broken.stream));
