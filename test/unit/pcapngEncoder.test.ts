@@ -83,6 +83,11 @@ describe('pcapng encoder', () => {
       '61001 18 1001 5001 again',
     ]);
     assert.deepStrictEqual(encoder.counts, { records: 4, packets: 15 });
+    // Closes carry the time they were given, in microseconds.
+    assert.deepStrictEqual(
+      pcapngPackets(file()).map((p) => p.timestampLow),
+      [1000, 1000, 1000, 1000, 1000, 1000, 1000, 2000, 2000, 2000, 2000, 1000, 1000, 1000, 1000],
+    );
   });
 
   it('TCP: a listener is opened by its peer; a RST ends the connection and the next record opens a new one', () => {
@@ -213,6 +218,16 @@ describe('pcapng encoder', () => {
       ],
     );
     assert.ok(packets[0].packet.subarray(28).equals(Buffer.alloc(65_507, 0x75)));
+    // epb_flags inbound (1) or outbound (2); IP ids counting up.
+    assert.deepStrictEqual(
+      packets.map((p) => p.options.map((o) => o.value.readUInt32LE(0))),
+      [[1], [2], [1]],
+    );
+    const id = packets[0].packet.readUInt16BE(4);
+    assert.deepStrictEqual(
+      packets.map((p) => p.packet.readUInt16BE(4)),
+      [id, (id + 1) & 0xffff, (id + 2) & 0xffff],
+    );
     assert.deepStrictEqual(encoder.counts, { records: 3, packets: 3 });
   });
 
