@@ -146,7 +146,7 @@ export const mutationGroups = [
   {
     name: 'pcap',
     mutate: ['src/core/pcap/**/*.ts', 'src/core/ipAddressBytes.ts'],
-    specs: ['pcapng', 'pcapngCapture', 'pcapngParts'],
+    specs: ['pcapng', 'pcapngCapture', 'pcapngParts', 'pcapngBytes', 'pcapngExport', 'pcapngEncoder'],
   },
   {
     name: 'tls',
