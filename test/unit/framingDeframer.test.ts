@@ -459,15 +459,74 @@ describe('deframer: after dispose, empty reads, reentry', () => {
     { mode: 'fixed', size: 1 },
     { mode: 'idle', gapMs: 10_000, maxFrameBytes: 1 },
   ]) {
-    for (const call of ['flush', 'takePending'] as const) {
+    for (const call of ['push', 'flush', 'takePending'] as const) {
       it(`${spec.mode}: ${call} from inside the frame callback is refused`, () => {
-        const deframer = createDeframer(parseFramingSpec(spec), () => deframer[call]());
+        const deframer = createDeframer(parseFramingSpec(spec), () =>
+          call === 'push' ? deframer.push(b('z')) : deframer[call](),
+        );
         // idle hands a frame over from push only when the read is cut at maxFrameBytes.
         assert.throws(() => deframer.push(b('a\nb')), /inside its own frame callback/);
         deframer.dispose();
       });
     }
   }
+});
+
+describe('deframer: what flush and takePending leave behind', () => {
+  for (const spec of [
+    { mode: 'line', maxFrameBytes: 2 },
+    { mode: 'idle', gapMs: 10_000, maxFrameBytes: 2 },
+  ]) {
+    for (const call of ['flush', 'takePending'] as const) {
+      it(`${spec.mode}: after ${call}, with or without a cut before it, the next bytes are a frame, not skipped`, () => {
+        const { deframer, frames } = recording(spec);
+        deframer.push(b('x'));
+        deframer[call]();
+        deframer.push(b('y\n'));
+        deframer.flush();
+        deframer.push(b('abcdef')); // cut at 2: the rest up to the next LF or gap is skipped
+        deframer[call]();
+        deframer.push(b('z\n'));
+        deframer.flush();
+        // Line framing ends 'y' and 'z' with their LF; idle framing hands them over whole at flush.
+        const ended = spec.mode === 'line' ? { delimiterBytes: 1 } : {};
+        const flushed = spec.mode === 'line' ? { partial: true } : {};
+        assert.deepStrictEqual(
+          frames.map((f) => [f.data.toString(), f.info]),
+          [...(call === 'flush' ? [['x', flushed]] : []), ['y\n', ended], ['ab', { truncated: true }], ['z\n', ended]],
+        );
+        deframer.dispose();
+      });
+    }
+  }
+});
+
+describe('deframer: a multi-byte delimiter across a cut made while bytes were queued', () => {
+  it('crlf: the CR kept from the cut read and the LF of the next read end the skipped frame', () => {
+    const frames = deframeAll({ mode: 'line', eol: 'crlf', maxFrameBytes: 4 }, [b('ab'), b('cdefg\r'), b('\nxy\r\n')]);
+    assert.deepStrictEqual(
+      frames.map((f) => [f.data.toString('latin1'), f.info]),
+      [
+        ['abcd', { truncated: true }],
+        ['xy\r\n', { delimiterBytes: 2 }],
+      ],
+    );
+  });
+
+  it('END: a delimiter that starts in the queued bytes and ends two reads later ends the skipped frame', () => {
+    const frames = deframeAll({ mode: 'delimiter', delimiter: 'END', maxFrameBytes: 4 }, [
+      b('abE'),
+      b('N'),
+      b('DxEND'),
+    ]);
+    assert.deepStrictEqual(
+      frames.map((f) => [f.data.toString('latin1'), f.info]),
+      [
+        ['abEN', { truncated: true }],
+        ['xEND', { delimiterBytes: 3 }],
+      ],
+    );
+  });
 });
 
 describe('deframer: length state after flush and takePending', () => {
