@@ -3,7 +3,7 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import '../helpers/noLeaks';
-import { rejectsWith } from '../helpers/errors';
+import { assertSocketLabError, rejectsWith } from '../helpers/errors';
 import { unchecked, withLab } from '../helpers/lab';
 import { portOf } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
@@ -197,6 +197,75 @@ for (const host of ['127.0.0.1', '::1']) {
 }
 
 describe('UDP behaviours', () => {
+  it('a connected client whose local port is taken names the wildcard address and that port', () =>
+    withLab(async (lab) => {
+      const peer = await rawUdp('127.0.0.1');
+      const holder = dgram.createSocket('udp4');
+      await new Promise<void>((r) => holder.bind(0, '0.0.0.0', r));
+      const taken = holder.address().port;
+      try {
+        const err = await lab.openUdpClient({ host: '127.0.0.1', port: peer.port, localPort: taken }).then(
+          () => assert.fail('opened on a taken port'),
+          (e: unknown) => e,
+        );
+        const refusal = assertSocketLabError(err, 'addressInUse', { address: '0.0.0.0', port: taken });
+        assert.match(refusal.message, new RegExp(`0\\.0\\.0\\.0:${taken}`));
+        assert.deepStrictEqual(lab.list(), []);
+      } finally {
+        await new Promise<void>((r) => holder.close(() => r()));
+        await peer.close();
+      }
+    }));
+
+  it('info says auto-reply only for a socket that has it', () =>
+    withLab(async (lab) => {
+      const plain = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const echo = await lab.startUdpListener({ host: '127.0.0.1', port: 0, autoReply: { mode: 'echo' } });
+      assert.strictEqual(lab.get(plain.id)!.autoReply, undefined);
+      assert.strictEqual(lab.get(echo.id)!.autoReply, true);
+    }));
+
+  it("a running back-to-back repeat's snapshot counts bytes as datagrams sent times their size", () =>
+    withLab(async (lab) => {
+      const peer = await rawUdp('127.0.0.1');
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      try {
+        const ended = new Promise<RepeatEndEvent>((resolve) => lab.onDidEndRepeat(resolve));
+        await lab.send({
+          target: u.id,
+          to: { host: '127.0.0.1', port: peer.port },
+          data: 'seven!!',
+          repeat: { intervalMs: 0, count: 1_000_000 },
+        });
+        await waitFor('a burst sent', () => (lab.activeRepeats()[0]?.sent ?? 0) > 0);
+        const running = lab.activeRepeats()[0];
+        assert.strictEqual(running.bytes, running.sent * 7);
+        lab.stopRepeat({ repeatId: running.id });
+        const end = await ended;
+        assert.strictEqual(end.error, undefined);
+        assert.ok(end.sent >= running.sent && end.sent < 1_000_000, `sent ${end.sent}`);
+      } finally {
+        await peer.close();
+      }
+    }));
+
+  it('joining a group of the other family is refused with the sentence naming both families', () =>
+    withLab(async (lab) => {
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      let err: unknown;
+      try {
+        lab.joinMulticast({ id: u.id, group: 'ff02::1:3' });
+      } catch (e) {
+        err = e;
+      }
+      const refusal = assertSocketLabError(err, 'multicastFamily', { address: 'ff02::1:3', groupFamily: 6, family: 4 });
+      assert.match(
+        refusal.message,
+        /^ff02::1:3 is an IPv6 group but .+ is an IPv4 socket; bind an address of the same family\.$/,
+      );
+      assert.strictEqual(lab.get(u.id)!.multicastGroups, undefined);
+    }));
+
   it('refuses mixing families for multicast and non-group addresses', () =>
     withLab(async (lab) => {
       await rejectsWith(lab.startUdpListener({ port: 0, multicastGroups: ['ff02::1:3'] }), 'multicastFamily');
