@@ -9,6 +9,8 @@ import { portOf } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { sleep, waitFor } from '../helpers/wait';
 
+import { ownPortHolder } from '../../src/core/portInUse';
+import type { EndpointInfo } from '../../src/shared/model';
 import type { RepeatEndEvent } from '../../src/core/sending';
 
 /** A plain dgram socket (the "other program") bound on host, collecting datagrams. */
@@ -197,6 +199,46 @@ for (const host of ['127.0.0.1', '::1']) {
 }
 
 describe('UDP behaviours', () => {
+  it("a TCP and a UDP listener on one port number: each holds only its own protocol's port, and only while it is up", () =>
+    withLab(async (lab) => {
+      // The same number for both: another program may hold it for the second protocol, so a few tries.
+      let pair: { tcp: EndpointInfo; udp: EndpointInfo } | undefined;
+      for (let i = 0; i < 5 && !pair; i++) {
+        const first = await lab.startTcpListener({ host: '127.0.0.1', port: 0 });
+        const second = await lab.startUdpListener({ host: '127.0.0.1', port: portOf(first) }).catch(() => undefined);
+        if (second) pair = { tcp: first, udp: second };
+        else lab.stop({ id: first.id });
+      }
+      assert.ok(pair, 'no port number free for both TCP and UDP in 5 tries');
+      const { tcp, udp } = pair;
+      const port = portOf(udp);
+      const client = await lab.connectTcp({ host: '127.0.0.1', port });
+      const list = lab.list();
+      assert.strictEqual(ownPortHolder(list, 'udp', '127.0.0.1', port)?.id, udp.id);
+      assert.strictEqual(ownPortHolder(list, 'tcp', '127.0.0.1', port)?.id, tcp.id);
+      assert.strictEqual(ownPortHolder(list, 'udp', '127.0.0.1', port + 1), undefined, 'another port');
+      assert.strictEqual(ownPortHolder(list, 'udp', '127.0.0.2', port), undefined, 'another address, no wildcard');
+      assert.strictEqual(ownPortHolder(list, 'udp', '0.0.0.0', port)?.id, udp.id, 'a wildcard over its address');
+      const down = list.map((e) => (e.id === udp.id ? { ...e, state: 'error' as const } : e));
+      assert.strictEqual(ownPortHolder(down, 'udp', '127.0.0.1', port), undefined, 'in error: holds nothing');
+      const closed = list.map((e) => (e.id === tcp.id ? { ...e, state: 'closed' as const } : e));
+      assert.strictEqual(ownPortHolder(closed, 'tcp', '127.0.0.1', port), undefined, 'closed: holds nothing');
+      // A client's local port is not a listening port: it never holds one, whatever its number.
+      const clientPort = portOf(lab.get(client.id)!);
+      assert.strictEqual(ownPortHolder(list, 'tcp', '127.0.0.1', clientPort), undefined);
+    }));
+
+  it('of two of our own sockets on a port, the one on the exact address is named, not the wildcard', () =>
+    withLab(async (lab) => {
+      // Only loopback is bound here: the wildcard socket is the same listing as a real one, moved to 0.0.0.0.
+      const exact = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const port = portOf(exact);
+      const wildcard = { ...exact, id: 'e99', local: { address: '0.0.0.0', port } };
+      assert.strictEqual(ownPortHolder([wildcard, exact], 'udp', '127.0.0.1', port)?.id, exact.id);
+      assert.strictEqual(ownPortHolder([exact, wildcard], 'udp', '127.0.0.1', port)?.id, exact.id);
+      assert.strictEqual(ownPortHolder([exact, wildcard], 'udp', '0.0.0.0', port)?.id, 'e99');
+    }));
+
   it('a connected client whose local port is taken names the wildcard address and that port', () =>
     withLab(async (lab) => {
       const peer = await rawUdp('127.0.0.1');
