@@ -529,6 +529,61 @@ describe('deframer: a multi-byte delimiter across a cut made while bytes were qu
   });
 });
 
+describe('deframer: edges the mutation run pointed at', () => {
+  it('none: takePending gives an empty array (nothing is ever pending)', () => {
+    const { deframer } = recording({ mode: 'none' });
+    deframer.push(b('abc'));
+    const kept = deframer.takePending();
+    assert.ok(kept instanceof Uint8Array);
+    assert.strictEqual(kept.length, 0);
+    deframer.dispose();
+  });
+
+  it('line lf: a CR before the LF is data, so the delimiter is 1 byte', () => {
+    const frames = deframeAll({ mode: 'line', eol: 'lf' }, [b('a\r\n'), b('b\n')]);
+    assert.deepStrictEqual(
+      frames.map((f) => [f.data.toString('latin1'), f.info]),
+      [
+        ['a\r\n', { delimiterBytes: 1 }],
+        ['b\n', { delimiterBytes: 1 }],
+      ],
+    );
+  });
+
+  it('length: a frame of exactly maxFrameBytes over two reads is whole; a cut one over two reads skips only itself', () => {
+    const exact = deframeAll({ mode: 'length', bytes: 1, maxFrameBytes: 3 }, [hex('02'), hex('6162')]);
+    assert.deepStrictEqual(
+      exact.map((f) => [f.data.toString('hex'), f.info]),
+      [['026162', { headerBytes: 1 }]],
+    );
+    const cut = deframeAll({ mode: 'length', bytes: 1, maxFrameBytes: 3 }, [hex('05 61'), hex('62 636465 01 7a')]);
+    assert.deepStrictEqual(
+      cut.map((f) => [f.data.toString('hex'), f.info]),
+      [
+        ['056162', { truncated: true, headerBytes: 1 }],
+        ['017a', { headerBytes: 1 }],
+      ],
+    );
+  });
+
+  for (const [spec, reads, first] of [
+    [{ mode: 'line' }, ['a', '\nb\n'], 'a\n'],
+    [{ mode: 'fixed', size: 2 }, ['a', 'bcd'], 'ab'],
+    [{ mode: 'fixed', size: 2 }, ['abcd'], 'ab'],
+  ] as const) {
+    it(`${spec.mode}: dispose from inside the callback stops the rest of ${JSON.stringify(reads)}`, () => {
+      const seen: string[] = [];
+      const deframer = createDeframer(parseFramingSpec(spec), (frame) => {
+        seen.push(Buffer.from(frame).toString());
+        deframer.dispose();
+      });
+      for (const read of reads) deframer.push(b(read));
+      assert.deepStrictEqual(seen, [first]);
+      assert.strictEqual(deframer.pending, 0);
+    });
+  }
+});
+
 describe('deframer: length state after flush and takePending', () => {
   for (const call of ['flush', 'takePending'] as const) {
     it(`length: after ${call}, a header split over two reads is read afresh`, () => {
