@@ -11,6 +11,9 @@ import { sleep, waitFor } from '../helpers/wait';
 
 import { ownPortHolder } from '../../src/core/portInUse';
 import type { EndpointInfo } from '../../src/shared/model';
+import { endpointName } from '../../src/shared/naming';
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 import type { RepeatEndEvent } from '../../src/core/sending';
 
 /** A plain dgram socket (the "other program") bound on host, collecting datagrams. */
@@ -199,6 +202,61 @@ for (const host of ['127.0.0.1', '::1']) {
 }
 
 describe('UDP behaviours', () => {
+  it('marks only what the auto-reply sent as auto-reply: not a send, not a repeat', () =>
+    withLab(async (lab) => {
+      const peer = await rawUdp('127.0.0.1');
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0, autoReply: { mode: 'echo' } });
+      try {
+        peer.socket.send('hi', portOf(u), '127.0.0.1');
+        await waitFor('the echo', () => peer.got.length === 1);
+        const to = { host: '127.0.0.1', port: peer.port };
+        await lab.send({ target: u.id, to, data: 'manual' });
+        const ended = new Promise<RepeatEndEvent>((resolve) => lab.onDidEndRepeat(resolve));
+        await lab.send({ target: u.id, to, data: 'again', repeat: { intervalMs: 0, count: 2 } });
+        assert.strictEqual((await ended).sent, 2);
+        assert.deepStrictEqual(
+          lab
+            .traffic(u.id)
+            .filter((r) => r.direction === 'out')
+            .map((r) => [Buffer.from(r.data).toString(), r.autoReply === true]),
+          [
+            ['hi', true],
+            ['manual', false],
+            ['again', false],
+            ['again', false],
+          ],
+        );
+      } finally {
+        await peer.close();
+      }
+    }));
+
+  it("refuses a send with no destination, and a connected client's 'to', each with its sentence", () =>
+    withLab(async (lab) => {
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const c = await lab.openUdpClient({ host: '127.0.0.1', port: portOf(u) });
+      const missing = await lab.send({ target: u.id, data: 'x' }).then(
+        () => assert.fail('sent'),
+        (e: unknown) => e,
+      );
+      assertSocketLabError(missing, 'missingTo', { id: u.id });
+      assert.match(
+        (missing as Error).message,
+        new RegExp(
+          `^${escaped(endpointName(lab.get(u.id)!))} is a UDP socket: give 'to' \\{ host, port \\} or a peer id`,
+        ),
+      );
+      const refused = await lab.send({ target: c.id, data: 'x', to: { host: '127.0.0.1', port: 9 } }).then(
+        () => assert.fail('sent'),
+        (e: unknown) => e,
+      );
+      assertSocketLabError(refused, 'toNotAllowed', { id: c.id });
+      assert.match(
+        (refused as Error).message,
+        new RegExp(`^${escaped(endpointName(lab.get(c.id)!))} is a connected UDP client; it cannot send elsewhere`),
+      );
+    }));
+
   it("a TCP and a UDP listener on one port number: each holds only its own protocol's port, and only while it is up", () =>
     withLab(async (lab) => {
       // The same number for both: another program may hold it for the second protocol, so a few tries.
