@@ -6,8 +6,9 @@ import * as assert from 'assert';
 import * as path from 'path';
 import { performance } from 'perf_hooks';
 import { compileAutoReply } from '../../src/core/autoReply';
+import { compileLinearRegex } from '../../src/core/linearRegex';
 import { RegexBudget } from '../../src/core/regexBudget';
-import type { SocketLabError } from '../../src/shared/errors';
+import { SocketLabError } from '../../src/shared/errors';
 import { figure } from '../helpers/figures';
 import { withLab } from '../helpers/lab';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
@@ -198,5 +199,62 @@ describe('auto-reply regexes against hostile peers', function () {
         await peer.kill();
       }
     });
+  });
+});
+
+describe('the linear-time engine reads a pattern as JavaScript does', () => {
+  const field = 'autoReply.rules[0].regex';
+  // [pattern, flags, text]: RE2 reads each of these differently from JavaScript unless translated.
+  const cases: Array<[string, string, string]> = [
+    ['[\\s]', '', '\u00a0'], // \s inside a class: JavaScript's spaces, not RE2's five
+    ['[^\\s]', '', '\u00a0'],
+    ['\\S', '', '\u00a0'],
+    ['\\S', '', 'x'],
+    ['[\\b]', '', '\b'], // \b inside a class is a backspace
+    ['[\\b]', '', 'b'],
+    ['[]', '', 'a'], // an empty class matches nothing ...
+    ['[^]', '', '\n'], // ... and its negation anything, line breaks included
+    ['[a]]', '', 'a]'], // the first ] closes the class
+    ['[a]]', '', 'a'],
+    ['x[^]', '', 'x\n'],
+    ['[a].', '', 'a\r'], // after the class, . is JavaScript's again (no \r)
+    ['\\k', '', 'k'], // without named groups, \k is a plain k
+    ['a.b', '', 'a\nb'],
+    ['a.b', '', 'a\u2028b'],
+    ['a.b', 's', 'a\nb'],
+    ['^b', '', 'a\nb'],
+    ['^b', 'm', 'a\nb'],
+    ['A', '', 'a'],
+    ['A', 'i', 'a'],
+  ];
+  for (const [pattern, flags, input] of cases) {
+    const expected = new RegExp(pattern, flags).test(input);
+    it(`/${pattern}/${flags} on ${JSON.stringify(input)}: ${expected ? 'a match' : 'no match'}, as in JavaScript`, () => {
+      assert.strictEqual(compileLinearRegex(pattern, flags, field).test(input), expected);
+    });
+  }
+
+  it('refuses a backreference up to \\9, and quotes the JavaScript parser without doubling its period', () => {
+    const refusal = (pattern: string, flags = '') => {
+      try {
+        compileLinearRegex(pattern, flags, field);
+      } catch (err) {
+        assert.ok(err instanceof SocketLabError);
+        return [err.code, err.message];
+      }
+      return assert.fail(`compiled ${pattern}`);
+    };
+    assert.deepStrictEqual(refusal('(a)\\9'), [
+      'regexUnsupported',
+      `${field}: a backreference such as \\9 cannot run in linear time, so auto-reply rules do not support it; rewrite the pattern without it.`,
+    ]);
+    assert.deepStrictEqual(refusal('a.('), [
+      'invalidAutoReply',
+      `${field}: Invalid regular expression: /a.(/: Unterminated group.`,
+    ]);
+    assert.deepStrictEqual(refusal('x', 'v'), [
+      'regexUnsupported',
+      'autoReply.rules[0].flags: the v flag (Unicode sets) is not supported by the linear-time regex engine; use u instead.',
+    ]);
   });
 });

@@ -17,6 +17,8 @@ import { tempDir } from '../helpers/tempDir';
 import { conversations, expertProblems, fields, followTcp, hasTshark, quietPort } from '../helpers/tshark';
 import { waitFor } from '../helpers/wait';
 
+import { discardCaptureFile, openCaptureFile } from '../../src/core/captureFile';
+import type { CaptureSpec } from '../../src/shared/argFields';
 import { CAPTURE_DEFAULT_MAX_BYTES } from '../../src/shared/limits';
 import type { StartTcpListenerArgs } from '../../src/shared/commandArgs';
 
@@ -213,5 +215,112 @@ describe('capture files (finding 7)', function () {
       assert.deepStrictEqual(fins, [clientPort, port]);
       assert.deepStrictEqual(expertProblems(file), []);
     });
+  });
+});
+
+describe('capture files: opening and discarding, one refusal per reason', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.remove());
+
+  const spec = (file: string, more: Partial<CaptureSpec> = {}): CaptureSpec => ({
+    path: file,
+    format: 'jsonl',
+    maxBytes: CAPTURE_DEFAULT_MAX_BYTES,
+    append: false,
+    ...more,
+  });
+  const refusal = (p: Promise<unknown>) =>
+    p.then(
+      () => assert.fail('opened'),
+      (e: unknown) => e,
+    );
+
+  it('a missing folder, and a path under a regular file, are named with what to do', async () => {
+    const missing = path.join(t.dir, 'no-such-folder', 'x.jsonl');
+    for (const append of [false, true]) {
+      const err = assertSocketLabError(await refusal(openCaptureFile(spec(missing, { append }))), 'fileNotFound', {
+        path: missing,
+        field: 'capture.path',
+        systemCode: 'ENOENT',
+      });
+      assert.strictEqual(err.message, `The folder of ${missing} does not exist; create it or choose another path.`);
+    }
+    const plain = path.join(t.dir, 'plain.txt');
+    fs.writeFileSync(plain, 'x');
+    const under = path.join(plain, 'x.jsonl');
+    assertSocketLabError(await refusal(openCaptureFile(spec(under))), 'fileNotFound', {
+      path: under,
+      systemCode: 'ENOTDIR',
+    });
+  });
+
+  it('appending to a folder is the system sentence about writing that path', async () => {
+    const folder = path.join(t.dir, 'folder');
+    fs.mkdirSync(folder);
+    const err = assertSocketLabError(await refusal(openCaptureFile(spec(folder, { append: true }))), 'isDirectory', {
+      path: folder,
+      operation: 'write file',
+      systemCode: 'EISDIR',
+    });
+    assert.strictEqual(err.message, `${folder} is a folder, not a file.`);
+  });
+
+  it('pcapng appends only to a pcapng file: other data is refused, an empty file is taken', async () => {
+    const notes = path.join(t.dir, 'notes.pcapng');
+    fs.writeFileSync(notes, 'my notes\n');
+    const err = assertSocketLabError(
+      await refusal(openCaptureFile(spec(notes, { format: 'pcapng', append: true }))),
+      'captureNotPcapng',
+      { path: notes, field: 'capture.path' },
+    );
+    assert.strictEqual(
+      err.message,
+      `${notes} already holds data that is not pcapng; choose a new file for a pcapng capture.`,
+    );
+    const empty = path.join(t.dir, 'empty.pcapng');
+    fs.writeFileSync(empty, '');
+    const opened = await openCaptureFile(spec(empty, { format: 'pcapng', append: true }));
+    assert.deepStrictEqual([opened.size, opened.created, opened.head.length], [0, false, 0]);
+    discardCaptureFile(opened);
+    assert.ok(fs.existsSync(empty), 'a file that was there before is never removed');
+  });
+
+  it('appending reads the first bytes of an existing file and says it was there', async () => {
+    const file = path.join(t.dir, 'a.jsonl');
+    fs.writeFileSync(file, 'abcdef');
+    const opened = await openCaptureFile(spec(file, { append: true }));
+    assert.deepStrictEqual([opened.size, opened.created, opened.head.toString()], [6, false, 'abcd']);
+    discardCaptureFile(opened);
+    assert.strictEqual(fs.readFileSync(file, 'utf8'), 'abcdef');
+    const fresh = path.join(t.dir, 'fresh.jsonl');
+    const created = await openCaptureFile(spec(fresh, { append: true }));
+    assert.deepStrictEqual([created.size, created.created, created.head.length], [0, true, 0]);
+    discardCaptureFile(created);
+    assert.ok(!fs.existsSync(fresh), 'a file this open created, still empty, is removed');
+  });
+
+  it('discard removes the file it created only while it is still that file and still empty', async () => {
+    const written = path.join(t.dir, 'written.jsonl');
+    const a = await openCaptureFile(spec(written));
+    fs.writeSync(a.fd, 'data');
+    discardCaptureFile(a);
+    assert.strictEqual(fs.readFileSync(written, 'utf8'), 'data', 'bytes were written: kept');
+
+    const replaced = path.join(t.dir, 'replaced.jsonl');
+    const b = await openCaptureFile(spec(replaced));
+    fs.unlinkSync(replaced);
+    fs.writeFileSync(replaced, ''); // somebody else's empty file, another inode, at the same path
+    discardCaptureFile(b);
+    assert.ok(fs.existsSync(replaced), "somebody else's file at the path: kept");
+
+    const linked = path.join(t.dir, 'linked.jsonl');
+    const c = await openCaptureFile(spec(linked));
+    const target = path.join(t.dir, 'target');
+    fs.writeFileSync(target, '');
+    fs.unlinkSync(linked);
+    fs.symlinkSync(target, linked);
+    discardCaptureFile(c);
+    assert.ok(fs.lstatSync(linked).isSymbolicLink(), 'a link put in its place: kept');
   });
 });

@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import fc from 'fast-check';
 import '../helpers/noLeaks';
+import { ChunkQueue } from '../../src/core/framing/chunkQueue';
 import { createDeframer, type FrameInfo } from '../../src/core/framing/deframer';
 import { parseFramingSpec } from '../../src/shared/framing';
 import {
@@ -365,9 +366,251 @@ describe('deframer: views and copies', () => {
     assert.strictEqual(deframer.pending, 50_000);
     deframer.push(b('\n'));
     assert.strictEqual(texts().length, 1);
-    assert.strictEqual(texts()[0].length, 50_001);
-    assert.strictEqual(texts()[0].slice(0, 27), 'abcdefghijklmnopqrstuvwxyza');
+    const expected = Array.from({ length: 50_000 }, (_, i) => String.fromCharCode(0x61 + (i % 26))).join('') + '\n';
+    // Every byte, not just the length: past the first 16 KiB packing block a lost byte leaves uninitialised memory.
+    assert.strictEqual(texts()[0], expected);
     deframer.dispose();
+  });
+});
+
+describe('ChunkQueue: the bytes of a frame in progress', () => {
+  /** `n` bytes counting up from `from` (mod 256), so a byte out of place shows. */
+  const counting = (n: number, from = 0) => Buffer.from(Array.from({ length: n }, (_, i) => (from + i) & 0xff));
+
+  it('a read of 16 KiB or more after small ones is kept whole, and everything comes back in order', () => {
+    const queue = new ChunkQueue();
+    const small = counting(3, 1);
+    const big = counting(20_000, 7);
+    const after = counting(5, 200);
+    queue.push(small);
+    queue.push(big);
+    queue.push(after);
+    assert.strictEqual(queue.length, 20_008);
+    assert.deepStrictEqual(queue.peek(10), Buffer.concat([small, big.subarray(0, 7)]), 'peek across two chunks');
+    assert.deepStrictEqual(queue.last(8), Buffer.concat([big.subarray(-3), after]), 'last across two chunks');
+    assert.deepStrictEqual(queue.last(30_000), Buffer.concat([small, big, after]), 'last of more than it holds');
+    assert.deepStrictEqual(queue.takeAllWith(), Buffer.concat([small, big, after]), 'several chunks, no tail');
+    assert.strictEqual(queue.length, 0);
+  });
+
+  it('a big read first, then a tail: peek stays inside it, takeAllWith joins both', () => {
+    const queue = new ChunkQueue();
+    const big = counting(5000, 3);
+    queue.push(big);
+    assert.deepStrictEqual(queue.peek(5000), big);
+    assert.deepStrictEqual(queue.takeAllWith(Buffer.from('end')), Buffer.concat([big, Buffer.from('end')]));
+    assert.deepStrictEqual(queue.takeAllWith(Buffer.from('tail only')), Buffer.from('tail only'));
+  });
+
+  it('small reads past one 16 KiB packing block start another, and none is lost', () => {
+    const queue = new ChunkQueue();
+    const reads = Array.from({ length: 7 }, (_, i) => counting(4000, i * 11));
+    for (const read of reads) queue.push(read);
+    assert.strictEqual(queue.length, 28_000);
+    assert.deepStrictEqual(queue.last(4001), Buffer.concat(reads).subarray(-4001));
+    assert.deepStrictEqual(queue.takeAllWith(), Buffer.concat(reads));
+    // After being emptied, the same block takes the next bytes.
+    queue.push(Buffer.from('next'));
+    assert.deepStrictEqual(queue.takeAllWith(), Buffer.from('next'));
+  });
+
+  it('line framing: a 20 000-byte read between two small ones is one exact frame', () => {
+    const { deframer, frames } = recording({ mode: 'line' });
+    const body = Buffer.alloc(20_000, 0x62);
+    deframer.push(b('a'));
+    deframer.push(body);
+    deframer.push(b('c\n'));
+    assert.deepStrictEqual(
+      frames.map((f) => f.data),
+      [Buffer.concat([b('a'), body, b('c\n')])],
+    );
+    deframer.dispose();
+  });
+});
+
+describe('deframer: after dispose, empty reads, reentry', () => {
+  for (const spec of [
+    { mode: 'none' },
+    { mode: 'line' },
+    { mode: 'fixed', size: 2 },
+    { mode: 'length', bytes: 1 },
+    { mode: 'idle', gapMs: 10_000 },
+  ]) {
+    it(`${spec.mode}: a push after dispose hands over nothing and keeps nothing`, () => {
+      const { deframer, frames } = recording(spec);
+      deframer.dispose();
+      deframer.push(b('\u0001x\n'));
+      deframer.flush();
+      assert.deepStrictEqual(frames, []);
+      assert.strictEqual(deframer.pending, 0);
+    });
+
+    it(`${spec.mode}: an empty read is no frame`, () => {
+      const { deframer, frames } = recording(spec);
+      deframer.push(new Uint8Array(0));
+      deframer.flush();
+      assert.deepStrictEqual(frames, []);
+      deframer.dispose();
+    });
+  }
+
+  for (const spec of [
+    { mode: 'line' },
+    { mode: 'fixed', size: 1 },
+    { mode: 'idle', gapMs: 10_000, maxFrameBytes: 1 },
+  ]) {
+    for (const call of ['push', 'flush', 'takePending'] as const) {
+      it(`${spec.mode}: ${call} from inside the frame callback is refused`, () => {
+        const deframer = createDeframer(parseFramingSpec(spec), () =>
+          call === 'push' ? deframer.push(b('z')) : deframer[call](),
+        );
+        // idle hands a frame over from push only when the read is cut at maxFrameBytes.
+        assert.throws(() => deframer.push(b('a\nb')), /inside its own frame callback/);
+        deframer.dispose();
+      });
+    }
+  }
+});
+
+describe('deframer: what flush and takePending leave behind', () => {
+  for (const spec of [
+    { mode: 'line', maxFrameBytes: 2 },
+    { mode: 'idle', gapMs: 10_000, maxFrameBytes: 2 },
+  ]) {
+    for (const call of ['flush', 'takePending'] as const) {
+      it(`${spec.mode}: after ${call}, with or without a cut before it, the next bytes are a frame, not skipped`, () => {
+        const { deframer, frames } = recording(spec);
+        deframer.push(b('x'));
+        deframer[call]();
+        deframer.push(b('y\n'));
+        deframer.flush();
+        deframer.push(b('abcdef')); // cut at 2: the rest up to the next LF or gap is skipped
+        deframer[call]();
+        deframer.push(b('z\n'));
+        deframer.flush();
+        // Line framing ends 'y' and 'z' with their LF; idle framing hands them over whole at flush.
+        const ended = spec.mode === 'line' ? { delimiterBytes: 1 } : {};
+        const flushed = spec.mode === 'line' ? { partial: true } : {};
+        assert.deepStrictEqual(
+          frames.map((f) => [f.data.toString(), f.info]),
+          [...(call === 'flush' ? [['x', flushed]] : []), ['y\n', ended], ['ab', { truncated: true }], ['z\n', ended]],
+        );
+        deframer.dispose();
+      });
+    }
+  }
+});
+
+describe('deframer: a multi-byte delimiter across a cut made while bytes were queued', () => {
+  it('crlf: the CR kept from the cut read and the LF of the next read end the skipped frame', () => {
+    const frames = deframeAll({ mode: 'line', eol: 'crlf', maxFrameBytes: 4 }, [b('ab'), b('cdefg\r'), b('\nxy\r\n')]);
+    assert.deepStrictEqual(
+      frames.map((f) => [f.data.toString('latin1'), f.info]),
+      [
+        ['abcd', { truncated: true }],
+        ['xy\r\n', { delimiterBytes: 2 }],
+      ],
+    );
+  });
+
+  it('END: a delimiter that starts in the queued bytes and ends two reads later ends the skipped frame', () => {
+    const frames = deframeAll({ mode: 'delimiter', delimiter: 'END', maxFrameBytes: 4 }, [
+      b('abE'),
+      b('N'),
+      b('DxEND'),
+    ]);
+    assert.deepStrictEqual(
+      frames.map((f) => [f.data.toString('latin1'), f.info]),
+      [
+        ['abEN', { truncated: true }],
+        ['xEND', { delimiterBytes: 3 }],
+      ],
+    );
+  });
+});
+
+describe('deframer: edges the mutation run pointed at', () => {
+  it('none: takePending gives an empty array (nothing is ever pending)', () => {
+    const { deframer } = recording({ mode: 'none' });
+    deframer.push(b('abc'));
+    const kept = deframer.takePending();
+    assert.ok(kept instanceof Uint8Array);
+    assert.strictEqual(kept.length, 0);
+    deframer.dispose();
+  });
+
+  it('line lf: a CR before the LF is data, so the delimiter is 1 byte', () => {
+    const frames = deframeAll({ mode: 'line', eol: 'lf' }, [b('a\r\n'), b('b\n')]);
+    assert.deepStrictEqual(
+      frames.map((f) => [f.data.toString('latin1'), f.info]),
+      [
+        ['a\r\n', { delimiterBytes: 1 }],
+        ['b\n', { delimiterBytes: 1 }],
+      ],
+    );
+  });
+
+  it('length: a frame of exactly maxFrameBytes over two reads is whole; a cut one over two reads skips only itself', () => {
+    const exact = deframeAll({ mode: 'length', bytes: 1, maxFrameBytes: 3 }, [hex('02'), hex('6162')]);
+    assert.deepStrictEqual(
+      exact.map((f) => [f.data.toString('hex'), f.info]),
+      [['026162', { headerBytes: 1 }]],
+    );
+    const cut = deframeAll({ mode: 'length', bytes: 1, maxFrameBytes: 3 }, [hex('05 61'), hex('62 636465 01 7a')]);
+    assert.deepStrictEqual(
+      cut.map((f) => [f.data.toString('hex'), f.info]),
+      [
+        ['056162', { truncated: true, headerBytes: 1 }],
+        ['017a', { headerBytes: 1 }],
+      ],
+    );
+  });
+
+  for (const [spec, reads, first] of [
+    [{ mode: 'line' }, ['a', '\nb\n'], 'a\n'],
+    [{ mode: 'fixed', size: 2 }, ['a', 'bcd'], 'ab'],
+    [{ mode: 'fixed', size: 2 }, ['abcd'], 'ab'],
+  ] as const) {
+    it(`${spec.mode}: dispose from inside the callback stops the rest of ${JSON.stringify(reads)}`, () => {
+      const seen: string[] = [];
+      const deframer = createDeframer(parseFramingSpec(spec), (frame) => {
+        seen.push(Buffer.from(frame).toString());
+        deframer.dispose();
+      });
+      for (const read of reads) deframer.push(b(read));
+      assert.deepStrictEqual(seen, [first]);
+      assert.strictEqual(deframer.pending, 0);
+    });
+  }
+});
+
+describe('deframer: length state after flush and takePending', () => {
+  for (const call of ['flush', 'takePending'] as const) {
+    it(`length: after ${call}, a header split over two reads is read afresh`, () => {
+      const { deframer, frames } = recording({ mode: 'length', bytes: 2 });
+      deframer.push(hex('0005 6162')); // a frame of 5 announced, 2 arrived
+      const kept = deframer[call]();
+      const start = frames.length;
+      deframer.push(hex('00'));
+      deframer.push(hex('02 7879'));
+      assert.deepStrictEqual(
+        frames.slice(start).map((f) => [f.data.toString('hex'), f.info]),
+        [['00027879', { headerBytes: 2 }]],
+      );
+      if (call === 'takePending') assert.strictEqual(Buffer.from(kept as Uint8Array).toString('hex'), '00056162');
+      deframer.dispose();
+    });
+  }
+
+  it('length: a frame cut at maxFrameBytes names its header as well as the cut', () => {
+    const length = deframeAll({ mode: 'length', bytes: 1, maxFrameBytes: 3 }, [hex('05 6162636465 01 7a')]);
+    assert.deepStrictEqual(
+      length.map((f) => [f.data.toString('hex'), f.info]),
+      [
+        ['056162', { truncated: true, headerBytes: 1 }],
+        ['017a', { headerBytes: 1 }],
+      ],
+    );
   });
 });
 

@@ -400,6 +400,14 @@ describe('framing spec: the short form of request files', () => {
     ['idle:', 'framing is missing its value: write it as idle:50 (got "idle:").', 5],
     ['delimiter:7', 'framing must give the delimiter as hex digits, two per byte, as in delimiter:0d0a (got "7").', 10],
     [
+      'delimiter:7e7',
+      'framing must give the delimiter as hex digits, two per byte, as in delimiter:0d0a (got "7e7").',
+      10,
+    ],
+    ['delimiter:7e:offset=2', 'framing has an unknown option "offset=2" for delimiter; allowed are max=N.', 13],
+    ['fixed:4:le', 'framing has an unknown option "le" for fixed; allowed are max=N.', 8],
+    ['idle:5:lf', 'framing has an unknown option "lf" for idle; allowed are max=N.', 7],
+    [
       'delimiter:0x7e',
       'framing must give the delimiter as hex digits, two per byte, as in delimiter:0d0a (got "0x7e").',
       10,

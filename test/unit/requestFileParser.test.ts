@@ -442,3 +442,26 @@ describe('request file parser', () => {
     });
   });
 });
+
+describe('request file problems', () => {
+  it('come in line and column order, whichever check found them (unknown variables are found last)', () => {
+    const text = [
+      'connect tcp 127.0.0.1:1',
+      'send text {{nope}}',
+      'bogus here',
+      'send text {{other}} and {{nope2}}',
+      'connect tcp 127.0.0.1:80x',
+    ].join('\n');
+    assert.deepStrictEqual(
+      parseRequestFile(text, { knownVariables: [] }).problems.map((p) => `${p.line}:${p.column} ${p.error.code}`),
+      [
+        '2:11 unknownVariable',
+        '3:1 unknownLine',
+        '4:11 unknownVariable',
+        '4:25 unknownVariable',
+        '5:1 secondConnect',
+        '5:13 badTarget',
+      ],
+    );
+  });
+});

@@ -55,6 +55,14 @@ describe('request file variables', () => {
     const bad = expand('x {{$randomInt a b}}');
     assert.ok('error' in bad);
     assert.deepStrictEqual([bad.offset, bad.error.code], [2, 'builtinArguments']);
+    // MIN must be below MAX: [5, 5) holds no number.
+    const empty = expand('{{$randomInt 5 5}}');
+    assert.ok('error' in empty);
+    assert.strictEqual(
+      empty.error.message,
+      '$randomInt takes two whole numbers MIN and MAX with MIN below MAX (got "5 5").',
+    );
+    assert.ok(!('error' in expand('{{$randomInt 4 5}}')));
   });
 
   it('have real built-ins on Node: a counter from 1, time now, random in [min, max), v4 uuids, process.env', () => {

@@ -73,6 +73,36 @@ describe('composePayload: the composer and send command extras (checksum, built-
   });
 });
 
+describe('composePayload: which reference is named, and the line ending after a checksum', () => {
+  it('names the reference that failed: a built-in keeps its own sentence, a variable after a built-in is named', () => {
+    const ctx = fixedBuiltins();
+    const unset = throwsSocketLabError(() => expandBuiltins('id={{$env NOT_SET_HERE}}', ctx), 'unknownVariable', {
+      position: 4,
+    });
+    assert.strictEqual(
+      unset.message,
+      'The environment variable NOT_SET_HERE is not set (at position 4 of the payload).',
+    );
+    throwsSocketLabError(() => expandBuiltins('{{$counter}} {{name}}', ctx), 'notBuiltinVariable', {
+      reference: '{{name}}',
+      position: 14,
+    });
+  });
+
+  it('a text line ending after a checksum is in the text encoding; after hex it is plain CR LF', () => {
+    const wide = composePayload({
+      data: 'A',
+      format: 'text',
+      encoding: 'utf-16le',
+      checksum: 'sum8',
+      lineEnding: 'crlf',
+    });
+    assert.strictEqual(hex(wide), '4100' + '41' + '0d000a00');
+    const bytes = composePayload({ data: '41', format: 'hex', checksum: 'sum8', lineEnding: 'crlf' });
+    assert.strictEqual(hex(bytes), '41410d0a');
+  });
+});
+
 describe('the send command with checksum and variables (real loopback)', function () {
   this.timeout(20000);
 

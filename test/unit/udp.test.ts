@@ -3,12 +3,17 @@ import * as dgram from 'dgram';
 import * as fs from 'fs';
 import * as path from 'path';
 import '../helpers/noLeaks';
-import { rejectsWith } from '../helpers/errors';
+import { assertSocketLabError, rejectsWith } from '../helpers/errors';
 import { unchecked, withLab } from '../helpers/lab';
 import { portOf } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { sleep, waitFor } from '../helpers/wait';
 
+import { ownPortHolder } from '../../src/core/portInUse';
+import type { EndpointInfo } from '../../src/shared/model';
+import { endpointName } from '../../src/shared/naming';
+
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 import type { RepeatEndEvent } from '../../src/core/sending';
 
 /** A plain dgram socket (the "other program") bound on host, collecting datagrams. */
@@ -197,6 +202,170 @@ for (const host of ['127.0.0.1', '::1']) {
 }
 
 describe('UDP behaviours', () => {
+  it('marks only what the auto-reply sent as auto-reply: not a send, not a repeat', () =>
+    withLab(async (lab) => {
+      const peer = await rawUdp('127.0.0.1');
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0, autoReply: { mode: 'echo' } });
+      try {
+        peer.socket.send('hi', portOf(u), '127.0.0.1');
+        await waitFor('the echo', () => peer.got.length === 1);
+        const to = { host: '127.0.0.1', port: peer.port };
+        await lab.send({ target: u.id, to, data: 'manual' });
+        const ended = new Promise<RepeatEndEvent>((resolve) => lab.onDidEndRepeat(resolve));
+        await lab.send({ target: u.id, to, data: 'again', repeat: { intervalMs: 0, count: 2 } });
+        assert.strictEqual((await ended).sent, 2);
+        assert.deepStrictEqual(
+          lab
+            .traffic(u.id)
+            .filter((r) => r.direction === 'out')
+            .map((r) => [Buffer.from(r.data).toString(), r.autoReply === true]),
+          [
+            ['hi', true],
+            ['manual', false],
+            ['again', false],
+            ['again', false],
+          ],
+        );
+      } finally {
+        await peer.close();
+      }
+    }));
+
+  it("refuses a send with no destination, and a connected client's 'to', each with its sentence", () =>
+    withLab(async (lab) => {
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const c = await lab.openUdpClient({ host: '127.0.0.1', port: portOf(u) });
+      const missing = await lab.send({ target: u.id, data: 'x' }).then(
+        () => assert.fail('sent'),
+        (e: unknown) => e,
+      );
+      assertSocketLabError(missing, 'missingTo', { id: u.id });
+      assert.match(
+        (missing as Error).message,
+        new RegExp(
+          `^${escaped(endpointName(lab.get(u.id)!))} is a UDP socket: give 'to' \\{ host, port \\} or a peer id`,
+        ),
+      );
+      const refused = await lab.send({ target: c.id, data: 'x', to: { host: '127.0.0.1', port: 9 } }).then(
+        () => assert.fail('sent'),
+        (e: unknown) => e,
+      );
+      assertSocketLabError(refused, 'toNotAllowed', { id: c.id });
+      assert.match(
+        (refused as Error).message,
+        new RegExp(`^${escaped(endpointName(lab.get(c.id)!))} is a connected UDP client; it cannot send elsewhere`),
+      );
+    }));
+
+  it("a TCP and a UDP listener on one port number: each holds only its own protocol's port, and only while it is up", () =>
+    withLab(async (lab) => {
+      // The same number for both: another program may hold it for the second protocol, so a few tries.
+      let pair: { tcp: EndpointInfo; udp: EndpointInfo } | undefined;
+      for (let i = 0; i < 5 && !pair; i++) {
+        const first = await lab.startTcpListener({ host: '127.0.0.1', port: 0 });
+        const second = await lab.startUdpListener({ host: '127.0.0.1', port: portOf(first) }).catch(() => undefined);
+        if (second) pair = { tcp: first, udp: second };
+        else lab.stop({ id: first.id });
+      }
+      assert.ok(pair, 'no port number free for both TCP and UDP in 5 tries');
+      const { tcp, udp } = pair;
+      const port = portOf(udp);
+      const client = await lab.connectTcp({ host: '127.0.0.1', port });
+      const list = lab.list();
+      assert.strictEqual(ownPortHolder(list, 'udp', '127.0.0.1', port)?.id, udp.id);
+      assert.strictEqual(ownPortHolder(list, 'tcp', '127.0.0.1', port)?.id, tcp.id);
+      assert.strictEqual(ownPortHolder(list, 'udp', '127.0.0.1', port + 1), undefined, 'another port');
+      assert.strictEqual(ownPortHolder(list, 'udp', '127.0.0.2', port), undefined, 'another address, no wildcard');
+      assert.strictEqual(ownPortHolder(list, 'udp', '0.0.0.0', port)?.id, udp.id, 'a wildcard over its address');
+      const down = list.map((e) => (e.id === udp.id ? { ...e, state: 'error' as const } : e));
+      assert.strictEqual(ownPortHolder(down, 'udp', '127.0.0.1', port), undefined, 'in error: holds nothing');
+      const closed = list.map((e) => (e.id === tcp.id ? { ...e, state: 'closed' as const } : e));
+      assert.strictEqual(ownPortHolder(closed, 'tcp', '127.0.0.1', port), undefined, 'closed: holds nothing');
+      // A client's local port is not a listening port: it never holds one, whatever its number.
+      const clientPort = portOf(lab.get(client.id)!);
+      assert.strictEqual(ownPortHolder(list, 'tcp', '127.0.0.1', clientPort), undefined);
+    }));
+
+  it('of two of our own sockets on a port, the one on the exact address is named, not the wildcard', () =>
+    withLab(async (lab) => {
+      // Only loopback is bound here: the wildcard socket is the same listing as a real one, moved to 0.0.0.0.
+      const exact = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const port = portOf(exact);
+      const wildcard = { ...exact, id: 'e99', local: { address: '0.0.0.0', port } };
+      assert.strictEqual(ownPortHolder([wildcard, exact], 'udp', '127.0.0.1', port)?.id, exact.id);
+      assert.strictEqual(ownPortHolder([exact, wildcard], 'udp', '127.0.0.1', port)?.id, exact.id);
+      assert.strictEqual(ownPortHolder([exact, wildcard], 'udp', '0.0.0.0', port)?.id, 'e99');
+    }));
+
+  it('a connected client whose local port is taken names the wildcard address and that port', () =>
+    withLab(async (lab) => {
+      const peer = await rawUdp('127.0.0.1');
+      const holder = dgram.createSocket('udp4');
+      await new Promise<void>((r) => holder.bind(0, '0.0.0.0', r));
+      const taken = holder.address().port;
+      try {
+        const err = await lab.openUdpClient({ host: '127.0.0.1', port: peer.port, localPort: taken }).then(
+          () => assert.fail('opened on a taken port'),
+          (e: unknown) => e,
+        );
+        const refusal = assertSocketLabError(err, 'addressInUse', { address: '0.0.0.0', port: taken });
+        assert.match(refusal.message, new RegExp(`0\\.0\\.0\\.0:${taken}`));
+        assert.deepStrictEqual(lab.list(), []);
+      } finally {
+        await new Promise<void>((r) => holder.close(() => r()));
+        await peer.close();
+      }
+    }));
+
+  it('info says auto-reply only for a socket that has it', () =>
+    withLab(async (lab) => {
+      const plain = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      const echo = await lab.startUdpListener({ host: '127.0.0.1', port: 0, autoReply: { mode: 'echo' } });
+      assert.strictEqual(lab.get(plain.id)!.autoReply, undefined);
+      assert.strictEqual(lab.get(echo.id)!.autoReply, true);
+    }));
+
+  it("a running back-to-back repeat's snapshot counts bytes as datagrams sent times their size", () =>
+    withLab(async (lab) => {
+      const peer = await rawUdp('127.0.0.1');
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      try {
+        const ended = new Promise<RepeatEndEvent>((resolve) => lab.onDidEndRepeat(resolve));
+        await lab.send({
+          target: u.id,
+          to: { host: '127.0.0.1', port: peer.port },
+          data: 'seven!!',
+          repeat: { intervalMs: 0, count: 1_000_000 },
+        });
+        await waitFor('a burst sent', () => (lab.activeRepeats()[0]?.sent ?? 0) > 0);
+        const running = lab.activeRepeats()[0];
+        assert.strictEqual(running.bytes, running.sent * 7);
+        lab.stopRepeat({ repeatId: running.id });
+        const end = await ended;
+        assert.strictEqual(end.error, undefined);
+        assert.ok(end.sent >= running.sent && end.sent < 1_000_000, `sent ${end.sent}`);
+      } finally {
+        await peer.close();
+      }
+    }));
+
+  it('joining a group of the other family is refused with the sentence naming both families', () =>
+    withLab(async (lab) => {
+      const u = await lab.startUdpListener({ host: '127.0.0.1', port: 0 });
+      let err: unknown;
+      try {
+        lab.joinMulticast({ id: u.id, group: 'ff02::1:3' });
+      } catch (e) {
+        err = e;
+      }
+      const refusal = assertSocketLabError(err, 'multicastFamily', { address: 'ff02::1:3', groupFamily: 6, family: 4 });
+      assert.match(
+        refusal.message,
+        /^ff02::1:3 is an IPv6 group but .+ is an IPv4 socket; bind an address of the same family\.$/,
+      );
+      assert.strictEqual(lab.get(u.id)!.multicastGroups, undefined);
+    }));
+
   it('refuses mixing families for multicast and non-group addresses', () =>
     withLab(async (lab) => {
       await rejectsWith(lab.startUdpListener({ port: 0, multicastGroups: ['ff02::1:3'] }), 'multicastFamily');
