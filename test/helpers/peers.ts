@@ -48,7 +48,10 @@ export function startPeer(cmd: string, args: string[], input?: string | Buffer):
   };
 }
 
-/** Waits until `peer`'s stdout matches `re`, returns the match. */
-export async function waitForOutput(peer: Peer, re: RegExp, timeoutMs = 5000): Promise<RegExpMatchArray> {
+/**
+ * Waits until `peer`'s stdout matches `re`, returns the match. The default bound is generous: a python3 or php
+ * peer took over 5 s to print its port on a 2-core machine at load 18.
+ */
+export async function waitForOutput(peer: Peer, re: RegExp, timeoutMs = 20_000): Promise<RegExpMatchArray> {
   return waitFor(`output ${re} (stderr: ${peer.stderr()})`, () => peer.stdout().toString().match(re), timeoutMs);
 }
