@@ -288,6 +288,7 @@ describe('relay endpoint (startRelay)', function () {
         const first = await rawConnect({ host: '127.0.0.1', port: portOf(relay) });
         const [pair1] = await waitFor('pair 1 open', () => (openPairs().length === 1 ? openPairs() : undefined));
         const second = await rawConnect({ host: '127.0.0.1', port: portOf(relay) });
+        const secondPort = second.socket.localPort;
         const pair2 = await waitFor('pair 2 open', () => openPairs().find((c) => c.id !== pair1.id));
 
         const one = await lab.send({ target: pair1.id, data: 'only one', direction: 'toClient' });
@@ -312,6 +313,18 @@ describe('relay endpoint (startRelay)', function () {
         assert.strictEqual(rest.bytes, 4, 'only the open pair is sent to');
         await waitFor('client 2 got the rest', () => second.received().toString() === 'allleft');
         second.socket.destroy();
+        await waitFor('pair 2 listed closed', () =>
+          lab.get(relay.id)?.connections.find((c) => c.id === pair2.id && c.state === 'closed'),
+        );
+        // With no pair open, a send to one closed pair is refused by that pair (not as "no connected clients").
+        const late = await refusal(
+          lab.send({ target: pair2.id, data: 'late', direction: 'toClient' }),
+          'relayPairClosed',
+        );
+        assert.strictEqual(
+          late.message,
+          `Relay connection ${pair2.id} (127.0.0.1:${secondPort}) is not open; nothing was sent.`,
+        );
       } finally {
         await server.close();
       }
