@@ -101,6 +101,7 @@ export const mutationGroups = [
       'unix',
       'lifecycle',
       'relayEndpoint',
+      'replyCollector',
       'reopen',
       'autoReply',
       'l10n',
