@@ -160,6 +160,8 @@ export const mutationGroups = [
       'tlsFraming',
       'relayTls',
       'relayTlsForwarding',
+      'tlsClientHello',
+      'tlsHandshakes',
     ],
   },
   {
