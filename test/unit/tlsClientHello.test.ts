@@ -190,6 +190,8 @@ describe('parseClientHello: hand-cut hellos', () => {
     const alpn = alpnExtension([['h2']]);
     // The block length stops 5 bytes into the ALPN extension (past its header); the hello still holds all of it.
     assert.strictEqual(parseClientHello(helloWith([sni, alpn], -(alpn.length - 5))), undefined);
+    // An empty SNI extension (no list length) as the last one: malformed, and nothing after it to read instead.
+    assert.strictEqual(parseClientHello(helloWith([alpn, extension(0x0000, Buffer.alloc(0))])), undefined);
   });
 
   it('an SNI entry of an unknown name type is skipped, a host_name after it is read', () => {
@@ -210,6 +212,12 @@ describe('parseClientHello: hand-cut hellos', () => {
     const alpn = alpnExtension([['h2'], ['http/1.1']]);
     const overrun = sniExtension([[0, Buffer.from('lab'), 20]], 20);
     assert.deepStrictEqual(parseClientHello(helloWith([overrun, alpn])), {
+      servername: undefined,
+      alpn: ['h2', 'http/1.1'],
+    });
+    // A name a few bytes too long for its list, the list itself as long as the extension.
+    const slightlyLong = sniExtension([[0, Buffer.from('lab'), 4]]);
+    assert.deepStrictEqual(parseClientHello(helloWith([slightlyLong, alpn])), {
       servername: undefined,
       alpn: ['h2', 'http/1.1'],
     });

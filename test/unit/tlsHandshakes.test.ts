@@ -126,6 +126,8 @@ describe('acceptTls and createServerContext', function () {
     assert.strictEqual(accepted.tls.authorized, undefined);
     assert.strictEqual(accepted.tls.authorizationError, undefined);
     assert.strictEqual(accepted.tls.servername, 'localhost');
+    // Nothing was verified, so the socket gives no verdict either way.
+    assert.deepStrictEqual([accepted.socket.authorized, accepted.socket.authorizationError], [false, null]);
     // The handshake's own error listeners are gone once it is done (the endpoint adds its own); the one left on
     // the TCP socket is Node's, passing its errors on to the TLS socket,
     assert.deepStrictEqual(rawErrorListeners, [0, 1]);
