@@ -6,7 +6,8 @@ import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
 import '../helpers/noLeaks';
-import { GENERATED_FILES, ensureGeneratedCredentials, namesFor } from '../../src/core/tls/certificates';
+import { generate } from 'selfsigned';
+import { GENERATED_FILES, ensureGeneratedCredentials, namesFor, sanNames } from '../../src/core/tls/certificates';
 import { joinPem, loadCredentialFiles, pemBlocks } from '../../src/core/tls/pemFiles';
 import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
 import { rejectsWith } from '../helpers/errors';
@@ -86,6 +87,31 @@ describe('TLS certificates: generated and kept per folder', function () {
       'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1',
     ]);
     assert.strictEqual(new crypto.X509Certificate(c.ca).publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
+  });
+
+  it('sanNames keeps the DNS names and IP addresses of a certificate, none of its other entries', async () => {
+    const r = await generate([{ name: 'commonName', value: 'lab.example' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'lab.example' },
+            { type: 1, value: 'ops@lab.example' },
+            { type: 6, value: 'DNS:not.a.name' },
+            { type: 7, ip: '10.1.2.3' },
+            { type: 7, ip: '::1' },
+          ],
+        },
+      ],
+    });
+    assert.deepStrictEqual(sanNames(new crypto.X509Certificate(r.cert)), [
+      'lab.example',
+      '10.1.2.3',
+      '0:0:0:0:0:0:0:1',
+    ]);
+    assert.deepStrictEqual(sanNames(new crypto.X509Certificate((await makeCa('No SAN CA')).cert)), []);
   });
 
   it('reuses what it kept while valid, and adds a host by a new leaf signed by the same CA', async () => {
