@@ -161,6 +161,8 @@ export const mutationGroups = [
       'tlsFraming',
       'relayTls',
       'relayTlsForwarding',
+      'tlsClientHello',
+      'tlsHandshakes',
     ],
   },
   {

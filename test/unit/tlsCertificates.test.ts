@@ -1,14 +1,17 @@
 import * as assert from 'assert';
+import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as tls from 'tls';
 import '../helpers/noLeaks';
-import { GENERATED_FILES, ensureGeneratedCredentials, namesFor } from '../../src/core/tls/certificates';
+import { generate } from 'selfsigned';
+import { GENERATED_FILES, ensureGeneratedCredentials, namesFor, sanNames } from '../../src/core/tls/certificates';
 import { joinPem, loadCredentialFiles, pemBlocks } from '../../src/core/tls/pemFiles';
 import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
 import { rejectsWith } from '../helpers/errors';
+import { requirePeer } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
 
 const DAY = 86_400_000;
@@ -44,6 +47,71 @@ describe('TLS certificates: generated and kept per folder', function () {
     for (const key of [GENERATED_FILES.key, GENERATED_FILES.caKey]) {
       assert.strictEqual(fs.statSync(path.join(dir, key)).mode & 0o777, 0o600, `${key} is readable by its owner only`);
     }
+  });
+
+  it('openssl reads the generated CA and leaf as made: names, SHA-256, P-256, critical constraints and usages', async function () {
+    requirePeer(this, 'openssl');
+    const c = await ensureGeneratedCredentials(dir);
+    /** The lines `openssl x509 -text` prints for `pem` from its signature algorithm on, trimmed. */
+    const described = (pem: string) =>
+      execFileSync('openssl', ['x509', '-noout', '-text', '-certopt', 'no_pubkey,no_sigdump,no_validity,no_serial'], {
+        input: pem,
+      })
+        .toString()
+        .split('\n')
+        .map((line) => line.trim())
+        .filter((line) => line && !/^(Certificate|Data|Version):/.test(line));
+    const caName = `CN = Socket Lab local CA (${os.hostname()}), O = Socket Lab`;
+    assert.deepStrictEqual(described(c.ca), [
+      'Signature Algorithm: ecdsa-with-SHA256',
+      `Issuer: ${caName}`,
+      `Subject: ${caName}`,
+      'X509v3 extensions:',
+      'X509v3 Basic Constraints: critical',
+      'CA:TRUE, pathlen:0',
+      'X509v3 Key Usage: critical',
+      'Digital Signature, Certificate Sign, CRL Sign',
+    ]);
+    assert.deepStrictEqual(described(c.cert), [
+      'Signature Algorithm: ecdsa-with-SHA256',
+      `Issuer: ${caName}`,
+      'Subject: CN = localhost, O = Socket Lab',
+      'X509v3 extensions:',
+      'X509v3 Basic Constraints: critical',
+      'CA:FALSE',
+      'X509v3 Key Usage: critical',
+      'Digital Signature',
+      'X509v3 Extended Key Usage:',
+      'TLS Web Server Authentication, TLS Web Client Authentication',
+      'X509v3 Subject Alternative Name:',
+      'DNS:localhost, IP Address:127.0.0.1, IP Address:0:0:0:0:0:0:0:1',
+    ]);
+    assert.strictEqual(new crypto.X509Certificate(c.ca).publicKey.asymmetricKeyDetails?.namedCurve, 'prime256v1');
+  });
+
+  it('sanNames keeps the DNS names and IP addresses of a certificate, none of its other entries', async () => {
+    const r = await generate([{ name: 'commonName', value: 'lab.example' }], {
+      keyType: 'ec',
+      algorithm: 'sha256',
+      extensions: [
+        {
+          name: 'subjectAltName',
+          altNames: [
+            { type: 2, value: 'lab.example' },
+            { type: 1, value: 'ops@lab.example' },
+            { type: 6, value: 'DNS:not.a.name' },
+            { type: 7, ip: '10.1.2.3' },
+            { type: 7, ip: '::1' },
+          ],
+        },
+      ],
+    });
+    assert.deepStrictEqual(sanNames(new crypto.X509Certificate(r.cert)), [
+      'lab.example',
+      '10.1.2.3',
+      '0:0:0:0:0:0:0:1',
+    ]);
+    assert.deepStrictEqual(sanNames(new crypto.X509Certificate((await makeCa('No SAN CA')).cert)), []);
   });
 
   it('reuses what it kept while valid, and adds a host by a new leaf signed by the same CA', async () => {
