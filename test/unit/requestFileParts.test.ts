@@ -1,9 +1,20 @@
 import * as assert from 'assert';
+import * as dgram from 'dgram';
+import { getEventListeners } from 'events';
 import * as iconv from 'iconv-lite';
+import * as net from 'net';
+import * as path from 'path';
 import '../helpers/noLeaks';
+import { BlockConnection } from '../../src/core/requestFile/connection';
 import { Inbox } from '../../src/core/requestFile/inbox';
 import { Transcript, transcriptLines, type TranscriptEntry } from '../../src/core/requestFile/transcript';
 import { SocketLabError } from '../../src/shared/errors';
+import { rejectsWith } from '../helpers/errors';
+import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
+import { requirePeer } from '../helpers/require';
+import { fillAcceptQueue, rawServer } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
+import { waitFor } from '../helpers/wait';
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text));
 const text = (data: Uint8Array | undefined) => (data ? Buffer.from(data).toString('utf8') : undefined);
@@ -160,5 +171,204 @@ describe('request file inbox', function () {
     assert.deepStrictEqual(heard, []);
     disarmed.dispose();
     armed.dispose();
+  });
+});
+
+describe('request file block connection', function () {
+  this.timeout(20000);
+  const noTap = () => undefined;
+
+  it('refuses to open on a cancelled run, and names a missing Unix socket by its path', async function () {
+    const controller = new AbortController();
+    controller.abort();
+    await rejectsWith(
+      BlockConnection.open({ transport: 'tcp', host: '127.0.0.1', port: 9, timeoutMs: 1000 }, noTap, controller.signal),
+      'cancelled',
+      /^The run was cancelled\.$/,
+    );
+    const { dir, remove } = tempDir();
+    try {
+      const missing = path.join(dir, 'missing.sock');
+      await rejectsWith(
+        BlockConnection.open(
+          { transport: 'unix', path: missing, timeoutMs: 1000 },
+          noTap,
+          new AbortController().signal,
+        ),
+        'noSuchSocket',
+        new RegExp(`^There is no socket at ${missing.replace(/[.]/g, '\\.')}; start the listener first`),
+      );
+    } finally {
+      remove();
+    }
+  });
+
+  it('keeps its side open after the peer ends (TCP and Unix), leaves no abort listener behind, refuses to send once closed', async function () {
+    const { dir, remove } = tempDir();
+    const unixServer = net.createServer((s) => {
+      s.on('error', () => undefined);
+      s.end('bye');
+      s.on('data', (d) => unixReceived.push(d));
+    });
+    const unixReceived: Buffer[] = [];
+    const unixPath = path.join(dir, 'half.sock');
+    await new Promise<void>((r) => unixServer.listen(unixPath, r));
+    const tcp = await rawServer('127.0.0.1', (s) => s.end('bye'));
+    const signal = new AbortController().signal;
+    try {
+      const targets = [
+        { transport: 'tcp' as const, host: '127.0.0.1', port: tcp.port, timeoutMs: 2000 },
+        { transport: 'unix' as const, path: unixPath, timeoutMs: 2000 },
+      ];
+      for (const target of targets) {
+        const taps: string[] = [];
+        const connection = await BlockConnection.open(target, (d, data) => taps.push(`${d} ${text(data)}`), signal);
+        assert.strictEqual(getEventListeners(signal, 'abort').length, 0, target.transport);
+        await waitFor('the peer to end', () => connection.inbox.end);
+        assert.deepStrictEqual(connection.inbox.end, { kind: 'closed' });
+        assert.strictEqual(connection.send(bytes('after'), signal), undefined);
+        connection.end();
+        const received = target.transport === 'tcp' ? tcp.received : () => Buffer.concat(unixReceived);
+        await waitFor('the bytes sent after the peer ended', () => received().toString() === 'after');
+        assert.deepStrictEqual(taps, ['in bye', 'out after']);
+        connection.close();
+        connection.close();
+        assert.throws(
+          () => connection.send(bytes('late'), signal),
+          (err: unknown) =>
+            err instanceof SocketLabError &&
+            err.code === 'connectionClosed' &&
+            err.message === 'The connection is closed; nothing was sent.',
+        );
+      }
+    } finally {
+      await tcp.close();
+      await new Promise((r) => unixServer.close(r));
+      remove();
+    }
+  });
+
+  it('after a reset, a send throws the reset the connection ended with', async function () {
+    const server = await rawServer('127.0.0.1', (s) => s.once('data', () => s.resetAndDestroy()));
+    const signal = new AbortController().signal;
+    try {
+      const connection = await BlockConnection.open(
+        { transport: 'tcp', host: '127.0.0.1', port: server.port, timeoutMs: 2000 },
+        noTap,
+        signal,
+      );
+      assert.strictEqual(connection.send(bytes('reset me'), signal), undefined);
+      const end = await waitFor('the reset', () => connection.inbox.end);
+      assert.strictEqual(end.kind, 'error');
+      assert.throws(
+        () => connection.send(bytes('x'), signal),
+        (err: unknown) =>
+          err instanceof SocketLabError &&
+          err.code === 'connectionReset' &&
+          err.message === `The connection to 127.0.0.1:${server.port} was reset by the peer (ECONNRESET).`,
+      );
+      connection.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('waits for the socket to take a large write, gives up when cancelled, and fails when closed meanwhile', async function () {
+    const server = await rawServer('127.0.0.1', (s) => s.pause());
+    const big = new Uint8Array(32 * 1024 * 1024);
+    try {
+      const open = () =>
+        BlockConnection.open(
+          { transport: 'tcp', host: '127.0.0.1', port: server.port, timeoutMs: 2000 },
+          noTap,
+          new AbortController().signal,
+        );
+      const drained = await open();
+      const controller = new AbortController();
+      const pending = drained.send(big, controller.signal);
+      assert.ok(pending instanceof Promise, 'a write the socket cannot take at once returns a promise');
+      assert.strictEqual(getEventListeners(controller.signal, 'abort').length, 1);
+      await waitFor('the server to accept', () => server.sockets[0]);
+      server.sockets[0].resume();
+      await pending;
+      assert.strictEqual(getEventListeners(controller.signal, 'abort').length, 0);
+      drained.close();
+
+      const cancelled = await open();
+      const cancel = new AbortController();
+      const waiting = cancelled.send(big, cancel.signal);
+      cancel.abort();
+      await rejectsWith(waiting as Promise<void>, 'cancelled', /^The run was cancelled\.$/);
+      cancelled.close();
+
+      const closed = await open();
+      const stranded = closed.send(big, new AbortController().signal);
+      closed.close();
+      await rejectsWith(
+        stranded as Promise<void>,
+        'connectionClosed',
+        /^The connection is closed; nothing was sent\.$/,
+      );
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('UDP: a datagram is bounded by the address family (IPv6 allows more), end() is harmless', async function () {
+    const peer = dgram.createSocket('udp6');
+    const got: number[] = [];
+    peer.on('message', (m) => got.push(m.length));
+    await new Promise<void>((r) => peer.bind(0, '::1', r));
+    const signal = new AbortController().signal;
+    let connection: BlockConnection | undefined;
+    try {
+      connection = await BlockConnection.open(
+        { transport: 'udp', host: '::1', port: peer.address().port, timeoutMs: 2000 },
+        noTap,
+        signal,
+      );
+      await connection.send(new Uint8Array(65527), signal);
+      await waitFor('the largest IPv6 datagram', () => got.length === 1);
+      assert.deepStrictEqual(got, [65527]);
+      assert.throws(
+        () => connection!.send(new Uint8Array(65528), signal),
+        (err: unknown) =>
+          err instanceof SocketLabError &&
+          err.code === 'datagramTooLarge' &&
+          err.message === 'A UDP datagram holds at most 65527 bytes here (got 65528).',
+      );
+      connection.end();
+      connection.close();
+      connection.close();
+    } finally {
+      connection?.close();
+      peer.close();
+    }
+  });
+
+  it('times out connecting to a peer that never accepts, and is cancelled while connecting', async function () {
+    requirePeer(this, 'python3');
+    const peer = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '15']);
+    const fillers: net.Socket[] = [];
+    try {
+      const port = Number((await waitForOutput(peer, /^(\d+)\n/))[1]);
+      await fillAcceptQueue(port, fillers);
+      const target = { transport: 'tcp' as const, host: '127.0.0.1', port, timeoutMs: 150 };
+      await rejectsWith(
+        BlockConnection.open(target, noTap, new AbortController().signal),
+        'timedOut',
+        new RegExp(
+          `^Connecting to 127\\.0\\.0\\.1:${port} timed out after 150 ms; check the address, the port and any firewall\\.$`,
+        ),
+      );
+      const controller = new AbortController();
+      const opening = BlockConnection.open({ ...target, timeoutMs: 60_000 }, noTap, controller.signal);
+      setImmediate(() => controller.abort());
+      await rejectsWith(opening, 'cancelled', /^The run was cancelled\.$/);
+      assert.strictEqual(getEventListeners(controller.signal, 'abort').length, 0);
+    } finally {
+      for (const s of fillers) s.destroy();
+      await peer.kill();
+    }
   });
 });
