@@ -43,8 +43,15 @@ export const mutationGroups = [
   {
     name: 'requestFileRunner',
     mutate: ['src/core/requestFile/**/*.ts'],
-    // requestFileEditor holds the tests of sendLine.ts (a line's bytes for the CodeLens send).
-    specs: ['requestFileRunner', 'requestFileDiagnose', 'requestFileVariables', 'requestFileEditor'],
+    // requestFileEditor holds the tests of sendLine.ts (a line's bytes for the CodeLens send); requestFileParts
+    // those of the transcript, the inbox and the block connection on their own.
+    specs: [
+      'requestFileRunner',
+      'requestFileParts',
+      'requestFileDiagnose',
+      'requestFileVariables',
+      'requestFileEditor',
+    ],
   },
   { name: 'checksum', mutate: ['src/shared/checksum.ts'], specs: ['checksum', 'requestFileRoundTrip'] },
   {

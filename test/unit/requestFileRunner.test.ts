@@ -17,8 +17,8 @@ import { waitFor } from '../helpers/wait';
 const SEED_REPLY = '我是返回的数据';
 const DEMO = path.join(__dirname, '../../../demo/seed.socklab');
 
-async function run(text: string, options: RequestRunOptions = {}): Promise<RequestRunResult> {
-  return runRequestFile(parseClean(text).file, { builtins: fixedBuiltins(), ...options });
+async function run(text: string, options: RequestRunOptions = {}, known: string[] = []): Promise<RequestRunResult> {
+  return runRequestFile(parseClean(text, known).file, { builtins: fixedBuiltins(), ...options });
 }
 
 /** Each block as `passed` or the failure's `line: message`. */
@@ -499,6 +499,64 @@ describe('request file runner', function () {
       assert.match(
         unknown,
         /^6: connect at line 6: 127\.0\.0\.1:\d+ presented a self-signed certificate \(localhost\) that is not trusted; give that certificate as 'ca' to trust it, or connect anyway \(insecure\)\.$/,
+      );
+    } finally {
+      await ncat.kill();
+      remove();
+    }
+  });
+
+  it('runs @ lines inside blocks, close, @timeout; names the failing statement: @ line, bad target, unreadable ca=, payload from a variable', async function () {
+    requirePeer(this, 'ncat');
+    const port = await freePort();
+    const ncat = await ncatListening(['-l', '-k', '127.0.0.1', String(port), '--sh-exec', 'cat']);
+    const { dir, remove } = tempDir();
+    try {
+      const result = await run(
+        [
+          `@port = ${port}`,
+          '@host = 127.0.0.1',
+          '### an @ line in a block, then close',
+          '@word = hi{{$counter}}',
+          'connect tcp {{host}}:{{port}}',
+          'send text {{word}}',
+          'expect text hi1',
+          'close',
+          '### an @ line that cannot be expanded',
+          '@broken = {{nowhere}}',
+          '### a target without a port',
+          'connect tcp {{host}}',
+          '### an unreadable ca= file',
+          'connect tls {{host}}:{{port}} ca=missing.pem',
+          '### a hex payload from a variable',
+          '@odd = 0a b',
+          'connect tcp {{host}}:{{port}}',
+          'send hex {{odd}}',
+          '### @timeout sets the wait of the expects after it',
+          '@timeout = 150',
+          'connect tcp {{host}}:{{port}}',
+          'expect text never',
+        ].join('\n'),
+        { baseDir: dir },
+        ['nowhere'],
+      );
+      // A title followed by @ lines only starts no block of its own: @broken is the first block's last line.
+      // A title followed by @ lines only starts no block of its own: @broken is the first block's last line.
+      assert.deepStrictEqual(outcomes(result), [
+        '10: @broken at line 10: Variable nowhere has no value here; define it with @nowhere = ... above, capture it in an earlier expect, or pass it with --var or an environment.',
+        '12: connect at line 12: connect tcp needs HOST:PORT with a port from 1 to 65535, IPv6 in brackets as [::1]:PORT (got "127.0.0.1").',
+        `14: connect at line 14: The ca= file ${path.join(dir, 'missing.pem')} cannot be read (ENOENT).`,
+        '18: send at line 18: Hex payload has an odd number of digits in "b" at position 4; every byte needs two digits (write 0f, not f).',
+        '22: expect text at line 22: "never" (6e 65 76 65 72) did not arrive within 150 ms; received nothing.',
+      ]);
+      // A payload from a variable: the failure points at the payload, not into the variable's value.
+      assert.deepStrictEqual(
+        result.blocks.map((b) => b.failure?.column),
+        [11, 13, 13, 10, 1],
+      );
+      assert.deepStrictEqual(
+        result.blocks[0].transcript.map((e) => `${e.direction} ${text(e.data)}`),
+        ['out hi1', 'in hi1'],
       );
     } finally {
       await ncat.kill();
