@@ -1,5 +1,6 @@
 import * as assert from 'assert';
 import * as dgram from 'dgram';
+import { getEventListeners } from 'events';
 import * as iconv from 'iconv-lite';
 import type * as net from 'net';
 import '../helpers/noLeaks';
@@ -298,6 +299,32 @@ describe('request file runner, less common paths', function () {
     });
     assert.deepStrictEqual(outcomes(result), ['2: The run was cancelled.']);
     assert.strictEqual(result.blocks[0].failure!.code, 'cancelled');
+  });
+
+  it('does not start a statement once cancelled, and leaves no listener on the signal after a wait', async function () {
+    const aborted = new AbortController();
+    const cancelled = await run(['### waits', 'wait 60000'].join('\n'), {
+      signal: aborted.signal,
+      onBlockStart: () => aborted.abort(),
+    });
+    assert.deepStrictEqual(outcomes(cancelled), ['2: The run was cancelled.']);
+    const kept = new AbortController();
+    const waited = await run(['### waits', 'wait 1', 'wait 1'].join('\n'), { signal: kept.signal });
+    assert.deepStrictEqual(outcomes(waited), ['passed']);
+    assert.strictEqual(getEventListeners(kept.signal, 'abort').length, 0);
+  });
+
+  it("uses Node's built-ins when none are given: $counter counts from 1", async function () {
+    const server = await scriptedServer(() => undefined);
+    try {
+      const file = parseClean(
+        [`connect tcp 127.0.0.1:${server.port}`, 'send text {{$counter}},{{$counter}}'].join('\n'),
+      );
+      assert.deepStrictEqual(outcomes(await runRequestFile(file.file)), ['passed']);
+      await waitFor('the counter values', () => server.received().toString() === '1,2');
+    } finally {
+      await server.close();
+    }
   });
 
   it('close closes the connection at once, while the block goes on', async function () {
