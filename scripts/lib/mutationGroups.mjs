@@ -47,6 +47,7 @@ export const mutationGroups = [
     // those of the transcript, the inbox and the block connection on their own.
     specs: [
       'requestFileRunner',
+      'requestFileExpect',
       'requestFileParts',
       'requestFileDiagnose',
       'requestFileVariables',

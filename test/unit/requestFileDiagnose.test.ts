@@ -4,9 +4,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { diagnose } from '../../src/core/requestFile/diagnose';
 import { findEnvironmentFile, loadEnvironment } from '../../src/core/requestFile/environment';
-import { loadRequestFile } from '../../src/core/requestFile/load';
+import { loadRequestFile, readRequestFileText } from '../../src/core/requestFile/load';
 import { encodeText, sendBytes } from '../../src/core/requestFile/payloads';
 import { encodePayload } from '../../src/core/codec';
+import { REQUEST_FILE_MAX_BYTES } from '../../src/shared/limits';
 import { parseRequestFile } from '../../src/shared/requestFile/parser';
 import type { SendStatement } from '../../src/shared/requestFile/ast';
 import { rejectsWith } from '../helpers/errors';
@@ -150,6 +151,44 @@ describe('request file environments', () => {
       fs.writeFileSync(file, content);
       await rejectsWith(() => loadEnvironment(tmp.dir), 'invalidEnvironmentFile', message);
     }
+  });
+});
+
+describe('request file loading', () => {
+  let tmp: ReturnType<typeof tempDir>;
+  beforeEach(() => (tmp = tempDir()));
+  afterEach(() => tmp.remove());
+
+  it('drops a BOM, and lists the parser and core problems together by line, then column', () => {
+    const file = path.join(tmp.dir, 'a.socklab');
+    fs.writeFileSync(file, '\uFEFFconnect tcp 127.0.0.1:1\n');
+    assert.strictEqual(readRequestFileText(file), 'connect tcp 127.0.0.1:1\n');
+    assert.deepStrictEqual(loadRequestFile(file).problems, []);
+    fs.writeFileSync(file, 'connect tcp 999.0.0.1:1 bogus=1\nfrobnicate\nconnect tcp 127.0.0.1:1\nsend hex 0\n');
+    assert.deepStrictEqual(
+      loadRequestFile(file).problems.map((p) => `${p.line}:${p.column} ${p.error.code}`),
+      ['1:13 invalidHost', '1:25 unknownOption', '2:1 unknownLine', '3:1 secondConnect', '4:10 hexOddDigits'],
+    );
+  });
+
+  it('refuses a folder, a missing file and one over 4 MiB; reads one of exactly 4 MiB', () => {
+    assert.throws(() => readRequestFileText(tmp.dir), {
+      code: 'isDirectory',
+      message: `The request file ${tmp.dir} is a folder, not a file.`,
+    });
+    const missing = path.join(tmp.dir, 'missing.socklab');
+    assert.throws(() => readRequestFileText(missing), {
+      code: 'fileUnreadable',
+      message: `The request file ${missing} cannot be read (ENOENT).`,
+    });
+    const file = path.join(tmp.dir, 'big.socklab');
+    fs.writeFileSync(file, `#${'x'.repeat(REQUEST_FILE_MAX_BYTES - 1)}`);
+    assert.strictEqual(readRequestFileText(file).length, REQUEST_FILE_MAX_BYTES);
+    fs.appendFileSync(file, 'x');
+    assert.throws(() => readRequestFileText(file), {
+      code: 'fileTooLarge',
+      message: `The request file ${file} is ${REQUEST_FILE_MAX_BYTES + 1} bytes; at most ${REQUEST_FILE_MAX_BYTES} are read.`,
+    });
   });
 });
 
