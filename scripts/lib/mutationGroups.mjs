@@ -161,6 +161,7 @@ export const mutationGroups = [
     mutate: ['src/core/tls/**/*.ts'],
     specs: [
       'tlsCertificates',
+      'tlsSetup',
       'tlsErrors',
       'keylog',
       'tlsInterop',

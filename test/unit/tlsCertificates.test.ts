@@ -302,6 +302,30 @@ describe('TLS certificates: generated and kept per folder', function () {
     assert.ok(new crypto.X509Certificate(replaced.cert).checkIssued(new crypto.X509Certificate(replaced.ca)));
   });
 
+  it('a leaf from a CA with the same name as the kept one but another key is made anew', async () => {
+    const first = await ensureGeneratedCredentials(dir);
+    const keptCa = new crypto.X509Certificate(first.ca);
+    const [cn, o] = keptCa.subject.split('\n').map((line) => line.slice(line.indexOf('=') + 1));
+    const twin = await generate(
+      [
+        { name: 'commonName', value: cn },
+        { name: 'organizationName', value: o },
+      ],
+      { keyType: 'ec', algorithm: 'sha256', extensions: [{ name: 'basicConstraints', cA: true, critical: true }] },
+    );
+    const forged = await makeLeaf(['localhost', '127.0.0.1', '::1'], {
+      issuer: { cert: twin.cert, key: twin.private },
+    });
+    const forgedLeaf = new crypto.X509Certificate(forged.cert);
+    // The names match (OpenSSL's issuer check passes); only the signature tells them apart.
+    assert.ok(forgedLeaf.checkIssued(keptCa) && !forgedLeaf.verify(keptCa.publicKey));
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.cert), forged.cert);
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.key), forged.key);
+    const replaced = await ensureGeneratedCredentials(dir);
+    assert.strictEqual(replaced.made, 'leaf');
+    assert.ok(new crypto.X509Certificate(replaced.cert).verify(keptCa.publicKey));
+  });
+
   it('a file that cannot be renamed into place is a clear sentence and leaves no temporary file', async () => {
     await ensureGeneratedCredentials(dir);
     const certPath = path.join(dir, GENERATED_FILES.cert);
