@@ -8,6 +8,7 @@ import * as tls from 'tls';
 import '../helpers/noLeaks';
 import { generate } from 'selfsigned';
 import { GENERATED_FILES, ensureGeneratedCredentials, namesFor, sanNames } from '../../src/core/tls/certificates';
+import { describeCertificate, formatCertificateName } from '../../src/core/tls/describe';
 import { joinPem, loadCredentialFiles, pemBlocks } from '../../src/core/tls/pemFiles';
 import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
 import { rejectsWith } from '../helpers/errors';
@@ -430,5 +431,45 @@ describe('TLS certificates: files the user gives', function () {
       'pemTooLarge',
       /is 2097152 bytes, far more than a PEM file/,
     );
+  });
+});
+
+describe('TLS certificates: described as plain data', function () {
+  it('formatCertificateName writes each attribute, repeated ones each time, and skips absent ones', () => {
+    assert.strictEqual(formatCertificateName(undefined), '');
+    const name = { CN: 'lab', O: 'Socket Lab', OU: ['a', 'b'], L: undefined } as unknown as tls.Certificate;
+    assert.strictEqual(formatCertificateName(name), 'CN=lab, O=Socket Lab, OU=a, OU=b');
+  });
+
+  it('describeCertificate: ISO dates (text kept when unreadable), upper-case serial, empty fields when absent', () => {
+    const peer = {
+      subject: { CN: 'lab' },
+      issuer: { CN: 'lab' },
+      valid_from: 'Nov 30 10:42:01 2026 GMT',
+      valid_to: 'not a date',
+      fingerprint256: 'AB:CD',
+      serialNumber: '0a1b',
+      subjectaltname: 'DNS:lab',
+    } as unknown as tls.PeerCertificate;
+    assert.deepStrictEqual(describeCertificate(peer), {
+      subject: 'CN=lab',
+      issuer: 'CN=lab',
+      validFrom: '2026-11-30T10:42:01.000Z',
+      validTo: 'not a date',
+      fingerprint256: 'AB:CD',
+      serialNumber: '0A1B',
+      selfIssued: true,
+      subjectAltName: 'DNS:lab',
+    });
+    const bare = { subject: { CN: 'leaf' }, issuer: { CN: 'ca' } } as unknown as tls.PeerCertificate;
+    assert.deepStrictEqual(describeCertificate(bare), {
+      subject: 'CN=leaf',
+      issuer: 'CN=ca',
+      validFrom: '',
+      validTo: '',
+      fingerprint256: '',
+      serialNumber: '',
+      selfIssued: false,
+    });
   });
 });
