@@ -162,6 +162,7 @@ export const mutationGroups = [
     mutate: ['src/core/tls/**/*.ts'],
     specs: [
       'tlsCertificates',
+      'tlsSetup',
       'tlsErrors',
       'keylog',
       'tlsInterop',

@@ -8,11 +8,13 @@ import * as tls from 'tls';
 import '../helpers/noLeaks';
 import { generate } from 'selfsigned';
 import { GENERATED_FILES, ensureGeneratedCredentials, namesFor, sanNames } from '../../src/core/tls/certificates';
+import { describeCertificate, formatCertificateName } from '../../src/core/tls/describe';
 import { joinPem, loadCredentialFiles, pemBlocks } from '../../src/core/tls/pemFiles';
 import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
 import { rejectsWith } from '../helpers/errors';
 import { requirePeer } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
+import { TLS_CLOCK_SKEW_MS, TLS_RENEW_BEFORE_MS } from '../../src/shared/limits';
 
 const DAY = 86_400_000;
 
@@ -198,6 +200,149 @@ describe('TLS certificates: generated and kept per folder', function () {
     for (const wildcard of ['0.0.0.0', '::'])
       assert.deepStrictEqual(namesFor(wildcard), expected.slice(0, 32), wildcard);
   });
+  it('a new leaf keeps the names of the one it replaces (IPv6 as OpenSSL prints it counted once), the CA file untouched', async () => {
+    const first = await ensureGeneratedCredentials(dir, { host: 'a.example' });
+    const caInode = fs.statSync(first.caPath).ino;
+    const second = await ensureGeneratedCredentials(dir, { host: 'B.example' });
+    assert.strictEqual(second.made, 'leaf');
+    assert.deepStrictEqual(second.names, ['localhost', '127.0.0.1', '::1', 'B.example', 'a.example']);
+    assert.deepStrictEqual(sanNames(new crypto.X509Certificate(second.cert)), [
+      'localhost',
+      '127.0.0.1',
+      '0:0:0:0:0:0:0:1',
+      'B.example',
+      'a.example',
+    ]);
+    // Only the leaf was rewritten (each file is replaced by a rename, so a rewritten one has a new inode).
+    assert.strictEqual(fs.statSync(first.caPath).ino, caInode, 'the CA file was not rewritten');
+    const reused = await ensureGeneratedCredentials(dir, { host: 'b.EXAMPLE' });
+    assert.strictEqual(reused.made, 'none');
+    assert.deepStrictEqual(reused.names, ['localhost', '127.0.0.1', '0:0:0:0:0:0:0:1', 'B.example', 'a.example']);
+  });
+
+  it('the kept names grow up to 32; one more host makes a leaf for the wanted names alone', async () => {
+    let last = await ensureGeneratedCredentials(dir);
+    for (let i = 1; i <= 29; i++) last = await ensureGeneratedCredentials(dir, { host: `h${i}.example` });
+    assert.strictEqual(last.made, 'leaf');
+    assert.strictEqual(last.names.length, 32, 'exactly the most a leaf holds');
+    assert.strictEqual(last.names[3], 'h29.example');
+    assert.strictEqual(last.names[31], 'h1.example');
+    const over = await ensureGeneratedCredentials(dir, { host: 'h30.example' });
+    assert.strictEqual(over.made, 'leaf');
+    assert.deepStrictEqual(over.names, ['localhost', '127.0.0.1', '::1', 'h30.example']);
+  });
+
+  it('a call made while two others wait runs after both (the queue of a folder is not dropped early)', async () => {
+    const a = ensureGeneratedCredentials(dir, { host: 'a.example' });
+    const b = ensureGeneratedCredentials(dir, { host: 'b.example' });
+    // Started when the first resolves, while the second still runs: it must wait for the second.
+    const c = a.then(() => ensureGeneratedCredentials(dir, { host: 'c.example' }));
+    const [ra, rb, rc] = await Promise.all([a, b, c]);
+    assert.deepStrictEqual([ra.made, rb.made, rc.made], ['all', 'leaf', 'leaf']);
+    assert.deepStrictEqual(rc.names, ['localhost', '127.0.0.1', '::1', 'c.example', 'b.example', 'a.example']);
+  });
+
+  it('refuses a folder that is a link, a file, or another user’s, and makes one that does not exist', async () => {
+    const real = path.join(dir, 'real');
+    fs.mkdirSync(real);
+    const link = path.join(dir, 'link');
+    fs.symlinkSync(real, link);
+    const sentence =
+      /^The folder .* for the generated TLS certificates is not a folder of this user \(it is a link, a file, or owned by someone else\); remove it or choose another folder\.$/;
+    await rejectsWith(ensureGeneratedCredentials(link), 'tlsFolderNotOurs', sentence);
+    await rejectsWith(ensureGeneratedCredentials(writeFile(dir, 'file', 'x')), 'tlsFolderNotOurs', sentence);
+    assert.deepStrictEqual(fs.readdirSync(real), [], 'nothing was written through the link');
+    if (process.getuid?.() === 0) {
+      const theirs = path.join(dir, 'theirs');
+      fs.mkdirSync(theirs);
+      fs.chownSync(theirs, 65534, 65534);
+      await rejectsWith(ensureGeneratedCredentials(theirs), 'tlsFolderNotOurs', sentence);
+    }
+    const fresh = path.join(dir, 'new', 'tls');
+    assert.strictEqual((await ensureGeneratedCredentials(fresh)).made, 'all');
+    assert.strictEqual(fs.statSync(fresh).mode & 0o777, 0o700);
+  });
+
+  it('a kept CA is used from its first second (allowing for clock skew), and a leaf renewed exactly a week before its end', async () => {
+    const start = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const first = await ensureGeneratedCredentials(dir, { now: start });
+    const from = Date.parse(new crypto.X509Certificate(first.ca).validFrom);
+    assert.strictEqual(from, start.getTime() - TLS_CLOCK_SKEW_MS);
+    // A clock an hour behind still accepts what was made: the earliest such moment, then one second before it.
+    assert.strictEqual(
+      (await ensureGeneratedCredentials(dir, { now: new Date(from - TLS_CLOCK_SKEW_MS) })).made,
+      'none',
+    );
+    const leafEnd = Date.parse(new crypto.X509Certificate(first.cert).validTo);
+    const renewAt = leafEnd - TLS_RENEW_BEFORE_MS;
+    assert.strictEqual((await ensureGeneratedCredentials(dir, { now: new Date(renewAt - 1) })).made, 'none');
+    const renewed = await ensureGeneratedCredentials(dir, { now: new Date(renewAt) });
+    assert.strictEqual(renewed.made, 'leaf');
+    assert.strictEqual(renewed.ca, first.ca);
+    const early = await ensureGeneratedCredentials(dir, { now: new Date(from - TLS_CLOCK_SKEW_MS - 1000) });
+    assert.strictEqual(early.made, 'all', 'a CA not valid yet is made anew');
+  });
+
+  it('a CA key file missing, a CA that is not a CA, or a leaf another CA signed is made anew', async () => {
+    const first = await ensureGeneratedCredentials(dir);
+    fs.rmSync(path.join(dir, GENERATED_FILES.caKey));
+    const noCaKey = await ensureGeneratedCredentials(dir);
+    assert.strictEqual(noCaKey.made, 'all');
+    assert.notStrictEqual(noCaKey.ca, first.ca);
+    // A self-signed leaf with its own key in the CA's place: it matches its key but cannot sign.
+    const notCa = await makeLeaf(['localhost']);
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.caCert), notCa.cert);
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.caKey), notCa.key);
+    assert.strictEqual((await ensureGeneratedCredentials(dir)).made, 'all');
+    // A leaf for the right names, with its key, but signed by another CA.
+    const foreign = await makeLeaf(['localhost', '127.0.0.1', '::1'], { issuer: await makeCa('Another CA') });
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.cert), foreign.cert);
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.key), foreign.key);
+    const replaced = await ensureGeneratedCredentials(dir);
+    assert.strictEqual(replaced.made, 'leaf');
+    assert.ok(new crypto.X509Certificate(replaced.cert).checkIssued(new crypto.X509Certificate(replaced.ca)));
+  });
+
+  it('a leaf from a CA with the same name as the kept one but another key is made anew', async () => {
+    const first = await ensureGeneratedCredentials(dir);
+    const keptCa = new crypto.X509Certificate(first.ca);
+    const [cn, o] = keptCa.subject.split('\n').map((line) => line.slice(line.indexOf('=') + 1));
+    const twin = await generate(
+      [
+        { name: 'commonName', value: cn },
+        { name: 'organizationName', value: o },
+      ],
+      { keyType: 'ec', algorithm: 'sha256', extensions: [{ name: 'basicConstraints', cA: true, critical: true }] },
+    );
+    const forged = await makeLeaf(['localhost', '127.0.0.1', '::1'], {
+      issuer: { cert: twin.cert, key: twin.private },
+    });
+    const forgedLeaf = new crypto.X509Certificate(forged.cert);
+    // The names match (OpenSSL's issuer check passes); only the signature tells them apart.
+    assert.ok(forgedLeaf.checkIssued(keptCa) && !forgedLeaf.verify(keptCa.publicKey));
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.cert), forged.cert);
+    fs.writeFileSync(path.join(dir, GENERATED_FILES.key), forged.key);
+    const replaced = await ensureGeneratedCredentials(dir);
+    assert.strictEqual(replaced.made, 'leaf');
+    assert.ok(new crypto.X509Certificate(replaced.cert).verify(keptCa.publicKey));
+  });
+
+  it('a file that cannot be renamed into place is a clear sentence and leaves no temporary file', async () => {
+    await ensureGeneratedCredentials(dir);
+    const certPath = path.join(dir, GENERATED_FILES.cert);
+    fs.rmSync(certPath);
+    fs.mkdirSync(certPath);
+    writeFile(certPath, 'inside', 'x');
+    await rejectsWith(
+      ensureGeneratedCredentials(dir),
+      'tlsStoreFailed',
+      /^The TLS certificates could not be kept in .* \((EISDIR|ENOTEMPTY|EEXIST)\); check that the folder can be written\.$/,
+    );
+    assert.deepStrictEqual(
+      fs.readdirSync(dir).filter((f) => f.endsWith('.tmp')),
+      [],
+    );
+  });
 });
 
 describe('TLS certificates: files the user gives', function () {
@@ -286,5 +431,45 @@ describe('TLS certificates: files the user gives', function () {
       'pemTooLarge',
       /is 2097152 bytes, far more than a PEM file/,
     );
+  });
+});
+
+describe('TLS certificates: described as plain data', function () {
+  it('formatCertificateName writes each attribute, repeated ones each time, and skips absent ones', () => {
+    assert.strictEqual(formatCertificateName(undefined), '');
+    const name = { CN: 'lab', O: 'Socket Lab', OU: ['a', 'b'], L: undefined } as unknown as tls.Certificate;
+    assert.strictEqual(formatCertificateName(name), 'CN=lab, O=Socket Lab, OU=a, OU=b');
+  });
+
+  it('describeCertificate: ISO dates (text kept when unreadable), upper-case serial, empty fields when absent', () => {
+    const peer = {
+      subject: { CN: 'lab' },
+      issuer: { CN: 'lab' },
+      valid_from: 'Nov 30 10:42:01 2026 GMT',
+      valid_to: 'not a date',
+      fingerprint256: 'AB:CD',
+      serialNumber: '0a1b',
+      subjectaltname: 'DNS:lab',
+    } as unknown as tls.PeerCertificate;
+    assert.deepStrictEqual(describeCertificate(peer), {
+      subject: 'CN=lab',
+      issuer: 'CN=lab',
+      validFrom: '2026-11-30T10:42:01.000Z',
+      validTo: 'not a date',
+      fingerprint256: 'AB:CD',
+      serialNumber: '0A1B',
+      selfIssued: true,
+      subjectAltName: 'DNS:lab',
+    });
+    const bare = { subject: { CN: 'leaf' }, issuer: { CN: 'ca' } } as unknown as tls.PeerCertificate;
+    assert.deepStrictEqual(describeCertificate(bare), {
+      subject: 'CN=leaf',
+      issuer: 'CN=ca',
+      validFrom: '',
+      validTo: '',
+      fingerprint256: '',
+      serialNumber: '',
+      selfIssued: false,
+    });
   });
 });
