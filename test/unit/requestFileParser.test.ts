@@ -535,4 +535,27 @@ describe('request file parser: edges of numbers, ports, flags and the prelude', 
     const [p] = problemsOf('expect silence;for=0');
     assert.match(p.error.message, /^The for value must be a whole number of milliseconds from 1 /);
   });
+
+  it('reads wait on an indented line with trailing blanks, and keeps no statement for a refused wait', () => {
+    assert.strictEqual((statementOf('  wait 10 \t') as { ms: number }).ms, 10);
+    const { file, problems } = parseStrict('connect tcp 127.0.0.1:1\nwait x\n');
+    assert.deepStrictEqual(
+      [problems.map((p) => p.error.code), file.blocks[0].statements.map((s) => s.kind)],
+      [['invalidMilliseconds'], ['connect']],
+    );
+  });
+
+  it('refuses a name with a character outside the allowed set after valid ones', () => {
+    assert.deepStrictEqual(codes('@a!b = 1\n'), ['1:1 badVariableName']);
+    assert.deepStrictEqual(
+      problemsOf('expect regex;capture=a!b (x)').map((p) => p.error.code),
+      ['badVariableName'],
+    );
+  });
+
+  it('keeps the dots of the pattern in the reason of an invalid regular expression', () => {
+    const [p] = problemsOf('expect regex a.(');
+    assert.strictEqual(p.error.code, 'badRegex');
+    assert.match(p.error.message, /\/a\.\(\|\/: Unterminated group\.$/);
+  });
 });

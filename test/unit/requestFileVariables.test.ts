@@ -114,4 +114,10 @@ describe('request file variables: exact parts and $randomInt bounds', () => {
       { kind: 'ref', name: '$randomInt', args: ['1', '9'], offset: 0, length: 21 },
     ]);
   });
+
+  it('says which environment variable is not set', () => {
+    const result = expand('{{$env SOCKET_LAB_SURELY_UNSET}}');
+    assert.ok('error' in result, JSON.stringify(result));
+    assert.strictEqual(result.error.message, 'The environment variable SOCKET_LAB_SURELY_UNSET is not set.');
+  });
 });
