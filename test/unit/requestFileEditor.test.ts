@@ -14,6 +14,7 @@ import {
   connectStatementFor,
   savedBlockText,
   sendStatementFor,
+  textPayloadForLine,
   type SavablePayload,
 } from '../../src/shared/requestFile/fromPayload';
 import { expandTemplate, parseTemplate } from '../../src/shared/requestFile/variables';
@@ -241,5 +242,44 @@ describe('socketLab.runRequestFile in the core: argument, path, block, vars', fu
     } finally {
       t.remove();
     }
+  });
+});
+
+describe('Save to request file: the exact line written for each draft option', () => {
+  it('writes a line break as \\n and \\r, not as a \\u escape, so the saved line stays readable', () => {
+    assert.strictEqual(sendStatementFor({ data: 'a\r\nb', format: 'text' }).payload, 'a\\r\\nb');
+  });
+
+  it('writes encoding= only for a text draft in another encoding than utf8', () => {
+    const line = (p: SavablePayload) => savedBlockText('t', undefined, sendStatementFor(p)).split('\n')[1];
+    assert.strictEqual(line({ data: 'a', format: 'text', encoding: 'utf8' }), 'send text a');
+    assert.strictEqual(line({ data: 'a', format: 'text' }), 'send text a');
+    assert.strictEqual(line({ data: '61', format: 'hex', encoding: 'latin1' }), 'send hex 61');
+    assert.strictEqual(line({ data: 'a', format: 'text', encoding: 'latin1' }), 'send text;encoding=latin1 a');
+  });
+
+  it('writes no checksum options without a checksum, even when the draft keeps an endianness', () => {
+    const send = sendStatementFor({ data: 'a', format: 'text', checksumEndian: 'le' });
+    assert.deepStrictEqual([send.checksum, send.checksumEndian], [undefined, undefined]);
+    const plain = sendStatementFor({ data: 'a', format: 'text', checksum: 'crc16-modbus' });
+    assert.deepStrictEqual([plain.checksum, 'checksumEndian' in plain], ['crc16-modbus', false]);
+  });
+
+  it('connects a connected UDP client as udp, and has no connect for a UDP socket without destination or a client without peer', () => {
+    const udp = connectStatementFor({ kind: 'udp', remote: { address: '127.0.0.1', port: 53 } });
+    assert.deepStrictEqual([udp?.transport, udp?.target], ['udp', '127.0.0.1:53']);
+    assert.strictEqual(connectStatementFor({ kind: 'udp' }), undefined);
+    assert.strictEqual(connectStatementFor({ kind: 'tcp-client' }), undefined);
+    assert.strictEqual(connectStatementFor({ kind: 'tcp-listener' }, { host: '127.0.0.1', port: 1 }), undefined);
+  });
+
+  it('folds a title with line breaks into one line with one space per break run', () => {
+    const text = savedBlockText(' a\r\n\nb\rc ', undefined, sendStatementFor({ data: 'x', format: 'text' }));
+    assert.strictEqual(text.split('\n')[0], '### a b c');
+  });
+
+  it('reads a draft without an escapes flag as escapes on, and defaults to escapes on and variables off', () => {
+    assert.strictEqual(sendStatementFor({ data: '\\x41', format: 'text' }).payload, '\\x41');
+    assert.strictEqual(textPayloadForLine('\\x41{{x}}'), '\\x41\\u007b{x}}');
   });
 });

@@ -465,3 +465,97 @@ describe('request file problems', () => {
     );
   });
 });
+
+describe('request file parser: edges of numbers, ports, flags and the prelude', () => {
+  const codes = (text: string) => parseStrict(text).problems.map((p) => `${p.line}:${p.column} ${p.error.code}`);
+
+  it('takes only plain decimal milliseconds: 0x10, 1e3, 10x and x10 are refused', () => {
+    for (const value of ['0x10', '1e3', '10x', 'x10']) {
+      assert.deepStrictEqual(codes(`connect tcp 127.0.0.1:1\nwait ${value}\n`).length, 1, value);
+    }
+    assert.deepStrictEqual((statementOf('wait 0010') as { ms: number }).ms, 10);
+  });
+
+  it('refuses a port that is not plain digits in 1..65535, and accepts 65535', () => {
+    for (const target of ['127.0.0.1:x80', '127.0.0.1:0', '127.0.0.1:65536', ':80', '[::1]:80x', 'x[::1]:80']) {
+      assert.deepStrictEqual(
+        parseStrict(`connect tcp ${target}\n`).problems.map((p) => p.error.code),
+        ['badTarget'],
+        target,
+      );
+    }
+    assert.deepStrictEqual(splitHostPort('[::1]:65535'), { host: '::1', port: '65535' });
+    parseClean('connect tcp 127.0.0.1:65535\n### b\nconnect tcp 127.0.0.1:1\n');
+  });
+
+  it('refuses regex flags outside the allowed letters or repeated, and keeps valid ones', () => {
+    const flagCodes = (flags: string) =>
+      parseStrict(`connect tcp 127.0.0.1:1\nexpect regex;flags=${flags} a\n`).problems.map((p) => p.error.code);
+    assert.deepStrictEqual(flagCodes('ix'), ['invalidRegexFlags']);
+    assert.deepStrictEqual(flagCodes('ii'), ['invalidRegexFlags']);
+    assert.strictEqual((statementOf('expect regex;flags=i a') as { flags?: string }).flags, 'i');
+  });
+
+  it('keeps an @ line before the first statement in the prelude, not in the untitled first block', () => {
+    const { file } = parseClean('@host = 127.0.0.1\nconnect tcp {{host}}:1\n');
+    assert.deepStrictEqual(
+      file.prelude.map((s) => [s.name, s.value]),
+      [['host', '127.0.0.1']],
+    );
+    assert.deepStrictEqual(
+      file.blocks.map((b) => b.statements.map((s) => s.kind)),
+      [['connect']],
+    );
+  });
+
+  it('checks the references of @ lines and expect values against the known variables', () => {
+    assert.deepStrictEqual(codes('@a = {{nope}}\nconnect tcp 127.0.0.1:1\nexpect text {{gone}}\n'), [
+      '1:6 unknownVariable',
+      '3:13 unknownVariable',
+    ]);
+  });
+
+  it('accepts a tab between a keyword and its spec, and trailing blanks after expect closed', () => {
+    assert.deepStrictEqual(
+      [statementOf('expect\tregex a')].map((s) => [s.kind, (s as { match: string }).match]),
+      [['expect', 'regex']],
+    );
+    parseClean('connect tcp 127.0.0.1:1\nexpect closed  \t\n');
+  });
+
+  it('refuses an option written without = even when its name is allowed', () => {
+    assert.deepStrictEqual(codes('connect tcp 127.0.0.1:1\nsend text;eol a\n'), ['2:11 unknownOption']);
+  });
+
+  it('refuses a bracketed target with a second colon after the port', () => {
+    assert.deepStrictEqual(splitHostPort('[::1]:80:90'), undefined);
+  });
+
+  it('names the for option when its value is refused', () => {
+    const [p] = problemsOf('expect silence;for=0');
+    assert.match(p.error.message, /^The for value must be a whole number of milliseconds from 1 /);
+  });
+
+  it('reads wait on an indented line with trailing blanks, and keeps no statement for a refused wait', () => {
+    assert.strictEqual((statementOf('  wait 10 \t') as { ms: number }).ms, 10);
+    const { file, problems } = parseStrict('connect tcp 127.0.0.1:1\nwait x\n');
+    assert.deepStrictEqual(
+      [problems.map((p) => p.error.code), file.blocks[0].statements.map((s) => s.kind)],
+      [['invalidMilliseconds'], ['connect']],
+    );
+  });
+
+  it('refuses a name with a character outside the allowed set after valid ones', () => {
+    assert.deepStrictEqual(codes('@a!b = 1\n'), ['1:1 badVariableName']);
+    assert.deepStrictEqual(
+      problemsOf('expect regex;capture=a!b (x)').map((p) => p.error.code),
+      ['badVariableName'],
+    );
+  });
+
+  it('keeps the dots of the pattern in the reason of an invalid regular expression', () => {
+    const [p] = problemsOf('expect regex a.(');
+    assert.strictEqual(p.error.code, 'badRegex');
+    assert.match(p.error.message, /\/a\.\(\|\/: Unterminated group\.$/);
+  });
+});

@@ -265,3 +265,15 @@ describe('request file printer', () => {
     );
   });
 });
+
+describe('request file printer: exact layout', () => {
+  it('prints the prelude, a blank line, then blocks separated by a blank line, with no trailing blanks', () => {
+    const { file } = parseRequestFile(
+      '@a =\n@b = 1\n### one\nconnect tcp 127.0.0.1:1\nexpect closed\n### two\nconnect tcp 127.0.0.1:2\n',
+    );
+    assert.strictEqual(
+      printRequestFile(file),
+      '@a =\n@b = 1\n\n### one\nconnect tcp 127.0.0.1:1\nexpect closed\n\n### two\nconnect tcp 127.0.0.1:2\n',
+    );
+  });
+});

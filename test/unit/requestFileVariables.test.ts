@@ -87,3 +87,37 @@ describe('request file variables', () => {
     assert.ok(real.randomInt(0, 2 ** 52) < 2 ** 52);
   });
 });
+
+describe('request file variables: exact parts and $randomInt bounds', () => {
+  it('refuses $randomInt bounds that are not plain whole numbers, one bad bound is enough', () => {
+    const codes = (text: string) => parseTemplate(text).problems.map((p) => p.error.code);
+    for (const text of ['{{$randomInt 0x1 9}}', '{{$randomInt 1 9x}}', '{{$randomInt x 9}}', '{{$randomInt 1 x}}']) {
+      assert.deepStrictEqual(codes(text), ['builtinArguments'], text);
+    }
+    assert.deepStrictEqual(codes('{{$randomInt -10 20}}'), []);
+  });
+
+  it('keeps the text of an unclosed reference as one text part at its offset', () => {
+    const { parts, problems } = parseTemplate('ab{{x');
+    assert.deepStrictEqual(parts, [
+      { kind: 'text', text: 'ab', offset: 0 },
+      { kind: 'text', text: '{{x', offset: 2 },
+    ]);
+    assert.deepStrictEqual(
+      problems.map((p) => [p.offset, p.length, p.error.code]),
+      [[2, 3, 'unclosedVariable']],
+    );
+  });
+
+  it('starts with a reference without an empty text part, and reads spaced arguments', () => {
+    assert.deepStrictEqual(parseTemplate('{{ $randomInt  1\t9 }}').parts, [
+      { kind: 'ref', name: '$randomInt', args: ['1', '9'], offset: 0, length: 21 },
+    ]);
+  });
+
+  it('says which environment variable is not set', () => {
+    const result = expand('{{$env SOCKET_LAB_SURELY_UNSET}}');
+    assert.ok('error' in result, JSON.stringify(result));
+    assert.strictEqual(result.error.message, 'The environment variable SOCKET_LAB_SURELY_UNSET is not set.');
+  });
+});
