@@ -11,6 +11,7 @@ import '../helpers/noLeaks';
 import { assertSocketLabError } from '../helpers/errors';
 import { pcapngPackets, tcpFlags, tcpSourcePort } from '../helpers/pcapngReader';
 import { tempDir } from '../helpers/tempDir';
+import { skipOrFail } from '../helpers/require';
 
 import { exportPcapng } from '../../src/core/pcap';
 import type { ConnectionInfo, EndpointInfo, TrafficRecord } from '../../src/shared/model';
@@ -78,7 +79,7 @@ describe('pcapng export, failures and leftovers', function () {
   afterEach(() => t.remove());
 
   it('a full disk fails with the path and ENOSPC, and the file is closed', async function () {
-    if (!fs.existsSync('/dev/full')) this.skip();
+    if (!fs.existsSync('/dev/full')) skipOrFail(this, 'no /dev/full to fill');
     const err = await rejectionOf(exportPcapng(client, [hello], '/dev/full'));
     assertSocketLabError(err, 'exportFailed', { path: '/dev/full', detail: 'ENOSPC' });
     assert.strictEqual((err as Error).message, 'Writing the pcapng file /dev/full failed (ENOSPC).');
@@ -115,7 +116,7 @@ describe('pcapng export, failures and leftovers', function () {
         return (err as NodeJS.ErrnoException).code === 'EACCES';
       }
     });
-    if (!denied) this.skip();
+    if (!denied) skipOrFail(this, 'no path here refuses this user with EACCES');
     const err = await rejectionOf(exportPcapng(client, [hello], denied));
     assertSocketLabError(err, 'permissionDenied', { path: denied, operation: 'write file', systemCode: 'EACCES' });
     assert.strictEqual(
