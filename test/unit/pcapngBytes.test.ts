@@ -6,6 +6,7 @@
 import * as assert from 'assert';
 import { PassThrough } from 'stream';
 import '../helpers/noLeaks';
+import { client, endpointBase, tcpListener } from '../helpers/pcapFixtures';
 import { pcapngBlocks } from '../helpers/pcapngReader';
 
 import { bytesToIp, ipToBytes, isLoopbackAddress, unmapIpv4 } from '../../src/core/ipAddressBytes';
@@ -15,24 +16,6 @@ import { internetChecksum } from '../../src/core/pcap/internetChecksum';
 import { Flow, describeFlow, flowKey, fnv1a } from '../../src/core/pcap/packetFlows';
 import { PcapngEncoder } from '../../src/core/pcap/pcapngEncoder';
 import type { EndpointInfo, TrafficRecord } from '../../src/shared/model';
-
-const endpointBase = {
-  state: 'connected' as const,
-  bytesIn: 0,
-  bytesOut: 0,
-  messagesIn: 0,
-  messagesOut: 0,
-  dropped: 0,
-  connections: [],
-};
-
-const client: EndpointInfo = {
-  ...endpointBase,
-  id: 'e1',
-  kind: 'tcp-client',
-  local: { address: '127.0.0.1', port: 61001 },
-  remote: { address: '127.0.0.1', port: 61002 },
-};
 
 /** The text of a flow's addresses, to compare whole flows readably. */
 function flowText(f: Flow): Omit<Flow, 'local' | 'remote'> & { local: string; remote: string } {
@@ -201,6 +184,7 @@ describe('pcapng bytes', () => {
         ...endpointBase,
         id: 'e3',
         kind: 'udp',
+        state: 'connected',
         local: { address: '127.0.0.1', port: 7000 },
         remote: { address: '127.0.0.2', port: 7001 },
       };
@@ -224,13 +208,7 @@ describe('pcapng bytes', () => {
     });
 
     it('a peer label that is not host:port shows as port 0 on the zero address of its family', () => {
-      const listener: EndpointInfo = {
-        ...endpointBase,
-        id: 'e4',
-        kind: 'tcp-listener',
-        state: 'listening',
-        local: { address: '127.0.0.1', port: 5000 },
-      };
+      const listener = tcpListener('e4');
       const remoteOf = (peer: string) => flowText(describeFlow(listener, record({ peer, connectionId: 'e4.c1' })));
       const tcp = (remote: string, local = '127.0.0.1/5000') => ({
         transport: 'tcp',
@@ -248,13 +226,7 @@ describe('pcapng bytes', () => {
     });
 
     it('a local address of the other family, or a wildcard before a non-loopback peer, shows as the family default', () => {
-      const listener = (address: string): EndpointInfo => ({
-        ...endpointBase,
-        id: 'e5',
-        kind: 'tcp-listener',
-        state: 'listening',
-        local: { address, port: 5000 },
-      });
+      const listener = (address: string) => tcpListener('e5', address);
       const local = (address: string, peer: string) =>
         bytesToIp(describeFlow(listener(address), record({ peer, connectionId: 'e5.c1' })).local.address);
       assert.strictEqual(local('::1', '127.0.0.3:1'), '127.0.0.1');
@@ -286,7 +258,13 @@ describe('pcapng bytes', () => {
         flowText(describeFlow(unixListener, record({ connectionId: 'e6.c7000' }))).remote,
         `${net}.2/50001`,
       );
-      const unixClient: EndpointInfo = { ...endpointBase, id: 'e7', kind: 'unix-client', remote: { path } };
+      const unixClient: EndpointInfo = {
+        ...endpointBase,
+        id: 'e7',
+        kind: 'unix-client',
+        state: 'connected',
+        remote: { path },
+      };
       assert.deepStrictEqual(flowText(describeFlow(unixClient, record({}))), {
         transport: 'tcp',
         local: `${net}.2/50000`,
@@ -294,7 +272,7 @@ describe('pcapng bytes', () => {
         localOpened: true,
         comment: `Unix socket ${path}`,
       });
-      const nowhere: EndpointInfo = { ...endpointBase, id: 'e8', kind: 'unix-client' };
+      const nowhere: EndpointInfo = { ...endpointBase, id: 'e8', kind: 'unix-client', state: 'connected' };
       assert.deepStrictEqual(flowText(describeFlow(nowhere, record({}))), {
         transport: 'tcp',
         local: '127.132.157.2/50000',

@@ -10,6 +10,7 @@ import * as path from 'path';
 import '../helpers/noLeaks';
 import { assertSocketLabError } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
+import { endpointBase, tcpListener } from '../helpers/pcapFixtures';
 import { portOf } from '../helpers/sockets';
 import { requirePeer } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
@@ -23,8 +24,6 @@ import { openCaptureFile, type OpenedCaptureFile } from '../../src/core/captureF
 import type { SocketLabError } from '../../src/shared/errors';
 import type { CaptureSpec } from '../../src/shared/commandArgs';
 import type { EndpointInfo, TrafficRecord } from '../../src/shared/model';
-
-const endpointBase = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, dropped: 0, connections: [] };
 
 /** 'a.b.c.d:port' of an IPv4 packet's source and destination. */
 function ends(packet: Buffer): [string, string] {
@@ -122,17 +121,12 @@ describe('pcapng capture, streamed while traffic flows', function () {
   it('when the disk falls behind, records are counted lost and later segments keep their true sequence numbers', async () => {
     const file = path.join(t.dir, 'lost.pcapng');
     const endpoint: EndpointInfo = {
+      ...endpointBase,
       id: 'e1',
       kind: 'tcp-client',
       state: 'connected',
       local: { address: '127.0.0.1', port: await quietPort('tcp', '127.0.0.1') },
       remote: { address: '127.0.0.1', port: await quietPort('tcp', '127.0.0.1') },
-      bytesIn: 0,
-      bytesOut: 0,
-      messagesIn: 0,
-      messagesOut: 0,
-      dropped: 0,
-      connections: [],
     };
     const writer = new PcapngCaptureWriter(pcapngSpec(file), await openCaptureFile(pcapngSpec(file)), {
       endpoint: () => endpoint,
@@ -184,13 +178,7 @@ describe('pcapng capture, streamed while traffic flows', function () {
 
   it('names the interface after the endpoint and asks the source for a connection only by id, once per flow', async () => {
     const file = path.join(t.dir, 'source.pcapng');
-    const listener: EndpointInfo = {
-      ...endpointBase,
-      id: 'e4',
-      kind: 'tcp-listener',
-      state: 'listening',
-      local: { address: '127.0.0.1', port: 5000 },
-    };
+    const listener = tcpListener('e4');
     const asked: (string | undefined)[] = [];
     const writer = new PcapngCaptureWriter(pcapngSpec(file), await openCaptureFile(pcapngSpec(file)), {
       endpoint: () => listener,

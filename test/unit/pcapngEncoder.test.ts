@@ -5,6 +5,7 @@
  */
 import * as assert from 'assert';
 import '../helpers/noLeaks';
+import { client, endpointBase, tcpListener } from '../helpers/pcapFixtures';
 import { PcapngPacket, pcapngPackets } from '../helpers/pcapngReader';
 
 import { ByteBatch } from '../../src/core/pcap/byteBatch';
@@ -12,17 +13,6 @@ import { describeFlow } from '../../src/core/pcap/packetFlows';
 import { PcapngEncoder } from '../../src/core/pcap/pcapngEncoder';
 import { PCAP_MAX_FLOWS } from '../../src/shared/limits';
 import type { EndpointInfo, TrafficRecord } from '../../src/shared/model';
-
-const endpointBase = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, dropped: 0, connections: [] };
-
-const client: EndpointInfo = {
-  ...endpointBase,
-  id: 'e1',
-  kind: 'tcp-client',
-  state: 'connected',
-  local: { address: '127.0.0.1', port: 61001 },
-  remote: { address: '127.0.0.1', port: 61002 },
-};
 
 /** An encoder for `endpoint` writing into a batch; `file()` is everything written so far. */
 function encoderOf(endpoint: EndpointInfo, initialSequence?: (key: string) => [number, number]) {
@@ -91,13 +81,7 @@ describe('pcapng encoder', () => {
   });
 
   it('TCP: a listener is opened by its peer; a RST ends the connection and the next record opens a new one', () => {
-    const listener: EndpointInfo = {
-      ...endpointBase,
-      id: 'e2',
-      kind: 'tcp-listener',
-      state: 'listening',
-      local: { address: '127.0.0.1', port: 5000 },
-    };
+    const listener = tcpListener('e2');
     const { encoder, file } = encoderOf(listener, () => [7, 9]);
     const r = (data: string, direction: 'in' | 'out'): TrafficRecord => ({
       time: 1,
@@ -233,13 +217,7 @@ describe('pcapng encoder', () => {
 
   it(`remembers at most ${PCAP_MAX_FLOWS} flows: the one seen first is forgotten and opens anew when it comes back`, function () {
     this.timeout(60000);
-    const listener: EndpointInfo = {
-      ...endpointBase,
-      id: 'e4',
-      kind: 'tcp-listener',
-      state: 'listening',
-      local: { address: '127.0.0.1', port: 5000 },
-    };
+    const listener = tcpListener('e4');
     let handshakes = 0;
     const chunks: Buffer[] = [];
     const batch = new ByteBatch((c) => chunks.push(Buffer.from(c)));

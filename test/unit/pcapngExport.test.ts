@@ -9,23 +9,13 @@ import * as path from 'path';
 import { Writable } from 'stream';
 import '../helpers/noLeaks';
 import { assertSocketLabError } from '../helpers/errors';
+import { client, tcpListener } from '../helpers/pcapFixtures';
 import { pcapngPackets, tcpFlags, tcpSourcePort } from '../helpers/pcapngReader';
 import { tempDir } from '../helpers/tempDir';
 import { skipOrFail } from '../helpers/require';
 
 import { exportPcapng } from '../../src/core/pcap';
-import type { ConnectionInfo, EndpointInfo, TrafficRecord } from '../../src/shared/model';
-
-const endpointBase = { bytesIn: 0, bytesOut: 0, messagesIn: 0, messagesOut: 0, dropped: 0, connections: [] };
-
-const client: EndpointInfo = {
-  ...endpointBase,
-  id: 'e1',
-  kind: 'tcp-client',
-  state: 'connected',
-  local: { address: '127.0.0.1', port: 61001 },
-  remote: { address: '127.0.0.1', port: 61002 },
-};
+import type { ConnectionInfo, TrafficRecord } from '../../src/shared/model';
 
 const hello: TrafficRecord = {
   time: 1_700_000_000_000,
@@ -187,13 +177,7 @@ describe('pcapng export, failures and leftovers', function () {
   });
 
   it("closes: none for a listener's connection no longer listed; a closed client that half-closed sends its FIN first", async () => {
-    const listener: EndpointInfo = {
-      ...endpointBase,
-      id: 'e2',
-      kind: 'tcp-listener',
-      state: 'listening',
-      local: { address: '127.0.0.1', port: 5000 },
-    };
+    const listener = tcpListener('e2');
     const gone = path.join(t.dir, 'gone.pcapng');
     await exportPcapng(listener, [{ ...hello, peer: '127.0.0.1:40000', connectionId: 'e2.c1', direction: 'in' }], gone);
     const flagsOf = (file: string) =>

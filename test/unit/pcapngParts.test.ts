@@ -8,6 +8,7 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import '../helpers/noLeaks';
+import { client, tcpListener } from '../helpers/pcapFixtures';
 import { requirePeer } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
 import { badChecksums, expertProblems, fields, followTcp } from '../helpers/tshark';
@@ -18,16 +19,7 @@ import { ByteBatch } from '../../src/core/pcap/byteBatch';
 import { closesOf, exportPcapng } from '../../src/core/pcap/exportPcapng';
 import { describeFlow } from '../../src/core/pcap/packetFlows';
 import { PcapngEncoder } from '../../src/core/pcap/pcapngEncoder';
-import type { EndpointInfo, TrafficRecord } from '../../src/shared/model';
-
-const endpointBase = {
-  state: 'connected' as const,
-  bytesIn: 0,
-  bytesOut: 0,
-  messagesIn: 0,
-  messagesOut: 0,
-  dropped: 0,
-};
+import type { TrafficRecord } from '../../src/shared/model';
 
 describe('pcapng parts', () => {
   it('the Internet checksum of the RFC 1071 example, odd lengths padded with zero', () => {
@@ -79,14 +71,7 @@ describe('pcapng parts', () => {
   });
 
   it('a listener on 0.0.0.0 or :: shows the loopback address its loopback peers reached; IPv4-mapped peers as IPv4', () => {
-    const listener = (address: string): EndpointInfo => ({
-      ...endpointBase,
-      id: 'e1',
-      kind: 'tcp-listener',
-      state: 'listening',
-      local: { address, port: 5000 },
-      connections: [],
-    });
+    const listener = (address: string) => tcpListener('e1', address);
     const record = (peer: string): TrafficRecord => ({
       time: 1,
       direction: 'in',
@@ -123,15 +108,6 @@ describe('pcapng parts', () => {
     });
     beforeEach(() => (t = tempDir()));
     afterEach(() => t.remove());
-
-    const client: EndpointInfo = {
-      ...endpointBase,
-      id: 'e1',
-      kind: 'tcp-client',
-      local: { address: '127.0.0.1', port: 61001 },
-      remote: { address: '127.0.0.1', port: 61002 },
-      connections: [],
-    };
 
     it('sequence numbers wrap past 2^32 and the streams still rebuild exactly', () => {
       const file = path.join(t.dir, 'wrap.pcapng');
