@@ -8,7 +8,8 @@ import { RelayFailure, RelayPairInfo, RelayTap, StreamRelayOptions } from '../..
 import { SocketLabError } from '../../src/shared/errors';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
 import { requirePeer } from '../helpers/require';
-import { fillAcceptQueue, freePort } from '../helpers/sockets';
+import { freePort } from '../helpers/sockets';
+import { stalledUpstream } from '../helpers/stalledUpstream';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
 
@@ -359,12 +360,9 @@ describe('stream relay', function () {
 
   it('an upstream that does not answer times out (connectTimeoutMs), and the client is reset', async function () {
     requirePeer(this, 'python3');
-    const noAccept = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '20']);
-    const fillers: net.Socket[] = [];
+    const upstream = await stalledUpstream();
     try {
-      const [, port] = await waitForOutput(noAccept, /^(\d+)$/m);
-      await fillAcceptQueue(Number(port), fillers);
-      const run = await startRelay({ upstream: { host: '127.0.0.1', port: Number(port) }, connectTimeoutMs: 300 });
+      const run = await startRelay({ upstream: { host: '127.0.0.1', port: upstream.port }, connectTimeoutMs: 300 });
       try {
         const c = await client(run.port);
         await waitFor('the client to be closed', () => c.closed(), 5000);
@@ -379,8 +377,7 @@ describe('stream relay', function () {
         run.relay.dispose();
       }
     } finally {
-      for (const f of fillers) f.destroy();
-      await noAccept.kill();
+      await upstream.close();
     }
   });
 

@@ -7,9 +7,9 @@ import { resetSocket } from '../../src/core/relay/relayPair';
 import { RelayPairInfo, RelayTap, StreamRelayOptions } from '../../src/core/relay/relayTypes';
 import { StreamRelay } from '../../src/core/relay/streamRelay';
 import { SocketLabError } from '../../src/shared/errors';
-import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
 import { requirePeer } from '../helpers/require';
-import { fillAcceptQueue, rawConnect, rawServer } from '../helpers/sockets';
+import { rawConnect, rawServer } from '../helpers/sockets';
+import { stalledUpstream } from '../helpers/stalledUpstream';
 import { startStreamRelay } from '../helpers/streamRelays';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor, waitForSteady } from '../helpers/wait';
@@ -83,12 +83,9 @@ describe('stream relay pairs: snapshots, inject, closePair, bufferedBytes, start
 
   it('while its upstream is still connecting, a pair reads nothing from its client, refuses inject, and closePair ends it once', async function () {
     requirePeer(this, 'python3');
-    const noAccept = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '20']);
-    const fillers: net.Socket[] = [];
+    const upstream = await stalledUpstream();
     try {
-      const [, port] = await waitForOutput(noAccept, /^(\d+)$/m);
-      await fillAcceptQueue(Number(port), fillers);
-      const run = await startStreamRelay({ upstream: { host: '127.0.0.1', port: Number(port) } });
+      const run = await startStreamRelay({ upstream: { host: '127.0.0.1', port: upstream.port } });
       try {
         const c = await rawConnect({ host: '127.0.0.1', port: run.port });
         await waitFor('the pair to be listed', () => run.relay.pairs().length === 1);
@@ -117,8 +114,7 @@ describe('stream relay pairs: snapshots, inject, closePair, bufferedBytes, start
         run.relay.dispose();
       }
     } finally {
-      for (const f of fillers) f.destroy();
-      await noAccept.kill();
+      await upstream.close();
     }
   });
 
