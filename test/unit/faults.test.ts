@@ -12,12 +12,13 @@ import { SocketLab } from '../../src/core/socketLab';
 import { assertSentence, offlineLookup, UNRESOLVABLE_HOST } from '../helpers/badInputCases';
 import { rejectsWith } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
-import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
-import { freePort, fillAcceptQueue, portOf, rawConnect, rawServer } from '../helpers/sockets';
+import { startPeer, waitForOutput } from '../helpers/peers';
+import { freePort, portOf, rawConnect, rawServer } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { sleep, waitFor } from '../helpers/wait';
 import '../helpers/noLeaks';
 import { requireRoot, skipOrFail } from '../helpers/require';
+import { stalledUpstream } from '../helpers/stalledUpstream';
 
 /** The error a promise rejects with (fails when it resolves). */
 async function failure(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -161,11 +162,9 @@ describe('faults with real sockets', function () {
     }));
 
   it('connect timeout against a listener whose backlog is full: the sentence names the time, nothing is left', async function () {
-    const peer = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '8']);
-    const fillers: net.Socket[] = [];
+    const upstream = await stalledUpstream(8);
     try {
-      const port = Number((await waitForOutput(peer, /^(\d+)/m))[1]);
-      await fillAcceptQueue(port, fillers);
+      const port = upstream.port;
       await withLab(async (lab) => {
         const err = await failure(lab.connectTcp({ port, timeoutMs: 400 }));
         assert.strictEqual(err.code, 'timedOut');
@@ -178,8 +177,7 @@ describe('faults with real sockets', function () {
         await stillWorks(lab);
       });
     } finally {
-      for (const s of fillers) s.destroy();
-      await peer.kill();
+      await upstream.close();
     }
   });
 

@@ -10,11 +10,11 @@ import { Inbox } from '../../src/core/requestFile/inbox';
 import { Transcript, transcriptLines, type TranscriptEntry } from '../../src/core/requestFile/transcript';
 import { SocketLabError } from '../../src/shared/errors';
 import { rejectsWith } from '../helpers/errors';
-import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
 import { requirePeer } from '../helpers/require';
-import { fillAcceptQueue, rawServer } from '../helpers/sockets';
+import { rawServer } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
+import { stalledUpstream } from '../helpers/stalledUpstream';
 
 const bytes = (text: string) => new Uint8Array(Buffer.from(text));
 const text = (data: Uint8Array | undefined) => (data ? Buffer.from(data).toString('utf8') : undefined);
@@ -348,11 +348,9 @@ describe('request file block connection', function () {
 
   it('times out connecting to a peer that never accepts, and is cancelled while connecting', async function () {
     requirePeer(this, 'python3');
-    const peer = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '15']);
-    const fillers: net.Socket[] = [];
+    const upstream = await stalledUpstream(15);
     try {
-      const port = Number((await waitForOutput(peer, /^(\d+)\n/))[1]);
-      await fillAcceptQueue(port, fillers);
+      const port = upstream.port;
       const target = { transport: 'tcp' as const, host: '127.0.0.1', port, timeoutMs: 150 };
       await rejectsWith(
         BlockConnection.open(target, noTap, new AbortController().signal),
@@ -367,8 +365,7 @@ describe('request file block connection', function () {
       await rejectsWith(opening, 'cancelled', /^The run was cancelled\.$/);
       assert.strictEqual(getEventListeners(controller.signal, 'abort').length, 0);
     } finally {
-      for (const s of fillers) s.destroy();
-      await peer.kill();
+      await upstream.close();
     }
   });
 });

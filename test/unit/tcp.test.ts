@@ -6,12 +6,13 @@ import '../helpers/noLeaks';
 import { rejectsWith } from '../helpers/errors';
 import { unchecked, withLab } from '../helpers/lab';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
-import { fillAcceptQueue, portOf, rawConnect, rawServer, type RawClient } from '../helpers/sockets';
+import { portOf, rawConnect, rawServer, type RawClient } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor, waitForSteady } from '../helpers/wait';
 
 import type { RepeatEndEvent } from '../../src/core/sending';
 import { SocketLab } from '../../src/core/socketLab';
+import { stalledUpstream } from '../helpers/stalledUpstream';
 
 const SEED_REPLY = '我是返回的数据';
 
@@ -197,11 +198,9 @@ for (const host of ['127.0.0.1', '::1']) {
 describe('TCP behaviours', () => {
   it('times out a connect that never completes, leaving nothing open', async function () {
     this.timeout(15000);
-    const peer = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '8']);
-    const fillers: net.Socket[] = [];
+    const upstream = await stalledUpstream(8);
     try {
-      const port = Number((await waitForOutput(peer, /^(\d+)/m))[1]);
-      await fillAcceptQueue(port, fillers);
+      const port = upstream.port;
       await withLab(async (lab) => {
         await rejectsWith(
           lab.connectTcp({ port, timeoutMs: 300 }),
@@ -211,8 +210,7 @@ describe('TCP behaviours', () => {
         assert.deepStrictEqual(lab.list(), []);
       });
     } finally {
-      for (const s of fillers) s.destroy();
-      await peer.kill();
+      await upstream.close();
     }
   });
 
