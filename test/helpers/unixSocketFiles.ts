@@ -5,14 +5,18 @@ import * as fs from 'fs';
 
 /** Leaves a socket file nobody listens on (a process that bound it and exited without unlinking); returns its inode. */
 export function makeStaleSocketFile(file: string): number {
-  const r = spawnSync('python3', ['-c', 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])', file]);
+  const r = spawnSync('python3', [
+    '-c',
+    'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])',
+    file,
+  ]);
   assert.strictEqual(r.status, 0, r.stderr.toString());
   const st = fs.lstatSync(file);
   assert.ok(st.isSocket());
   return st.ino;
 }
 
-type RacedCall = 'lstat' | 'unlink';
+type RacedCall = 'lstat' | 'stat' | 'unlink';
 
 /**
  * Runs `fn` while the `nth` call (1-based) of fs.promises[call] has `move` happen next to it (`when` 'before' or

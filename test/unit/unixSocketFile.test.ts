@@ -43,12 +43,19 @@ describe('Unix socket files: what may be deleted before listening', () => {
     // Another process's socket file, made while the stale one still exists so that its inode differs.
     const theirs = makeStaleSocketFile(path.join(t.dir, 'theirs.sock'));
     const err = await rejection(
-      withMoveAt('lstat', 1, 'after', () => fs.renameSync(path.join(t.dir, 'theirs.sock'), file), () =>
-        prepareUnixPath(file),
+      withMoveAt(
+        'lstat',
+        1,
+        'after',
+        () => fs.renameSync(path.join(t.dir, 'theirs.sock'), file),
+        () => prepareUnixPath(file),
       ),
     );
     const e = assertSocketLabError(err, 'pathInUse', { path: file });
-    assert.strictEqual(e.message, `${file} was replaced while Socket Lab checked it; choose another path or try again.`);
+    assert.strictEqual(
+      e.message,
+      `${file} was replaced while Socket Lab checked it; choose another path or try again.`,
+    );
     const now = fs.lstatSync(file);
     assert.ok(now.isSocket() && now.ino === theirs, 'their socket file is still there');
   });
@@ -56,7 +63,13 @@ describe('Unix socket files: what may be deleted before listening', () => {
   it('a stale socket file somebody else deleted after it refused the probe leaves nothing to do', async () => {
     const file = path.join(t.dir, 's.sock');
     makeStaleSocketFile(file);
-    await withMoveAt('lstat', 2, 'before', () => fs.unlinkSync(file), () => prepareUnixPath(file));
+    await withMoveAt(
+      'lstat',
+      2,
+      'before',
+      () => fs.unlinkSync(file),
+      () => prepareUnixPath(file),
+    );
     assert.strictEqual(fs.existsSync(file), false);
   });
 
@@ -85,7 +98,13 @@ describe('Unix socket files: what may be deleted before listening', () => {
   it('a socket file somebody else deleted just before the unlink is not an error', async () => {
     const file = path.join(t.dir, 's.sock');
     makeStaleSocketFile(file);
-    await withMoveAt('unlink', 1, 'before', () => fs.unlinkSync(file), () => prepareUnixPath(file));
+    await withMoveAt(
+      'unlink',
+      1,
+      'before',
+      () => fs.unlinkSync(file),
+      () => prepareUnixPath(file),
+    );
     assert.strictEqual(fs.existsSync(file), false);
   });
 
@@ -132,7 +151,10 @@ describe('Unix socket files: what may be deleted before listening', () => {
     const dir = path.join(t.dir, 'folder');
     fs.mkdirSync(dir);
     e = assertSocketLabError(await rejection(prepareUnixPath(dir)), 'pathNotSocket', { path: dir });
-    assert.strictEqual(e.message, `${dir} already exists and is a folder; Socket Lab never deletes it, choose another path.`);
+    assert.strictEqual(
+      e.message,
+      `${dir} already exists and is a folder; Socket Lab never deletes it, choose another path.`,
+    );
   });
 
   it('a socket somebody listens on is refused as EADDRINUSE and kept', async () => {
