@@ -1,13 +1,15 @@
 // TCP and Unix clients on real loopback sockets: what info() says, the socket options asked for, the errors of a
 // connect that fails or is stopped, and a client that was never connected.
 import * as assert from 'assert';
+import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import '../helpers/noLeaks';
 import { assertSocketLabError } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
-import { fillAcceptQueue, rawServer } from '../helpers/sockets';
+import { fillAcceptQueue, portOf, rawServer } from '../helpers/sockets';
+import { skipOrFail } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
 
@@ -66,6 +68,21 @@ describe('TCP and Unix clients', () => {
       const e = assertSocketLabError(await rejection(started), 'stopped', { id: 'e1' });
       assert.strictEqual(e.message, 'Endpoint e1 was stopped while connecting.');
       assert.strictEqual(c.connection('e1'), undefined);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a client whose connection is closed from this side ends closed, without blaming the peer', async () => {
+    const server = await rawServer();
+    try {
+      const c = bareClient({ address: '127.0.0.1', port: server.port, timeoutMs: 10_000 });
+      await c.start();
+      c.closeConnection('e1');
+      await waitFor('closed', () => c.state === 'closed');
+      assert.strictEqual(c.error, undefined);
+      assert.ok(!('errorCode' in c.info()));
+      c.dispose();
     } finally {
       await server.close();
     }
@@ -172,4 +189,33 @@ describe('Unix clients', () => {
         await new Promise((r) => server.close(r));
       }
     }));
+});
+
+describe('TLS key logs that fail after the handshake', function () {
+  this.timeout(30000);
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.remove());
+
+  it("a key log the disk refuses (ENOSPC) is the client's and the listener's error, and the connection goes on", function () {
+    if (!fs.existsSync('/dev/full')) skipOrFail(this, 'no /dev/full to fill');
+    return withLab(
+      async (lab) => {
+        const l = await lab.startTlsListener({ host: '127.0.0.1', port: 0, keylogPath: '/dev/full' });
+        const c = await lab.connectTls({
+          host: '127.0.0.1',
+          port: portOf(l),
+          insecure: true,
+          keylogPath: '/dev/full',
+        });
+        for (const id of [c.id, l.id]) {
+          const info = await waitFor(`${id} told`, () => lab.get(id)?.error !== undefined && lab.get(id));
+          assert.strictEqual(info.errorValues?.detail, 'ENOSPC', info.error);
+          assert.strictEqual(info.errorValues?.path, '/dev/full');
+        }
+        assert.strictEqual(lab.get(c.id)!.state, 'connected');
+      },
+      { tlsFolder: path.join(t.dir, 'tls'), connectTimeoutMs: 5000 },
+    );
+  });
 });
