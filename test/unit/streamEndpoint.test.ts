@@ -1,10 +1,14 @@
 // What TCP and Unix endpoints share, on real loopback sockets: the frame in progress when a stream ends, auto-replies
 // (never to a partial frame, never after our FIN, marked as such) and why a send to a connection was refused.
 import * as assert from 'assert';
+import * as fs from 'fs';
+import * as path from 'path';
 import '../helpers/noLeaks';
 import { assertSocketLabError } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
+import { pcapngPackets, tcpFlags, tcpSourcePort } from '../helpers/pcapngReader';
 import { portOf, rawConnect, type RawClient } from '../helpers/sockets';
+import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
 
 import type { EndpointSink } from '../../src/core/endpoints/endpoint';
@@ -90,6 +94,27 @@ describe('stream endpoints: the frame in progress when a stream ends', () => {
     await waitFor('the client told', () => client.closed());
     assert.deepStrictEqual(records, []);
   });
+});
+
+describe('stream endpoints: how a stream ended, in a pcapng capture', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.remove());
+
+  it("a client's reset is captured as its RST (not as our FIN)", () =>
+    withLab(async (lab) => {
+      const file = path.join(t.dir, 'cap.pcapng');
+      const l = await lab.startTcpListener({ host: '127.0.0.1', port: 0, capture: { path: file, format: 'pcapng' } });
+      const client = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      const clientPort = client.socket.localPort!;
+      client.socket.write('x');
+      await waitFor('received', () => lab.get(l.id)!.bytesIn === 1);
+      client.socket.resetAndDestroy();
+      await waitFor('closed', () => lab.get(l.id)!.connections[0].state === 'closed');
+      await lab.setCapture(l.id, undefined);
+      const last = pcapngPackets(fs.readFileSync(file)).at(-1)!;
+      assert.deepStrictEqual([tcpSourcePort(last.packet), tcpFlags(last.packet) & 0x05], [clientPort, 0x04]);
+    }));
 });
 
 describe('stream endpoints: auto-replies', () => {
