@@ -137,6 +137,22 @@ describe('stream endpoints: auto-replies', () => {
       );
     }));
 
+  it('a message no rule matches gets no reply, and the next one that matches does', () =>
+    withLab(async (lab) => {
+      const l = await lab.startTcpListener({
+        host: '127.0.0.1',
+        port: 0,
+        autoReply: { mode: 'rules', rules: [{ contains: 'ping', reply: { data: 'pong' } }] },
+        framing: { mode: 'line' },
+      });
+      const client = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      client.socket.write('hello\nping\n');
+      await waitFor('the reply', () => client.received().toString() === 'pong');
+      const c = lab.get(l.id)!.connections[0];
+      assert.deepStrictEqual([c.messagesIn, c.messagesOut, c.error], [2, 1, undefined]);
+      client.socket.destroy();
+    }));
+
   it('no auto-reply once we half-closed the connection: what arrives is only logged', () =>
     withLab(async (lab) => {
       const l = await lab.startTcpListener({ host: '127.0.0.1', port: 0, autoReply: { mode: 'echo' } });
