@@ -218,15 +218,22 @@ export abstract class StreamEndpoint extends Endpoint {
         }
       };
       // Closed by our own stop/dispose: say so, rather than blame the peer (EPIPE).
-      const onClose = () =>
-        fail(
-          this.isDisposed
-            ? this._stoppedError()
-            : Object.assign(new Error('closed'), { code: c.error?.systemCode ?? 'EPIPE' }),
-        );
+      const notSent = () =>
+        this.isDisposed
+          ? this._stoppedError()
+          : Object.assign(new Error('closed'), { code: c.error?.systemCode ?? 'EPIPE' });
+      const onClose = () => fail(notSent());
       socket.once('close', onClose);
+      // Node calls back a write that a destroy cancelled (our stop, the peer's reset) without an error: it was
+      // not sent all the same.
       const accepted = socket.write(data, (err) =>
-        err ? fail(this.isDisposed ? this._stoppedError() : err) : mode === 'flushed' ? done() : undefined,
+        err
+          ? fail(this.isDisposed ? this._stoppedError() : err)
+          : socket.destroyed
+            ? fail(notSent())
+            : mode === 'flushed'
+              ? done()
+              : undefined,
       );
       this.sent(c, data);
       if (mode === 'accepted') {
