@@ -60,6 +60,19 @@ describe('Unix socket files: what may be deleted before listening', () => {
     assert.ok(now.isSocket() && now.ino === theirs, 'their socket file is still there');
   });
 
+  it('a stale socket file somebody else deleted before the probe leaves nothing to do (not "a live socket")', async () => {
+    const file = path.join(t.dir, 's.sock');
+    makeStaleSocketFile(file);
+    await withMoveAt(
+      'lstat',
+      1,
+      'after',
+      () => fs.unlinkSync(file),
+      () => prepareUnixPath(file),
+    );
+    assert.strictEqual(fs.existsSync(file), false);
+  });
+
   it('a stale socket file somebody else deleted after it refused the probe leaves nothing to do', async () => {
     const file = path.join(t.dir, 's.sock');
     makeStaleSocketFile(file);

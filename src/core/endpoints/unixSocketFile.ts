@@ -43,6 +43,8 @@ export async function prepareUnixPath(path: string): Promise<void> {
       'EADDRINUSE',
     );
   }
+  // Deleted by somebody else since the first look: nothing is left to remove, and listen() creates the file.
+  if (probe === 'ENOENT') return;
   if (probe !== 'refused') {
     // A full backlog (EAGAIN) or a datagram socket (EPROTOTYPE) belongs to a live process: never delete it.
     throw SocketLabError.create(
