@@ -117,6 +117,10 @@ export const mutationGroups = [
       'sendExtras',
       'captureFiles',
       'faults',
+      'socketLabRegistry',
+      'endpointBase',
+      'endpointFactory',
+      'disposables',
     ],
   },
   {
