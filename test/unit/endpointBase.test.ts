@@ -11,12 +11,14 @@ import '../helpers/noLeaks';
 import { rejectsWith, throwsSocketLabError } from '../helpers/errors';
 import { pcapngPackets, tcpFlags, tcpSourcePort } from '../helpers/pcapngReader';
 import { withLab } from '../helpers/lab';
-import { portOf, rawConnect, rawServer, type RawClient } from '../helpers/sockets';
+import { freePort, portOf, rawConnect, rawServer, type RawClient } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
 
 import type { EndpointSink } from '../../src/core/endpoints/endpoint';
+import { StreamClient } from '../../src/core/endpoints/streamClient';
 import { StreamListener } from '../../src/core/endpoints/streamListener';
+import { UdpSocket } from '../../src/core/endpoints/udpSocket';
 import { SocketLab } from '../../src/core/socketLab';
 import { SocketLabError } from '../../src/shared/errors';
 import type { ConnectionInfo, TrafficRecord } from '../../src/shared/model';
@@ -69,13 +71,15 @@ describe('send-and-wait: which bytes make the reply and what ends the wait (real
       }
     }));
 
-  it('on a client: ended at once by the server’s FIN, with what the server wrote', () =>
+  it('on a half-open client: ended at once by the server’s FIN (the socket stays open), with what the server wrote', () =>
     withLab(async (lab) => {
       const server = await rawServer('127.0.0.1', (s) => s.once('data', () => s.end('pong')));
       try {
-        const c = await lab.connectTcp({ port: server.port });
+        // Half-open: the client does not answer the FIN, so only the FIN itself can end the wait in time.
+        const c = await lab.connectTcp({ port: server.port, halfOpen: true });
         const result = await lab.send({ target: c.id, data: 'ping', waitMs: 600_000 });
         assert.deepStrictEqual({ bytes: result.bytes, reply: text(result.reply!) }, { bytes: 4, reply: 'pong' });
+        assert.strictEqual(lab.get(c.id)!.state, 'connected');
       } finally {
         await server.close();
       }
@@ -153,8 +157,19 @@ describe('send-and-wait: which bytes make the reply and what ends the wait (real
   it('a send-and-wait whose send fails is refused and leaves no wait (timer) behind', () =>
     withLab(async (lab) => {
       const l = await lab.startTcpListener({ port: 0 });
-      await rejectsWith(lab.send({ target: l.id, data: 'x', waitMs: 600_000 }), 'noConnections');
-      // The no-leaks hook fails this test if the 600 s wait were still pending.
+      const c = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
+      const conn = await connectionOf(lab, l.id, c);
+      c.socket.destroy();
+      await waitFor('the connection closed', () => connectionInfo(lab, l.id, conn.id)!.state === 'closed');
+      const timers = () => process.getActiveResourcesInfo().filter((t) => t === 'Timeout').length;
+      const timersBefore = timers();
+      await rejectsWith(
+        lab.send({ target: conn.id, data: 'x', waitMs: 600_000 }),
+        'connectionClosed',
+        /is closed; nothing was sent\.$/,
+      );
+      // The wait was cancelled with the send: its 600 s timer is gone while the listener lives on.
+      assert.strictEqual(timers(), timersBefore);
     }));
 });
 
@@ -246,9 +261,24 @@ describe('what an endpoint sends: counters and records, by hand and by the auto-
       const c = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
       try {
         const conn = await connectionOf(lab, l.id, c);
-        await lab.send({ target: conn.id, data: 'hi' });
-        c.socket.write('yo');
-        await waitFor('the echo', () => text(c.received()) === 'hiyo');
+        const events: TrafficRecord[] = [];
+        const listening = lab.onDidTraffic((e) => events.push(e.record));
+        try {
+          await lab.send({ target: conn.id, data: 'hi' });
+          c.socket.write('yo');
+          await waitFor('the echo', () => text(c.received()) === 'hiyo');
+        } finally {
+          listening.dispose();
+        }
+        // The event carries each record as it was logged.
+        assert.deepStrictEqual(
+          events.map((r) => [r.direction, text(r.data), r.autoReply]),
+          [
+            ['out', 'hi', undefined],
+            ['in', 'yo', undefined],
+            ['out', 'yo', true],
+          ],
+        );
         const peer = `127.0.0.1:${c.socket.localPort}`;
         assert.deepStrictEqual(lab.traffic(conn.id).map(timeless), [
           { direction: 'out', peer, connectionId: conn.id, data: 'hi' },
@@ -485,6 +515,63 @@ describe('an endpoint on its own: the rules-off report and closing a connection 
     }
     l.autoReplyProblem(ruleOff(2));
     assert.strictEqual(l.info().autoReplyRulesOff, undefined, 'a stopped endpoint takes no report');
+  });
+
+  it('a stopped client reports its end once: not again when its socket finishes closing', async () => {
+    const server = await rawServer('127.0.0.1');
+    try {
+      const sink = recordingSink();
+      const client = new StreamClient({ id: 'e1', sink, address: '127.0.0.1', port: server.port, timeoutMs: 10000 });
+      try {
+        await client.start();
+        const peer = await waitFor('the server’s connection', () => server.sockets[0]);
+        const peerEnded = new Promise((resolve) => peer.once('end', resolve));
+        const changesBefore = sink.changedIds.length;
+        client.dispose();
+        assert.deepStrictEqual(sink.closedIds, ['e1']);
+        // Our socket has finished closing once its FIN reached the peer (and the loop went round once more).
+        await peerEnded;
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.deepStrictEqual(sink.closedIds, ['e1'], 'the end was reported again');
+        assert.strictEqual(sink.changedIds.length, changesBefore, 'a stopped client reported a change');
+        assert.strictEqual(client.info().state, 'closed');
+      } finally {
+        client.dispose();
+      }
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a UDP client in error (port unreachable) that is stopped stays in error and reports its end once', async () => {
+    const sink = recordingSink();
+    const client = new UdpSocket({
+      id: 'e1',
+      sink,
+      mode: 'connected',
+      address: '127.0.0.1',
+      port: await freePort(),
+      family: 4,
+    });
+    try {
+      await client.start();
+      // Nothing listens there: the ICMP port-unreachable puts the socket in error without closing it.
+      await waitFor('the socket in error', async () => {
+        if (client.info().state === 'error') return true;
+        await client.send({}, Buffer.from('x')).catch(() => undefined);
+        return false;
+      });
+      const changesBefore = sink.changedIds.length;
+      client.dispose();
+      // A UDP socket emits its close on the next tick, before the loop goes round.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.deepStrictEqual(sink.closedIds, ['e1']);
+      assert.strictEqual(sink.changedIds.length, changesBefore);
+      assert.strictEqual(client.info().state, 'error');
+      assert.strictEqual(client.info().errorCode, 'portUnreachable');
+    } finally {
+      client.dispose();
+    }
   });
 
   it('closing a connection it does not have is refused naming that id', () => {
