@@ -36,14 +36,14 @@ describe('disposal: once only, and failures of children reported after all of th
   });
 
   it('several children that throw: one AggregateError holding each error, in disposal order', () => {
-    const first = new Error('second child failed');
-    const second = new Error('first child failed');
+    const ofFirstChild = new Error('first child failed');
+    const ofSecondChild = new Error('second child failed');
     const owner = new Owner();
     owner.add(() => {
-      throw second;
+      throw ofFirstChild;
     });
     owner.add(() => {
-      throw first;
+      throw ofSecondChild;
     });
     try {
       owner.dispose();
@@ -51,7 +51,8 @@ describe('disposal: once only, and failures of children reported after all of th
     } catch (err) {
       assert.ok(err instanceof AggregateError, String(err));
       assert.strictEqual(err.message, 'several disposables failed');
-      assert.deepStrictEqual(err.errors, [first, second]);
+      // Children are disposed last first, so the second child's error comes first.
+      assert.deepStrictEqual(err.errors, [ofSecondChild, ofFirstChild]);
     }
   });
 });
