@@ -121,6 +121,10 @@ export const mutationGroups = [
       'sendExtras',
       'captureFiles',
       'faults',
+      'socketLabRegistry',
+      'endpointBase',
+      'endpointFactory',
+      'disposables',
     ],
   },
   {
