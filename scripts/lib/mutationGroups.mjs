@@ -172,6 +172,9 @@ export const mutationGroups = [
       'relayTlsForwarding',
       'tlsClientHello',
       'tlsHandshakes',
+      'tlsSessionInfo',
+      'tlsPemFiles',
+      'tlsGeneratedNames',
     ],
   },
   {
