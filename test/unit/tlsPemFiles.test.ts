@@ -1,6 +1,7 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
+import * as fs from 'fs';
 import * as path from 'path';
 import '../helpers/noLeaks';
 import { PEM_FILE_MAX_BYTES } from '../../src/shared/limits';
@@ -90,6 +91,20 @@ describe('PEM files: each refusal names the right file, and what is accepted', f
     const err = assertSocketLabError(await refusal(readPemFile('ca', under)), 'fileNotFound', { path: under });
     assert.strictEqual(err.systemCode, 'ENOTDIR');
     assert.strictEqual(err.message, `CA file (ca) ${under} does not exist; check the path.`);
+  });
+
+  it('a file nobody may read, not even root (a write-only sysfs attribute), is permission denied (EACCES)', async function () {
+    // The kernel refuses reading a write-only sysfs attribute whatever the process's privileges.
+    const writeOnly = '/sys/bus/platform/uevent';
+    if (process.platform !== 'linux' || !fs.existsSync(writeOnly)) this.skip();
+    const err = assertSocketLabError(await refusal(readPemFile('cert', writeOnly)), 'permissionDenied', {
+      path: writeOnly,
+    });
+    assert.strictEqual(err.systemCode, 'EACCES');
+    assert.strictEqual(
+      err.message,
+      `Certificate file (cert) ${writeOnly} cannot be read (permission denied); choose a file you may read.`,
+    );
   });
 
   it('a TRUSTED CERTIFICATE block (openssl x509 -trustout) is a certificate', async function () {
