@@ -180,6 +180,9 @@ export const mutationGroups = [
       'relayTlsForwarding',
       'tlsClientHello',
       'tlsHandshakes',
+      'tlsSessionInfo',
+      'tlsPemFiles',
+      'tlsGeneratedNames',
     ],
   },
   {

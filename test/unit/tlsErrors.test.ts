@@ -219,6 +219,22 @@ describe('TLS errors: certificateError with a self-signed certificate whose subj
       await pair.close();
     }
   });
+
+  it("names '?' when the subject and issuer are empty", async () => {
+    const { generate } = await import('selfsigned');
+    const r = await generate([], { keyType: 'ec', algorithm: 'sha256' });
+    const pair = await loopbackPair({ cert: r.cert, key: r.private });
+    try {
+      const err = certificateError('DEPTH_ZERO_SELF_SIGNED_CERT', pair.client, { operation: 'connect', path: '/s' });
+      assert.deepStrictEqual([err.values.subject, err.values.issuer], ['?', '?']);
+      assert.strictEqual(
+        err.message,
+        "/s presented a self-signed certificate (?) that is not trusted; give that certificate as 'ca' to trust it, or connect anyway (insecure).",
+      );
+    } finally {
+      await pair.close();
+    }
+  });
 });
 
 describe('TLS errors: toTlsSocketLabError maps each handshake failure to one sentence', () => {

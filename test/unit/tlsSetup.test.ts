@@ -1,15 +1,16 @@
 import * as assert from 'assert';
 import { execFileSync } from 'child_process';
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import '../helpers/noLeaks';
-import { ensureGeneratedCredentials } from '../../src/core/tls/certificates';
+import { GENERATED_FILES, ensureGeneratedCredentials } from '../../src/core/tls/certificates';
 import { loadCredentialFiles } from '../../src/core/tls/pemFiles';
 import { prepareServerTls } from '../../src/core/tls/tlsSetup';
 import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
 import { rejectsWith } from '../helpers/errors';
-import { requirePeer } from '../helpers/require';
+import { requirePeer, requireRoot } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
 
 describe('TLS setup and PEM files: the rarer failures', function () {
@@ -118,7 +119,48 @@ describe('TLS setup and PEM files: the rarer failures', function () {
       'tlsContextFailed',
       /^The certificate and key cannot be used for TLS \(ERR_SSL_EE_KEY_TOO_SMALL\)/,
     );
+    // Without a key log there is nothing to close, and the same sentence comes out.
+    await rejectsWith(
+      prepareServerTls({ cert: certFile, key: keyFile, credentialsFolder: dir }),
+      'tlsContextFailed',
+      /^The certificate and key cannot be used for TLS \(ERR_SSL_EE_KEY_TOO_SMALL\)/,
+    );
     assert.ok(fs.existsSync(keylogPath), 'the key log was opened');
     assert.deepStrictEqual(openOn(keylogPath), [], 'and closed again');
+  });
+
+  it('a listener without files gets a generated certificate valid for the host it binds', async () => {
+    const prepared = await prepareServerTls({ credentialsFolder: dir, host: 'lab.example' });
+    const leaf = new crypto.X509Certificate(fs.readFileSync(path.join(dir, GENERATED_FILES.cert)));
+    assert.strictEqual(leaf.checkHost('lab.example'), 'lab.example');
+    assert.deepStrictEqual(prepared.info, { peerCertificates: [], caPath: path.join(dir, GENERATED_FILES.caCert) });
+  });
+
+  it('a key log file marked immutable (chattr +i) cannot be written, not even by root (EPERM)', async function () {
+    requireRoot(this, 'to mark a file immutable');
+    requirePeer(this, 'chattr');
+    const keylogPath = writeFile(dir, 'keys.log', '');
+    try {
+      execFileSync('chattr', ['+i', keylogPath], { stdio: 'ignore' });
+    } catch {
+      // The folder's file system keeps no such attribute (tmpfs, overlay): nothing to test here.
+      this.skip();
+    }
+    try {
+      const leaf = await makeLeaf(['localhost']);
+      const spec = {
+        cert: writeFile(dir, 'cert.pem', leaf.cert),
+        key: writeFile(dir, 'key.pem', leaf.key),
+        keylogPath,
+        credentialsFolder: dir,
+      };
+      await rejectsWith(
+        prepareServerTls(spec),
+        'permissionDenied',
+        /^Key log file \(keylogPath\) .*keys\.log cannot be written \(permission denied\); choose a file in a folder you may write to\.$/,
+      );
+    } finally {
+      execFileSync('chattr', ['-i', keylogPath], { stdio: 'ignore' });
+    }
   });
 });
