@@ -8,7 +8,7 @@ import { PEM_FILE_MAX_BYTES } from '../../src/shared/limits';
 import { joinPem, loadCredentialFiles, readPemFile } from '../../src/core/tls/pemFiles';
 import { Pem, makeLeaf, writeFile } from '../helpers/certs';
 import { assertSocketLabError } from '../helpers/errors';
-import { requirePeer } from '../helpers/require';
+import { requirePeer, skipOrFail } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
 
 /** The SocketLabError `p` rejects with (fails when it resolves). */
@@ -96,7 +96,7 @@ describe('PEM files: each refusal names the right file, and what is accepted', f
   it('a file nobody may read, not even root (a write-only sysfs attribute), is permission denied (EACCES)', async function () {
     // The kernel refuses reading a write-only sysfs attribute whatever the process's privileges.
     const writeOnly = '/sys/bus/platform/uevent';
-    if (process.platform !== 'linux' || !fs.existsSync(writeOnly)) this.skip();
+    if (process.platform !== 'linux' || !fs.existsSync(writeOnly)) skipOrFail(this, `${writeOnly} is missing`);
     const err = assertSocketLabError(await refusal(readPemFile('cert', writeOnly)), 'permissionDenied', {
       path: writeOnly,
     });

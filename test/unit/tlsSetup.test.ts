@@ -10,7 +10,7 @@ import { loadCredentialFiles } from '../../src/core/tls/pemFiles';
 import { prepareServerTls } from '../../src/core/tls/tlsSetup';
 import { makeCa, makeLeaf, writeFile } from '../helpers/certs';
 import { rejectsWith } from '../helpers/errors';
-import { requirePeer, requireRoot } from '../helpers/require';
+import { requirePeer, requireRoot, skipOrFail } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
 
 describe('TLS setup and PEM files: the rarer failures', function () {
@@ -143,8 +143,8 @@ describe('TLS setup and PEM files: the rarer failures', function () {
     try {
       execFileSync('chattr', ['+i', keylogPath], { stdio: 'ignore' });
     } catch {
-      // The folder's file system keeps no such attribute (tmpfs, overlay): nothing to test here.
-      this.skip();
+      // The folder's file system keeps no such attribute (tmpfs, overlay).
+      skipOrFail(this, "the temp folder's file system has no immutable attribute (chattr +i)");
     }
     try {
       const leaf = await makeLeaf(['localhost']);
