@@ -123,6 +123,7 @@ export const mutationGroups = [
       'faults',
       'socketLabRegistry',
       'endpointBase',
+      'sendAndWait',
       'endpointFactory',
       'disposables',
     ],
