@@ -50,3 +50,13 @@ export async function rejection(p: PromiseLike<unknown>): Promise<string> {
   }
   throw new Error('expected the command to reject, but it resolved');
 }
+
+/** The error `p` rejects with, whatever it is (fails when `p` resolves). */
+export async function rejectionError(p: Promise<unknown>): Promise<unknown> {
+  try {
+    await p;
+  } catch (err) {
+    return err;
+  }
+  assert.fail('expected a rejection');
+}

@@ -2,6 +2,7 @@
 import { SocketLab, SocketLabOptions } from '../../src/core/socketLab';
 import type { ConnectionInfo, TrafficRecord } from '../../src/shared/model';
 import type { RawClient } from './sockets';
+import type { EndpointSink } from '../../src/core/endpoints/endpoint';
 import { waitFor } from './wait';
 
 /** Runs `fn` with a fresh SocketLab and disposes it afterwards, whatever happens. */
@@ -50,3 +51,6 @@ export function timeless(r: TrafficRecord): Record<string, unknown> {
   const { time: _time, data, ...rest } = r;
   return { ...rest, data: text(data) };
 }
+
+/** A sink for an endpoint built directly (not through SocketLab) whose reports the test does not look at. */
+export const quietSink: EndpointSink = { changed: () => undefined, traffic: () => undefined, closed: () => undefined };

@@ -5,33 +5,19 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import '../helpers/noLeaks';
-import { assertSocketLabError } from '../helpers/errors';
-import { withLab } from '../helpers/lab';
-import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
-import { fillAcceptQueue, portOf, rawServer } from '../helpers/sockets';
+import { stalledUpstream } from '../helpers/stalledUpstream';
+import { assertSocketLabError, rejectionError } from '../helpers/errors';
+import { quietSink, withLab } from '../helpers/lab';
+import { portOf, rawServer } from '../helpers/sockets';
 import { skipOrFail } from '../helpers/require';
 import { tempDir } from '../helpers/tempDir';
 import { waitFor } from '../helpers/wait';
 
-import type { EndpointSink } from '../../src/core/endpoints/endpoint';
 import { StreamClient, type StreamClientOptions } from '../../src/core/endpoints/streamClient';
-
-/** A sink that only keeps what a test of a bare endpoint looks at: nothing. */
-const quietSink: EndpointSink = { changed: () => undefined, traffic: () => undefined, closed: () => undefined };
 
 /** A StreamClient built directly (not through SocketLab), to reach what the registry never lets happen. */
 function bareClient(options: Omit<StreamClientOptions, 'id' | 'sink'>): StreamClient {
   return new StreamClient({ id: 'e1', sink: quietSink, ...options });
-}
-
-/** The error `p` rejects with (fails when it resolves). */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 /** A socket option Node keeps on the socket under a symbol (kSetNoDelay, kSetKeepAlive). */
@@ -47,10 +33,12 @@ describe('TCP and Unix clients', () => {
     const info = c.info();
     assert.strictEqual(info.state, 'connecting');
     for (const key of ['peerEnded', 'localEnded', 'autoReply', 'tls', 'local']) assert.ok(!(key in info), key);
-    const e = assertSocketLabError(await rejection(c.send({}, Buffer.from('x'))), 'connectionClosed', { id: 'e1' });
+    const e = assertSocketLabError(await rejectionError(c.send({}, Buffer.from('x'))), 'connectionClosed', {
+      id: 'e1',
+    });
     assert.match(e.message, /is not connected; nothing was sent\.$/);
     const to = assertSocketLabError(
-      await rejection(c.send({ to: { address: '127.0.0.1', port: 9 } }, Buffer.from('x'))),
+      await rejectionError(c.send({ to: { address: '127.0.0.1', port: 9 } }, Buffer.from('x'))),
       'toNotAllowed',
       { id: 'e1', kind: 'TCP client', peer: '127.0.0.1:9' },
     );
@@ -65,7 +53,7 @@ describe('TCP and Unix clients', () => {
       const c = bareClient({ address: '127.0.0.1', port: server.port, timeoutMs: 10_000 });
       const started = c.start();
       c.dispose();
-      const e = assertSocketLabError(await rejection(started), 'stopped', { id: 'e1' });
+      const e = assertSocketLabError(await rejectionError(started), 'stopped', { id: 'e1' });
       assert.strictEqual(e.message, 'Endpoint e1 was stopped while connecting.');
       assert.strictEqual(c.connection('e1'), undefined);
     } finally {
@@ -128,7 +116,7 @@ describe('TCP and Unix clients', () => {
       const server = await rawServer();
       const port = server.port;
       await server.close();
-      const e = assertSocketLabError(await rejection(lab.connectTcp({ port })), 'connectionRefused', {
+      const e = assertSocketLabError(await rejectionError(lab.connectTcp({ port })), 'connectionRefused', {
         operation: 'connect',
         address: '127.0.0.1',
         port,
@@ -137,13 +125,11 @@ describe('TCP and Unix clients', () => {
     }));
 
   it('a connect timeout is ETIMEDOUT with the operation, the address and the port, and no path', async () => {
-    const peer = startPeer('python3', [path.join(PEERS_DIR, 'no_accept.py'), '8']);
-    const fillers: net.Socket[] = [];
+    const upstream = await stalledUpstream(8);
     try {
-      const port = Number((await waitForOutput(peer, /^(\d+)/m))[1]);
-      await fillAcceptQueue(port, fillers);
+      const port = upstream.port;
       await withLab(async (lab) => {
-        const e = assertSocketLabError(await rejection(lab.connectTcp({ port, timeoutMs: 300 })), 'timedOut', {
+        const e = assertSocketLabError(await rejectionError(lab.connectTcp({ port, timeoutMs: 300 })), 'timedOut', {
           operation: 'connect',
           address: '127.0.0.1',
           port,
@@ -154,8 +140,7 @@ describe('TCP and Unix clients', () => {
         assert.ok(!('path' in e.values), 'no path value for a TCP target');
       });
     } finally {
-      for (const s of fillers) s.destroy();
-      await peer.kill();
+      await upstream.close();
     }
   });
 });

@@ -4,7 +4,7 @@ import * as assert from 'assert';
 import * as fs from 'fs';
 import * as path from 'path';
 import '../helpers/noLeaks';
-import { assertSocketLabError } from '../helpers/errors';
+import { assertSocketLabError, rejectionError } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
 import { pcapngPackets, tcpFlags, tcpSourcePort } from '../helpers/pcapngReader';
 import { portOf, rawConnect, type RawClient } from '../helpers/sockets';
@@ -16,16 +16,6 @@ import { StreamListener } from '../../src/core/endpoints/streamListener';
 import type { FramingSpec } from '../../src/shared/framing';
 import { formatAddress } from '../../src/shared/naming';
 import type { TrafficRecord } from '../../src/shared/model';
-
-/** The error `p` rejects with (fails when it resolves). */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 /** A TCP listener built directly, whose records are kept here even after it is stopped. */
 async function recordingListener(framing: FramingSpec): Promise<{ l: StreamListener; records: TrafficRecord[] }> {
@@ -179,9 +169,13 @@ describe('stream endpoints: why a send to a connection was refused', () => {
       const c1 = await waitFor('accepted', () => lab.get(l.id)!.connections[0]);
       first.socket.destroy();
       await waitFor('closed', () => lab.get(l.id)!.connections[0].state === 'closed');
-      const closed = assertSocketLabError(await rejection(lab.send({ target: c1.id, data: 'x' })), 'connectionClosed', {
-        id: c1.id,
-      });
+      const closed = assertSocketLabError(
+        await rejectionError(lab.send({ target: c1.id, data: 'x' })),
+        'connectionClosed',
+        {
+          id: c1.id,
+        },
+      );
       assert.strictEqual(
         closed.message,
         `Connection ${c1.id} to ${formatAddress(c1.remote)} is closed; nothing was sent.`,
@@ -190,7 +184,10 @@ describe('stream endpoints: why a send to a connection was refused', () => {
       const c2 = await waitFor('accepted', () => lab.get(l.id)!.connections[1]);
       second.socket.resetAndDestroy();
       await waitFor('reset', () => lab.get(l.id)!.connections[1].state === 'closed');
-      const reset = assertSocketLabError(await rejection(lab.send({ target: c2.id, data: 'x' })), 'connectionReset');
+      const reset = assertSocketLabError(
+        await rejectionError(lab.send({ target: c2.id, data: 'x' })),
+        'connectionReset',
+      );
       assert.strictEqual(reset.systemCode, 'ECONNRESET');
     }));
 
@@ -200,7 +197,7 @@ describe('stream endpoints: why a send to a connection was refused', () => {
       const client = await rawConnect({ host: '127.0.0.1', port: portOf(l) });
       const c = await waitFor('accepted', () => lab.get(l.id)!.connections[0]);
       lab.halfClose({ id: c.id });
-      const e = assertSocketLabError(await rejection(lab.send({ target: c.id, data: 'x' })), 'connectionEnded', {
+      const e = assertSocketLabError(await rejectionError(lab.send({ target: c.id, data: 'x' })), 'connectionEnded', {
         id: c.id,
       });
       assert.strictEqual(
@@ -221,13 +218,15 @@ describe('stream endpoints: why a send to a connection was refused', () => {
       client.socket.end();
       await waitFor('peerEnded', () => lab.get(l.id)!.connections[0].peerEnded === true);
       assert.strictEqual(lab.get(l.id)!.connections[0].state, 'connected');
-      const e = assertSocketLabError(await rejection(lab.send({ target: id, data: 'x' })), 'connectionClosed', { id });
+      const e = assertSocketLabError(await rejectionError(lab.send({ target: id, data: 'x' })), 'connectionClosed', {
+        id,
+      });
       assert.match(
         e.message,
         new RegExp(`^127\\.0\\.0\\.1:\\d+ closed the connection ${id.replace('.', '\\.')}; nothing was sent\\.$`),
       );
       client.socket.destroy();
-      await rejection(stuck);
+      await rejectionError(stuck);
     }));
 
   it('a send in flight when the listener stops is refused as stopped, not blamed on the peer', () =>
@@ -237,7 +236,7 @@ describe('stream endpoints: why a send to a connection was refused', () => {
       const stuck = lab.send({ target: id, data: MORE_THAN_BUFFERS.toString() });
       await waitFor('some of it sent', () => lab.get(l.id)!.connections[0].bytesOut > 0);
       lab.stop({ id: l.id });
-      const e = assertSocketLabError(await rejection(stuck), 'stopped', { id: l.id });
+      const e = assertSocketLabError(await rejectionError(stuck), 'stopped', { id: l.id });
       assert.match(e.message, /^TCP .*127\.0\.0\.1:\d+ was stopped; the data was not sent\.$/);
       client.socket.destroy();
     }));
@@ -249,7 +248,7 @@ describe('stream endpoints: why a send to a connection was refused', () => {
       const stuck = lab.send({ target: id, data: MORE_THAN_BUFFERS.toString() });
       await waitFor('some of it sent', () => lab.get(l.id)!.connections[0].bytesOut > 0);
       client.socket.resetAndDestroy();
-      const e = assertSocketLabError(await rejection(stuck), 'connectionReset', { operation: 'send' });
+      const e = assertSocketLabError(await rejectionError(stuck), 'connectionReset', { operation: 'send' });
       assert.strictEqual(e.systemCode, 'ECONNRESET');
     }));
 });

@@ -5,31 +5,18 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import '../helpers/noLeaks';
-import { assertSocketLabError, throwsSocketLabError } from '../helpers/errors';
-import { withLab } from '../helpers/lab';
+import { assertSocketLabError, rejectionError, throwsSocketLabError } from '../helpers/errors';
+import { quietSink, withLab } from '../helpers/lab';
 import { portOf, rawConnect } from '../helpers/sockets';
 import { tempDir } from '../helpers/tempDir';
 import { withMoveAt } from '../helpers/unixSocketFiles';
 import { waitFor } from '../helpers/wait';
 
-import type { EndpointSink } from '../../src/core/endpoints/endpoint';
 import { StreamListener, type StreamListenerOptions } from '../../src/core/endpoints/streamListener';
-
-const quietSink: EndpointSink = { changed: () => undefined, traffic: () => undefined, closed: () => undefined };
 
 /** A StreamListener built directly (not through SocketLab), to reach what the registry never lets happen. */
 function bareListener(options: Omit<StreamListenerOptions, 'id' | 'sink'>): StreamListener {
   return new StreamListener({ id: 'e1', sink: quietSink, ...options });
-}
-
-/** The error `p` rejects with (fails when it resolves). */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
 }
 
 /** Listens on `file` with a plain Node server (another program's socket). */
@@ -64,7 +51,7 @@ describe('TCP listeners: accepted connections', () => {
     await l.start();
     try {
       const to = assertSocketLabError(
-        await rejection(l.send({ to: { address: '127.0.0.1', port: 9 } }, Buffer.from('x'))),
+        await rejectionError(l.send({ to: { address: '127.0.0.1', port: 9 } }, Buffer.from('x'))),
         'toNotAllowed',
         { id: 'e1', kind: 'TCP listener' },
       );
@@ -73,7 +60,7 @@ describe('TCP listeners: accepted connections', () => {
         "'to' is only for UDP sockets; e1 is a TCP listener: pick one of its connections or the listener.",
       );
       const unknown = assertSocketLabError(
-        await rejection(l.send({ connectionId: 'e1.c9' }, Buffer.from('x'))),
+        await rejectionError(l.send({ connectionId: 'e1.c9' }, Buffer.from('x'))),
         'unknownId',
         { id: 'e1.c9' },
       );
@@ -106,7 +93,7 @@ describe('TCP listeners: accepted connections', () => {
       assert.strictEqual(halfClosed.received().length, 0);
       lab.halfClose({ id: `${l.id}.c3` });
       await waitFor('c3 half-closed', () => lab.get(l.id)!.connections[2].localEnded === true);
-      const err = await rejection(lab.send({ target: l.id, data: 'x', repeat: { intervalMs: 1000 } }));
+      const err = await rejectionError(lab.send({ target: l.id, data: 'x', repeat: { intervalMs: 1000 } }));
       assertSocketLabError(err, 'noConnections', { id: l.id });
       halfClosed.socket.destroy();
       open.socket.destroy();
@@ -116,7 +103,7 @@ describe('TCP listeners: accepted connections', () => {
     const l = bareListener({ address: '127.0.0.1', port: 0 });
     const started = l.start();
     l.dispose();
-    const e = assertSocketLabError(await rejection(started), 'stopped', { id: 'e1' });
+    const e = assertSocketLabError(await rejectionError(started), 'stopped', { id: 'e1' });
     assert.strictEqual(e.message, 'Endpoint e1 was stopped while starting.');
     assert.strictEqual(l.local, undefined);
   });
@@ -193,7 +180,7 @@ describe('Unix listeners: the socket file', () => {
       let server: net.Server | undefined;
       try {
         // checkParentFolder's stat of the folder is the last look before bind: another program binds then.
-        const err = await rejection(
+        const err = await rejectionError(
           withMoveAt(
             'stat',
             1,
@@ -217,7 +204,7 @@ describe('Unix listeners: the socket file', () => {
     const l = bareListener({ path: file });
     const started = l.start();
     l.dispose();
-    assertSocketLabError(await rejection(started), 'stopped', { id: 'e1' });
+    assertSocketLabError(await rejectionError(started), 'stopped', { id: 'e1' });
     assert.strictEqual(fs.existsSync(file), false);
   });
 });

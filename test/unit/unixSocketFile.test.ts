@@ -5,23 +5,13 @@ import * as fs from 'fs';
 import * as net from 'net';
 import * as path from 'path';
 import '../helpers/noLeaks';
-import { assertSocketLabError } from '../helpers/errors';
+import { assertSocketLabError, rejectionError } from '../helpers/errors';
 import { withLab } from '../helpers/lab';
 import { PEERS_DIR, startPeer, waitForOutput } from '../helpers/peers';
 import { tempDir } from '../helpers/tempDir';
 import { makeStaleSocketFile, withMoveAt } from '../helpers/unixSocketFiles';
 
 import { checkParentFolder, prepareUnixPath } from '../../src/core/endpoints/unixSocketFile';
-
-/** The error `p` rejects with (fails when it resolves). */
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('Unix socket files: what may be deleted before listening', () => {
   let t: ReturnType<typeof tempDir>;
@@ -42,7 +32,7 @@ describe('Unix socket files: what may be deleted before listening', () => {
     makeStaleSocketFile(file);
     // Another process's socket file, made while the stale one still exists so that its inode differs.
     const theirs = makeStaleSocketFile(path.join(t.dir, 'theirs.sock'));
-    const err = await rejection(
+    const err = await rejectionError(
       withMoveAt(
         'lstat',
         1,
@@ -91,7 +81,7 @@ describe('Unix socket files: what may be deleted before listening', () => {
     fs.mkdirSync(sub);
     const file = path.join(sub, 's.sock');
     makeStaleSocketFile(file);
-    const err = await rejection(
+    const err = await rejectionError(
       withMoveAt(
         'lstat',
         2,
@@ -124,7 +114,7 @@ describe('Unix socket files: what may be deleted before listening', () => {
   it('a folder put in place just before the unlink is reported (EISDIR) and left alone', async () => {
     const file = path.join(t.dir, 's.sock');
     makeStaleSocketFile(file);
-    const err = await rejection(
+    const err = await rejectionError(
       withMoveAt(
         'unlink',
         1,
@@ -145,7 +135,7 @@ describe('Unix socket files: what may be deleted before listening', () => {
     const notFolder = path.join(t.dir, 'notes.txt');
     fs.writeFileSync(notFolder, 'keep me');
     const file = path.join(notFolder, 's.sock');
-    const e = assertSocketLabError(await rejection(prepareUnixPath(file)), 'fileNotFound', {
+    const e = assertSocketLabError(await rejectionError(prepareUnixPath(file)), 'fileNotFound', {
       operation: 'listen',
       target: file,
     });
@@ -156,14 +146,14 @@ describe('Unix socket files: what may be deleted before listening', () => {
   it('a regular file or a folder at the path is refused with the path in the sentence', async () => {
     const file = path.join(t.dir, 'notes.txt');
     fs.writeFileSync(file, 'keep me');
-    let e = assertSocketLabError(await rejection(prepareUnixPath(file)), 'pathNotSocket', { path: file });
+    let e = assertSocketLabError(await rejectionError(prepareUnixPath(file)), 'pathNotSocket', { path: file });
     assert.strictEqual(
       e.message,
       `${file} already exists and is not a socket; Socket Lab never deletes it, choose another path.`,
     );
     const dir = path.join(t.dir, 'folder');
     fs.mkdirSync(dir);
-    e = assertSocketLabError(await rejection(prepareUnixPath(dir)), 'pathNotSocket', { path: dir });
+    e = assertSocketLabError(await rejectionError(prepareUnixPath(dir)), 'pathNotSocket', { path: dir });
     assert.strictEqual(
       e.message,
       `${dir} already exists and is a folder; Socket Lab never deletes it, choose another path.`,
@@ -175,7 +165,7 @@ describe('Unix socket files: what may be deleted before listening', () => {
     const server = net.createServer();
     await new Promise<void>((r) => server.listen(file, r));
     try {
-      const e = assertSocketLabError(await rejection(prepareUnixPath(file)), 'addressInUse', { path: file });
+      const e = assertSocketLabError(await rejectionError(prepareUnixPath(file)), 'addressInUse', { path: file });
       assert.strictEqual(e.systemCode, 'EADDRINUSE');
       assert.ok(fs.lstatSync(file).isSocket());
     } finally {
@@ -188,7 +178,7 @@ describe('Unix socket files: what may be deleted before listening', () => {
     const owner = startPeer('python3', [path.join(PEERS_DIR, 'live_unix_socket.py'), 'dgram', file]);
     try {
       await waitForOutput(owner, /ready/);
-      const e = assertSocketLabError(await rejection(prepareUnixPath(file)), 'pathInUse', {
+      const e = assertSocketLabError(await rejectionError(prepareUnixPath(file)), 'pathInUse', {
         path: file,
         reason: 'EPROTOTYPE',
       });
@@ -209,7 +199,7 @@ describe('Unix socket files: the folder a listener binds in', () => {
     withLab(async (lab) => {
       const folder = path.join(t.dir, 'missing');
       const file = path.join(folder, 's.sock');
-      const e = assertSocketLabError(await rejection(lab.startUnixListener({ path: file })), 'fileNotFound', {
+      const e = assertSocketLabError(await rejectionError(lab.startUnixListener({ path: file })), 'fileNotFound', {
         path: file,
         folder,
       });
@@ -224,13 +214,13 @@ describe('Unix socket files: the folder a listener binds in', () => {
     const notFolder = path.join(t.dir, 'notes.txt');
     fs.writeFileSync(notFolder, 'keep me');
     const file = path.join(notFolder, 's.sock');
-    let e = assertSocketLabError(await rejection(checkParentFolder(file)), 'fileNotFound', {
+    let e = assertSocketLabError(await rejectionError(checkParentFolder(file)), 'fileNotFound', {
       path: file,
       folder: notFolder,
     });
     assert.strictEqual(e.message, `${notFolder} is not a folder, so ${file} cannot be created; check the path.`);
     const deeper = path.join(notFolder, 'sub', 's.sock');
-    e = assertSocketLabError(await rejection(checkParentFolder(deeper)), 'fileNotFound', {
+    e = assertSocketLabError(await rejectionError(checkParentFolder(deeper)), 'fileNotFound', {
       path: deeper,
       folder: path.join(notFolder, 'sub'),
     });
