@@ -130,32 +130,7 @@ export function syncCount(follow: boolean): void {
 export function scrollToEnd(): void {
   const total = virtualizer.getTotalSize();
   spacer.style.height = `${total}px`;
-  scrollListTo(total + ROW_HEIGHT);
-}
-
-/** Writes of the scroll position by this code whose scroll event may still be on its way, and the last one's target. */
-let ownScrolls = 0;
-let ownTarget = 0;
-
-/**
- * Moves the view (this code's own scroll, never the user's). Its scroll event comes at the start of the next
- * frame, before that frame's animation callbacks: the write counts as pending until then.
- */
-export function scrollListTo(top: number): void {
-  listElement.scrollTop = top;
-  ownTarget = top;
-  ownScrolls++;
-  requestAnimationFrame(() => ownScrolls--);
-}
-
-/**
- * True when the view is where this code's last scroll put it (clamped to the end) and that scroll's event may
- * still be on its way: the scroll being handled is the code's own, not the user's.
- */
-export function isOwnScroll(): boolean {
-  if (!ownScrolls) return false;
-  const max = listElement.scrollHeight - listElement.clientHeight;
-  return Math.abs(listElement.scrollTop - Math.max(0, Math.min(ownTarget, max))) < 1;
+  listElement.scrollTop = total + ROW_HEIGHT;
 }
 
 /** Scrolls just enough to show row `index` (under the column heads). */

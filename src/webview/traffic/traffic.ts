@@ -17,12 +17,10 @@ import { countersLine, droppedLine, showCounters, skippedLine } from './counters
 import {
   ROW_HEIGHT,
   emptyLine,
-  isOwnScroll,
   listElement,
   mountList,
   renderedTop,
   restyleList,
-  scrollListTo,
   scrollToEnd,
   syncCount,
 } from './list';
@@ -99,25 +97,14 @@ export function listenToTraffic(): void {
     refilter();
   });
   listElement.addEventListener('scroll', () => {
-    // The user scrolling up pauses following; reaching the bottom resumes it. This code's own scrolls (and the
-    // layout changes that come with them) never pause it: only the user leaves the end.
+    // Scrolling up pauses following; reaching the bottom resumes it.
     const atEnd = listElement.scrollHeight - listElement.scrollTop - listElement.clientHeight < ROW_HEIGHT;
-    if (state.view.follow !== atEnd && !followHasFocus() && (atEnd || !isOwnScroll())) setFollowing(atEnd);
+    if (state.view.follow !== atEnd && !followHasFocus()) {
+      state.view.follow = atEnd;
+      showFollowing(atEnd);
+      persist();
+    }
   });
-  // A wheel turned up is the user leaving the end, even when a flush scrolls back to it before the scroll event.
-  listElement.addEventListener(
-    'wheel',
-    (e) => {
-      if (e.deltaY < 0 && !e.ctrlKey && state.view.follow && listElement.scrollTop > 0) setFollowing(false);
-    },
-    { passive: true },
-  );
-}
-
-function setFollowing(follow: boolean): void {
-  state.view.follow = follow;
-  showFollowing(follow);
-  persist();
 }
 
 function look(): RowLook {
@@ -207,7 +194,7 @@ function flush(): void {
   pending.counters = undefined;
   showFilterCount(log.shownRecordCount, log.recordCount);
   syncCount(state.view.follow);
-  if (keepOffset !== undefined) scrollListTo(Math.max(0, keepOffset - trimmed * ROW_HEIGHT));
+  if (keepOffset !== undefined) listElement.scrollTop = Math.max(0, keepOffset - trimmed * ROW_HEIGHT);
   announceNewRows();
 }
 
@@ -274,5 +261,5 @@ async function fillGap(gap: GapRow): Promise<void> {
   // Following wins: a gap shown at the top of a short or fast-filling list must not pull the view off the end
   // (the scroll handler would then take that for the user scrolling up and stop following).
   if (follow && log.shown.length) scrollToEnd();
-  else if (anchorAbove) scrollListTo(offset + (log.shown.length - before) * ROW_HEIGHT);
+  else if (anchorAbove) listElement.scrollTop = offset + (log.shown.length - before) * ROW_HEIGHT;
 }
